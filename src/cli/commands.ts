@@ -1,0 +1,22 @@
+/**
+ * The command table: names and one-line summaries, with a lazy loader each, so `--help`,
+ * `get` and `run` load only what they use. A command module exports
+ * `register(program: Command, ctx: CliContext): void`, which adds its sub-command.
+ *
+ * To add a command: add one line here and a file in `commands/`.
+ */
+import type { Command } from "commander";
+import type { CliContext } from "./context.js";
+
+export interface CommandModule {
+  register(program: Command, ctx: CliContext): void;
+}
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+];

@@ -1,0 +1,45 @@
+/**
+ * The one table from error codes to process exit codes. Only `cli/main` ends the process.
+ * 0 ok · 1 "found something" (scan findings, check failures, verify failures) · 2 usage ·
+ * 3-9 by family, below. A child's own exit code is passed through by `hush run`.
+ */
+import type { HushErrorCode } from "../errors.js";
+
+export const EXIT_OK = 0;
+/** A command that reports findings (scan, check, audit verify) found some. */
+export const EXIT_FOUND = 1;
+export const EXIT_USAGE = 2;
+
+export const EXIT_CODES: Record<HushErrorCode, number> = {
+  INVALID_NAME: 2,
+  INVALID_ARGUMENT: 2,
+  INVALID_VALUE: 2,
+  NAME_COLLISION: 3,
+  CONFIG_INVALID: 3,
+  NOT_FOUND: 4,
+  VERSION_NOT_FOUND: 4,
+  DELETED: 4,
+  MALFORMED_KEY: 5,
+  KEY_MISSING: 5,
+  WRONG_KEY: 5,
+  INSECURE_PERMISSIONS: 5,
+  STORE_CORRUPT: 6,
+  STORE_TRUNCATED: 6,
+  INVALID_TOKEN: 6,
+  TOKEN_EXPIRED: 6,
+  UNSUPPORTED_CONTENT: 6,
+  LIMIT_EXCEEDED: 6,
+  LOCK_TIMEOUT: 7,
+  WRITE_FAILED: 7,
+  READ_FAILED: 7,
+  CONCURRENT_MODIFICATION: 7,
+  READ_ONLY: 7,
+  MISSING_DEPENDENCY: 8,
+  SOURCE_UNAVAILABLE: 8,
+  ACCESS_DENIED: 8,
+  RATE_LIMITED: 8,
+  AUDIT_FAILED: 9,
+  AUDIT_TAMPERED: 9,
+  SPAWN_FAILED: 127,
+  INTERNAL: 70,
+};

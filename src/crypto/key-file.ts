@@ -1,0 +1,147 @@
+/**
+ * Key files and the secrets folder: where they live, how they are created (0600 / 0700 from
+ * the first instant, whatever the umask) and the permission checks made before any read.
+ *
+ * Layout: `.secrets/.encryption.key` is the key of the default environment (`dev`), as in the
+ * Python reference design; `.secrets/<env>.key` is the key of any other environment.
+ */
+import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { HushError } from "../errors.js";
+import { generateFernetKey, parseFernetKey, type FernetKey } from "./fernet.js";
+
+/** The environment whose key is `.encryption.key`. */
+export const DEFAULT_ENVIRONMENT = "dev";
+
+/** Largest key file read (a key is 44 bytes; leave room for whitespace and comments of nothing). */
+const MAX_KEY_FILE_BYTES = 1024;
+
+const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** Throws INVALID_ARGUMENT unless `environment` is a safe environment name. */
+export function assertValidEnvironment(environment: string): string {
+  if (!ENVIRONMENT_PATTERN.test(environment)) {
+    throw new HushError("INVALID_ARGUMENT", `Invalid environment name ${JSON.stringify(environment.slice(0, 40))}: use lower-case letters, digits, '_' or '-', at most 32 characters.`);
+  }
+  return environment;
+}
+
+/** Path of the key file of `environment` inside `secretsDir`. */
+export function keyFilePath(secretsDir: string, environment: string): string {
+  assertValidEnvironment(environment);
+  return join(secretsDir, environment === DEFAULT_ENVIRONMENT ? ".encryption.key" : `${environment}.key`);
+}
+
+/** What to do about permissions that let others in. */
+export type PermissionPolicy = "strict" | "warn";
+
+/**
+ * Checks that a secrets file (or folder) is not open to group or others.
+ * `strict` throws INSECURE_PERMISSIONS with the chmod that fixes it; `warn` calls `onWarning`.
+ * Returns false when the path does not exist.
+ */
+export function checkPrivate(path: string, kind: "file" | "dir", policy: PermissionPolicy = "strict", onWarning?: (message: string) => void): boolean {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw new HushError("READ_FAILED", `Cannot inspect ${path}.`, { cause: e });
+  }
+  if (st.isSymbolicLink()) {
+    throw new HushError("INSECURE_PERMISSIONS", `${path} is a symbolic link; hush does not follow links for secrets files.`, { hint: `Replace the link with the ${kind} itself.` });
+  }
+  const mode = st.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    const want = kind === "dir" ? "700" : "600";
+    const message = `${path} is ${mode.toString(8).padStart(4, "0")}: group or others can access it.`;
+    const fix = `chmod ${want} ${shellQuote(path)}`;
+    if (policy === "strict") throw new HushError("INSECURE_PERMISSIONS", message, { hint: `Run: ${fix}` });
+    onWarning?.(`${message} Fix: ${fix}`);
+  }
+  return true;
+}
+
+/**
+ * Reads and parses a key file after checking its folder and its own permissions.
+ * Throws KEY_MISSING, INSECURE_PERMISSIONS or MALFORMED_KEY; never prints the key.
+ */
+export function readKeyFile(path: string, policy: PermissionPolicy = "strict", onWarning?: (message: string) => void): FernetKey {
+  checkPrivate(dirname(path), "dir", policy, onWarning);
+  if (!checkPrivate(path, "file", policy, onWarning)) {
+    throw new HushError("KEY_MISSING", `No key file at ${path}.`);
+  }
+  let text: Buffer;
+  try {
+    text = readFileSync(path);
+  } catch (e) {
+    throw new HushError("READ_FAILED", `Cannot read the key file ${path}.`, { cause: e });
+  }
+  if (text.length > MAX_KEY_FILE_BYTES) throw new HushError("MALFORMED_KEY", `Malformed key file ${path}: ${text.length} bytes is too long for a key.`);
+  try {
+    return parseFernetKey(text);
+  } catch (e) {
+    if (e instanceof HushError) throw new HushError("MALFORMED_KEY", `Malformed key file ${path}: ${e.message.replace(/^Malformed key file: /, "")}`);
+    throw e;
+  }
+}
+
+/**
+ * Creates the secrets folder with mode 0700 (the mode is given to mkdir, so it is never wider,
+ * even under `umask 000`). An existing folder is checked, not changed.
+ */
+export function ensureSecretsDir(secretsDir: string): void {
+  mkdirSync(dirname(secretsDir), { recursive: true });
+  try {
+    mkdirSync(secretsDir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new HushError("WRITE_FAILED", `Cannot create ${secretsDir}.`, { cause: e });
+  }
+  checkPrivate(secretsDir, "dir", "strict");
+}
+
+/**
+ * Creates a new key file for `environment` unless one exists; never overwrites a key.
+ * The key is written to a temp file opened O_EXCL with mode 0600, synced, then hard-linked into
+ * place (link fails if the name exists, so two racing `init`s keep the first key).
+ * Returns true when a key was created.
+ */
+export function createKeyFile(secretsDir: string, environment: string): boolean {
+  ensureSecretsDir(secretsDir);
+  const path = keyFilePath(secretsDir, environment);
+  if (checkPrivate(path, "file", "strict")) return false;
+  const temp = join(secretsDir, `.key.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    writeSync(fd, generateFernetKey());
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw new HushError("WRITE_FAILED", `Cannot create the key file ${path}.`, { cause: e });
+  } finally {
+    unlinkSync(temp);
+    fsyncDir(secretsDir);
+  }
+}
+
+/** fsync a directory so a rename or link in it survives a crash. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Quotes a path for a shell command shown in a hint. */
+export function shellQuote(path: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}

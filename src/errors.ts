@@ -1,0 +1,116 @@
+/**
+ * The one error class of hush. Every failure is a `HushError` with a code from a closed
+ * union, a message that may name a source, a path or a secret *name*, and a one-line hint
+ * with the fix. A secret value never appears in any of them.
+ *
+ * To add a code: add it to `HINTS` (the union is derived from its keys) and to the exit
+ * code table in `src/cli/exit-codes.ts`. Edit this file with small, targeted changes.
+ */
+
+const HINTS = {
+  INVALID_NAME: "Use letters, digits, '_', '.' or '-', starting with a letter or '_', at most 128 characters.",
+  NAME_COLLISION: "Two names map to one environment variable; rename or delete one of them.",
+  NOT_FOUND: "Set it with `hush set NAME`, or provide it through the environment or a .env file.",
+  INVALID_VALUE: "The value cannot be stored or passed on as it is; check it for NUL bytes or unpaired surrogates.",
+  INVALID_ARGUMENT: "Check the arguments; `--help` lists what each command accepts.",
+  MALFORMED_KEY: "A key file holds 44 characters of url-safe base64 (32 bytes); restore it from your backup.",
+  KEY_MISSING: "Run `hush init` to create a key, or point `secretsDir` at the folder that holds it.",
+  WRONG_KEY: "The key does not open this store; use the key file this store was written with.",
+  STORE_CORRUPT: "The store is damaged; restore it from backup. hush keeps the damaged file as it is.",
+  STORE_TRUNCATED: "The store file is empty or cut short; restore it from backup. hush keeps the file as it is.",
+  INVALID_TOKEN: "The Fernet token is malformed or was altered; it cannot be decrypted.",
+  TOKEN_EXPIRED: "The token is older than the allowed TTL, or dated in the future beyond the allowed clock skew.",
+  UNSUPPORTED_CONTENT: "The store holds JSON that JavaScript cannot represent without changing it; see docs/store-format.md.",
+  LIMIT_EXCEEDED: "The input is larger or deeper than hush accepts; see docs/store-format.md for the limits.",
+  INSECURE_PERMISSIONS: "Others can access a secrets file; run the chmod in the message.",
+  LOCK_TIMEOUT: "Another hush process holds the store lock; retry, or remove a lock left by a dead host.",
+  WRITE_FAILED: "The write did not happen and the old store is unchanged; check disk space and permissions.",
+  READ_FAILED: "The file could not be read; check that it exists and that you may read it.",
+  CONCURRENT_MODIFICATION: "Another program rewrote the store while hush was writing; re-run the command.",
+  READ_ONLY: "This source cannot be written; write to a writable source such as `local`.",
+  VERSION_NOT_FOUND: "Run `hush history NAME` to see the versions that exist.",
+  CONFIG_INVALID: "Fix hush.yaml at the path given; `hush doctor` validates it.",
+  MISSING_DEPENDENCY: "Install the package named in the message.",
+  SOURCE_UNAVAILABLE: "The backend could not be reached; check the address and that it is running.",
+  ACCESS_DENIED: "The backend refused the credentials; check the token or role it is given.",
+  RATE_LIMITED: "The backend is throttling requests; retry later.",
+  DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",
+  AUDIT_FAILED: "The audit record could not be persisted; fix the audit sink or set `audit: best-effort`.",
+  AUDIT_TAMPERED: "The audit log does not verify; see the record number given and restore the log from backup.",
+  SPAWN_FAILED: "The command could not be started; check that it exists and is executable.",
+  INTERNAL: "This is a bug in hush; please report it with `--debug` output (it never contains values).",
+} as const;
+
+/** Every error code hush can raise. */
+export type HushErrorCode = keyof typeof HINTS;
+
+/** Options for {@link HushError}. */
+export interface HushErrorOptions {
+  /** Replaces the default hint for this code (keep it one line). */
+  hint?: string;
+  /** The underlying error. Only its code/name is kept, never its message (it may quote data). */
+  cause?: unknown;
+  /** Which source raised it, when one did. */
+  source?: string;
+  /** The secret name concerned, when one is. */
+  secret?: string;
+}
+
+/**
+ * The error class of hush. `code` is machine-readable, `hint` tells the fix.
+ *
+ * @example
+ * try { await hush.get("openai_api_key", { required: true }); }
+ * catch (e) { if (e instanceof HushError && e.code === "NOT_FOUND") console.error(e.hint); }
+ */
+export class HushError extends Error {
+  override readonly name = "HushError";
+  readonly code: HushErrorCode;
+  readonly hint: string;
+  readonly source: string | undefined;
+  readonly secret: string | undefined;
+  /** `code` (or name) of the underlying error, e.g. "ENOSPC"; never its message. */
+  readonly causeCode: string | undefined;
+
+  constructor(code: HushErrorCode, message: string, options: HushErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.hint = options.hint ?? HINTS[code];
+    this.source = options.source;
+    this.secret = options.secret;
+    this.causeCode = causeCodeOf(options.cause);
+  }
+
+  override toString(): string {
+    return `HushError [${this.code}]: ${this.message}`;
+  }
+
+  toJSON(): Record<string, string | undefined> {
+    return { name: this.name, code: this.code, message: this.message, hint: this.hint, source: this.source, secret: this.secret, causeCode: this.causeCode };
+  }
+}
+
+/** The default hint for a code. */
+export function hintFor(code: HushErrorCode): string {
+  return HINTS[code];
+}
+
+/** All codes, for the CLI's exit-code table and its test. */
+export const ERROR_CODES = Object.keys(HINTS) as HushErrorCode[];
+
+/** True when `e` is a HushError (optionally with the given code). */
+export function isHushError(e: unknown, code?: HushErrorCode): e is HushError {
+  return e instanceof HushError && (code === undefined || e.code === code);
+}
+
+// --- internal ---
+
+function causeCodeOf(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (typeof cause === "object") {
+    const c = cause as { code?: unknown; name?: unknown };
+    if (typeof c.code === "string") return c.code;
+    if (typeof c.name === "string") return c.name;
+  }
+  return undefined;
+}

@@ -1,0 +1,150 @@
+/**
+ * The shared types of hush: sources, records, the manager and its access events.
+ * Kept in one place so sources, the manager, audit and the CLI agree on one contract.
+ */
+
+/** A resolved secret and where it came from. Never log it whole: `value` is the secret. */
+export interface SecretRecord {
+  /** Canonical name as the source holds it (`openai_api_key`, `database.config`). */
+  name: string;
+  /** The value. A non-string JSON value from the Python layout arrives as its JSON text. */
+  value: string;
+  /** Name of the source that served it (`env`, `dotenv`, `local`, `mallku`, ...). */
+  source: string;
+  /** Version number, for versioned sources. */
+  version?: number;
+  /** When this version was written, for sources that know. */
+  updatedAt?: Date;
+  /** Where exactly inside the source (a file path, a variable name), for `explain`. Never a value. */
+  location?: string;
+  /** `json` when the stored value was not a string and `value` is its JSON text. */
+  encoding?: "string" | "json";
+}
+
+/** One stored version of a secret, as `versions()` returns it (no value). */
+export interface SecretVersionInfo {
+  version: number;
+  createdAt: Date;
+  /** Labels such as `current`, `previous`, `pending`. */
+  labels?: string[];
+}
+
+/** What a live `check()` found, for `hush doctor`. */
+export interface SourceCheck {
+  ok: boolean;
+  /** One line, never a value. */
+  detail: string;
+  /** Problems with their fix, e.g. a `chmod` command. */
+  problems?: { message: string; fix: string }[];
+}
+
+/** A change notification from `watch()`. */
+export interface SourceChange {
+  source: string;
+  /** Names that changed, when known; undefined means "anything may have changed". */
+  names?: string[];
+}
+
+/**
+ * A source of secrets: a plain object made by a factory. `name`, `get` and `list` are
+ * required; every other method is optional, and its presence is the capability.
+ * "Not here" is `undefined`; every other failure throws a HushError.
+ */
+export interface SecretSource {
+  /** The source's name as configured (`env`, `dotenv`, `local`, ...). */
+  readonly name: string;
+  /** The record for `name` (canonical form), or undefined when this source does not have it. */
+  get(name: string): Promise<SecretRecord | undefined>;
+  /** Names held, without values. */
+  list(): Promise<string[]>;
+  /** Writes a new value (a new version, for versioned sources). Present together with `delete`. */
+  set?(name: string, value: string): Promise<SecretRecord>;
+  /** Removes a secret; returns false when it was not there. Present together with `set`. */
+  delete?(name: string): Promise<boolean>;
+  /** Stored versions, newest first, without values. */
+  versions?(name: string): Promise<SecretVersionInfo[]>;
+  /** A given version's record. */
+  getVersion?(name: string, version: number): Promise<SecretRecord | undefined>;
+  /** Makes a new version equal to an old one; returns the new record. */
+  rollback?(name: string, toVersion: number): Promise<SecretRecord>;
+  /** Calls `onChange` when the source changes; returns a function that stops watching. */
+  watch?(onChange: (change: SourceChange) => void): () => void;
+  /** Live health check for `hush doctor`. */
+  check?(): Promise<SourceCheck>;
+  /** Releases connections and watchers. Idempotent. */
+  dispose?(): Promise<void>;
+}
+
+/** Outcome of one access, as audit records it. */
+export type AccessOutcome = "served" | "missing" | "denied" | "error";
+
+/** What an access did. */
+export type AccessAction = "read" | "write" | "delete" | "rollback";
+
+/** Who accessed. */
+export interface AccessActor {
+  user: string;
+  host: string;
+  pid: number;
+  /** The command line's program and sub-command, never its arguments' values. */
+  command: string;
+}
+
+/** One access event: emitted by the manager for each resolution and each write. */
+export interface AccessEvent {
+  time: Date;
+  environment: string;
+  /** Canonical secret name. Audit sinks replace it by a keyed id before writing. */
+  name: string;
+  action: AccessAction;
+  outcome: AccessOutcome;
+  /** The source that served or took it, when one did. */
+  source?: string;
+  version?: number;
+  /** Error code, for `denied` / `error`. */
+  errorCode?: string;
+  actor: AccessActor;
+}
+
+/** Access tracking per secret, as the reference design's `get_access_report`. */
+export interface AccessStats {
+  name: string;
+  source: string | undefined;
+  count: number;
+  firstAccess: Date;
+  lastAccess: Date;
+}
+
+/** A name with where it is provided, for `list()` and `explain()`. Never values. */
+export interface SecretListing {
+  name: string;
+  /** The env-var form (`OPENAI_API_KEY`). */
+  envName: string;
+  /** The source that wins. */
+  source: string;
+  /** Sources further down the chain that also hold it, and are shadowed. */
+  shadowed: string[];
+  version?: number;
+  updatedAt?: Date;
+}
+
+/** `explain(name)`: every source in order and what it holds for that name. */
+export interface SecretExplanation {
+  name: string;
+  envName: string;
+  winner: string | undefined;
+  sources: { source: string; found: boolean; version?: number; updatedAt?: Date; location?: string; error?: string }[];
+}
+
+/** A problem met while resolving many names. */
+export interface ResolveIssue {
+  name: string;
+  code: string;
+  message: string;
+}
+
+/** `resolve(names)`: the values found and the problems, so callers can apply `--strict`. */
+export interface ResolveResult {
+  secrets: Record<string, SecretRecord>;
+  issues: ResolveIssue[];
+}
