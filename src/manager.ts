@@ -1,0 +1,310 @@
+/**
+ * The secrets manager: walks the sources in order (first found wins), caches what it found,
+ * tracks every access and emits one access event per resolution and per write.
+ *
+ * @example
+ * const hush = createSecretsManager();               // env -> .env files -> .secrets/ (encrypted)
+ * const key = await hush.get("openai_api_key", { required: true });
+ */
+import { resolve as resolvePath, join } from "node:path";
+import { HushError } from "./errors.js";
+import { assertNoCollisions, canonicalName, envName } from "./names.js";
+import { DEFAULT_ENVIRONMENT, assertValidEnvironment } from "./crypto/key-file.js";
+import { createAccessTracker, type AccessTracker } from "./manager-access.js";
+import { createDefaultSources } from "./default-sources.js";
+import type {
+  AccessActor, AccessEvent, AccessStats, ResolveIssue, ResolveResult, SecretExplanation, SecretListing,
+  SecretRecord, SecretSource, SecretVersionInfo,
+} from "./types.js";
+
+/** How the manager hands access events to an audit trail. */
+export interface AuditHook {
+  /** `required`: a value is served only after `record` resolved (fail-closed). @default "best-effort" */
+  mode?: "best-effort" | "required";
+  /** Persists one event. In required mode its rejection denies the access. */
+  record(event: AccessEvent): Promise<void> | void;
+}
+
+/** Options of {@link createSecretsManager}; every field is optional. */
+export interface SecretsManagerOptions {
+  /** Project folder: `.env` files and the default `.secrets/` are found here. @default process.cwd() */
+  cwd?: string;
+  /** The secrets folder. @default "<cwd>/.secrets" */
+  secretsDir?: string;
+  /** Environment name. @default $HUSH_ENV, else "dev" */
+  environment?: string;
+  /** The chain, in order. @default env -> dotenv -> local (-> mallku when that layout is present) */
+  sources?: SecretSource[];
+  /** What the `env` source reads. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Keep resolved values in memory. @default true */
+  cache?: boolean;
+  /** How long a cached value is served before the chain is walked again, in ms. @default 60000 */
+  cacheTtlMs?: number;
+  /** Where warnings go (never values). @default a line on stderr */
+  onWarning?: (message: string) => void;
+  /** Who is acting, for access events. @default the OS user, host, pid and program */
+  actor?: Partial<AccessActor>;
+  /** Audit trail hook. @default none */
+  audit?: AuditHook;
+}
+
+/** Options of {@link SecretsManager.get}. */
+export interface GetOptions {
+  /** Throw NOT_FOUND instead of returning undefined. @default false */
+  required?: boolean;
+}
+
+/** Options of writes. */
+export interface WriteOptions {
+  /** Name of the source to write to. @default the first writable source */
+  source?: string;
+}
+
+/** The manager: see {@link createSecretsManager}. */
+export interface SecretsManager {
+  readonly cwd: string;
+  readonly secretsDir: string;
+  readonly environment: string;
+  readonly sources: readonly SecretSource[];
+  get(name: string, options?: GetOptions): Promise<string | undefined>;
+  getRecord(name: string): Promise<SecretRecord | undefined>;
+  resolve(names?: string[]): Promise<ResolveResult>;
+  set(name: string, value: string, options?: WriteOptions): Promise<SecretRecord>;
+  delete(name: string, options?: WriteOptions): Promise<boolean>;
+  list(): Promise<SecretListing[]>;
+  explain(name: string): Promise<SecretExplanation>;
+  versions(name: string, options?: WriteOptions): Promise<SecretVersionInfo[]>;
+  rollback(name: string, toVersion: number, options?: WriteOptions): Promise<SecretRecord>;
+  accessReport(): AccessStats[];
+  onAccess(listener: (event: AccessEvent) => void | Promise<void>): () => void;
+  clearCache(): void;
+  dispose(): Promise<void>;
+}
+
+interface CacheEntry {
+  record: SecretRecord;
+  value: Promise<string>;
+  expires: number;
+}
+
+/**
+ * Creates a secrets manager.
+ *
+ * @example
+ * const hush = createSecretsManager({ environment: "prod" });
+ * const { secrets, issues } = await hush.resolve(["openai_api_key", "database_url"]);
+ */
+export function createSecretsManager(options: SecretsManagerOptions = {}): SecretsManager {
+  const cwd = resolvePath(options.cwd ?? process.cwd());
+  const secretsDir = resolvePath(cwd, options.secretsDir ?? join(cwd, ".secrets"));
+  const environment = assertValidEnvironment(options.environment ?? (process.env.HUSH_ENV || DEFAULT_ENVIRONMENT));
+  const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+  const sources = options.sources ?? createDefaultSources({ cwd, secretsDir, environment, env: options.env, onWarning });
+  const cacheEnabled = options.cache ?? true;
+  const ttl = options.cacheTtlMs ?? 60_000;
+  const cache = new Map<string, CacheEntry>();
+  const tracker: AccessTracker = createAccessTracker(environment, options.actor, options.audit, onWarning);
+
+  async function walk(canonical: string): Promise<SecretRecord | undefined> {
+    for (const source of sources) {
+      let record: SecretRecord | undefined;
+      try {
+        record = await source.get(canonical);
+      } catch (e) {
+        await tracker.emit(canonical, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source.name, undefined, codeOf(e));
+        throw e;
+      }
+      if (record) return record;
+    }
+    return undefined;
+  }
+
+  async function getRecord(name: string): Promise<SecretRecord | undefined> {
+    const hit = cacheEnabled ? cache.get(name) : undefined;
+    if (hit !== undefined && hit.expires > Date.now()) {
+      await tracker.served(hit.record);
+      return hit.record;
+    }
+    const canonical = canonicalName(name);
+    const record = await walk(canonical);
+    if (!record) {
+      await tracker.emit(canonical, "read", "missing");
+      return undefined;
+    }
+    await tracker.served(record);
+    if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl });
+    return record;
+  }
+
+  function get(name: string, getOptions?: GetOptions): Promise<string | undefined> {
+    // Fast path: a cached hit without a fail-closed audit returns the stored promise, so a
+    // cached read costs a Map lookup, a clock read and the access count.
+    const hit = cacheEnabled && !tracker.failClosed ? cache.get(name) : undefined;
+    if (hit !== undefined) {
+      const now = Date.now();
+      if (hit.expires > now) {
+        tracker.servedSync(hit.record, now);
+        return hit.value;
+      }
+    }
+    return getRecord(name).then((record) => {
+      if (record) return record.value;
+      if (getOptions?.required) throw notFound(canonicalName(name), sources);
+      return undefined;
+    });
+  }
+
+  function writableSource(sourceName: string | undefined, capability: "set" | "versions" | "rollback"): SecretSource {
+    const candidates = sources.filter((s) => typeof s[capability] === "function");
+    const source = sourceName === undefined ? candidates[0] : sources.find((s) => s.name === sourceName);
+    if (!source) {
+      throw new HushError(sourceName === undefined ? "READ_ONLY" : "INVALID_ARGUMENT", sourceName === undefined ? `No source in the chain supports ${capability}.` : `No source named "${sourceName}" in the chain.`);
+    }
+    if (typeof source[capability] !== "function") throw new HushError("READ_ONLY", `The ${source.name} source does not support ${capability}.`, { source: source.name });
+    return source;
+  }
+
+  async function write<T>(name: string, action: "write" | "delete" | "rollback", source: SecretSource, run: () => Promise<T>, versionOf: (r: T) => number | undefined): Promise<T> {
+    try {
+      const result = await run();
+      cache.clear();
+      await tracker.emit(name, action, "served", source.name, versionOf(result));
+      return result;
+    } catch (e) {
+      cache.clear();
+      await tracker.emit(name, action, "error", source.name, undefined, codeOf(e));
+      throw e;
+    }
+  }
+
+  async function assertNoNameClash(canonical: string, source: SecretSource): Promise<void> {
+    const names = await source.list();
+    const clash = names.filter((n) => n !== canonical && envName(n) === envName(canonical));
+    if (clash.length) assertNoCollisions([canonical, ...clash], `the ${source.name} source`);
+  }
+
+  const manager: SecretsManager = {
+    cwd,
+    secretsDir,
+    environment,
+    sources,
+    get,
+    getRecord,
+
+    async resolve(names?: string[]): Promise<ResolveResult> {
+      const wanted = names ?? (await manager.list()).map((l) => l.name);
+      const canonical = wanted.map((n) => canonicalName(n));
+      assertNoCollisions(new Set(canonical), "the names asked for");
+      const secrets: Record<string, SecretRecord> = {};
+      const issues: ResolveIssue[] = [];
+      for (const name of canonical) {
+        try {
+          const record = await getRecord(name);
+          if (record) secrets[name] = record;
+          else issues.push({ name, code: "NOT_FOUND", message: notFound(name, sources).message });
+        } catch (e) {
+          if (!(e instanceof HushError)) throw e;
+          issues.push({ name, code: e.code, message: e.message });
+        }
+      }
+      return { secrets, issues };
+    },
+
+    async set(name, value, writeOptions = {}) {
+      const canonical = canonicalName(name);
+      if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${canonical}" must be a string.`, { secret: canonical });
+      const source = writableSource(writeOptions.source, "set");
+      await assertNoNameClash(canonical, source);
+      const record = await write(canonical, "write", source, () => source.set!(canonical, value), (r) => r.version);
+      const shadow = sources.slice(0, sources.indexOf(source)).find((s) => s.name === "env" || s.name === "dotenv");
+      if (shadow && (await shadow.get(canonical))) onWarning(`"${canonical}" is also set in ${shadow.name}, which comes first and shadows the value just written.`);
+      return record;
+    },
+
+    async delete(name, writeOptions = {}) {
+      const canonical = canonicalName(name);
+      const source = writableSource(writeOptions.source, "set");
+      return write(canonical, "delete", source, () => source.delete!(canonical), () => undefined);
+    },
+
+    async list(): Promise<SecretListing[]> {
+      const perSource = await Promise.all(sources.map(async (s) => ({ source: s, names: await s.list() })));
+      const all = new Set<string>();
+      for (const { names } of perSource) for (const n of names) all.add(canonicalName(n));
+      assertNoCollisions(all, "the configured sources");
+      const listings: SecretListing[] = [];
+      for (const name of [...all].sort()) {
+        const found: SecretRecord[] = [];
+        for (const s of sources) {
+          const r = await s.get(name);
+          if (r) found.push(r);
+        }
+        const winner = found[0];
+        if (!winner) continue;
+        listings.push({ name, envName: envName(name), source: winner.source, shadowed: found.slice(1).map((r) => r.source), version: winner.version, updatedAt: winner.updatedAt });
+      }
+      return listings;
+    },
+
+    async explain(name): Promise<SecretExplanation> {
+      const canonical = canonicalName(name);
+      const rows: SecretExplanation["sources"] = [];
+      for (const s of sources) {
+        try {
+          const r = await s.get(canonical);
+          rows.push(r ? { source: s.name, found: true, version: r.version, updatedAt: r.updatedAt, location: r.location } : { source: s.name, found: false });
+        } catch (e) {
+          rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${codeOf(e) ?? "unknown"})` });
+        }
+      }
+      return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows };
+    },
+
+    async versions(name, writeOptions = {}) {
+      return writableSource(writeOptions.source, "versions").versions!(canonicalName(name));
+    },
+
+    async rollback(name, toVersion, writeOptions = {}) {
+      const canonical = canonicalName(name);
+      const source = writableSource(writeOptions.source, "rollback");
+      return write(canonical, "rollback", source, () => source.rollback!(canonical, toVersion), (r) => r.version);
+    },
+
+    accessReport: () => tracker.report(),
+    onAccess: (listener) => tracker.subscribe(listener),
+    clearCache: () => cache.clear(),
+    async dispose() {
+      cache.clear();
+      await tracker.flush();
+      await Promise.all(sources.map((s) => s.dispose?.()));
+    },
+  };
+  return manager;
+}
+
+let defaultManager: SecretsManager | undefined;
+
+/**
+ * Reads one secret through the default chain (env -> .env -> .secrets/) of the current folder.
+ *
+ * @example
+ * import { getSecret } from "hush";
+ * const apiKey = await getSecret("openai_api_key", { required: true });
+ */
+export function getSecret(name: string, options?: GetOptions): Promise<string | undefined> {
+  defaultManager ??= createSecretsManager();
+  return defaultManager.get(name, options);
+}
+
+// --- internal ---
+
+function notFound(name: string, sources: readonly SecretSource[]): HushError {
+  return new HushError("NOT_FOUND", `Secret "${name}" was not found in any source (looked in: ${sources.map((s) => s.name).join(", ")}; variable ${envName(name)}).`, { secret: name });
+}
+
+function codeOf(e: unknown): string | undefined {
+  if (e instanceof HushError) return e.code;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}

@@ -1,0 +1,44 @@
+/**
+ * The `env` source: the process environment, first in the default chain so that a variable
+ * always overrides a stored value (Kubernetes `secretKeyRef`, CI secrets, a quick override).
+ *
+ * ```yaml
+ * sources:
+ *   - type: env
+ * ```
+ *
+ * `get("openai_api_key")` reads `OPENAI_API_KEY`. `list()` is empty unless `listAll` is set:
+ * the environment holds PATH, HOME and the like, and hush cannot tell which variables are
+ * secrets, so by default this source only answers for names other sources or the config know.
+ */
+import type { SecretRecord, SecretSource } from "../types.js";
+import { envName, isValidName } from "../names.js";
+
+export interface EnvSourceOptions {
+  /** The variables to read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** List every variable with a valid name. @default false */
+  listAll?: boolean;
+}
+
+const SOURCE_NAME = "env";
+
+/** Creates the `env` source. */
+export function createEnvSource(options: EnvSourceOptions = {}): SecretSource {
+  const env = options.env ?? process.env;
+  return {
+    name: SOURCE_NAME,
+    async get(name: string): Promise<SecretRecord | undefined> {
+      const variable = envName(name);
+      const value = env[variable];
+      if (value === undefined) return undefined;
+      return { name, value, source: SOURCE_NAME, location: `$${variable}` };
+    },
+    async list(): Promise<string[]> {
+      if (!options.listAll) return [];
+      return Object.keys(env)
+        .filter((k) => env[k] !== undefined && isValidName(k))
+        .map((k) => k.toLowerCase());
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { createEnvSource } from "../../src/sources/env.js";
+import { envName } from "../../src/names.js";
+import { describeSourceConformance } from "./conformance/suite.js";
+
+describeSourceConformance(
+  "env",
+  {
+    async create() {
+      const env: NodeJS.ProcessEnv = {};
+      return {
+        source: createEnvSource({ env, listAll: true }),
+        async seed(values) {
+          for (const [k, v] of Object.entries(values)) env[envName(k)] = v;
+        },
+        async cleanup() {},
+      };
+    },
+  },
+  { write: "read-only: hush never writes the process environment", versions: "no versions" },
+);
+
+describe("env source", () => {
+  it("reads the upper snake case variable of a name in either form", async () => {
+    const s = createEnvSource({ env: { OPENAI_API_KEY: "k", DATABASE_CONFIG: "d" } });
+    expect((await s.get("openai_api_key"))?.value).toBe("k");
+    expect((await s.get("database.config"))?.location).toBe("$DATABASE_CONFIG");
+  });
+  it("lists nothing by default: it cannot tell secrets from PATH", async () => {
+    expect(await createEnvSource({ env: { PATH: "/bin", OPENAI_API_KEY: "k" } }).list()).toEqual([]);
+  });
+});
