@@ -19,4 +19,7 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: CommandEntry[] = [
+  { name: "get", summary: "print a secret's value (stdout only)", load: () => import("./commands/values.js") },
+  { name: "set", summary: "store a secret from stdin, a hidden prompt or a file", load: () => import("./commands/values.js") },
+  { name: "rm", summary: "remove a secret", load: () => import("./commands/values.js") },
 ];

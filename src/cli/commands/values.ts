@@ -1,0 +1,64 @@
+/**
+ * `hush get NAME`, `hush set NAME`, `hush rm NAME`: read and write single values.
+ * `get` prints the raw value on stdout and nothing else.
+ */
+import type { Command } from "commander";
+import { outJson, err, type CliContext } from "../context.js";
+import { openManager, globalOptions } from "../open-manager.js";
+import { readSecretValue } from "../read-value.js";
+import { HushError } from "../../errors.js";
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command("get")
+    .description("print a secret's value on stdout (nothing else)")
+    .argument("<name>", "secret name, e.g. openai_api_key or OPENAI_API_KEY")
+    .option("--json", "print { name, value, source, version } as JSON")
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+      const m = await openManager(cmd, ctx);
+      const record = await m.getRecord(name);
+      if (!record) {
+        await m.get(name, { required: true });
+        return;
+      }
+      if (opts.json || globalOptions(cmd).json) outJson(ctx, { name: record.name, value: record.value, source: record.source, version: record.version });
+      else ctx.stdout.write(record.value);
+      await m.dispose();
+    });
+
+  program
+    .command("set")
+    .description("store a secret; the value comes from stdin, a hidden prompt, or --from-file (never argv)")
+    .argument("<name>", "secret name")
+    .option("--from-file <path>", "read the value from a file ('-' for stdin)")
+    .option("--keep-newline", "keep a trailing newline of the input")
+    .option("--source <name>", "write to this source (default: the first writable one, `local`)")
+    .option("--json", "print the new record (without value) as JSON")
+    .action(async (name: string, opts: { fromFile?: string; keepNewline?: boolean; source?: string; json?: boolean }, cmd: Command) => {
+      if (cmd.args.length > 1) throw new HushError("INVALID_ARGUMENT", "`hush set` takes the value from stdin, a prompt or --from-file, never from the command line.");
+      const m = await openManager(cmd, ctx);
+      const value = await readSecretValue(ctx, { fromFile: opts.fromFile, keepNewline: opts.keepNewline, prompt: `Value for ${name}: ` });
+      const record = await m.set(name, value, { source: opts.source });
+      await m.dispose();
+      if (opts.json || globalOptions(cmd).json) outJson(ctx, { name: record.name, source: record.source, version: record.version, updatedAt: record.updatedAt });
+      else err(ctx, `stored ${record.name} in ${record.source}${record.version !== undefined ? ` (version ${record.version})` : ""}`);
+    });
+
+  program
+    .command("rm")
+    .description("remove a secret from the writable source")
+    .argument("<name>", "secret name")
+    .option("--source <name>", "remove from this source")
+    .option("--json", "print { name, removed } as JSON")
+    .action(async (name: string, opts: { source?: string; json?: boolean }, cmd: Command) => {
+      const m = await openManager(cmd, ctx);
+      const removed = await m.delete(name, { source: opts.source });
+      await m.dispose();
+      if (opts.json || globalOptions(cmd).json) outJson(ctx, { name, removed });
+      else if (removed) err(ctx, `removed ${name}`);
+      else {
+        err(ctx, `${name} was not in the store; nothing removed`);
+        ctx.exitCode = 4;
+      }
+    });
+}
