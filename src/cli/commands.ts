@@ -22,4 +22,9 @@ export const COMMANDS: CommandEntry[] = [
   { name: "get", summary: "print a secret's value (stdout only)", load: () => import("./commands/values.js") },
   { name: "set", summary: "store a secret from stdin, a hidden prompt or a file", load: () => import("./commands/values.js") },
   { name: "rm", summary: "remove a secret", load: () => import("./commands/values.js") },
+  { name: "list", summary: "list secrets with their source, version and age (never values)", load: () => import("./commands/list.js") },
+  { name: "history", summary: "show a secret's versions", load: () => import("./commands/list.js") },
+  { name: "rollback", summary: "restore an old version of a secret", load: () => import("./commands/list.js") },
+  { name: "import", summary: "import from a .env file, JSON or a Python .secrets/ folder", load: () => import("./commands/transfer.js") },
+  { name: "export", summary: "print secrets as dotenv, JSON or shell", load: () => import("./commands/transfer.js") },
 ];
