@@ -1,0 +1,201 @@
+/**
+ * `local`: hush's own encrypted store, one file per environment in the secrets folder.
+ *
+ * ```yaml
+ * # hush.yaml
+ * sources:
+ *   - type: local
+ *     options: { dir: .secrets, maxVersions: 10 }
+ * ```
+ *
+ * Files (docs/store-format.md): `.secrets/<env>.store` (0600, header line + Fernet token of a
+ * JSON document with every secret's versions), `.secrets/<env>.lock` (cross-process write
+ * lock), `.secrets/.<env>.store.tmp-<pid>-<random>` (a write in progress). The key is the
+ * environment's key file (`.encryption.key` for `dev`, `<env>.key` otherwise).
+ *
+ * Reads decrypt the file once and keep the document in memory until the file changes (a stat
+ * per call compares inode, size, mtime and ctime). Writes take the lock, re-read the file, apply
+ * the change and replace the file atomically. A store that does not open is never replaced.
+ */
+import { basename, join, resolve } from "node:path";
+import { HushError } from "../errors.js";
+import { canonicalName } from "../names.js";
+import { assertValidEnvironment, checkPrivate, createKeyFile, DEFAULT_ENVIRONMENT, keyFilePath, type PermissionPolicy } from "../crypto/key-file.js";
+import type { SecretRecord, SecretSource, SecretVersionInfo } from "../types.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { withLock } from "../fs/lock.js";
+import { appendVersion, assertAllEntries, deleteSecret, findEntry, liveNames, newestVersion, type StoreDocument, type StoredVersion } from "./local/document.js";
+import { encodeStoreFile } from "./local/store-file.js";
+import { checkStore, openStore, sameIdentity, statIdentity, type Snapshot, type StoreFiles } from "./local/open-store.js";
+import { watchStore } from "./local/watch.js";
+
+/** Options of the `local` source. */
+export interface LocalSourceOptions {
+  /** The secrets folder. @default ".secrets" (relative to the current directory) */
+  secretsDir?: string;
+  /** The environment, which picks the store file and the key. @default "dev" */
+  environment?: string;
+  /** Versions kept per secret; older ones are dropped on write (1..1000). @default 10 */
+  maxVersions?: number;
+  /** `strict` refuses files others can access; `warn` reports them through `onWarning`. @default "strict" */
+  permissions?: PermissionPolicy;
+  /** Receives warnings (never values). @default writes "hush: warning: ..." to stderr */
+  onWarning?: (message: string) => void;
+  /** How long a write waits for another process's lock. @default 10000 */
+  lockTimeoutMs?: number;
+  /** The clock, for tests. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** Largest value stored, in UTF-16 code units (1 Mi). */
+export const MAX_VALUE_LENGTH = 1024 * 1024;
+
+const SOURCE_NAME = "local";
+
+/**
+ * Creates the `local` source.
+ *
+ * @example
+ * const local = createLocalSource({ secretsDir: ".secrets", environment: "dev" });
+ * await local.set("openai_api_key", value);
+ * (await local.get("openai_api_key"))?.version; // 1
+ */
+export function createLocalSource(options: LocalSourceOptions = {}): SecretSource & Required<Pick<SecretSource, "set" | "delete" | "versions" | "getVersion" | "rollback" | "check" | "watch" | "dispose">> {
+  const environment = assertValidEnvironment(options.environment ?? DEFAULT_ENVIRONMENT);
+  const dir = resolve(options.secretsDir ?? ".secrets");
+  const maxVersions = options.maxVersions ?? 10;
+  if (!Number.isSafeInteger(maxVersions) || maxVersions < 1 || maxVersions > 1000) {
+    throw new HushError("INVALID_ARGUMENT", `local source: maxVersions must be an integer from 1 to 1000, not ${String(maxVersions)}.`, { source: SOURCE_NAME });
+  }
+  const policy = options.permissions ?? "strict";
+  if (policy !== "strict" && policy !== "warn") throw new HushError("INVALID_ARGUMENT", `local source: permissions must be "strict" or "warn".`, { source: SOURCE_NAME });
+  const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+  const now = options.now ?? (() => new Date());
+  const storePath = join(dir, `${environment}.store`);
+  const keyPath = keyFilePath(dir, environment);
+  const lockPath = join(dir, `${environment}.lock`);
+  const files: StoreFiles = { dir, storePath, keyPath, environment, policy, onWarning };
+  const stopWatchers = new Set<() => void>();
+  let cached: Snapshot | undefined;
+
+  /** The current document: the cached one while the file is unchanged, else freshly opened. */
+  function current(): Snapshot {
+    if (cached && sameIdentity(cached.identity, statIdentity(storePath))) return cached;
+    cached = openStore(files, "read");
+    return cached;
+  }
+
+  function toRecord(name: string, version: StoredVersion): SecretRecord {
+    return { name, value: version.value, source: SOURCE_NAME, version: version.v, updatedAt: new Date(version.createdAt), location: storePath };
+  }
+
+  /** Runs `change` on the latest document under the lock and writes the result. */
+  async function mutate<T>(change: (doc: StoreDocument) => { result: T; changed: boolean }): Promise<T> {
+    if (!checkPrivate(keyPath, "file", policy, onWarning)) createKeyFile(dir, environment);
+    return withLock(lockPath, async () => {
+      const latest = openStore(files, "write");
+      assertAllEntries(latest.doc, storePath);
+      const { result, changed } = change(latest.doc);
+      if (!changed) return result;
+      await writeFileAtomic(storePath, encodeStoreFile(latest.key!, latest.doc, storePath));
+      cached = { ...latest, identity: statIdentity(storePath) };
+      return result;
+    }, { timeoutMs: options.lockTimeoutMs ?? 10_000 });
+  }
+
+  return {
+    name: SOURCE_NAME,
+    async get(name) {
+      const canonical = canonicalName(name);
+      const newest = newestVersion(current().doc, canonical, storePath);
+      return newest && toRecord(canonical, newest);
+    },
+    async list() {
+      return liveNames(current().doc, storePath);
+    },
+    async set(name, value) {
+      const canonical = canonicalName(name);
+      assertStorableValue(value, canonical);
+      const version = await mutate((doc) => ({ result: appendVersion(doc, canonical, value, now(), maxVersions, storePath), changed: true }));
+      return toRecord(canonical, version);
+    },
+    async delete(name) {
+      const canonical = canonicalName(name);
+      if (!checkPrivate(storePath, "file", policy, onWarning)) return false;
+      return mutate((doc) => {
+        const deleted = deleteSecret(doc, canonical, now(), storePath);
+        return { result: deleted, changed: deleted };
+      });
+    },
+    async versions(name) {
+      const entry = findEntry(current().doc, canonicalName(name), storePath);
+      const newestFirst = [...(entry?.versions ?? [])].reverse();
+      return newestFirst.map((s, i): SecretVersionInfo => ({ version: s.v, createdAt: new Date(s.createdAt), labels: i === 0 ? ["current"] : i === 1 ? ["previous"] : [] }));
+    },
+    async getVersion(name, version) {
+      const canonical = canonicalName(name);
+      const found = findEntry(current().doc, canonical, storePath)?.versions.find((s) => s.v === version);
+      return found && toRecord(canonical, found);
+    },
+    async rollback(name, toVersion) {
+      const canonical = canonicalName(name);
+      const version = await mutate((doc) => {
+        const old = findEntry(doc, canonical, storePath)?.versions.find((s) => s.v === toVersion);
+        if (!old) throw new HushError("VERSION_NOT_FOUND", `Version ${toVersion} of "${canonical}" is not in ${storePath}.`, { source: SOURCE_NAME, secret: canonical });
+        return { result: appendVersion(doc, canonical, old.value, now(), maxVersions, storePath), changed: true };
+      });
+      return toRecord(canonical, version);
+    },
+    async check() {
+      return checkStore(files);
+    },
+    watch(onChange) {
+      const stop = watchStore(dir, basename(storePath), () => {
+        const before = cached;
+        let after: Snapshot;
+        try {
+          after = current();
+        } catch (_e) {
+          // The store does not open right now; say "anything may have changed" and let the
+          // next get() raise the error where it can be handled.
+          onChange({ source: SOURCE_NAME });
+          return;
+        }
+        if (after === before) return; // an event about the lock or a temp file; nothing changed
+        onChange({ source: SOURCE_NAME, names: before ? changedNames(before.doc, after.doc) : undefined });
+      });
+      stopWatchers.add(stop);
+      return () => {
+        stopWatchers.delete(stop);
+        stop();
+      };
+    },
+    async dispose() {
+      for (const stop of stopWatchers) stop();
+      stopWatchers.clear();
+      cached = undefined;
+    },
+  };
+}
+
+// --- internal ---
+
+function assertStorableValue(value: unknown, name: string): asserts value is string {
+  if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { source: SOURCE_NAME, secret: name });
+  if (value.length > MAX_VALUE_LENGTH) {
+    throw new HushError("LIMIT_EXCEEDED", `The value of "${name}" has ${value.length} characters; the local store takes at most ${MAX_VALUE_LENGTH}.`, { source: SOURCE_NAME, secret: name });
+  }
+  if (!(value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    throw new HushError("INVALID_VALUE", `The value of "${name}" contains an unpaired surrogate and cannot be stored as UTF-8.`, { source: SOURCE_NAME, secret: name });
+  }
+}
+
+/** Names whose newest version differs between two documents (added, changed or deleted). */
+function changedNames(before: StoreDocument, after: StoreDocument): string[] {
+  const newest = (doc: StoreDocument, name: string) => {
+    const versions = Object.hasOwn(doc.secrets, name) ? doc.secrets[name]?.versions : undefined;
+    return Array.isArray(versions) ? (versions[versions.length - 1] as StoredVersion | undefined)?.v : undefined;
+  };
+  const names = new Set([...Object.keys(before.secrets), ...Object.keys(after.secrets)]);
+  return [...names].filter((n) => newest(before, n) !== newest(after, n)).sort();
+}
