@@ -1,0 +1,173 @@
+/**
+ * The `mallku` source: reads and writes, without loss, the `.secrets/` folder of the Python
+ * reference design (`SecretsManager` in fsgeek/Mallku), so a Python app and hush can share it.
+ *
+ * ```yaml
+ * sources:
+ *   - type: mallku
+ *     secretsDir: ./.secrets          # holds .encryption.key and mallku-secrets.json.encrypted
+ *     permissions: warn-on-read       # or strict
+ * ```
+ *
+ * Layout: `.encryption.key` (44-character Fernet key), `mallku-secrets.json.encrypted` (one
+ * Fernet token of `json.dumps(dict)`), `<name>.secret` (a Fernet token of `json.dumps(value)`);
+ * a per-key file wins over the consolidated file. No TTL is applied (Python applies none).
+ *
+ * - get("DATABASE_CONFIG") finds `database.config`: names match as given or through their
+ *   env-var form; two stored keys with one env-var form are a NAME_COLLISION.
+ * - A non-string value (dict, number, list...) comes back as compact JSON text with
+ *   `encoding: "json"`. JSON edge cases (NaN, big integers, lone surrogates, BOM): see
+ *   `python-json.ts` and docs/store-format.md.
+ * - Permissions: a folder copied through git or a read-only share (0755/0644, 0555/0444) is
+ *   read with a warning naming the chmod (`warn-on-read`), but written only when the folder
+ *   is 0700 and its files 0600.
+ * - Writes go through `./mallku/write.ts`: lock, atomic replace, a concurrent rewrite by a
+ *   Python app detected (CONCURRENT_MODIFICATION), an unreadable store never replaced.
+ */
+import { join, resolve } from "node:path";
+import { HushError } from "../errors.js";
+import { checkPrivate, readKeyFile, type PermissionPolicy } from "../crypto/key-file.js";
+import { assertValidName, isValidName } from "../names.js";
+import type { SecretRecord, SecretSource, SourceCheck } from "../types.js";
+import { hasLoneSurrogate, type PyJson, type PyObject } from "./python-json.js";
+import { CONSOLIDATED_FILE, contentId, listPerKeyFiles, loadConsolidated, loadTokenJson, matchStoredKey, readTokenFile, toRecord } from "./mallku/read.js";
+import { updateMallku } from "./mallku/write.js";
+
+/** Options for {@link createMallkuSource}. */
+export interface MallkuSourceOptions {
+  /** The folder of the Python layout. @default `<process.cwd()>/.secrets` */
+  secretsDir?: string;
+  /** The Fernet key file. @default `<secretsDir>/.encryption.key` */
+  keyFile?: string;
+  /**
+   * `strict`: refuse to read or write unless the folder is 0700 and the files 0600.
+   * `warn-on-read`: read over-permissive files with a warning naming the chmod, but refuse to
+   * write (INSECURE_PERMISSIONS) until they are fixed.
+   * @default "warn-on-read"
+   */
+  permissions?: "strict" | "warn-on-read";
+  /** Receives permission warnings (each one once per source). @default writes `hush: warning: ...` to stderr */
+  onWarning?: (message: string) => void;
+  /** The source's name in records and errors. @default "mallku" */
+  name?: string;
+  /** How long a write waits for another hush writer's lock. @default 10000 */
+  lockTimeoutMs?: number;
+}
+
+const SOURCE_NAME = "mallku";
+
+/**
+ * Creates the `mallku` source over a Python-made `.secrets/` folder.
+ *
+ * @example
+ * const mallku = createMallkuSource({ secretsDir: "/srv/app/.secrets" });
+ * const record = await mallku.get("DATABASE_CONFIG"); // { value: '{"host":...}', encoding: "json" }
+ */
+export function createMallkuSource(options: MallkuSourceOptions = {}): SecretSource {
+  const sourceName = options.name ?? SOURCE_NAME;
+  const secretsDir = resolve(options.secretsDir ?? join(process.cwd(), ".secrets"));
+  const keyFile = resolve(options.keyFile ?? join(secretsDir, ".encryption.key"));
+  const consolidatedPath = join(secretsDir, CONSOLIDATED_FILE);
+  const policy: PermissionPolicy = (options.permissions ?? "warn-on-read") === "strict" ? "strict" : "warn";
+  if (options.permissions !== undefined && options.permissions !== "strict" && options.permissions !== "warn-on-read") {
+    throw new HushError("CONFIG_INVALID", `The mallku source's permissions must be "strict" or "warn-on-read".`);
+  }
+  const warn = onceEach(options.onWarning ?? ((m) => process.stderr.write(`hush: warning: ${m}\n`)));
+  const cache = new Map<string, { id: string; value: PyJson }>();
+  const writeContext = { secretsDir, keyFile, lockTimeoutMs: options.lockTimeoutMs ?? 10_000 };
+
+  /** Reads and parses one token file, reusing the parse when key and bytes are unchanged. */
+  const loadFile = (path: string, consolidated: boolean): PyJson | undefined => {
+    if (!checkPrivate(path, "file", policy, warn)) return undefined;
+    const file = readTokenFile(path);
+    if (file === undefined) return undefined;
+    const key = readKeyFile(keyFile, policy, warn);
+    const id = contentId(key, file);
+    const hit = cache.get(path);
+    if (hit?.id === id) return hit.value;
+    const value = consolidated ? loadConsolidated(key, keyFile, file, secretsDir) : loadTokenJson(key, keyFile, file, secretsDir);
+    cache.set(path, { id, value });
+    return value;
+  };
+
+  /** Both files' keys: per-key files (name -> path) and the consolidated dict. */
+  const loadLayout = (): { perKey: Map<string, string>; dict: PyObject } => {
+    checkPrivate(secretsDir, "dir", policy, warn);
+    const perKey = listPerKeyFiles(secretsDir);
+    const dict = (loadFile(consolidatedPath, true) as PyObject | undefined) ?? new Map<string, PyJson>();
+    return { perKey, dict };
+  };
+
+  const writeRecord = (key: string, value: string, location: string): SecretRecord => ({ name: key, value, source: sourceName, location, encoding: "string" });
+
+  const list = async (): Promise<string[]> => {
+    const { perKey, dict } = loadLayout();
+    const names = [...dict.keys()].filter(isValidName);
+    const skipped = dict.size - names.length;
+    if (skipped > 0) warn(`${consolidatedPath} holds ${skipped} key(s) that are not valid secret names; hush does not list or serve them, and keeps them on rewrite.`);
+    for (const k of [...perKey.keys()].sort()) if (!dict.has(k)) names.push(k);
+    return names;
+  };
+
+  return {
+    name: sourceName,
+
+    async get(name: string): Promise<SecretRecord | undefined> {
+      assertValidName(name);
+      const { perKey, dict } = loadLayout();
+      const key = matchStoredKey(name, [...perKey.keys(), ...dict.keys()], secretsDir);
+      if (key === undefined) return undefined;
+      const perKeyPath = perKey.get(key);
+      if (perKeyPath !== undefined) {
+        const value = loadFile(perKeyPath, false);
+        if (value !== undefined) return toRecord(key, value, perKeyPath, sourceName);
+      }
+      if (!dict.has(key)) return undefined;
+      return toRecord(key, dict.get(key)!, consolidatedPath, sourceName);
+    },
+
+    list,
+
+    async set(name: string, value: string): Promise<SecretRecord> {
+      assertValidName(name);
+      if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { source: sourceName, secret: name });
+      if (hasLoneSurrogate(value)) {
+        throw new HushError("INVALID_VALUE", `The value of "${name}" holds an unpaired UTF-16 surrogate; hush stores only text that UTF-8 can carry.`, { source: sourceName, secret: name });
+      }
+      const done = await updateMallku(writeContext, name, value);
+      cache.clear();
+      return writeRecord(done.key, value, done.perKeyPath ?? done.consolidatedPath);
+    },
+
+    async delete(name: string): Promise<boolean> {
+      assertValidName(name);
+      const done = await updateMallku(writeContext, name, undefined);
+      cache.clear();
+      return done.existed;
+    },
+
+    async check(): Promise<SourceCheck> {
+      const problems: { message: string; fix: string }[] = [];
+      const collect = (m: string) => problems.push({ message: m.replace(/ Fix: .*$/, ""), fix: m.replace(/^.* Fix: /, "") });
+      try {
+        for (const [path, kind] of [[secretsDir, "dir"], [keyFile, "file"], [consolidatedPath, "file"]] as const) checkPrivate(path, kind, "warn", collect);
+        const names = await list();
+        return { ok: problems.length === 0, detail: `${names.length} secrets in ${secretsDir}`, problems };
+      } catch (e) {
+        return { ok: false, detail: e instanceof HushError ? `${e.code}: ${e.message}` : `unexpected error in ${secretsDir}`, problems };
+      }
+    },
+  };
+}
+
+// --- internal ---
+
+/** Wraps a warning sink so each distinct message is passed on once. */
+function onceEach(sink: (message: string) => void): (message: string) => void {
+  const seen = new Set<string>();
+  return (message) => {
+    if (seen.has(message)) return;
+    seen.add(message);
+    sink(message);
+  };
+}

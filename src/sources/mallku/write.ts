@@ -1,0 +1,122 @@
+/**
+ * Writing the Python (Mallku) layout: read-modify-write of the consolidated file under the
+ * folder lock, atomic replacement, Python-style serialization, and detection of a concurrent
+ * rewrite by a program that does not take the lock (a Python app: FAULTS 11).
+ *
+ * Rules kept here:
+ * - an unreadable consolidated file is never replaced (Python starts a fresh dict and loses
+ *   every other secret): the error is thrown and the file stays byte-identical;
+ * - every other key keeps its parsed form (key order, exact numbers, NaN, lone surrogates);
+ * - a `<key>.secret` file of the key being set is rewritten too, or it would shadow the write;
+ * - right before each rename the target's bytes and inode are compared with what was read;
+ *   a difference throws CONCURRENT_MODIFICATION and nothing is replaced. A foreign write that
+ *   lands between that check and the rename (microseconds) cannot be detected without the
+ *   foreign program's cooperation.
+ */
+import { unlinkSync } from "node:fs";
+import { timingSafeEqual } from "node:crypto";
+import { basename, join } from "node:path";
+import { HushError } from "../../errors.js";
+import { fernetEncrypt, type FernetKey } from "../../crypto/fernet.js";
+import { checkPrivate, ensureSecretsDir, fsyncDir, readKeyFile } from "../../crypto/key-file.js";
+import { sweepStaleTemps, writeFileAtomic } from "../../fs/atomic-write.js";
+import { withLock } from "../../fs/lock.js";
+import { dumpsPythonJson, type PyJson, type PyObject } from "../python-json.js";
+import { CONSOLIDATED_FILE, listPerKeyFiles, loadConsolidated, matchStoredKey, readTokenFile, type TokenFile } from "./read.js";
+
+/** Name of the lock file inside the secrets folder. */
+export const LOCK_FILE = "mallku.lock";
+
+/** Where and how to write. */
+export interface MallkuWriteContext {
+  secretsDir: string;
+  keyFile: string;
+  lockTimeoutMs: number;
+  /** Runs just before the pre-rename check of each file; tests use it to rewrite the file there. @default undefined */
+  beforeCheck?: (path: string) => void | Promise<void>;
+}
+
+/** What an update saw and did, for the caller's record. */
+export interface MallkuUpdate {
+  /** The stored key written or removed (may differ from the name asked for: `DB_URL` -> `db.url`). */
+  key: string;
+  /** The per-key file of that key, when there is one. */
+  perKeyPath: string | undefined;
+  consolidatedPath: string;
+  /** Whether the key existed before. */
+  existed: boolean;
+}
+
+/**
+ * Sets (value is a string) or deletes (value undefined) `name` in the layout, under the lock.
+ * Refuses unless the folder is 0700 and the key and store files 0600 (INSECURE_PERMISSIONS).
+ */
+export async function updateMallku(ctx: MallkuWriteContext, name: string, value: string | undefined): Promise<MallkuUpdate> {
+  ensureSecretsDir(ctx.secretsDir);
+  const consolidatedPath = join(ctx.secretsDir, CONSOLIDATED_FILE);
+  return withLock(join(ctx.secretsDir, LOCK_FILE), async () => {
+    const key = readKeyFile(ctx.keyFile, "strict");
+    checkPrivate(consolidatedPath, "file", "strict");
+    sweepStaleTemps(ctx.secretsDir, CONSOLIDATED_FILE);
+    const before = readTokenFile(consolidatedPath);
+    const dict: PyObject = before ? loadConsolidated(key, ctx.keyFile, before, ctx.secretsDir) : new Map();
+    const perKey = listPerKeyFiles(ctx.secretsDir);
+    const key_ = matchStoredKey(name, [...perKey.keys(), ...dict.keys()], ctx.secretsDir) ?? name;
+    const perKeyPath = perKey.get(key_);
+    const inDict = dict.has(key_);
+    const result: MallkuUpdate = { key: key_, perKeyPath, consolidatedPath, existed: inDict || perKeyPath !== undefined };
+    // Consolidated file first: if the per-key write then fails, the per-key file still shadows
+    // with its old value, so the failed set is not half-visible.
+    if (value !== undefined) {
+      dict.set(key_, value); // an existing key keeps its position, as in Python's dict
+      await writeToken(ctx, key, consolidatedPath, before, dict);
+    } else if (inDict) {
+      dict.delete(key_);
+      await writeToken(ctx, key, consolidatedPath, before, dict);
+    }
+    if (perKeyPath !== undefined) {
+      checkPrivate(perKeyPath, "file", "strict");
+      if (value === undefined) removeFile(perKeyPath, ctx.secretsDir);
+      else {
+        sweepStaleTemps(ctx.secretsDir, basename(perKeyPath));
+        await writeToken(ctx, key, perKeyPath, readTokenFile(perKeyPath), value);
+      }
+    }
+    return result;
+  }, { timeoutMs: ctx.lockTimeoutMs });
+}
+
+// --- internal ---
+
+/** Encrypts `json.dumps(value)` and replaces `path`, unless the file changed since `before` was read. */
+async function writeToken(ctx: MallkuWriteContext, key: FernetKey, path: string, before: TokenFile | undefined, value: PyJson): Promise<void> {
+  const token = fernetEncrypt(key, dumpsPythonJson(value));
+  await writeFileAtomic(path, token, {
+    mode: 0o600,
+    beforeRename: async () => {
+      await ctx.beforeCheck?.(path);
+      assertUnchanged(path, before);
+    },
+  });
+}
+
+/** Throws CONCURRENT_MODIFICATION when `path` no longer holds exactly what was read. */
+function assertUnchanged(path: string, before: TokenFile | undefined): void {
+  const now = readTokenFile(path);
+  const same = before === undefined
+    ? now === undefined
+    : now !== undefined && now.ino === before.ino && now.bytes.length === before.bytes.length && timingSafeEqual(now.bytes, before.bytes);
+  if (!same) {
+    throw new HushError("CONCURRENT_MODIFICATION", `${path} was ${now === undefined ? "removed" : before === undefined ? "created" : "rewritten"} by another program while hush was updating it; hush left it as the other program wrote it. Re-read and retry.`);
+  }
+}
+
+function removeFile(path: string, dir: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new HushError("WRITE_FAILED", `Cannot remove ${path}.`, { cause: e });
+    // ENOENT: already gone, which is what delete wants.
+  }
+  fsyncDir(dir);
+}
