@@ -1,0 +1,124 @@
+/**
+ * The detector: given a text, finds managed values and rule matches, as offsets. One
+ * Aho-Corasick pass finds every managed-value form and every rule keyword; then only the
+ * rules whose keywords occurred run their regex. Findings never hold the matched value.
+ */
+import { compileLiterals, type LiteralMatcher } from "./matcher.js";
+import type { ManagedVariant } from "./managed.js";
+import { PATTERN_RULES, type PatternRule } from "./rules.js";
+import { acceptMatch } from "./validate.js";
+import type { ManagedEncoding } from "./types.js";
+
+/** A finding inside one text, before it gets a path and a line. */
+export interface TextFinding {
+  offset: number;
+  length: number;
+  kind: "managed" | "pattern";
+  ruleId?: string;
+  secretName?: string;
+  encoding?: ManagedEncoding;
+  description: string;
+  preview: string;
+}
+
+/** Options of {@link createDetector}. */
+export interface DetectorOptions {
+  /** Managed-value forms to look for (from `managedVariants`). */
+  managed?: ManagedVariant[];
+  /** Rules to run. @default PATTERN_RULES */
+  rules?: readonly PatternRule[];
+  /** Exact strings never reported by a rule. */
+  allowValues?: Iterable<string>;
+}
+
+/** A compiled detector; reuse it for every file of a scan. */
+export interface Detector {
+  detect(text: string): TextFinding[];
+}
+
+/**
+ * Compiles the managed values and the rules into a detector.
+ *
+ * @example
+ * const d = createDetector({ managed: managedVariants([["db_password", "hunter2hunter2"]]) });
+ * d.detect("DB_PASSWORD=hunter2hunter2"); // [{ kind: "managed", secretName: "db_password", ... }]
+ */
+export function createDetector(options: DetectorOptions = {}): Detector {
+  const managed = options.managed ?? [];
+  const rules = options.rules ?? PATTERN_RULES;
+  const regexes = rules.map((r) => new RegExp(r.pattern, "gd" + (r.flags ?? "")));
+  const allowValues = new Set(options.allowValues ?? []);
+  // Literal index space: [0, managed.length) are managed forms, the rest keywords.
+  const keywordRules = new Map<string, number[]>();
+  rules.forEach((r, i) => {
+    for (const k of r.keywords) keywordRules.set(k, [...(keywordRules.get(k) ?? []), i]);
+  });
+  const keywords = [...keywordRules.keys()];
+  const literals = [...managed.map((m) => m.text), ...keywords];
+  const matcher: LiteralMatcher = compileLiterals(literals);
+  const rulesOfLiteral = keywords.map((k) => keywordRules.get(k)!);
+  const base = managed.length;
+
+  return {
+    detect(text) {
+      const present = new Uint8Array(rules.length);
+      const hits: number[] = [];
+      matcher.run(text, (index, end) => {
+        if (index < base) hits.push(index, end);
+        else for (const r of rulesOfLiteral[index - base]!) present[r] = 1;
+      });
+      const found = managedFindings(managed, hits);
+      for (let r = 0; r < rules.length; r++) {
+        if (present[r] === 1) ruleFindings(rules[r]!, regexes[r]!, text, allowValues, found);
+      }
+      return found.sort((a, b) => a.offset - b.offset);
+    },
+  };
+}
+
+/** Masked preview of a pattern match: first 4 characters, "…", and the length. */
+export function maskPreview(secret: string): string {
+  return `${secret.slice(0, 4)}…(${secret.length} chars)`;
+}
+
+// --- internal ---
+
+function managedFindings(managed: ManagedVariant[], hits: number[]): TextFinding[] {
+  const spans: { v: ManagedVariant; start: number; end: number }[] = [];
+  for (let i = 0; i < hits.length; i += 2) {
+    const v = managed[hits[i]!]!;
+    spans.push({ v, start: hits[i + 1]! - v.text.length, end: hits[i + 1]! });
+  }
+  // Leftmost, then longest; drop spans inside one already kept.
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: TextFinding[] = [];
+  let keptEnd = -1;
+  for (const s of spans) {
+    if (s.end <= keptEnd) continue;
+    keptEnd = s.end;
+    const suffix = s.v.encoding === "plain" ? "" : ` (${s.v.encoding})`;
+    out.push({
+      offset: s.start,
+      length: s.end - s.start,
+      kind: "managed",
+      secretName: s.v.secretName,
+      encoding: s.v.encoding,
+      description: `Value of managed secret ${s.v.secretName}${suffix}`,
+      preview: `${s.v.secretName}${suffix}`,
+    });
+  }
+  return out;
+}
+
+function ruleFindings(rule: PatternRule, re: RegExp, text: string, allowValues: Set<string>, found: TextFinding[]): void {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const secret = m.groups?.secret ?? m[0];
+    const span = m.indices?.groups?.secret ?? [m.index, m.index + m[0].length];
+    if (allowValues.has(secret)) continue;
+    if (found.some((f) => f.offset < span[1] && span[0] < f.offset + f.length)) continue;
+    if (!acceptMatch(rule, m, text)) continue;
+    found.push({ offset: span[0], length: span[1] - span[0], kind: "pattern", ruleId: rule.id, description: rule.description, preview: maskPreview(secret) });
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The pattern rules of the scanner, kept as data. A rule runs only on text that contains
+ * one of its `keywords` (case-sensitive literals, found in the same single pass as the
+ * managed values), so a file without any keyword costs one pass over its characters.
+ *
+ * Regexes are written to stay linear on hostile input: no unbounded quantifier after a
+ * variable-length prefix, every repetition bounded. The part that is the secret is the
+ * named group `secret` (the whole match when absent); entropy floors and placeholders
+ * apply to it.
+ */
+
+/** A named extra check, implemented in `validate.ts`. */
+export type RuleCheck = "pem-body" | "jwt" | "assignment";
+
+/** One pattern rule. */
+export interface PatternRule {
+  /** Stable id, kebab-case; used in output, SARIF and allow-lists. */
+  id: string;
+  /** What the rule finds, one line. */
+  description: string;
+  /** Case-sensitive literals; the regex runs only when one of them occurs in the text. */
+  keywords: string[];
+  /** Regex source. Compiled with the flags `g` + `flags`. */
+  pattern: string;
+  /** Extra regex flags (`i`). */
+  flags?: string;
+  /** Minimum Shannon entropy (bits per character) of the secret part. */
+  entropy?: number;
+  /** The secret part must contain a digit. */
+  requireDigit?: boolean;
+  /** Regex sources (case-insensitive): a secret part matching one is a placeholder, never reported. */
+  placeholders?: string[];
+  /** A further check on the match. */
+  check?: RuleCheck;
+}
+
+/** Placeholders no rule reports (case-insensitive regex sources, tested on the secret part). */
+export const GLOBAL_PLACEHOLDERS: readonly string[] = [
+  "example", "sample", "placeholder", "dummy", "redacted", "changeme", "change[-_]?me", "replace[-_]?me",
+  "your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret|password)", "insert[-_ ]?(?:your|key)", "xxxxx", "\\*{4}", "\\.\\.\\.", "…",
+  "(.)\\1{7}", "0123456|1234567|abcdefgh|qwerty", "^<.*>$", "\\$\\{[^}]*\\}", "\\{\\{.*\\}\\}", "%\\([a-z_]+\\)s", "^\\$[A-Za-z_]",
+  "^(?:test|secret|token|key|none|null|nil|undefined|true|false|password|passwd)$",
+];
+
+/** Assignment to a name: optional closing quote/bracket, an operator, optional opening quote. */
+const ASSIGN = String.raw`[\\"'\]]{0,3}[ \t]{0,4}(?::=|=>|==?|:)[ \t]{0,4}(?<q>\\?["'\x60])?`;
+
+/** The rules. Order matters only for overlap: an earlier rule wins a span over a later one. */
+export const PATTERN_RULES: readonly PatternRule[] = [
+  {
+    id: "private-key",
+    description: "Private key in PEM form",
+    keywords: ["-----BEGIN"],
+    pattern: String.raw`-----BEGIN[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----`,
+    check: "pem-body",
+  },
+  {
+    id: "anthropic-api-key",
+    description: "Anthropic API key",
+    keywords: ["sk-ant-"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>sk-ant-(?:api|admin|sid)\d{2}-[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+  },
+  {
+    id: "openai-api-key",
+    description: "OpenAI API key",
+    keywords: ["sk-"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>sk-(?!ant-)(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+    requireDigit: true,
+  },
+  {
+    id: "google-api-key",
+    description: "Google API key",
+    keywords: ["AIza"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+  },
+  {
+    id: "mistral-api-key",
+    description: "Mistral API key (32 characters assigned to a MISTRAL name)",
+    keywords: ["mistral", "MISTRAL", "Mistral"],
+    pattern: String.raw`mistral[A-Za-z0-9_.-]{0,24}?` + ASSIGN + String.raw`(?<secret>[A-Za-z0-9]{32})(?![A-Za-z0-9_-])`,
+    flags: "i",
+    entropy: 3.5,
+    requireDigit: true,
+  },
+  {
+    id: "xai-api-key",
+    description: "xAI API key",
+    keywords: ["xai-"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>xai-[A-Za-z0-9]{70,100})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+  },
+  {
+    id: "groq-api-key",
+    description: "Groq API key",
+    keywords: ["gsk_"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>gsk_[A-Za-z0-9]{48,56})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+  },
+  {
+    id: "huggingface-token",
+    description: "Hugging Face access token",
+    keywords: ["hf_"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>hf_[A-Za-z0-9]{34,40})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+  },
+  {
+    id: "aws-access-key-id",
+    description: "AWS access key id",
+    keywords: ["AKIA", "ASIA", "ABIA", "ACCA"],
+    pattern: String.raw`(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])`,
+    entropy: 3.0,
+  },
+  {
+    id: "aws-secret-access-key",
+    description: "AWS secret access key",
+    keywords: ["secret_access_key", "SECRET_ACCESS_KEY", "secretAccessKey", "SecretAccessKey", "aws_secret", "AWS_SECRET", "awsSecret", "AwsSecret"],
+    pattern: String.raw`(?:secret_?access_?key|aws_?secret(?:_?access)?(?:_?key)?)` + ASSIGN + String.raw`(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+    flags: "i",
+    entropy: 4.0,
+  },
+  {
+    id: "github-token",
+    description: "GitHub token (personal, OAuth, user-to-server, server-to-server or refresh)",
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,251})(?![A-Za-z0-9_])`,
+    entropy: 3.5,
+  },
+  {
+    id: "github-fine-grained-pat",
+    description: "GitHub fine-grained personal access token",
+    keywords: ["github_pat_"],
+    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])`,
+    entropy: 3.5,
+  },
+  {
+    id: "gitlab-token",
+    description: "GitLab access token",
+    keywords: ["glpat-", "gldt-", "glrt-", "glptt-"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_.-]{20,80})(?![A-Za-z0-9_-])`,
+    entropy: 3.3,
+  },
+  {
+    id: "slack-token",
+    description: "Slack token",
+    keywords: ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xoxe-"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>xox[abprse]-\d{6,16}-[0-9A-Za-z-]{8,220})(?![A-Za-z0-9_-])`,
+    entropy: 3.0,
+  },
+  {
+    id: "slack-webhook",
+    description: "Slack incoming webhook URL",
+    keywords: ["hooks.slack.com"],
+    pattern: String.raw`https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9_]{8,12}/[A-Za-z0-9_]{8,12}/[A-Za-z0-9_]{16,40})`,
+    entropy: 3.0,
+  },
+  {
+    id: "stripe-secret-key",
+    description: "Stripe live secret or restricted key",
+    keywords: ["sk_live_", "rk_live_"],
+    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>[sr]k_live_[0-9A-Za-z]{20,247})(?![A-Za-z0-9_])`,
+    entropy: 3.3,
+  },
+  {
+    id: "jwt",
+    description: "JSON Web Token",
+    keywords: ["eyJ"],
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,2048}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{16,1024})(?![A-Za-z0-9_-])`,
+    check: "jwt",
+  },
+  {
+    id: "database-url-password",
+    description: "Database URL with a password",
+    keywords: ["://"],
+    pattern: String.raw`(?<![A-Za-z0-9+])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|jdbc:[a-z]{2,12})://[^\s:/@"'\x60<>]{1,128}:(?<secret>[^\s@/"'\x60<>]{3,128})@[^\s/"'\x60<>]{1,256}`,
+    placeholders: ["^(?:pass|pw|pwd|secret|root|admin|postgres|mysql|user|guest|mongo|redis|rabbit|guest|mypass(?:word)?|pass(?:word)?\\d?|\\*+|x+|\\$[A-Za-z_]\\w*|:?[A-Za-z_]+:?)$"],
+  },
+  {
+    id: "generic-secret",
+    description: "High-entropy value assigned to a key, secret, token or password name",
+    keywords: ["key", "Key", "KEY", "secret", "Secret", "SECRET", "token", "Token", "TOKEN", "passw", "Passw", "PASSW", "pwd", "PWD"],
+    pattern: String.raw`(?:key|secret|token|passw(?:or)?d|pwd)(?:[_-]?(?:base|value|str|string|b64|hex|raw))?` + ASSIGN + String.raw`(?<secret>[^\s"'\x60,;(){}\[\]<>\\]{8,256})`,
+    flags: "i",
+    check: "assignment",
+  },
+];

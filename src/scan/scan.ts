@@ -1,0 +1,114 @@
+/**
+ * `scan()`: the leak scanner's entry point. It gathers the texts (working tree, staged
+ * index or git history), runs one compiled detector over each, places findings by line
+ * and column, and drops what the allow-lists silence.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadPathAllowList, isAllowedInline } from "./allow.js";
+import { createDetector } from "./detect.js";
+import { historyTexts, stagedTexts, type GitText } from "./git.js";
+import { managedEntries, managedVariants } from "./managed.js";
+import { PATTERN_RULES } from "./rules.js";
+import { decodeText, LineIndex } from "./text.js";
+import { toRel, walkFiles } from "./walk.js";
+import type { ScanFinding, ScanOptions, ScanResult } from "./types.js";
+
+const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Scans files (or the git index, or git history) for managed values and known secret
+ * formats. Unreadable files become `issues`; findings carry masked previews only.
+ *
+ * @example
+ * const { findings } = await scan({ paths: ["src"], managedValues: { openai_api_key: key } });
+ * for (const f of findings) console.log(`${f.path}:${f.line}:${f.column} ${f.ruleId ?? f.secretName}`);
+ */
+export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const allow = options.allow ?? {};
+  const skipSecrets = new Set(allow.secrets ?? []);
+  const offRules = new Set(allow.rules ?? []);
+  const detector = createDetector({
+    managed: managedVariants(managedEntries(options.managedValues).filter(([name]) => !skipSecrets.has(name))),
+    rules: options.patterns === false ? [] : PATTERN_RULES.filter((r) => !offRules.has(r.id)),
+    allowValues: allow.values ?? [],
+  });
+  const pathAllow = loadPathAllowList(cwd, allow.paths ?? []);
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p));
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const result: ScanResult = {
+    findings: [],
+    issues: [],
+    stats: { files: 0, bytes: 0, skippedBinary: 0, skippedIgnored: 0, skippedSymlinks: 0, durationMs: 0 },
+  };
+
+  // Each input yields { path, content or a reader, line numbers, commit }.
+  const inputs: { path: string; absolute: string; size: number; git?: GitText }[] = [];
+  const origin: ScanFinding["origin"] = options.gitHistory ? "history" : options.staged ? "staged" : "file";
+  if (origin === "file") {
+    const walked = walkFiles({ cwd, roots: options.paths?.length ? options.paths : ["."], gitignore: options.gitignore ?? true, pathAllow });
+    result.issues.push(...walked.issues);
+    result.stats.skippedIgnored = walked.skippedIgnored;
+    result.stats.skippedSymlinks = walked.skippedSymlinks;
+    for (const f of walked.files) inputs.push({ path: f.path, absolute: f.absolute, size: f.size });
+  } else {
+    const texts = origin === "history" ? historyTexts(cwd, options.since) : stagedTexts(cwd);
+    for (const t of texts) {
+      const path = toRel(cwd, t.absolute);
+      if (!path.startsWith("../") && pathAllow.ignores(path)) {
+        result.stats.skippedIgnored++;
+        continue;
+      }
+      inputs.push({ path, absolute: t.absolute, size: t.content.length, git: t });
+    }
+  }
+
+  let lastReport = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
+    if (options.onProgress && (i - lastReport >= 256 || i === inputs.length - 1)) {
+      lastReport = i;
+      options.onProgress({ filesDone: i + 1, filesTotal: inputs.length, bytesDone: result.stats.bytes });
+    }
+    if (input.size > maxBytes) {
+      result.issues.push({ path: input.path, code: "TOO_LARGE", message: `larger than ${maxBytes} bytes; skipped` });
+      continue;
+    }
+    let buf: Buffer;
+    try {
+      if (input.git) buf = input.git.content;
+      else {
+        const r = readFile(input.absolute);
+        buf = r instanceof Promise ? await r : r;
+      }
+    } catch (e) {
+      const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
+      result.issues.push({ path: input.path, code, message: `could not be read (${code}); skipped` });
+      continue;
+    }
+    const text = decodeText(buf);
+    if (text === undefined) {
+      result.stats.skippedBinary++;
+      continue;
+    }
+    result.stats.files++;
+    result.stats.bytes += buf.length;
+    const found = detector.detect(text);
+    if (found.length === 0) continue;
+    const lines = new LineIndex(text);
+    for (const f of found) {
+      const { line, column } = lines.locate(f.offset);
+      if (isAllowedInline(lines.lineText(line) ?? "", line > 1 ? lines.lineText(line - 1) : undefined)) continue;
+      const finding: ScanFinding = { kind: f.kind, path: input.path, line: input.git?.lineNumbers?.[line - 1] ?? line, column, description: f.description, preview: f.preview, origin };
+      if (f.ruleId !== undefined) finding.ruleId = f.ruleId;
+      if (f.secretName !== undefined) finding.secretName = f.secretName;
+      if (f.encoding !== undefined) finding.encoding = f.encoding;
+      if (input.git?.commit !== undefined) finding.commit = input.git.commit;
+      result.findings.push(finding);
+    }
+  }
+  result.stats.durationMs = Math.round(performance.now() - started);
+  return result;
+}

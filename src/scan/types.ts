@@ -1,0 +1,112 @@
+/**
+ * Types of the leak scanner: options, findings and results. A finding never carries the
+ * matched value, only a masked preview (for managed values: the secret's name alone).
+ */
+
+/** How a managed value was written where it was found. */
+export type ManagedEncoding = "plain" | "base64" | "base64url" | "url" | "hex";
+
+/** One thing the scanner found. */
+export interface ScanFinding {
+  /** `managed`: a value hush resolves; `pattern`: a rule matched a known secret format. */
+  kind: "managed" | "pattern";
+  /** Path relative to the scan's cwd, with `/` separators. */
+  path: string;
+  /** 1-based line of the first character of the match. */
+  line: number;
+  /** 1-based column (UTF-16 code units) of the first character of the match. */
+  column: number;
+  /** Rule id, for `pattern` findings. */
+  ruleId?: string;
+  /** Secret name, for `managed` findings. */
+  secretName?: string;
+  /** The form in which a managed value was found. */
+  encoding?: ManagedEncoding;
+  /** One line saying what was found. */
+  description: string;
+  /**
+   * Masked preview: for patterns the first 4 characters, "…" and the length; for managed
+   * values no character of the value at all.
+   */
+  preview: string;
+  /** Where the text came from. */
+  origin: "file" | "staged" | "history";
+  /** Commit that added the line, for `origin: "history"`. */
+  commit?: string;
+}
+
+/** A file that could not be scanned; reported, never fatal. */
+export interface ScanIssue {
+  path: string;
+  /** The system error code (`EACCES`, `EISDIR`, ...) or a hush reason (`TOO_LARGE`, `GIT_FAILED`). */
+  code: string;
+  /** One line; never file content. */
+  message: string;
+}
+
+/** Counters of one scan. */
+export interface ScanStats {
+  files: number;
+  bytes: number;
+  skippedBinary: number;
+  skippedIgnored: number;
+  skippedSymlinks: number;
+  durationMs: number;
+}
+
+/** What {@link ScanOptions.onProgress} receives. */
+export interface ScanProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+}
+
+/** Allow-lists passed in, typically from hush.yaml (`scan.allow`). */
+export interface ScanAllowOptions {
+  /** gitignore-style patterns of paths never scanned (in addition to `.hushignore`). */
+  paths?: string[];
+  /** Rule ids that are switched off. */
+  rules?: string[];
+  /** Managed secret names that are not looked for. */
+  secrets?: string[];
+  /** Exact strings that are never reported (e.g. a published test key). */
+  values?: string[];
+}
+
+/** Reads a file; injectable so tests can simulate EACCES and friends. */
+export type ScanReadFile = (absolutePath: string) => Buffer | Promise<Buffer>;
+
+/** Options of {@link scan}. */
+export interface ScanOptions {
+  /** Files or directories to scan, relative to `cwd`. @default [cwd] */
+  paths?: string[];
+  /** Directory paths are reported relative to; also where `.hushignore` is read. @default process.cwd() */
+  cwd?: string;
+  /** Scan the staged contents of the git index instead of the working tree. @default false */
+  staged?: boolean;
+  /** Scan the lines added by every commit (`git log -p`). @default false */
+  gitHistory?: boolean;
+  /** With `gitHistory`: only commits after this revision (`<since>..HEAD`). */
+  since?: string;
+  /** Values hush manages, by secret name; each is found in plain, base64, URL and hex forms. */
+  managedValues?: Map<string, string> | Iterable<readonly [string, string]> | Record<string, string>;
+  /** Allow-lists (config). */
+  allow?: ScanAllowOptions;
+  /** Honour `.gitignore` files inside the scanned tree. @default true */
+  gitignore?: boolean;
+  /** Files larger than this are reported as `TOO_LARGE` and skipped. @default 64 MiB */
+  maxFileBytes?: number;
+  /** Run the pattern rules. @default true */
+  patterns?: boolean;
+  /** Called now and then while files are scanned. */
+  onProgress?: (progress: ScanProgress) => void;
+  /** Replaces the file reader (tests). @default fs.readFileSync */
+  readFile?: ScanReadFile;
+}
+
+/** What {@link scan} returns. */
+export interface ScanResult {
+  findings: ScanFinding[];
+  issues: ScanIssue[];
+  stats: ScanStats;
+}

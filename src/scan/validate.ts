@@ -1,0 +1,101 @@
+/**
+ * Checks applied to a rule's match after its regex: entropy, placeholders, and the named
+ * extra checks of `rules.ts` (PEM body, JWT header, assignment context).
+ */
+import { GLOBAL_PLACEHOLDERS, type PatternRule, type RuleCheck } from "./rules.js";
+
+/** Shannon entropy of `s` in bits per character. */
+export function shannonEntropy(s: string): number {
+  if (s.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+const GLOBAL_PLACEHOLDER_RE = new RegExp(GLOBAL_PLACEHOLDERS.join("|"), "i");
+const RULE_PLACEHOLDERS = new WeakMap<PatternRule, RegExp>();
+
+/** True when `secret` is a placeholder, for all rules or for `rule`. */
+export function isPlaceholder(secret: string, rule?: PatternRule): boolean {
+  if (GLOBAL_PLACEHOLDER_RE.test(secret)) return true;
+  if (!rule?.placeholders) return false;
+  let re = RULE_PLACEHOLDERS.get(rule);
+  if (!re) RULE_PLACEHOLDERS.set(rule, (re = new RegExp(rule.placeholders.join("|"), "i")));
+  return re.test(secret);
+}
+
+/** Applies the rule's floors and its named check to one match. */
+export function acceptMatch(rule: PatternRule, match: RegExpExecArray, text: string): boolean {
+  const secret = match.groups?.secret ?? match[0];
+  if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return false;
+  if (rule.requireDigit && !/\d/.test(secret)) return false;
+  if (rule.check !== "pem-body" && isPlaceholder(secret, rule)) return false;
+  return rule.check === undefined || CHECKS[rule.check](match, text, secret);
+}
+
+// --- internal ---
+
+const CHECKS: Record<RuleCheck, (m: RegExpExecArray, text: string, secret: string) => boolean> = {
+  "pem-body": checkPemBody,
+  jwt: checkJwt,
+  assignment: checkAssignment,
+};
+
+/**
+ * A PEM header counts only when key material follows: within the next 600 characters,
+ * after dropping line breaks, quotes and string concatenation (a key pasted into code as
+ * `"...\n" +` lines), a run of 40+ base64 characters with the entropy of random data.
+ */
+function checkPemBody(m: RegExpExecArray, text: string): boolean {
+  const after = text.slice(m.index + m[0].length, m.index + m[0].length + 600);
+  const cleaned = after.replace(/\\[nr]|["'\x60+,\s]/g, "");
+  const run = /(?:Proc-Type:[^]*?DEK-Info:[A-Z0-9,-]*)?([A-Za-z0-9/=]{40,})/.exec(cleaned);
+  if (!run) return false;
+  const body = run[1]!;
+  return shannonEntropy(body) >= 4.3 && !isPlaceholder(body);
+}
+
+/** A JWT's header must decode to a JSON object with `alg` or `typ`. */
+function checkJwt(_m: RegExpExecArray, _text: string, secret: string): boolean {
+  const header = Buffer.from(secret.slice(0, secret.indexOf(".")), "base64url").toString("utf8");
+  return /^\s*\{[^]*"(?:alg|typ)"\s*:/.test(header);
+}
+
+const NOT_SECRET_NAME = /public|publishable|cache|primary|foreign|sort|partition|idempot|dedup|i18n|translation|hash|checksum|digest|monkey|turkey|hockey|(?:^|[_.-])(?:id|name|path|file|type|len|length|size|prefix|env|var|header|field|param)$|(?:Id|Name|Path|File|Type|Length|Size|Prefix|Header|Field|Param)$/i;
+const NAME_CHAR = /[A-Za-z0-9_.$-]/;
+
+/**
+ * The generic assignment rule: the value must be a literal (quoted and closed by its
+ * quote, or unquoted at the start of a line as in `.env` and YAML), must not be a
+ * reference (`process.env.X`, `${X}`, a path, a URL), and must look random: 16+
+ * characters with letters and digits and 3.5 bits/char for keys, secrets and tokens;
+ * 8+ characters and 2.8 bits/char for passwords.
+ */
+function checkAssignment(m: RegExpExecArray, text: string, value: string): boolean {
+  // The whole name: walk back from the keyword over identifier characters.
+  let start = m.index;
+  while (start > 0 && m.index - start < 64 && NAME_CHAR.test(text[start - 1]!)) start--;
+  const keywordEnd = m.index + /^[A-Za-z0-9_-]+/.exec(m[0])![0].length;
+  const name = text.slice(start, keywordEnd);
+  if (NOT_SECRET_NAME.test(name)) return false;
+  const quote = m.groups?.q;
+  const end = m.index + m[0].length;
+  if (quote) {
+    const close = quote[quote.length - 1]!;
+    if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) return false;
+  } else {
+    const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+    if (!/^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+|\$env:)?["']?$/i.test(text.slice(lineStart, start))) return false;
+  }
+  if (/^(?:process\.env|os\.environ|env[.:[]|ENV\[|secrets\.|vars\.|\$|%|@|&|https?:|file:|\.{0,2}\/|~\/)/i.test(value)) return false;
+  if (/^[A-Za-z_$][\w$]*(?:[.:][A-Za-z_$][\w$]*)+$/.test(value) || /^[A-Z][A-Z0-9_]*$/.test(value)) return false;
+  if (/\.(?:pem|key|json|txt|crt|p12|pfx|ya?ml|env|js|ts|py)$/i.test(value)) return false;
+  const isPassword = /pass|pwd/i.test(m[0].slice(0, keywordEnd - m.index));
+  if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value);
+  return value.length >= 16 && /\d/.test(value) && /[A-Za-z]/.test(value) && shannonEntropy(value) >= 3.5;
+}

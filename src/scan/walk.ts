@@ -1,0 +1,146 @@
+/**
+ * The walk: lists the regular files under the given roots. It honours `.gitignore` files
+ * (nested ones too, each relative to its folder), `.hushignore` and the config's path
+ * allow-list, never enters `.git`, and never follows a symlinked directory, so a symlink
+ * loop cannot trap it. A symlinked file is scanned once (by real path). Unreadable folders
+ * become issues, never failures.
+ */
+import { readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { createIgnore, readIfExists, type Ignore } from "./allow.js";
+import type { ScanIssue } from "./types.js";
+
+/** One file to scan. */
+export interface WalkedFile {
+  absolute: string;
+  /** Relative to the scan's cwd, `/`-separated. */
+  path: string;
+  size: number;
+}
+
+/** Options of {@link walkFiles}. */
+export interface WalkOptions {
+  cwd: string;
+  roots: string[];
+  /** Honour `.gitignore` files. */
+  gitignore: boolean;
+  /** Paths (relative to cwd) never scanned: `.hushignore` + config. */
+  pathAllow: Ignore;
+}
+
+/** What {@link walkFiles} returns. */
+export interface WalkResult {
+  files: WalkedFile[];
+  issues: ScanIssue[];
+  skippedIgnored: number;
+  skippedSymlinks: number;
+}
+
+/** Lists the files to scan. */
+export function walkFiles(options: WalkOptions): WalkResult {
+  const state: WalkResult & { seen: Set<string> } = { files: [], issues: [], skippedIgnored: 0, skippedSymlinks: 0, seen: new Set() };
+  for (const root of options.roots) {
+    const absolute = resolve(options.cwd, root);
+    let st;
+    try {
+      st = statSync(absolute);
+    } catch (e) {
+      state.issues.push(issueOf(options.cwd, absolute, e));
+      continue;
+    }
+    if (st.isDirectory()) walkDir(options, state, absolute, []);
+    else if (st.isFile()) addFile(options, state, absolute, st.size, true);
+    else state.issues.push({ path: toRel(options.cwd, absolute), code: "NOT_A_FILE", message: "not a regular file or directory; skipped" });
+  }
+  return { files: state.files, issues: state.issues, skippedIgnored: state.skippedIgnored, skippedSymlinks: state.skippedSymlinks };
+}
+
+/** Path of `absolute` relative to `cwd`, with `/` separators. */
+export function toRel(cwd: string, absolute: string): string {
+  const r = relative(cwd, absolute) || ".";
+  return sep === "/" ? r : r.split(sep).join("/");
+}
+
+// --- internal ---
+
+interface Layer {
+  dir: string;
+  ig: Ignore;
+}
+
+function walkDir(options: WalkOptions, state: WalkResult & { seen: Set<string> }, dir: string, layers: Layer[]): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    state.issues.push(issueOf(options.cwd, dir, e));
+    return;
+  }
+  let here = layers;
+  if (options.gitignore) {
+    const text = readIfExists(join(dir, ".gitignore"));
+    if (text !== undefined) here = [...layers, { dir, ig: createIgnore().add(text) }];
+  }
+  for (const entry of entries) {
+    const absolute = join(dir, entry.name);
+    if (entry.name === ".git" && entry.isDirectory()) continue;
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    let size = -1;
+    if (entry.isSymbolicLink()) {
+      try {
+        const st = statSync(absolute);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+        size = st.size;
+      } catch (_e) {
+        // A dangling link points at nothing to scan.
+        state.skippedSymlinks++;
+        continue;
+      }
+      if (isDir) {
+        // Never follow a symlinked directory: that is how loops happen.
+        state.skippedSymlinks++;
+        continue;
+      }
+    }
+    if (!isDir && !isFile) continue; // FIFOs, sockets, devices: reading one could block.
+    if (isIgnored(options, here, absolute, isDir)) {
+      state.skippedIgnored++;
+      continue;
+    }
+    if (isDir) walkDir(options, state, absolute, here);
+    else addFile(options, state, absolute, size, entry.isSymbolicLink());
+  }
+}
+
+function isIgnored(options: WalkOptions, layers: Layer[], absolute: string, isDir: boolean): boolean {
+  const slash = isDir ? "/" : "";
+  const fromCwd = toRel(options.cwd, absolute);
+  if (!fromCwd.startsWith("../") && fromCwd !== "." && options.pathAllow.ignores(fromCwd + slash)) return true;
+  for (const layer of layers) {
+    const rel = toRel(layer.dir, absolute);
+    if (layer.ig.ignores(rel + slash)) return true;
+  }
+  return false;
+}
+
+/** `resolveReal`: only links and roots need the (costly) realpath; plain entries are unique already. */
+function addFile(options: WalkOptions, state: WalkResult & { seen: Set<string> }, absolute: string, size: number, resolveReal: boolean): void {
+  let real = absolute;
+  try {
+    if (resolveReal) real = realpathSync(absolute);
+    if (size < 0) size = statSync(absolute).size;
+  } catch (e) {
+    state.issues.push(issueOf(options.cwd, absolute, e));
+    return;
+  }
+  if (state.seen.has(real)) return;
+  state.seen.add(real);
+  state.files.push({ absolute, path: toRel(options.cwd, absolute), size });
+}
+
+function issueOf(cwd: string, absolute: string, e: unknown): ScanIssue {
+  const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
+  return { path: toRel(cwd, absolute), code, message: `could not be read (${code}); skipped` };
+}
