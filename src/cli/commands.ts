@@ -27,4 +27,5 @@ export const COMMANDS: CommandEntry[] = [
   { name: "rollback", summary: "restore an old version of a secret", load: () => import("./commands/list.js") },
   { name: "import", summary: "import from a .env file, JSON or a Python .secrets/ folder", load: () => import("./commands/transfer.js") },
   { name: "export", summary: "print secrets as dotenv, JSON or shell", load: () => import("./commands/transfer.js") },
+  { name: "providers", summary: "list LLM providers: key found, source, masked preview, format check", load: () => import("./commands/providers.js") },
 ];
