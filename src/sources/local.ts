@@ -91,7 +91,9 @@ export function createLocalSource(options: LocalSourceOptions = {}): SecretSourc
 
   /** Runs `change` on the latest document under the lock and writes the result. */
   async function mutate<T>(change: (doc: StoreDocument) => { result: T; changed: boolean }): Promise<T> {
-    if (!checkPrivate(keyPath, "file", policy, onWarning)) createKeyFile(dir, environment);
+    // A new key only for a new store: a store whose key is lost must stay KEY_MISSING, not be
+    // paired with a fresh key it can never open.
+    if (!checkPrivate(keyPath, "file", policy, onWarning) && !statIdentity(storePath)) createKeyFile(dir, environment);
     return withLock(lockPath, async () => {
       const latest = openStore(files, "write");
       assertAllEntries(latest.doc, storePath);
