@@ -1,0 +1,196 @@
+/**
+ * The JSONL file sink: `.secrets/audit.<env>.jsonl`, mode 0600 from creation, one chained
+ * record per line (see record.ts), plus the anchor file `audit.<env>.head` (see anchor.ts).
+ *
+ * Appending, under the cross-process lock `audit.<env>.jsonl.lock` (src/fs/lock.ts):
+ * read the tail for the last seq and hash, chain the batch, write all its lines with one
+ * write() on an O_APPEND descriptor, fsync when durable, then rewrite the anchor. The lock
+ * keeps the chain linear across processes; one write per batch means a line is never split by
+ * another writer. A short or failed write is cut back to the old size before the lock is
+ * released, so no partial line is left. A log that already ends in a partial line (a crash or
+ * a cut file) is sealed with a newline and chained from its last complete record; `verify`
+ * keeps reporting the damaged line.
+ *
+ * @example
+ * const sink = createJsonlSink({ path: jsonlLogPath(".secrets", "dev"), environment: "dev" });
+ */
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { HushError } from "../errors.js";
+import { withLock } from "../fs/lock.js";
+import { fsyncDir } from "../crypto/key-file.js";
+import { anchorPathOf, writeAnchor } from "./anchor.js";
+import { readAuditRecords } from "./read.js";
+import { chainEntry, formatRecordLine, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
+import type { AuditAppendContext, AuditSink } from "./sink.js";
+
+/** Options of {@link createJsonlSink}. */
+export interface JsonlSinkOptions {
+  /** The log file; its folder must exist. */
+  path: string;
+  /** Environment name, written into the anchor. */
+  environment: string;
+  /** Key of the anchor's MAC (from `deriveAuditKeys`), or a function read at each append. @default no MAC */
+  anchorKey?: Buffer | (() => Buffer);
+  /** How long to wait for another process's append. @default 10000 */
+  lockTimeoutMs?: number;
+  /** Where warnings go (a log others can read, an anchor that could not be updated). @default none */
+  onWarning?: (message: string) => void;
+}
+
+/** The JSONL sink, with its file paths. */
+export interface JsonlSink extends AuditSink {
+  readonly path: string;
+  readonly anchorPath: string;
+}
+
+/** `<secretsDir>/audit.<env>.jsonl`. */
+export function jsonlLogPath(secretsDir: string, environment: string): string {
+  return join(secretsDir, `audit.${environment}.jsonl`);
+}
+
+/** Creates the JSONL file sink. Nothing is opened until the first append. */
+export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
+  const { path, environment } = options;
+  const anchorPath = anchorPathOf(path);
+  const lockPath = `${path}.lock`;
+  let warnedMode = false;
+
+  function appendLocked(entries: readonly AuditEntry[], durable: boolean): void {
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    } catch (e) {
+      throw new HushError("WRITE_FAILED", `Cannot open the audit log ${path}.`, { cause: e });
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new HushError("WRITE_FAILED", `The audit log ${path} is not a regular file.`);
+      if ((st.mode & 0o077) !== 0 && !warnedMode) {
+        warnedMode = true;
+        options.onWarning?.(`the audit log ${path} is readable by group or others; run: chmod 600 ${path}`);
+      }
+      const tail = readTail(fd, st.size, path);
+      const parts: string[] = tail.torn ? ["\n"] : [];
+      let seq = tail.seq;
+      let prev = tail.hash;
+      for (const entry of entries) {
+        const record = chainEntry(entry, ++seq, prev);
+        parts.push(formatRecordLine(record), "\n");
+        prev = record.hash;
+      }
+      const bytes = Buffer.from(parts.join(""), "utf8");
+      writeAll(fd, bytes, st.size, path);
+      if (durable) {
+        syncOrUndo(fd, st.size, path);
+        if (st.size === 0) fsyncDir(dirname(path)); // a new file's name must survive a crash too
+      }
+      try {
+        const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
+        writeAnchor(anchorPath, environment, seq, prev, key, durable);
+      } catch (_e) {
+        // The records are written; only tail-truncation detection lags until the next append.
+        options.onWarning?.(`could not update the audit anchor ${anchorPath}; \`hush audit verify\` will report it lagging`);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  return {
+    name: "jsonl",
+    persistent: true,
+    path,
+    anchorPath,
+    async append(entries: readonly AuditEntry[], context: AuditAppendContext) {
+      if (entries.length === 0) return;
+      await withLock(lockPath, () => appendLocked(entries, context.durable), { timeoutMs: options.lockTimeoutMs ?? 10_000 });
+    },
+    read: () => readAuditRecords(path),
+  };
+}
+
+// --- internal ---
+
+interface Tail {
+  seq: number;
+  hash: string;
+  /** The file ends in a partial line. */
+  torn: boolean;
+}
+
+const FIRST_WINDOW = 16 * 1024;
+
+/** The last complete record's seq and hash, reading backwards from the end in growing windows. */
+function readTail(fd: number, size: number, path: string): Tail {
+  if (size === 0) return { seq: 0, hash: GENESIS_HASH, torn: false };
+  let window = Math.min(size, FIRST_WINDOW);
+  let torn = false;
+  for (;;) {
+    const buf = Buffer.alloc(window);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, window, size - window);
+    } catch (e) {
+      throw new HushError("READ_FAILED", `Cannot read the end of the audit log ${path}.`, { cause: e });
+    }
+    if (n !== window) throw new HushError("READ_FAILED", `The audit log ${path} changed size while it was read under the lock.`);
+    if (window === Math.min(size, FIRST_WINDOW)) torn = buf[window - 1] !== 10;
+    const pieces = buf.toString("utf8").split("\n");
+    pieces.pop(); // after the last newline: "" or the partial line
+    if (window < size) pieces.shift(); // may start mid-line
+    for (let i = pieces.length - 1; i >= 0; i--) {
+      const record = parseRecord(pieces[i]!);
+      if (record) return { seq: record.seq, hash: record.hash, torn };
+    }
+    if (window === size) {
+      throw new HushError("AUDIT_FAILED", `The audit log ${path} holds no readable record to chain from; run \`hush audit verify\`.`, {
+        hint: "Move the damaged log aside (keep it as evidence); hush starts a new chain in a new file.",
+      });
+    }
+    window = Math.min(size, window * 4);
+  }
+}
+
+function parseRecord(text: string): { seq: number; hash: string } | undefined {
+  if (text.length === 0) return undefined;
+  try {
+    const o: unknown = JSON.parse(text);
+    return isAuditRecord(o) ? o : undefined;
+  } catch (_e) {
+    // A damaged line: keep looking further back.
+    return undefined;
+  }
+}
+
+/** One write() call; on error or a short write, cut the file back to `oldSize`. */
+function writeAll(fd: number, bytes: Buffer, oldSize: number, path: string): void {
+  let n: number;
+  try {
+    n = writeSync(fd, bytes, 0, bytes.length);
+  } catch (e) {
+    undo(fd, oldSize);
+    throw new HushError("WRITE_FAILED", `Cannot append to the audit log ${path}.`, { cause: e });
+  }
+  if (n !== bytes.length) {
+    undo(fd, oldSize);
+    throw new HushError("WRITE_FAILED", `Short write to the audit log ${path} (${n} of ${bytes.length} bytes; disk full?).`);
+  }
+}
+
+function syncOrUndo(fd: number, oldSize: number, path: string): void {
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    undo(fd, oldSize);
+    throw new HushError("WRITE_FAILED", `Cannot flush the audit log ${path} to disk.`, { cause: e });
+  }
+}
+
+function undo(fd: number, oldSize: number): void {
+  try {
+    ftruncateSync(fd, oldSize);
+  } catch (_e) {
+    // Cannot cut back (read-only now?): the next append seals the partial line and verify reports it.
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Reading an audit log back, line by line with byte offsets, for `verify`, `log`, `report` and
+ * `review`. Streams the file, so a large log is never held whole in memory.
+ */
+import { createReadStream } from "node:fs";
+import { HushError } from "../errors.js";
+import { isAuditRecord, type AuditRecord } from "./record.js";
+
+/** One line of the log as read. */
+export interface AuditLine {
+  /** 1-based line number. */
+  line: number;
+  /** Byte offset of the line's first byte. */
+  offset: number;
+  /** False for a last line without its newline (cut short). */
+  complete: boolean;
+  /** The record, when the line parses as one (its hash is not checked here). */
+  record?: AuditRecord;
+  /** Why the line is not a record. Never quotes the line. */
+  problem?: string;
+}
+
+/** Longest line accepted; records are a few hundred bytes. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * Yields every line of the log at `path`. A missing file yields nothing.
+ * @example for await (const l of readAuditLines(".secrets/audit.dev.jsonl")) if (l.record) use(l.record);
+ */
+export async function* readAuditLines(path: string): AsyncGenerator<AuditLine> {
+  let stream;
+  try {
+    stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+    await new Promise<void>((resolve, reject) => {
+      stream!.once("open", () => resolve());
+      stream!.once("error", reject);
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new HushError("READ_FAILED", `Cannot read the audit log ${path}.`, { cause: e });
+  }
+  let carry: Buffer = Buffer.alloc(0);
+  let offset = 0;
+  let line = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        yield parseLine(buf.subarray(start, nl), ++line, offset, true);
+        offset += nl - start + 1;
+        start = nl + 1;
+      }
+      buf = buf.subarray(start);
+      if (buf.length > MAX_LINE_BYTES) {
+        yield { line: ++line, offset, complete: true, problem: `a line longer than ${MAX_LINE_BYTES} bytes` };
+        offset += buf.length;
+        buf = Buffer.alloc(0);
+      }
+      carry = Buffer.from(buf);
+    }
+  } catch (e) {
+    throw new HushError("READ_FAILED", `Cannot read the audit log ${path}.`, { cause: e });
+  }
+  if (carry.length > 0) yield parseLine(carry, ++line, offset, false);
+}
+
+/** Every well-formed record of the log, in file order (lines that are not records are skipped). */
+export async function* readAuditRecords(path: string): AsyncGenerator<AuditRecord> {
+  for await (const l of readAuditLines(path)) if (l.record) yield l.record;
+}
+
+/** Parses one line (without its newline). */
+export function parseLine(bytes: Buffer, line: number, offset: number, complete: boolean): AuditLine {
+  if (bytes.length === 0) return { line, offset, complete, problem: "an empty line" };
+  let o: unknown;
+  try {
+    o = JSON.parse(bytes.toString("utf8"));
+  } catch (_e) {
+    // JSON.parse's message quotes the input; report the fact only.
+    return { line, offset, complete, problem: complete ? "not valid JSON" : "cut short (no newline, not valid JSON)" };
+  }
+  if (!isAuditRecord(o)) return { line, offset, complete, problem: "not an audit record (fields missing or of the wrong type)" };
+  return { line, offset, complete, record: o };
+}

@@ -1,0 +1,97 @@
+/**
+ * `hush audit report`: per secret, the sources that served it, how often it was read and
+ * written, the first and last access, and the distinct actors and processes, aggregated over
+ * every record in the log (every process that wrote to it).
+ */
+import type { AuditRecord } from "./record.js";
+
+/** One secret's line of the report. */
+export interface SecretAccessSummary {
+  secretId: string;
+  /** The name, when the caller could map the id back. */
+  name: string | undefined;
+  /** Sources that served or took it, in order of first appearance. */
+  sources: string[];
+  /** Read events (every outcome). */
+  reads: number;
+  /** Reads served. */
+  served: number;
+  /** Reads that found nothing. */
+  missing: number;
+  /** Accesses denied or failed (reads and writes). */
+  failed: number;
+  /** Writes, deletes and rollbacks. */
+  writes: number;
+  firstAccess: string;
+  lastAccess: string;
+  /** Distinct `user@host`. */
+  actors: string[];
+  /** Distinct processes (`host:pid`). */
+  processes: number;
+}
+
+/**
+ * Aggregates records into one summary per secret id, most-read first.
+ * @example const rows = await buildAccessReport(readAuditRecords(path), ids.nameOf);
+ */
+export async function buildAccessReport(records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>, nameOf: (secretId: string) => string | undefined = () => undefined): Promise<SecretAccessSummary[]> {
+  const rows = new Map<string, Row>();
+  for await (const r of records) {
+    let row = rows.get(r.secretId);
+    if (!row) {
+      row = { secretId: r.secretId, name: nameOf(r.secretId), sources: [], reads: 0, served: 0, missing: 0, failed: 0, writes: 0, firstAccess: r.time, lastAccess: r.time, actorSet: new Set(), processSet: new Set() };
+      rows.set(r.secretId, row);
+    }
+    if (r.source !== null && !row.sources.includes(r.source)) row.sources.push(r.source);
+    if (r.action === "read") {
+      row.reads++;
+      if (r.outcome === "served") row.served++;
+      else if (r.outcome === "missing") row.missing++;
+    } else row.writes++;
+    if (r.outcome === "denied" || r.outcome === "error") row.failed++;
+    if (r.time < row.firstAccess) row.firstAccess = r.time;
+    if (r.time > row.lastAccess) row.lastAccess = r.time;
+    row.actorSet.add(`${r.actor.user}@${r.actor.host}`);
+    row.processSet.add(`${r.actor.host}:${r.actor.pid}`);
+  }
+  return [...rows.values()]
+    .map(({ actorSet, processSet, ...rest }) => ({ ...rest, actors: [...actorSet].sort(), processes: processSet.size }))
+    .sort((a, b) => b.reads - a.reads || (a.name ?? a.secretId).localeCompare(b.name ?? b.secretId));
+}
+
+/** The report as a text table. */
+export function formatAccessReport(rows: readonly SecretAccessSummary[]): string {
+  if (rows.length === 0) return "No access recorded.\n";
+  const head = ["SECRET", "SOURCE", "READS", "WRITES", "FAILED", "FIRST ACCESS", "LAST ACCESS", "ACTORS", "PROCS"];
+  const body = rows.map((r) => [
+    r.name ?? `id:${r.secretId.slice(0, 12)}`,
+    r.sources.join(",") || "-",
+    String(r.reads),
+    String(r.writes),
+    String(r.failed),
+    shortTime(r.firstAccess),
+    shortTime(r.lastAccess),
+    r.actors.join(","),
+    String(r.processes),
+  ]);
+  return formatTable(head, body);
+}
+
+/** Left-aligned columns, two spaces apart. */
+export function formatTable(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(head), ...body.map(line)].join("\n") + "\n";
+}
+
+/** `2026-03-01T10:00:00.000Z` -> `2026-03-01 10:00Z`. */
+export function shortTime(iso: string): string {
+  return iso.length >= 16 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z` : iso;
+}
+
+// --- internal ---
+
+interface Row extends Omit<SecretAccessSummary, "actors" | "processes"> {
+  actorSet: Set<string>;
+  processSet: Set<string>;
+}

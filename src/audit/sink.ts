@@ -1,0 +1,34 @@
+/**
+ * The sink interface: where audit entries go. The JSONL file sink and the stderr sink implement
+ * it here; a PostgreSQL sink will implement it later (chaining records in its own table under a
+ * transaction-level lock, with the same record format and hash, see record.ts).
+ */
+import type { AuditEntry, AuditRecord } from "./record.js";
+
+/** What the auditor tells a sink with each batch. */
+export interface AuditAppendContext {
+  /** True in fail-closed mode: the entries must be on stable storage (fsync) before resolving. */
+  durable: boolean;
+  /** Maps a secret id back to its name, for sinks allowed to show names (stderr, `--names`). */
+  nameOf(secretId: string): string | undefined;
+}
+
+/**
+ * An audit sink. `append` must persist the entries in order and resolve only once they are
+ * persisted (durably when `context.durable`), or reject with a HushError. Appends from several
+ * processes must never interleave and never be lost.
+ */
+export interface AuditSink {
+  /** Short name for warnings and errors (`jsonl`, `stderr`, `postgres`). */
+  readonly name: string;
+  /**
+   * True when a successful append means the record is kept (a file, a database). Fail-closed
+   * mode serves a value only when at least one persistent sink took its record; stderr does not count.
+   */
+  readonly persistent: boolean;
+  append(entries: readonly AuditEntry[], context: AuditAppendContext): Promise<void>;
+  /** Every stored record in order, for `audit log`, `report`, `review` (sinks that can read back). */
+  read?(): AsyncIterable<AuditRecord>;
+  /** Releases files or connections. Idempotent. */
+  close?(): Promise<void>;
+}
