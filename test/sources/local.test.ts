@@ -56,7 +56,7 @@ describeSourceConformance("local", {
       },
       breakIt: async () => {
         const bytes = readFileSync(store);
-        bytes[bytes.length - 20] ^= 0x01;
+        bytes[bytes.length - 20]! ^= 0x01;
         writeFileSync(store, bytes);
       },
       cleanup: async () => undefined,
