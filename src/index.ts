@@ -31,3 +31,5 @@ export { checkKeyFormat, formatWarningFor, maskKey } from "./adapters/format-che
 export type { FormatCheck } from "./adapters/format-check.js";
 export { providerChecks } from "./adapters/checks.js";
 export type { ProviderCheck } from "./adapters/checks.js";
+export { scan, createRedactStream, redact, toSarif, PATTERN_RULES } from "./scan/index.js";
+export type { ScanOptions, ScanResult, ScanFinding, ScanIssue, ScanAllowOptions, RedactOptions, RedactValues, PatternRule, SarifLog } from "./scan/index.js";

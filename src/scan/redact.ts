@@ -1,0 +1,111 @@
+/**
+ * Redaction: every managed value, and each line of a multi-line value, becomes
+ * `[REDACTED:name]`. The engine is one combined regex of the values, longest first, so
+ * where two values overlap the longer wins. The stream works on bytes (decoded as latin1,
+ * one char per byte), so it is transparent to binary and to UTF-8 split across chunks,
+ * and it holds back at most `longest value − 1` bytes until more input or the end.
+ * `hush redact` and `hush run --mask` use it.
+ */
+import { Transform, type TransformCallback } from "node:stream";
+import { managedEntries } from "./managed.js";
+
+/** Values shorter than this are not redacted: masking "dev" or "5432" everywhere garbles output. */
+export const MIN_REDACT_LENGTH = 6;
+/** Lines of a multi-line value shorter than this are not redacted on their own. */
+export const MIN_REDACT_LINE_LENGTH = 8;
+
+/** The values to redact, by secret name. */
+export type RedactValues = Map<string, string> | Iterable<readonly [string, string]> | Record<string, string>;
+
+/** Options of {@link redact} and {@link createRedactStream}. */
+export interface RedactOptions {
+  /** Shorter values are left alone. @default MIN_REDACT_LENGTH (6) */
+  minLength?: number;
+}
+
+/**
+ * Replaces every value (and every line of a multi-line value) in `text`.
+ *
+ * @example
+ * redact("key=sk-abc123456", { openai_api_key: "sk-abc123456" }); // "key=[REDACTED:openai_api_key]"
+ */
+export function redact(text: string, values: RedactValues, options: RedactOptions = {}): string {
+  const engine = compileRedaction(values, options, (s) => s);
+  return engine ? engine.replaceAll(text) : text;
+}
+
+/**
+ * A Transform that redacts a byte stream. Correct when a value is split across chunks.
+ *
+ * @example
+ * child.stdout.pipe(createRedactStream(new Map([["db_password", pw]]))).pipe(process.stdout);
+ */
+export function createRedactStream(values: RedactValues, options: RedactOptions = {}): Transform {
+  const engine = compileRedaction(values, options, (s) => Buffer.from(s, "utf8").toString("latin1"));
+  let carry = "";
+  return new Transform({
+    transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      if (!engine) return callback(null, bytes);
+      const { output, rest } = engine.step(carry + bytes.toString("latin1"), false);
+      carry = rest;
+      callback(null, output.length > 0 ? Buffer.from(output, "latin1") : undefined);
+    },
+    flush(callback: TransformCallback) {
+      if (!engine || carry.length === 0) return callback();
+      const { output } = engine.step(carry, true);
+      carry = "";
+      callback(null, Buffer.from(output, "latin1"));
+    },
+  });
+}
+
+// --- internal ---
+
+interface RedactionEngine {
+  replaceAll(text: string): string;
+  /** Redacts what is safe to emit; `rest` is the tail that a value could still start in. */
+  step(text: string, final: boolean): { output: string; rest: string };
+}
+
+function compileRedaction(values: RedactValues, options: RedactOptions, encode: (s: string) => string): RedactionEngine | undefined {
+  const minLength = options.minLength ?? MIN_REDACT_LENGTH;
+  const names = new Map<string, string>();
+  for (const [name, value] of managedEntries(values)) {
+    if (typeof value !== "string") continue;
+    if (value.length >= minLength && !names.has(encode(value))) names.set(encode(value), name);
+    if (!/[\r\n]/.test(value)) continue;
+    for (const line of value.split(/\r?\n/)) {
+      for (const part of new Set([line, line.trim()])) {
+        if (part.length >= Math.max(minLength, MIN_REDACT_LINE_LENGTH) && !names.has(encode(part))) names.set(encode(part), name);
+      }
+    }
+  }
+  if (names.size === 0) return undefined;
+  const needles = [...names.keys()].sort((a, b) => b.length - a.length);
+  const maxLength = needles[0]!.length;
+  const re = new RegExp(needles.map(escapeRegExp).join("|"), "g");
+  const label = (m: string) => encode(`[REDACTED:${names.get(m)!}]`);
+
+  return {
+    replaceAll: (text) => text.replace(re, label),
+    step(text, final) {
+      // A value starting before `safe` lies wholly inside `text`; later starts must wait.
+      const safe = final ? text.length : text.length - (maxLength - 1);
+      let output = "";
+      let pos = 0;
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null && m.index < safe) {
+        output += text.slice(pos, m.index) + label(m[0]);
+        pos = m.index + m[0].length;
+      }
+      const cut = Math.max(pos, safe);
+      return { output: output + text.slice(pos, cut), rest: text.slice(cut) };
+    },
+  };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
