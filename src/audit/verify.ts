@@ -67,6 +67,7 @@ export async function verifyAuditLog(path: string, options: VerifyAuditLogOption
   let maxSeq = 0;
   let maxSeqLine = 0;
   let previous: { seq: number; hash: string; line: number } | undefined;
+  let damagedSincePrevious = 0;
   for await (const l of readAuditLines(path)) {
     lines = l.line;
     const r = l.record;
@@ -75,6 +76,7 @@ export async function verifyAuditLog(path: string, options: VerifyAuditLogOption
       const what = l.complete ? `is ${l.problem} (edited or damaged)` : `is cut short at byte ${l.offset}: the log ends mid-record`;
       problems.push({ kind, line: l.line, message: `line ${l.line} ${what}` });
       previous = undefined;
+      damagedSincePrevious++;
       continue;
     }
     records++;
@@ -85,7 +87,8 @@ export async function verifyAuditLog(path: string, options: VerifyAuditLogOption
     const expected = maxSeq + 1;
     if (r.seq > expected) {
       const gone = range(expected, r.seq - 1).filter((s) => !firstLineOf.has(s));
-      if (gone.length > 0) {
+      // Seqs that damaged lines in between probably held are reported as those lines already.
+      if (gone.length > damagedSincePrevious) {
         const where = expected === 1 ? "at the start of the log" : `before line ${l.line}`;
         problems.push({ kind: "deleted", line: l.line, seq: r.seq, message: `${describeSeqs(gone)} missing ${where} (deleted)` });
       }
@@ -104,6 +107,7 @@ export async function verifyAuditLog(path: string, options: VerifyAuditLogOption
       maxSeqLine = l.line;
     }
     previous = { seq: r.seq, hash: r.hash, line: l.line };
+    damagedSincePrevious = 0;
   }
 
   checkAnchor(anchor, maxSeq, anchorRecordHash, options.anchorKey !== undefined, problems, notes);
