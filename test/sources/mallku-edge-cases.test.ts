@@ -81,7 +81,7 @@ describe("mallku edge cases (FAULTS 12)", () => {
     expect(await source.list()).toEqual(["nan", "inf"]);
     await expectCode(source.get("nan"), "UNSUPPORTED_CONTENT");
     await expectCode(source.get("inf"), "UNSUPPORTED_CONTENT");
-    await source.set("other", "x");
+    await source.set!("other", "x");
     expect(pythonRead(dir)).toEqual({ nan: "NaN", inf: "Infinity", other: '"x"' });
   });
 
@@ -90,7 +90,7 @@ describe("mallku edge cases (FAULTS 12)", () => {
     const { dir } = folderWith("edge-cases/bigint.token");
     const source = createMallkuSource({ secretsDir: dir });
     expect(await source.get("big")).toMatchObject({ value: "18446744073709551617", encoding: "json" });
-    await source.set("other", "x");
+    await source.set!("other", "x");
     expect(pythonRead(dir).big).toBe("18446744073709551617");
   });
 
@@ -99,7 +99,7 @@ describe("mallku edge cases (FAULTS 12)", () => {
     const { dir } = folderWith("edge-cases/lone-surrogate.token");
     const source = createMallkuSource({ secretsDir: dir });
     await expectCode(source.get("s"), "INVALID_VALUE");
-    await source.set("other", "x");
+    await source.set!("other", "x");
     expect(pythonRead(dir).s).toBe('"\\ud800"');
     await expectCode(source.get("s"), "INVALID_VALUE");
   });

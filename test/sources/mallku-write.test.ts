@@ -94,11 +94,11 @@ describe("mallku writes, read back by real Python", () => {
   it("set new, change, delete, set a key with a per-key file: Python sees every other value unchanged", async () => {
     const dir = privateCopy();
     const source = createMallkuSource({ secretsDir: dir });
-    await source.set("new_key", NEW_VALUE);
-    expect(await source.set("ASCII_API_KEY", CHANGED_VALUE)).toMatchObject({ name: "ascii_api_key", value: CHANGED_VALUE });
-    expect(await source.delete("empty_value")).toBe(true);
-    expect(await source.delete("empty_value")).toBe(false);
-    const rec = await source.set("service_token", "hush-wrote-this-token");
+    await source.set!("new_key", NEW_VALUE);
+    expect(await source.set!("ASCII_API_KEY", CHANGED_VALUE)).toMatchObject({ name: "ascii_api_key", value: CHANGED_VALUE });
+    expect(await source.delete!("empty_value")).toBe(true);
+    expect(await source.delete!("empty_value")).toBe(false);
+    const rec = await source.set!("service_token", "hush-wrote-this-token");
     expect(rec.location).toBe(join(dir, "service_token.secret"));
 
     const want: Record<string, unknown> = { ...expected, ascii_api_key: CHANGED_VALUE, new_key: NEW_VALUE, service_token: "hush-wrote-this-token" };
@@ -117,8 +117,8 @@ describe("mallku writes, read back by real Python", () => {
 
   it("writes the consolidated file byte for byte as Python's own set_secret would", async () => {
     const dir = privateCopy();
-    await createMallkuSource({ secretsDir: dir }).set("ascii_api_key", CHANGED_VALUE);
-    await createMallkuSource({ secretsDir: dir }).set("new_key", NEW_VALUE);
+    await createMallkuSource({ secretsDir: dir }).set!("ascii_api_key", CHANGED_VALUE);
+    await createMallkuSource({ secretsDir: dir }).set!("new_key", NEW_VALUE);
     const script = `
 import json, os, sys
 from cryptography.fernet import Fernet
@@ -150,7 +150,7 @@ print(json.dumps(ours == json.dumps(data).encode()))`;
     const dir = join(root, ".secrets");
     mkdirSync(dir, { mode: 0o700 });
     writeFileSync(join(dir, ".encryption.key"), generateFernetKey(), { mode: 0o600 });
-    await createMallkuSource({ secretsDir: dir }).set("first", NEW_VALUE);
+    await createMallkuSource({ secretsDir: dir }).set!("first", NEW_VALUE);
     expect(statSync(join(dir, "mallku-secrets.json.encrypted")).mode & 0o777).toBe(0o600);
     expect(pythonRead(dir)).toEqual({ first: NEW_VALUE });
   });
@@ -159,7 +159,7 @@ print(json.dumps(ours == json.dumps(data).encode()))`;
     const dir = privateCopy();
     const a = createMallkuSource({ secretsDir: dir });
     const b = createMallkuSource({ secretsDir: dir });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).set(`k${i}`, `v${i}`)));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).set!(`k${i}`, `v${i}`)));
     const seen = pythonRead(dir);
     for (let i = 0; i < 20; i++) expect(seen[`k${i}`]).toBe(`v${i}`);
   });
@@ -167,7 +167,7 @@ print(json.dumps(ours == json.dumps(data).encode()))`;
   it("refuses a value with a lone surrogate (INVALID_VALUE) and writes nothing", async () => {
     const dir = privateCopy();
     const before = snapshot(dir);
-    await expectCode(createMallkuSource({ secretsDir: dir }).set("bad", "x\ud800"), "INVALID_VALUE");
+    await expectCode(createMallkuSource({ secretsDir: dir }).set!("bad", "x\ud800"), "INVALID_VALUE");
     expect(snapshot(dir)).toEqual(before);
   });
 });
@@ -209,11 +209,30 @@ describe("mallku writes: faults", () => {
       breakIt(dir);
       const before = snapshot(dir);
       const source = createMallkuSource({ secretsDir: dir });
-      await expectCode(source.set("hush_key", "hush-wrote-this"), code);
-      await expectCode(source.delete("ascii_api_key"), code);
+      await expectCode(source.set!("hush_key", "hush-wrote-this"), code);
+      await expectCode(source.delete!("ascii_api_key"), code);
       expect(snapshot(dir)).toEqual(before);
     });
   }
+
+  it("checks the per-key file's mode before writing anything", async () => {
+    const dir = privateCopy();
+    chmodSync(join(dir, "service_token.secret"), 0o644);
+    const before = snapshot(dir);
+    const e = await expectCode(createMallkuSource({ secretsDir: dir }).set!("service_token", "hush-wrote-this"), "INSECURE_PERMISSIONS");
+    expect(e.hint).toMatch(/chmod 600 .*service_token\.secret/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("KEY_MISSING for a folder that does not exist, and creates nothing", async () => {
+    const root = mkdtempSync(join(tmpdir(), "hush-mallku-none-"));
+    temps.push(root);
+    const source = createMallkuSource({ secretsDir: join(root, ".secrets") });
+    expect(await source.get("anything")).toBeUndefined();
+    expect(await source.list()).toEqual([]);
+    await expectCode(source.set!("anything", "hush-wrote-this"), "KEY_MISSING");
+    expect(readdirSync(root)).toEqual([]);
+  });
 
   it("warn-on-read: reads a 0755/0644 copy with a warning but refuses to write until chmod", async () => {
     const dir = privateCopy();
@@ -224,15 +243,15 @@ describe("mallku writes: faults", () => {
     expect((await source.get("service_token"))!.value).toBe("per-key-file-value-WINS");
     expect(warnings.join("\n")).toMatch(/chmod 700 /);
     const before = snapshot(dir);
-    const e = await expectCode(source.set("hush_key", "hush-wrote-this"), "INSECURE_PERMISSIONS");
+    const e = await expectCode(source.set!("hush_key", "hush-wrote-this"), "INSECURE_PERMISSIONS");
     expect(e.hint).toMatch(/^Run: chmod 700 /);
     expect(snapshot(dir)).toEqual(before);
     expect(existsSync(join(dir, "mallku.lock"))).toBe(false);
     chmodSync(dir, 0o700);
-    const e2 = await expectCode(source.set("hush_key", "hush-wrote-this"), "INSECURE_PERMISSIONS");
+    const e2 = await expectCode(source.set!("hush_key", "hush-wrote-this"), "INSECURE_PERMISSIONS");
     expect(e2.hint).toMatch(/^Run: chmod 600 /);
     for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o600);
-    await source.set("hush_key", "hush-wrote-this");
+    await source.set!("hush_key", "hush-wrote-this");
     expect(pythonRead(dir).hush_key).toBe("hush-wrote-this");
   });
 });

@@ -21,7 +21,7 @@ import { fernetEncrypt, type FernetKey } from "../../crypto/fernet.js";
 import { checkPrivate, ensureSecretsDir, fsyncDir, readKeyFile } from "../../crypto/key-file.js";
 import { sweepStaleTemps, writeFileAtomic } from "../../fs/atomic-write.js";
 import { withLock } from "../../fs/lock.js";
-import { dumpsPythonJson, type PyJson, type PyObject } from "../python-json.js";
+import { dumpsPythonJson, MAX_JSON_BYTES, type PyJson, type PyObject } from "../python-json.js";
 import { CONSOLIDATED_FILE, listPerKeyFiles, loadConsolidated, matchStoredKey, readTokenFile, type TokenFile } from "./read.js";
 
 /** Name of the lock file inside the secrets folder. */
@@ -52,30 +52,31 @@ export interface MallkuUpdate {
  * Refuses unless the folder is 0700 and the key and store files 0600 (INSECURE_PERMISSIONS).
  */
 export async function updateMallku(ctx: MallkuWriteContext, name: string, value: string | undefined): Promise<MallkuUpdate> {
+  // The key first: a missing key is KEY_MISSING before anything (even the folder) is created.
+  const key = readKeyFile(ctx.keyFile, "strict");
   ensureSecretsDir(ctx.secretsDir);
   const consolidatedPath = join(ctx.secretsDir, CONSOLIDATED_FILE);
   return withLock(join(ctx.secretsDir, LOCK_FILE), async () => {
-    const key = readKeyFile(ctx.keyFile, "strict");
     checkPrivate(consolidatedPath, "file", "strict");
     sweepStaleTemps(ctx.secretsDir, CONSOLIDATED_FILE);
     const before = readTokenFile(consolidatedPath);
     const dict: PyObject = before ? loadConsolidated(key, ctx.keyFile, before, ctx.secretsDir) : new Map();
     const perKey = listPerKeyFiles(ctx.secretsDir);
-    const key_ = matchStoredKey(name, [...perKey.keys(), ...dict.keys()], ctx.secretsDir) ?? name;
-    const perKeyPath = perKey.get(key_);
-    const inDict = dict.has(key_);
-    const result: MallkuUpdate = { key: key_, perKeyPath, consolidatedPath, existed: inDict || perKeyPath !== undefined };
+    const storedKey = matchStoredKey(name, [...perKey.keys(), ...dict.keys()], ctx.secretsDir) ?? name;
+    const perKeyPath = perKey.get(storedKey);
+    if (perKeyPath !== undefined) checkPrivate(perKeyPath, "file", "strict"); // before any write
+    const inDict = dict.has(storedKey);
+    const result: MallkuUpdate = { key: storedKey, perKeyPath, consolidatedPath, existed: inDict || perKeyPath !== undefined };
     // Consolidated file first: if the per-key write then fails, the per-key file still shadows
-    // with its old value, so the failed set is not half-visible.
+    // with its old value, so a failed set is not half-visible.
     if (value !== undefined) {
-      dict.set(key_, value); // an existing key keeps its position, as in Python's dict
+      dict.set(storedKey, value); // an existing key keeps its position, as in Python's dict
       await writeToken(ctx, key, consolidatedPath, before, dict);
     } else if (inDict) {
-      dict.delete(key_);
+      dict.delete(storedKey);
       await writeToken(ctx, key, consolidatedPath, before, dict);
     }
     if (perKeyPath !== undefined) {
-      checkPrivate(perKeyPath, "file", "strict");
       if (value === undefined) removeFile(perKeyPath, ctx.secretsDir);
       else {
         sweepStaleTemps(ctx.secretsDir, basename(perKeyPath));
@@ -90,7 +91,9 @@ export async function updateMallku(ctx: MallkuWriteContext, name: string, value:
 
 /** Encrypts `json.dumps(value)` and replaces `path`, unless the file changed since `before` was read. */
 async function writeToken(ctx: MallkuWriteContext, key: FernetKey, path: string, before: TokenFile | undefined, value: PyJson): Promise<void> {
-  const token = fernetEncrypt(key, dumpsPythonJson(value));
+  const json = dumpsPythonJson(value); // pure ASCII (ensure_ascii), so length = bytes
+  if (json.length > MAX_JSON_BYTES) throw new HushError("LIMIT_EXCEEDED", `The new content of ${path} would be ${json.length} bytes; hush reads at most ${MAX_JSON_BYTES}, so it does not write it.`);
+  const token = fernetEncrypt(key, json);
   await writeFileAtomic(path, token, {
     mode: 0o600,
     beforeRename: async () => {
