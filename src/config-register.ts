@@ -1,19 +1,28 @@
 /**
- * `node --import hush/config app.js`: resolves every secret the chain knows and puts the ones
- * not already set into `process.env`, as `dotenv/config` does. Existing variables win (the
- * `env` source comes first anyway). Problems are reported on stderr without values; a
- * required secret that is missing stops start-up when `HUSH_STRICT=1`.
+ * `node --import hush/config app.js`: loads the secrets into `process.env`, as `dotenv/config`
+ * does, following hush.yaml (found upward from the working directory: sources, environment,
+ * declared secrets). Existing variables win. Every name the chain lists and every name
+ * hush.yaml declares is resolved; problems are reported on stderr by name, never by value.
+ * A required secret (hush.yaml `required: true`) that nothing provides is reported, and stops
+ * start-up when `HUSH_STRICT=1`.
  */
-import { createSecretsManager } from "./manager.js";
+import { ERROR_CODES, HushError, type HushErrorCode } from "./errors.js";
 import { envName } from "./names.js";
+import { openConfiguredManager } from "./config/open.js";
 
-const manager = createSecretsManager();
-const { secrets, issues } = await manager.resolve();
+const { manager, loaded } = await openConfiguredManager({ env: process.env });
+const declared = Object.keys(loaded.config.secrets);
+const listed = (await manager.list()).map((l) => l.name);
+const { secrets, issues } = await manager.resolve([...new Set([...listed, ...declared])]);
+await manager.dispose();
 for (const record of Object.values(secrets)) {
   const variable = envName(record.name);
   if (process.env[variable] === undefined) process.env[variable] = record.value;
 }
-for (const issue of issues) process.stderr.write(`hush: ${issue.message}\n`);
-if (issues.length > 0 && process.env.HUSH_STRICT === "1") {
-  throw new Error(`hush/config: ${issues.length} secret(s) could not be resolved (HUSH_STRICT=1).`);
+const problems = issues.filter((i) => i.code !== "NOT_FOUND" || loaded.config.secrets[i.name]?.required);
+for (const issue of problems) process.stderr.write(`hush: ${issue.message}\n`);
+if (problems.length > 0 && process.env.HUSH_STRICT === "1") {
+  const first = problems.find((p) => p.code !== "NOT_FOUND")?.code ?? "NOT_FOUND";
+  const code: HushErrorCode = (ERROR_CODES as string[]).includes(first) ? (first as HushErrorCode) : "INTERNAL";
+  throw new HushError(code, `hush/config: ${problems.length} secret(s) could not be resolved (HUSH_STRICT=1): ${problems.map((p) => p.name).join(", ")}.`);
 }

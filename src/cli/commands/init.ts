@@ -1,0 +1,30 @@
+/**
+ * `hush init [--env <name>]`: creates `.secrets/` (0700), the environment's key (0600, never
+ * overwritten), a commented hush.yaml and `.gitignore` lines. Safe to run twice; says what it did.
+ */
+import type { Command } from "commander";
+import { relative } from "node:path";
+import { err, outJson, type CliContext } from "../context.js";
+import { globalOptions } from "../open-manager.js";
+import { initProject } from "../../config/init-project.js";
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command("init")
+    .description("create .secrets/ (0700), the environment's key (0600), a commented hush.yaml, and git-ignore .secrets/ and .env")
+    .option("--json", "print what was created and kept as JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const r = await initProject({ cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env });
+      if (opts.json || g.json) {
+        outJson(ctx, r);
+        return;
+      }
+      const show = (p: string) => relative(process.cwd(), p) || ".";
+      err(ctx, `${r.created.secretsDir ? "created" : "kept"} ${show(r.secretsDir)}/ (0700)`);
+      err(ctx, `${r.created.key ? "created" : "kept the existing"} key for ${r.environment}: ${show(r.keyFile)} (0600)`);
+      err(ctx, `${r.created.config ? "wrote a commented" : "kept"} ${show(r.configFile)}`);
+      err(ctx, r.gitignoreAdded.length ? `added ${r.gitignoreAdded.join(", ")} to ${show(r.gitignore)}` : `${show(r.gitignore)} already ignores the secrets folder and .env`);
+      if (r.created.key) err(ctx, `next: printf %s "$KEY" | hush set openai_api_key${r.environment === "dev" ? "" : ` --env ${r.environment}`}`);
+    });
+}

@@ -1,0 +1,136 @@
+/**
+ * `hush doctor`: the config layers (which hush.yaml, which environment and why), each source's
+ * live check (its `check()`, else a `list()` probe), permission problems with their chmod, name
+ * collisions and missing required secrets. Every problem carries its fix; nothing shows a value.
+ */
+import { readdirSync, type Dirent } from "node:fs";
+import { join } from "node:path";
+import { HushError } from "../errors.js";
+import { canonicalName, findCollisions } from "../names.js";
+import { checkPrivate, keyFilePath } from "../crypto/key-file.js";
+import type { SecretsManager } from "../manager.js";
+import type { SecretSource } from "../types.js";
+import { findConfigFile, loadConfig, readConfigFile, type LoadConfigOptions } from "./load.js";
+import { findMissingRequired } from "./required.js";
+import type { ConfigProblem, LoadedConfig } from "./types.js";
+
+/** A problem and the command or edit that fixes it. */
+export interface DoctorProblem {
+  message: string;
+  fix: string;
+}
+
+/** One source's live check. */
+export interface DoctorSource {
+  name: string;
+  ok: boolean;
+  detail: string;
+  problems: DoctorProblem[];
+}
+
+/** Everything `hush doctor` found. `ok` is false when any problem was found. */
+export interface DoctorReport {
+  ok: boolean;
+  config: { path?: string; root?: string; environment?: string; environmentOrigin?: string; audit?: string; problems: ConfigProblem[] };
+  sources: DoctorSource[];
+  permissions: DoctorProblem[];
+  collisions: string[][];
+  required: { declared: number; missing: string[] };
+  /** Other problems (required secrets missing, a check that could not run). */
+  problems: DoctorProblem[];
+}
+
+/** Loads hush.yaml without throwing: an invalid file yields its problems. */
+export async function diagnoseConfig(options: LoadConfigOptions): Promise<{ loaded?: LoadedConfig; report: DoctorReport["config"] }> {
+  try {
+    const loaded = await loadConfig(options);
+    const { path, root, environment, environmentOrigin, config } = loaded;
+    return { loaded, report: { path, root, environment, environmentOrigin, audit: config.audit, problems: [] } };
+  } catch (e) {
+    if (!(e instanceof HushError)) throw e;
+    const path = findConfigFile(options.cwd ?? process.cwd());
+    if (e.code === "CONFIG_INVALID" && path) return { report: { path, problems: (await readConfigFile(path)).problems } };
+    return { report: { path, problems: [{ path: "environment", message: `${e.message} ${e.hint}` }] } };
+  }
+}
+
+/** Runs the checks on an opened manager (built from `loaded`). */
+export async function diagnose(manager: SecretsManager, loaded: LoadedConfig, config: DoctorReport["config"]): Promise<DoctorReport> {
+  const names = new Set<string>();
+  const sources: DoctorSource[] = [];
+  for (const source of manager.sources) sources.push(await checkSource(source, names));
+  const collisions = findCollisions(names);
+  const permissions = checkPermissions(manager, loaded);
+  const problems: DoctorProblem[] = [];
+  let required: DoctorReport["required"] = { declared: 0, missing: [] };
+  if (collisions.length === 0 && sources.every((s) => s.ok)) {
+    const r = await findMissingRequired(manager, loaded);
+    required = { declared: r.required.length, missing: r.missing.map((m) => m.envName) };
+    for (const m of r.missing) problems.push({ message: `required secret ${m.envName} (${m.name}) is not provided by any source (required by ${m.from.join(" and ")}).`, fix: `hush set ${m.name}` });
+    for (const e of r.errors) problems.push({ message: `${e.name}: ${e.code}: ${e.message}`, fix: "see the source's check above" });
+  }
+  for (const group of collisions) problems.push({ message: `${group.map((n) => `"${n}"`).join(" and ")} map to the same environment variable.`, fix: `rename or delete all but one of them (hush rm NAME)` });
+  const ok = config.problems.length === 0 && sources.every((s) => s.ok && s.problems.length === 0) && permissions.length === 0 && problems.length === 0;
+  return { ok, config, sources, permissions, collisions, required, problems };
+}
+
+// --- internal ---
+
+async function checkSource(source: SecretSource, names: Set<string>): Promise<DoctorSource> {
+  const result: DoctorSource = { name: source.name, ok: true, detail: "", problems: [] };
+  try {
+    if (source.check) {
+      const c = await source.check();
+      Object.assign(result, { ok: c.ok, detail: c.detail, problems: c.problems ?? [] });
+    }
+    const listed = await source.list();
+    for (const n of listed) names.add(canonicalName(n));
+    if (!source.check) result.detail = `reachable; lists ${listed.length} name${listed.length === 1 ? "" : "s"}`;
+  } catch (e) {
+    result.ok = false;
+    if (e instanceof HushError) {
+      result.detail = `${e.code}: ${e.message}`;
+      result.problems.push({ message: e.message, fix: e.hint.replace(/^Run: /, "") });
+    } else {
+      const code = (e as { code?: unknown })?.code;
+      result.detail = `unexpected ${e instanceof Error ? e.name : typeof e}${typeof code === "string" ? ` (${code})` : ""}`;
+      result.problems.push({ message: result.detail, fix: "run with --debug and report it" });
+    }
+  }
+  return result;
+}
+
+function checkPermissions(manager: SecretsManager, loaded: LoadedConfig): DoctorProblem[] {
+  const problems: DoctorProblem[] = [];
+  const dir = manager.secretsDir;
+  const usesLocal = manager.sources.some((s) => s.name === "local");
+  const probe = (path: string, kind: "file" | "dir"): boolean => {
+    try {
+      return checkPrivate(path, kind, "strict");
+    } catch (e) {
+      if (!(e instanceof HushError)) throw e;
+      problems.push({ message: e.message, fix: e.hint.replace(/^Run: /, "") });
+      return true;
+    }
+  };
+  if (!probe(dir, "dir")) {
+    if (usesLocal) problems.push({ message: `${dir} does not exist: the local source has no key for ${loaded.environment}.`, fix: `hush init${envFlag(loaded)}` });
+    return problems;
+  }
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    problems.push({ message: `Cannot list ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"}).`, fix: `check the owner and mode of ${dir}` });
+  }
+  for (const entry of entries) probe(join(dir, entry.name), entry.isDirectory() ? "dir" : "file");
+  const key = keyFilePath(dir, loaded.environment);
+  if (usesLocal && !entries.some((e) => join(dir, e.name) === key)) {
+    problems.push({ message: `No key file for ${loaded.environment} (${key}).`, fix: `hush init${envFlag(loaded)}` });
+  }
+  return problems;
+}
+
+function envFlag(loaded: LoadedConfig): string {
+  return loaded.environmentOrigin === "flag" || loaded.environmentOrigin === "HUSH_ENV" ? ` --env ${loaded.environment}` : "";
+}

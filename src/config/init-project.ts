@@ -1,0 +1,104 @@
+/**
+ * `hush init`: the secrets folder (0700), the environment's key (0600, never overwritten), a
+ * commented hush.yaml (only when none exists) and `.gitignore` lines for the secrets folder and
+ * `.env`. Every step checks before it acts, so running it twice changes nothing.
+ */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { HushError } from "../errors.js";
+import { createKeyFile, keyFilePath } from "../crypto/key-file.js";
+import { CONFIG_FILE, loadConfig } from "./load.js";
+import { resolveSecretsDir } from "./open.js";
+import { configTemplate } from "./template.js";
+import type { EnvironmentOrigin } from "./types.js";
+
+/** Options of {@link initProject}. */
+export interface InitProjectOptions {
+  /** Working directory; the project is the folder of the nearest hush.yaml, else this. @default process.cwd() */
+  cwd?: string;
+  /** `--env`. @default HUSH_ENV, then the config's environment, then "dev" */
+  environment?: string;
+  /** `--secrets-dir`. */
+  secretsDir?: string;
+  /** Where HUSH_ENV is read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What {@link initProject} found and did. Paths are absolute. */
+export interface InitResult {
+  root: string;
+  environment: string;
+  environmentOrigin: EnvironmentOrigin;
+  secretsDir: string;
+  keyFile: string;
+  configFile: string;
+  gitignore: string;
+  created: { secretsDir: boolean; key: boolean; config: boolean };
+  /** Lines appended to .gitignore (empty when everything was already ignored). */
+  gitignoreAdded: string[];
+}
+
+/** Sets up a project for hush; safe to run any number of times. */
+export async function initProject(options: InitProjectOptions = {}): Promise<InitResult> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const loaded = await loadConfig({ cwd, environment: options.environment, env: options.env });
+  const { root, environment } = loaded;
+  const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
+  const dirExisted = existsSync(secretsDir);
+  const keyCreated = createKeyFile(secretsDir, environment);
+
+  const configFile = loaded.path ?? join(root, CONFIG_FILE);
+  const configCreated = loaded.path === undefined && writeIfAbsent(configFile, configTemplate(environment));
+
+  const gitignore = join(root, ".gitignore");
+  const wanted = [".env"];
+  const inside = relative(root, secretsDir);
+  if (inside && !inside.startsWith("..") && !isAbsolute(inside)) wanted.unshift(inside.split("\\").join("/") + "/");
+  const gitignoreAdded = await addToGitignore(gitignore, wanted);
+
+  return {
+    root,
+    environment,
+    environmentOrigin: loaded.environmentOrigin,
+    secretsDir,
+    keyFile: keyFilePath(secretsDir, environment),
+    configFile,
+    gitignore,
+    created: { secretsDir: !dirExisted, key: keyCreated, config: configCreated },
+    gitignoreAdded,
+  };
+}
+
+// --- internal ---
+
+/** Creates `path` with `text` unless it exists (O_EXCL: a racing init keeps the first file). */
+function writeIfAbsent(path: string, text: string): boolean {
+  try {
+    writeFileSync(path, text, { flag: "wx", mode: 0o644 });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw new HushError("WRITE_FAILED", `Cannot create ${path}.`, { cause: e });
+  }
+}
+
+/** Appends the patterns .gitignore does not already cover; returns the lines added. */
+async function addToGitignore(path: string, patterns: string[]): Promise<string[]> {
+  let text = "";
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
+  }
+  const { default: ignore } = await import("ignore");
+  const rules = ignore().add(text);
+  const missing = patterns.filter((p) => !rules.ignores(p));
+  if (missing.length === 0) return [];
+  const prefix = text.length > 0 && !text.endsWith("\n") ? "\n" : "";
+  try {
+    appendFileSync(path, `${prefix}# hush: the secrets folder and plaintext env files\n${missing.join("\n")}\n`, { mode: 0o644 });
+  } catch (e) {
+    throw new HushError("WRITE_FAILED", `Cannot update ${path}.`, { cause: e });
+  }
+  return missing;
+}

@@ -1,0 +1,137 @@
+/**
+ * Finding and reading hush.yaml: searched upward from the working directory; the `yaml` package
+ * is imported (lazily) only when the file has content other than comments, so the commented
+ * template `hush init` writes costs a read and a regex, not a YAML parse.
+ *
+ * @example
+ * const { path, config, environment } = await loadConfig({ cwd: process.cwd() });
+ */
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { HushError } from "../errors.js";
+import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../crypto/key-file.js";
+import { checkConfig, configInvalid, type ConfigCheck, type ConfigPath } from "./validate.js";
+import type { ConfigProblem, EnvironmentOrigin, HushConfig, LoadedConfig } from "./types.js";
+
+/** The file name searched for. */
+export const CONFIG_FILE = "hush.yaml";
+/** Largest hush.yaml read: a config is small; a huge one is a mistake. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Where the upward search starts. @default process.cwd() */
+  cwd?: string;
+  /** `--env`: wins over HUSH_ENV and the config. */
+  environment?: string;
+  /** Where HUSH_ENV is read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The default config, used when there is no hush.yaml or it holds only comments. */
+export function defaultConfig(): HushConfig {
+  return { version: 1, audit: "best-effort", secrets: {} };
+}
+
+/**
+ * Finds hush.yaml, validates it and picks the environment (flag, HUSH_ENV, config, "dev").
+ * Throws CONFIG_INVALID listing every problem of the file, INVALID_ARGUMENT for an environment
+ * the config does not list.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const path = findConfigFile(cwd);
+  let config = defaultConfig();
+  if (path) {
+    const checked = await readConfigFile(path);
+    if (!checked.config) throw configInvalid(checked.problems, path);
+    config = checked.config;
+  }
+  const { environment, origin } = pickEnvironment(config, options);
+  if (config.environments && !config.environments.includes(environment)) {
+    throw new HushError("INVALID_ARGUMENT", `Environment "${environment}" (from ${origin}) is not listed in ${path}.`, {
+      hint: `hush.yaml lists: ${config.environments.join(", ")}; add it to \`environments\` or choose one of these.`,
+    });
+  }
+  return { path, root: path ? dirname(path) : cwd, config, environment, environmentOrigin: origin };
+}
+
+/** The nearest hush.yaml at or above `cwd`, or undefined. */
+export function findConfigFile(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE);
+    if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Reads and validates one hush.yaml; returns every problem (syntax and schema) instead of throwing. */
+export async function readConfigFile(path: string): Promise<ConfigCheck> {
+  let bytes: Buffer;
+  try {
+    if ((statSync(path).size ?? 0) > MAX_CONFIG_BYTES) return { problems: [{ path: "", message: `the file is larger than ${MAX_CONFIG_BYTES} bytes.` }] };
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
+  }
+  return parseConfigText(bytes.toString("utf8"));
+}
+
+/** True when `text` has a line that is neither blank nor a comment. */
+export function hasContent(text: string): boolean {
+  return /^[ \t\uFEFF]*[^\s#\uFEFF]/m.test(text);
+}
+
+/** Parses and validates hush.yaml text. */
+export async function parseConfigText(text: string): Promise<ConfigCheck> {
+  if (!hasContent(text)) return { config: defaultConfig(), problems: [] };
+  const { parseDocument, LineCounter } = await import("yaml");
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: "core", strict: true });
+  const syntax: ConfigProblem[] = [...doc.errors, ...doc.warnings].map((e) => ({ path: "", line: lines.linePos(e.pos[0]).line, message: describeYamlError(e.code) }));
+  if (syntax.length > 0) return { problems: syntax };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (_e) {
+    // toJS throws only for alias expansion past maxAliasCount; its message is not shown (it may quote the file).
+    return { problems: [{ path: "", message: "the file expands too many YAML aliases (&anchor / *alias)." }] };
+  }
+  const lineOf = (p: ConfigPath): number | undefined => {
+    const node = doc.getIn(p, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? lines.linePos(node.range[0]).line : undefined;
+  };
+  return checkConfig(raw, { lineOf });
+}
+
+// --- internal ---
+
+function pickEnvironment(config: HushConfig, options: LoadConfigOptions): { environment: string; origin: EnvironmentOrigin } {
+  const hushEnv = (options.env ?? process.env).HUSH_ENV;
+  if (options.environment) return { environment: assertValidEnvironment(options.environment), origin: "flag" };
+  if (hushEnv) return { environment: assertValidEnvironment(hushEnv), origin: "HUSH_ENV" };
+  if (config.environment) return { environment: config.environment, origin: "config" };
+  return { environment: DEFAULT_ENVIRONMENT, origin: "default" };
+}
+
+/** A YAML error code in words; the parser's own message quotes the file, so it is never shown. */
+function describeYamlError(code: string): string {
+  const words: Record<string, string> = {
+    BAD_INDENT: "bad indentation",
+    TAB_AS_INDENT: "a tab is used for indentation; use spaces",
+    DUPLICATE_KEY: "a key appears twice in the same mapping",
+    MULTIPLE_DOCS: "more than one YAML document (`---`); keep one",
+    MISSING_CHAR: "a closing quote or bracket is missing",
+    BAD_DQ_ESCAPE: "a bad escape sequence in a double-quoted string",
+    UNEXPECTED_TOKEN: "unexpected characters",
+    BLOCK_AS_IMPLICIT_KEY: "a nested block where a key was expected (check indentation and colons)",
+    MULTILINE_IMPLICIT_KEY: "a key spans several lines (check for a missing colon)",
+    TAG_RESOLVE_FAILED: "an unknown YAML tag (`!tag`)",
+    BAD_ALIAS: "an alias (*name) with no matching anchor",
+    RESOURCE_EXHAUSTION: "the document is too large or too deeply nested",
+  };
+  return `YAML syntax: ${words[code] ?? code.toLowerCase().replace(/_/g, " ")}.`;
+}

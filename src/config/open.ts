@@ -1,0 +1,68 @@
+/**
+ * Opens a SecretsManager as hush.yaml describes it: the project folder, the environment, the
+ * chain (`sources:`) and the secrets folder. The CLI (`openManager`) and `hush/config` use it,
+ * so both read the same file the same way.
+ *
+ * @example
+ * const { manager, loaded } = await openConfiguredManager({ cwd: process.cwd() });
+ */
+import { resolve } from "node:path";
+import { createSecretsManager, type SecretsManager, type SecretsManagerOptions } from "../manager.js";
+import { buildSources, sourceFolder } from "./build-sources.js";
+import { loadConfig } from "./load.js";
+import type { LoadedConfig } from "./types.js";
+
+/** Options of {@link openConfiguredManager}. */
+export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions, "cache" | "cacheTtlMs" | "actor"> {
+  /** Where hush.yaml is searched from; relative paths of the options are resolved here. @default process.cwd() */
+  cwd?: string;
+  /** `--env`. @default HUSH_ENV, then the config's `environment`, then "dev" */
+  environment?: string;
+  /** `--secrets-dir`: wins over the config. */
+  secretsDir?: string;
+  /** What the `env` source reads and where HUSH_ENV is looked up. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  onWarning?: (message: string) => void;
+  /** An already loaded config (skips the search). */
+  loaded?: LoadedConfig;
+}
+
+/** A manager and the config it was built from. */
+export interface ConfiguredManager {
+  manager: SecretsManager;
+  loaded: LoadedConfig;
+}
+
+/** Loads hush.yaml (unless given) and opens the manager it describes. */
+export async function openConfiguredManager(options: OpenConfiguredManagerOptions = {}): Promise<ConfiguredManager> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const loaded = options.loaded ?? (await loadConfig({ cwd, environment: options.environment, env }));
+  const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+  const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
+  const sources = loaded.config.sources
+    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning })
+    : undefined;
+  const manager = createSecretsManager({
+    cwd: loaded.root,
+    secretsDir,
+    environment: loaded.environment,
+    sources,
+    env,
+    onWarning,
+    cache: options.cache,
+    cacheTtlMs: options.cacheTtlMs,
+    actor: options.actor,
+  });
+  return { manager, loaded };
+}
+
+/**
+ * The secrets folder in effect: `--secrets-dir` (relative to the working directory), else the
+ * `dir` of the config's `local` source (relative to hush.yaml), else `<project>/.secrets`.
+ */
+export function resolveSecretsDir(loaded: LoadedConfig, cwd: string, explicit?: string): string {
+  if (explicit !== undefined) return resolve(cwd, explicit);
+  const local = loaded.config.sources?.find((s) => s.type === "local");
+  return local ? sourceFolder(local, { root: loaded.root, secretsDir: resolve(loaded.root, ".secrets") }) : resolve(loaded.root, ".secrets");
+}

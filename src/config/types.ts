@@ -1,0 +1,85 @@
+/**
+ * The shape of `hush.yaml` once validated (see docs/config.md), and what `loadConfig` returns.
+ * Everything here is plain data: no values of secrets, only names and policies.
+ */
+
+/** Audit behaviour: `required` serves a value only after its access record is kept (fail-closed). */
+export type AuditMode = "best-effort" | "required";
+
+/** Rotation-policy type of a secret (DESIGN: "Policy"). */
+export type SecretType = "llm-api-key" | "database-password" | "service-account" | "tls-certificate" | "generic";
+
+/** Every secret type, in documentation order. */
+export const SECRET_TYPES: readonly SecretType[] = ["llm-api-key", "database-password", "service-account", "tls-certificate", "generic"];
+
+/**
+ * Default rotation period of each type, in days. `undefined`: no fixed period (TLS certificates
+ * rotate before their expiry; generic secrets have no default).
+ */
+export const DEFAULT_ROTATION_DAYS: Readonly<Record<SecretType, number | undefined>> = {
+  "llm-api-key": 90,
+  "database-password": 30,
+  "service-account": 90,
+  "tls-certificate": undefined,
+  generic: undefined,
+};
+
+/** One entry of `sources:`. */
+export interface SourceConfig {
+  /** Source type: `env`, `dotenv`, `local`, `mallku` (more to come). */
+  type: string;
+  /** Type-specific options, validated against the type's schema. */
+  options: Record<string, unknown>;
+}
+
+/** One entry of `secrets:`, under its canonical name. */
+export interface SecretPolicy {
+  /** `hush check` fails while nothing provides it. @default false */
+  required: boolean;
+  /** Rotation-policy type. @default "generic" */
+  type: SecretType;
+  description?: string;
+  owner?: string;
+  /** The period as written (`90d`, `12w`, `never`), when given. */
+  rotation?: string;
+  /** Effective rotation period in days: `rotation`, else the type's default; undefined = none. */
+  rotationDays?: number;
+}
+
+/** A validated hush.yaml. */
+export interface HushConfig {
+  version: 1;
+  /** Default environment when neither `--env` nor HUSH_ENV is given. */
+  environment?: string;
+  /** The environments this project uses; when set, any other is refused. */
+  environments?: string[];
+  /** @default "best-effort" */
+  audit: AuditMode;
+  /** The chain in order; undefined means the default chain. */
+  sources?: SourceConfig[];
+  /** Declared secrets by canonical name, in file order. */
+  secrets: Record<string, SecretPolicy>;
+}
+
+/** Where the environment came from, for `hush doctor`. */
+export type EnvironmentOrigin = "flag" | "HUSH_ENV" | "config" | "default";
+
+/** What {@link loadConfig} returns. */
+export interface LoadedConfig {
+  /** Absolute path of the hush.yaml used; undefined when none was found. */
+  path?: string;
+  /** Project folder: the folder of hush.yaml, else the working directory. */
+  root: string;
+  config: HushConfig;
+  /** The environment in effect. */
+  environment: string;
+  environmentOrigin: EnvironmentOrigin;
+}
+
+/** One problem found in hush.yaml. `path` is like `sources[2].options.address` ("" for the file). */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  /** 1-based line in hush.yaml, when known. */
+  line?: number;
+}

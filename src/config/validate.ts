@@ -1,0 +1,326 @@
+/**
+ * Offline validation of hush.yaml: every problem at once, each with its path
+ * (`sources[2].options.address`) and line, in one CONFIG_INVALID error. Strict: unknown keys are
+ * errors, with a "did you mean" when a known key is close.
+ *
+ * Messages name keys and paths only, never a value from the file: a user may paste a token into
+ * hush.yaml, so a key or value that looks like a credential gets "move it to an environment
+ * variable" and is not echoed.
+ */
+import { HushError } from "../errors.js";
+import { findCollisions, envName, isValidName } from "../names.js";
+import { assertValidEnvironment } from "../crypto/key-file.js";
+import { describeUnknownType, SOURCE_TYPES, type OptionSpec } from "./build-sources.js";
+import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type SecretPolicy, type SecretType, type SourceConfig } from "./types.js";
+
+/** A path into the document: keys and list indexes. */
+export type ConfigPath = readonly (string | number)[];
+
+/** Options of {@link validateConfig}. */
+export interface ValidateConfigOptions {
+  /** File name for messages. @default "hush.yaml" */
+  file?: string;
+  /** Maps a path to its 1-based line in the file, when known. */
+  lineOf?: (path: ConfigPath) => number | undefined;
+}
+
+/** What {@link checkConfig} found: the config when there were no problems. */
+export interface ConfigCheck {
+  config?: HushConfig;
+  problems: ConfigProblem[];
+}
+
+const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", "secrets"];
+const SOURCE_KEYS = ["type", "options"];
+const SECRET_KEYS = ["required", "type", "description", "owner", "rotation"];
+const AUDIT_MODES: readonly AuditMode[] = ["best-effort", "required"];
+
+/**
+ * Validates a parsed hush.yaml and returns every problem (never throws for bad input).
+ * `raw` null or undefined (an empty or all-comment file) is the default config.
+ */
+export function checkConfig(raw: unknown, options: ValidateConfigOptions = {}): ConfigCheck {
+  const problems: ConfigProblem[] = [];
+  const add = (path: ConfigPath, message: string) => problems.push({ path: formatPath(path), message, line: options.lineOf?.(path) });
+  if (raw === null || raw === undefined) return { config: { version: 1, audit: "best-effort", secrets: {} }, problems };
+  if (!isMapping(raw)) {
+    add([], `the file must be a mapping of keys (version, sources, secrets, ...), not ${kindOf(raw)}.`);
+    return { problems };
+  }
+  checkKeys(raw, [], TOP_KEYS, add);
+  const config: HushConfig = { version: 1, audit: "best-effort", secrets: {} };
+
+  if (!("version" in raw)) add(["version"], "missing; add `version: 1` at the top.");
+  else if (raw.version !== 1) add(["version"], "this hush reads `version: 1` only.");
+
+  if ("environment" in raw) config.environment = checkEnvironment(raw.environment, ["environment"], add);
+  if ("environments" in raw) config.environments = checkEnvironments(raw.environments, add);
+  if (config.environment && config.environments && !config.environments.includes(config.environment)) {
+    add(["environment"], `"${config.environment}" is not one of \`environments\`; add it there or pick one of them.`);
+  }
+
+  if ("audit" in raw) {
+    if (typeof raw.audit === "string" && (AUDIT_MODES as readonly string[]).includes(raw.audit)) config.audit = raw.audit as AuditMode;
+    else add(["audit"], `expected one of ${AUDIT_MODES.join(", ")}.`);
+  }
+  if ("sources" in raw) config.sources = checkSources(raw.sources, add);
+  if ("secrets" in raw) config.secrets = checkSecrets(raw.secrets, add);
+  return problems.length === 0 ? { config, problems } : { problems };
+}
+
+/** Validates and returns the config, or throws one CONFIG_INVALID listing every problem. */
+export function validateConfig(raw: unknown, options: ValidateConfigOptions = {}): HushConfig {
+  const { config, problems } = checkConfig(raw, options);
+  if (!config || problems.length > 0) throw configInvalid(problems, options.file ?? "hush.yaml");
+  return config;
+}
+
+/** The one CONFIG_INVALID error for a list of problems. */
+export function configInvalid(problems: readonly ConfigProblem[], file: string): HushError {
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  const lines = problems.map((p) => `  - ${p.line !== undefined ? `line ${p.line}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`);
+  return new HushError("CONFIG_INVALID", `${file} is invalid (${count}):\n${lines.join("\n")}`);
+}
+
+/** `["sources", 2, "options", "address"]` -> `sources[2].options.address`. */
+export function formatPath(path: ConfigPath): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part) && part.length <= 64) out += out ? `.${part}` : part;
+    else out += `[${safeKey(part)}]`;
+  }
+  return out;
+}
+
+// --- internal ---
+
+type Add = (path: ConfigPath, message: string) => void;
+type Mapping = Record<string, unknown>;
+
+function checkSources(raw: unknown, add: Add): SourceConfig[] | undefined {
+  if (!Array.isArray(raw)) {
+    add(["sources"], `expected a list of sources (\`- type: env\`), got ${kindOf(raw)}.`);
+    return undefined;
+  }
+  if (raw.length === 0) add(["sources"], "the list is empty; remove `sources:` to use the default chain (env, dotenv, local).");
+  const seen = new Map<string, number>();
+  const out: SourceConfig[] = [];
+  raw.forEach((entry: unknown, i) => {
+    const at = ["sources", i];
+    if (!isMapping(entry)) {
+      add(at, `expected a mapping with \`type:\`, got ${kindOf(entry)}.`);
+      return;
+    }
+    checkKeys(entry, at, SOURCE_KEYS, add);
+    const type = entry.type;
+    const spec = typeof type === "string" ? SOURCE_TYPES[type] : undefined;
+    if (type === undefined) add([...at, "type"], `missing; one of ${Object.keys(SOURCE_TYPES).join(", ")}.`);
+    else if (typeof type !== "string") add([...at, "type"], `expected a source type name, got ${kindOf(type)}.`);
+    else if (!spec) add([...at, "type"], describeUnknownType(type));
+    else if (seen.has(type)) add([...at, "type"], `a second \`${type}\` source (the first is sources[${seen.get(type)}]); configure one entry per type.`);
+    if (typeof type === "string") seen.set(type, seen.get(type) ?? i);
+    let options: Mapping = {};
+    if (entry.options !== undefined && entry.options !== null) {
+      if (!isMapping(entry.options)) add([...at, "options"], `expected a mapping, got ${kindOf(entry.options)}.`);
+      else options = entry.options;
+    }
+    for (const [key, value] of Object.entries(options)) {
+      const path = [...at, "options", key];
+      const optionSpec = spec?.options[key];
+      if (spec && !optionSpec) {
+        add(path, looksLikeCredential(key, value) ? credentialMessage() : unknownKeyMessage(key, Object.keys(spec.options)));
+      } else if (!spec && looksLikeCredential(key, value)) {
+        add(path, credentialMessage());
+      } else if (optionSpec) {
+        const problem = checkOption(optionSpec, value);
+        if (problem) add(path, problem);
+      }
+      if (typeof value === "string" && hasUrlPassword(value)) add(path, "holds a URL with a password; " + credentialMessage());
+    }
+    if (typeof type === "string") out.push({ type, options });
+  });
+  return out;
+}
+
+function checkOption(spec: OptionSpec, value: unknown): string | undefined {
+  switch (spec.kind) {
+    case "boolean":
+      return typeof value === "boolean" ? undefined : `expected true or false, got ${kindOf(value)}.`;
+    case "string":
+      return typeof value === "string" ? undefined : `expected a string, got ${kindOf(value)}.`;
+    case "path":
+      return isPath(value) ? undefined : `expected a path (a non-empty string), got ${kindOf(value)}.`;
+    case "paths":
+      if (!Array.isArray(value) || value.length === 0) return `expected a non-empty list of paths, got ${kindOf(value)}.`;
+      return value.every(isPath) ? undefined : "every entry must be a path (a non-empty string).";
+    case "integer":
+      return Number.isInteger(value) && (value as number) >= spec.min && (value as number) <= spec.max ? undefined : `expected a whole number from ${spec.min} to ${spec.max}.`;
+  }
+}
+
+function checkSecrets(raw: unknown, add: Add): Record<string, SecretPolicy> {
+  const out: Record<string, SecretPolicy> = {};
+  if (!isMapping(raw)) {
+    if (raw !== null) add(["secrets"], `expected a mapping of secret names, got ${kindOf(raw)}.`);
+    return out;
+  }
+  const valid: string[] = [];
+  for (const [name, entry] of Object.entries(raw)) {
+    const at = ["secrets", name];
+    if (!isValidName(name)) {
+      add(at, "not a valid secret name: use letters, digits, '_', '.' or '-', starting with a letter or '_', at most 128 characters.");
+      continue;
+    }
+    valid.push(name);
+    const policy: SecretPolicy = { required: false, type: "generic" };
+    if (entry !== null && entry !== undefined && !isMapping(entry)) {
+      add(at, `expected a mapping (required, type, description, owner, rotation), got ${kindOf(entry)}; hush.yaml declares secrets, it never holds their values.`);
+      continue;
+    }
+    const e: Mapping = entry ?? {};
+    for (const key of Object.keys(e)) {
+      if (SECRET_KEYS.includes(key)) continue;
+      if (["value", "default", "secret"].includes(key) || looksLikeCredential(key, e[key])) {
+        add([...at, key], `hush.yaml never holds values: store it with \`hush set ${name}\` (and rotate it if this file was shared).`);
+      } else add([...at, key], unknownKeyMessage(key, SECRET_KEYS));
+    }
+    if ("required" in e) {
+      if (typeof e.required === "boolean") policy.required = e.required;
+      else add([...at, "required"], `expected true or false, got ${kindOf(e.required)}.`);
+    }
+    if ("type" in e) {
+      if (typeof e.type === "string" && (SECRET_TYPES as readonly string[]).includes(e.type)) policy.type = e.type as SecretType;
+      else add([...at, "type"], `expected one of ${SECRET_TYPES.join(", ")}.`);
+    }
+    for (const key of ["description", "owner"] as const) {
+      if (!(key in e)) continue;
+      if (typeof e[key] === "string") policy[key] = e[key];
+      else add([...at, key], `expected a string, got ${kindOf(e[key])}.`);
+    }
+    policy.rotationDays = DEFAULT_ROTATION_DAYS[policy.type];
+    if ("rotation" in e) {
+      const days = typeof e.rotation === "string" ? parseRotation(e.rotation) : undefined;
+      if (days === undefined) add([...at, "rotation"], "expected a period such as 30d, 12w or never.");
+      else {
+        policy.rotation = e.rotation as string;
+        policy.rotationDays = days === 0 ? undefined : days;
+      }
+    }
+    out[name.toLowerCase()] = policy;
+  }
+  for (const group of findCollisions(valid)) {
+    add(["secrets"], `${group.map((n) => `"${n}"`).join(" and ")} map to the same variable ${envName(group[0]!)}; keep one.`);
+  }
+  return out;
+}
+
+/** `90d` -> 90, `12w` -> 84, `never` -> 0; undefined when malformed. */
+function parseRotation(text: string): number | undefined {
+  if (text === "never") return 0;
+  const m = /^([1-9][0-9]{0,4})([dw])$/.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === "w" ? 7 : 1);
+}
+
+function checkEnvironment(raw: unknown, path: ConfigPath, add: Add): string | undefined {
+  if (typeof raw !== "string") {
+    add(path, `expected an environment name, got ${kindOf(raw)}.`);
+    return undefined;
+  }
+  try {
+    return assertValidEnvironment(raw);
+  } catch (_e) {
+    // The error quotes the name; say what is wrong without echoing it.
+    add(path, "not a valid environment name: lower-case letters, digits, '_' or '-', at most 32 characters.");
+    return undefined;
+  }
+}
+
+function checkEnvironments(raw: unknown, add: Add): string[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    add(["environments"], `expected a non-empty list of environment names, got ${kindOf(raw)}.`);
+    return undefined;
+  }
+  const out: string[] = [];
+  raw.forEach((item: unknown, i) => {
+    const name = checkEnvironment(item, ["environments", i], add);
+    if (name === undefined) return;
+    if (out.includes(name)) add(["environments", i], `"${name}" is listed twice.`);
+    else out.push(name);
+  });
+  return out;
+}
+
+function checkKeys(obj: Mapping, at: ConfigPath, known: readonly string[], add: Add): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    add([...at, key], looksLikeCredential(key, obj[key]) ? credentialMessage() : unknownKeyMessage(key, known));
+  }
+}
+
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const near = suggest(key, known);
+  return `unknown key${near ? `; did you mean "${near}"?` : ""} (known: ${known.join(", ")}).`;
+}
+
+function credentialMessage(): string {
+  return "looks like a credential; hush.yaml is meant to be committed: move it to an environment variable (and rotate it if this file was shared).";
+}
+
+/** A key named like a credential, or a string value shaped like a token. */
+function looksLikeCredential(key: string, value: unknown): boolean {
+  const k = key.toLowerCase().replace(/[^a-z]/g, "");
+  if (/token|password|passwd|secret|apikey|accesskey|privatekey|credential|bearer/.test(k)) return true;
+  return typeof value === "string" && /^[A-Za-z0-9_\-+/=.:]{20,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+}
+
+function hasUrlPassword(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i.test(value);
+}
+
+function suggest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = distance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor((best?.length ?? 0) / 3)) ? best : undefined;
+}
+
+/** Levenshtein distance (keys are short). */
+function distance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** A key as shown in a path: as is when it is a plain word, else only its length. */
+function safeKey(key: string): string {
+  if (/^[A-Za-z0-9_.-]{1,64}$/.test(key) && !looksLikeCredential("", key)) return JSON.stringify(key);
+  return `<a key of ${key.length} characters>`;
+}
+
+function isMapping(v: unknown): v is Mapping {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isPath(v: unknown): v is string {
+  return typeof v === "string" && v.length > 0 && v.length <= 4096 && !v.includes("\0");
+}
+
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return "nothing";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "number") return "a number";
+  if (typeof v === "boolean") return "true/false";
+  if (typeof v === "string") return "a string";
+  return `a ${typeof v}`;
+}
