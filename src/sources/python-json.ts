@@ -21,6 +21,18 @@
  * | UTF-16/32 encoded JSON                 | accepts       | rejects: STORE_CORRUPT (not UTF-8; diverges from Python)    |
  * | deeper than 64 levels / over 64 MiB    | accepts (up to its recursion limit) | rejects before parsing further: LIMIT_EXCEEDED |
  * | anything else not JSON                 | rejects       | rejects: STORE_CORRUPT, message never quotes the content    |
+ *
+ * The token and key cases of the same fixture are decided where tokens are read
+ * (`mallku/read.ts`, `crypto/fernet.ts`), listed here so the whole table is in one place:
+ *
+ * | token / key file                       | Python reader | hush                                                        |
+ * | -------------------------------------- | ------------- | ----------------------------------------------------------- |
+ * | token file with a trailing newline     | accepts       | accepted: ASCII whitespace at both ends trimmed, nothing else |
+ * | token in the `+/` alphabet             | accepts       | STORE_CORRUPT: strict base64url (diverges from Python)      |
+ * | token with data after the `=` padding  | accepts       | STORE_CORRUPT: strict (diverges from Python)                |
+ * | token without its `=` padding          | rejects       | STORE_TRUNCATED (as Python)                                 |
+ * | key file + LF or CRLF                  | accepts       | accepted                                                    |
+ * | key file without its `=` padding       | rejects       | MALFORMED_KEY, the key never printed                        |
  */
 import { HushError } from "../errors.js";
 
