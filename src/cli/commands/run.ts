@@ -1,0 +1,113 @@
+/**
+ * `hush run [options] -- <cmd> [args...]`: the main job. Resolves the secrets through the chain
+ * and runs the command with them in its environment only; the child's exit code (128 + n for
+ * signal n) becomes hush's.
+ */
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+import { globalOptions, openManager } from "../open-manager.js";
+import { reportError } from "../run-cli.js";
+import { HushError } from "../../errors.js";
+import { runWithSecrets } from "../../run/spawn-with-secrets.js";
+import { CLEAN_ENV_VARIABLES } from "../../run/child-env.js";
+import { spawnFailureExitCode } from "../../run/spawn-child.js";
+
+interface RunFlags {
+  only?: string;
+  cleanEnv?: boolean;
+  mask?: boolean;
+  watch?: boolean;
+  strict?: boolean;
+  graceMs?: string;
+}
+
+const HELP_AFTER = `
+Secrets reach the child only, as environment variables (openai_api_key -> OPENAI_API_KEY):
+never hush's own environment, never the command line.
+
+Signals: SIGINT, SIGTERM and SIGHUP are passed on; hush exits with the child's code, or
+128 + n when signal n ended it. 127: command not found, 126: not executable. On Linux the
+child gets SIGTERM if hush itself is killed (via util-linux setpriv --pdeathsig, when installed).
+
+--clean-env keeps only ${CLEAN_ENV_VARIABLES.join(", ")} and LC_*.
+
+--mask is off by default: masking pipes the child's stdout/stderr through hush, so on a
+terminal the child no longer sees a TTY (no colours, no prompts, no progress bars), output
+is held back by up to one value's length until more arrives, and binary output (a dump,
+an archive) is rewritten wherever a value's bytes occur. The child is given the secrets on
+purpose; --mask is for output that is kept or shared: CI logs, agent transcripts, recordings.
+
+--watch restarts the child (SIGTERM, then SIGKILL after --grace-ms) when a secret changes:
+the local store notifies, other sources are polled every 2 s. If the child ends by itself,
+hush ends with its code.
+
+Examples:
+  hush run -- node agent.js
+  hush run --only openai_api_key,database_url --clean-env -- npm start
+  hush run --mask -- ./deploy.sh 2>&1 | tee deploy.log
+`;
+
+export function register(program: Command, ctx: CliContext): void {
+  // Options after `run <cmd>` belong to the command, not to hush: `hush run node -e 0` works.
+  program.enablePositionalOptions();
+  program
+    .command("run")
+    .description("run a command with the secrets in its environment (only there)")
+    .usage("[options] -- <command> [args...]")
+    .argument("<command>", "the program to run")
+    .argument("[args...]", "its arguments")
+    .option("--only <names>", "inject only these secrets (comma-separated)")
+    .option("--clean-env", "give the child only PATH, HOME, USER, LOGNAME, SHELL, TERM, LANG, LC_*, TZ, TMPDIR plus the secrets")
+    .option("--mask", "replace each value in the child's stdout/stderr with [REDACTED:name] (off by default; see below)")
+    .option("--no-mask", "do not mask (the default)")
+    .option("--watch", "restart the child when a secret changes")
+    .option("--grace-ms <ms>", "with --watch: wait this long after SIGTERM before SIGKILL", "5000")
+    .option("--strict", "fail when any secret cannot be resolved (default: warn and go on)")
+    .option("-e, --env <name>", "environment (as before `run`)")
+    .option("-C, --cwd <dir>", "project folder, also the child's working folder (as before `run`)")
+    .option("--secrets-dir <dir>", "secrets folder (as before `run`)")
+    .option("--debug", "stack traces on errors (never values)")
+    .passThroughOptions()
+    .addHelpText("after", HELP_AFTER)
+    .action(async (command: string, args: string[], flags: RunFlags, cmd: Command) => {
+      const manager = await openManager(cmd, ctx);
+      try {
+        const result = await runWithSecrets(command, args, {
+          manager,
+          only: parseOnly(flags.only),
+          strict: flags.strict,
+          cleanEnv: flags.cleanEnv,
+          mask: flags.mask === true,
+          watch: flags.watch,
+          restartGraceMs: parseGrace(flags.graceMs),
+          env: ctx.env,
+          stdout: ctx.stdout,
+          stderr: ctx.stderr,
+          onWarning: (m) => ctx.stderr.write(`hush: warning: ${m}\n`),
+          onNotice: (m) => ctx.stderr.write(`hush: ${m}\n`),
+        });
+        ctx.exitCode = result.exitCode;
+      } catch (e) {
+        if (!(e instanceof HushError) || e.code !== "SPAWN_FAILED") throw e;
+        reportError(e, ctx, Boolean(globalOptions(cmd).debug));
+        ctx.exitCode = spawnFailureExitCode(e);
+      } finally {
+        await manager.dispose();
+      }
+    });
+}
+
+// --- internal ---
+
+function parseOnly(only: string | undefined): string[] | undefined {
+  if (only === undefined) return undefined;
+  const names = only.split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+  if (names.length === 0) throw new HushError("INVALID_ARGUMENT", "--only needs at least one secret name, e.g. --only openai_api_key,database_url.");
+  return names;
+}
+
+function parseGrace(value: string | undefined): number {
+  const ms = Number(value ?? "5000");
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new HushError("INVALID_ARGUMENT", `--grace-ms must be a whole number of milliseconds, not ${JSON.stringify(String(value).slice(0, 20))}.`);
+  return ms;
+}

@@ -1,0 +1,57 @@
+/**
+ * The child's environment for `hush run`: the parent's variables (or, with `cleanEnv`, only
+ * the few a program needs to start) plus each secret under its environment-variable name.
+ * The result is a new object: the parent's own `process.env` is never touched.
+ */
+import { HushError } from "../errors.js";
+import { assertNoCollisions, envName } from "../names.js";
+import type { SecretRecord } from "../types.js";
+
+/** Variables kept by `--clean-env` (plus every `LC_*`). */
+export const CLEAN_ENV_VARIABLES: readonly string[] = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR"];
+
+/** Options of {@link buildChildEnv}. */
+export interface ChildEnvOptions {
+  /** Keep only {@link CLEAN_ENV_VARIABLES} and `LC_*` from `base`. @default false */
+  cleanEnv?: boolean;
+}
+
+/**
+ * Builds the child's environment from `base` and `secrets` (canonical name -> record).
+ * Throws NAME_COLLISION when two names map to one variable and INVALID_VALUE, naming the
+ * secret, when a value holds a NUL byte (`execve` cannot carry it; FAULTS 15).
+ *
+ * @example
+ * buildChildEnv(process.env, { openai_api_key: record }) // { ...process.env, OPENAI_API_KEY: "..." }
+ */
+export function buildChildEnv(base: NodeJS.ProcessEnv, secrets: Record<string, SecretRecord>, options: ChildEnvOptions = {}): Record<string, string> {
+  assertNoCollisions(Object.keys(secrets), "the secrets to inject");
+  assertInjectable(secrets);
+  const env: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(base)) {
+    if (value === undefined) continue;
+    if (options.cleanEnv && !keptByCleanEnv(key)) continue;
+    env[key] = value;
+  }
+  for (const [name, record] of Object.entries(secrets)) env[envName(name)] = record.value;
+  return env;
+}
+
+/** Throws INVALID_VALUE (naming the secret, never the value) for a value `execve` cannot carry. */
+export function assertInjectable(secrets: Record<string, SecretRecord>): void {
+  for (const [name, record] of Object.entries(secrets)) {
+    if (record.value.includes("\0")) {
+      throw new HushError("INVALID_VALUE", `The value of "${name}" (from ${record.source}) contains a NUL byte, which an environment variable cannot carry; nothing was started.`, {
+        secret: name,
+        source: record.source,
+        hint: `Store the value without NUL bytes (e.g. base64-encode binary data), or leave it out with --only.`,
+      });
+    }
+  }
+}
+
+// --- internal ---
+
+function keptByCleanEnv(key: string): boolean {
+  return CLEAN_ENV_VARIABLES.includes(key) || key.startsWith("LC_");
+}
