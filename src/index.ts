@@ -33,3 +33,7 @@ export { providerChecks } from "./adapters/checks.js";
 export type { ProviderCheck } from "./adapters/checks.js";
 export { scan, createRedactStream, redact, toSarif, PATTERN_RULES } from "./scan/index.js";
 export type { ScanOptions, ScanResult, ScanFinding, ScanIssue, ScanAllowOptions, RedactOptions, RedactValues, PatternRule, SarifLog } from "./scan/index.js";
+export { runWithSecrets } from "./run/spawn-with-secrets.js";
+export type { RunWithSecretsOptions, RunResult } from "./run/spawn-with-secrets.js";
+export { buildChildEnv, CLEAN_ENV_VARIABLES } from "./run/child-env.js";
+export type { ChildEnvOptions } from "./run/child-env.js";
