@@ -21,8 +21,25 @@ import {
 } from "./lookup.js";
 import type { ProviderEntry } from "./registry.js";
 
-/** Fields to spread into an SDK constructor (`{ apiKey, baseURL, organization }`). */
-export type AdapterConfig = Record<string, string>;
+/**
+ * Fields to spread into an SDK constructor (`{ apiKey, baseURL, organization }`): every field
+ * the registry fills, all optional, since each provider uses a few of them. No index
+ * signature, so `AdapterConfig & { timeout: number }` keeps both types intact.
+ */
+export interface AdapterConfig {
+  apiKey?: string;
+  /** Cohere's SDK calls the key `token`. */
+  token?: string;
+  baseURL?: string;
+  /** Mistral's SDK calls the base URL `serverURL`. */
+  serverURL?: string;
+  organization?: string;
+  project?: string;
+  endpoint?: string;
+  apiVersion?: string;
+  deployment?: string;
+  awsRegion?: string;
+}
 
 /** Options for {@link adapterConfig} and {@link resolveAdapter}. */
 export interface AdapterConfigOptions<O extends Record<string, unknown> = Record<string, unknown>> {
@@ -55,7 +72,7 @@ export interface InjectAdapterSecretsOptions {
  * every name and source it looked in, when a required key or setting is missing.
  * @example new Anthropic({ ...(await adapterConfig("anthropic", { manager: hush })) })
  */
-export async function adapterConfig<O extends Record<string, unknown> = Record<string, never>>(
+export async function adapterConfig<O extends Record<string, unknown> = Record<never, never>>(
   provider: string,
   options: AdapterConfigOptions<O> = {},
 ): Promise<AdapterConfig & O> {
@@ -86,7 +103,7 @@ export async function injectAdapterSecrets<T extends Record<string, Record<strin
   const warn = warner(options.onWarning);
   for (const id of Object.keys(adapters)) findProvider(id); // unknown ids fail before any lookup
   return withReader(options.manager, async (reader) => {
-    const out: Record<string, Record<string, unknown>> = {};
+    const out: Record<string, object> = {};
     for (const [id, overrides] of Object.entries(adapters)) {
       try {
         out[id] = (await resolveWith(findProvider(id), reader, overrides, warn)).config;

@@ -99,6 +99,17 @@ describe("the config spreads into the real SDK constructors (no network)", () =>
     expect({ name: r.key.name, source: r.key.source, provider: r.provider.id, fields: Object.keys(r.config) }).toEqual({ name: "GEMINI_API_KEY", source: "env", provider: "google", fields: ["apiKey"] });
   });
 
+  it("without a manager, reads through the default chain (process.env first) and closes it again", async () => {
+    const key = fakeKey.openaiProject();
+    process.env.OPENAI_API_KEY = key;
+    try {
+      const client = new OpenAI(await adapterConfig("openai"));
+      expect(client.apiKey).toBe(key);
+    } finally {
+      delete process.env.OPENAI_API_KEY;
+    }
+  });
+
   it("made no network call while constructing the clients", () => {
     expect(fetchCalls).toEqual([]);
   });

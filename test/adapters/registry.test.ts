@@ -37,6 +37,13 @@ describe("provider registry (data)", () => {
     }
   });
 
+  it("fills only fields that the AdapterConfig type declares", () => {
+    // Keep in step with `AdapterConfig` in src/adapters/inject.ts when a provider adds a field.
+    const declared = ["apiKey", "token", "baseURL", "serverURL", "organization", "project", "endpoint", "apiVersion", "deployment", "awsRegion"];
+    const used = new Set(PROVIDERS.flatMap((p) => [p.keyField, ...p.settings.map((s) => s.field)]));
+    expect([...used].filter((f) => !declared.includes(f))).toEqual([]);
+  });
+
   it("marks only local servers as needing no key, and gives them a placeholder the SDK accepts", () => {
     expect(PROVIDERS.filter((p) => !p.keyRequired).map((p) => p.id)).toEqual(["ollama", "openai-compatible"]);
     for (const p of PROVIDERS.filter((x) => !x.keyRequired)) expect(p.keyPlaceholder, p.id).toBeTruthy();
