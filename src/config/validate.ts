@@ -87,7 +87,7 @@ export function formatPath(path: ConfigPath): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part) && part.length <= 64) out += out ? `.${part}` : part;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part) && part.length <= 64 && !tokenShaped(part)) out += out ? `.${part}` : part;
     else out += `[${safeKey(part)}]`;
   }
   return out;
@@ -272,7 +272,12 @@ function credentialMessage(): string {
 function looksLikeCredential(key: string, value: unknown): boolean {
   const k = key.toLowerCase().replace(/[^a-z]/g, "");
   if (/token|password|passwd|secret|apikey|accesskey|privatekey|credential|bearer/.test(k)) return true;
-  return typeof value === "string" && /^[A-Za-z0-9_\-+/=.:]{20,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+  return typeof value === "string" && tokenShaped(value);
+}
+
+/** 20+ characters of token alphabet with a run of 8+ letters-and-digits mixed (names rarely look so). */
+function tokenShaped(s: string): boolean {
+  return s.length >= 20 && /^[A-Za-z0-9_\-+/=.:]+$/.test(s) && (s.match(/[A-Za-z0-9]{8,}/g) ?? []).some((c) => /[0-9]/.test(c) && /[A-Za-z]/.test(c));
 }
 
 function hasUrlPassword(value: string): boolean {
@@ -303,7 +308,7 @@ function distance(a: string, b: string): number {
 
 /** A key as shown in a path: as is when it is a plain word, else only its length. */
 function safeKey(key: string): string {
-  if (/^[A-Za-z0-9_.-]{1,64}$/.test(key) && !looksLikeCredential("", key)) return JSON.stringify(key);
+  if (/^[A-Za-z0-9_.-]{1,64}$/.test(key) && !tokenShaped(key)) return JSON.stringify(key);
   return `<a key of ${key.length} characters>`;
 }
 

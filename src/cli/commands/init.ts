@@ -3,7 +3,7 @@
  * overwritten), a commented hush.yaml and `.gitignore` lines. Safe to run twice; says what it did.
  */
 import type { Command } from "commander";
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { err, outJson, type CliContext } from "../context.js";
 import { globalOptions } from "../open-manager.js";
 import { initProject } from "../../config/init-project.js";
@@ -20,7 +20,11 @@ export function register(program: Command, ctx: CliContext): void {
         outJson(ctx, r);
         return;
       }
-      const show = (p: string) => relative(process.cwd(), p) || ".";
+      const base = resolve(g.cwd ?? process.cwd());
+      const show = (p: string) => {
+        const r = relative(base, p);
+        return r && !r.startsWith("..") ? r : p;
+      };
       err(ctx, `${r.created.secretsDir ? "created" : "kept"} ${show(r.secretsDir)}/ (0700)`);
       err(ctx, `${r.created.key ? "created" : "kept the existing"} key for ${r.environment}: ${show(r.keyFile)} (0600)`);
       err(ctx, `${r.created.config ? "wrote a commented" : "kept"} ${show(r.configFile)}`);
