@@ -8,6 +8,7 @@ import { globalOptions, openManager } from "../open-manager.js";
 import { table } from "../format.js";
 import { providerChecks, type ProviderCheck } from "../../index.js";
 
+/** Adds `hush providers` to the program. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("providers")
