@@ -113,6 +113,15 @@ describe("mallku source: reading the Python-made fixture", () => {
     expect(e.hint).toMatch(/chmod 700 /);
   });
 
+  it("check() reports the chmod problems of the git-mode fixture, and none for a private copy", async () => {
+    const loose = await createMallkuSource({ secretsDir: `${MALLKU_FIXTURE}.secrets`, onWarning: () => undefined }).check!();
+    expect(loose.ok).toBe(false);
+    expect(loose.problems!.map((p) => p.fix).join("\n")).toMatch(/chmod 700 /);
+    const tight = await createMallkuSource({ secretsDir: privateCopy() }).check!();
+    expect(tight).toMatchObject({ ok: true, problems: [] });
+    expect(tight.detail).toMatch(/^7 secrets in /);
+  });
+
   it("two stored keys with one env-var form are a NAME_COLLISION naming both", async () => {
     const dir = privateCopy();
     const key = parseFernetKey(KEY_TEXT);
