@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { err, outJson, type CliContext } from "../context.js";
 import { globalOptions, openManagerWithConfig } from "../open-manager.js";
 import { buildEnvExample } from "../../config/env-example.js";
@@ -30,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
       const changed = readOrUndefined(path) !== example.text;
       if (changed) await writeFileAtomic(path, example.text, { mode: 0o644 });
       if (opts.json || g.json) outJson(ctx, { path, names: example.names, changed });
-      else err(ctx, `${changed ? "wrote" : "unchanged:"} ${relative(process.cwd(), path) || path} (${example.names.length} names, no values)`);
+      else err(ctx, `${changed ? "wrote" : "unchanged:"} ${path} (${example.names.length} names, no values)`);
     });
 }
 

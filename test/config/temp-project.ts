@@ -1,0 +1,32 @@
+/** Temp project folders for config and CLI tests, removed after each test. */
+import { afterEach } from "vitest";
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runHush, type CliRun } from "../helpers/cli.js";
+
+/** A value set in every store: it must never appear in these commands' output (FAULTS 22). */
+export const CANARY = "sk-canary-7Hq2Zp9Xw4Lm8Rt6Yv3Nb5Kd";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh folder with optional files (`{ "hush.yaml": "...", ".env": "..." }`). */
+export function tempProject(files: Record<string, string> = {}): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "hush-cli-")));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** `hush <argv> -C dir` with an environment of PATH/HOME plus `env`. */
+export function hushIn(dir: string, argv: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliRun> {
+  return runHush([...argv, "-C", dir], { stdin: options.stdin, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } });
+}
+
+/** Asserts the canary is nowhere in a run's output. */
+export function expectNoCanary(run: CliRun): void {
+  if (run.stdout.includes(CANARY) || run.stderr.includes(CANARY)) throw new Error(`the canary value leaked: ${run.stdout.includes(CANARY) ? "stdout" : "stderr"}`);
+}
