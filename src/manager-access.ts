@@ -15,8 +15,10 @@ const AUDIT_TIMEOUT_MS = 5_000;
 export interface AccessTracker {
   /** True when accesses wait for the audit record (no synchronous fast path). */
   readonly failClosed: boolean;
-  /** A read served from the cache, without fail-closed audit. */
-  servedSync(record: SecretRecord, now: number): void;
+  /** A read served from the cache, without fail-closed audit; `stats` is the record's counter. */
+  servedSync(record: SecretRecord, stats: Stats, now: number): void;
+  /** The counter of a name, for the cache to keep beside the record. */
+  statsOf(name: string, source: string | undefined): Stats;
   /** A read served; in fail-closed mode resolves only once recorded. */
   served(record: SecretRecord): Promise<void>;
   emit(name: string, action: AccessAction, outcome: AccessOutcome, source?: string, version?: number, errorCode?: string): Promise<void>;
@@ -25,7 +27,7 @@ export interface AccessTracker {
   flush(): Promise<void>;
 }
 
-interface Stats {
+export interface Stats {
   source: string | undefined;
   count: number;
   first: number;
@@ -48,6 +50,7 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
     const s = stats.get(name);
     if (s === undefined) stats.set(name, { source, count: 1, first: now, last: now });
     else {
+      if (s.count === 0) s.first = now;
       s.count++;
       s.last = now;
       s.source = source;
@@ -97,8 +100,15 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
 
   return {
     failClosed,
-    servedSync(record, now) {
-      count(record.name, record.source, now);
+    statsOf(name, source) {
+      let s = stats.get(name);
+      if (s === undefined) stats.set(name, (s = { source, count: 0, first: Date.now(), last: Date.now() }));
+      return s;
+    },
+    servedSync(record, s, now) {
+      s.count++;
+      s.last = now;
+      s.source = record.source;
       if (listeners.length > 0 || audit) void dispatch(event(record.name, "read", "served", now, record.source, record.version));
     },
     async served(record) {

@@ -10,7 +10,7 @@ import { resolve as resolvePath, join } from "node:path";
 import { HushError } from "./errors.js";
 import { assertNoCollisions, canonicalName, envName } from "./names.js";
 import { DEFAULT_ENVIRONMENT, assertValidEnvironment } from "./crypto/key-file.js";
-import { createAccessTracker, type AccessTracker } from "./manager-access.js";
+import { createAccessTracker, type AccessTracker, type Stats } from "./manager-access.js";
 import { createDefaultSources } from "./default-sources.js";
 import type {
   AccessActor, AccessEvent, AccessStats, ResolveIssue, ResolveResult, SecretExplanation, SecretListing,
@@ -68,6 +68,14 @@ export interface SecretsManager {
   readonly environment: string;
   readonly sources: readonly SecretSource[];
   get(name: string, options?: GetOptions): Promise<string | undefined>;
+  /**
+   * The hot path: a value already resolved (by `get`, `resolve` or `preload`) and still fresh,
+   * synchronously; undefined otherwise. Counted and audited like `get`. Always undefined in
+   * fail-closed audit mode, where every access waits for its record (use `get`).
+   */
+  getCached(name: string): string | undefined;
+  /** Resolves names (default: every listed name) into the cache; returns the issues. */
+  preload(names?: string[]): Promise<ResolveResult["issues"]>;
   getRecord(name: string): Promise<SecretRecord | undefined>;
   resolve(names?: string[]): Promise<ResolveResult>;
   set(name: string, value: string, options?: WriteOptions): Promise<SecretRecord>;
@@ -86,6 +94,25 @@ interface CacheEntry {
   record: SecretRecord;
   value: Promise<string>;
   expires: number;
+  stats: Stats;
+}
+
+/**
+ * A coarse clock for the cached path, refreshed every 100 ms by one unref'd timer shared by all
+ * managers: reading the time costs more than the rest of a cached read. Access times and cache
+ * expiry are therefore accurate to about 100 ms (within a long synchronous burst, to its start).
+ */
+let coarseNow = Date.now();
+let coarseTimer: NodeJS.Timeout | undefined;
+function coarseClock(): number {
+  if (coarseTimer === undefined) {
+    coarseNow = Date.now();
+    coarseTimer = setInterval(() => {
+      coarseNow = Date.now();
+    }, 100);
+    coarseTimer.unref();
+  }
+  return coarseNow;
 }
 
 /**
@@ -133,7 +160,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       return undefined;
     }
     await tracker.served(record);
-    if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl });
+    if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl, stats: tracker.statsOf(record.name, record.source) });
     return record;
   }
 
@@ -142,9 +169,9 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     // cached read costs a Map lookup, a clock read and the access count.
     const hit = cacheEnabled && !tracker.failClosed ? cache.get(name) : undefined;
     if (hit !== undefined) {
-      const now = Date.now();
+      const now = coarseClock();
       if (hit.expires > now) {
-        tracker.servedSync(hit.record, now);
+        tracker.servedSync(hit.record, hit.stats, now);
         return hit.value;
       }
     }
@@ -153,6 +180,15 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       if (getOptions?.required) throw notFound(canonicalName(name), sources);
       return undefined;
     });
+  }
+
+  function getCached(name: string): string | undefined {
+    const hit = cacheEnabled && !tracker.failClosed ? cache.get(name) : undefined;
+    if (hit === undefined) return undefined;
+    const now = coarseClock();
+    if (hit.expires <= now) return undefined;
+    tracker.servedSync(hit.record, hit.stats, now);
+    return hit.record.value;
   }
 
   function writableSource(sourceName: string | undefined, capability: "set" | "versions" | "rollback"): SecretSource {
@@ -190,7 +226,11 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     environment,
     sources,
     get,
+    getCached,
     getRecord,
+    async preload(names?: string[]) {
+      return (await manager.resolve(names)).issues;
+    },
 
     async resolve(names?: string[]): Promise<ResolveResult> {
       const wanted = names ?? (await manager.list()).map((l) => l.name);
@@ -217,6 +257,10 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       const source = writableSource(writeOptions.source, "set");
       await assertNoNameClash(canonical, source);
       const record = await write(canonical, "write", source, () => source.set!(canonical, value), (r) => r.version);
+      // Loaded lazily: the provider registry is only needed on writes.
+      const { formatWarningFor } = await import("./adapters/format-check.js");
+      const formatWarning = formatWarningFor(canonical, value);
+      if (formatWarning) onWarning(formatWarning);
       const shadow = sources.slice(0, sources.indexOf(source)).find((s) => s.name === "env" || s.name === "dotenv");
       if (shadow && (await shadow.get(canonical))) onWarning(`"${canonical}" is also set in ${shadow.name}, which comes first and shadows the value just written.`);
       return record;

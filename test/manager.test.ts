@@ -127,3 +127,16 @@ describe("manager cache, writes and access tracking", () => {
     expect(warnings.join()).not.toContain(CANARY);
   });
 });
+
+describe("manager format warnings", () => {
+  it("warns, without the value, when a known provider's key does not match its format", async () => {
+    const warnings: string[] = [];
+    const hush = createSecretsManager({ sources: [createMemorySource("local")], onWarning: (m) => warnings.push(m) });
+    await hush.set("openai_api_key", "not-an-openai-key-CANARY");
+    expect(warnings.join()).toMatch(/OpenAI/);
+    expect(warnings.join()).not.toContain("CANARY");
+    warnings.length = 0;
+    await hush.set("anthropic_api_key", `sk-ant-api03-${"a".repeat(93)}AA`);
+    expect(warnings).toEqual([]);
+  });
+});
