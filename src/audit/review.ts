@@ -15,23 +15,16 @@
  *     only with at least `minBaselineDays` (7) other days.
  */
 import type { AuditRecord } from "./record.js";
+import { DEFAULT_ROTATION_DAYS, type SecretType } from "../config/types.js";
 
 /** Config metadata of a secret (hush.yaml `secrets:`). */
 export interface SecretMeta {
   owner?: string;
   description?: string;
   type?: string;
-  rotationDays?: number;
+  /** Rotation period in days; `null`: explicitly none (`rotation: never`); absent: the type's default. */
+  rotationDays?: number | null;
 }
-
-/** Default rotation periods in days, by type (ops guide). */
-export const ROTATION_POLICY_DAYS: Readonly<Record<string, number | undefined>> = {
-  "llm-api-key": 90,
-  "database-password": 30,
-  "service-account": 90,
-  "tls-certificate": undefined,
-  generic: undefined,
-};
 
 /** Options of {@link reviewAccess}. */
 export interface AccessReviewOptions {
@@ -162,8 +155,8 @@ interface SecretStats {
 }
 
 function checkRotation(name: string, m: SecretMeta, last: Date | undefined, now: Date, review: AccessReview): void {
-  const policyDays = m.rotationDays ?? (m.type === undefined ? undefined : ROTATION_POLICY_DAYS[m.type]);
-  if (policyDays === undefined) return;
+  const policyDays = m.rotationDays === undefined ? (m.type === undefined ? undefined : DEFAULT_ROTATION_DAYS[m.type as SecretType]) : m.rotationDays;
+  if (policyDays === undefined || policyDays === null) return;
   if (last === undefined) {
     review.rotationUnknown.push({ name, type: m.type, policyDays });
     return;

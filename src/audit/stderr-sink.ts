@@ -6,14 +6,13 @@
  * @example
  * createStderrSink({ names: true }) // hush: audit: 2026-01-01T00:00:00.000Z dev read served openai_api_key local v3 alice@box pid 42
  */
-import type { Writable } from "node:stream";
 import type { AuditEntry } from "./record.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
 
 /** Options of {@link createStderrSink}. */
 export interface StderrSinkOptions {
   /** Where lines go. @default process.stderr */
-  stream?: Pick<Writable, "write">;
+  stream?: { write(text: string): unknown };
   /** Show secret names (mapped back from ids) instead of ids. @default false */
   names?: boolean;
 }
