@@ -110,7 +110,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     id: "aws-access-key-id",
     description: "AWS access key id",
     keywords: ["AKIA", "ASIA", "ABIA", "ACCA"],
-    pattern: String.raw`(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])`,
+    pattern: String.raw`(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Za-z0-9])`,
     entropy: 3.0,
   },
   {
@@ -164,6 +164,20 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     entropy: 3.3,
   },
   {
+    id: "npm-token",
+    description: "npm access token",
+    keywords: ["npm_"],
+    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])`,
+    entropy: 3.5,
+  },
+  {
+    id: "sendgrid-api-key",
+    description: "SendGrid API key",
+    keywords: ["SG."],
+    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+  },
+  {
     id: "jwt",
     description: "JSON Web Token",
     keywords: ["eyJ"],
@@ -173,8 +187,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: "database-url-password",
     description: "Database URL with a password",
-    keywords: ["://"],
-    pattern: String.raw`(?<![A-Za-z0-9+])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|jdbc:[a-z]{2,12})://[^\s:/@"'\x60<>]{1,128}:(?<secret>[^\s@/"'\x60<>]{3,128})@[^\s/"'\x60<>]{1,256}`,
+    keywords: ["postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://", "redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://", "cockroachdb://", "jdbc:"],
+    pattern: String.raw`(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|jdbc:[a-z]{2,12})://[^\s:/@"'\x60<>]{1,128}:(?<secret>[^\s@/"'\x60<>]{3,128})@[^\s/"'\x60<>]{1,256}`,
     placeholders: ["^(?:pass|pw|pwd|secret|root|admin|postgres|mysql|user|guest|mongo|redis|rabbit|guest|mypass(?:word)?|pass(?:word)?\\d?|\\*+|x+|\\$[A-Za-z_]\\w*|:?[A-Za-z_]+:?)$"],
   },
   {

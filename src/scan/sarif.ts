@@ -16,7 +16,7 @@ export interface SarifLog {
   $schema: string;
   version: "2.1.0";
   runs: {
-    tool: { driver: { name: string; version: string; informationUri: string; rules: SarifRule[] } };
+    tool: { driver: { name: string; version: string; rules: SarifRule[] } };
     results: SarifResult[];
   }[];
 }
@@ -67,7 +67,7 @@ export function toSarif(result: ScanResult, toolVersion = "0.1.0"): SarifLog {
   return {
     $schema: SCHEMA,
     version: "2.1.0",
-    runs: [{ tool: { driver: { name: "hush", version: toolVersion, informationUri: "https://github.com/hush-secrets/hush", rules } }, results }],
+    runs: [{ tool: { driver: { name: "hush", version: toolVersion, rules } }, results }],
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Turning file bytes into text, and offsets into lines and columns.
  */
+import { isAscii } from "node:buffer";
 
 /** How many leading bytes are checked for NUL to call a file binary (as git does). */
 export const BINARY_SNIFF_BYTES = 8192;
@@ -19,7 +20,8 @@ export function decodeText(buf: Buffer): string | undefined {
   const start = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   const nul = buf.indexOf(0, start);
   if (nul !== -1 && nul < BINARY_SNIFF_BYTES) return undefined;
-  return buf.toString("utf8", start);
+  // Pure ASCII (most source) decodes as latin1: same text, and V8 copies it without a UTF-8 pass.
+  return isAscii(buf) ? buf.toString("latin1", start) : buf.toString("utf8", start);
 }
 
 /** Maps offsets of one text to 1-based lines and columns; built on first use. */

@@ -89,12 +89,16 @@ function checkAssignment(m: RegExpExecArray, text: string, value: string): boole
     const close = quote[quote.length - 1]!;
     if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) return false;
   } else {
+    // Unquoted: only as a line of `.env`, YAML or properties; `name: Type,` is code.
     const lineStart = text.lastIndexOf("\n", start - 1) + 1;
     if (!/^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+|\$env:)?["']?$/i.test(text.slice(lineStart, start))) return false;
+    if (/[,;)]/.test(text[end] ?? "") || !/[\d\W_]/.test(value)) return false;
   }
   if (/^(?:process\.env|os\.environ|env[.:[]|ENV\[|secrets\.|vars\.|\$|%|@|&|https?:|file:|\.{0,2}\/|~\/)/i.test(value)) return false;
   if (/^[A-Za-z_$][\w$]*(?:[.:][A-Za-z_$][\w$]*)+$/.test(value) || /^[A-Z][A-Z0-9_]*$/.test(value)) return false;
   if (/\.(?:pem|key|json|txt|crt|p12|pfx|ya?ml|env|js|ts|py)$/i.test(value)) return false;
+  // Test-mode and publishable keys (Stripe's `sk_test_`, `pk_live_`) are not secrets of a live account.
+  if (/^(?:[spr]k_test_|pk_live_)/.test(value)) return false;
   const isPassword = /pass|pwd/i.test(m[0].slice(0, keywordEnd - m.index));
   if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value);
   return value.length >= 16 && /\d/.test(value) && /[A-Za-z]/.test(value) && shannonEntropy(value) >= 3.5;

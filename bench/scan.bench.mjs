@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+// Scanner benchmark: hush scan vs secretlint 13 (+ @secretlint/secretlint-rule-preset-recommend),
+// in one run, on the same files.
+//
+//   (a) speed: a ~80 MB tree of real source text copied from node_modules into
+//       bench/.work/scan-tree (git-ignored); both tools run as CLI processes; best of N.
+//   (b) accuracy: bench/scan-corpus rendered into bench/.work/corpus with fresh fake keys
+//       (built here from fragments, so no format-valid key is ever committed).
+//
+// Setup (once):  node scripts/build.mjs
+//                cd bench && npm install secretlint@13 @secretlint/secretlint-rule-preset-recommend@13 node@24
+// Run:           node bench/scan.bench.mjs [--tree-mb 80] [--runs 3]
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BENCH = join(ROOT, "bench");
+const WORK = join(BENCH, ".work");
+const TREE = join(WORK, "scan-tree");
+const CORPUS_SRC = join(BENCH, "scan-corpus");
+const CORPUS = join(WORK, "corpus");
+const HUSH = join(ROOT, "dist", "cli.js");
+const NODE24 = join(BENCH, "node_modules", "node", "bin", "node");
+const SECRETLINT = join(BENCH, "node_modules", "secretlint", "bin", "secretlint.js");
+const SECRETLINT_RC = JSON.stringify({ rules: [{ id: "@secretlint/secretlint-rule-preset-recommend" }] });
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? dflt : Number(process.argv[i + 1]);
+};
+const TREE_MB = arg("--tree-mb", 80);
+const RUNS = arg("--runs", 3);
+
+for (const [what, path] of [["hush build (node scripts/build.mjs)", HUSH], ["secretlint (see header)", SECRETLINT], ["node@24 (see header)", NODE24]]) {
+  if (!existsSync(path)) {
+    console.error(`missing ${what}: ${path}`);
+    process.exit(2);
+  }
+}
+
+// --- fake-secret generators (deterministic PRNG; prefixes assembled from fragments) ------
+
+let seed = 0x9e3779b9;
+const prng = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER_NUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const B64URL = ALNUM + "_-";
+const B64 = ALNUM + "+/";
+const HEX = "0123456789abcdef";
+function rand(alphabet, n) {
+  let s = "";
+  for (let i = 0; i < n; i++) s += alphabet[Math.floor(prng() * alphabet.length)];
+  return s;
+}
+const j = (...parts) => parts.join("");
+const b64url = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+function pem(type, crlf) {
+  const { privateKey } = generateKeyPairSync(type, type === "rsa" ? { modulusLength: 2048 } : { namedCurve: "P-256" });
+  const text = privateKey.export({ type: type === "rsa" ? "pkcs1" : "sec1", format: "pem" }).trimEnd();
+  return crlf ? text.replace(/\n/g, "\r\n") : text;
+}
+/** Where each labelled line's generator is, for the "missed" column. */
+const GEN_AT = new Map();
+const GENERATORS = {
+  openai_proj: () => j("sk", "-proj-", rand(B64URL, 74), "T3Blbk", "FJ", rand(B64URL, 74)),
+  openai_legacy: () => j("sk", "-", rand(ALNUM, 20), "T3Blbk", "FJ", rand(ALNUM, 20)),
+  anthropic: () => j("sk", "-ant-", "api03-", rand(B64URL, 93), "AA"),
+  google: () => j("AI", "za", "Sy", rand(B64URL, 33)),
+  mistral: () => rand(ALNUM, 32),
+  xai: () => j("xa", "i-", rand(ALNUM, 80)),
+  groq: () => j("gs", "k_", rand(ALNUM, 52)),
+  huggingface: () => j("h", "f_", rand("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)),
+  aws_id: () => j("AK", "IA", rand("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
+  aws_secret: () => rand(B64, 40),
+  github_pat_classic: () => j("gh", "p_", rand(ALNUM, 36)),
+  github_app_token: () => j("gh", "s_", rand(ALNUM, 36)),
+  github_fine_grained: () => j("github", "_pat_", rand(ALNUM, 22), "_", rand(ALNUM, 59)),
+  gitlab: () => j("gl", "pat-", rand(B64URL, 20)),
+  slack_bot: () => j("xo", "xb-", rand("0123456789", 11), "-", rand("0123456789", 13), "-", rand(ALNUM, 24)),
+  slack_webhook: () => j("https://hooks.", "slack.com/services/T", rand(UPPER_NUM, 8), "/B", rand(UPPER_NUM, 10), "/", rand(ALNUM, 24)),
+  stripe_live: () => j("sk", "_live_", rand(ALNUM, 99)),
+  stripe_restricted: () => j("rk", "_live_", rand(ALNUM, 99)),
+  npm: () => j("np", "m_", rand(ALNUM, 36)),
+  sendgrid: () => j("S", "G.", rand(B64URL, 22), ".", rand(B64URL, 43)),
+  jwt: () => {
+    const head = j(b64url({ alg: "HS256", typ: "JWT" }), ".", b64url({ sub: String(Math.floor(prng() * 1e9)), iat: 1763600000, role: "admin" }));
+    return j(head, ".", createHmac("sha256", rand(ALNUM, 32)).update(head).digest("base64url"));
+  },
+  postgres_url: () => j("postgres", "://app_user:", rand(ALNUM, 20), "@db.internal.acme.io:5432/agents"),
+  mysql_url: () => j("mysql", "://svc:", rand(ALNUM, 18), "@mysql-primary:3306/shop"),
+  redis_url: () => j("rediss", "://default:", rand(ALNUM, 24), "@cache.acme.io:6380"),
+  mongo_url: () => j("mongodb", "+srv://etl:", rand(ALNUM, 16), "@cluster0.ab1cd.mongodb.net/prod"),
+  django_secret: () => j("django-insecure-", rand(ALNUM + "!@#%^&*(-_=+)", 50).replace(/["'\\]/g, "x")),
+  generic_secret32: () => rand(ALNUM, 32),
+  generic_token: () => rand(HEX, 40),
+  password: () => j(rand(ALNUM, 6), "!", rand(ALNUM, 5)),
+  pem_rsa: () => pem("rsa", false),
+  crlf_block: () => pem("ec", true),
+  pem_js_lines: () => pem("rsa", false).split("\n").join(`\\n" +\n  "`),
+};
+
+// --- (a) speed ---------------------------------------------------------------------------
+
+const tree = buildTree(TREE_MB * 1e6);
+console.log(`speed tree: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB of real source text (${relative(ROOT, TREE)})`);
+// A project whose .env holds 10 values, so hush also runs its managed-value detector.
+const PROJECT = join(WORK, "scan-project");
+mkdirSync(PROJECT, { recursive: true });
+writeFileSync(join(PROJECT, ".env"), Array.from({ length: 10 }, (_, i) => `BENCH_SECRET_${i}=${rand(ALNUM, 32)}`).join("\n") + "\n");
+
+const hushArgs = (node) => [node, [HUSH, "scan", "-C", PROJECT, "--no-gitignore", "--json", TREE]];
+const secretlintArgs = [NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${TREE}/**/*`]];
+const speed = [
+  { tool: "hush scan (node 20)", ...timeBest(...hushArgs(process.execPath), RUNS, countHush) },
+  { tool: "hush scan (node 24)", ...timeBest(...hushArgs(NODE24), RUNS, countHush) },
+  { tool: "secretlint 13 (node 24)", ...timeBest(...secretlintArgs, Math.max(1, RUNS - 1), countSecretlint) },
+];
+const base = speed[2].seconds;
+console.log("\n| tool | best wall time | MB/s | findings on the tree | vs secretlint |\n| --- | ---: | ---: | ---: | ---: |");
+for (const s of speed) console.log(`| ${s.tool} | ${s.seconds.toFixed(2)} s | ${(tree.bytes / 1e6 / s.seconds).toFixed(1)} | ${s.findings} | ${(base / s.seconds).toFixed(1)}x |`);
+
+// --- (b) accuracy ------------------------------------------------------------------------
+
+const labels = renderCorpus();
+const planted = [...labels.values()].reduce((n, s) => n + s.size, 0);
+const hushFound = linesOf(run(process.execPath, [HUSH, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush");
+const slFound = linesOf(run(NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${CORPUS}/**/*`], BENCH), "secretlint");
+console.log(`\naccuracy corpus: ${labels.size} positive files with ${planted} planted secrets, ${countFiles(join(CORPUS, "negative"))} negative files (${relative(ROOT, CORPUS)})`);
+console.log("\n| tool | true positives | recall | false positives | missed |\n| --- | ---: | ---: | ---: | --- |");
+for (const [tool, found] of [["hush scan", hushFound], ["secretlint 13", slFound]]) {
+  const { tp, fp, missed, fpList } = score(found, labels);
+  console.log(`| ${tool} | ${tp}/${planted} | ${((100 * tp) / planted).toFixed(0)}% | ${fp} | ${missed.join(", ") || "-"} |`);
+  if (fpList.length) console.log(`|   false positives of ${tool}: ${fpList.join(", ")} | | | | |`);
+}
+
+// --- internal ----------------------------------------------------------------------------
+
+function buildTree(targetBytes) {
+  const marker = join(TREE, ".bench-tree.json");
+  if (existsSync(marker)) {
+    const m = JSON.parse(readFileSync(marker, "utf8"));
+    if (m.target === targetBytes) return m;
+  }
+  rmSync(TREE, { recursive: true, force: true });
+  // Installed packages: the project's, the bench tools' and npm's own.
+  const sources = [join(ROOT, "node_modules"), join(BENCH, "node_modules"), "/usr/lib/node_modules/npm"].filter((d) => existsSync(d));
+  const files = [];
+  const walk = (src, dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(src, p);
+      else if (e.isFile() && /\.(?:[cm]?js|ts|json|md|ya?ml|txt)$/.test(e.name) && !/\.min\.js$/.test(e.name)) files.push([src, p]);
+    }
+  };
+  for (const src of sources) walk(src, src);
+  let bytes = 0;
+  let count = 0;
+  for (const [src, f] of files) {
+    if (bytes >= targetBytes) break;
+    const size = statSync(f).size;
+    if (size > 4e6) continue;
+    const to = join(TREE, String(sources.indexOf(src)), relative(src, f));
+    mkdirSync(dirname(to), { recursive: true });
+    cpSync(f, to);
+    bytes += size;
+    count++;
+  }
+  const m = { target: targetBytes, files: count, bytes };
+  writeFileSync(marker, JSON.stringify(m));
+  return m;
+}
+
+function timeBest(cmd, args, runs, count) {
+  let best = Infinity;
+  let findings = 0;
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const out = run(cmd, args, BENCH);
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+    findings = count(out);
+  }
+  return { seconds: best, findings };
+}
+
+function run(cmd, args, cwd) {
+  const r = spawnSync(cmd, args, { cwd, maxBuffer: 512 * 1024 * 1024, encoding: "utf8" });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args[0]} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  return r.stdout;
+}
+
+function countHush(out) {
+  return JSON.parse(out).findings.length;
+}
+
+function countSecretlint(out) {
+  return JSON.parse(out || "[]").reduce((n, f) => n + f.messages.length, 0);
+}
+
+/** "relpath:line" of every finding of either tool. */
+function linesOf(out, tool) {
+  if (tool === "hush") return JSON.parse(out).findings.map((f) => `${f.path}:${f.line}`);
+  return JSON.parse(out || "[]").flatMap((f) => f.messages.map((m) => `${relative(CORPUS, f.filePath)}:${m.loc.start.line}`));
+}
+
+function score(found, labels) {
+  const hit = new Set();
+  const fpList = [];
+  for (const key of new Set(found)) {
+    const i = key.lastIndexOf(":");
+    const [file, line] = [key.slice(0, i), Number(key.slice(i + 1))];
+    if (labels.get(file)?.has(line)) hit.add(key);
+    else fpList.push(key);
+  }
+  const missed = [...labels].flatMap(([file, lines]) => [...lines].filter((l) => !hit.has(`${file}:${l}`)).map((l) => `${file}:${l}(${GEN_AT.get(`${file}:${l}`)})`));
+  return { tp: hit.size, fp: fpList.length, missed, fpList };
+}
+
+function countFiles(dir) {
+  return readdirSync(dir).length;
+}
+
+/** Renders the templates; returns file -> labelled line numbers. */
+function renderCorpus() {
+  rmSync(CORPUS, { recursive: true, force: true });
+  cpSync(join(CORPUS_SRC, "negative"), join(CORPUS, "negative"), { recursive: true });
+  const labels = new Map();
+  for (const name of readdirSync(join(CORPUS_SRC, "positive"))) {
+    const template = readFileSync(join(CORPUS_SRC, "positive", name), "utf8");
+    let out = "";
+    let last = 0;
+    const lines = new Set();
+    for (const m of template.matchAll(/\{\{(\w+)\}\}/g)) {
+      out += template.slice(last, m.index);
+      const line = out.split("\n").length;
+      lines.add(line);
+      GEN_AT.set(`positive/${name}:${line}`, m[1]);
+      out += GENERATORS[m[1]]();
+      last = m.index + m[0].length;
+    }
+    out += template.slice(last);
+    const file = join(CORPUS, "positive", name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, name.includes(".utf16.") ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(out, "utf16le")]) : out);
+    labels.set(`positive/${name}`, lines);
+  }
+  return labels;
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { createDetector } from "../../src/scan/detect.js";
+import { PATTERN_RULES } from "../../src/scan/rules.js";
+import { FAKE, fakePem, rand, ALNUM } from "./fakes.js";
+
+const detector = createDetector();
+const ids = (text: string) => detector.detect(text).map((f) => f.ruleId);
+
+/** Realistic lines that must be reported, per rule (`$` is the fake value). */
+const TRUE_CASES: Record<string, string[]> = {
+  "anthropic-api-key": ['const anthropic = new Anthropic({ apiKey: "$" });', "ANTHROPIC_API_KEY=$"],
+  "openai-api-key": ["OPENAI_API_KEY=$", "  Authorization: Bearer $", '"os.environ[\\"OPENAI_API_KEY\\"] = \\"$\\"\\n",'],
+  "google-api-key": ['const GOOGLE_API_KEY = "$";', "maps?key=$&sensor=false"],
+  "mistral-api-key": ['MISTRAL_API_KEY = "$"', "mistral_api_key: $"],
+  "xai-api-key": ["XAI_API_KEY=$", 'xai: { apiKey: "$" }'],
+  "groq-api-key": ['client = Groq(api_key="$")'],
+  "huggingface-token": ["HF_TOKEN=$", 'login(token="$")'],
+  "aws-access-key-id": ["aws_access_key_id = $", "AccessDenied for $"],
+  "aws-secret-access-key": ["aws_secret_access_key = $", 'AWS_SECRET_ACCESS_KEY: "$"', 'secretAccessKey: "$",'],
+  "github-token": ['auth: "$"', "git clone https://x-access-token:$@github.com/acme/app"],
+  "github-fine-grained-pat": ['GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "$")'],
+  "gitlab-token": ["token: $", "PRIVATE-TOKEN: $"],
+  "slack-token": ['SLACK_BOT_TOKEN = "$"'],
+  "slack-webhook": ["webhook: $"],
+  "stripe-secret-key": ['stripe: "$",', "STRIPE_SECRET_KEY=$"],
+  "npm-token": ["//registry.npmjs.org/:_authToken=$"],
+  "sendgrid-api-key": ['SENDGRID_API_KEY = "$"'],
+  jwt: ["Cookie: session=$; Path=/", '{"id_token": "$"}'],
+  "database-url-password": ['DATABASE_URL="$"', "  url: $"],
+  "generic-secret": ['client_secret: "$"', "API_TOKEN=$", 'const SESSION_SECRET = "$";', "  secret_key_base: $"],
+};
+
+/** Lines a rule must not report: placeholders, examples, references, look-alikes. */
+const FALSE_CASES: Record<string, string[]> = {
+  "anthropic-api-key": ["ANTHROPIC_API_KEY=sk-ant-api03-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "ANTHROPIC_API_KEY=sk-ant-..."],
+  "openai-api-key": ["OPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "export OPENAI_API_KEY=sk-your-api-key-here", "task-runner-disk-cleanup-scheduled-job-name-2024"],
+  "google-api-key": ['key: "AIzaSyEXAMPLE-EXAMPLE-EXAMPLE-EXAMPLE1"', "AIza is the prefix of Google API keys"],
+  "mistral-api-key": ["MISTRAL_API_KEY=${MISTRAL_API_KEY}", 'mistral_model = "mistral-large-latest"'],
+  "xai-api-key": ["XAI_API_KEY=xai-your-key-here", "xai-grok-2-vision"],
+  "groq-api-key": ["GROQ_API_KEY=gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
+  "huggingface-token": ["HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "def get_hf_token(self):"],
+  "aws-access-key-id": ["aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIA is the prefix"],
+  "aws-secret-access-key": ["aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}"],
+  "github-token": ["GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "tokens start with ghp_ or gho_"],
+  "github-fine-grained-pat": ["github_pat_ is the prefix of fine-grained tokens"],
+  "gitlab-token": ["GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx", "glpat-<your-token>"],
+  "slack-token": ["SLACK_TOKEN=xoxb-your-token", "SLACK_TOKEN=xoxb-00000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx"],
+  "slack-webhook": ["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
+  "stripe-secret-key": ["STRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc"],
+  "npm-token": ["//registry.npmjs.org/:_authToken=${NPM_TOKEN}"],
+  "sendgrid-api-key": ["SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
+  jwt: ['const header = "eyJhbGciOi..."', "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0"],
+  "database-url-password": [
+    "postgres://user:password@localhost:5432/app",
+    "postgresql://postgres:${POSTGRES_PASSWORD}@db:5432/postgres",
+    "mysql://root:<password>@127.0.0.1/db",
+    "redis://localhost:6379/0",
+    "https://user:pass@example.com/",
+  ],
+  "generic-secret": [
+    "const apiKey = process.env.OPENAI_API_KEY;",
+    'SESSION_SECRET: changeme',
+    'JWT_SECRET: "<generate with openssl rand -hex 32>"',
+    'API_TOKEN: "{{ vault_api_token }}"',
+    'const cacheKey = "user:1f0e4c7a-2b9d-4b8e-9c61-7d2f3a5e8b10:profile";',
+    'const publicKey = "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=";',
+    "    password: BinaryLike,",
+    'const password = "secret";',
+    'const apiKey = "dummy-api-key-for-tests";',
+    "token: this.options.token,",
+    'export const options = { secretKey: env.SECRET_KEY };',
+    'const message = "your token has expired, please log in again";',
+  ],
+};
+
+describe("pattern rules", () => {
+  it("has true and false cases for every rule", () => {
+    for (const r of PATTERN_RULES) {
+      if (r.id === "private-key") continue; // tested below with real keys
+      expect(TRUE_CASES[r.id], r.id).toBeDefined();
+      expect(FALSE_CASES[r.id], r.id).toBeDefined();
+    }
+  });
+
+  for (const [id, lines] of Object.entries(TRUE_CASES)) {
+    it(`${id}: reports realistic lines`, () => {
+      for (const line of lines) {
+        const value = FAKE[id]!();
+        const text = line.replace("$", value);
+        const found = detector.detect(text);
+        expect(found.map((f) => f.ruleId), text).toContain(id);
+        const f = found.find((x) => x.ruleId === id)!;
+        // The finding never carries the value; the preview shows 4 characters at most.
+        expect(JSON.stringify(f)).not.toContain(value.slice(4));
+        expect(f.preview).toMatch(/^.{0,4}…\(\d+ chars\)$/);
+      }
+    });
+  }
+
+  for (const [id, lines] of Object.entries(FALSE_CASES)) {
+    it(`${id}: ignores placeholders and look-alikes`, () => {
+      for (const line of lines) expect(ids(line), line).toEqual([]);
+    });
+  }
+
+  it("private-key: reports a PEM block, LF or CRLF, and one pasted into code line by line", () => {
+    const pem = fakePem();
+    expect(ids(pem)).toEqual(["private-key"]);
+    expect(ids(pem.replace(/\n/g, "\r\n"))).toEqual(["private-key"]);
+    expect(ids(fakePem("ec"))).toEqual(["private-key"]);
+    const inCode = `const key =\n  "${pem.split("\n").join('\\n" +\n  "')}";\n`;
+    expect(ids(inCode)).toEqual(["private-key"]);
+    const json = JSON.stringify({ private_key: pem });
+    expect(ids(json)).toContain("private-key");
+  });
+
+  it("private-key: ignores headers without key material", () => {
+    expect(ids("A key starts with -----BEGIN PRIVATE KEY----- and ends with -----END PRIVATE KEY-----")).toEqual([]);
+    expect(ids("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----")).toEqual([]);
+    expect(ids('if (line === "-----BEGIN PRIVATE KEY-----") { inKey = true; continue; }')).toEqual([]);
+  });
+
+  it("reports a value once, under the specific rule rather than the generic one", () => {
+    const key = FAKE["openai-api-key"]!();
+    expect(ids(`OPENAI_API_KEY="${key}"`)).toEqual(["openai-api-key"]);
+  });
+
+  it("ignores hashes, UUIDs and base64 blobs that are not assigned to secret names", () => {
+    const blob = Buffer.from(rand(ALNUM, 600)).toString("base64");
+    const text = [
+      "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "request_id=7c9e6679-7425-40de-944b-e07fc1f90ae7",
+      `background: url(data:image/png;base64,${blob});`,
+      '"integrity": "sha512-H+y0Jo/T1RZ9qPP4Eh1pkcQcLRglraJaSLoyOtHxu6AapkjWVCy2Sit1QQ4x3Dng8qDlSsZEet7g5Pq06MvTgw=="',
+    ].join("\n");
+    expect(ids(text)).toEqual([]);
+  });
+
+  it("stays linear on hostile input (long runs of keyword-like text)", () => {
+    const hostile = "key=" + "a1".repeat(200_000) + " sk-" + "A".repeat(300_000) + " eyJ" + "a".repeat(300_000) + "." + "postgres://" + "u".repeat(200_000);
+    const started = Date.now();
+    detector.detect(hostile);
+    // Not a timing threshold: a catastrophic regex would not finish within the test timeout at all.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(0);
+  });
+});
