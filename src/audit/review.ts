@@ -58,6 +58,7 @@ export interface AccessReview {
   window: { from: string; to: string; days: number };
   /** Secrets reviewed (listed plus configured). */
   secrets: string[];
+  /** `lastRead`: the last served read in the whole log, if any. */
   unused: { name: string; lastRead: string | undefined }[];
   missingMetadata: { name: string; missing: ("owner" | "description")[] }[];
   rotationOverdue: { name: string; type: string | undefined; policyDays: number; lastRotation: string; daysOverdue: number }[];
@@ -97,6 +98,7 @@ export async function reviewAccess(options: AccessReviewOptions): Promise<Access
     const actor = `${r.actor.user}@${r.actor.host}`;
     const seen = s.firstByActor.get(actor);
     if (seen === undefined || r.time < seen) s.firstByActor.set(actor, r.time);
+    if (r.action === "read" && r.outcome === "served" && (s.lastRead === undefined || r.time > s.lastRead)) s.lastRead = r.time;
     if (r.time < fromIso) {
       s.before = true;
       continue;
@@ -106,10 +108,7 @@ export async function reviewAccess(options: AccessReviewOptions): Promise<Access
     const day = r.time.slice(0, 10);
     s.daily.set(day, (s.daily.get(day) ?? 0) + 1);
     if (s.firstDay === undefined || day < s.firstDay) s.firstDay = day;
-    if (r.outcome === "served") {
-      s.readInWindow = true;
-      if (s.lastRead === undefined || r.time > s.lastRead) s.lastRead = r.time;
-    }
+    if (r.outcome === "served") s.readInWindow = true;
   }
 
   const review: AccessReview = {
