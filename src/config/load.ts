@@ -88,7 +88,9 @@ export function hasContent(text: string): boolean {
 /** Parses and validates hush.yaml text. */
 export async function parseConfigText(text: string): Promise<ConfigCheck> {
   if (!hasContent(text)) return { config: defaultConfig(), problems: [] };
-  const { parseDocument, LineCounter } = await import("yaml");
+  // yaml is CommonJS for Node: unbundled, import() gives named exports; in the esbuild bundle only `default`.
+  const mod = (await import("yaml")) as typeof import("yaml") & { default?: typeof import("yaml") };
+  const { parseDocument, LineCounter } = typeof mod.LineCounter === "function" ? mod : mod.default!;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: "core", strict: true });
   const syntax: ConfigProblem[] = [...doc.errors, ...doc.warnings].map((e) => ({ path: "", line: lines.linePos(e.pos[0]).line, message: describeYamlError(e.code) }));
