@@ -6,8 +6,10 @@
  * @example
  * const { manager, loaded } = await openConfiguredManager({ cwd: process.cwd() });
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { createSecretsManager, type SecretsManager, type SecretsManagerOptions } from "../manager.js";
+import { keyFilePath } from "../crypto/key-file.js";
+import { createSecretsManager, type AuditHook, type SecretsManager, type SecretsManagerOptions } from "../manager.js";
 import { buildSources, sourceFolder } from "./build-sources.js";
 import { loadConfig } from "./load.js";
 import type { LoadedConfig } from "./types.js";
@@ -29,11 +31,19 @@ export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions
 
 /** A manager and the config it was built from. */
 export interface ConfiguredManager {
+  /** Its `dispose()` also flushes and closes the auditor. */
   manager: SecretsManager;
   loaded: LoadedConfig;
+  /** The audit trail in effect, when there is one (see {@link openConfiguredManager}). */
+  audit?: AuditHook & { close(): Promise<void> };
 }
 
-/** Loads hush.yaml (unless given) and opens the manager it describes. */
+/**
+ * Loads hush.yaml (unless given) and opens the manager it describes. Audit: with
+ * `audit: required` every access waits for its record in `<secretsDir>/audit.<env>.jsonl` and is
+ * denied when it cannot be written; with `best-effort` (the default) records are written when the
+ * environment has a key file (audit ids are keyed by it) and a failure only warns.
+ */
 export async function openConfiguredManager(options: OpenConfiguredManagerOptions = {}): Promise<ConfiguredManager> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
@@ -43,6 +53,7 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const sources = loaded.config.sources
     ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning })
     : undefined;
+  const audit = await openAudit(loaded, secretsDir, onWarning);
   const manager = createSecretsManager({
     cwd: loaded.root,
     secretsDir,
@@ -53,8 +64,17 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
     cache: options.cache,
     cacheTtlMs: options.cacheTtlMs,
     actor: options.actor,
+    audit,
   });
-  return { manager, loaded };
+  if (!audit) return { manager, loaded };
+  const dispose = async () => {
+    try {
+      await manager.dispose();
+    } finally {
+      await audit.close();
+    }
+  };
+  return { manager: { ...manager, dispose }, loaded, audit };
 }
 
 /**
@@ -65,4 +85,13 @@ export function resolveSecretsDir(loaded: LoadedConfig, cwd: string, explicit?: 
   if (explicit !== undefined) return resolve(cwd, explicit);
   const local = loaded.config.sources?.find((s) => s.type === "local");
   return local ? sourceFolder(local, { root: loaded.root, secretsDir: resolve(loaded.root, ".secrets") }) : resolve(loaded.root, ".secrets");
+}
+
+// --- internal ---
+
+async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
+  const mode = loaded.config.audit;
+  if (mode !== "required" && !existsSync(keyFilePath(secretsDir, loaded.environment))) return undefined;
+  const { createAuditor } = await import("../audit/auditor.js");
+  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning });
 }
