@@ -24,9 +24,10 @@
  * - Hosts sharing a folder over NFS with the same hostname, or pid namespaces sharing a
  *   folder, defeat the liveness test. Use the lock on one host's local disk.
  * Within one process, callers are queued in memory first, so they never wait on each other
- * through the file.
+ * through the file. Fairness between processes is rough: waiters poll (jittered, at most every
+ * 50 ms) and touch the lock file; a holder that saw that touch waits 60 ms before re-taking it.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { randomBytes, randomInt } from "node:crypto";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
@@ -64,11 +65,14 @@ export async function withLock<T>(lockPath: string, fn: () => T | Promise<T>, op
   localQueue.set(key, tail);
   try {
     await previous;
+    const politeUntil = yieldUntil.get(key) ?? 0;
+    yieldUntil.delete(key);
+    if (politeUntil > Date.now()) await sleep(politeUntil - Date.now());
     const me = await acquire(lockPath, options.timeoutMs ?? 10_000);
     try {
       return await fn();
     } finally {
-      release(lockPath, me.nonce);
+      if (release(lockPath, me)) yieldUntil.set(key, Date.now() + YIELD_MS);
     }
   } finally {
     done();
@@ -101,50 +105,78 @@ export function processStartTime(pid: number | "self" = "self"): string | undefi
 const STALE_EMPTY_MS = 2_000;
 const GUARD_STALE_MS = 5_000;
 const MIN_DELAY_MS = 5;
-const MAX_DELAY_MS = 200;
+const MAX_DELAY_MS = 50;
+/** After a contended hold, this process waits this long before taking the lock again. */
+const YIELD_MS = 60;
 const MAX_LOCK_BYTES = 1024;
 
 const localQueue = new Map<string, Promise<void>>();
+const yieldUntil = new Map<string, number>();
 const SELF_START = processStartTime();
 
 type LockRead =
   | { kind: "missing" }
-  | { kind: "held"; holder: LockHolder }
+  | { kind: "held"; holder: LockHolder; mtimeMs: number }
   | { kind: "garbled"; ino: number; size: number; mtimeMs: number };
 
-async function acquire(lockPath: string, timeoutMs: number): Promise<LockHolder> {
+/** Our hold: who we are, and the lock file's mtime when we wrote it (waiters change it). */
+interface Hold {
+  holder: LockHolder;
+  mtimeMs: number;
+}
+
+async function acquire(lockPath: string, timeoutMs: number): Promise<Hold> {
   const me: LockHolder = { pid: process.pid, start: SELF_START, host: hostname(), nonce: randomBytes(12).toString("hex") };
   const deadline = Date.now() + timeoutMs;
   let delay = MIN_DELAY_MS;
   for (;;) {
-    if (tryCreate(lockPath, me)) return me;
+    const mtimeMs = tryCreate(lockPath, me);
+    if (mtimeMs !== undefined) return { holder: me, mtimeMs };
     const seen = readLock(lockPath);
     if (seen.kind === "missing") continue; // released between our two calls: try again at once
     const stale = isStale(seen, me.host);
     if (stale && breakStale(lockPath, seen)) continue;
     if (Date.now() >= deadline) throw timeoutError(lockPath, timeoutMs, seen, me.host, stale);
+    if (seen.kind === "held" && !stale) signalWaiting(lockPath);
     await sleep(Math.min(delay / 2 + randomInt(Math.floor(delay / 2) + 1), Math.max(1, deadline - Date.now())));
     delay = Math.min(delay * 2, MAX_DELAY_MS);
   }
 }
 
-function tryCreate(lockPath: string, me: LockHolder): boolean {
+/** Creates the lock file; returns its mtime once written, or undefined when it exists. */
+function tryCreate(lockPath: string, me: LockHolder): number | undefined {
   let fd: number;
   try {
     fd = openSync(lockPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return undefined;
     throw new HushError("WRITE_FAILED", `Cannot create the lock file ${lockPath}.`, { cause: e });
   }
+  let mtimeMs: number;
   try {
     writeSync(fd, JSON.stringify({ v: 1, pid: me.pid, start: me.start ?? null, host: me.host, nonce: me.nonce, at: new Date().toISOString() }) + "\n");
+    mtimeMs = fstatSync(fd).mtimeMs;
   } catch (e) {
     closeSync(fd);
     unlinkSync(lockPath); // ours, created just above and never seen complete by anyone
     throw new HushError("WRITE_FAILED", `Cannot write the lock file ${lockPath}.`, { cause: e });
   }
   closeSync(fd);
-  return true;
+  return mtimeMs;
+}
+
+/**
+ * Tells the holder that someone waits, by touching the lock file's mtime. Without it, a process
+ * that writes in a loop re-takes the lock microseconds after releasing it and starves pollers;
+ * with it, the holder yields for YIELD_MS after a contended hold (see withLock).
+ */
+function signalWaiting(lockPath: string): void {
+  try {
+    const now = new Date();
+    utimesSync(lockPath, now, now);
+  } catch (_e) {
+    // Released meanwhile (ENOENT) or not ours to touch (EPERM): the signal is only a courtesy.
+  }
 }
 
 function readLock(lockPath: string): LockRead {
@@ -161,7 +193,7 @@ function readLock(lockPath: string): LockRead {
     const buffer = Buffer.alloc(Math.min(st.size, MAX_LOCK_BYTES + 1));
     const n = st.size === 0 ? 0 : readSync(fd, buffer, 0, buffer.length, 0);
     const holder = parseHolder(buffer.toString("utf8", 0, n));
-    return holder ? { kind: "held", holder } : { kind: "garbled", ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    return holder ? { kind: "held", holder, mtimeMs: st.mtimeMs } : { kind: "garbled", ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
   } catch (e) {
     throw new HushError("READ_FAILED", `Cannot read the lock file ${lockPath}.`, { cause: e });
   } finally {
@@ -246,15 +278,17 @@ function takeGuard(guard: string): boolean {
   return false; // the caller loops and takes a fresh guard
 }
 
-function release(lockPath: string, nonce: string): void {
+/** Removes our lock file. Returns true when a waiter signalled during the hold. */
+function release(lockPath: string, hold: Hold): boolean {
   const seen = readLock(lockPath);
   // Not ours any more (broken by someone who judged us dead): leave the new holder's lock alone.
-  if (seen.kind !== "held" || seen.holder.nonce !== nonce) return;
+  if (seen.kind !== "held" || seen.holder.nonce !== hold.holder.nonce) return false;
   try {
     unlinkSync(lockPath);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new HushError("WRITE_FAILED", `Cannot remove the lock file ${lockPath}.`, { cause: e });
   }
+  return seen.mtimeMs !== hold.mtimeMs;
 }
 
 function timeoutError(lockPath: string, timeoutMs: number, seen: Exclude<LockRead, { kind: "missing" }>, myHost: string, stale: boolean): HushError {
