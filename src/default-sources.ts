@@ -36,11 +36,11 @@ export function hasMallkuLayout(secretsDir: string): boolean {
 /** Builds the default chain. */
 export function createDefaultSources(options: DefaultSourcesOptions): SecretSource[] {
   const { cwd, secretsDir, environment, onWarning } = options;
-  const chain: SecretSource[] = [
-    createEnvSource({ env: options.env }),
-    createDotenvSource({ cwd, environment, onWarning }),
-    createLocalSource({ secretsDir, environment, onWarning }),
-  ];
-  if (hasMallkuLayout(secretsDir)) chain.push(createMallkuSource({ secretsDir, onWarning }));
-  return chain;
+  const chain: SecretSource[] = [createEnvSource({ env: options.env }), createDotenvSource({ cwd, environment, onWarning })];
+  const local = createLocalSource({ secretsDir, environment, onWarning });
+  if (!hasMallkuLayout(secretsDir)) return [...chain, local];
+  // A Python-made folder: it comes before hush's own store (and takes writes, so the Python
+  // app sees them) unless hush already keeps a store for this environment there.
+  const mallku = createMallkuSource({ secretsDir, onWarning });
+  return existsSync(join(secretsDir, `${environment}.store`)) ? [...chain, local, mallku] : [...chain, mallku, local];
 }

@@ -126,7 +126,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
   const cwd = resolvePath(options.cwd ?? process.cwd());
   const secretsDir = resolvePath(cwd, options.secretsDir ?? join(cwd, ".secrets"));
   const environment = assertValidEnvironment(options.environment ?? (process.env.HUSH_ENV || DEFAULT_ENVIRONMENT));
-  const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+  const onWarning = onceEach(options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`)));
   const sources = options.sources ?? createDefaultSources({ cwd, secretsDir, environment, env: options.env, onWarning });
   const cacheEnabled = options.cache ?? true;
   const ttl = options.cacheTtlMs ?? 60_000;
@@ -345,6 +345,17 @@ export function getSecret(name: string, options?: GetOptions): Promise<string | 
 
 function notFound(name: string, sources: readonly SecretSource[]): HushError {
   return new HushError("NOT_FOUND", `Secret "${name}" was not found in any source (looked in: ${sources.map((s) => s.name).join(", ")}; variable ${envName(name)}).`, { secret: name });
+}
+
+/** Passes each distinct warning on once (a lax permission would otherwise warn on every read). */
+function onceEach(sink: (message: string) => void): (message: string) => void {
+  const seen = new Set<string>();
+  return (m) => {
+    if (seen.size > 1000) seen.clear();
+    if (seen.has(m)) return;
+    seen.add(m);
+    sink(m);
+  };
 }
 
 function codeOf(e: unknown): string | undefined {

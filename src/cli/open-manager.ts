@@ -31,8 +31,18 @@ export async function openManagerWithConfig(command: Command, ctx: CliContext, l
     secretsDir: g.secretsDir,
     env: ctx.env,
     loaded,
-    onWarning: (m) => ctx.stderr.write(`hush: warning: ${m}\n`),
+    onWarning: warnOnce(ctx),
   });
+}
+
+/** A warning sink that prints each distinct warning once per command. */
+function warnOnce(ctx: CliContext): (message: string) => void {
+  const seen = new Set<string>();
+  return (m) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    ctx.stderr.write(`hush: warning: ${m}\n`);
+  };
 }
 
 /** Loads hush.yaml as a command sees it (`--cwd`, `--env`, HUSH_ENV). */

@@ -23,7 +23,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .exitOverride();
 
-  const wanted = argv.find((a) => !a.startsWith("-"));
+  const wanted = commandName(argv);
   const entry = COMMANDS.find((c) => c.name === wanted);
   if (entry) {
     (await entry.load()).register(program, ctx);
@@ -37,6 +37,20 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   } catch (e) {
     return reportError(e, ctx, argv.includes("--debug"));
   }
+}
+
+/** Global options that take a value, so that value is not mistaken for the command. */
+const GLOBAL_WITH_VALUE = new Set(["-e", "--env", "-C", "--cwd", "--secrets-dir"]);
+
+/** The sub-command named in argv: the first word that is neither an option nor its value. */
+function commandName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") return undefined;
+    if (GLOBAL_WITH_VALUE.has(a)) i++;
+    else if (!a.startsWith("-")) return a;
+  }
+  return undefined;
 }
 
 export function reportError(e: unknown, ctx: CliContext, debug: boolean): number {
