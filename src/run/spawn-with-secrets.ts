@@ -15,12 +15,16 @@ import type { ResolveResult, SecretRecord } from "../types.js";
 import { buildChildEnv } from "./child-env.js";
 import { exitCodeOf, forwardSignals } from "./signals.js";
 import { spawnChild, type ChildExit, type StartedChild } from "./spawn-child.js";
-import { fingerprintSecrets, watchSecrets } from "./watch.js";
 
 /** Options of {@link runWithSecrets}. */
 export interface RunWithSecretsOptions {
-  /** The manager to resolve with; not disposed by `runWithSecrets`. @default a new one from `managerOptions` */
+  /** The manager to resolve with. @default a new one from `managerOptions` */
   manager?: SecretsManager;
+  /**
+   * Dispose the manager (which flushes its audit trail) once the child has started, so that work
+   * overlaps the child's run; with `watch`, when the run ends. @default true when `manager` is not given
+   */
+  disposeManager?: boolean;
   /** Options for the manager made when `manager` is not given. @default {} */
   managerOptions?: SecretsManagerOptions;
   /** Inject only these secrets. @default every name the chain lists */
@@ -74,19 +78,26 @@ export interface RunResult {
  */
 export async function runWithSecrets(command: string, args: readonly string[] = [], options: RunWithSecretsOptions = {}): Promise<RunResult> {
   const manager = options.manager ?? createSecretsManager(options.managerOptions);
-  const ownManager = options.manager === undefined;
-  const warn = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+  let disposal: Promise<void> | undefined;
+  // Runs while the child does, so a failure (e.g. the audit trail cannot be flushed) is a
+  // warning: the child already has its secrets and its exit code must come through.
+  const release = (): Promise<void> =>
+    (disposal ??=
+      (options.disposeManager ?? options.manager === undefined)
+        ? manager.dispose().catch((e: unknown) => warn(`closing the sources failed (${e instanceof HushError ? `${e.code}: ${e.message}` : "unexpected error"}).`))
+        : Promise.resolve());
+  const warn: (m: string) => void = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const notice = options.onNotice ?? ((m: string) => process.stderr.write(`hush: ${m}\n`));
   const base = options.env ?? process.env;
   const cwd = options.cwd ?? manager.cwd;
   let stopWatching: (() => void) | undefined;
   try {
-    const names = options.only?.map((n) => canonicalName(n)) ?? (await listNames(manager));
+    const listed = await listNames(manager);
+    const names = options.only ? matchNames(options.only, listed) : listed;
     const first = await manager.resolve(names);
     reportIssues(first, options.strict ?? false, warn);
     let secrets = first.secrets;
     let env = buildChildEnv(base, secrets, { cleanEnv: options.cleanEnv });
-    if (!options.watch && ownManager) await manager.dispose();
 
     // Loaded before spawning: the pipes must be read from the moment the child starts (Node
     // drains unread child pipes when the child exits, and the output would be lost).
@@ -98,6 +109,7 @@ export async function runWithSecrets(command: string, args: readonly string[] = 
     let killTimer: NodeJS.Timeout | undefined;
 
     if (options.watch) {
+      const { fingerprintSecrets, watchSecrets } = await import("./watch.js");
       stopWatching = watchSecrets(
         manager,
         (result) => {
@@ -132,10 +144,13 @@ export async function runWithSecrets(command: string, args: readonly string[] = 
       for (;;) {
         current = spawnChild(command, args, { env, cwd, stdio: options.mask ? ["inherit", "pipe", "pipe"] : "inherit", parentDeathSignal: options.parentDeathSignal });
         const masking = mask?.pipeMasked(current.child, secrets, { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr });
+        // The child is running: flush the audit trail and close the sources meanwhile.
+        const released = options.watch ? undefined : release();
         const exit: ChildExit = await current.exited;
         if (killTimer) clearTimeout(killTimer);
         killTimer = undefined;
         await masking?.();
+        await released;
         if (pending && !stopping) {
           secrets = pending;
           pending = undefined;
@@ -151,7 +166,7 @@ export async function runWithSecrets(command: string, args: readonly string[] = 
     }
   } finally {
     stopWatching?.();
-    if (ownManager && options.watch) await manager.dispose();
+    await release();
   }
 }
 
@@ -161,6 +176,16 @@ export async function runWithSecrets(command: string, args: readonly string[] = 
 async function listNames(manager: SecretsManager): Promise<string[]> {
   const lists = await Promise.all(manager.sources.map((s) => s.list()));
   return [...new Set(lists.flat().map((n) => canonicalName(n)))].sort();
+}
+
+/**
+ * `--only` names as the chain holds them: `DB_PASSWORD` finds `db.password` when that is the
+ * listed name with this variable name; a name nothing lists stays as given (and is reported
+ * missing by resolve, or found by a source that does not list, such as `env`).
+ */
+function matchNames(only: string[], listed: string[]): string[] {
+  const byVariable = new Map(listed.map((n) => [envName(n), n]));
+  return [...new Set(only.map((n) => (listed.includes(canonicalName(n)) ? canonicalName(n) : (byVariable.get(envName(n)) ?? canonicalName(n)))))];
 }
 
 function reportIssues(result: ResolveResult, strict: boolean, warn: (m: string) => void): void {

@@ -70,16 +70,20 @@ export function register(program: Command, ctx: CliContext): void {
     .passThroughOptions()
     .addHelpText("after", HELP_AFTER)
     .action(async (command: string, args: string[], flags: RunFlags, cmd: Command) => {
+      const only = parseOnly(flags.only);
+      const restartGraceMs = parseGrace(flags.graceMs);
       const manager = await openManager(cmd, ctx);
       try {
+        // runWithSecrets disposes the manager (flushing the audit trail) while the child runs.
         const result = await runWithSecrets(command, args, {
           manager,
-          only: parseOnly(flags.only),
+          disposeManager: true,
+          only,
           strict: flags.strict,
           cleanEnv: flags.cleanEnv,
           mask: flags.mask === true,
           watch: flags.watch,
-          restartGraceMs: parseGrace(flags.graceMs),
+          restartGraceMs,
           env: ctx.env,
           stdout: ctx.stdout,
           stderr: ctx.stderr,
@@ -91,8 +95,6 @@ export function register(program: Command, ctx: CliContext): void {
         if (!(e instanceof HushError) || e.code !== "SPAWN_FAILED") throw e;
         reportError(e, ctx, Boolean(globalOptions(cmd).debug));
         ctx.exitCode = spawnFailureExitCode(e);
-      } finally {
-        await manager.dispose();
       }
     });
 }

@@ -1,0 +1,142 @@
+/**
+ * `hush run` through the real binary: injection, exit codes, stdin, --only/--strict,
+ * --clean-env, and the failures that must stop before anything runs (FAULTS 14, 15), each
+ * checked for the canary value on stderr (FAULTS 22).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { baseEnv, buildCli, hushSet, NODE, RUN_CHILD, runHushBinary } from "../helpers/run-binary.js";
+
+const CANARY = `canary-${randomBytes(12).toString("hex")}`;
+let cli: string;
+let cleanupCli: () => void;
+let project: string;
+
+beforeAll(() => {
+  ({ cli, cleanup: cleanupCli } = buildCli());
+  project = mkdtempSync(join(tmpdir(), "hush-run-"));
+  hushSet(cli, project, "openai_api_key", CANARY);
+  hushSet(cli, project, "db.password", "second-value-1234");
+});
+
+afterAll(() => {
+  rmSync(project, { recursive: true, force: true });
+  cleanupCli?.();
+});
+
+const run = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) => runHushBinary(cli, args, { cwd: options.cwd ?? project, env: options.env, input: options.input });
+
+describe("hush run: injection", () => {
+  it("gives the child every secret under its variable name", async () => {
+    const r = await run(["run", "--", NODE, RUN_CHILD, "env", "OPENAI_API_KEY", "DB_PASSWORD"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ OPENAI_API_KEY: CANARY, DB_PASSWORD: "second-value-1234" });
+    expect(r.stderr).not.toContain(CANARY);
+  });
+
+  it("takes options after the command as the command's (`hush run node -e ...` without --)", async () => {
+    const r = await run(["run", "sh", "-c", 'echo "$@"', "sh", "--only", "x", "--", "--mask"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("--only x -- --mask\n");
+  });
+
+  it("--only injects just the names given; a missing one is a warning without --strict", async () => {
+    const r = await run(["run", "--only", "DB_PASSWORD,missing_one", "--", NODE, RUN_CHILD, "env", "OPENAI_API_KEY", "DB_PASSWORD"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ OPENAI_API_KEY: null, DB_PASSWORD: "second-value-1234" });
+    expect(r.stderr).toMatch(/warning: missing_one not injected/);
+    expect(r.stderr).not.toContain(CANARY);
+  });
+
+  it("--strict refuses to start when a secret cannot be resolved", async () => {
+    const marker = join(project, "strict-ran");
+    const r = await run(["run", "--strict", "--only", "openai_api_key,missing_one", "--", NODE, RUN_CHILD, "touch", marker]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/missing_one/);
+    expect(existsSync(marker)).toBe(false);
+    expect(r.stderr).not.toContain(CANARY);
+  });
+
+  it("--clean-env keeps only PATH, HOME, LANG, LC_*, TZ and the like, plus the secrets", async () => {
+    const env = baseEnv({ PARENT_ONLY: "x", LC_ALL: "C", TZ: "UTC", TERM: "dumb", AWS_PROFILE: "p" });
+    const names = ["PATH", "HOME", "LC_ALL", "TZ", "TERM", "PARENT_ONLY", "AWS_PROFILE", "OPENAI_API_KEY"];
+    const plain = JSON.parse((await run(["run", "--", NODE, RUN_CHILD, "env", ...names], { env })).stdout);
+    expect(plain.PARENT_ONLY).toBe("x");
+    const clean = JSON.parse((await run(["run", "--clean-env", "--", NODE, RUN_CHILD, "env", ...names], { env })).stdout);
+    expect(clean).toEqual({ PATH: process.env.PATH, HOME: process.env.HOME, LC_ALL: "C", TZ: "UTC", TERM: "dumb", PARENT_ONLY: null, AWS_PROFILE: null, OPENAI_API_KEY: CANARY });
+  });
+
+  it("--help lists the variables --clean-env keeps and says why --mask is off by default", async () => {
+    const r = await run(["run", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--clean-env keeps only PATH, HOME, USER, LOGNAME, SHELL, TERM, LANG, TZ, TMPDIR and LC_\*/);
+    expect(r.stdout).toMatch(/--mask is off by default/);
+  });
+});
+
+describe("hush run: exit codes and stdin", () => {
+  it("passes the child's exit code through", async () => {
+    expect((await run(["run", "--", NODE, "-e", "process.exit(7)"])).code).toBe(7);
+    expect((await run(["run", "--", NODE, "-e", "0"])).code).toBe(0);
+  });
+
+  it("returns 128 + n when the child dies of signal n", async () => {
+    expect((await run(["run", "--", "sh", "-c", "kill -KILL $$"])).code).toBe(137);
+    expect((await run(["run", "--", "sh", "-c", "kill -TERM $$"])).code).toBe(143);
+  });
+
+  it("passes stdin through to the child", async () => {
+    const r = await run(["run", "--", NODE, RUN_CHILD, "stdin"], { input: "hello from stdin\n" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("HELLO FROM STDIN\n");
+  });
+
+  it("127 for a command that does not exist, 126 for one that is not executable", async () => {
+    const missing = await run(["run", "--", "hush-no-such-command-xyz"]);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/Cannot run "hush-no-such-command-xyz": command not found/);
+    const file = join(project, "not-executable.sh");
+    writeFileSync(file, "#!/bin/sh\necho hi\n");
+    chmodSync(file, 0o644);
+    const denied = await run(["run", "--", "./not-executable.sh"]);
+    expect(denied.code).toBe(126);
+    expect(denied.stderr).toMatch(/permission denied/);
+    for (const r of [missing, denied]) expect(r.stderr).not.toContain(CANARY);
+  });
+});
+
+describe("hush run: refused before spawn", () => {
+  it("a value with a NUL byte: INVALID_VALUE naming the secret, nothing runs (FAULTS 15)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-run-nul-"));
+    try {
+      hushSet(cli, dir, "binary_blob", `before\0${CANARY}`);
+      const marker = join(dir, "ran");
+      const r = await run(["run", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/"binary_blob".*NUL byte/);
+      expect(existsSync(marker)).toBe(false);
+      expect(r.stderr).not.toContain(CANARY);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("two names for one variable: NAME_COLLISION naming both, nothing runs (FAULTS 14)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-run-collide-"));
+    try {
+      hushSet(cli, dir, "db.url", CANARY);
+      writeFileSync(join(dir, ".env"), `DB_URL=${CANARY}-other\n`);
+      const marker = join(dir, "ran");
+      const r = await run(["run", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/"db\.url" and "db_url" -> DB_URL/);
+      expect(existsSync(marker)).toBe(false);
+      expect(r.stderr).not.toContain(CANARY);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
