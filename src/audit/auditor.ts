@@ -223,9 +223,8 @@ export function createAuditor(options: AuditorOptions): Auditor {
 
 /** Turns an access event into a sink entry: the name becomes its id; nothing else of it is kept. */
 export function toEntry(e: AccessEvent, ids: Pick<SecretIdMapper, "idOf">): AuditEntry {
-  const a = e.actor;
   return {
-    time: e.time.toISOString(),
+    time: isoTime(e.time),
     env: e.environment,
     secretId: ids.idOf(e.name),
     action: e.action,
@@ -233,7 +232,7 @@ export function toEntry(e: AccessEvent, ids: Pick<SecretIdMapper, "idOf">): Audi
     source: e.source ?? null,
     version: e.version ?? null,
     errorCode: e.errorCode ?? null,
-    actor: { user: a.user, host: a.host, pid: a.pid, command: a.command },
+    actor: e.actor, // shared, not copied: sinks only read it
   };
 }
 
@@ -252,6 +251,19 @@ interface SinkHealth {
 
 /** Open auditors, each with a function that flushes it when it has events queued. */
 const live = new Map<Auditor, () => void>();
+
+let lastTimeMs = NaN;
+let lastIso = "";
+
+/** toISOString, memoised for the last millisecond (the cached read path uses a coarse clock). */
+function isoTime(d: Date): string {
+  const t = d.getTime();
+  if (t !== lastTimeMs) {
+    lastTimeMs = t;
+    lastIso = d.toISOString();
+  }
+  return lastIso;
+}
 
 function flushAllOnExit(): void {
   // Runs when the event loop is empty. Only auditors with queued events write, so once the

@@ -21,7 +21,7 @@ import { withLock } from "../fs/lock.js";
 import { fsyncDir } from "../crypto/key-file.js";
 import { anchorPathOf, writeAnchor } from "./anchor.js";
 import { readAuditRecords } from "./read.js";
-import { chainEntry, formatRecordLine, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
+import { encodeRecord, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
 
 /** Options of {@link createJsonlSink}. */
@@ -55,6 +55,8 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   const anchorPath = anchorPathOf(path);
   const lockPath = `${path}.lock`;
   let warnedMode = false;
+  // Reused across appends: fresh large buffers cost a page fault per 4 KiB on first touch.
+  const lineBuffer = new LineBuffer(256 * 1024);
 
   function appendLocked(entries: readonly AuditEntry[], durable: boolean): void {
     let fd: number;
@@ -71,15 +73,18 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
         options.onWarning?.(`the audit log ${path} is readable by group or others; run: chmod 600 ${path}`);
       }
       const tail = readTail(fd, st.size, path);
-      const parts: string[] = tail.torn ? ["\n"] : [];
+      // Lines go straight into one buffer: building one long string first and converting it
+      // costs more than hashing the records.
+      const out = lineBuffer.reset();
+      if (tail.torn) out.push("");
       let seq = tail.seq;
       let prev = tail.hash;
       for (const entry of entries) {
-        const record = chainEntry(entry, ++seq, prev);
-        parts.push(formatRecordLine(record), "\n");
-        prev = record.hash;
+        const { line, hash } = encodeRecord(entry, ++seq, prev);
+        out.push(line);
+        prev = hash;
       }
-      const bytes = Buffer.from(parts.join(""), "utf8");
+      const bytes = out.bytes();
       writeAll(fd, bytes, st.size, path);
       if (durable) {
         syncOrUndo(fd, st.size, path);
@@ -120,6 +125,8 @@ interface Tail {
 }
 
 const FIRST_WINDOW = 16 * 1024;
+/** Largest line buffer kept between appends (a huge batch grows it; the next append shrinks it). */
+const MAX_KEPT_BUFFER = 4 * 1024 * 1024;
 
 /** The last complete record's seq and hash, reading backwards from the end in growing windows. */
 function readTail(fd: number, size: number, path: string): Tail {
@@ -160,6 +167,33 @@ function parseRecord(text: string): { seq: number; hash: string } | undefined {
   } catch (_e) {
     // A damaged line: keep looking further back.
     return undefined;
+  }
+}
+
+/** Lines (each followed by "\n") encoded as UTF-8 into one growing buffer. */
+class LineBuffer {
+  private buf: Buffer;
+  private length = 0;
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 1024));
+  }
+  reset(): this {
+    this.length = 0;
+    if (this.buf.length > MAX_KEPT_BUFFER) this.buf = Buffer.allocUnsafe(MAX_KEPT_BUFFER);
+    return this;
+  }
+  push(line: string): void {
+    const worst = line.length * 3 + 1; // UTF-8 needs at most 3 bytes per UTF-16 unit
+    if (this.buf.length - this.length < worst) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + worst));
+      this.buf.copy(bigger, 0, 0, this.length);
+      this.buf = bigger;
+    }
+    this.length += this.buf.write(line, this.length, "utf8");
+    this.buf[this.length++] = 10;
+  }
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
   }
 }
 

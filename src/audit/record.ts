@@ -10,6 +10,7 @@
  * UTF-16 code units at every level, no whitespace, strings and numbers as `JSON.stringify`
  * writes them. See docs/audit.md.
  */
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 import type { AccessAction, AccessActor, AccessOutcome } from "../types.js";
 
@@ -77,6 +78,31 @@ export function chainEntry(entry: AuditEntry, seq: number, prev: string): AuditR
   return { ...body, hash: createHash("sha256").update(fastCanonical(body), "utf8").digest("hex") };
 }
 
+/**
+ * The stored line and hash of `entry` chained at `seq` after `prev`, built as strings without
+ * intermediate objects (the batched writer's hot path). Same result as
+ * `formatRecordLine(chainEntry(entry, seq, prev))`; `prev` must be 64 hex digits.
+ */
+export function encodeRecord(entry: AuditEntry, seq: number, prev: string): { line: string; hash: string } {
+  const actor = actorJson(entry.actor);
+  const time = json(entry.time);
+  const env = json(entry.env);
+  const id = json(entry.secretId);
+  const action = json(entry.action);
+  const outcome = json(entry.outcome);
+  const source = json(entry.source ?? null);
+  const version = entry.version === null || entry.version === undefined ? "null" : JSON.stringify(entry.version);
+  const errorCode = json(entry.errorCode ?? null);
+  const canonical =
+    `{"action":${action},"actor":${actor.canonical},"env":${env},"errorCode":${errorCode},"outcome":${outcome},"prev":"${prev}"` +
+    `,"secretId":${id},"seq":${seq},"source":${source},"time":${time},"version":${version}}`;
+  const hash = sha256Hex(canonical);
+  const line =
+    `{"seq":${seq},"time":${time},"env":${env},"secretId":${id},"action":${action},"outcome":${outcome},"source":${source}` +
+    `,"version":${version},"errorCode":${errorCode},"actor":${actor.stored},"prev":"${prev}","hash":"${hash}"}`;
+  return { line, hash };
+}
+
 /** The stored line of a record (documented field order, no newline). */
 export function formatRecordLine(record: AuditRecord): string {
   return JSON.stringify(record);
@@ -101,6 +127,48 @@ export function isAuditRecord(o: unknown): o is AuditRecord {
 }
 
 // --- internal ---
+
+/** One-shot `crypto.hash` (Node >= 20.12) saves an object per record; older Node uses createHash. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+
+function sha256Hex(text: string): string {
+  return oneShotHash ? oneShotHash("sha256", text, "hex") : createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+const jsonMemo = new Map<string, string>();
+
+/** JSON.stringify of the few distinct strings (env, ids, actions, sources), memoised. */
+function json(value: string | null): string {
+  if (value === null) return "null";
+  let text = jsonMemo.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    if (jsonMemo.size >= 4096) jsonMemo.clear();
+    jsonMemo.set(value, text);
+  }
+  return text;
+}
+
+interface ActorJson extends AccessActor {
+  canonical: string;
+  stored: string;
+}
+
+const actorMemo = new WeakMap<AccessActor, ActorJson>();
+
+/** The actor's canonical and stored JSON, memoised per actor object (checked field by field). */
+function actorJson(a: AccessActor): ActorJson {
+  const m = actorMemo.get(a);
+  if (m && m.user === a.user && m.host === a.host && m.pid === a.pid && m.command === a.command) return m;
+  const [user, host, pid, command] = [JSON.stringify(a.user), JSON.stringify(a.host), JSON.stringify(a.pid), JSON.stringify(a.command)];
+  const fresh = {
+    user: a.user, host: a.host, pid: a.pid, command: a.command,
+    canonical: `{"command":${command},"host":${host},"pid":${pid},"user":${user}}`,
+    stored: `{"user":${user},"host":${host},"pid":${pid},"command":${command}}`,
+  };
+  actorMemo.set(a, fresh);
+  return fresh;
+}
 
 type Body = Omit<AuditRecord, "hash">;
 
