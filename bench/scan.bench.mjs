@@ -10,7 +10,7 @@
 // Setup (once):  node scripts/build.mjs
 //                cd bench && npm install secretlint@13 @secretlint/secretlint-rule-preset-recommend@13 node@24
 // Run:           node bench/scan.bench.mjs [--tree-mb 80] [--runs 3]
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";

@@ -1,3 +1,5 @@
+/* eslint-disable */
+// @ts-nocheck
 import { getSecret } from "hush";
 
 const apiKey = process.env.OPENAI_API_KEY;

@@ -1,3 +1,5 @@
+/* eslint-disable */
+// @ts-nocheck
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 

@@ -1,3 +1,4 @@
+/* eslint-disable */
 // test server; regenerate before going live
 const key =
   "{{pem_js_lines}}";

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runHush } from "../helpers/cli.js";
+import { FAKE } from "../scan/fakes.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "hush-cli-scan-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const MANAGED = "Tr0ub4dor&3-" + "zq8Lw2"; // a managed value in .env (git-ignored, as it should be)
+
+function project(files: Record<string, string>): void {
+  writeFileSync(join(dir, ".gitignore"), ".env\n.secrets/\n");
+  writeFileSync(join(dir, ".env"), `DB_PASSWORD=${MANAGED}\n`);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+}
+const noValues = (s: string, ...values: string[]) => {
+  for (const v of values) expect(s).not.toContain(v.slice(4));
+};
+
+describe("hush scan", () => {
+  it("prints path:line:col, rule or secret name and a masked preview; exit 1", async () => {
+    const key = FAKE["openai-api-key"]!();
+    project({ "app.ts": `// config\nconst k = "${key}";\n`, "notes.md": `db password is ${MANAGED}\n` });
+    const r = await runHush(["scan", "-C", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split("\n").sort()).toEqual([`app.ts:2:12  openai-api-key  ${key.slice(0, 4)}…(${key.length} chars)`, "notes.md:1:16  managed:db_password"]);
+    expect(r.stderr).toMatch(/hush scan: 2 findings in 3 files/); // .env is git-ignored
+    noValues(r.stdout + r.stderr, key, MANAGED);
+  });
+
+  it("--json and --format sarif carry no value", async () => {
+    const key = FAKE["github-token"]!();
+    project({ "a.yaml": `token: ${key}\npw: ${Buffer.from(MANAGED).toString("base64")}\n` });
+    const json = await runHush(["scan", "-C", dir, "--json"]);
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.findings.map((f: { ruleId?: string; secretName?: string; encoding?: string }) => f.ruleId ?? `${f.secretName}/${f.encoding}`)).toEqual(["github-token", "db_password/base64"]);
+    const sarif = await runHush(["scan", "-C", dir, "--format", "sarif"]);
+    const log = JSON.parse(sarif.stdout);
+    expect(log.version).toBe("2.1.0");
+    expect(log.runs[0].results).toHaveLength(2);
+    noValues(json.stdout + sarif.stdout + json.stderr + sarif.stderr, key, MANAGED, Buffer.from(MANAGED).toString("base64"));
+  });
+
+  it("exit 0 and nothing on stdout when clean; --no-managed skips managed values", async () => {
+    project({ "a.md": `the password is ${MANAGED}\n` });
+    const r = await runHush(["scan", "-C", dir, "--no-managed"]);
+    expect(r).toMatchObject({ code: 0, stdout: "" });
+    expect(r.stderr).toMatch(/no secrets found/);
+  });
+
+  it("rejects a bad --format and --since without --git-history (usage, exit 2)", async () => {
+    expect((await runHush(["scan", "-C", dir, "--format", "xml"])).code).toBe(2);
+    expect((await runHush(["scan", "-C", dir, "--since", "HEAD~1"])).code).toBe(2);
+  });
+});
+
+describe("hush redact", () => {
+  it("copies stdin to stdout with managed values replaced", async () => {
+    project({});
+    const input = `connecting with ${MANAGED}\nok\n`;
+    const r = await runHush(["redact", "-C", dir], { stdin: input });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("connecting with [REDACTED:db_password]\nok\n");
+  });
+});
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+describe("hush hook", () => {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
+  const hookPath = () => join(dir, ".git", "hooks", "pre-commit");
+  beforeEach(() => {
+    git("init", "-q");
+    git("config", "user.email", "t@example.com");
+    git("config", "user.name", "t");
+  });
+
+  it("installs a fresh hook, idempotently", async () => {
+    expect((await runHush(["hook", "install", "-C", dir])).code).toBe(0);
+    const first = readFileSync(hookPath(), "utf8");
+    expect(first).toMatch(/^#!\/bin\/sh\n# >>> hush pre-commit/);
+    expect(first).toContain("hush scan --staged");
+    expect(statSync(hookPath()).mode & 0o777).toBe(0o755);
+    await runHush(["hook", "install", "-C", dir]);
+    expect(readFileSync(hookPath(), "utf8")).toBe(first);
+    await runHush(["hook", "uninstall", "-C", dir]);
+    expect(existsSync(hookPath())).toBe(false);
+  });
+
+  it("keeps an existing shell hook working: block inserted before its exit", async () => {
+    const old = "#!/bin/bash\necho old-hook-ran\nexit 0\n";
+    writeFileSync(hookPath(), old, { mode: 0o755 });
+    await runHush(["hook", "install", "-C", dir]);
+    const text = readFileSync(hookPath(), "utf8");
+    expect(text.startsWith("#!/bin/bash\n# >>> hush pre-commit")).toBe(true);
+    expect(text.endsWith("echo old-hook-ran\nexit 0\n")).toBe(true);
+    await runHush(["hook", "uninstall", "-C", dir]);
+    expect(readFileSync(hookPath(), "utf8")).toBe(old);
+  });
+
+  it("chains a hook in another language and restores it on uninstall", async () => {
+    const old = "#!/usr/bin/env python3\nprint('old')\n";
+    writeFileSync(hookPath(), old, { mode: 0o755 });
+    await runHush(["hook", "install", "-C", dir]);
+    expect(readFileSync(hookPath(), "utf8")).toContain('exec "$(dirname "$0")/pre-commit.pre-hush" "$@"');
+    expect(readFileSync(join(dir, ".git", "hooks", "pre-commit.pre-hush"), "utf8")).toBe(old);
+    await runHush(["hook", "uninstall", "-C", dir]);
+    expect(readFileSync(hookPath(), "utf8")).toBe(old);
+  });
+
+  it.skipIf(!existsSync(CLI))("blocks a commit with a planted key and lets a clean one through (built CLI)", async () => {
+    const existing = "#!/bin/sh\necho previous-hook >&2\n";
+    writeFileSync(hookPath(), existing, { mode: 0o755 });
+    expect((await runHush(["hook", "install", "-C", dir, "--command", `${process.execPath} ${CLI}`])).code).toBe(0);
+    const key = FAKE["anthropic-api-key"]!();
+    writeFileSync(join(dir, "agent.ts"), `const key = "${key}";\n`);
+    git("add", "agent.ts");
+    const blocked = spawnSync("git", ["commit", "-m", "add agent"], { cwd: dir, encoding: "utf8" });
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr).toContain("agent.ts:1:14  anthropic-api-key");
+    expect(blocked.stderr + blocked.stdout).not.toContain(key.slice(4));
+    writeFileSync(join(dir, "agent.ts"), "const key = process.env.ANTHROPIC_API_KEY;\n");
+    git("add", "agent.ts");
+    const ok = spawnSync("git", ["commit", "-m", "add agent"], { cwd: dir, encoding: "utf8" });
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toContain("previous-hook");
+  });
+
+  it("refuses a --command with shell syntax", async () => {
+    const r = await runHush(["hook", "install", "-C", dir, "--command", "hush; rm -rf /"]);
+    expect(r.code).toBe(2);
+    expect(existsSync(hookPath())).toBe(false);
+  });
+});

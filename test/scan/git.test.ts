@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { scan } from "../../src/scan/scan.js";
+import { HushError } from "../../src/errors.js";
+import { FAKE } from "./fakes.js";
+
+let repo: string;
+const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+const commit = (file: string, content: string) => {
+  writeFileSync(join(repo, file), content);
+  git("add", file);
+  git("commit", "-q", "-m", `edit ${file}`);
+  return git("rev-parse", "HEAD");
+};
+
+beforeEach(() => {
+  repo = mkdtempSync(join(tmpdir(), "hush-git-"));
+  git("init", "-q");
+  git("config", "user.email", "t@example.com");
+  git("config", "user.name", "t");
+});
+afterEach(() => {
+  rmSync(repo, { recursive: true, force: true });
+});
+
+describe("scan: git inputs", () => {
+  it("--staged scans the index contents, not the working tree", async () => {
+    const key = FAKE["github-token"]!();
+    commit("clean.txt", "nothing\n");
+    writeFileSync(join(repo, "a.ts"), `const t = "${key}";\n`);
+    git("add", "a.ts");
+    writeFileSync(join(repo, "a.ts"), "const t = process.env.T;\n"); // fixed in the tree, but not staged
+    writeFileSync(join(repo, "untracked.ts"), `const t = "${key}";\n`);
+    const r = await scan({ cwd: repo, staged: true });
+    expect(r.findings.map((f) => `${f.path}:${f.line}:${f.ruleId}:${f.origin}`)).toEqual(["a.ts:1:github-token:staged"]);
+  });
+
+  it("--git-history reports commit, path and line of added lines; --since limits the range", async () => {
+    const key = FAKE["stripe-secret-key"]!();
+    const first = commit("app.env", "A=1\nB=2\n");
+    const leak = commit("app.env", `A=1\nSTRIPE_KEY=${key}\nB=2\n`);
+    commit("app.env", "A=1\nB=2\n"); // removed again: still in history
+    const r = await scan({ cwd: repo, gitHistory: true });
+    expect(r.findings).toEqual([expect.objectContaining({ path: "app.env", line: 2, column: 12, ruleId: "stripe-secret-key", commit: leak, origin: "history" })]);
+    expect((await scan({ cwd: repo, gitHistory: true, since: leak })).findings).toEqual([]);
+    expect((await scan({ cwd: repo, gitHistory: true, since: first })).findings).toHaveLength(1);
+  });
+
+  it("outside a repository: a clear error", async () => {
+    const plain = mkdtempSync(join(tmpdir(), "hush-nogit-"));
+    try {
+      await expect(scan({ cwd: plain, staged: true })).rejects.toBeInstanceOf(HushError);
+      await expect(scan({ cwd: repo, gitHistory: true, since: "--output=/tmp/x" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+  });
+});
