@@ -5,7 +5,8 @@
 //   stdin                  copy stdin to stdout, upper-cased
 //   split NAME             write $NAME to stdout in two writes 50 ms apart (split mid-value), and
 //                          each line of $NAME to stderr, then exit 0
-//   record NAME FILE       append $NAME and a newline to FILE, then wait; exit 0 on SIGTERM
+//   record NAME FILE       append $NAME and a newline to FILE and write the pid to FILE.pid, then
+//                          wait; exit 0 on SIGTERM
 //   touch FILE             create FILE (proves that the child ran)
 import { appendFileSync, writeFileSync } from "node:fs";
 
@@ -39,6 +40,7 @@ if (mode === "env") {
   }, 50);
 } else if (mode === "record") {
   const [name, file] = rest;
+  writeFileSync(`${file}.pid`, String(process.pid));
   appendFileSync(file, (process.env[name] ?? "<unset>") + "\n");
   process.on("SIGTERM", () => process.exit(0));
   wait();

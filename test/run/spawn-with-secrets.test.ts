@@ -1,0 +1,190 @@
+/**
+ * The library side of `hush run`: runWithSecrets with an in-memory chain, buildChildEnv,
+ * command lookup and exit codes. The binary is tested in test/cli/run*.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { PassThrough } from "node:stream";
+import { createSecretsManager } from "../../src/manager.js";
+import { HushError } from "../../src/errors.js";
+import { runWithSecrets } from "../../src/run/spawn-with-secrets.js";
+import { buildChildEnv, CLEAN_ENV_VARIABLES } from "../../src/run/child-env.js";
+import { resolveCommand, spawnFailureExitCode } from "../../src/run/spawn-child.js";
+import { exitCodeOf } from "../../src/run/signals.js";
+import type { SecretRecord, SecretSource, SourceChange } from "../../src/types.js";
+import { NODE, RUN_CHILD, readIfThere, waitFor } from "../helpers/run-binary.js";
+
+const CANARY = `canary-${randomBytes(12).toString("hex")}`;
+
+/** An in-memory source with `watch`, whose values the test can change. */
+function memorySource(values: Record<string, string>): SecretSource & { change(name: string, value: string): void } {
+  const listeners = new Set<(c: SourceChange) => void>();
+  return {
+    name: "memory",
+    async get(name) {
+      return Object.hasOwn(values, name) ? ({ name, value: values[name]!, source: "memory" } satisfies SecretRecord) : undefined;
+    },
+    async list() {
+      return Object.keys(values);
+    },
+    watch(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+    change(name, value) {
+      values[name] = value;
+      for (const l of listeners) l({ source: "memory", names: [name] });
+    },
+  };
+}
+
+const managerOf = (source: SecretSource) => createSecretsManager({ sources: [source], cwd: tmpdir(), onWarning: () => {} });
+const quiet = { onWarning: () => {}, onNotice: () => {} };
+
+function expectNoValue(e: unknown, value = CANARY): void {
+  expect(String(e)).not.toContain(value);
+  expect(JSON.stringify(e)).not.toContain(value);
+  expect((e as Error).message).not.toContain(value);
+}
+
+describe("runWithSecrets", () => {
+  it("gives the child the secrets and leaves process.env alone", async () => {
+    const before = { ...process.env };
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-run-"));
+    try {
+      const out = join(dir, "env.json");
+      const script = `require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify({ k: process.env.OPENAI_API_KEY, d: process.env.DB_URL }))`;
+      const result = await runWithSecrets(NODE, ["-e", script], { manager: managerOf(memorySource({ openai_api_key: CANARY, "db.url": "postgres://x" })), ...quiet });
+      expect(result).toEqual({ exitCode: 0, signal: undefined, injected: ["DB_URL", "OPENAI_API_KEY"], restarts: 0 });
+      expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({ k: CANARY, d: "postgres://x" });
+      expect(process.env).toEqual(before);
+      expect(process.env.OPENAI_API_KEY).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a NUL value before spawning, naming the secret, not the value", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-nul-"));
+    try {
+      const marker = join(dir, "ran");
+      const e = await runWithSecrets(NODE, [RUN_CHILD, "touch", marker], { manager: managerOf(memorySource({ blob: `a\0${CANARY}` })), ...quiet }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(HushError);
+      expect((e as HushError).code).toBe("INVALID_VALUE");
+      expect((e as HushError).secret).toBe("blob");
+      expectNoValue(e);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--strict: a missing --only name is an error; without it, a warning", async () => {
+    const warnings: string[] = [];
+    const manager = managerOf(memorySource({ present: CANARY }));
+    const ok = await runWithSecrets("true", [], { manager, only: ["present", "absent"], onWarning: (m) => warnings.push(m) });
+    expect(ok.exitCode).toBe(0);
+    expect(warnings.join("\n")).toMatch(/absent not injected/);
+    const e = await runWithSecrets("true", [], { manager, only: ["present", "absent"], strict: true, ...quiet }).catch((x: unknown) => x);
+    expect((e as HushError).code).toBe("NOT_FOUND");
+    expectNoValue(e);
+  });
+
+  it("SPAWN_FAILED for a missing command, with no value in the error", async () => {
+    const e = await runWithSecrets("hush-no-such-command", [], { manager: managerOf(memorySource({ k: CANARY })), ...quiet }).catch((x: unknown) => x);
+    expect((e as HushError).code).toBe("SPAWN_FAILED");
+    expect(spawnFailureExitCode(e as HushError)).toBe(127);
+    expectNoValue(e);
+  });
+
+  it("mask: redacts into the given streams", async () => {
+    const stdout = new PassThrough();
+    let text = "";
+    stdout.on("data", (c: Buffer) => (text += c.toString()));
+    const r = await runWithSecrets(NODE, ["-e", "process.stdout.write('k=' + process.env.API_KEY + '\\n')"], { manager: managerOf(memorySource({ api_key: CANARY })), mask: true, stdout, ...quiet });
+    expect(r.exitCode).toBe(0);
+    expect(text).toBe("k=[REDACTED:api_key]\n");
+  });
+
+  it("watch: a source's change notification restarts the child with the new value", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-watch-"));
+    try {
+      const source = memorySource({ api_token: "one-111" });
+      const out = join(dir, "seen.txt");
+      const running = runWithSecrets(NODE, [RUN_CHILD, "record", "API_TOKEN", out], { manager: managerOf(source), watch: true, restartGraceMs: 2000, ...quiet });
+      await waitFor(() => (readIfThere(out) === "one-111\n" ? true : undefined), "first child");
+      source.change("api_token", "two-222");
+      await waitFor(() => (readIfThere(out) === "one-111\ntwo-222\n" ? true : undefined), "restarted child");
+      process.kill(Number(readFileSync(`${out}.pid`, "utf8")), "SIGTERM"); // the child exits 0 on SIGTERM: the run ends
+      const r = await running;
+      expect(r).toMatchObject({ exitCode: 0, restarts: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("buildChildEnv", () => {
+  const record = (name: string, value: string): SecretRecord => ({ name, value, source: "t" });
+
+  it("adds the secrets under their variable names to a copy of the base", () => {
+    const base = { PATH: "/bin", OTHER: "x" };
+    const env = buildChildEnv(base, { "my-key": record("my-key", "v") });
+    expect({ ...env }).toEqual({ PATH: "/bin", OTHER: "x", MY_KEY: "v" });
+    expect(base).toEqual({ PATH: "/bin", OTHER: "x" });
+  });
+
+  it("cleanEnv keeps the listed variables and LC_* only", () => {
+    const base = Object.fromEntries([...CLEAN_ENV_VARIABLES, "LC_TIME", "SECRET_TOKEN", "NODE_OPTIONS"].map((k) => [k, k.toLowerCase()]));
+    const env = buildChildEnv(base, {}, { cleanEnv: true });
+    expect(Object.keys(env).sort()).toEqual([...CLEAN_ENV_VARIABLES, "LC_TIME"].sort());
+  });
+
+  it("throws NAME_COLLISION naming both names", () => {
+    const e = (() => {
+      try {
+        buildChildEnv({}, { "db.url": record("db.url", CANARY), db_url: record("db_url", CANARY) });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect((e as HushError).code).toBe("NAME_COLLISION");
+    expect((e as HushError).message).toMatch(/"db\.url" and "db_url"/);
+    expectNoValue(e);
+  });
+});
+
+describe("command lookup and exit codes", () => {
+  it("finds commands on PATH; ENOENT, EACCES and folders are SPAWN_FAILED", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-cmd-"));
+    try {
+      writeFileSync(join(dir, "tool"), "#!/bin/sh\n");
+      chmodSync(join(dir, "tool"), 0o755);
+      writeFileSync(join(dir, "plain"), "x");
+      chmodSync(join(dir, "plain"), 0o644);
+      expect(resolveCommand("tool", `/nonexistent:${dir}`, "/")).toBe(join(dir, "tool"));
+      const code = (f: () => unknown) => {
+        try {
+          f();
+        } catch (e) {
+          return spawnFailureExitCode(e as HushError);
+        }
+      };
+      expect(code(() => resolveCommand("missing", dir, "/"))).toBe(127);
+      expect(code(() => resolveCommand("plain", dir, "/"))).toBe(126);
+      expect(code(() => resolveCommand("./plain", undefined, dir))).toBe(126);
+      expect(code(() => resolveCommand(dir, undefined, "/"))).toBe(126);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exitCodeOf: own code, else 128 + signal number", () => {
+    expect(exitCodeOf(3, null)).toBe(3);
+    expect(exitCodeOf(null, "SIGINT")).toBe(130);
+    expect(exitCodeOf(null, "SIGKILL")).toBe(137);
+  });
+});
