@@ -36,6 +36,8 @@ export interface DoctorReport {
   permissions: DoctorProblem[];
   collisions: string[][];
   required: { declared: number; missing: string[] };
+  /** LLM provider keys found (or failing): where from, masked preview, format check. Never a value. */
+  providers: { provider: string; name?: string; source?: string; preview?: string; format: string; formatReason?: string }[];
   /** Other problems (required secrets missing, a check that could not run). */
   problems: DoctorProblem[];
 }
@@ -69,9 +71,20 @@ export async function diagnose(manager: SecretsManager, loaded: LoadedConfig, co
     for (const m of r.missing) problems.push({ message: `required secret ${m.envName} (${m.name}) is not provided by any source (required by ${m.from.join(" and ")}).`, fix: `hush set ${m.name}` });
     for (const e of r.errors) problems.push({ message: `${e.name}: ${e.code}: ${e.message}`, fix: "see the source's check above" });
   }
+  const providers: DoctorReport["providers"] = [];
+  if (collisions.length === 0 && sources.every((s) => s.ok)) {
+    const { providerChecks } = await import("../adapters/checks.js");
+    for (const row of await providerChecks(manager)) {
+      if (row.error) problems.push({ message: `${row.displayName} key: ${row.error.code}: ${row.error.message}`, fix: "see the source's check above" });
+      if (!row.found) continue;
+      providers.push({ provider: row.provider, name: row.name, source: row.source, preview: row.preview, format: row.format, formatReason: row.formatReason });
+      if (row.format === "mismatch") problems.push({ message: `${row.displayName} key ${row.name} (from ${row.source}) does not look like a ${row.displayName} key: ${row.formatReason ?? "unexpected format"}.`, fix: `check the key, then \`hush set ${row.name}\`` });
+      for (const w of row.warnings) problems.push({ message: `${row.displayName}: ${w}`, fix: `keep one of the names (hush rm NAME)` });
+    }
+  }
   for (const group of collisions) problems.push({ message: `${group.map((n) => `"${n}"`).join(" and ")} map to the same environment variable.`, fix: `rename or delete all but one of them (hush rm NAME)` });
   const ok = config.problems.length === 0 && sources.every((s) => s.ok && s.problems.length === 0) && permissions.length === 0 && problems.length === 0;
-  return { ok, config, sources, permissions, collisions, required, problems };
+  return { ok, config, sources, permissions, collisions, required, providers, problems };
 }
 
 // --- internal ---

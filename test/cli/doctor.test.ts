@@ -94,4 +94,17 @@ describe("hush doctor", () => {
     expect(ok.code).toBe(0);
     expectNoCanary(ok);
   });
+
+  it("LLM provider keys: where each comes from, format checked, never the value", async () => {
+    const dir = tempProject({ "hush.yaml": "version: 1\nsources: [{ type: env }]\n" });
+    const r = await hushIn(dir, ["doctor", "--json"], { env: { OPENAI_API_KEY: CANARY, ANTHROPIC_API_KEY: `not-a-key-${CANARY}` } });
+    const json = JSON.parse(r.stdout);
+    expect(json.providers.map((p: { provider: string; source: string }) => [p.provider, p.source])).toEqual(expect.arrayContaining([["openai", "env"], ["anthropic", "env"]]));
+    expect(json.providers.find((p: { provider: string }) => p.provider === "anthropic").format).toBe("mismatch");
+    expect(r.code).toBe(1);
+    expectNoCanary(r);
+    const text = await hushIn(dir, ["doctor"], { env: { OPENAI_API_KEY: CANARY } });
+    expect(text.stdout).toMatch(/providers +1 LLM provider key found\n +ok openai +openai_api_key from env, sk-…\(\d+ chars\) \(format ok\)/);
+    expectNoCanary(text);
+  });
 });

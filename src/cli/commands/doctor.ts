@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const { loaded, report: config } = await diagnoseConfig({ cwd: g.cwd, environment: g.env, env: ctx.env });
-      let report: DoctorReport = { ok: false, config, sources: [], permissions: [], collisions: [], required: { declared: 0, missing: [] }, problems: [] };
+      let report: DoctorReport = { ok: false, config, sources: [], permissions: [], collisions: [], required: { declared: 0, missing: [] }, providers: [], problems: [] };
       if (loaded) {
         const { manager } = await openManagerWithConfig(cmd, ctx, loaded);
         try {
@@ -52,6 +52,8 @@ function printReport(ctx: CliContext, r: DoctorReport): void {
     printProblems(ctx, r.permissions, "  ");
     out(ctx, `collisions   ${r.collisions.length === 0 ? "none" : r.collisions.length}`);
     out(ctx, `required     ${r.required.declared} declared, ${r.required.missing.length} missing`);
+    out(ctx, `providers    ${r.providers.length === 0 ? "no LLM provider key found" : `${r.providers.length} LLM provider key${r.providers.length === 1 ? "" : "s"} found`}`);
+    for (const p of r.providers) out(ctx, `  ${p.format === "mismatch" ? "!!" : "ok"} ${p.provider.padEnd(10)} ${p.name} from ${p.source}, ${p.preview ?? ""} (format ${p.format})`);
     printProblems(ctx, r.problems, "  ");
   }
   const count = c.problems.length + r.sources.reduce((n, s) => n + (s.ok ? s.problems.length : Math.max(1, s.problems.length)), 0) + r.permissions.length + r.problems.length;
