@@ -50,7 +50,7 @@ function sections(r: AccessReview): Section[] {
     },
     { title: "Rotation date unknown (no version history)", head: ["SECRET", "TYPE", "POLICY"], rows: r.rotationUnknown.map((o) => [o.name, o.type ?? "-", `${o.policyDays} d`]) },
     { title: "Unusual access", head: ["SECRET", "KIND", "DETAIL"], rows: r.unusual.map((u) => [u.name, u.kind, describeUnusual(u)]) },
-    { title: "Who read what in the window", head: ["SECRET", "ACTORS"], rows: Object.entries(r.actors).map(([name, actors]) => [name, actors.join(", ")]) },
+    { title: "Who accessed what in the window", head: ["SECRET", "ACTORS"], rows: Object.entries(r.actors).map(([name, actors]) => [name, actors.join(", ")]) },
   ];
 }
 

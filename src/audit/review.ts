@@ -65,7 +65,7 @@ export interface AccessReview {
   /** Under a policy but with no version history to date the last rotation. */
   rotationUnknown: { name: string; type: string | undefined; policyDays: number }[];
   unusual: UnusualAccess[];
-  /** Who read each secret in the window (`user@host`), for "who has access". */
+  /** Who accessed each secret in the window (`user@host`, any action), for "who has access". */
   actors: Record<string, string[]>;
   /** Records in the window whose secret id matches no known name. */
   unknownIds: number;
