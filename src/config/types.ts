@@ -3,8 +3,10 @@
  * Everything here is plain data: no values of secrets, only names and policies.
  */
 
+import type { AuditMode } from "../audit/auditor.js";
+
 /** Audit behaviour: `required` serves a value only after its access record is kept (fail-closed). */
-export type AuditMode = "best-effort" | "required";
+export type { AuditMode };
 
 /** Rotation-policy type of a secret (DESIGN: "Policy"). */
 export type SecretType = "llm-api-key" | "database-password" | "service-account" | "tls-certificate" | "generic";

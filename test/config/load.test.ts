@@ -103,7 +103,7 @@ describe("loadConfig", () => {
   });
 
   it("the template, uncommented, is a valid config", async () => {
-    const text = configTemplate("dev").split("\n").map((l) => l.replace(/^# ?(?=[a-z ]+:|  |version)/, "")).join("\n");
+    const text = configTemplate("dev").split("\n").map((l) => l.replace(/^# ?(?=[a-z ]+:| {2}|version)/, "")).join("\n");
     const { config, problems } = await parseConfigText(text);
     expect(problems).toEqual([]);
     expect(config!.sources!.map((s) => s.type)).toEqual(["env", "dotenv", "local"]);
