@@ -26,12 +26,13 @@ export function createIgnore(patterns: Iterable<string> = []): Ignore {
 }
 
 /**
- * Path matcher for `.hushignore` in `cwd` plus the config's `paths`. Paths given to it
- * are relative to `cwd`, with `/` separators.
+ * Path matcher for `.hushignore` in `cwd` plus the config's `paths`, or undefined when
+ * there is neither. Paths given to it are relative to `cwd`, with `/` separators.
  */
-export function loadPathAllowList(cwd: string, configPaths: string[] = []): Ignore {
-  const ig = createIgnore(configPaths);
+export function loadPathAllowList(cwd: string, configPaths: string[] = []): Ignore | undefined {
   const text = readIfExists(join(cwd, ".hushignore"));
+  if (text === undefined && configPaths.length === 0) return undefined;
+  const ig = createIgnore(configPaths);
   if (text !== undefined) ig.add(text);
   return ig;
 }

@@ -3,7 +3,7 @@
  * index or git history), runs one compiled detector over each, places findings by line
  * and column, and drops what the allow-lists silence.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadPathAllowList, isAllowedInline } from "./allow.js";
 import { createDetector } from "./detect.js";
@@ -36,8 +36,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     allowValues: allow.values ?? [],
   });
   const pathAllow = loadPathAllowList(cwd, allow.paths ?? []);
-  const readFile = options.readFile ?? ((p: string) => readFileSync(p));
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const readFile = options.readFile ?? createBoundedReader(maxBytes);
   const result: ScanResult = {
     findings: [],
     issues: [],
@@ -57,7 +57,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     const texts = origin === "history" ? historyTexts(cwd, options.since) : stagedTexts(cwd);
     for (const t of texts) {
       const path = toRel(cwd, t.absolute);
-      if (!path.startsWith("../") && pathAllow.ignores(path)) {
+      if (pathAllow && !path.startsWith("../") && pathAllow.ignores(path)) {
         result.stats.skippedIgnored++;
         continue;
       }
@@ -72,20 +72,19 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       lastReport = i;
       options.onProgress({ filesDone: i + 1, filesTotal: inputs.length, bytesDone: result.stats.bytes });
     }
-    if (input.size > maxBytes) {
-      result.issues.push({ path: input.path, code: "TOO_LARGE", message: `larger than ${maxBytes} bytes; skipped` });
-      continue;
-    }
     let buf: Buffer;
     try {
+      if (input.size > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
       if (input.git) buf = input.git.content;
       else {
         const r = readFile(input.absolute);
         buf = r instanceof Promise ? await r : r;
       }
+      if (buf.length > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
     } catch (e) {
       const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
-      result.issues.push({ path: input.path, code, message: `could not be read (${code}); skipped` });
+      const message = code === "TOO_LARGE" ? `larger than ${maxBytes} bytes; skipped` : `could not be read (${code}); skipped`;
+      result.issues.push({ path: input.path, code, message });
       continue;
     }
     const text = decodeText(buf);
@@ -111,4 +110,32 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
   result.stats.durationMs = Math.round(performance.now() - started);
   return result;
+}
+
+// --- internal ---
+
+/**
+ * The default reader: one open + fstat + read into a buffer reused across files (the
+ * text is copied out by decoding), refusing files over `maxBytes` before reading them.
+ * The returned buffer is only valid until the next call.
+ */
+function createBoundedReader(maxBytes: number): (path: string) => Buffer {
+  let scratch = Buffer.allocUnsafe(1 << 20);
+  return (path) => {
+    const fd = openSync(path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      if (size > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
+      if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+      let n = 0;
+      while (n < size) {
+        const got = readSync(fd, scratch, n, size - n, n);
+        if (got === 0) break;
+        n += got;
+      }
+      return scratch.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  };
 }

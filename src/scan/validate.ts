@@ -90,13 +90,13 @@ function checkAssignment(m: RegExpExecArray, text: string, value: string): boole
     const close = quote[quote.length - 1]!;
     if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) return false;
   } else {
-    // Unquoted: only as a line of `.env`, YAML or properties; `name: Type,` is code.
+    // Unquoted: only as a line of `.env`, YAML or properties (or such a line in a diff); `name: Type,` is code.
     // Look back a bounded distance only: an unbounded lastIndexOf is quadratic on a minified line.
     const from = Math.max(0, start - 64);
     const before = text.slice(from, start);
     const nl = before.lastIndexOf("\n");
     if (nl === -1 && from > 0) return false;
-    if (!/^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+|\$env:)?["']?$/i.test(before.slice(nl + 1))) return false;
+    if (!/^[ \t]*(?:[+-][ \t]*)?(?:export[ \t]+|set[ \t]+|\$env:)?["']?$/i.test(before.slice(nl + 1))) return false;
     if (/[,;)]/.test(text[end] ?? "") || !/[\d\W_]/.test(value)) return false;
   }
   if (/^(?:process\.env|os\.environ|env[.:[]|ENV\[|secrets\.|vars\.|\$|%|@|&|https?:|file:|\.{0,2}\/|~\/)/i.test(value)) return false;

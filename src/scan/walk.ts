@@ -15,6 +15,7 @@ export interface WalkedFile {
   absolute: string;
   /** Relative to the scan's cwd, `/`-separated. */
   path: string;
+  /** Size from the walk, or -1 when it is learnt on reading (saves a stat per file). */
   size: number;
 }
 
@@ -24,8 +25,8 @@ export interface WalkOptions {
   roots: string[];
   /** Honour `.gitignore` files. */
   gitignore: boolean;
-  /** Paths (relative to cwd) never scanned: `.hushignore` + config. */
-  pathAllow: Ignore;
+  /** Paths (relative to cwd) never scanned: `.hushignore` + config; undefined when there are none. */
+  pathAllow?: Ignore;
 }
 
 /** What {@link walkFiles} returns. */
@@ -38,7 +39,7 @@ export interface WalkResult {
 
 /** Lists the files to scan. */
 export function walkFiles(options: WalkOptions): WalkResult {
-  const state: WalkResult & { seen: Set<string> } = { files: [], issues: [], skippedIgnored: 0, skippedSymlinks: 0, seen: new Set() };
+  const state: State = { files: [], issues: [], skippedIgnored: 0, skippedSymlinks: 0, seen: new Set(), links: [] };
   for (const root of options.roots) {
     const absolute = resolve(options.cwd, root);
     let st;
@@ -48,10 +49,12 @@ export function walkFiles(options: WalkOptions): WalkResult {
       state.issues.push(issueOf(options.cwd, absolute, e));
       continue;
     }
-    if (st.isDirectory()) walkDir(options, state, absolute, []);
+    if (st.isDirectory()) walkDir(options, state, absolute, realOrSelf(absolute), toRel(options.cwd, absolute), []);
     else if (st.isFile()) addFile(options, state, absolute, st.size, true);
     else state.issues.push({ path: toRel(options.cwd, absolute), code: "NOT_A_FILE", message: "not a regular file or directory; skipped" });
   }
+  // Symlinked files last, so a link to a file the walk also reaches directly is dropped.
+  for (const link of state.links) addFile(options, state, link.absolute, link.size, true);
   return { files: state.files, issues: state.issues, skippedIgnored: state.skippedIgnored, skippedSymlinks: state.skippedSymlinks };
 }
 
@@ -64,11 +67,19 @@ export function toRel(cwd: string, absolute: string): string {
 // --- internal ---
 
 interface Layer {
-  dir: string;
+  /** Path of the folder holding the .gitignore, relative to cwd ("." for cwd). */
+  rel: string;
   ig: Ignore;
 }
 
-function walkDir(options: WalkOptions, state: WalkResult & { seen: Set<string> }, dir: string, layers: Layer[]): void {
+/** `seen`: real paths of files taken; `links`: symlinked files, added after the walk. */
+type State = WalkResult & { seen: Set<string>; links: { absolute: string; size: number }[] };
+
+/**
+ * `rel` is `dir` relative to cwd and `real` its real path; children's are built by
+ * concatenation (no path.relative or realpath per file).
+ */
+function walkDir(options: WalkOptions, state: State, dir: string, real: string, rel: string, layers: Layer[]): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -79,10 +90,11 @@ function walkDir(options: WalkOptions, state: WalkResult & { seen: Set<string> }
   let here = layers;
   if (options.gitignore) {
     const text = readIfExists(join(dir, ".gitignore"));
-    if (text !== undefined) here = [...layers, { dir, ig: createIgnore().add(text) }];
+    if (text !== undefined) here = [...layers, { rel, ig: createIgnore().add(text) }];
   }
   for (const entry of entries) {
     const absolute = join(dir, entry.name);
+    const childRel = rel === "." ? entry.name : `${rel}/${entry.name}`;
     if (entry.name === ".git" && entry.isDirectory()) continue;
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
@@ -105,28 +117,33 @@ function walkDir(options: WalkOptions, state: WalkResult & { seen: Set<string> }
       }
     }
     if (!isDir && !isFile) continue; // FIFOs, sockets, devices: reading one could block.
-    if (isIgnored(options, here, absolute, isDir)) {
+    if (isIgnored(options, here, childRel, isDir)) {
       state.skippedIgnored++;
       continue;
     }
-    if (isDir) walkDir(options, state, absolute, here);
-    else addFile(options, state, absolute, size, entry.isSymbolicLink());
+    if (isDir) walkDir(options, state, absolute, join(real, entry.name), childRel, here);
+    else if (entry.isSymbolicLink()) state.links.push({ absolute, size });
+    else {
+      const childReal = join(real, entry.name);
+      if (state.seen.has(childReal)) continue;
+      state.seen.add(childReal);
+      state.files.push({ absolute, path: childRel, size }); // size is read with the file (one fstat)
+    }
   }
 }
 
-function isIgnored(options: WalkOptions, layers: Layer[], absolute: string, isDir: boolean): boolean {
+function isIgnored(options: WalkOptions, layers: Layer[], rel: string, isDir: boolean): boolean {
   const slash = isDir ? "/" : "";
-  const fromCwd = toRel(options.cwd, absolute);
-  if (!fromCwd.startsWith("../") && fromCwd !== "." && options.pathAllow.ignores(fromCwd + slash)) return true;
+  if (options.pathAllow && !rel.startsWith("../") && options.pathAllow.ignores(rel + slash)) return true;
   for (const layer of layers) {
-    const rel = toRel(layer.dir, absolute);
-    if (layer.ig.ignores(rel + slash)) return true;
+    const inLayer = layer.rel === "." ? rel : rel.slice(layer.rel.length + 1);
+    if (layer.ig.ignores(inLayer + slash)) return true;
   }
   return false;
 }
 
-/** `resolveReal`: only links and roots need the (costly) realpath; plain entries are unique already. */
-function addFile(options: WalkOptions, state: WalkResult & { seen: Set<string> }, absolute: string, size: number, resolveReal: boolean): void {
+/** For roots and symlinked files: dedupe by real path, so a file reached twice is scanned once. */
+function addFile(options: WalkOptions, state: State, absolute: string, size: number, resolveReal: boolean): void {
   let real = absolute;
   try {
     if (resolveReal) real = realpathSync(absolute);
@@ -138,6 +155,15 @@ function addFile(options: WalkOptions, state: WalkResult & { seen: Set<string> }
   if (state.seen.has(real)) return;
   state.seen.add(real);
   state.files.push({ absolute, path: toRel(options.cwd, absolute), size });
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch (_e) {
+    // Only used to dedupe; the walk reports unreadable folders itself.
+    return path;
+  }
 }
 
 function issueOf(cwd: string, absolute: string, e: unknown): ScanIssue {

@@ -27,7 +27,7 @@ const TRUE_CASES: Record<string, string[]> = {
   "sendgrid-api-key": ['SENDGRID_API_KEY = "$"'],
   jwt: ["Cookie: session=$; Path=/", '{"id_token": "$"}'],
   "database-url-password": ['DATABASE_URL="$"', "  url: $"],
-  "generic-secret": ['client_secret: "$"', "API_TOKEN=$", 'const SESSION_SECRET = "$";', "  secret_key_base: $"],
+  "generic-secret": ['client_secret: "$"', "API_TOKEN=$", "+API_TOKEN=$", "  - password: $", 'const SESSION_SECRET = "$";', "  secret_key_base: $"],
 };
 
 /** Lines a rule must not report: placeholders, examples, references, look-alikes. */
