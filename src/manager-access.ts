@@ -92,7 +92,9 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
         }),
       ]);
     } catch (err) {
-      throw new HushError("AUDIT_FAILED", `Access to "${e.name}" denied: the audit record could not be persisted (${(err as Error)?.message === "timeout" ? "the sink did not answer in time" : "the sink failed"}).`, { cause: err, secret: e.name });
+      // A HushError from the audit sink is ours and value-free: keep its detail (e.g. ENOSPC).
+      const why = (err as Error)?.message === "timeout" ? "the sink did not answer in time" : err instanceof HushError ? err.message : "the sink failed";
+      throw new HushError("AUDIT_FAILED", `Access to "${e.name}" denied: the audit record could not be persisted (${why}).`, { cause: err, secret: e.name });
     } finally {
       clearTimeout(timer);
     }
