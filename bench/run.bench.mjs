@@ -10,7 +10,7 @@
 // Usage: node scripts/build.mjs && (cd bench && npm install) && node bench/run.bench.mjs [rounds] [sizes]
 //   e.g. node bench/run.bench.mjs 20 50,1000
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,11 +19,17 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ROUNDS = Math.max(20, Number(process.argv[2] ?? 20));
 const SIZES = (process.argv[3] ?? "50,1000").split(",").map(Number);
 const NODE = process.execPath;
-const CLI = join(ROOT, "dist/cli.js");
+// A snapshot of dist/ (as built by scripts/build.mjs), so a rebuild during the run cannot
+// pull files from under it; bench/.work/package.json makes its .js files ES modules, as in dist/.
+const DIST = join(ROOT, "bench/.work/dist");
+const CLI = join(DIST, "cli.js");
 const WRAPPER = join(ROOT, "bench/minimal-wrapper.mjs");
 const DOTENVX = join(ROOT, "bench/node_modules/@dotenvx/dotenvx/src/cli/dotenvx.js");
 
-if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` first");
+if (!existsSync(join(ROOT, "dist/cli.js"))) throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` first");
+rmSync(DIST, { recursive: true, force: true });
+cpSync(join(ROOT, "dist"), DIST, { recursive: true });
+writeFileSync(join(ROOT, "bench/.work/package.json"), '{ "type": "module" }\n');
 if (!existsSync(DOTENVX)) throw new Error("dotenvx is missing: run `cd bench && npm install` first");
 
 // Every command gets this environment: no NODE_EXTRA_CA_CERTS (it costs every node start-up
@@ -32,7 +38,7 @@ const ENV = { ...process.env };
 delete ENV.NODE_EXTRA_CA_CERTS;
 delete ENV.NODE_OPTIONS;
 
-const { createLocalSource } = await import(join(ROOT, "dist/index.js"));
+const { createLocalSource } = await import(join(DIST, "index.js"));
 
 console.log(`hush run benchmark: node ${process.version}, ${ROUNDS} rounds interleaved, medians (ms)\n`);
 for (const size of SIZES) await benchSize(size);

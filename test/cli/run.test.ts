@@ -5,11 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { baseEnv, buildCli, hushSet, NODE, RUN_CHILD, runHushBinary } from "../helpers/run-binary.js";
 
+const HAS_SCRIPT = existsSync("/usr/bin/script"); // util-linux `script` gives the command a pseudo-terminal
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
 let cli: string;
 let cleanupCli: () => void;
@@ -92,6 +94,13 @@ describe("hush run: exit codes and stdin", () => {
     const r = await run(["run", "--", NODE, RUN_CHILD, "stdin"], { input: "hello from stdin\n" });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("HELLO FROM STDIN\n");
+  });
+
+  it.skipIf(!HAS_SCRIPT)("passes the terminal through: the child sees a TTY (and not with --mask, which pipes its output)", async () => {
+    const probe = `${NODE} -e 'process.stdout.write(String(Boolean(process.stdin.isTTY)) + "," + String(Boolean(process.stdout.isTTY)))'`;
+    const inTerminal = (args: string) => execFileSync("script", ["-qec", `${NODE} ${cli} run ${args} -- ${probe}`, "/dev/null"], { cwd: project, env: baseEnv(), stdio: ["ignore", "pipe", "pipe"] }).toString();
+    expect(inTerminal("")).toContain("true,true");
+    expect(inTerminal("--mask")).toContain("true,false");
   });
 
   it("127 for a command that does not exist, 126 for one that is not executable", async () => {
