@@ -13,6 +13,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command("init")
     .description("create .secrets/ (0700), the environment's key (0600), a commented hush.yaml, and git-ignore .secrets/ and .env")
     .option("--json", "print what was created and kept as JSON")
+    .addHelpText("after", "\nThe key is created for the environment given by -e/--env, else $HUSH_ENV, else hush.yaml's `environment`, else dev.\nAn existing key is never overwritten; running init again changes nothing.")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const r = await initProject({ cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env });
