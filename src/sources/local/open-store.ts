@@ -43,10 +43,14 @@ export interface Snapshot {
 export function openStore(files: StoreFiles, purpose: "read" | "write"): Snapshot {
   const { dir, storePath, keyPath, environment, policy, onWarning } = files;
   if (!checkPrivate(dir, "dir", policy, onWarning)) return { doc: createDocument(environment), identity: undefined, key: undefined };
-  checkPrivate(keyPath, "file", policy, onWarning);
   const storeExists = checkPrivate(storePath, "file", policy, onWarning);
   sweepTemps(dir, basename(storePath), purpose, onWarning);
-  const key = storeExists || purpose === "write" ? readKeyFile(keyPath, policy, onWarning) : undefined;
+  if (!storeExists && purpose === "read") {
+    checkPrivate(keyPath, "file", policy, onWarning); // a lax key is reported even before the first write
+    return { doc: createDocument(environment), identity: undefined, key: undefined };
+  }
+  // readKeyFile checks the folder and the key file before reading the key.
+  const key = readKeyFile(keyPath, policy, onWarning);
   if (!storeExists) return { doc: createDocument(environment), identity: undefined, key };
   let fd: number;
   try {

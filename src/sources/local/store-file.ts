@@ -52,9 +52,9 @@ export function decodeStoreFile(bytes: Buffer, key: FernetKey, path: string, env
   if (Number(header[1]) !== FORMAT_VERSION) {
     throw new HushError("STORE_CORRUPT", `The store ${path} has format version ${header[1]}; this hush reads version ${FORMAT_VERSION}.`, { hint: "Upgrade hush to a version that reads this store; the file is kept as it is." });
   }
-  const storedId = Buffer.from(header[2]!, "hex");
-  if (!timingSafeEqual(storedId, Buffer.from(keyIdOf(key), "hex"))) {
-    throw new HushError("WRONG_KEY", `Wrong key for the store ${path}: it was written with key id ${header[2]}, the key given has id ${keyIdOf(key)}.`);
+  const keyId = keyIdOf(key);
+  if (!timingSafeEqual(Buffer.from(header[2]!, "hex"), Buffer.from(keyId, "hex"))) {
+    throw new HushError("WRONG_KEY", `Wrong key for the store ${path}: it was written with key id ${header[2]}, the key given has id ${keyId}.`);
   }
   const length = Number(header[3]);
   const start = newline + 1;
