@@ -158,7 +158,12 @@ function tryCreate(lockPath: string, me: LockHolder): number | undefined {
     mtimeMs = fstatSync(fd).mtimeMs;
   } catch (e) {
     closeSync(fd);
-    unlinkSync(lockPath); // ours, created just above and never seen complete by anyone
+    try {
+      unlinkSync(lockPath); // ours, created just above and never seen complete by anyone
+    } catch (_e) {
+      // Left behind, it is an unparseable lock that others break after 2 s; the write error
+      // above is the one to report.
+    }
     throw new HushError("WRITE_FAILED", `Cannot write the lock file ${lockPath}.`, { cause: e });
   }
   closeSync(fd);
