@@ -106,6 +106,22 @@ describe("writeFileAtomic", () => {
   });
 });
 
+/** Makes `dir` immutable (chattr +i refuses new files even to root); false where unsupported. */
+function makeImmutable(dir: string): boolean {
+  return spawnSync("chattr", ["+i", dir]).status === 0;
+}
+
+describe("writeFileAtomic against a real refusal", () => {
+  it("an immutable folder (chattr +i) refuses the temp file; the old file is unchanged", async (ctx) => {
+    if (!makeImmutable(dir)) return ctx.skip();
+    try {
+      await expectFailedWrite({}, "EPERM", "create the temp file");
+    } finally {
+      spawnSync("chattr", ["-i", dir]);
+    }
+  });
+});
+
 describe("sweepStaleTemps", () => {
   it("removes temps of dead writers only, and only of this file", () => {
     const dead = spawnSync(process.execPath, ["-e", ""]).pid!;

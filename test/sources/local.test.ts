@@ -293,6 +293,21 @@ describe("local source: permissions and leftovers (FAULTS 8, 9)", () => {
     expect(check.problems?.map((p) => p.fix)).toEqual([`${fix} ${pick(s)}`]);
   });
 
+  it("a write the file system refuses (chattr +i folder) is WRITE_FAILED and leaves the store as it was", async (ctx) => {
+    const s = setup();
+    await s.source.set("k", CANARY);
+    const before = readFileSync(s.store);
+    if (spawnSync("chattr", ["+i", s.dir]).status !== 0) return ctx.skip();
+    try {
+      await expectCode(s.make().set("k", "new-CANARY"), "WRITE_FAILED");
+      await expectCode(s.source.delete("k"), "WRITE_FAILED");
+    } finally {
+      spawnSync("chattr", ["-i", s.dir]);
+    }
+    expect(readFileSync(s.store).equals(before)).toBe(true);
+    expect((await s.make().get("k"))?.value).toBe(CANARY);
+  });
+
   it("check() reports a healthy store and a damaged one, without values", async () => {
     const s = setup();
     expect(await s.source.check()).toMatchObject({ ok: true });
