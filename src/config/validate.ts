@@ -11,6 +11,7 @@ import { HushError } from "../errors.js";
 import { findCollisions, envName, isValidName } from "../names.js";
 import { assertValidEnvironment } from "../crypto/key-file.js";
 import { describeUnknownType, SOURCE_TYPES, type OptionSpec } from "./build-sources.js";
+import { credentialMessage, hasUrlPassword, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
 import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type SecretPolicy, type SecretType, type SourceConfig } from "./types.js";
 
 /** A path into the document: keys and list indexes. */
@@ -257,53 +258,6 @@ function checkKeys(obj: Mapping, at: ConfigPath, known: readonly string[], add: 
     if (known.includes(key)) continue;
     add([...at, key], looksLikeCredential(key, obj[key]) ? credentialMessage() : unknownKeyMessage(key, known));
   }
-}
-
-function unknownKeyMessage(key: string, known: readonly string[]): string {
-  const near = suggest(key, known);
-  return `unknown key${near ? `; did you mean "${near}"?` : ""} (known: ${known.join(", ")}).`;
-}
-
-function credentialMessage(): string {
-  return "looks like a credential; hush.yaml is meant to be committed: move it to an environment variable (and rotate it if this file was shared).";
-}
-
-/** A key named like a credential, or a string value shaped like a token. */
-function looksLikeCredential(key: string, value: unknown): boolean {
-  const k = key.toLowerCase().replace(/[^a-z]/g, "");
-  if (/token|password|passwd|secret|apikey|accesskey|privatekey|credential|bearer/.test(k)) return true;
-  return typeof value === "string" && tokenShaped(value);
-}
-
-/** 20+ characters of token alphabet with a run of 8+ letters-and-digits mixed (names rarely look so). */
-function tokenShaped(s: string): boolean {
-  return s.length >= 20 && /^[A-Za-z0-9_\-+/=.:]+$/.test(s) && (s.match(/[A-Za-z0-9]{8,}/g) ?? []).some((c) => /[0-9]/.test(c) && /[A-Za-z]/.test(c));
-}
-
-function hasUrlPassword(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i.test(value);
-}
-
-function suggest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(1, Math.floor((best?.length ?? 0) / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance (keys are short). */
-function distance(a: string, b: string): number {
-  if (a.length > 64 || b.length > 64) return Infinity;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 /** A key as shown in a path: as is when it is a plain word, else only its length. */
