@@ -327,18 +327,20 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
   return manager;
 }
 
-let defaultManager: SecretsManager | undefined;
+let defaultManager: Promise<SecretsManager> | undefined;
 
 /**
- * Reads one secret through the default chain (env -> .env -> .secrets/) of the current folder.
+ * Reads one secret through the chain of the current folder: the one hush.yaml describes (found
+ * upward from the working directory), else env -> .env -> .secrets/. The manager is opened once.
  *
  * @example
  * import { getSecret } from "hush";
  * const apiKey = await getSecret("openai_api_key", { required: true });
  */
-export function getSecret(name: string, options?: GetOptions): Promise<string | undefined> {
-  defaultManager ??= createSecretsManager();
-  return defaultManager.get(name, options);
+export async function getSecret(name: string, options?: GetOptions): Promise<string | undefined> {
+  // Loaded lazily: config/open imports this module, and plain createSecretsManager users never need it.
+  defaultManager ??= import("./config/open.js").then(async ({ openConfiguredManager }) => (await openConfiguredManager()).manager);
+  return (await defaultManager).get(name, options);
 }
 
 // --- internal ---

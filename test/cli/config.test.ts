@@ -1,7 +1,7 @@
 // `node --import hush/config app.js` (dist/config.js): loads the secrets into process.env following
 // hush.yaml. Spawns real Node processes against the built package.
-import { beforeAll, describe, expect, it } from "vitest";
-import { execFileSync, spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,9 +21,7 @@ function runApp(cwd: string, env: NodeJS.ProcessEnv = {}) {
   return { code: r.status, seen, stderr: r.stderr };
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO, stdio: "pipe" });
-}, 120_000);
+// dist/ is built once for the whole run by test/global-setup.ts.
 
 describe("node --import hush/config", () => {
   it("follows hush.yaml: its environment and chain (a .env outside the chain is not read)", async () => {
