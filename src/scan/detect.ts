@@ -46,7 +46,9 @@ export interface Detector {
 export function createDetector(options: DetectorOptions = {}): Detector {
   const managed = options.managed ?? [];
   const rules = options.rules ?? PATTERN_RULES;
-  const regexes = rules.map((r) => new RegExp(r.pattern, "gd" + (r.flags ?? "")));
+  // Anchored rules run sticky at each keyword hit; the others scan the whole text.
+  const regexes = rules.map((r) => new RegExp(r.pattern, (r.anchored ? "yd" : "gd") + (r.flags ?? "")));
+  const always = rules.map((r) => r.keywords.length === 0);
   const allowValues = new Set(options.allowValues ?? []);
   // Literal index space: [0, managed.length) are managed forms, the rest keywords.
   const keywordRules = new Map<string, number[]>();
@@ -54,22 +56,42 @@ export function createDetector(options: DetectorOptions = {}): Detector {
     for (const k of r.keywords) keywordRules.set(k, [...(keywordRules.get(k) ?? []), i]);
   });
   const keywords = [...keywordRules.keys()];
-  const literals = [...managed.map((m) => m.text), ...keywords];
-  const matcher: LiteralMatcher = compileLiterals(literals);
-  const rulesOfLiteral = keywords.map((k) => keywordRules.get(k)!);
+  const matcher: LiteralMatcher = compileLiterals([...managed.map((m) => m.text), ...keywords]);
+  const rulesOfKeyword = keywords.map((k) => keywordRules.get(k)!);
   const base = managed.length;
 
   return {
     detect(text) {
-      const present = new Uint8Array(rules.length);
+      const present = Uint8Array.from(always, (a) => (a ? 1 : 0));
+      const starts: (number[] | undefined)[] = [];
       const hits: number[] = [];
       matcher.run(text, (index, end) => {
-        if (index < base) hits.push(index, end);
-        else for (const r of rulesOfLiteral[index - base]!) present[r] = 1;
+        if (index < base) {
+          hits.push(index, end);
+          return;
+        }
+        const k = index - base;
+        for (const r of rulesOfKeyword[k]!) {
+          present[r] = 1;
+          if (rules[r]!.anchored) (starts[r] ??= []).push(end - keywords[k]!.length);
+        }
       });
       const found = managedFindings(managed, hits);
       for (let r = 0; r < rules.length; r++) {
-        if (present[r] === 1) ruleFindings(rules[r]!, regexes[r]!, text, allowValues, found);
+        if (present[r] !== 1) continue;
+        const rule = rules[r]!;
+        const re = regexes[r]!;
+        if (rule.anchored) {
+          for (const at of starts[r] ?? []) {
+            re.lastIndex = at;
+            const m = re.exec(text);
+            if (m) consider(rule, m, text, allowValues, found);
+          }
+        } else {
+          re.lastIndex = 0;
+          let m: RegExpExecArray | null;
+          while ((m = re.exec(text)) !== null) consider(rule, m, text, allowValues, found);
+        }
       }
       return found.sort((a, b) => a.offset - b.offset);
     },
@@ -110,15 +132,11 @@ function managedFindings(managed: ManagedVariant[], hits: number[]): TextFinding
   return out;
 }
 
-function ruleFindings(rule: PatternRule, re: RegExp, text: string, allowValues: Set<string>, found: TextFinding[]): void {
-  re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    const secret = m.groups?.secret ?? m[0];
-    const span = m.indices?.groups?.secret ?? [m.index, m.index + m[0].length];
-    if (allowValues.has(secret)) continue;
-    if (found.some((f) => f.offset < span[1] && span[0] < f.offset + f.length)) continue;
-    if (!acceptMatch(rule, m, text)) continue;
-    found.push({ offset: span[0], length: span[1] - span[0], kind: "pattern", ruleId: rule.id, description: rule.description, preview: maskPreview(secret) });
-  }
+function consider(rule: PatternRule, m: RegExpExecArray, text: string, allowValues: Set<string>, found: TextFinding[]): void {
+  const secret = m.groups?.secret ?? m[0];
+  const span = m.indices?.groups?.secret ?? [m.index, m.index + m[0].length];
+  if (allowValues.has(secret)) return;
+  if (found.some((f) => f.offset < span[1] && span[0] < f.offset + f.length)) return;
+  if (!acceptMatch(rule, m, text)) return;
+  found.push({ offset: span[0], length: span[1] - span[0], kind: "pattern", ruleId: rule.id, description: rule.description, preview: maskPreview(secret) });
 }

@@ -3,7 +3,7 @@
  * index or git history), runs one compiled detector over each, places findings by line
  * and column, and drops what the allow-lists silence.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadPathAllowList, isAllowedInline } from "./allow.js";
 import { createDetector } from "./detect.js";
@@ -115,23 +115,27 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 // --- internal ---
 
 /**
- * The default reader: one open + fstat + read into a buffer reused across files (the
- * text is copied out by decoding), refusing files over `maxBytes` before reading them.
- * The returned buffer is only valid until the next call.
+ * The default reader: open, read into a buffer reused across files (the text is copied out
+ * by decoding), close — no stat; a short read means end of file for a regular file. Stops
+ * as soon as the file proves larger than `maxBytes`. The buffer is valid until the next call.
  */
 function createBoundedReader(maxBytes: number): (path: string) => Buffer {
   let scratch = Buffer.allocUnsafe(1 << 20);
   return (path) => {
     const fd = openSync(path, "r");
     try {
-      const size = fstatSync(fd).size;
-      if (size > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
-      if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
       let n = 0;
-      while (n < size) {
-        const got = readSync(fd, scratch, n, size - n, n);
-        if (got === 0) break;
+      for (;;) {
+        if (n === scratch.length) {
+          if (n > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
+          const grown = Buffer.allocUnsafe(scratch.length * 2);
+          scratch.copy(grown, 0, 0, n);
+          scratch = grown;
+        }
+        const want = scratch.length - n;
+        const got = readSync(fd, scratch, n, want, null);
         n += got;
+        if (got < want) break; // short read: end of a regular file
       }
       return scratch.subarray(0, n);
     } finally {

@@ -88,7 +88,7 @@ function walkDir(options: WalkOptions, state: State, dir: string, real: string, 
     return;
   }
   let here = layers;
-  if (options.gitignore) {
+  if (options.gitignore && entries.some((e) => e.name === ".gitignore")) {
     const text = readIfExists(join(dir, ".gitignore"));
     if (text !== undefined) here = [...layers, { rel, ig: createIgnore().add(text) }];
   }
