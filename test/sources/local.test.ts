@@ -351,4 +351,15 @@ describe("local source: watch", () => {
     stop();
     stop();
   });
+
+  it("waits for a folder that does not exist yet, then reports the first write", async () => {
+    const s = setup();
+    let notify: () => void = () => undefined;
+    const seen = new Promise<void>((r) => (notify = r));
+    const stop = s.source.watch(() => notify());
+    await s.make().set("first", "1-CANARY");
+    await seen;
+    expect((await s.source.get("first"))?.value).toBe("1-CANARY");
+    stop();
+  });
 });
