@@ -42,6 +42,9 @@ export interface Snapshot {
  */
 export function openStore(files: StoreFiles, purpose: "read" | "write"): Snapshot {
   const { dir, storePath, keyPath, environment, policy, onWarning } = files;
+  // No store to read means nothing to protect: a Python-made or read-only folder without a hush
+  // store is not refused here. Writes still check the folder and key before creating anything.
+  if (purpose === "read" && !storeFileExists(storePath)) return { doc: createDocument(environment), identity: undefined, key: undefined };
   if (!checkPrivate(dir, "dir", policy, onWarning)) return { doc: createDocument(environment), identity: undefined, key: undefined };
   const storeExists = checkPrivate(storePath, "file", policy, onWarning);
   sweepTemps(dir, basename(storePath), purpose, onWarning);
@@ -132,5 +135,13 @@ export async function checkStore(files: StoreFiles): Promise<SourceCheck> {
   } catch (e) {
     if (!(e instanceof HushError)) throw e;
     return { ok: false, detail: `${files.storePath}: ${e.code}`, problems: [{ message: e.message, fix: e.hint }] };
+  }
+}
+
+function storeFileExists(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch (e) {
+    throw new HushError("READ_FAILED", `Cannot inspect the store ${path}.`, { cause: e, source: SOURCE_NAME });
   }
 }
