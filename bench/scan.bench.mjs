@@ -23,7 +23,8 @@ const WORK = join(BENCH, ".work");
 const TREE = join(WORK, "scan-tree");
 const CORPUS_SRC = join(BENCH, "scan-corpus");
 const CORPUS = join(WORK, "corpus");
-const HUSH = join(ROOT, "dist", "cli.js");
+// A snapshot of dist/ taken at start: other work may rebuild dist/ while the benchmark runs.
+const HUSH = join(WORK, "hush-dist", "cli.js");
 const NODE24 = join(BENCH, "node_modules", "node", "bin", "node");
 const SECRETLINT = join(BENCH, "node_modules", "secretlint", "bin", "secretlint.js");
 const SECRETLINT_RC = JSON.stringify({ rules: [{ id: "@secretlint/secretlint-rule-preset-recommend" }] });
@@ -35,6 +36,10 @@ const arg = (name, dflt) => {
 const TREE_MB = arg("--tree-mb", 80);
 const RUNS = arg("--runs", 3);
 
+if (existsSync(join(ROOT, "dist", "cli.js"))) {
+  rmSync(dirname(HUSH), { recursive: true, force: true });
+  cpSync(join(ROOT, "dist"), dirname(HUSH), { recursive: true });
+}
 for (const [what, path] of [["hush build (node scripts/build.mjs)", HUSH], ["secretlint (see header)", SECRETLINT], ["node@24 (see header)", NODE24]]) {
   if (!existsSync(path)) {
     console.error(`missing ${what}: ${path}`);

@@ -47,7 +47,8 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   const managed = options.managed ?? [];
   const rules = options.rules ?? PATTERN_RULES;
   // Anchored rules run sticky at each keyword hit; the others scan the whole text.
-  const regexes = rules.map((r) => new RegExp(r.pattern, (r.anchored ? "yd" : "gd") + (r.flags ?? "")));
+  // No `d` flag: match indices allocate on every match, and the generic rule matches often.
+  const regexes = rules.map((r) => new RegExp(r.pattern, (r.anchored ? "y" : "g") + (r.flags ?? "")));
   const always = rules.map((r) => r.keywords.length === 0);
   const allowValues = new Set(options.allowValues ?? []);
   // Literal index space: [0, managed.length) are managed forms, the rest keywords.
@@ -134,7 +135,10 @@ function managedFindings(managed: ManagedVariant[], hits: number[]): TextFinding
 
 function consider(rule: PatternRule, m: RegExpExecArray, text: string, allowValues: Set<string>, found: TextFinding[]): void {
   const secret = m.groups?.secret ?? m[0];
-  const span = m.indices?.groups?.secret ?? [m.index, m.index + m[0].length];
+  // The secret group ends every pattern but the database URL's, where the host follows it:
+  // its last occurrence in the match is the group itself.
+  const start = m.index + (secret === m[0] ? 0 : m[0].lastIndexOf(secret));
+  const span = [start, start + secret.length] as const;
   if (allowValues.has(secret)) return;
   if (found.some((f) => f.offset < span[1] && span[0] < f.offset + f.length)) return;
   if (!acceptMatch(rule, m, text)) return;

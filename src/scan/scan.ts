@@ -3,12 +3,12 @@
  * index or git history), runs one compiled detector over each, places findings by line
  * and column, and drops what the allow-lists silence.
  */
-import { closeSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadPathAllowList, isAllowedInline } from "./allow.js";
 import { createDetector } from "./detect.js";
 import { historyTexts, stagedTexts, type GitText } from "./git.js";
 import { managedEntries, managedVariants } from "./managed.js";
+import { createBoundedReader, tooLarge } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
 import { decodeText, LineIndex } from "./text.js";
 import { toRel, walkFiles } from "./walk.js";
@@ -74,13 +74,13 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
     let buf: Buffer;
     try {
-      if (input.size > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
+      if (input.size > maxBytes) throw tooLarge();
       if (input.git) buf = input.git.content;
       else {
         const r = readFile(input.absolute);
         buf = r instanceof Promise ? await r : r;
       }
-      if (buf.length > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
+      if (buf.length > maxBytes) throw tooLarge();
     } catch (e) {
       const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
       const message = code === "TOO_LARGE" ? `larger than ${maxBytes} bytes; skipped` : `could not be read (${code}); skipped`;
@@ -110,36 +110,4 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
   result.stats.durationMs = Math.round(performance.now() - started);
   return result;
-}
-
-// --- internal ---
-
-/**
- * The default reader: open, read into a buffer reused across files (the text is copied out
- * by decoding), close — no stat; a short read means end of file for a regular file. Stops
- * as soon as the file proves larger than `maxBytes`. The buffer is valid until the next call.
- */
-function createBoundedReader(maxBytes: number): (path: string) => Buffer {
-  let scratch = Buffer.allocUnsafe(1 << 20);
-  return (path) => {
-    const fd = openSync(path, "r");
-    try {
-      let n = 0;
-      for (;;) {
-        if (n === scratch.length) {
-          if (n > maxBytes) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
-          const grown = Buffer.allocUnsafe(scratch.length * 2);
-          scratch.copy(grown, 0, 0, n);
-          scratch = grown;
-        }
-        const want = scratch.length - n;
-        const got = readSync(fd, scratch, n, want, null);
-        n += got;
-        if (got < want) break; // short read: end of a regular file
-      }
-      return scratch.subarray(0, n);
-    } finally {
-      closeSync(fd);
-    }
-  };
 }

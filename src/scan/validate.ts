@@ -74,7 +74,7 @@ const NAME_CHAR = /[A-Za-z0-9_.$-]/;
  * The generic assignment rule: the value must be a literal (quoted and closed by its
  * quote, or unquoted at the start of a line as in `.env` and YAML), must not be a
  * reference (`process.env.X`, `${X}`, a path, a URL), and must look random: 16+
- * characters with letters and digits and 3.5 bits/char for keys, secrets and tokens;
+ * characters with letters and digits and 3.5 bits/char (hex: 32+ characters and 3.0) for keys, secrets and tokens;
  * 8+ characters and 2.8 bits/char for passwords.
  */
 function checkAssignment(m: RegExpExecArray, text: string, value: string): boolean {
@@ -106,5 +106,7 @@ function checkAssignment(m: RegExpExecArray, text: string, value: string): boole
   if (/^(?:[spr]k_test_|pk_live_)/.test(value)) return false;
   const isPassword = /pass|pwd/i.test(m[0].slice(0, keywordEnd - m.index));
   if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value);
-  return value.length >= 16 && /\d/.test(value) && /[A-Za-z]/.test(value) && shannonEntropy(value) >= 3.5;
+  if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) return false;
+  // Hex carries at most 4 bits a character: random 40-character hex often measures ~3.5.
+  return /^[0-9a-f]+$/i.test(value) ? value.length >= 32 && shannonEntropy(value) >= 3.0 : shannonEntropy(value) >= 3.5;
 }

@@ -125,6 +125,10 @@ describe("pattern rules", () => {
     expect(ids(`OPENAI_API_KEY="${key}"`)).toEqual(["openai-api-key"]);
   });
 
+  it("generic-secret: reports a hex token even when its measured entropy is low", () => {
+    expect(ids("+API_TOKEN=e524ce04109134d8e1b3143b85ceeb144c14ffcf")).toEqual(["generic-secret"]);
+  });
+
   it("ignores hashes, UUIDs and base64 blobs that are not assigned to secret names", () => {
     const blob = Buffer.from(rand(ALNUM, 600)).toString("base64");
     const text = [
