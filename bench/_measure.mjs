@@ -8,13 +8,18 @@ export function median(xs) {
 }
 
 /**
- * Runs each case `rounds` times, interleaved (a, b, c, a, b, c, ...) so drift hits all
+ * Runs each case `rounds` times, interleaved (a, b, c, b, c, a, ...) so drift hits all
  * alike; each case returns the seconds one batch took and the ops in it. Returns ops/s medians.
  */
 export async function interleave(cases, { rounds = 21, warmup = 3 } = {}) {
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  const entries = Object.entries(cases);
   for (let r = 0; r < warmup + rounds; r++) {
-    for (const [name, fn] of Object.entries(cases)) {
+    // Rotate the order each round, and collect garbage before each batch when allowed
+    // (node --expose-gc), so one case's garbage is not paid for by the case after it.
+    for (let j = 0; j < entries.length; j++) {
+      const [name, fn] = entries[(r + j) % entries.length];
+      globalThis.gc?.();
       const { seconds, ops } = await fn();
       if (r >= warmup) samples[name].push(ops / seconds);
     }

@@ -1,6 +1,6 @@
 // Fernet encrypt/decrypt throughput: hush vs a minimal reference on raw node:crypto
 // (AES-128-CBC + HMAC-SHA256, no checks beyond the HMAC), interleaved in one run.
-// Run: npm run build && node bench/fernet.bench.mjs
+// Run: npm run build && node --expose-gc bench/fernet.bench.mjs
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { fernetDecrypt, fernetEncrypt, generateFernetKey, parseFernetKey } from "../dist/index.js";
 import { fmt, interleave, printTable } from "./_measure.mjs";
