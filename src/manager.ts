@@ -12,83 +12,10 @@ import { assertNoCollisions, canonicalName, envName } from "./names.js";
 import { DEFAULT_ENVIRONMENT, assertValidEnvironment } from "./crypto/key-file.js";
 import { createAccessTracker, type AccessTracker, type Stats } from "./manager-access.js";
 import { createDefaultSources } from "./default-sources.js";
-import type {
-  AccessActor, AccessEvent, AccessStats, ResolveIssue, ResolveResult, SecretExplanation, SecretListing,
-  SecretRecord, SecretSource, SecretVersionInfo,
-} from "./types.js";
+import type { ResolveIssue, ResolveResult, SecretExplanation, SecretListing, SecretRecord, SecretSource } from "./types.js";
+import type { GetOptions, SecretsManager, SecretsManagerOptions } from "./manager-types.js";
 
-/** How the manager hands access events to an audit trail. */
-export interface AuditHook {
-  /** `required`: a value is served only after `record` resolved (fail-closed). @default "best-effort" */
-  mode?: "best-effort" | "required";
-  /** Persists one event. In required mode its rejection denies the access. */
-  record(event: AccessEvent): Promise<void> | void;
-}
-
-/** Options of {@link createSecretsManager}; every field is optional. */
-export interface SecretsManagerOptions {
-  /** Project folder: `.env` files and the default `.secrets/` are found here. @default process.cwd() */
-  cwd?: string;
-  /** The secrets folder. @default "<cwd>/.secrets" */
-  secretsDir?: string;
-  /** Environment name. @default $HUSH_ENV, else "dev" */
-  environment?: string;
-  /** The chain, in order. @default env -> dotenv -> local (-> mallku when that layout is present) */
-  sources?: SecretSource[];
-  /** What the `env` source reads. @default process.env */
-  env?: NodeJS.ProcessEnv;
-  /** Keep resolved values in memory. @default true */
-  cache?: boolean;
-  /** How long a cached value is served before the chain is walked again, in ms. @default 60000 */
-  cacheTtlMs?: number;
-  /** Where warnings go (never values). @default a line on stderr */
-  onWarning?: (message: string) => void;
-  /** Who is acting, for access events. @default the OS user, host, pid and program */
-  actor?: Partial<AccessActor>;
-  /** Audit trail hook. @default none */
-  audit?: AuditHook;
-}
-
-/** Options of {@link SecretsManager.get}. */
-export interface GetOptions {
-  /** Throw NOT_FOUND instead of returning undefined. @default false */
-  required?: boolean;
-}
-
-/** Options of writes. */
-export interface WriteOptions {
-  /** Name of the source to write to. @default the first writable source */
-  source?: string;
-}
-
-/** The manager: see {@link createSecretsManager}. */
-export interface SecretsManager {
-  readonly cwd: string;
-  readonly secretsDir: string;
-  readonly environment: string;
-  readonly sources: readonly SecretSource[];
-  get(name: string, options?: GetOptions): Promise<string | undefined>;
-  /**
-   * The hot path: a value already resolved (by `get`, `resolve` or `preload`) and still fresh,
-   * synchronously; undefined otherwise. Counted and audited like `get`. Always undefined in
-   * fail-closed audit mode, where every access waits for its record (use `get`).
-   */
-  getCached(name: string): string | undefined;
-  /** Resolves names (default: every listed name) into the cache; returns the issues. */
-  preload(names?: string[]): Promise<ResolveResult["issues"]>;
-  getRecord(name: string): Promise<SecretRecord | undefined>;
-  resolve(names?: string[]): Promise<ResolveResult>;
-  set(name: string, value: string, options?: WriteOptions): Promise<SecretRecord>;
-  delete(name: string, options?: WriteOptions): Promise<boolean>;
-  list(): Promise<SecretListing[]>;
-  explain(name: string): Promise<SecretExplanation>;
-  versions(name: string, options?: WriteOptions): Promise<SecretVersionInfo[]>;
-  rollback(name: string, toVersion: number, options?: WriteOptions): Promise<SecretRecord>;
-  accessReport(): AccessStats[];
-  onAccess(listener: (event: AccessEvent) => void | Promise<void>): () => void;
-  clearCache(): void;
-  dispose(): Promise<void>;
-}
+export type { AuditHook, GetOptions, SecretsManager, SecretsManagerOptions, WriteOptions } from "./manager-types.js";
 
 interface CacheEntry {
   record: SecretRecord;
