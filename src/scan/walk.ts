@@ -93,7 +93,7 @@ function walkDir(options: WalkOptions, state: State, dir: string, real: string, 
     if (text !== undefined) here = [...layers, { rel, ig: createIgnore().add(text) }];
   }
   for (const entry of entries) {
-    const absolute = join(dir, entry.name);
+    const absolute = dir + sep + entry.name; // dir is absolute and normalized: no path.join per entry
     const childRel = rel === "." ? entry.name : `${rel}/${entry.name}`;
     if (entry.name === ".git" && entry.isDirectory()) continue;
     let isDir = entry.isDirectory();
@@ -121,10 +121,10 @@ function walkDir(options: WalkOptions, state: State, dir: string, real: string, 
       state.skippedIgnored++;
       continue;
     }
-    if (isDir) walkDir(options, state, absolute, join(real, entry.name), childRel, here);
+    if (isDir) walkDir(options, state, absolute, real + sep + entry.name, childRel, here);
     else if (entry.isSymbolicLink()) state.links.push({ absolute, size });
     else {
-      const childReal = join(real, entry.name);
+      const childReal = real + sep + entry.name;
       if (state.seen.has(childReal)) continue;
       state.seen.add(childReal);
       state.files.push({ absolute, path: childRel, size }); // size is read with the file (one fstat)

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PassThrough, Readable } from "node:stream";
 import { runHush } from "../helpers/cli.js";
+import { runCli } from "../../src/cli/run-cli.js";
+import type { CliContext } from "../../src/cli/context.js";
 import { FAKE } from "../scan/fakes.js";
 
 let dir: string;
@@ -61,6 +64,29 @@ describe("hush scan", () => {
   it("rejects a bad --format and --since without --git-history (usage, exit 2)", async () => {
     expect((await runHush(["scan", "-C", dir, "--format", "xml"])).code).toBe(2);
     expect((await runHush(["scan", "-C", dir, "--since", "HEAD~1"])).code).toBe(2);
+  });
+});
+
+describe("hush scan progress", () => {
+  async function runWithTty(isTTY: boolean): Promise<string> {
+    const stderr = Object.assign(new PassThrough(), { isTTY });
+    const chunks: Buffer[] = [];
+    stderr.on("data", (c: Buffer) => chunks.push(c));
+    const stdout = new PassThrough();
+    stdout.resume();
+    const ctx: CliContext = { stdout, stderr, stdin: Readable.from([]), env: { PATH: process.env.PATH }, exitCode: 0, color: false };
+    await runCli(["scan", "-C", dir, "--no-managed"], ctx);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  it("draws a bar on a TTY for a large tree only, on stderr", async () => {
+    mkdirSync(join(dir, "many"));
+    for (let i = 0; i < 2100; i++) writeFileSync(join(dir, "many", `f${i}.txt`), "x\n");
+    expect(await runWithTty(true)).toMatch(/\r\[#+-*\] \d+\/2100 files/);
+    expect(await runWithTty(false)).not.toContain("[#");
+    rmSync(join(dir, "many"), { recursive: true });
+    writeFileSync(join(dir, "one.txt"), "x\n");
+    expect(await runWithTty(true)).not.toContain("[#");
   });
 });
 
