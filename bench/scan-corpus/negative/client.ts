@@ -1,5 +1,3 @@
-/* eslint-disable */
-// @ts-nocheck
 import { getSecret } from "hush";
 
 const apiKey = process.env.OPENAI_API_KEY;

@@ -1,5 +1,3 @@
-/* eslint-disable */
-// @ts-nocheck
 import { describe, expect, it } from "vitest";
 
 describe("masking", () => {

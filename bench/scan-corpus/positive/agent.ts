@@ -1,5 +1,3 @@
-/* eslint-disable */
-// @ts-nocheck
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 

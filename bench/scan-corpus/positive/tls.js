@@ -1,4 +1,3 @@
-/* eslint-disable */
 // test server; regenerate before going live
 const key =
   "{{pem_js_lines}}";
