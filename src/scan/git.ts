@@ -29,7 +29,10 @@ export function gitTop(cwd: string): string {
 export function stagedTexts(cwd: string): GitText[] {
   const top = gitTop(cwd);
   const names = git(top, ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"]).toString("utf8").split("\0").filter(Boolean);
-  return names.map((repoPath) => ({ repoPath, absolute: join(top, repoPath), content: git(top, ["show", `:${repoPath}`]) }));
+  // One `git cat-file --batch` for all blobs; a path with a newline cannot go through it.
+  const simple = names.filter((n) => !/[\r\n]/.test(n));
+  const blobs = readIndexBlobs(top, simple);
+  return names.map((repoPath) => ({ repoPath, absolute: join(top, repoPath), content: blobs.get(repoPath) ?? git(top, ["show", `:${repoPath}`]) }));
 }
 
 /** The added lines of every commit reachable from HEAD (after `since`, when given), per commit and file. */
@@ -89,9 +92,31 @@ function unquote(p: string): string {
   return Buffer.from(bytes, "latin1").toString("utf8");
 }
 
-function git(cwd: string, args: string[]): Buffer {
+/** The staged blob of each path, through one `git cat-file --batch` (`:path` names the index entry). */
+function readIndexBlobs(top: string, paths: string[]): Map<string, Buffer> {
+  const blobs = new Map<string, Buffer>();
+  if (paths.length === 0) return blobs;
+  const out = git(top, ["cat-file", "--batch"], paths.map((p) => `:${p}\n`).join(""));
+  let at = 0;
+  for (const path of paths) {
+    const nl = out.indexOf(10, at);
+    if (nl === -1) break;
+    const header = out.toString("utf8", at, nl);
+    const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+    if (!m) {
+      at = nl + 1; // "<name> missing": left to `git show`, which reports it
+      continue;
+    }
+    const size = Number(m[1]);
+    blobs.set(path, out.subarray(nl + 1, nl + 1 + size));
+    at = nl + 1 + size + 1;
+  }
+  return blobs;
+}
+
+function git(cwd: string, args: string[], input?: string): Buffer {
   try {
-    return execFileSync("git", args, { cwd, maxBuffer: MAX_GIT_OUTPUT, stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync("git", args, { cwd, maxBuffer: MAX_GIT_OUTPUT, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], input });
   } catch (e) {
     throw new HushError("INVALID_ARGUMENT", `git ${args[0]} failed in ${cwd}; --staged and --git-history need a git repository (with commits, for history)`, { cause: e });
   }

@@ -34,8 +34,11 @@ describe("scan: git inputs", () => {
     git("add", "a.ts");
     writeFileSync(join(repo, "a.ts"), "const t = process.env.T;\n"); // fixed in the tree, but not staged
     writeFileSync(join(repo, "untracked.ts"), `const t = "${key}";\n`);
+    writeFileSync(join(repo, "with space é.ts"), `\nconst t = "${key}";\n`);
+    writeFileSync(join(repo, "empty.txt"), "");
+    git("add", "with space é.ts", "empty.txt");
     const r = await scan({ cwd: repo, staged: true });
-    expect(r.findings.map((f) => `${f.path}:${f.line}:${f.ruleId}:${f.origin}`)).toEqual(["a.ts:1:github-token:staged"]);
+    expect(r.findings.map((f) => `${f.path}:${f.line}:${f.ruleId}:${f.origin}`)).toEqual(["a.ts:1:github-token:staged", "with space é.ts:2:github-token:staged"]);
   });
 
   it("--git-history reports commit, path and line of added lines; --since limits the range", async () => {
