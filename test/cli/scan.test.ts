@@ -162,6 +162,15 @@ describe("hush hook", () => {
     expect(ok.stderr).toContain("previous-hook");
   });
 
+  it("warns, without blocking, when hush is not installed where the hook runs", async () => {
+    await runHush(["hook", "install", "-C", dir, "--command", "hush-not-installed-here"]);
+    writeFileSync(join(dir, "a.txt"), "hello\n");
+    git("add", "a.txt");
+    const r = spawnSync("git", ["commit", "-m", "a"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("hush: hush-not-installed-here not found; staged changes were not scanned");
+  });
+
   it("refuses a --command with shell syntax", async () => {
     const r = await runHush(["hook", "install", "-C", dir, "--command", "hush; rm -rf /"]);
     expect(r.code).toBe(2);

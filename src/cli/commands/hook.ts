@@ -41,8 +41,26 @@ export function register(program: Command, ctx: CliContext): void {
 
 // --- internal ---
 
+/**
+ * The hook's block. Exit 1 from the scan (findings) blocks the commit; another failure of
+ * hush blocks it too, with its own message; hush missing from PATH only warns, so a
+ * clone without hush installed can still commit.
+ */
 function block(command: string): string {
-  return `${BEGIN}\n${command} scan --staged || { echo "hush: commit blocked: secrets in staged changes (see above); fix them, or mark a false positive with a hush:allow comment" >&2; exit 1; }\n${END}\n`;
+  const program = command.split(/\s+/)[0]!;
+  return [
+    BEGIN,
+    `if command -v ${program} >/dev/null 2>&1; then`,
+    `  ${command} scan --staged`,
+    "  hush_rc=$?",
+    '  if [ "$hush_rc" -eq 1 ]; then echo "hush: commit blocked: secrets in the staged changes (above). Remove them, or mark a false positive with a hush:allow comment." >&2; exit 1; fi',
+    '  if [ "$hush_rc" -ne 0 ]; then echo "hush: the secrets scan failed (exit $hush_rc); commit blocked." >&2; exit "$hush_rc"; fi',
+    "else",
+    `  echo "hush: ${program} not found; staged changes were not scanned for secrets." >&2`,
+    "fi",
+    END,
+    "",
+  ].join("\n");
 }
 
 function installHook(dir: string, command: string): string {
