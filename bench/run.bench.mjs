@@ -20,16 +20,16 @@ const ROUNDS = Math.max(20, Number(process.argv[2] ?? 20));
 const SIZES = (process.argv[3] ?? "50,1000").split(",").map(Number);
 const NODE = process.execPath;
 // A snapshot of dist/ (as built by scripts/build.mjs), so a rebuild during the run cannot
-// pull files from under it; bench/.work/package.json makes its .js files ES modules, as in dist/.
-const DIST = join(ROOT, "bench/.work/dist");
+// pull files from under it; a package.json beside it makes its .js files ES modules, as in dist/.
+const DIST = join(ROOT, "bench/.work/run-dist/dist");
 const CLI = join(DIST, "cli.js");
 const WRAPPER = join(ROOT, "bench/minimal-wrapper.mjs");
 const DOTENVX = join(ROOT, "bench/node_modules/@dotenvx/dotenvx/src/cli/dotenvx.js");
 
 if (!existsSync(join(ROOT, "dist/cli.js"))) throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` first");
-rmSync(DIST, { recursive: true, force: true });
+rmSync(join(DIST, ".."), { recursive: true, force: true });
 cpSync(join(ROOT, "dist"), DIST, { recursive: true });
-writeFileSync(join(ROOT, "bench/.work/package.json"), '{ "type": "module" }\n');
+writeFileSync(join(DIST, "../package.json"), '{ "type": "module" }\n');
 if (!existsSync(DOTENVX)) throw new Error("dotenvx is missing: run `cd bench && npm install` first");
 
 // Every command gets this environment: no NODE_EXTRA_CA_CERTS (it costs every node start-up
