@@ -123,8 +123,9 @@ describe("hush run: refused before spawn", () => {
     try {
       hushSet(cli, dir, "binary_blob", `before\0${CANARY}`);
       const marker = join(dir, "ran");
-      const r = await run(["run", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
+      const r = await run(["run", "--debug", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
       expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/at /); // --debug: the stack is printed, and holds no value either
       expect(r.stderr).toMatch(/"binary_blob".*NUL byte/);
       expect(existsSync(marker)).toBe(false);
       expect(r.stderr).not.toContain(CANARY);
@@ -139,7 +140,7 @@ describe("hush run: refused before spawn", () => {
       hushSet(cli, dir, "db.url", CANARY);
       writeFileSync(join(dir, ".env"), `DB_URL=${CANARY}-other\n`);
       const marker = join(dir, "ran");
-      const r = await run(["run", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
+      const r = await run(["run", "--debug", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/"db\.url" and "db_url" -> DB_URL/);
       expect(existsSync(marker)).toBe(false);
