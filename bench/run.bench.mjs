@@ -3,7 +3,8 @@
 //   bare     node -e 0
 //   wrapper  node bench/minimal-wrapper.mjs .secrets node -e 0   (reads the key, decrypts the
 //            same store file with node:crypto, spawns: the practical floor)
-//   hush     node dist/cli.js run -- node -e 0
+//   hush     node dist/cli.js run -- node -e 0   (default: best-effort audit trail on)
+//   hush (audit off)  the same with `audit: off` in hush.yaml
 //   dotenvx  node .../dotenvx.js run -f .env -- node -e 0  (dotenvx's own encrypted .env)
 // with a local store of 50 secrets, then 1,000.
 //
@@ -62,12 +63,18 @@ async function benchSize(size) {
   writeFileSync(join(dotenvxDir, ".env"), secrets.map(([n, v]) => `${n.toUpperCase()}=${v}`).join("\n") + "\n");
   execFileSync(NODE, [DOTENVX, "encrypt", "-f", ".env"], { cwd: dotenvxDir, env: ENV, stdio: "ignore" });
 
+  // The same store in a project whose hush.yaml turns the audit trail off, to show its cost.
+  const quietDir = join(dir, "hush-audit-off");
+  cpSync(join(hushDir, ".secrets"), join(quietDir, ".secrets"), { recursive: true });
+  writeFileSync(join(quietDir, "hush.yaml"), "version: 1\naudit: off\n");
+
   const [probeName, probeValue] = secrets[size - 1];
   const probe = `process.exit(process.env.${probeName.toUpperCase()} === ${JSON.stringify(probeValue)} ? 0 : 9)`;
   const commands = {
     bare: { cwd: hushDir, args: ["-e", "0"] },
     wrapper: { cwd: hushDir, args: [WRAPPER, ".secrets", NODE, "-e", "0"], check: [WRAPPER, ".secrets", NODE, "-e", probe] },
     hush: { cwd: hushDir, args: [CLI, "run", "--", NODE, "-e", "0"], check: [CLI, "run", "--", NODE, "-e", probe] },
+    "hush (audit off)": { cwd: quietDir, args: [CLI, "run", "--", NODE, "-e", "0"], check: [CLI, "run", "--", NODE, "-e", probe] },
     dotenvx: { cwd: dotenvxDir, args: [DOTENVX, "run", "-q", "-f", ".env", "--", NODE, "-e", "0"], check: [DOTENVX, "run", "-q", "-f", ".env", "--", NODE, "-e", probe] },
   };
 

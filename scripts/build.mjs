@@ -8,6 +8,11 @@ import { execFileSync } from "node:child_process";
 // Heavy or optional packages stay outside the bundle and are imported lazily at run time.
 const external = ["pg", "pg-native", "@aws-sdk/*", "@google-cloud/*", "@kubernetes/*", "openai", "@anthropic-ai/sdk", "@inquirer/*"];
 
+// Whitespace and syntax are minified (less to parse at every start); names are kept so
+// `--debug` stacks stay readable.
+const minify = { minifyWhitespace: true, minifySyntax: true };
+const banner = { js: "import { createRequire as __hushCreateRequire } from 'node:module'; const require = __hushCreateRequire(import.meta.url);" };
+
 rmSync("dist", { recursive: true, force: true });
 await build({
   entryPoints: { index: "src/index.ts", cli: "src/cli/main.ts", config: "src/config-register.ts" },
@@ -18,9 +23,37 @@ await build({
   platform: "node",
   target: "node20",
   sourcemap: false,
-  external,
+  external: [...external, "./cli-run.js"],
   chunkNames: "chunks/[name]-[hash]",
-  banner: { js: "import { createRequire as __hushCreateRequire } from 'node:module'; const require = __hushCreateRequire(import.meta.url);" },
+  banner,
+  ...minify,
+  logLevel: "warning",
+});
+// `hush run`, the main job, as one file: one module to load instead of a score of chunks. Its
+// small lazy imports (the Python layout, format checks) are inlined; yaml, needed only when
+// hush.yaml has content, is imported from its own one-file bundle, dist/vendor/yaml.js.
+await build({
+  entryPoints: { "cli-run": "src/cli/cli-run.ts" },
+  outdir: "dist",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external,
+  plugins: [{ name: "vendor-yaml", setup: (b) => b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./vendor/yaml.js", external: true })) }],
+  banner,
+  ...minify,
+  logLevel: "warning",
+});
+await build({
+  entryPoints: { yaml: "node_modules/yaml/dist/index.js" },
+  outdir: "dist/vendor",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  banner,
+  ...minify,
   logLevel: "warning",
 });
 chmodSync("dist/cli.js", 0o755);

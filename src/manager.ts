@@ -141,6 +141,12 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     }
   }
 
+  async function listedNames(): Promise<string[]> {
+    const all = new Set<string>();
+    for (const names of await Promise.all(sources.map((s) => s.list()))) for (const n of names) all.add(canonicalName(n));
+    return [...all].sort();
+  }
+
   async function assertNoNameClash(canonical: string, source: SecretSource): Promise<void> {
     const names = await source.list();
     const clash = names.filter((n) => n !== canonical && envName(n) === envName(canonical));
@@ -160,7 +166,9 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     },
 
     async resolve(names?: string[]): Promise<ResolveResult> {
-      const wanted = names ?? (await manager.list()).map((l) => l.name);
+      // Without names: every name any source lists (list() would also probe each name in every
+      // source for shadowing, which resolving does not need).
+      const wanted = names ?? (await listedNames());
       const canonical = wanted.map((n) => canonicalName(n));
       assertNoCollisions(new Set(canonical), "the names asked for");
       const secrets: Record<string, SecretRecord> = {};
@@ -200,12 +208,10 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     },
 
     async list(): Promise<SecretListing[]> {
-      const perSource = await Promise.all(sources.map(async (s) => ({ source: s, names: await s.list() })));
-      const all = new Set<string>();
-      for (const { names } of perSource) for (const n of names) all.add(canonicalName(n));
+      const all = await listedNames();
       assertNoCollisions(all, "the configured sources");
       const listings: SecretListing[] = [];
-      for (const name of [...all].sort()) {
+      for (const name of all) {
         const found: SecretRecord[] = [];
         for (const s of sources) {
           const r = await s.get(name);

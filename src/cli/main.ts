@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 /**
- * The CLI entry point: the only place that sets the process's exit code.
+ * The CLI entry point: the only place that sets the process's exit code. It loads `hush run`
+ * from its own bundle and every other command through the lazy command table.
  */
-import { reportError, runCli } from "./run-cli.js";
+import module from "node:module";
 import type { CliContext } from "./context.js";
+import { commandName } from "./command-name.js";
 
+// Node >= 22.1 keeps compiled code between runs; on Node 20 this is absent and skipped.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+const argv = process.argv.slice(2);
 const ctx: CliContext = {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -14,11 +20,12 @@ const ctx: CliContext = {
   color: Boolean(process.stderr.isTTY) && !("NO_COLOR" in process.env),
 };
 
-runCli(process.argv.slice(2), ctx).then(
+const { runCli, reportError } = commandName(argv) === "run" ? await import("./cli-run.js") : await import("./run-cli.js");
+runCli(argv, ctx).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.exitCode = reportError(e, ctx, process.argv.includes("--debug"));
+    process.exitCode = reportError(e, ctx, argv.includes("--debug"));
   },
 );

@@ -91,6 +91,7 @@ export function resolveSecretsDir(loaded: LoadedConfig, cwd: string, explicit?: 
 
 async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
   const mode = loaded.config.audit;
+  if (mode === "off") return undefined;
   if (mode !== "required" && !existsSync(keyFilePath(secretsDir, loaded.environment))) return undefined;
   const { createAuditor } = await import("../audit/auditor.js");
   return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning });

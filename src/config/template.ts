@@ -16,7 +16,7 @@ export function configTemplate(environment: string): string {
 # Environments this project uses; any other is refused.
 # environments: [dev, staging, prod]
 
-# best-effort: a failing audit sink gives a warning; required: no value is served unless its access is recorded.
+# best-effort: a failing audit sink gives a warning; required: no value is served unless its access is recorded; off: no audit log.
 # audit: best-effort
 
 # The chain, first match wins. Default when absent: env, dotenv, local (+ mallku for a Python-made .secrets/).

@@ -3,10 +3,10 @@
  * Everything here is plain data: no values of secrets, only names and policies.
  */
 
-import type { AuditMode } from "../audit/auditor.js";
 
 /** Audit behaviour: `required` serves a value only after its access record is kept (fail-closed). */
-export type { AuditMode };
+/** `audit:` in hush.yaml: the auditor's two modes, or `off` (no audit log). */
+export type AuditMode = "best-effort" | "required" | "off";
 
 /** Rotation-policy type of a secret (DESIGN: "Policy"). */
 export type SecretType = "llm-api-key" | "database-password" | "service-account" | "tls-certificate" | "generic";

@@ -34,7 +34,7 @@ export interface ConfigCheck {
 const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", "secrets"];
 const SOURCE_KEYS = ["type", "options"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation"];
-const AUDIT_MODES: readonly AuditMode[] = ["best-effort", "required"];
+const AUDIT_MODES: readonly AuditMode[] = ["best-effort", "required", "off"];
 
 /**
  * Validates a parsed hush.yaml and returns every problem (never throws for bad input).

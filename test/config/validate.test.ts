@@ -157,3 +157,9 @@ describe("formatPath", () => {
     expect(formatPath([])).toBe("");
   });
 });
+
+describe("audit: off", () => {
+  it("is a valid mode", () => {
+    expect(validateConfig({ version: 1, audit: "off" }).audit).toBe("off");
+  });
+});

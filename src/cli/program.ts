@@ -1,0 +1,60 @@
+/**
+ * `runProgram`: builds the commander program, loads just the command asked for from the table
+ * it is given, runs it, and maps a HushError to the exit-code table. It returns the exit code;
+ * only `cli/main` sets it on the process.
+ */
+import { Command, CommanderError } from "commander";
+import type { CommandEntry } from "./commands.js";
+import type { CliContext } from "./context.js";
+import { commandName } from "./command-name.js";
+import { EXIT_CODES, EXIT_USAGE } from "./exit-codes.js";
+import { HushError } from "../errors.js";
+
+const VERSION = "0.1.0";
+
+/** Runs `argv` (without node and script) against the command table; returns the exit code. */
+export async function runProgram(argv: string[], ctx: CliContext, commands: readonly CommandEntry[]): Promise<number> {
+  const program = new Command("hush")
+    .description("hush: secrets for AI-agent applications — encrypted local store, one resolution chain, `hush run`.")
+    .version(VERSION, "-V, --version")
+    .option("-e, --env <name>", "environment (default: $HUSH_ENV or dev)")
+    .option("-C, --cwd <dir>", "act as if started in <dir>")
+    .option("--secrets-dir <dir>", "secrets folder (default: <project>/.secrets)")
+    .option("--debug", "print stack traces on errors (never values)")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .exitOverride();
+
+  const wanted = commandName(argv);
+  const entry = commands.find((c) => c.name === wanted);
+  if (entry) {
+    (await entry.load()).register(program, ctx);
+  } else {
+    for (const c of commands) program.command(c.name).description(c.summary);
+  }
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (e) {
+    return reportError(e, ctx, argv.includes("--debug"));
+  }
+}
+
+export function reportError(e: unknown, ctx: CliContext, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    // Help and version "errors" are normal exits; commander already printed the message.
+    return e.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (e instanceof HushError) {
+    ctx.stderr.write(`hush: ${e.message}\n  hint: ${e.hint}\n`);
+    if (debug && e.stack) ctx.stderr.write(e.stack + "\n");
+    return EXIT_CODES[e.code] ?? 1;
+  }
+  // Not ours: print the type and code only; a foreign message may quote data.
+  const name = e instanceof Error ? e.name : typeof e;
+  const code = (e as { code?: unknown })?.code;
+  ctx.stderr.write(`hush: unexpected ${name}${typeof code === "string" ? ` (${code})` : ""}; run with --debug for the stack.\n`);
+  if (debug && e instanceof Error && e.stack) ctx.stderr.write(e.stack.split("\n").slice(1).join("\n") + "\n");
+  return EXIT_CODES.INTERNAL;
+}
