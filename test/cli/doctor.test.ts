@@ -32,7 +32,7 @@ describe("hush doctor", () => {
     const dir = tempProject({ "hush.yaml": `version: 1\naudit: sometimes\nsources:\n  - type: vault\n    options:\n      token: ${CANARY}\n` });
     const r = await hushIn(dir, ["doctor"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("line 2: audit: expected one of best-effort, required.");
+    expect(r.stdout).toContain("line 2: audit: expected one of best-effort, required, off.");
     expect(r.stdout).toContain("line 4: sources[0].type: the vault source is not available in this version of hush");
     expect(r.stdout).toContain("line 6: sources[0].options.token: looks like a credential");
     expect(r.stdout).toContain("sources not checked: fix hush.yaml first");
