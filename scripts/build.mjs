@@ -1,6 +1,7 @@
-// Builds dist/: the library (dist/index.js), the CLI (dist/cli.js, one start-up chunk plus
-// lazily loaded command chunks) and `hush/config` (dist/config.js). Types come from `tsc`
-// only when asked (`--types`), so `npm install` stays fast.
+// Builds dist/: the library (dist/index.js), `hush/config` (dist/config.js) and the CLI:
+// dist/cli.js (a few hundred bytes that pick the bundle to load), dist/cli-run.js (`hush run`
+// in one file) and dist/run-cli.js (every other command, with lazily loaded chunks). Types
+// come from `tsc` only when asked (`--types`), so `npm install` stays fast.
 import { build } from "esbuild";
 import { chmodSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -15,7 +16,7 @@ const banner = { js: "import { createRequire as __hushCreateRequire } from 'node
 
 rmSync("dist", { recursive: true, force: true });
 await build({
-  entryPoints: { index: "src/index.ts", cli: "src/cli/main.ts", config: "src/config-register.ts" },
+  entryPoints: { index: "src/index.ts", "run-cli": "src/cli/run-cli.ts", config: "src/config-register.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
@@ -23,9 +24,21 @@ await build({
   platform: "node",
   target: "node20",
   sourcemap: false,
-  external: [...external, "./cli-run.js"],
+  external,
   chunkNames: "chunks/[name]-[hash]",
   banner,
+  ...minify,
+  logLevel: "warning",
+});
+// The entry point on its own, importing no chunk: it only reads argv and loads one bundle.
+await build({
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: ["./cli-run.js", "./run-cli.js"],
   ...minify,
   logLevel: "warning",
 });
