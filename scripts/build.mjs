@@ -52,7 +52,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external,
+  external: [...external, "./run-cli.js"],
   plugins: [{ name: "vendor-yaml", setup: (b) => b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./vendor/yaml.js", external: true })) }],
   banner,
   ...minify,

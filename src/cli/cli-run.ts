@@ -1,19 +1,28 @@
 /**
  * The CLI with only `hush run`, built as its own single-file bundle (dist/cli-run.js) so the
  * main job loads one module instead of the shared chunks of every command: start-up is most of
- * what `hush run` adds to the child it starts.
+ * what `hush run` adds to the child it starts. The common forms of its argv are parsed without
+ * commander (src/cli/run-args.ts); everything else, `--help` included, goes to the full CLI.
  */
 import type { CliContext } from "./context.js";
-import type { CommandEntry } from "./commands.js";
-import { runProgram } from "./program.js";
-import * as runCommand from "./commands/run.js";
+import { parseRunArgs } from "./run-args.js";
+import { runAction } from "./commands/run.js";
+import { reportError } from "./report-error.js";
 
-export { reportError } from "./program.js";
-
-// Not taken from COMMANDS: importing that table would pull every command into this bundle.
-const RUN_ONLY: CommandEntry[] = [{ name: "run", summary: "run a command with the secrets in its environment only", load: async () => runCommand }];
+export { reportError };
 
 /** Runs `hush run ...` and returns the exit code. */
-export function runCli(argv: string[], ctx: CliContext): Promise<number> {
-  return runProgram(argv, ctx, RUN_ONLY);
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const parsed = parseRunArgs(argv);
+  if (parsed === undefined) {
+    // The full CLI (dist/run-cli.js, commander and all): it parses, helps or explains the error.
+    const { runCli: runFullCli } = await import("./run-cli.js");
+    return runFullCli(argv, ctx);
+  }
+  try {
+    await runAction(parsed.command, parsed.args, parsed.flags, parsed.globals, ctx);
+    return ctx.exitCode;
+  } catch (e) {
+    return reportError(e, ctx, Boolean(parsed.globals.debug));
+  }
 }

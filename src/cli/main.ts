@@ -10,6 +10,15 @@ import { commandName } from "./command-name.js";
 // Node >= 22.1 keeps compiled code between runs; on Node 20 this is absent and skipped.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
+// `hush list | head`: a reader that goes away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exitCode ||= 141; // 128 + SIGPIPE, as a shell reports it
+    stream.destroy();
+  });
+}
+
 const argv = process.argv.slice(2);
 const ctx: CliContext = {
   stdout: process.stdout,

@@ -24,7 +24,11 @@ export async function openManager(command: Command, ctx: CliContext): Promise<Se
 
 /** Opens the manager and returns the config it was built from (for doctor, check, env-example). */
 export async function openManagerWithConfig(command: Command, ctx: CliContext, loaded?: LoadedConfig): Promise<ConfiguredManager> {
-  const g = globalOptions(command);
+  return openManagerFromOptions(globalOptions(command), ctx, loaded);
+}
+
+/** Opens the manager from global options already parsed (the `hush run` fast path has no commander). */
+export async function openManagerFromOptions(g: GlobalOptions, ctx: CliContext, loaded?: LoadedConfig): Promise<ConfiguredManager> {
   return openConfiguredManager({
     cwd: g.cwd,
     environment: g.env,

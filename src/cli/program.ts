@@ -3,12 +3,11 @@
  * it is given, runs it, and maps a HushError to the exit-code table. It returns the exit code;
  * only `cli/main` sets it on the process.
  */
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { reportError } from "./report-error.js";
 import type { CommandEntry } from "./commands.js";
 import type { CliContext } from "./context.js";
 import { commandName } from "./command-name.js";
-import { EXIT_CODES, EXIT_USAGE } from "./exit-codes.js";
-import { HushError } from "../errors.js";
 
 const VERSION = "0.1.0";
 
@@ -41,20 +40,4 @@ export async function runProgram(argv: string[], ctx: CliContext, commands: read
   }
 }
 
-export function reportError(e: unknown, ctx: CliContext, debug: boolean): number {
-  if (e instanceof CommanderError) {
-    // Help and version "errors" are normal exits; commander already printed the message.
-    return e.exitCode === 0 ? 0 : EXIT_USAGE;
-  }
-  if (e instanceof HushError) {
-    ctx.stderr.write(`hush: ${e.message}\n  hint: ${e.hint}\n`);
-    if (debug && e.stack) ctx.stderr.write(e.stack + "\n");
-    return EXIT_CODES[e.code] ?? 1;
-  }
-  // Not ours: print the type and code only; a foreign message may quote data.
-  const name = e instanceof Error ? e.name : typeof e;
-  const code = (e as { code?: unknown })?.code;
-  ctx.stderr.write(`hush: unexpected ${name}${typeof code === "string" ? ` (${code})` : ""}; run with --debug for the stack.\n`);
-  if (debug && e instanceof Error && e.stack) ctx.stderr.write(e.stack.split("\n").slice(1).join("\n") + "\n");
-  return EXIT_CODES.INTERNAL;
-}
+export { reportError };

@@ -4,15 +4,16 @@
  * signal n) becomes hush's.
  */
 import type { Command } from "commander";
-import type { CliContext } from "../context.js";
-import { globalOptions, openManager } from "../open-manager.js";
-import { reportError } from "../run-cli.js";
+import type { CliContext, GlobalOptions } from "../context.js";
+import { globalOptions, openManagerFromOptions } from "../open-manager.js";
+import { reportError } from "../report-error.js";
 import { HushError } from "../../errors.js";
 import { runWithSecrets } from "../../run/spawn-with-secrets.js";
 import { CLEAN_ENV_VARIABLES } from "../../run/child-env.js";
 import { spawnFailureExitCode } from "../../run/spawn-child.js";
 
-interface RunFlags {
+/** The options of `hush run`, as commander or the fast path (src/cli/run-args.ts) parse them. */
+export interface RunFlags {
   only?: string;
   cleanEnv?: boolean;
   mask?: boolean;
@@ -69,37 +70,37 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--debug", "stack traces on errors (never values)")
     .passThroughOptions()
     .addHelpText("after", HELP_AFTER)
-    .action(async (command: string, args: string[], flags: RunFlags, cmd: Command) => {
-      const only = parseOnly(flags.only);
-      const restartGraceMs = parseGrace(flags.graceMs);
-      const manager = await openManager(cmd, ctx);
-      try {
-        // runWithSecrets disposes the manager (flushing the audit trail) while the child runs.
-        const result = await runWithSecrets(command, args, {
-          manager,
-          disposeManager: true,
-          only,
-          strict: flags.strict,
-          cleanEnv: flags.cleanEnv,
-          mask: flags.mask === true,
-          watch: flags.watch,
-          restartGraceMs,
-          env: ctx.env,
-          stdout: ctx.stdout,
-          stderr: ctx.stderr,
-          onWarning: (m) => ctx.stderr.write(`hush: warning: ${m}\n`),
-          onNotice: (m) => ctx.stderr.write(`hush: ${m}\n`),
-        });
-        ctx.exitCode = result.exitCode;
-      } catch (e) {
-        if (!(e instanceof HushError) || e.code !== "SPAWN_FAILED") throw e;
-        reportError(e, ctx, Boolean(globalOptions(cmd).debug));
-        ctx.exitCode = spawnFailureExitCode(e);
-      }
-    });
+    .action((command: string, args: string[], flags: RunFlags, cmd: Command) => runAction(command, args, flags, globalOptions(cmd), ctx));
 }
 
-// --- internal ---
+/** Runs the child with the secrets; sets ctx.exitCode to the child's code. */
+export async function runAction(command: string, args: string[], flags: RunFlags, globals: GlobalOptions, ctx: CliContext): Promise<void> {
+  const only = parseOnly(flags.only);
+  const restartGraceMs = parseGrace(flags.graceMs);
+  const { manager } = await openManagerFromOptions(globals, ctx);
+  try {
+    const result = await runWithSecrets(command, args, {
+      manager,
+      disposeManager: true,
+      only,
+      strict: flags.strict,
+      cleanEnv: flags.cleanEnv,
+      mask: flags.mask === true,
+      watch: flags.watch,
+      restartGraceMs,
+      env: ctx.env,
+      stdout: ctx.stdout,
+      stderr: ctx.stderr,
+      onWarning: (m) => ctx.stderr.write(`hush: warning: ${m}\n`),
+      onNotice: (m) => ctx.stderr.write(`hush: ${m}\n`),
+    });
+    ctx.exitCode = result.exitCode;
+  } catch (e) {
+    if (!(e instanceof HushError) || e.code !== "SPAWN_FAILED") throw e;
+    reportError(e, ctx, Boolean(globals.debug));
+    ctx.exitCode = spawnFailureExitCode(e);
+  }
+}
 
 function parseOnly(only: string | undefined): string[] | undefined {
   if (only === undefined) return undefined;
