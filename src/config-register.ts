@@ -17,7 +17,10 @@ const { secrets, issues } = await manager.resolve([...new Set([...listed, ...dec
 await manager.dispose();
 for (const record of Object.values(secrets)) {
   const variable = envName(record.name);
-  if (process.env[variable] === undefined) process.env[variable] = record.value;
+  if (process.env[variable] !== undefined) continue;
+  // An environment variable cannot hold a NUL byte (it would be cut there): say so, by name.
+  if (record.value.includes("\0")) process.stderr.write(`hush: ${record.name} not loaded: its value contains a NUL byte, which an environment variable cannot hold.\n`);
+  else process.env[variable] = record.value;
 }
 const problems = issues.filter((i) => i.code !== "NOT_FOUND" || loaded.config.secrets[i.name]?.required);
 for (const issue of problems) process.stderr.write(`hush: ${issue.message}\n`);
