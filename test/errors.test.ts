@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { ERROR_CODES, HushError, hintFor } from "../src/errors.js";
+import { EXIT_CODES } from "../src/cli/exit-codes.js";
+
+describe("HushError", () => {
+  it("every code has a one-line hint and an exit code", () => {
+    expect(ERROR_CODES.length).toBeGreaterThan(20);
+    for (const code of ERROR_CODES) {
+      expect(hintFor(code), code).toMatch(/^[^\n]{10,200}$/);
+      expect(EXIT_CODES[code], code).toBeGreaterThan(0);
+    }
+    expect(Object.keys(EXIT_CODES).sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it("keeps a foreign cause's code, never its message", () => {
+    const cause = Object.assign(new Error("ENOSPC: no space, while writing sk-CANARY-in-cause"), { code: "ENOSPC" });
+    const e = new HushError("WRITE_FAILED", "The write of /x/dev.store failed.", { cause });
+    expect(e.causeCode).toBe("ENOSPC");
+    for (const text of [e.message, String(e), JSON.stringify(e), e.hint]) expect(text).not.toContain("CANARY");
+    expect(String(e)).toBe("HushError [WRITE_FAILED]: The write of /x/dev.store failed.");
+    expect(JSON.parse(JSON.stringify(e))).toEqual({ name: "HushError", code: "WRITE_FAILED", message: "The write of /x/dev.store failed.", hint: hintFor("WRITE_FAILED"), causeCode: "ENOSPC" });
+  });
+
+  it("pins the wording of the hints users see most", () => {
+    expect(hintFor("NOT_FOUND")).toBe("Set it with `hush set NAME`, or provide it through the environment or a .env file.");
+    expect(hintFor("WRONG_KEY")).toBe("The key does not open this store; use the key file this store was written with.");
+    expect(hintFor("INSECURE_PERMISSIONS")).toBe("Others can access a secrets file; run the chmod in the message.");
+  });
+});
