@@ -15,6 +15,7 @@ import { parse } from "dotenv";
 import type { SecretRecord, SecretSource } from "../types.js";
 import { HushError } from "../errors.js";
 import { assertNoCollisions, envName, isValidName } from "../names.js";
+import { createTurnFlag } from "../fs/turn-cache.js";
 
 export interface DotenvSourceOptions {
   /** Folder the files are relative to. @default process.cwd() */
@@ -44,9 +45,12 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
   let stamp = "";
   let entries = new Map<string, Entry>();
   const warned = new Set<string>();
+  const checkedThisTurn = createTurnFlag();
 
-  /** Re-parses when any file changed (a cheap stat per file). */
+  /** Re-parses when any file changed (a stat per file, at most once per event-loop turn). */
   function load(): Map<string, Entry> {
+    if (checkedThisTurn.fresh) return entries;
+    checkedThisTurn.mark();
     const stats = files.map((f) => statOrUndefined(f));
     const next = stats.map((s) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : "-")).join("|");
     if (next === stamp) return entries;

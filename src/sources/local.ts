@@ -14,7 +14,7 @@
  * environment's key file (`.encryption.key` for `dev`, `<env>.key` otherwise).
  *
  * Reads decrypt the file once and keep the document in memory until the file changes (a stat
- * per call compares inode, size, mtime and ctime). Writes take the lock, re-read the file, apply
+ * at most once per event-loop turn compares inode, size, mtime and ctime). Writes take the lock, re-read the file, apply
  * the change and replace the file atomically. A store that does not open is never replaced.
  */
 import { basename, join, resolve } from "node:path";
@@ -28,6 +28,7 @@ import { appendVersion, assertAllEntries, deleteSecret, findEntry, liveNames, ne
 import { encodeStoreFile } from "./local/store-file.js";
 import { checkStore, openStore, sameIdentity, statIdentity, type Snapshot, type StoreFiles } from "./local/open-store.js";
 import { watchStore } from "./local/watch.js";
+import { createTurnFlag } from "../fs/turn-cache.js";
 
 /** Options of the `local` source. */
 export interface LocalSourceOptions {
@@ -77,9 +78,12 @@ export function createLocalSource(options: LocalSourceOptions = {}): SecretSourc
   const files: StoreFiles = { dir, storePath, keyPath, environment, policy, onWarning };
   const stopWatchers = new Set<() => void>();
   let cached: Snapshot | undefined;
+  const checkedThisTurn = createTurnFlag();
 
   /** The current document: the cached one while the file is unchanged, else freshly opened. */
   function current(): Snapshot {
+    if (cached && checkedThisTurn.fresh) return cached;
+    checkedThisTurn.mark();
     if (cached && sameIdentity(cached.identity, statIdentity(storePath))) return cached;
     cached = openStore(files, "read");
     return cached;

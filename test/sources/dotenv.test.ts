@@ -51,6 +51,7 @@ describe("dotenv source", () => {
     expect((await s.get("a"))?.value).toBe("base");
     expect((await s.get("b"))?.value).toBe("prod");
     writeFileSync(join(dir, ".env"), "A=changed-and-longer\n");
+    await new Promise((r) => setImmediate(r)); // files are checked at most once per event-loop turn
     expect((await s.get("a"))?.value).toBe("changed-and-longer");
   });
 

@@ -145,8 +145,10 @@ describe("local source: values and versions", () => {
     await source.set("shared", "a-CANARY");
     expect((await other.get("shared"))?.value).toBe("a-CANARY");
     await source.set("shared", "b-CANARY");
+    await nextTurn(); // a file is checked at most once per event-loop turn
     expect((await other.get("shared"))?.value).toBe("b-CANARY");
     await other.set("second", "c-CANARY"); // written from other's fresh re-read, not a stale copy
+    await nextTurn();
     expect(await source.list()).toEqual(["second", "shared"]);
   });
 
@@ -363,3 +365,7 @@ describe("local source: watch", () => {
     stop();
   });
 });
+
+function nextTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}

@@ -111,6 +111,7 @@ export function describeSourceConformance(label: string, harness: ConformanceHar
       }
       if (h.breakIt) {
         await h.breakIt();
+        await new Promise((r) => setImmediate(r)); // file-backed sources re-check from the next turn
         for (const call of [() => h.source.get("openai_api_key"), () => h.source.list(), () => h.source.set?.("openai_api_key", "new-CANARY")]) {
           try {
             await call();
