@@ -10,23 +10,37 @@ import { commandName } from "./command-name.js";
 // Node >= 22.1 keeps compiled code between runs; on Node 20 this is absent and skipped.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-// `hush list | head`: a reader that goes away is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE") throw e;
-    process.exitCode ||= 141; // 128 + SIGPIPE, as a shell reports it
-    stream.destroy();
-  });
+const argv = process.argv.slice(2);
+
+/** A `hush list | head` reader that goes away is not an error worth a stack trace. */
+function quietOnEpipe<T extends NodeJS.WriteStream>(stream: T): T {
+  if (stream.listenerCount("error") === 0) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+      process.exitCode ||= 141; // 128 + SIGPIPE, as a shell reports it
+      stream.destroy();
+    });
+  }
+  return stream;
 }
 
-const argv = process.argv.slice(2);
+// The streams are built by Node on first access, which costs a few milliseconds: `hush run`
+// without --mask never needs them, so they are reached through getters.
 const ctx: CliContext = {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
+  get stdout() {
+    return quietOnEpipe(process.stdout);
+  },
+  get stderr() {
+    return quietOnEpipe(process.stderr);
+  },
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
   exitCode: 0,
-  color: Boolean(process.stderr.isTTY) && !("NO_COLOR" in process.env),
+  get color() {
+    return Boolean(process.stderr.isTTY) && !("NO_COLOR" in process.env);
+  },
 };
 
 const { runCli, reportError } = commandName(argv) === "run" ? await import("./cli-run.js") : await import("./run-cli.js");

@@ -89,8 +89,9 @@ export async function runAction(command: string, args: string[], flags: RunFlags
       watch: flags.watch,
       restartGraceMs,
       env: ctx.env,
-      stdout: ctx.stdout,
-      stderr: ctx.stderr,
+      // Only --mask writes the child's output through hush; otherwise the streams are not
+      // touched, which spares creating them (process.stdout is built on first access).
+      ...(flags.mask === true ? { stdout: ctx.stdout, stderr: ctx.stderr } : {}),
       onWarning: (m) => ctx.stderr.write(`hush: warning: ${m}\n`),
       onNotice: (m) => ctx.stderr.write(`hush: ${m}\n`),
     });
