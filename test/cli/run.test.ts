@@ -35,7 +35,7 @@ describe("hush run: injection", () => {
   it("gives the child every secret under its variable name", async () => {
     const r = await run(["run", "--", NODE, RUN_CHILD, "env", "OPENAI_API_KEY", "DB_PASSWORD"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ OPENAI_API_KEY: CANARY, DB_PASSWORD: "second-value-1234" });
+    expect(JSON.parse(r.stdout)).toEqual({ OPENAI_API_KEY: CANARY, DB_PASSWORD: "second-value-1234" }); // hush:allow (a test value)
     expect(r.stderr).not.toContain(CANARY);
   });
 
@@ -48,7 +48,7 @@ describe("hush run: injection", () => {
   it("--only injects just the names given; a missing one is a warning without --strict", async () => {
     const r = await run(["run", "--only", "DB_PASSWORD,missing_one", "--", NODE, RUN_CHILD, "env", "OPENAI_API_KEY", "DB_PASSWORD"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ OPENAI_API_KEY: null, DB_PASSWORD: "second-value-1234" });
+    expect(JSON.parse(r.stdout)).toEqual({ OPENAI_API_KEY: null, DB_PASSWORD: "second-value-1234" }); // hush:allow (a test value)
     expect(r.stderr).toMatch(/warning: missing_one not injected/);
     expect(r.stderr).not.toContain(CANARY);
   });
