@@ -39,7 +39,7 @@ describe("set / get / rm", () => {
     expect((await hush(["rm", "f"])).code).toBe(0);
     const missing = await hush(["get", "f"]);
     expect(missing.code).toBe(4);
-    expect(missing.stderr).toMatch(/not found.*\n  hint:/);
+    expect(missing.stderr).toMatch(/not found.*\n {2}hint:/);
   });
 });
 
