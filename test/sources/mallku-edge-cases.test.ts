@@ -5,12 +5,12 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMallkuSource } from "../../src/sources/mallku.js";
 import { HushError } from "../../src/errors.js";
-import { MALLKU_FIXTURE, PYTHON } from "../helpers/fixtures.js";
+import { MALLKU_FIXTURE } from "../helpers/fixtures.js";
+import { pythonReadMallku } from "../helpers/mallku.js";
 
 const manifest = JSON.parse(readFileSync(`${MALLKU_FIXTURE}manifest.json`, "utf8"));
 const KEY_TEXT = readFileSync(`${MALLKU_FIXTURE}.secrets/.encryption.key`, "utf8");
@@ -37,24 +37,7 @@ function folderWith(edgeFile: string, keyFile?: string): { dir: string; keyFile:
   return { dir, keyFile: key };
 }
 
-/** What the Mallku-style Python reader sees: { key: json.dumps(value) }, per-key files winning. */
-function pythonRead(dir: string): Record<string, string> {
-  const script = `
-import json, os, sys
-from cryptography.fernet import Fernet
-d = sys.argv[1]
-f = Fernet(open(os.path.join(d, ".encryption.key"), "rb").read())
-out = {}
-p = os.path.join(d, "mallku-secrets.json.encrypted")
-if os.path.exists(p):
-    out.update(json.loads(f.decrypt(open(p, "rb").read())))
-for name in sorted(os.listdir(d)):
-    if name.endswith(".secret"):
-        out[name[:-7]] = json.loads(f.decrypt(open(os.path.join(d, name), "rb").read()))
-print(json.dumps({k: json.dumps(v) for k, v in out.items()}))
-`;
-  return JSON.parse(execFileSync(PYTHON, ["-c", script, dir], { encoding: "utf8" }));
-}
+const pythonRead = pythonReadMallku;
 
 function pythonOutcome(file: string): string {
   const c = manifest.edge_cases.find((x: { file: string }) => x.file === file);

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createMallkuSource } from "../../src/sources/mallku.js";
 import { decryptTokenFile } from "../../src/sources/mallku/read.js";
 import { fernetEncrypt, generateFernetKey, parseFernetKey } from "../../src/crypto/fernet.js";
 import { HushError } from "../../src/errors.js";
 import { HAS_SHARED_MALLKU, MALLKU_FIXTURE, SHARED_MALLKU } from "../helpers/fixtures.js";
+import { privateMallkuCopy } from "../helpers/mallku.js";
 
 const manifest = JSON.parse(readFileSync(`${MALLKU_FIXTURE}manifest.json`, "utf8"));
 const expected: Record<string, unknown> = manifest.effective_values_reference_order;
@@ -25,16 +25,7 @@ afterEach(() => {
   for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
 });
 
-/** A private (0700/0600) copy of the fixture's .secrets folder. */
-function privateCopy(): string {
-  const root = mkdtempSync(join(tmpdir(), "hush-mallku-"));
-  temps.push(root);
-  const dir = join(root, ".secrets");
-  cpSync(`${MALLKU_FIXTURE}.secrets`, dir, { recursive: true });
-  chmodSync(dir, 0o700);
-  for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o600);
-  return dir;
-}
+const privateCopy = () => privateMallkuCopy(temps);
 
 async function expectHushError(p: Promise<unknown> | (() => unknown), code: string): Promise<HushError> {
   let caught: unknown;

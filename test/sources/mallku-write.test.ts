@@ -4,7 +4,7 @@
  * replaced, permissions.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { updateMallku } from "../../src/sources/mallku/write.js";
 import { fernetEncrypt, generateFernetKey, parseFernetKey } from "../../src/crypto/fernet.js";
 import { HushError } from "../../src/errors.js";
 import { MALLKU_FIXTURE, PYTHON } from "../helpers/fixtures.js";
+import { privateMallkuCopy, pythonReadMallku } from "../helpers/mallku.js";
 
 const manifest = JSON.parse(readFileSync(`${MALLKU_FIXTURE}manifest.json`, "utf8"));
 const expected: Record<string, unknown> = manifest.effective_values_reference_order;
@@ -26,37 +27,11 @@ afterEach(() => {
   for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
 });
 
-function privateCopy(): string {
-  const root = mkdtempSync(join(tmpdir(), "hush-mallku-w-"));
-  temps.push(root);
-  const dir = join(root, ".secrets");
-  cpSync(`${MALLKU_FIXTURE}.secrets`, dir, { recursive: true });
-  chmodSync(dir, 0o700);
-  for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o600);
-  return dir;
-}
+const privateCopy = () => privateMallkuCopy(temps);
 
-const PY_READER = `
-import json, os
-from cryptography.fernet import Fernet
-def read_all(d):
-    f = Fernet(open(os.path.join(d, ".encryption.key"), "rb").read())
-    out = {}
-    p = os.path.join(d, "mallku-secrets.json.encrypted")
-    if os.path.exists(p):
-        out.update(json.loads(f.decrypt(open(p, "rb").read())))
-    for name in sorted(os.listdir(d)):
-        if name.endswith(".secret"):
-            out[name[:-7]] = json.loads(f.decrypt(open(os.path.join(d, name), "rb").read()))
-    return out
-`;
-
-/** Python's view of a folder, as the Mallku reader resolves it (per-key file wins). Values come back as JSON. */
+/** Python's view of a folder, as the Mallku reader resolves it (per-key file wins). */
 function pythonRead(dir: string): Record<string, unknown> {
-  const script = `${PY_READER}
-import sys
-print(json.dumps(read_all(sys.argv[1])))`;
-  return JSON.parse(execFileSync(PYTHON, ["-c", script, dir], { encoding: "utf8" }));
+  return Object.fromEntries(Object.entries(pythonReadMallku(dir)).map(([k, v]) => [k, JSON.parse(v)]));
 }
 
 /** Python imitating SecretsManager.set_secret: decrypt, update, json.dumps, write in place, chmod. Values by stdin. */
