@@ -158,7 +158,7 @@ describe("hush hook", () => {
     writeFileSync(join(dir, "agent.ts"), "const key = process.env.ANTHROPIC_API_KEY;\n");
     git("add", "agent.ts");
     const ok = spawnSync("git", ["commit", "-m", "add agent"], { cwd: dir, encoding: "utf8" });
-    expect(ok.status).toBe(0);
+    expect(ok.status, `git commit failed:\n${ok.stderr}${ok.stdout}`).toBe(0);
     expect(ok.stderr).toContain("previous-hook");
   });
 

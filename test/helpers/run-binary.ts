@@ -1,7 +1,7 @@
 /**
- * Spawns the real built CLI for the `hush run` tests. `buildCli()` runs scripts/build.mjs and
- * copies dist/ to a private temp folder, so other test files rebuilding dist/ at the same time
- * cannot pull the files from under a running test.
+ * Spawns the real built CLI for the `hush run` tests. `buildCli()` copies dist/ (built once by
+ * test/global-setup.ts) to a private temp folder. It never rebuilds dist/ itself: other test
+ * files run dist/cli.js in place at the same time, and a rebuild would pull it from under them.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,22 +13,13 @@ export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const RUN_CHILD = fileURLToPath(new URL("./run-child.mjs", import.meta.url));
 export const NODE = process.execPath;
 
-/** Builds dist/ and returns the path of a private copy of cli.js, plus a cleanup. */
+/** Returns the path of a private copy of the built cli.js, plus a cleanup. */
 export function buildCli(): { cli: string; cleanup: () => void } {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      execFileSync(NODE, ["scripts/build.mjs"], { cwd: REPO, stdio: "pipe" });
-      const dir = mkdtempSync(join(tmpdir(), "hush-cli-"));
-      cpSync(join(REPO, "dist"), join(dir, "dist"), { recursive: true });
-      writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-      if (!existsSync(join(dir, "dist/cli.js"))) throw new Error("dist/cli.js missing after build");
-      return { cli: join(dir, "dist/cli.js"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-    } catch (e) {
-      lastError = e; // another test file was rebuilding dist/ at the same moment: try again
-    }
-  }
-  throw lastError;
+  if (!existsSync(join(REPO, "dist/cli.js"))) execFileSync(NODE, ["scripts/build.mjs"], { cwd: REPO, stdio: "pipe" });
+  const dir = mkdtempSync(join(tmpdir(), "hush-cli-"));
+  cpSync(join(REPO, "dist"), join(dir, "dist"), { recursive: true });
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  return { cli: join(dir, "dist/cli.js"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The environment the CLI runs with: PATH and HOME only, unless more is given. */
