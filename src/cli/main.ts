@@ -6,9 +6,16 @@
 import module from "node:module";
 import type { CliContext } from "./context.js";
 import { commandName } from "./command-name.js";
+import { privateCompileCacheDir } from "./compile-cache-dir.js";
 
-// Node >= 22.1 keeps compiled code between runs; on Node 20 this is absent and skipped.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// Node >= 22.1 keeps compiled code between runs; on Node 20 this is absent and skipped. Never
+// in Node's default folder, os.tmpdir()/node-compile-cache: on a shared machine another user
+// could create it first and plant compiled code that hush would then run.
+const enableCompileCache = (module as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+if (enableCompileCache) {
+  const dir = privateCompileCacheDir(process.env);
+  if (dir) enableCompileCache(dir);
+}
 
 const argv = process.argv.slice(2);
 

@@ -112,7 +112,8 @@ const MAX_LOCK_BYTES = 1024;
 
 const localQueue = new Map<string, Promise<void>>();
 const yieldUntil = new Map<string, number>();
-const SELF_START = processStartTime();
+/** This process's start time, read on first use (not at import: `hush run` may never lock). */
+let selfStart: { value: string | undefined } | undefined;
 
 type LockRead =
   | { kind: "missing" }
@@ -126,7 +127,7 @@ interface Hold {
 }
 
 async function acquire(lockPath: string, timeoutMs: number): Promise<Hold> {
-  const me: LockHolder = { pid: process.pid, start: SELF_START, host: hostname(), nonce: randomBytes(12).toString("hex") };
+  const me: LockHolder = { pid: process.pid, start: (selfStart ??= { value: processStartTime() }).value, host: hostname(), nonce: randomBytes(12).toString("hex") };
   const deadline = Date.now() + timeoutMs;
   let delay = MIN_DELAY_MS;
   for (;;) {
