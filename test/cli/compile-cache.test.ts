@@ -2,6 +2,7 @@
 // shared os.tmpdir()/node-compile-cache where another user could plant compiled code.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import module from "node:module";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { privateCompileCacheDir } from "../../src/cli/compile-cache-dir.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
-const HAS_COMPILE_CACHE = typeof (await import("node:module")).default.enableCompileCache === "function";
+const HAS_COMPILE_CACHE = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === "function";
 
 let dir: string;
 beforeEach(() => {
