@@ -17,7 +17,8 @@ export type OptionSpec =
   | { kind: "string" }
   | { kind: "path" }
   | { kind: "paths" }
-  | { kind: "integer"; min: number; max: number };
+  | { kind: "integer"; min: number; max: number }
+  | { kind: "choice"; values: readonly string[] };
 
 /** What every factory gets besides its options. */
 export interface BuildSourcesOptions {
@@ -56,10 +57,22 @@ export const SOURCE_TYPES: Readonly<Record<string, SourceType>> = {
     },
   },
   local: {
-    options: { dir: { kind: "path" }, maxVersions: { kind: "integer", min: 1, max: 1000 } },
+    options: {
+      dir: { kind: "path" },
+      maxVersions: { kind: "integer", min: 1, max: 1000 },
+      lockTimeoutMs: { kind: "integer", min: 100, max: 600_000 },
+      permissions: { kind: "choice", values: ["strict", "warn"] },
+    },
     async create(o, c) {
       const { createLocalSource } = await import("../sources/local.js");
-      return createLocalSource({ secretsDir: folderOf(o, c), environment: c.environment, maxVersions: o.maxVersions as number | undefined, onWarning: c.onWarning });
+      return createLocalSource({
+        secretsDir: folderOf(o, c),
+        environment: c.environment,
+        maxVersions: o.maxVersions as number | undefined,
+        lockTimeoutMs: o.lockTimeoutMs as number | undefined,
+        permissions: o.permissions as "strict" | "warn" | undefined,
+        onWarning: c.onWarning,
+      });
     },
   },
   mallku: {

@@ -25,7 +25,7 @@ export function configTemplate(environment: string): string {
 #   - type: dotenv
 #     options: { files: [.env, .env.${environment}] }
 #   - type: local
-#     options: { dir: .secrets, maxVersions: 10 }
+#     options: { dir: .secrets, maxVersions: 10, lockTimeoutMs: 10000, permissions: strict }
 
 # Declared secrets: \`hush check\` fails while a required one is missing; \`hush env-example\` lists them.
 # secrets:

@@ -157,6 +157,8 @@ function checkOption(spec: OptionSpec, value: unknown): string | undefined {
       return value.every(isPath) ? undefined : "every entry must be a path (a non-empty string).";
     case "integer":
       return Number.isInteger(value) && (value as number) >= spec.min && (value as number) <= spec.max ? undefined : `expected a whole number from ${spec.min} to ${spec.max}.`;
+    case "choice":
+      return typeof value === "string" && spec.values.includes(value) ? undefined : `expected one of ${spec.values.join(", ")}, got ${typeof value === "string" ? "another word" : kindOf(value)}.`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSources, SOURCE_TYPES } from "../../src/config/build-sources.js";
@@ -61,6 +61,26 @@ describe("openConfiguredManager", () => {
     await manager.set("a_secret", CANARY + "3");
     expect(await manager.get("A_SECRET")).toBe(CANARY + "3");
     expect((await manager.versions("a_secret")).length).toBe(2);
+    await manager.dispose();
+  });
+
+  it("passes the local source's permissions and lockTimeoutMs on: `warn` opens a folder others can read, with a warning", async () => {
+    const strictRoot = project("version: 1\nsources:\n  - type: local\n");
+    createKeyFile(join(strictRoot, ".secrets"), "dev");
+    chmodSync(join(strictRoot, ".secrets"), 0o755);
+    const strict = await openConfiguredManager({ cwd: strictRoot, env: {}, onWarning: quiet });
+    await expect(strict.manager.set("a_secret", CANARY)).rejects.toMatchObject({ code: "INSECURE_PERMISSIONS" });
+    await strict.manager.dispose();
+
+    const root = project("version: 1\nsources:\n  - type: local\n    options: { permissions: warn, lockTimeoutMs: 2000 }\n");
+    createKeyFile(join(root, ".secrets"), "dev");
+    chmodSync(join(root, ".secrets"), 0o755);
+    const warnings: string[] = [];
+    const { manager } = await openConfiguredManager({ cwd: root, env: {}, onWarning: (m) => warnings.push(m) });
+    await manager.set("a_secret", CANARY);
+    expect(await manager.get("a_secret")).toBe(CANARY);
+    expect(warnings.join("\n")).toContain("chmod 700");
+    expect(warnings.join("\n")).not.toContain(CANARY);
     await manager.dispose();
   });
 

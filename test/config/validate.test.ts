@@ -59,7 +59,7 @@ describe("validateConfig: errors", () => {
   it("gives the path of an unknown option: sources[2].options.address", () => {
     const e = invalid({ version: 1, sources: [{ type: "env" }, { type: "dotenv" }, { type: "local", options: { address: "x" } }] });
     expect(e.message).toContain("sources[2].options.address: unknown key");
-    expect(e.message).toContain("known: dir, maxVersions");
+    expect(e.message).toContain("known: dir, maxVersions, lockTimeoutMs, permissions");
   });
 
   it("suggests the nearest key", () => {
@@ -101,6 +101,9 @@ describe("validateConfig: errors", () => {
     expect(e.message).toContain("sources[0].options.files: expected a non-empty list of paths");
     expect(e.message).toContain("sources[1].options.maxVersions: expected a whole number from 1 to 1000");
     expect(e.message).toContain("sources[2].options.listAll: expected true or false");
+    const local = invalid({ version: 1, sources: [{ type: "local", options: { permissions: "lax", lockTimeoutMs: 5 } }] });
+    expect(local.message).toContain("sources[0].options.permissions: expected one of strict, warn, got another word.");
+    expect(local.message).toContain("sources[0].options.lockTimeoutMs: expected a whole number from 100 to 600000");
   });
 
   it("refuses two declared names that map to one variable (FAULTS 14)", () => {
