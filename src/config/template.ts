@@ -35,5 +35,12 @@ export function configTemplate(environment: string): string {
 #     description: OpenAI key used by the planner agent
 #     owner: platform-team
 #     rotation: 90d              # overrides the type's default period
+
+# Allow-lists for \`hush scan\` (and the pre-commit hook), shared by the team.
+# scan:
+#   allow:
+#     paths: [test/fixtures/**]  # gitignore-style, as .hushignore
+#     rules: [jwt]               # rule ids: hush scan --list-rules
+#     secrets: [demo_token]      # managed secrets whose values are not looked for
 `;
 }

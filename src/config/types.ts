@@ -61,6 +61,20 @@ export interface HushConfig {
   sources?: SourceConfig[];
   /** Declared secrets by canonical name, in file order. */
   secrets: Record<string, SecretPolicy>;
+  /** `hush scan` settings kept with the project. */
+  scan?: ScanConfig;
+}
+
+/** `scan:` in hush.yaml: allow-lists the whole team shares (flags and hush:allow comments add to them). */
+export interface ScanConfig {
+  allow: {
+    /** gitignore-style patterns, relative to the folder the scan runs from (as `.hushignore`). */
+    paths?: string[];
+    /** Pattern rule ids switched off (`hush scan --json` shows a finding's rule id). */
+    rules?: string[];
+    /** Managed secrets whose values are not looked for. */
+    secrets?: string[];
+  };
 }
 
 /** Where the environment came from, for `hush doctor`. */

@@ -12,7 +12,7 @@ import { findCollisions, envName, isValidName } from "../names.js";
 import { assertValidEnvironment } from "../crypto/key-file.js";
 import { describeUnknownType, SOURCE_TYPES, type OptionSpec } from "./build-sources.js";
 import { credentialMessage, hasUrlPassword, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
-import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type SecretPolicy, type SecretType, type SourceConfig } from "./types.js";
+import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType, type SourceConfig } from "./types.js";
 
 /** A path into the document: keys and list indexes. */
 export type ConfigPath = readonly (string | number)[];
@@ -31,7 +31,9 @@ export interface ConfigCheck {
   problems: ConfigProblem[];
 }
 
-const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", "secrets"];
+const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", "secrets", "scan"];
+const SCAN_KEYS = ["allow"];
+const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
 const SOURCE_KEYS = ["type", "options"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation"];
 const AUDIT_MODES: readonly AuditMode[] = ["best-effort", "required", "off"];
@@ -66,6 +68,7 @@ export function checkConfig(raw: unknown, options: ValidateConfigOptions = {}): 
   }
   if ("sources" in raw) config.sources = checkSources(raw.sources, add);
   if ("secrets" in raw) config.secrets = checkSecrets(raw.secrets, add);
+  if ("scan" in raw) config.scan = checkScan(raw.scan, add);
   return problems.length === 0 ? { config, problems } : { problems };
 }
 
@@ -238,6 +241,44 @@ function checkEnvironment(raw: unknown, path: ConfigPath, add: Add): string | un
     add(path, "not a valid environment name: lower-case letters, digits, '_' or '-', at most 32 characters.");
     return undefined;
   }
+}
+
+/**
+ * `scan: { allow: { paths, rules, secrets } }`. Rule ids are checked for their shape only (the
+ * rule table is not loaded to validate a config); `hush scan` refuses an id it does not know.
+ */
+function checkScan(raw: unknown, add: Add): ScanConfig | undefined {
+  if (!isMapping(raw)) {
+    add(["scan"], `expected a mapping with \`allow:\`, got ${kindOf(raw)}.`);
+    return undefined;
+  }
+  checkKeys(raw, ["scan"], SCAN_KEYS, add);
+  if (!("allow" in raw)) return { allow: {} };
+  if (!isMapping(raw.allow)) {
+    add(["scan", "allow"], `expected a mapping of paths, rules and secrets, got ${kindOf(raw.allow)}.`);
+    return undefined;
+  }
+  const allow: ScanConfig["allow"] = {};
+  checkKeys(raw.allow, ["scan", "allow"], SCAN_ALLOW_KEYS, add);
+  const lists: [keyof ScanConfig["allow"], (v: string) => boolean, string][] = [
+    ["paths", isPath, "a path pattern (a non-empty string)"],
+    ["rules", (v) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(v), "a rule id such as openai-api-key"],
+    ["secrets", (v) => isValidName(v), "a secret name"],
+  ];
+  for (const [key, valid, what] of lists) {
+    if (!(key in raw.allow)) continue;
+    const value = raw.allow[key];
+    const at: ConfigPath = ["scan", "allow", key];
+    if (!Array.isArray(value)) {
+      add(at, `expected a list, got ${kindOf(value)}.`);
+      continue;
+    }
+    value.forEach((item: unknown, i) => {
+      if (typeof item !== "string" || !valid(item)) add([...at, i], `expected ${what}, got ${typeof item === "string" ? "another string" : kindOf(item)}.`);
+    });
+    allow[key] = value.filter((v: unknown): v is string => typeof v === "string");
+  }
+  return { allow };
 }
 
 function checkEnvironments(raw: unknown, add: Add): string[] | undefined {

@@ -67,6 +67,57 @@ describe("hush scan", () => {
   });
 });
 
+describe("hush scan allow-lists in hush.yaml", () => {
+  it("scan.allow paths, rules and secrets silence findings; flags add to them", async () => {
+    const github = FAKE["github-token"]!();
+    const openai = FAKE["openai-api-key"]!();
+    project({
+      "hush.yaml": "version: 1\nscan:\n  allow:\n    paths: [fixtures/]\n    rules: [github-token]\n    secrets: [DB_PASSWORD]\n",
+      "app.ts": `const gh = "${github}";\nconst pw = "${MANAGED}";\n`,
+      "llm.ts": `const k = "${openai}";\n`,
+    });
+    mkdirSync(join(dir, "fixtures"));
+    writeFileSync(join(dir, "fixtures", "key.txt"), `${openai}\n`);
+    const r = await runHush(["scan", "-C", dir, "--json"]);
+    expect(r.code).toBe(1);
+    const found = JSON.parse(r.stdout).findings.map((f: { path: string; ruleId?: string }) => `${f.path} ${f.ruleId}`);
+    expect(found).toEqual(["llm.ts openai-api-key"]); // not fixtures/, not github-token, not db_password
+    const more = await runHush(["scan", "-C", dir, "--allow-rule", "openai-api-key"]);
+    expect(more).toMatchObject({ code: 0, stdout: "" });
+    noValues(r.stdout + r.stderr + more.stdout + more.stderr, github, openai, MANAGED);
+  });
+
+  it("an unknown rule id is an error, in hush.yaml (CONFIG_INVALID, exit 3) or in --allow-rule (exit 2)", async () => {
+    project({ "hush.yaml": "version: 1\nscan:\n  allow:\n    rules: [openai-key]\n" });
+    const fromConfig = await runHush(["scan", "-C", dir]);
+    expect(fromConfig.code).toBe(3);
+    expect(fromConfig.stderr).toContain('scan.allow.rules: no rule has the id "openai-key"');
+    expect(fromConfig.stderr).toContain("hush scan --list-rules");
+    project({ "hush.yaml": "version: 1\n" });
+    const fromFlag = await runHush(["scan", "-C", dir, "--allow-rule", "no-such-rule"]);
+    expect(fromFlag.code).toBe(2);
+    expect(fromFlag.stderr).toContain('--allow-rule: no rule has the id "no-such-rule"');
+  });
+
+  it("a malformed scan section is reported with its path", async () => {
+    project({ "hush.yaml": "version: 1\nscan:\n  allow:\n    paths: fixtures/\n    rule: [jwt]\n" });
+    const r = await runHush(["scan", "-C", dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("scan.allow.paths: expected a list, got a string.");
+    expect(r.stderr).toContain('scan.allow.rule: unknown key; did you mean "rules"?');
+  });
+
+  it("--list-rules prints every rule id with what it finds; --json too", async () => {
+    const human = await runHush(["scan", "--list-rules"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^openai-api-key +\S/m);
+    expect(human.stdout).toMatch(/^private-key +Private key in PEM form$/m);
+    const json = JSON.parse((await runHush(["scan", "--list-rules", "--json"])).stdout) as { id: string; description: string }[];
+    expect(json.length).toBeGreaterThanOrEqual(20);
+    expect(json.map((r) => r.id)).toContain("anthropic-api-key");
+  });
+});
+
 describe("hush scan progress", () => {
   async function runWithTty(isTTY: boolean): Promise<string> {
     const stderr = Object.assign(new PassThrough(), { isTTY });

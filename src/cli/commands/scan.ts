@@ -7,9 +7,11 @@
 import type { Command } from "commander";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
-import { globalOptions, openManager } from "../open-manager.js";
+import { globalOptions, loadCliConfig, openManagerWithConfig } from "../open-manager.js";
 import { HushError } from "../../errors.js";
-import { scan, formatFinding, formatIssue, formatProgress, formatSummary, toSarif, type ScanOptions } from "../../scan/index.js";
+import { canonicalName } from "../../names.js";
+import type { LoadedConfig } from "../../config/types.js";
+import { scan, formatFinding, formatIssue, formatProgress, formatSummary, toSarif, PATTERN_RULES, type ScanAllowOptions, type ScanOptions } from "../../scan/index.js";
 
 interface ScanFlags {
   staged?: boolean;
@@ -22,6 +24,7 @@ interface ScanFlags {
   allowRule?: string[];
   allowPath?: string[];
   allowSecret?: string[];
+  listRules?: boolean;
 }
 
 /** Above this many files a TTY gets a progress bar. */
@@ -39,15 +42,25 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--format <format>", "human | json | sarif", "human")
     .option("--no-managed", "do not look for managed values (pattern rules only)")
     .option("--no-gitignore", "also scan files that .gitignore excludes")
-    .option("--allow-rule <id...>", "switch off these rule ids")
-    .option("--allow-path <pattern...>", "gitignore-style paths not to scan (as in .hushignore)")
-    .option("--allow-secret <name...>", "managed secrets not to look for")
+    .option("--allow-rule <id...>", "switch off these rule ids (adds to hush.yaml's scan.allow.rules)")
+    .option("--allow-path <pattern...>", "gitignore-style paths not to scan (as in .hushignore; adds to scan.allow.paths)")
+    .option("--allow-secret <name...>", "managed secrets not to look for (adds to scan.allow.secrets)")
+    .option("--list-rules", "print the pattern rules (id and what each finds) and exit")
+    .addHelpText("after", SCAN_HELP)
     .action(async (paths: string[], flags: ScanFlags, cmd: Command) => {
       const format = flags.json || globalOptions(cmd).json ? "json" : flags.format ?? "human";
+      if (flags.listRules) {
+        const rules = PATTERN_RULES.map((r) => ({ id: r.id, description: r.description }));
+        if (format === "json") outJson(ctx, rules);
+        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.description}`);
+        return;
+      }
       if (!["human", "json", "sarif"].includes(format)) throw new HushError("INVALID_ARGUMENT", `unknown --format '${format}'; use human, json or sarif`);
       if (flags.since !== undefined && !flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "--since needs --git-history");
       if (flags.staged && flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "use --staged or --git-history, not both");
       const g = globalOptions(cmd);
+      const loaded = await loadCliConfig(cmd, ctx);
+      const allow = mergeAllow(loaded, flags);
       const options: ScanOptions = {
         paths,
         cwd: g.cwd,
@@ -55,8 +68,8 @@ export function register(program: Command, ctx: CliContext): void {
         gitHistory: flags.gitHistory,
         since: flags.since,
         gitignore: flags.gitignore,
-        allow: { rules: flags.allowRule, paths: flags.allowPath, secrets: flags.allowSecret },
-        managedValues: flags.managed === false ? undefined : await managedValues(cmd, ctx),
+        allow,
+        managedValues: flags.managed === false ? undefined : await managedValues(cmd, ctx, loaded),
       };
       let drewProgress = false;
       if (ctx.stderr.isTTY) {
@@ -77,16 +90,50 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
+const SCAN_HELP = `
+Allow-lists, from narrowest to widest:
+  a comment on the line (hush:allow, or hush:allow-next-line on the line before)
+  .hushignore in the folder the scan runs from (gitignore syntax)
+  hush.yaml, shared by the team:
+    scan:
+      allow:
+        paths: [test/fixtures/**]      # gitignore-style, as .hushignore
+        rules: [jwt]                   # rule ids: hush scan --list-rules
+        secrets: [demo_token]          # managed secrets not to look for
+  --allow-path, --allow-rule, --allow-secret for one run (added to hush.yaml's lists)
+
+Exit codes: 0 nothing found, 1 findings, 2 usage or configuration error.
+`;
+
 // --- internal ---
+
+/** hush.yaml's scan.allow plus the flags; an unknown rule id is an error, not a silent no-op. */
+function mergeAllow(loaded: LoadedConfig, flags: ScanFlags): ScanAllowOptions {
+  const fromConfig = loaded.config.scan?.allow ?? {};
+  const known = new Set(PATTERN_RULES.map((r) => r.id));
+  const unknownRule = (ids: string[] | undefined) => ids?.find((id) => !known.has(id));
+  const badConfigRule = unknownRule(fromConfig.rules);
+  if (badConfigRule !== undefined) {
+    throw new HushError("CONFIG_INVALID", `${loaded.path ?? "hush.yaml"}: scan.allow.rules: no rule has the id "${badConfigRule}".`, { hint: "`hush scan --list-rules` prints every rule id." });
+  }
+  const badFlagRule = unknownRule(flags.allowRule);
+  if (badFlagRule !== undefined) throw new HushError("INVALID_ARGUMENT", `--allow-rule: no rule has the id ${JSON.stringify(badFlagRule.slice(0, 64))}.`, { hint: "`hush scan --list-rules` prints every rule id." });
+  return {
+    paths: [...(fromConfig.paths ?? []), ...(flags.allowPath ?? [])],
+    rules: [...(fromConfig.rules ?? []), ...(flags.allowRule ?? [])],
+    // Managed values are keyed by canonical name: DB_PASSWORD and db_password are one secret.
+    secrets: [...(fromConfig.secrets ?? []), ...(flags.allowSecret ?? [])].map((n) => canonicalName(n)),
+  };
+}
 
 /**
  * Every value hush can resolve, by name. A project without a store (no key yet) has no
  * managed values: the scan then runs the pattern rules alone, and says so.
  */
-async function managedValues(cmd: Command, ctx: CliContext): Promise<Map<string, string>> {
+async function managedValues(cmd: Command, ctx: CliContext, loaded: LoadedConfig): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   try {
-    const m = await openManager(cmd, ctx);
+    const { manager: m } = await openManagerWithConfig(cmd, ctx, loaded);
     try {
       const { secrets, issues } = await m.resolve();
       for (const [name, record] of Object.entries(secrets)) values.set(name, record.value);
