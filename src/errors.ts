@@ -73,12 +73,13 @@ export class HushError extends Error {
   readonly causeCode: string | undefined;
 
   constructor(code: HushErrorCode, message: string, options: HushErrorOptions = {}) {
-    super(message);
+    const causeCode = causeCodeOf(options.cause);
+    super(withErrno(message, causeCode));
     this.code = code;
     this.hint = options.hint ?? HINTS[code];
     this.source = options.source;
     this.secret = options.secret;
-    this.causeCode = causeCodeOf(options.cause);
+    this.causeCode = causeCode;
   }
 
   override toString(): string {
@@ -104,6 +105,16 @@ export function isHushError(e: unknown, code?: HushErrorCode): e is HushError {
 }
 
 // --- internal ---
+
+/**
+ * "Cannot write X." + ENOSPC -> "Cannot write X (ENOSPC)." so every file-system failure says
+ * which one it was (disk full, read-only, permission). Only errno-shaped codes are added, and
+ * only once.
+ */
+function withErrno(message: string, causeCode: string | undefined): string {
+  if (causeCode === undefined || !/^E[A-Z0-9]{2,15}$/.test(causeCode) || message.includes(causeCode)) return message;
+  return message.endsWith(".") ? `${message.slice(0, -1)} (${causeCode}).` : `${message} (${causeCode})`;
+}
 
 function causeCodeOf(cause: unknown): string | undefined {
   if (cause === undefined || cause === null) return undefined;

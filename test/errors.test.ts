@@ -17,8 +17,11 @@ describe("HushError", () => {
     const e = new HushError("WRITE_FAILED", "The write of /x/dev.store failed.", { cause });
     expect(e.causeCode).toBe("ENOSPC");
     for (const text of [e.message, String(e), JSON.stringify(e), e.hint]) expect(text).not.toContain("CANARY");
-    expect(String(e)).toBe("HushError [WRITE_FAILED]: The write of /x/dev.store failed.");
-    expect(JSON.parse(JSON.stringify(e))).toEqual({ name: "HushError", code: "WRITE_FAILED", message: "The write of /x/dev.store failed.", hint: hintFor("WRITE_FAILED"), causeCode: "ENOSPC" });
+    // The errno is added to the message once, before its final period; a foreign name is not.
+    expect(String(e)).toBe("HushError [WRITE_FAILED]: The write of /x/dev.store failed (ENOSPC).");
+    expect(JSON.parse(JSON.stringify(e))).toEqual({ name: "HushError", code: "WRITE_FAILED", message: "The write of /x/dev.store failed (ENOSPC).", hint: hintFor("WRITE_FAILED"), causeCode: "ENOSPC" });
+    expect(new HushError("WRITE_FAILED", "fsync failed (EIO).", { cause: { code: "EIO" } }).message).toBe("fsync failed (EIO).");
+    expect(new HushError("INTERNAL", "Unexpected.", { cause: new SyntaxError("x") }).message).toBe("Unexpected.");
   });
 
   it("pins the wording of the hints users see most", () => {

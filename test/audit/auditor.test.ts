@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createAuditor } from "../../src/audit/auditor.js";
 import type { AuditSink } from "../../src/audit/sink.js";
@@ -11,6 +10,7 @@ import { createSecretsManager } from "../../src/manager.js";
 import { createEnvSource } from "../../src/sources/env.js";
 import { HushError } from "../../src/errors.js";
 import { CANARY, event, makeProject, type TempProject } from "./helpers.js";
+import { fillDisk, mountTmpfs, remountReadOnly, unmount } from "../helpers/tmpfs.js";
 
 let p: TempProject;
 beforeEach(() => {
@@ -83,35 +83,37 @@ describe("fail-closed (required) mode (FAULTS 21)", () => {
   });
 
   it("denies when the disk is full, and leaves the log as it was", async (ctx) => {
-    const mount = tmpfs(ctx, 64);
+    const mount = mountTmpfs(ctx, p.dir, 64);
     if (!mount) return;
     try {
+      createKeyFile(mount, "dev");
       const keys = loadAuditKeys(mount, "dev");
       const log = join(mount, "audit.dev.jsonl");
       const first = createAuditor({ environment: "dev", keys, mode: "required", sinks: [createJsonlSink({ path: log, environment: "dev" })] });
       await first.record(event("a"));
       const before = readFileSync(log);
-      fill(mount);
+      fillDisk(mount);
       const auditor = createAuditor({ environment: "dev", keys, mode: "required", sinks: [createJsonlSink({ path: log, environment: "dev" })], onWarning: () => undefined });
       const e = await expectDenied(Promise.resolve(auditor.record(event("b"))));
       expect(e.message).toMatch(/ENOSPC/);
       expect(readFileSync(log).equals(before)).toBe(true);
     } finally {
-      execFileSync("umount", [mount]);
+      unmount(mount);
     }
   });
 
   it("denies when the log's file system is read-only", async (ctx) => {
-    const mount = tmpfs(ctx, 256);
+    const mount = mountTmpfs(ctx, p.dir, 256);
     if (!mount) return;
     try {
+      createKeyFile(mount, "dev");
       const keys = loadAuditKeys(mount, "dev");
-      execFileSync("mount", ["-o", "remount,ro", mount]);
+      remountReadOnly(mount);
       const auditor = createAuditor({ environment: "dev", keys, mode: "required", sinks: [createJsonlSink({ path: join(mount, "audit.dev.jsonl"), environment: "dev" })], onWarning: () => undefined });
       const e = await expectDenied(Promise.resolve(auditor.record(event("a"))));
       expect(e.message).toMatch(/EROFS/);
     } finally {
-      execFileSync("umount", [mount]);
+      unmount(mount);
     }
   });
 
@@ -181,28 +183,3 @@ describe("best-effort mode (FAULTS 21)", () => {
     expect(batches).toEqual([4, 2]);
   });
 });
-
-// --- helpers ---
-
-/** A small tmpfs with a secrets folder and key, or undefined (test skipped) when not root. */
-function tmpfs(ctx: { skip: (note?: string) => void }, kib: number): string | undefined {
-  if (process.getuid?.() !== 0) {
-    ctx.skip("needs root to mount a tmpfs");
-    return undefined;
-  }
-  const mount = join(p.dir, "fs");
-  mkdirSync(mount, { mode: 0o700 });
-  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${kib}k,mode=0700`, "tmpfs", mount]);
-  createKeyFile(mount, "dev");
-  return mount;
-}
-
-function fill(dir: string): void {
-  for (let i = 0; ; i++) {
-    try {
-      writeFileSync(join(dir, `filler-${i}`), Buffer.alloc(4096));
-    } catch (_e) {
-      return; // ENOSPC: full
-    }
-  }
-}
