@@ -11,7 +11,6 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parse } from "dotenv";
 import type { SecretRecord, SecretSource } from "../types.js";
 import { HushError } from "../errors.js";
 import { assertNoCollisions, envName, isValidName } from "../names.js";
@@ -47,18 +46,25 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
   const warned = new Set<string>();
   const checkedThisTurn = createTurnFlag();
 
-  /** Re-parses when any file changed (a stat per file, at most once per event-loop turn). */
-  function load(): Map<string, Entry> {
+  /**
+   * Re-parses when any file changed (a stat per file, at most once per event-loop turn).
+   * Returns NEEDS_PARSER when a file exists and dotenv's parser is not loaded yet.
+   */
+  function load(): Map<string, Entry> | typeof NEEDS_PARSER {
     if (checkedThisTurn.fresh) return entries;
-    checkedThisTurn.mark();
     const stats = files.map((f) => statOrUndefined(f));
     const next = stats.map((s) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : "-")).join("|");
-    if (next === stamp) return entries;
+    if (next === stamp) {
+      checkedThisTurn.mark();
+      return entries;
+    }
+    const parse = dotenvParse;
+    if (parse === undefined && stats.some((s) => s !== undefined)) return NEEDS_PARSER;
     const fresh = new Map<string, Entry>();
     files.forEach((file, i) => {
       if (!stats[i]) return;
       if (stats[i].size > MAX_FILE_BYTES) throw new HushError("LIMIT_EXCEEDED", `${file} is larger than ${MAX_FILE_BYTES} bytes.`, { source: SOURCE_NAME });
-      const parsed = parse(readText(file));
+      const parsed = parse!(readText(file));
       const canonical: string[] = [];
       for (const [key, value] of Object.entries(parsed)) {
         if (!isValidName(key)) {
@@ -73,28 +79,53 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
     });
     entries = fresh;
     stamp = next;
+    checkedThisTurn.mark();
     return entries;
+  }
+
+  /** The entries now; loads dotenv's parser the first time a file exists. */
+  async function current(): Promise<Map<string, Entry>> {
+    const loaded = load();
+    if (loaded !== NEEDS_PARSER) return loaded;
+    dotenvParse ??= await loadDotenvParse();
+    const again = load();
+    if (again === NEEDS_PARSER) throw new HushError("INTERNAL", "dotenv's parser could not be loaded.", { source: SOURCE_NAME });
+    return again;
   }
 
   return {
     name: SOURCE_NAME,
     async get(name: string): Promise<SecretRecord | undefined> {
-      const entry = load().get(envName(name));
+      const entry = (await current()).get(envName(name));
       if (!entry) return undefined;
       return { name, value: entry.value, source: SOURCE_NAME, location: `${entry.file}:${entry.key}` };
     },
     async list(): Promise<string[]> {
-      return [...load().values()].map((e) => e.key.toLowerCase());
+      return [...(await current()).values()].map((e) => e.key.toLowerCase());
     },
     async check() {
       const present = files.filter((f) => statOrUndefined(f));
-      load();
+      await current();
       return { ok: true, detail: present.length ? `reads ${present.join(", ")}` : `no file (${files.map((f) => f.slice(cwd.length + 1) || f).join(", ")})` };
     },
   };
 }
 
 // --- internal ---
+
+const NEEDS_PARSER = Symbol("needs dotenv's parser");
+
+/**
+ * dotenv's parser, loaded the first time a .env file exists: most `hush run` projects keep
+ * their secrets in the store, and loading dotenv costs every start-up about a millisecond.
+ */
+let dotenvParse: ((text: string) => Record<string, string>) | undefined;
+
+async function loadDotenvParse(): Promise<(text: string) => Record<string, string>> {
+  // A CommonJS package: bundled with code splitting, its functions are on `default`.
+  const mod = (await import("dotenv")) as typeof import("dotenv") & { default?: typeof import("dotenv") };
+  return mod.parse ?? mod.default!.parse;
+}
 
 function statOrUndefined(path: string) {
   try {
