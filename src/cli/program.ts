@@ -9,7 +9,7 @@ import type { CommandEntry } from "./commands.js";
 import type { CliContext } from "./context.js";
 import { commandName } from "./command-name.js";
 
-const VERSION = "0.1.0";
+import { VERSION } from "../version.js";
 
 /** Runs `argv` (without node and script) against the command table; returns the exit code. */
 export async function runProgram(argv: string[], ctx: CliContext, commands: readonly CommandEntry[]): Promise<number> {

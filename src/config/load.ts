@@ -12,6 +12,7 @@ import { HushError } from "../errors.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../crypto/key-file.js";
 import { checkConfig, configInvalid, type ConfigCheck, type ConfigPath } from "./validate.js";
 import type { ConfigProblem, EnvironmentOrigin, HushConfig, LoadedConfig } from "./types.js";
+import { readParsedConfig, writeParsedConfig } from "./parse-cache.js";
 
 /** The file name searched for. */
 export const CONFIG_FILE = "hush.yaml";
@@ -43,7 +44,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const path = findConfigFile(cwd);
   let config = defaultConfig();
   if (path) {
-    const checked = await readConfigFile(path);
+    const checked = await readConfigFile(path, options.env ?? process.env);
     if (!checked.config) throw configInvalid(checked.problems, path);
     config = checked.config;
   }
@@ -69,7 +70,7 @@ export function findConfigFile(cwd: string): string | undefined {
 }
 
 /** Reads and validates one hush.yaml; returns every problem (syntax and schema) instead of throwing. */
-export async function readConfigFile(path: string): Promise<ConfigCheck> {
+export async function readConfigFile(path: string, env?: NodeJS.ProcessEnv): Promise<ConfigCheck> {
   let bytes: Buffer;
   try {
     if ((statSync(path).size ?? 0) > MAX_CONFIG_BYTES) return { problems: [{ path: "", message: `the file is larger than ${MAX_CONFIG_BYTES} bytes.` }] };
@@ -77,7 +78,7 @@ export async function readConfigFile(path: string): Promise<ConfigCheck> {
   } catch (e) {
     throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
   }
-  return parseConfigText(bytes.toString("utf8"));
+  return parseConfigText(bytes.toString("utf8"), env);
 }
 
 /** True when `text` has a line that is neither blank nor a comment. */
@@ -85,28 +86,43 @@ export function hasContent(text: string): boolean {
   return /^[ \t\uFEFF]*[^\s#\uFEFF]/m.test(text);
 }
 
-/** Parses and validates hush.yaml text. */
-export async function parseConfigText(text: string): Promise<ConfigCheck> {
+/**
+ * Parses and validates hush.yaml text. With `env` (HOME or XDG_CACHE_HOME), a text seen before
+ * is taken from the per-user parse cache (config/parse-cache.ts) without loading the YAML parser.
+ */
+export async function parseConfigText(text: string, env?: NodeJS.ProcessEnv): Promise<ConfigCheck> {
   if (!hasContent(text)) return { config: defaultConfig(), problems: [] };
+  const cached = env ? readParsedConfig(text, env) : undefined;
+  if (cached) {
+    const checked = checkConfig(cached.raw);
+    if (checked.config) return checked;
+    // Valid when it was cached; not now (another hush version): parse again for line numbers.
+  }
+  const checked = await parseYaml(text);
+  if (env && checked.raw !== undefined && checked.result.config) writeParsedConfig(text, checked.raw, env);
+  return checked.result;
+}
+
+async function parseYaml(text: string): Promise<{ result: ConfigCheck; raw?: unknown }> {
   // yaml is CommonJS for Node: unbundled, import() gives named exports; in the esbuild bundle only `default`.
   const mod = (await import("yaml")) as typeof import("yaml") & { default?: typeof import("yaml") };
   const { parseDocument, LineCounter } = typeof mod.LineCounter === "function" ? mod : mod.default!;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: "core", strict: true });
   const syntax: ConfigProblem[] = [...doc.errors, ...doc.warnings].map((e) => ({ path: "", line: lines.linePos(e.pos[0]).line, message: describeYamlError(e.code) }));
-  if (syntax.length > 0) return { problems: syntax };
+  if (syntax.length > 0) return { result: { problems: syntax } };
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (_e) {
     // toJS throws only for alias expansion past maxAliasCount; its message is not shown (it may quote the file).
-    return { problems: [{ path: "", message: "the file expands too many YAML aliases (&anchor / *alias)." }] };
+    return { result: { problems: [{ path: "", message: "the file expands too many YAML aliases (&anchor / *alias)." }] } };
   }
   const lineOf = (p: ConfigPath): number | undefined => {
     const node = doc.getIn(p, true) as { range?: [number, number, number] } | undefined;
     return node?.range ? lines.linePos(node.range[0]).line : undefined;
   };
-  return checkConfig(raw, { lineOf });
+  return { result: checkConfig(raw, { lineOf }), raw };
 }
 
 // --- internal ---

@@ -1,0 +1,77 @@
+/**
+ * A per-user cache of parsed hush.yaml texts. Loading the YAML parser costs every start of
+ * `hush run` about 8 ms, and hush.yaml rarely changes: an entry holds the parser's output for
+ * one exact text (its SHA-256 names the file), written only once that text has parsed and
+ * validated. The entry is validated again on every use, so only the YAML step is skipped.
+ * hush.yaml holds no values, so neither does the cache. It lives in hush's private cache folder
+ * (0700, see fs/user-cache-dir.ts); a missing, unwritable or damaged cache only means parsing again.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { userCacheDir } from "../fs/user-cache-dir.js";
+import { VERSION } from "../version.js";
+
+/** Bump when the YAML options in load.ts change what a text parses to. */
+const FORMAT = 1;
+/** Entries kept; older ones are removed when a new one is written. */
+const MAX_ENTRIES = 64;
+const MAX_ENTRY_BYTES = 256 * 1024;
+
+/** The parsed form of `text` when the cache has it. */
+export function readParsedConfig(text: string, env: NodeJS.ProcessEnv): { raw: unknown } | undefined {
+  const dir = cacheDir(env);
+  if (!dir) return undefined;
+  try {
+    const path = join(dir, entryName(text));
+    if (statSync(path).size > MAX_ENTRY_BYTES) return undefined;
+    const entry = JSON.parse(readFileSync(path, "utf8")) as { format?: unknown; hush?: unknown; raw?: unknown };
+    if (entry.format !== FORMAT || entry.hush !== VERSION || !("raw" in entry)) return undefined;
+    return { raw: entry.raw };
+  } catch (_e) {
+    // No entry yet, or one that does not parse: the caller parses the YAML.
+    return undefined;
+  }
+}
+
+/** Keeps the parsed form of a text that validated. Never fails: a cache is an optimisation. */
+export function writeParsedConfig(text: string, raw: unknown, env: NodeJS.ProcessEnv): void {
+  const dir = cacheDir(env);
+  if (!dir) return;
+  const path = join(dir, entryName(text));
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  try {
+    writeFileSync(temp, JSON.stringify({ format: FORMAT, hush: VERSION, raw }), { mode: 0o600, flag: "wx" });
+    renameSync(temp, path); // whole entries only: a reader never sees a partial one
+    prune(dir);
+  } catch (_e) {
+    // A full or read-only disk: leave the cache as it is.
+    try {
+      unlinkSync(temp);
+    } catch (_e2) {
+      // Not created, or already renamed.
+    }
+  }
+}
+
+// --- internal ---
+
+function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.HUSH_NO_CACHE === "1") return undefined;
+  return userCacheDir(env, "config");
+}
+
+function entryName(text: string): string {
+  return `${createHash("sha256").update(text, "utf8").digest("hex")}.json`;
+}
+
+/** Removes the oldest entries beyond MAX_ENTRIES (and stray temp files of crashed writers). */
+function prune(dir: string): void {
+  const entries = readdirSync(dir)
+    .map((name) => ({ name, mtimeMs: statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const old = Date.now() - 60_000;
+  entries.forEach((e, i) => {
+    if (i >= MAX_ENTRIES || (e.name.includes(".tmp-") && e.mtimeMs < old)) unlinkSync(join(dir, e.name));
+  });
+}
