@@ -12,7 +12,8 @@ import { assertNoCollisions, canonicalName, envName } from "./names.js";
 import { DEFAULT_ENVIRONMENT, assertValidEnvironment } from "./crypto/key-file.js";
 import { createAccessTracker, type AccessTracker, type Stats } from "./manager-access.js";
 import { createDefaultSources } from "./default-sources.js";
-import type { ResolveIssue, ResolveResult, SecretExplanation, SecretListing, SecretRecord, SecretSource } from "./types.js";
+import { resolveMany, type ResolveContext } from "./manager-resolve.js";
+import type { ResolveResult, SecretExplanation, SecretListing, SecretRecord, SecretSource } from "./types.js";
 import type { GetOptions, SecretsManager, SecretsManagerOptions } from "./manager-types.js";
 
 export type { AuditHook, GetOptions, SecretsManager, SecretsManagerOptions, WriteOptions } from "./manager-types.js";
@@ -90,6 +91,19 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl, stats: tracker.statsOf(record.name, record.source) });
     return record;
   }
+
+  const resolveContext: ResolveContext = {
+    sources,
+    tracker,
+    cached(name) {
+      const hit = cacheEnabled ? cache.get(name) : undefined;
+      return hit !== undefined && hit.expires > Date.now() ? hit.record : undefined;
+    },
+    remember(name, record) {
+      if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl, stats: tracker.statsOf(record.name, record.source) });
+    },
+    notFound: (name) => notFound(name, sources),
+  };
 
   function get(name: string, getOptions?: GetOptions): Promise<string | undefined> {
     // Fast path: a cached hit without a fail-closed audit returns the stored promise, so a
@@ -169,21 +183,9 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       // Without names: every name any source lists (list() would also probe each name in every
       // source for shadowing, which resolving does not need).
       const wanted = names ?? (await listedNames());
-      const canonical = wanted.map((n) => canonicalName(n));
+      const canonical = [...new Set(wanted.map((n) => canonicalName(n)))];
       assertNoCollisions(new Set(canonical), "the names asked for");
-      const secrets: Record<string, SecretRecord> = {};
-      const issues: ResolveIssue[] = [];
-      for (const name of canonical) {
-        try {
-          const record = await getRecord(name);
-          if (record) secrets[name] = record;
-          else issues.push({ name, code: "NOT_FOUND", message: notFound(name, sources).message });
-        } catch (e) {
-          if (!(e instanceof HushError)) throw e;
-          issues.push({ name, code: e.code, message: e.message });
-        }
-      }
-      return { secrets, issues };
+      return resolveMany(resolveContext, canonical);
     },
 
     async set(name, value, writeOptions = {}) {

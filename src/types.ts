@@ -55,6 +55,11 @@ export interface SecretSource {
   readonly name: string;
   /** The record for `name` (canonical form), or undefined when this source does not have it. */
   get(name: string): Promise<SecretRecord | undefined>;
+  /**
+   * `get` for many names in one call (same records, in the order asked); optional. When it
+   * throws, the manager asks name by name, so one bad name does not fail the others.
+   */
+  getMany?(names: readonly string[]): Promise<(SecretRecord | undefined)[]>;
   /** Names held, without values. */
   list(): Promise<string[]>;
   /** Writes a new value (a new version, for versioned sources). Present together with `delete`. */

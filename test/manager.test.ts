@@ -75,6 +75,57 @@ describe("manager resolution", () => {
   });
 });
 
+describe("manager.resolve for many names (one batch per source)", () => {
+  it("first source wins per name, as get does; one event per name; a second resolve is served from the cache", async () => {
+    const { hush, mem } = chain({ A: "env-a" }, "B=dotenv-b\n", { a: "local-a", b: "local-b", c: "local-c" });
+    const events: AccessEvent[] = [];
+    hush.onAccess((e) => void events.push(e));
+    let calls = 0;
+    const get = mem.get.bind(mem);
+    mem.get = async (n) => (calls++, get(n));
+    const first = await hush.resolve(["c", "b", "a", "missing", "A"]);
+    expect(Object.fromEntries(Object.entries(first.secrets).map(([n, r]) => [n, `${r.source}:${r.value}`]))).toEqual({ a: "env:env-a", b: "dotenv:dotenv-b", c: "local:local-c" });
+    expect(first.issues.map((i) => `${i.name}:${i.code}`)).toEqual(["missing:NOT_FOUND"]);
+    expect(events.map((e) => `${e.name}:${e.outcome}`).sort()).toEqual(["a:served", "b:served", "c:served", "missing:missing"]);
+    for (const name of ["a", "b", "c"]) expect(await hush.get(name)).toBe(first.secrets[name]!.value); // same as get
+    const before = calls;
+    await hush.resolve(["a", "b", "c"]);
+    expect(calls).toBe(before); // from the cache
+  });
+
+  it("a source that fails for one name fails only that name (getMany falls back to get)", async () => {
+    const { hush, mem } = chain({}, "", { good: "ok-1", bad: `${CANARY}-bad`, also_good: "ok-2" });
+    const get = mem.get.bind(mem);
+    mem.get = async (n) => {
+      if (n === "bad") throw new HushError("STORE_CORRUPT", "the entry of bad is damaged", { source: "local" });
+      return get(n);
+    };
+    mem.getMany = async (names) => Promise.all(names.map((n) => mem.get(n)));
+    const events: AccessEvent[] = [];
+    hush.onAccess((e) => void events.push(e));
+    const { secrets, issues } = await hush.resolve(["good", "bad", "also_good"]);
+    expect(Object.keys(secrets).sort()).toEqual(["also_good", "good"]);
+    expect(issues).toEqual([{ name: "bad", code: "STORE_CORRUPT", message: "the entry of bad is damaged" }]);
+    expect(events.find((e) => e.name === "bad")).toMatchObject({ outcome: "error", source: "local", errorCode: "STORE_CORRUPT" });
+    expect(JSON.stringify(issues) + JSON.stringify(events)).not.toContain(CANARY);
+  });
+
+  it("an error that is not a HushError (a bug) rejects the whole resolve, as get does", async () => {
+    const { hush, mem } = chain({}, "", { x: "1" });
+    mem.failWith = new TypeError("boom");
+    await expect(hush.resolve(["x"])).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it("fail-closed audit: a name whose record cannot be kept is an AUDIT_FAILED issue; the others are served", async () => {
+    dir = mkdtempSync(join(tmpdir(), "hush-manager-"));
+    const audit = { mode: "required" as const, record: async (e: AccessEvent) => { if (e.name === "b") throw new Error("sink down"); } };
+    const hush = createSecretsManager({ cwd: dir, sources: [createEnvSource({ env: { A: "1", B: "2" } })], audit, onWarning: () => undefined });
+    const { secrets, issues } = await hush.resolve(["a", "b"]);
+    expect(Object.keys(secrets)).toEqual(["a"]);
+    expect(issues.map((i) => `${i.name}:${i.code}`)).toEqual(["b:AUDIT_FAILED"]);
+  });
+});
+
 describe("manager cache, writes and access tracking", () => {
   it("caches, and a write through the manager invalidates", async () => {
     const { hush, mem } = chain({}, "", { k: "v1" });

@@ -93,12 +93,20 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
     return again;
   }
 
+  function recordOf(entries: Map<string, Entry>, name: string): SecretRecord | undefined {
+    const entry = entries.get(envName(name));
+    if (!entry) return undefined;
+    return { name, value: entry.value, source: SOURCE_NAME, location: `${entry.file}:${entry.key}` };
+  }
+
   return {
     name: SOURCE_NAME,
     async get(name: string): Promise<SecretRecord | undefined> {
-      const entry = (await current()).get(envName(name));
-      if (!entry) return undefined;
-      return { name, value: entry.value, source: SOURCE_NAME, location: `${entry.file}:${entry.key}` };
+      return recordOf(await current(), name);
+    },
+    async getMany(names: readonly string[]): Promise<(SecretRecord | undefined)[]> {
+      const entries = await current();
+      return names.map((name) => recordOf(entries, name));
     },
     async list(): Promise<string[]> {
       return [...(await current()).values()].map((e) => e.key.toLowerCase());

@@ -26,13 +26,19 @@ const SOURCE_NAME = "env";
 /** Creates the `env` source. */
 export function createEnvSource(options: EnvSourceOptions = {}): SecretSource {
   const env = options.env ?? process.env;
+  function read(name: string): SecretRecord | undefined {
+    const variable = envName(name);
+    const value = env[variable];
+    if (value === undefined) return undefined;
+    return { name, value, source: SOURCE_NAME, location: `$${variable}` };
+  }
   return {
     name: SOURCE_NAME,
     async get(name: string): Promise<SecretRecord | undefined> {
-      const variable = envName(name);
-      const value = env[variable];
-      if (value === undefined) return undefined;
-      return { name, value, source: SOURCE_NAME, location: `$${variable}` };
+      return read(name);
+    },
+    async getMany(names: readonly string[]): Promise<(SecretRecord | undefined)[]> {
+      return names.map(read);
     },
     async list(): Promise<string[]> {
       if (!options.listAll) return [];

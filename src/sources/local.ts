@@ -89,6 +89,12 @@ export function createLocalSource(options: LocalSourceOptions = {}): SecretSourc
     return cached;
   }
 
+  function newestRecord(doc: StoreDocument, name: string): SecretRecord | undefined {
+    const canonical = canonicalName(name);
+    const newest = newestVersion(doc, canonical, storePath);
+    return newest && toRecord(canonical, newest);
+  }
+
   function toRecord(name: string, version: StoredVersion): SecretRecord {
     return { name, value: version.value, source: SOURCE_NAME, version: version.v, updatedAt: new Date(version.createdAt), location: storePath };
   }
@@ -112,9 +118,11 @@ export function createLocalSource(options: LocalSourceOptions = {}): SecretSourc
   return {
     name: SOURCE_NAME,
     async get(name) {
-      const canonical = canonicalName(name);
-      const newest = newestVersion(current().doc, canonical, storePath);
-      return newest && toRecord(canonical, newest);
+      return newestRecord(current().doc, name);
+    },
+    async getMany(names) {
+      const { doc } = current();
+      return names.map((name) => newestRecord(doc, name));
     },
     async list() {
       return liveNames(current().doc, storePath);

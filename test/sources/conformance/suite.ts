@@ -57,6 +57,17 @@ export function describeSourceConformance(label: string, harness: ConformanceHar
       }
     });
 
+    test("values", "getMany, when present, gives what get gives, in the order asked (missing names: undefined)", async () => {
+      const { source, seed } = await fresh();
+      if (!source.getMany) return;
+      await seed(CONFORMANCE_VALUES);
+      const names = ["not_there_at_all", ...Object.keys(CONFORMANCE_VALUES).reverse()];
+      const many = await source.getMany(names);
+      expect(many.length).toBe(names.length);
+      for (const [i, name] of names.entries()) expect(many[i], name).toEqual(await source.get(name));
+      expect(await source.getMany([])).toEqual([]);
+    });
+
     test("missing", "returns undefined for a name it does not have, never throws", async () => {
       const { source, seed } = await fresh();
       expect(await source.get("not_there_at_all")).toBeUndefined();
@@ -112,7 +123,7 @@ export function describeSourceConformance(label: string, harness: ConformanceHar
       if (h.breakIt) {
         await h.breakIt();
         await new Promise((r) => setImmediate(r)); // file-backed sources re-check from the next turn
-        for (const call of [() => h.source.get("openai_api_key"), () => h.source.list(), () => h.source.set?.("openai_api_key", "new-CANARY")]) {
+        for (const call of [() => h.source.get("openai_api_key"), () => h.source.getMany?.(["openai_api_key", "quoted"]), () => h.source.list(), () => h.source.set?.("openai_api_key", "new-CANARY")]) {
           try {
             await call();
           } catch (e) {

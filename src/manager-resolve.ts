@@ -1,0 +1,103 @@
+/**
+ * `manager.resolve(names)` for many names at once: each source is asked once for every name
+ * still missing (its `getMany` when it has one, else one `get` per name at the same time), in
+ * chain order, so the first source that has a name wins, as with `get`. `hush run` and
+ * `hush/config` resolve every secret this way; the per-name cost was most of their time at a
+ * thousand secrets. Access events, the cache and errors are as for `get`: one event per name
+ * (served, missing, error or denied), and a failing source fails only the names it failed.
+ */
+import { HushError } from "./errors.js";
+import type { AccessTracker } from "./manager-access.js";
+import type { ResolveIssue, ResolveResult, SecretRecord, SecretSource } from "./types.js";
+
+/** What the batch needs from its manager. */
+export interface ResolveContext {
+  sources: readonly SecretSource[];
+  tracker: AccessTracker;
+  /** A fresh cached record of a name, if any. */
+  cached(name: string): SecretRecord | undefined;
+  /** Keeps a record just served. */
+  remember(name: string, record: SecretRecord): void;
+  notFound(name: string): HushError;
+}
+
+type Outcome = SecretRecord | undefined | { failed: unknown };
+
+/** Resolves canonical, collision-free `names`; never throws a HushError for one name. */
+export async function resolveMany(ctx: ResolveContext, names: readonly string[]): Promise<ResolveResult> {
+  const found = new Map<string, SecretRecord>();
+  const failed = new Map<string, HushError>();
+  const fromCache = new Set<string>();
+  let pending: string[] = [];
+  for (const name of names) {
+    const hit = ctx.cached(name);
+    if (hit) {
+      found.set(name, hit);
+      fromCache.add(name);
+    } else pending.push(name);
+  }
+
+  for (const source of ctx.sources) {
+    if (pending.length === 0) break;
+    const outcomes = await ask(source, pending);
+    const next: string[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      const name = pending[i]!;
+      const outcome = outcomes[i];
+      if (outcome === undefined) next.push(name);
+      else if ("failed" in outcome) {
+        const e = outcome.failed;
+        await ctx.tracker.emit(name, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source.name, undefined, codeOf(e));
+        if (!(e instanceof HushError)) throw e; // a bug, not a missing secret: as `get` does
+        failed.set(name, e);
+      } else found.set(name, outcome);
+    }
+    pending = next;
+  }
+
+  const secrets: Record<string, SecretRecord> = {};
+  const issues: ResolveIssue[] = [];
+  for (const name of names) {
+    const error = failed.get(name);
+    if (error) {
+      issues.push({ name, code: error.code, message: error.message });
+      continue;
+    }
+    const record = found.get(name);
+    if (!record) {
+      await ctx.tracker.emit(name, "read", "missing");
+      issues.push({ name, code: "NOT_FOUND", message: ctx.notFound(name).message });
+      continue;
+    }
+    try {
+      await ctx.tracker.served(record); // fail-closed audit: denied unless recorded
+    } catch (e) {
+      if (!(e instanceof HushError)) throw e;
+      issues.push({ name, code: e.code, message: e.message });
+      continue;
+    }
+    if (!fromCache.has(name)) ctx.remember(name, record);
+    secrets[name] = record;
+  }
+  return { secrets, issues };
+}
+
+// --- internal ---
+
+/** One outcome per name: the record, undefined (not here), or the error of that name. */
+async function ask(source: SecretSource, names: string[]): Promise<Outcome[]> {
+  if (source.getMany) {
+    try {
+      return await source.getMany(names);
+    } catch (_e) {
+      // Which name failed? Ask one by one below, so the others still resolve.
+    }
+  }
+  return Promise.all(names.map((name) => source.get(name).then((r): Outcome => r, (e: unknown): Outcome => ({ failed: e }))));
+}
+
+function codeOf(e: unknown): string | undefined {
+  if (e instanceof HushError) return e.code;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
