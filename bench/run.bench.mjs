@@ -11,7 +11,7 @@
 // Usage: node scripts/build.mjs && (cd bench && npm install) && node bench/run.bench.mjs [rounds] [sizes]
 //   e.g. node bench/run.bench.mjs 20 50,1000
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +66,8 @@ async function benchSize(size) {
   // The same store in a project whose hush.yaml turns the audit trail off, to show its cost.
   const quietDir = join(dir, "hush-audit-off");
   cpSync(join(hushDir, ".secrets"), join(quietDir, ".secrets"), { recursive: true });
+  // Node 24's cpSync creates the copied folder 0755 (Node 20 keeps 0700); hush refuses that.
+  chmodSync(join(quietDir, ".secrets"), 0o700);
   writeFileSync(join(quietDir, "hush.yaml"), "version: 1\naudit: off\n");
 
   const [probeName, probeValue] = secrets[size - 1];
