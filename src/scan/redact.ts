@@ -2,8 +2,10 @@
  * Redaction: every managed value, and each line of a multi-line value, becomes
  * `[REDACTED:name]`. The engine is one combined regex of the values, longest first, so
  * where two values overlap the longer wins. The stream works on bytes (decoded as latin1,
- * one char per byte), so it is transparent to binary and to UTF-8 split across chunks,
- * and it holds back at most `longest value − 1` bytes until more input or the end.
+ * one char per byte), so it is transparent to binary and to UTF-8 split across chunks.
+ * It holds back only a tail that could still become a value (the longest tail that begins
+ * some value, so at most `longest value − 1` bytes); other output, such as a prompt waiting
+ * for input, goes through at once.
  * `hush redact` and `hush run --mask` use it.
  */
 import { Transform, type TransformCallback } from "node:stream";
@@ -86,12 +88,24 @@ function compileRedaction(values: RedactValues, options: RedactOptions, encode: 
   const maxLength = needles[0]!.length;
   const re = new RegExp(needles.map(escapeRegExp).join("|"), "g");
   const label = (m: string) => encode(`[REDACTED:${names.get(m)!}]`);
+  const byFirstChar = new Map<string, string[]>();
+  for (const n of needles) byFirstChar.set(n[0]!, [...(byFirstChar.get(n[0]!) ?? []), n]);
+
+  /** Where the tail that could still grow into a value begins (text.length: no such tail). */
+  function holdFrom(text: string): number {
+    for (let i = Math.max(0, text.length - (maxLength - 1)); i < text.length; i++) {
+      const candidates = byFirstChar.get(text[i]!);
+      if (candidates?.some((n) => n.length > text.length - i && n.startsWith(text.slice(i)))) return i;
+    }
+    return text.length;
+  }
 
   return {
     replaceAll: (text) => text.replace(re, label),
     step(text, final) {
-      // A value starting before `safe` lies wholly inside `text`; later starts must wait.
-      const safe = final ? text.length : text.length - (maxLength - 1);
+      // A value starting before `safe` lies wholly inside `text` (and no longer one can start
+      // there); from `safe` on, the text could still be the start of a value, so it waits.
+      const safe = final ? text.length : holdFrom(text);
       let output = "";
       let pos = 0;
       re.lastIndex = 0;

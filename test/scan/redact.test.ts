@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { Readable } from "node:stream";
 import { createRedactStream, redact } from "../../src/scan/redact.js";
 import { ALNUM, rand } from "./fakes.js";
@@ -56,15 +57,43 @@ describe("redact", () => {
     expect(await through(new Map(), ["plain ", "text"])).toBe("plain text");
   });
 
-  it("stream: holds back less than the longest value", async () => {
+  it("stream: holds back only a tail that could still become a value", async () => {
     const stream = createRedactStream({ k: KEY });
     const got: Buffer[] = [];
     stream.on("data", (c: Buffer) => got.push(c));
+    const settle = () => new Promise((r) => setImmediate(r));
     stream.write(Buffer.from("x".repeat(100)));
-    await new Promise((r) => setImmediate(r));
-    expect(Buffer.concat(got).length).toBe(100 - (KEY.length - 1));
+    await settle();
+    expect(Buffer.concat(got).toString()).toBe("x".repeat(100)); // nothing could start a value
+    stream.write(Buffer.from("Password: "));
+    await settle();
+    expect(Buffer.concat(got).toString().endsWith("Password: ")).toBe(true); // a prompt shows at once
+    stream.write(Buffer.from(`key ${KEY.slice(0, 10)}`));
+    await settle();
+    expect(Buffer.concat(got).toString().endsWith("key ")).toBe(true); // the start of the key waits
+    stream.write(Buffer.from(`${KEY.slice(10)}!`));
     stream.end();
     await new Promise((r) => stream.on("end", r));
-    expect(Buffer.concat(got).toString()).toBe("x".repeat(100));
+    expect(Buffer.concat(got).toString()).toBe(`${"x".repeat(100)}Password: key [REDACTED:k]!`);
+  });
+
+  it("stream: equals redact() on the whole text, however the bytes are split (property)", async () => {
+    const values = new Map([["a", KEY], ["b", `${KEY}-long`], ["c", PW], ["d", "abcabcab"]]);
+    const pieces = [KEY, `${KEY}-long`, PW, "abcabcab", "abcab", KEY.slice(0, 7), "x", " ", "\n", "ab", "é"];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...pieces), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 8 }), async (parts, cuts) => {
+        const bytes = Buffer.from(parts.join(""));
+        const points = [...new Set(cuts.map((c) => (bytes.length ? c % (bytes.length + 1) : 0)))].sort((x, y) => x - y);
+        const chunks: Buffer[] = [];
+        let at = 0;
+        for (const p of points) {
+          chunks.push(bytes.subarray(at, p));
+          at = p;
+        }
+        chunks.push(bytes.subarray(at));
+        expect(await through(values, chunks)).toBe(redact(bytes.toString("utf8"), values));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -34,8 +34,8 @@ child gets SIGTERM if hush itself is killed (via util-linux setpriv --pdeathsig,
 
 --mask is off by default: masking pipes the child's stdout/stderr through hush, so on a
 terminal the child no longer sees a TTY (no colours, no prompts, no progress bars), output
-is held back by up to one value's length until more arrives, and binary output (a dump,
-an archive) is rewritten wherever a value's bytes occur. The child is given the secrets on
+that ends in the first characters of a value waits for the next bytes, and binary output (a
+dump, an archive) is rewritten wherever a value's bytes occur. The child is given the secrets on
 purpose; --mask is for output that is kept or shared: CI logs, agent transcripts, recordings.
 
 --watch restarts the child (SIGTERM, then SIGKILL after --grace-ms) when a secret changes:
