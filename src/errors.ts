@@ -99,6 +99,13 @@ export function hintFor(code: HushErrorCode): string {
 /** All codes, for the CLI's exit-code table and its test. */
 export const ERROR_CODES = Object.keys(HINTS) as HushErrorCode[];
 
+/** A failure's code for access events and messages: a HushError's code, else an errno such as ENOENT; never a message. */
+export function errorCodeOf(e: unknown): string | undefined {
+  if (e instanceof HushError) return e.code;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 /** True when `e` is a HushError (optionally with the given code). */
 export function isHushError(e: unknown, code?: HushErrorCode): e is HushError {
   return e instanceof HushError && (code === undefined || e.code === code);

@@ -7,7 +7,7 @@
  * const key = await hush.get("openai_api_key", { required: true });
  */
 import { resolve as resolvePath, join } from "node:path";
-import { HushError } from "./errors.js";
+import { errorCodeOf, HushError } from "./errors.js";
 import { assertNoCollisions, canonicalName, envName } from "./names.js";
 import { DEFAULT_ENVIRONMENT, assertValidEnvironment } from "./crypto/key-file.js";
 import { createAccessTracker, type AccessTracker, type Stats } from "./manager-access.js";
@@ -67,7 +67,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       try {
         record = await source.get(canonical);
       } catch (e) {
-        await tracker.emit(canonical, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source.name, undefined, codeOf(e));
+        await tracker.emit(canonical, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source.name, undefined, errorCodeOf(e));
         throw e;
       }
       if (record) return record;
@@ -150,7 +150,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       return result;
     } catch (e) {
       cache.clear();
-      await tracker.emit(name, action, "error", source.name, undefined, codeOf(e));
+      await tracker.emit(name, action, "error", source.name, undefined, errorCodeOf(e));
       throw e;
     }
   }
@@ -234,7 +234,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
           const r = await s.get(canonical);
           rows.push(r ? { source: s.name, found: true, version: r.version, updatedAt: r.updatedAt, location: r.location } : { source: s.name, found: false });
         } catch (e) {
-          rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${codeOf(e) ?? "unknown"})` });
+          rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${errorCodeOf(e) ?? "unknown"})` });
         }
       }
       return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows };
@@ -295,8 +295,3 @@ function onceEach(sink: (message: string) => void): (message: string) => void {
   };
 }
 
-function codeOf(e: unknown): string | undefined {
-  if (e instanceof HushError) return e.code;
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" ? code : undefined;
-}
