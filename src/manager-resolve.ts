@@ -95,4 +95,3 @@ async function ask(source: SecretSource, names: string[]): Promise<Outcome[]> {
   }
   return Promise.all(names.map((name) => source.get(name).then((r): Outcome => r, (e: unknown): Outcome => ({ failed: e }))));
 }
-

@@ -8,7 +8,6 @@ import { reportError } from "./report-error.js";
 import type { CommandEntry } from "./commands.js";
 import type { CliContext } from "./context.js";
 import { commandName } from "./command-name.js";
-
 import { VERSION } from "../version.js";
 
 /** Runs `argv` (without node and script) against the command table; returns the exit code. */

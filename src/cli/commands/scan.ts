@@ -102,7 +102,7 @@ Allow-lists, from narrowest to widest:
         secrets: [demo_token]          # managed secrets not to look for
   --allow-path, --allow-rule, --allow-secret for one run (added to hush.yaml's lists)
 
-Exit codes: 0 nothing found, 1 findings, 2 usage or configuration error.
+Exit codes: 0 nothing found, 1 findings, 2 usage error, 3 invalid hush.yaml (others: src/cli/exit-codes.ts).
 `;
 
 // --- internal ---
