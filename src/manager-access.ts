@@ -21,6 +21,8 @@ export interface AccessTracker {
   statsOf(name: string, source: string | undefined): Stats;
   /** A read served; in fail-closed mode resolves only once recorded. */
   served(record: SecretRecord): Promise<void>;
+  /** A read served at `now`, without waiting (only when not fail-closed: nothing to wait for). */
+  servedNow(record: SecretRecord, now: number): void;
   emit(name: string, action: AccessAction, outcome: AccessOutcome, source?: string, version?: number, errorCode?: string): Promise<void>;
   report(): AccessStats[];
   subscribe(listener: (event: AccessEvent) => void | Promise<void>): () => void;
@@ -111,6 +113,10 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
       s.count++;
       s.last = now;
       s.source = record.source;
+      if (listeners.length > 0 || audit) void dispatch(event(record.name, "read", "served", now, record.source, record.version));
+    },
+    servedNow(record, now) {
+      count(record.name, record.source, now);
       if (listeners.length > 0 || audit) void dispatch(event(record.name, "read", "served", now, record.source, record.version));
     },
     async served(record) {

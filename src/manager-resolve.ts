@@ -57,6 +57,7 @@ export async function resolveMany(ctx: ResolveContext, names: readonly string[])
 
   const secrets: Record<string, SecretRecord> = {};
   const issues: ResolveIssue[] = [];
+  const now = Date.now();
   for (const name of names) {
     const error = failed.get(name);
     if (error) {
@@ -69,12 +70,15 @@ export async function resolveMany(ctx: ResolveContext, names: readonly string[])
       issues.push({ name, code: "NOT_FOUND", message: ctx.notFound(name).message });
       continue;
     }
-    try {
-      await ctx.tracker.served(record); // fail-closed audit: denied unless recorded
-    } catch (e) {
-      if (!(e instanceof HushError)) throw e;
-      issues.push({ name, code: e.code, message: e.message });
-      continue;
+    if (!ctx.tracker.failClosed) ctx.tracker.servedNow(record, now);
+    else {
+      try {
+        await ctx.tracker.served(record); // fail-closed audit: denied unless recorded
+      } catch (e) {
+        if (!(e instanceof HushError)) throw e;
+        issues.push({ name, code: e.code, message: e.message });
+        continue;
+      }
     }
     if (!fromCache.has(name)) ctx.remember(name, record);
     secrets[name] = record;
