@@ -12,6 +12,7 @@ const benches = [
   ["--expose-gc", here("fernet.bench.mjs")],
   [here("get.bench.mjs")],
   ["--expose-gc", here("store-open.bench.mjs")],
+  [here("resolve.bench.mjs")],
   [here("audit.bench.mjs")],
 ];
 if (existsSync(here("node_modules/@dotenvx/dotenvx"))) benches.push([here("run.bench.mjs"), "20", "50,1000"]);
