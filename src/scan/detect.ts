@@ -141,6 +141,7 @@ function consider(rule: PatternRule, m: RegExpExecArray, text: string, allowValu
   const span = [start, start + secret.length] as const;
   if (allowValues.has(secret)) return;
   if (found.some((f) => f.offset < span[1] && span[0] < f.offset + f.length)) return;
-  if (!acceptMatch(rule, m, text)) return;
-  found.push({ offset: span[0], length: span[1] - span[0], kind: "pattern", ruleId: rule.id, description: rule.description, preview: maskPreview(secret) });
+  const accepted = acceptMatch(rule, m, text);
+  if (accepted === undefined || allowValues.has(accepted)) return;
+  found.push({ offset: span[0], length: accepted.length, kind: "pattern", ruleId: rule.id, description: rule.description, preview: maskPreview(accepted) });
 }

@@ -29,19 +29,27 @@ export function isPlaceholder(secret: string, rule?: PatternRule): boolean {
   return re.test(secret);
 }
 
-/** Applies the rule's floors and its named check to one match. */
-export function acceptMatch(rule: PatternRule, match: RegExpExecArray, text: string): boolean {
-  const secret = match.groups?.secret ?? match[0];
-  if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return false;
-  if (rule.requireDigit && !/\d/.test(secret)) return false;
+/**
+ * Applies the rule's floors and its named check to one match. Returns the secret as accepted
+ * (the assignment check may extend a quoted value to its closing quote), or undefined.
+ */
+export function acceptMatch(rule: PatternRule, match: RegExpExecArray, text: string): string | undefined {
+  let secret = match.groups?.secret ?? match[0];
+  if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return undefined;
+  if (rule.requireDigit && !/\d/.test(secret)) return undefined;
   // The named check first: it rejects most candidates (code, references) more cheaply.
-  if (rule.check !== undefined && !CHECKS[rule.check](match, text, secret)) return false;
-  return rule.check === "pem-body" || !isPlaceholder(secret, rule);
+  if (rule.check !== undefined) {
+    const checked = CHECKS[rule.check](match, text, secret);
+    if (checked === undefined) return undefined;
+    secret = checked;
+  }
+  return rule.check === "pem-body" || !isPlaceholder(secret, rule) ? secret : undefined;
 }
 
 // --- internal ---
 
-const CHECKS: Record<RuleCheck, (m: RegExpExecArray, text: string, secret: string) => boolean> = {
+/** Each returns the secret it accepts (possibly extended), or undefined. */
+const CHECKS: Record<RuleCheck, (m: RegExpExecArray, text: string, secret: string) => string | undefined> = {
   "pem-body": checkPemBody,
   jwt: checkJwt,
   assignment: checkAssignment,
@@ -52,61 +60,81 @@ const CHECKS: Record<RuleCheck, (m: RegExpExecArray, text: string, secret: strin
  * after dropping line breaks, quotes and string concatenation (a key pasted into code as
  * `"...\n" +` lines), a run of 40+ base64 characters with the entropy of random data.
  */
-function checkPemBody(m: RegExpExecArray, text: string): boolean {
+function checkPemBody(m: RegExpExecArray, text: string, secret: string): string | undefined {
   const after = text.slice(m.index + m[0].length, m.index + m[0].length + 600);
   const cleaned = after.replace(/\\[nr]|["'\x60+,\s]/g, "");
   const run = /(?:Proc-Type:[^]*?DEK-Info:[A-Z0-9,-]*)?([A-Za-z0-9/=]{40,})/.exec(cleaned);
-  if (!run) return false;
+  if (!run) return undefined;
   const body = run[1]!;
-  return shannonEntropy(body) >= 4.3 && !isPlaceholder(body);
+  return shannonEntropy(body) >= 4.3 && !isPlaceholder(body) ? secret : undefined;
 }
 
 /** A JWT's header must decode to a JSON object with `alg` or `typ`. */
-function checkJwt(_m: RegExpExecArray, _text: string, secret: string): boolean {
+function checkJwt(_m: RegExpExecArray, _text: string, secret: string): string | undefined {
   const header = Buffer.from(secret.slice(0, secret.indexOf(".")), "base64url").toString("utf8");
-  return /^\s*\{[^]*"(?:alg|typ)"\s*:/.test(header);
+  return /^\s*\{[^]*"(?:alg|typ)"\s*:/.test(header) ? secret : undefined;
 }
 
 const NOT_SECRET_NAME = /public|publishable|cache|primary|foreign|sort|partition|idempot|dedup|i18n|translation|hash|checksum|digest|monkey|turkey|hockey|(?:^|[_.-])(?:id|name|path|file|type|len|length|size|prefix|env|var|header|field|param)$|(?:Id|Name|Path|File|Type|Length|Size|Prefix|Header|Field|Param)$/i;
 const NAME_CHAR = /[A-Za-z0-9_.$-]/;
+/** The longest value the generic rule takes (its pattern's bound). */
+const MAX_VALUE = 256;
 
 /**
  * The generic assignment rule: the value must be a literal (quoted and closed by its
  * quote, or unquoted at the start of a line as in `.env` and YAML), must not be a
  * reference (`process.env.X`, `${X}`, a path, a URL), and must look random: 16+
  * characters with letters and digits and 3.5 bits/char (hex: 32+ characters and 3.0) for keys, secrets and tokens;
- * 8+ characters and 2.8 bits/char for passwords.
+ * 8+ characters and 2.8 bits/char for passwords. A quoted value may hold the characters the
+ * pattern stops at (`(){}[]<>,;`, as Django's generated keys do): it is then taken whole, up
+ * to its closing quote on the same line.
  */
-function checkAssignment(m: RegExpExecArray, text: string, value: string): boolean {
+function checkAssignment(m: RegExpExecArray, text: string, matched: string): string | undefined {
+  let value = matched;
   // The whole name: walk back from the keyword over identifier characters.
   let start = m.index;
   while (start > 0 && m.index - start < 64 && NAME_CHAR.test(text[start - 1]!)) start--;
   const keywordEnd = m.index + /^[A-Za-z0-9_-]+/.exec(m[0])![0].length;
   const name = text.slice(start, keywordEnd);
-  if (NOT_SECRET_NAME.test(name)) return false;
+  if (NOT_SECRET_NAME.test(name)) return undefined;
   const quote = m.groups?.q;
   const end = m.index + m[0].length;
   if (quote) {
     const close = quote[quote.length - 1]!;
-    if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) return false;
+    if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) {
+      const closeAt = literalEnd(text, end, close, MAX_VALUE - value.length);
+      if (closeAt === undefined) return undefined;
+      value += text.slice(end, closeAt);
+    }
   } else {
     // Unquoted: only as a line of `.env`, YAML or properties (or such a line in a diff); `name: Type,` is code.
     // Look back a bounded distance only: an unbounded lastIndexOf is quadratic on a minified line.
     const from = Math.max(0, start - 64);
     const before = text.slice(from, start);
     const nl = before.lastIndexOf("\n");
-    if (nl === -1 && from > 0) return false;
-    if (!/^[ \t]*(?:[+-][ \t]*)?(?:export[ \t]+|set[ \t]+|\$env:)?["']?$/i.test(before.slice(nl + 1))) return false;
-    if (/[,;)]/.test(text[end] ?? "") || !/[\d\W_]/.test(value)) return false;
+    if (nl === -1 && from > 0) return undefined;
+    if (!/^[ \t]*(?:[+-][ \t]*)?(?:export[ \t]+|set[ \t]+|\$env:)?["']?$/i.test(before.slice(nl + 1))) return undefined;
+    if (/[,;)]/.test(text[end] ?? "") || !/[\d\W_]/.test(value)) return undefined;
   }
-  if (/^(?:process\.env|os\.environ|env[.:[]|ENV\[|secrets\.|vars\.|\$|%|@|&|https?:|file:|\.{0,2}\/|~\/)/i.test(value)) return false;
-  if (/^[A-Za-z_$][\w$]*(?:[.:][A-Za-z_$][\w$]*)+$/.test(value) || /^[A-Z][A-Z0-9_]*$/.test(value)) return false;
-  if (/\.(?:pem|key|json|txt|crt|p12|pfx|ya?ml|env|js|ts|py)$/i.test(value)) return false;
+  if (/^(?:process\.env|os\.environ|env[.:[]|ENV\[|secrets\.|vars\.|\$|%|@|&|https?:|file:|\.{0,2}\/|~\/)/i.test(value)) return undefined;
+  if (/^[A-Za-z_$][\w$]*(?:[.:][A-Za-z_$][\w$]*)+$/.test(value) || /^[A-Z][A-Z0-9_]*$/.test(value)) return undefined;
+  if (/\.(?:pem|key|json|txt|crt|p12|pfx|ya?ml|env|js|ts|py)$/i.test(value)) return undefined;
   // Test-mode and publishable keys (Stripe's `sk_test_`, `pk_live_`) are not secrets of a live account.
-  if (/^(?:[spr]k_test_|pk_live_)/.test(value)) return false;
+  if (/^(?:[spr]k_test_|pk_live_)/.test(value)) return undefined;
   const isPassword = /pass|pwd/i.test(m[0].slice(0, keywordEnd - m.index));
-  if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value);
-  if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) return false;
+  if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value) ? value : undefined;
+  if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) return undefined;
   // Hex carries at most 4 bits a character: random 40-character hex often measures ~3.5.
-  return /^[0-9a-f]+$/i.test(value) ? value.length >= 32 && shannonEntropy(value) >= 3.0 : shannonEntropy(value) >= 3.5;
+  const random = /^[0-9a-f]+$/i.test(value) ? value.length >= 32 && shannonEntropy(value) >= 3.0 : shannonEntropy(value) >= 3.5;
+  return random ? value : undefined;
+}
+
+/** Where the quoted literal continuing at `from` closes with `close` (no space or backslash first, at most `room` characters), or undefined. */
+function literalEnd(text: string, from: number, close: string, room: number): number | undefined {
+  for (let i = from; i < text.length && i - from <= room; i++) {
+    const c = text[i]!;
+    if (c === close) return i > from ? i : undefined;
+    if (c === "\\" || /\s/.test(c)) return undefined;
+  }
+  return undefined;
 }

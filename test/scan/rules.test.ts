@@ -5,6 +5,7 @@ import { FAKE, fakePem, rand, ALNUM } from "./fakes.js";
 
 const detector = createDetector();
 const ids = (text: string) => detector.detect(text).map((f) => f.ruleId);
+const detect = (text: string) => detector.detect(text);
 
 /** Realistic lines that must be reported, per rule (`$` is the fake value). */
 const TRUE_CASES: Record<string, string[]> = {
@@ -123,6 +124,17 @@ describe("pattern rules", () => {
   it("reports a value once, under the specific rule rather than the generic one", () => {
     const key = FAKE["openai-api-key"]!();
     expect(ids(`OPENAI_API_KEY="${key}"`)).toEqual(["openai-api-key"]);
+  });
+
+  it("generic-secret: takes a quoted value whole when it holds ( ) , ; and the like (Django keys)", () => {
+    const key = `django-insecure-${rand(ALNUM, 20)}(#4lZ@!=+)${rand(ALNUM, 12)};[x]`;
+    const found = detect(`SECRET_KEY = "${key}"\n`);
+    expect(found.map((f) => f.ruleId)).toEqual(["generic-secret"]);
+    expect(found[0]!.length).toBe(key.length);
+    // Code that only looks like it: a literal that ends at a paren, one with spaces, one never closed.
+    for (const line of ['token = "abc(" + suffix;', 'SECRET_KEY = "a sentence (with words) and more 1234567890"', `api_key = "${rand(ALNUM, 20)}(${rand(ALNUM, 10)}`]) {
+      expect(ids(line), line).toEqual([]);
+    }
   });
 
   it("generic-secret: reports a hex token even when its measured entropy is low", () => {
