@@ -5,8 +5,12 @@
  */
 import { userCacheDir } from "../fs/user-cache-dir.js";
 
-/** `$NODE_COMPILE_CACHE` when the user set it (their choice), else hush's private `node-compile-cache` folder. */
+/**
+ * `$NODE_COMPILE_CACHE` when the user set it (their choice), else hush's private
+ * `node-compile-cache` folder; undefined (no cache) with `HUSH_NO_CACHE=1`.
+ */
 export function privateCompileCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.HUSH_NO_CACHE === "1") return undefined;
   if (env.NODE_COMPILE_CACHE) return env.NODE_COMPILE_CACHE;
   return userCacheDir(env, "node-compile-cache");
 }

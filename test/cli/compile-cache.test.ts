@@ -39,8 +39,9 @@ describe("privateCompileCacheDir", () => {
     expect(privateCompileCacheDir({ XDG_CACHE_HOME: "relative/path" })).toBeUndefined();
   });
 
-  it("keeps the user's own $NODE_COMPILE_CACHE", () => {
+  it("keeps the user's own $NODE_COMPILE_CACHE; HUSH_NO_CACHE=1 turns it off", () => {
     expect(privateCompileCacheDir({ NODE_COMPILE_CACHE: "/some/where", HOME: dir })).toBe("/some/where");
+    expect(privateCompileCacheDir({ HUSH_NO_CACHE: "1", HOME: dir })).toBeUndefined();
   });
 
   it("refuses a folder open to others, a symlink, or a file in the way", () => {
