@@ -40,6 +40,7 @@ beforeAll(async () => {
     if (user === "alice") await hush.set("database_url", `${CANARY}-db`);
     await hush.get("database_url");
     await hush.get("missing_one");
+    await hush.get("gemini_api_key"); // a provider key name looked up (as `hush providers` does), not set
     await hush.dispose();
     await auditor.close();
   }
@@ -54,9 +55,10 @@ describe("hush audit", () => {
     const all = await hush("log");
     expect(all.code).toBe(0);
     const lines = all.stdout.trim().split("\n");
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(11);
     expect(lines[0]).toMatch(/^1 {2}\S+ {2}read served {2}openai_api_key {2}env {2}alice@box pid 101 \(node agent\.js\)$/);
     expect(all.stdout).toMatch(/read missing {2}id:[0-9a-f]{16}/); // never listed anywhere: stays an id
+    expect(all.stdout).toMatch(/read missing {2}gemini_api_key /); // a provider key name reads as a name
     const bob = await hush("log", "--actor", "bob", "--secret", "OPENAI_API_KEY");
     expect(bob.stdout.trim().split("\n")).toHaveLength(2);
     const named = await hush("log", "--secret", "missing_one", "--json");
@@ -100,7 +102,7 @@ describe("hush audit", () => {
   it("verify: exit 0 on an intact log, 1 with the place of an edit", async () => {
     const ok = await hush("verify");
     expect(ok.code).toBe(0);
-    expect(ok.stderr).toMatch(/9 records, last seq 9; chain intact/);
+    expect(ok.stderr).toMatch(/11 records, last seq 11; chain intact/);
     const text = readFileSync(p.logPath, "utf8");
     const lines = text.split("\n");
     lines[2] = lines[2]!.replace('"user":"alice"', '"user":"eve"');

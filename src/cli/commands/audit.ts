@@ -130,7 +130,9 @@ async function withAudit(cmd: Command, ctx: CliContext, extraNames: string[], fn
     }
     const names = await knownNames(manager, loaded, ctx);
     const mapper = keys ? createSecretIdMapper(keys.idKey) : undefined;
-    mapper?.learn([...names, ...extraNames]);
+    // Provider key names are learned too (a lookup of a missing one is an access record), but
+    // they are not secrets of the project: the review does not list them.
+    mapper?.learn([...names, ...extraNames, ...(await providerNames())]);
     const ids = mapper ?? { idOf: () => "", nameOf: () => undefined };
     await fn({ manager, loaded, logPath: jsonlLogPath(manager.secretsDir, manager.environment), keys, ids, names });
   } finally {
@@ -147,6 +149,16 @@ async function knownNames(manager: SecretsManager, loaded: LoadedConfig, ctx: Cl
     err(ctx, `hush: warning: could not list every source (${isHushError(e) ? e.code : "error"}); some ids stay unnamed`);
   }
   return [...new Set([...listed, ...Object.keys(loaded.config.secrets)])].sort();
+}
+
+/**
+ * The names `hush providers`, `doctor` and the adapters look up (keys, aliases, settings): a
+ * missing one is still an access record, and its id should read as a name in the report.
+ */
+async function providerNames(): Promise<string[]> {
+  const { PROVIDERS } = await import("../../adapters/registry.js");
+  const { keyLookupNames } = await import("../../adapters/lookup.js");
+  return PROVIDERS.flatMap((p) => [...keyLookupNames(p), ...p.settings.flatMap((s) => s.names)]).map((n) => n.toLowerCase());
 }
 
 function metaFromConfig(loaded: LoadedConfig): Record<string, SecretMeta> {
