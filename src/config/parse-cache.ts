@@ -38,10 +38,12 @@ export function readParsedConfig(text: string, env: NodeJS.ProcessEnv): { raw: u
 export function writeParsedConfig(text: string, raw: unknown, env: NodeJS.ProcessEnv): void {
   const dir = cacheDir(env);
   if (!dir) return;
+  const entry = JSON.stringify({ format: FORMAT, hush: VERSION, raw });
+  if (entry.length > MAX_ENTRY_BYTES) return; // it would never be read back
   const path = join(dir, entryName(text));
   const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
-    writeFileSync(temp, JSON.stringify({ format: FORMAT, hush: VERSION, raw }), { mode: 0o600, flag: "wx" });
+    writeFileSync(temp, entry, { mode: 0o600, flag: "wx" });
     renameSync(temp, path); // whole entries only: a reader never sees a partial one
     prune(dir);
   } catch (_e) {
