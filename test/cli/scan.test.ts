@@ -222,6 +222,18 @@ describe("hush hook", () => {
     expect(r.stderr).toContain("hush: hush-not-installed-here not found; staged changes were not scanned");
   });
 
+  it("a broken hush (exit 1 on every call) blocks the commit as a failed scan, not as findings", async () => {
+    const broken = join(dir, "broken-hush");
+    writeFileSync(broken, "#!/bin/sh\necho 'Error: Cannot find module' >&2\nexit 1\n", { mode: 0o755 });
+    await runHush(["hook", "install", "-C", dir, "--command", broken]);
+    writeFileSync(join(dir, "a.txt"), "hello\n");
+    git("add", "a.txt");
+    const r = spawnSync("git", ["commit", "-m", "a"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("hush: the secrets scan failed (exit 70); commit blocked.");
+    expect(r.stderr).not.toContain("secrets in the staged changes");
+  });
+
   it("refuses a --command with shell syntax", async () => {
     const r = await runHush(["hook", "install", "-C", dir, "--command", "hush; rm -rf /"]);
     expect(r.code).toBe(2);

@@ -43,8 +43,8 @@ export function register(program: Command, ctx: CliContext): void {
 
 /**
  * The hook's block. Exit 1 from the scan (findings) blocks the commit; another failure of
- * hush blocks it too, with its own message; hush missing from PATH only warns, so a
- * clone without hush installed can still commit.
+ * hush blocks it too, with its own message (a broken hush that also exits 1 is told apart by
+ * `--version`); hush missing from PATH only warns, so a clone without hush installed can still commit.
  */
 function block(command: string): string {
   const program = command.split(/\s+/)[0]!;
@@ -53,6 +53,9 @@ function block(command: string): string {
     `if command -v ${program} >/dev/null 2>&1; then`,
     `  ${command} scan --staged`,
     "  hush_rc=$?",
+    // Exit 1 is "secrets found" only if hush itself works: a broken install (node exits 1 on a
+    // missing module) must not be reported as findings.
+    `  if [ "$hush_rc" -eq 1 ] && ! ${command} --version >/dev/null 2>&1; then hush_rc=70; fi`,
     '  if [ "$hush_rc" -eq 1 ]; then echo "hush: commit blocked: secrets in the staged changes (above). Remove them, or mark a false positive with a hush:allow comment." >&2; exit 1; fi',
     '  if [ "$hush_rc" -ne 0 ]; then echo "hush: the secrets scan failed (exit $hush_rc); commit blocked." >&2; exit "$hush_rc"; fi',
     "else",
