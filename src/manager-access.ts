@@ -5,7 +5,7 @@
  */
 import { basename } from "node:path";
 import { hostname, userInfo } from "node:os";
-import { HushError } from "./errors.js";
+import { errorCodeOf, HushError } from "./errors.js";
 import type { AccessAction, AccessActor, AccessEvent, AccessOutcome, AccessStats, SecretRecord } from "./types.js";
 import type { AuditHook } from "./manager.js";
 
@@ -24,6 +24,8 @@ export interface AccessTracker {
   /** A read served at `now`, without waiting (only when not fail-closed: nothing to wait for). */
   servedNow(record: SecretRecord, now: number): void;
   emit(name: string, action: AccessAction, outcome: AccessOutcome, source?: string, version?: number, errorCode?: string): Promise<void>;
+  /** A read that `source` failed: "denied" for ACCESS_DENIED, else "error", with the failure's code. */
+  readFailed(name: string, source: string, e: unknown): Promise<void>;
   report(): AccessStats[];
   subscribe(listener: (event: AccessEvent) => void | Promise<void>): () => void;
   flush(): Promise<void>;
@@ -127,6 +129,9 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
     async emit(name, action, outcome, source, version, errorCode) {
       if (action === "read" && outcome !== "served") count(name, source, Date.now());
       if (listeners.length > 0 || audit) await dispatch(event(name, action, outcome, Date.now(), source, version, errorCode));
+    },
+    readFailed(name, source, e) {
+      return this.emit(name, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source, undefined, errorCodeOf(e));
     },
     report() {
       return [...stats].map(([name, s]) => ({ name, source: s.source, count: s.count, firstAccess: new Date(s.first), lastAccess: new Date(s.last) }));

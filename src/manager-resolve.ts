@@ -6,7 +6,7 @@
  * thousand secrets. Access events, the cache and errors are as for `get`: one event per name
  * (served, missing, error or denied), and a failing source fails only the names it failed.
  */
-import { errorCodeOf, HushError } from "./errors.js";
+import { HushError } from "./errors.js";
 import type { AccessTracker } from "./manager-access.js";
 import type { ResolveIssue, ResolveResult, SecretRecord, SecretSource } from "./types.js";
 
@@ -47,7 +47,7 @@ export async function resolveMany(ctx: ResolveContext, names: readonly string[])
       if (outcome === undefined) next.push(name);
       else if ("failed" in outcome) {
         const e = outcome.failed;
-        await ctx.tracker.emit(name, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source.name, undefined, errorCodeOf(e));
+        await ctx.tracker.readFailed(name, source.name, e);
         if (!(e instanceof HushError)) throw e; // a bug, not a missing secret: as `get` does
         failed.set(name, e);
       } else found.set(name, outcome);

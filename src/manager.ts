@@ -67,7 +67,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       try {
         record = await source.get(canonical);
       } catch (e) {
-        await tracker.emit(canonical, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source.name, undefined, errorCodeOf(e));
+        await tracker.readFailed(canonical, source.name, e);
         throw e;
       }
       if (record) return record;
@@ -75,11 +75,22 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     return undefined;
   }
 
-  async function getRecord(name: string): Promise<SecretRecord | undefined> {
+  /** A fresh cached record of `name`, if any. */
+  function cached(name: string): SecretRecord | undefined {
     const hit = cacheEnabled ? cache.get(name) : undefined;
-    if (hit !== undefined && hit.expires > Date.now()) {
-      await tracker.served(hit.record);
-      return hit.record;
+    return hit !== undefined && hit.expires > Date.now() ? hit.record : undefined;
+  }
+
+  /** Keeps a record just served, with its access counter (the cached get updates it). */
+  function remember(name: string, record: SecretRecord): void {
+    if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl, stats: tracker.statsOf(record.name, record.source) });
+  }
+
+  async function getRecord(name: string): Promise<SecretRecord | undefined> {
+    const hit = cached(name);
+    if (hit !== undefined) {
+      await tracker.served(hit);
+      return hit;
     }
     const canonical = canonicalName(name);
     const record = await walk(canonical);
@@ -88,22 +99,11 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
       return undefined;
     }
     await tracker.served(record);
-    if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl, stats: tracker.statsOf(record.name, record.source) });
+    remember(name, record);
     return record;
   }
 
-  const resolveContext: ResolveContext = {
-    sources,
-    tracker,
-    cached(name) {
-      const hit = cacheEnabled ? cache.get(name) : undefined;
-      return hit !== undefined && hit.expires > Date.now() ? hit.record : undefined;
-    },
-    remember(name, record) {
-      if (cacheEnabled) cache.set(name, { record, value: Promise.resolve(record.value), expires: Date.now() + ttl, stats: tracker.statsOf(record.name, record.source) });
-    },
-    notFound: (name) => notFound(name, sources),
-  };
+  const resolveContext: ResolveContext = { sources, tracker, cached, remember, notFound: (name) => notFound(name, sources) };
 
   function get(name: string, getOptions?: GetOptions): Promise<string | undefined> {
     // Fast path: a cached hit without a fail-closed audit returns the stored promise, so a

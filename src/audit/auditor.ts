@@ -6,7 +6,7 @@
  *   queue is written in batches: at `batchSize` events, every `flushIntervalMs`, on `flush()`,
  *   `close()` and when the process is about to exit normally (`beforeExit`). A failing sink is
  *   warned about once per failure burst, and once more when it works again; accesses are served.
- *   Records still queued when the process is killed or calls `process.exit()` are lost.
+ *   Records still queued when the process is killed, or exits on an explicit exit call, are lost.
  * - `required` (fail-closed, `audit: required`): `record` resolves only once at least one
  *   persistent sink has written the record durably (fsync), and rejects with AUDIT_FAILED when
  *   none has within `timeoutMs`; the manager then denies the access. Records that arrive while

@@ -99,7 +99,7 @@ export async function parseConfigText(text: string, env?: NodeJS.ProcessEnv): Pr
     // Valid when it was cached; not now (another hush version): parse again for line numbers.
   }
   const checked = await parseYaml(text);
-  if (env && checked.raw !== undefined && checked.result.config) writeParsedConfig(text, checked.raw, env);
+  if (env && checked.raw !== undefined && checked.result.config) await writeParsedConfig(text, checked.raw, env);
   return checked.result;
 }
 

@@ -6,9 +6,10 @@
  * hush.yaml holds no values, so neither does the cache. It lives in hush's private cache folder
  * (0700, see fs/user-cache-dir.ts); a missing, unwritable or damaged cache only means parsing again.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import { userCacheDir } from "../fs/user-cache-dir.js";
 import { VERSION } from "../version.js";
 
@@ -35,24 +36,16 @@ export function readParsedConfig(text: string, env: NodeJS.ProcessEnv): { raw: u
 }
 
 /** Keeps the parsed form of a text that validated. Never fails: a cache is an optimisation. */
-export function writeParsedConfig(text: string, raw: unknown, env: NodeJS.ProcessEnv): void {
+export async function writeParsedConfig(text: string, raw: unknown, env: NodeJS.ProcessEnv): Promise<void> {
   const dir = cacheDir(env);
   if (!dir) return;
   const entry = JSON.stringify({ format: FORMAT, hush: VERSION, raw });
   if (entry.length > MAX_ENTRY_BYTES) return; // it would never be read back
-  const path = join(dir, entryName(text));
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
-    writeFileSync(temp, entry, { mode: 0o600, flag: "wx" });
-    renameSync(temp, path); // whole entries only: a reader never sees a partial one
+    await writeFileAtomic(join(dir, entryName(text)), entry); // whole entries only, 0600
     prune(dir);
   } catch (_e) {
-    // A full or read-only disk: leave the cache as it is.
-    try {
-      unlinkSync(temp);
-    } catch (_e2) {
-      // Not created, or already renamed.
-    }
+    // A full or read-only disk: leave the cache as it is (writeFileAtomic removed its temp file).
   }
 }
 

@@ -93,6 +93,12 @@ describe("hush scan allow-lists in hush.yaml", () => {
     expect(fromConfig.code).toBe(3);
     expect(fromConfig.stderr).toContain('scan.allow.rules: no rule has the id "openai-key"');
     expect(fromConfig.stderr).toContain("hush scan --list-rules");
+    const pasted = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"; // a value pasted where a rule id goes: not echoed
+    project({ "hush.yaml": `version: 1\nscan:\n  allow:\n    rules: [${pasted}]\n` });
+    const echoed = await runHush(["scan", "-C", dir]);
+    expect(echoed.code).toBe(3);
+    expect(echoed.stderr).toContain("no rule has the id given (32 characters)");
+    expect(echoed.stderr).not.toContain(pasted);
     project({ "hush.yaml": "version: 1\n" });
     const fromFlag = await runHush(["scan", "-C", dir, "--allow-rule", "no-such-rule"]);
     expect(fromFlag.code).toBe(2);

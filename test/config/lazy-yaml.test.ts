@@ -23,7 +23,7 @@ it("does not import yaml for a text the parse cache holds", async () => {
   try {
     const env = { XDG_CACHE_HOME: cache };
     const text = "version: 1\nenvironment: staging\n";
-    writeParsedConfig(text, { version: 1, environment: "staging" }, env);
+    await writeParsedConfig(text, { version: 1, environment: "staging" }, env);
     expect((await parseConfigText(text, env)).config?.environment).toBe("staging");
     await expect(parseConfigText("version: 1\nenvironment: prod\n", env)).rejects.toThrow(); // not cached: yaml
   } finally {

@@ -43,10 +43,10 @@ describe("hush.yaml parse cache", () => {
 
   it("uses the entry: a text maps to what its entry holds (validated again)", async () => {
     const text = "version: 1\nenvironment: staging\n";
-    writeParsedConfig(text, { version: 1, environment: "from-cache" }, env);
+    await writeParsedConfig(text, { version: 1, environment: "from-cache" }, env);
     expect((await loadConfig({ cwd: project(text), env })).environment).toBe("from-cache");
     // An entry that does not validate is not trusted: the file is parsed again, with line numbers.
-    writeParsedConfig(text, { version: 1, environment: "Not Valid" }, env);
+    await writeParsedConfig(text, { version: 1, environment: "Not Valid" }, env);
     expect((await loadConfig({ cwd: root, env })).environment).toBe("staging");
   });
 
@@ -75,18 +75,18 @@ describe("hush.yaml parse cache", () => {
     expect((await loadConfig({ cwd: root, env: { ...env, HUSH_NO_CACHE: "1" } })).environment).toBe("staging");
     expect(existsSync(entries())).toBe(false);
     expect((await loadConfig({ cwd: root, env: {} })).environment).toBe("staging");
-    writeParsedConfig(text, { version: 1, environment: "planted" }, env);
+    await writeParsedConfig(text, { version: 1, environment: "planted" }, env);
     const { chmodSync } = await import("node:fs");
     chmodSync(entries(), 0o777);
     expect((await loadConfig({ cwd: root, env })).environment).toBe("staging"); // the entry is not read
   });
 
-  it("keeps at most 64 entries, the newest", () => {
+  it("keeps at most 64 entries, the newest", async () => {
     for (let i = 0; i < 70; i++) {
-      writeParsedConfig(`version: 1\n# ${i}\n`, { version: 1 }, env);
+      await writeParsedConfig(`version: 1\n# ${i}\n`, { version: 1 }, env);
       utimesSync(entryOf(`version: 1\n# ${i}\n`), new Date(), new Date(Date.now() - (70 - i) * 1000));
     }
-    writeParsedConfig("version: 1\n# last\n", { version: 1 }, env);
+    await writeParsedConfig("version: 1\n# last\n", { version: 1 }, env);
     const names = readdirSync(entries());
     expect(names.length).toBe(64);
     expect(names).toContain(entryOf("version: 1\n# last\n").split("/").pop());

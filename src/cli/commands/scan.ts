@@ -11,6 +11,7 @@ import { globalOptions, loadCliConfig, openManagerWithConfig } from "../open-man
 import { HushError } from "../../errors.js";
 import { canonicalName } from "../../names.js";
 import type { LoadedConfig } from "../../config/types.js";
+import { tokenShaped } from "../../config/validate-text.js";
 import { scan, formatFinding, formatIssue, formatProgress, formatSummary, toSarif, PATTERN_RULES, type ScanAllowOptions, type ScanOptions } from "../../scan/index.js";
 
 interface ScanFlags {
@@ -114,7 +115,9 @@ function mergeAllow(loaded: LoadedConfig, flags: ScanFlags): ScanAllowOptions {
   const unknownRule = (ids: string[] | undefined) => ids?.find((id) => !known.has(id));
   const badConfigRule = unknownRule(fromConfig.rules);
   if (badConfigRule !== undefined) {
-    throw new HushError("CONFIG_INVALID", `${loaded.path ?? "hush.yaml"}: scan.allow.rules: no rule has the id "${badConfigRule}".`, { hint: "`hush scan --list-rules` prints every rule id." });
+    // hush.yaml is committed: an entry shaped like a key (a value pasted there) is not echoed.
+    const shown = tokenShaped(badConfigRule) ? `given (${badConfigRule.length} characters)` : `"${badConfigRule}"`;
+    throw new HushError("CONFIG_INVALID", `${loaded.path ?? "hush.yaml"}: scan.allow.rules: no rule has the id ${shown}.`, { hint: "`hush scan --list-rules` prints every rule id." });
   }
   const badFlagRule = unknownRule(flags.allowRule);
   if (badFlagRule !== undefined) throw new HushError("INVALID_ARGUMENT", `--allow-rule: no rule has the id ${JSON.stringify(badFlagRule.slice(0, 64))}.`, { hint: "`hush scan --list-rules` prints every rule id." });
