@@ -21,7 +21,37 @@ export interface LiteralMatcher {
  * m.run("ushers", (i, end) => console.log(m.literals[i], end)); // she 4, he 4, hers 6
  */
 export function compileLiterals(literals: readonly string[]): LiteralMatcher {
-  // Character classes: every code unit used by a literal gets a class; all others share 0.
+  const { classOf, classes } = characterClasses(literals);
+  const { delta, outByRow } = buildAutomaton(buildTrie(literals, classOf), classes);
+  return {
+    literals,
+    run(text, onMatch) {
+      if (outByRow.size === 0) return;
+      let row = 0;
+      const n = text.length;
+      for (let i = 0; i < n; i++) {
+        const t = delta[row + classOf[text.charCodeAt(i)]!]!;
+        if (t >= 0) {
+          row = t;
+        } else {
+          row = -t - 1;
+          for (const index of outByRow.get(row)!) onMatch(index, i + 1);
+        }
+      }
+    },
+  };
+}
+
+// --- internal ---
+
+/** A trie over character classes: `next[state][class]`, and the literals ending at each state. */
+interface Trie {
+  next: number[][];
+  own: number[][];
+}
+
+/** Every code unit used by a literal gets a class; all others share class 0. */
+function characterClasses(literals: readonly string[]): { classOf: Uint16Array; classes: number } {
   const classOf = new Uint16Array(65536);
   let classes = 1;
   for (const lit of literals) {
@@ -30,34 +60,44 @@ export function compileLiterals(literals: readonly string[]): LiteralMatcher {
       if (classOf[c] === 0) classOf[c] = classes++;
     }
   }
-  // Trie.
-  const trie: number[][] = [[]];
+  return { classOf, classes };
+}
+
+function buildTrie(literals: readonly string[], classOf: Uint16Array): Trie {
+  const next: number[][] = [[]];
   const own: number[][] = [[]];
   literals.forEach((lit, index) => {
     if (lit.length === 0) return;
     let s = 0;
     for (let i = 0; i < lit.length; i++) {
       const c = classOf[lit.charCodeAt(i)]!;
-      let t = trie[s]![c];
+      let t = next[s]![c];
       if (t === undefined) {
-        t = trie.length;
-        trie[s]![c] = t;
-        trie.push([]);
+        t = next.length;
+        next[s]![c] = t;
+        next.push([]);
         own.push([]);
       }
       s = t;
     }
     own[s]!.push(index);
   });
-  const states = trie.length;
-  // Dense transition table of row offsets (state * classes); a negative entry -(row+1)
-  // marks a target state that has outputs, so the hot loop tests one sign per character.
+  return { next, own };
+}
+
+/**
+ * The dense transition table of row offsets (state * classes), built breadth-first with the
+ * failure links; a negative entry -(row+1) marks a target state that has outputs, so the hot
+ * loop tests one sign per character. `outByRow` maps such a row to its literals' indexes.
+ */
+function buildAutomaton(trie: Trie, classes: number): { delta: Int32Array; outByRow: Map<number, number[]> } {
+  const states = trie.next.length;
   const delta = new Int32Array(states * classes);
   const fail = new Int32Array(states);
-  const outputs: number[][] = own.map((o) => o.slice());
+  const outputs: number[][] = trie.own.map((o) => o.slice());
   const order: number[] = [];
   for (let c = 0; c < classes; c++) {
-    const t = trie[0]![c];
+    const t = trie.next[0]![c];
     delta[c] = t === undefined ? 0 : t;
     if (t !== undefined) order.push(t);
   }
@@ -65,7 +105,7 @@ export function compileLiterals(literals: readonly string[]): LiteralMatcher {
     const s = order[k]!;
     outputs[s]!.push(...outputs[fail[s]!]!);
     for (let c = 0; c < classes; c++) {
-      const t = trie[s]![c];
+      const t = trie.next[s]![c];
       const viaFail = delta[fail[s]! * classes + c]!;
       if (t === undefined) {
         delta[s * classes + c] = viaFail;
@@ -84,22 +124,5 @@ export function compileLiterals(literals: readonly string[]): LiteralMatcher {
   outputs.forEach((o, s) => {
     if (o.length > 0) outByRow.set(s * classes, o);
   });
-
-  return {
-    literals,
-    run(text, onMatch) {
-      if (outByRow.size === 0) return;
-      let row = 0;
-      const n = text.length;
-      for (let i = 0; i < n; i++) {
-        const t = delta[row + classOf[text.charCodeAt(i)]!]!;
-        if (t >= 0) {
-          row = t;
-        } else {
-          row = -t - 1;
-          for (const index of outByRow.get(row)!) onMatch(index, i + 1);
-        }
-      }
-    },
-  };
+  return { delta, outByRow };
 }
