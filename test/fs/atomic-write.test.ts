@@ -113,7 +113,7 @@ function makeImmutable(dir: string): boolean {
 
 describe("writeFileAtomic against a real refusal", () => {
   it("an immutable folder (chattr +i) refuses the temp file; the old file is unchanged", async (ctx) => {
-    if (!makeImmutable(dir)) return ctx.skip();
+    if (!makeImmutable(dir)) return ctx.skip("chattr +i is not permitted here (needs root and a file system that supports it)");
     try {
       await expectFailedWrite({}, "EPERM", "create the temp file");
     } finally {
