@@ -108,14 +108,7 @@ export async function resolveProviderKey(provider: string | ProviderEntry, reade
     if (record !== undefined) found.push({ name, record });
   }
   const winner = found[0];
-  const collisions: KeyCollision[] = [];
-  if (winner) {
-    for (const other of found.slice(1)) {
-      if (!sameValue(winner.record.value, other.record.value)) {
-        collisions.push({ winner: winner.name, winnerSource: winner.record.source, other: other.name, otherSource: other.record.source });
-      }
-    }
-  }
+  const collisions = findCollisions(found);
   const warnings = collisions.map(
     (c) => `${p.displayName}: "${c.winner}" (${c.winnerSource}) and "${c.other}" (${c.otherSource}) hold different keys; using "${c.winner}", the first in lookup order.`,
   );
@@ -186,6 +179,15 @@ function describeNames(names: string[]): string {
     shown.push(n === env ? n : `${n} (${env})`);
   }
   return shown.join(", ");
+}
+
+/** The later finds whose value differs from the first's (the winner's), compared in constant time. */
+function findCollisions(found: readonly { name: string; record: SecretRecord }[]): KeyCollision[] {
+  const [winner, ...others] = found;
+  if (!winner) return [];
+  return others
+    .filter((other) => !sameValue(winner.record.value, other.record.value))
+    .map((other) => ({ winner: winner.name, winnerSource: winner.record.source, other: other.name, otherSource: other.record.source }));
 }
 
 /** Compares two values in constant time (digests first, so the lengths may differ). */
