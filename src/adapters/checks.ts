@@ -19,7 +19,7 @@ export interface ProviderCheck {
   source?: string;
   /** Public prefix and length only, e.g. `sk-proj-…(164 chars)`. */
   preview?: string;
-  /** `ok`, `mismatch`, `unchecked` (no documented format), or `missing` (no key). */
+  /** `ok`, `mismatch`, `unchecked` (no documented format), or `missing` (no key, or `error` is set: the lookup failed). */
   format: "ok" | "mismatch" | "unchecked" | "missing";
   formatReason?: string;
   /** Names looked for, in order (useful when `found` is false). */
