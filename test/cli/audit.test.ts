@@ -6,7 +6,7 @@ import { createAuditor } from "../../src/audit/auditor.js";
 import { createSecretsManager } from "../../src/manager.js";
 import { createEnvSource } from "../../src/sources/env.js";
 import { createLocalSource } from "../../src/sources/local.js";
-import { parseSince } from "../../src/cli/commands/audit.js";
+import { parseSince } from "../../src/cli/parse-since.js";
 import { CANARY, makeProject, type TempProject } from "../audit/helpers.js";
 
 let p: TempProject;
