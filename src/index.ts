@@ -59,7 +59,7 @@ export { importSecrets } from "./workflows/import.js";
 export type { ImportFormat, ImportOptions, ImportResult } from "./workflows/import.js";
 export { exportSecrets } from "./export/export-secrets.js";
 export type { ExportSecretsOptions, ExportResult } from "./export/export-secrets.js";
-export { EXPORT_FORMATS, formatExport } from "./export/format.js";
+export { EXPORT_FORMATS } from "./export/format.js";
 export type { ExportFormat } from "./export/format.js";
 export { installHook, uninstallHook } from "./workflows/hook.js";
 export type { InstallHookOptions, UninstallHookOptions, HookResult } from "./workflows/hook.js";

@@ -4,7 +4,7 @@
  * environment and the secrets folder), and the project options of the library's workflows.
  */
 import type { Command } from "commander";
-import { loadConfig, openConfiguredManager, type ConfiguredManager, type LoadedConfig, type ProjectOptions, type SecretsManager } from "../index.js";
+import { openConfiguredManager, type ConfiguredManager, type LoadedConfig, type ProjectOptions, type SecretsManager } from "../index.js";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { projectOptions, type Mapped } from "./flags.js";
 
@@ -22,23 +22,12 @@ export function projectFrom(command: Command, ctx: CliContext): Mapped<ProjectOp
 
 /** Opens the manager for a command. */
 export async function openManager(command: Command, ctx: CliContext): Promise<SecretsManager> {
-  return (await openManagerWithConfig(command, ctx)).manager;
-}
-
-/** Opens the manager and returns the config it was built from. */
-export async function openManagerWithConfig(command: Command, ctx: CliContext, loaded?: LoadedConfig): Promise<ConfiguredManager> {
-  return openManagerFromOptions(globalOptions(command), ctx, loaded);
+  return (await openManagerFromOptions(globalOptions(command), ctx)).manager;
 }
 
 /** Opens the manager from global options already parsed (the `hush run` fast path has no commander). */
 export async function openManagerFromOptions(g: GlobalOptions, ctx: CliContext, loaded?: LoadedConfig): Promise<ConfiguredManager> {
   return openConfiguredManager({ ...projectOptions(g, ctx, warnOnce(ctx)), loaded });
-}
-
-/** Loads hush.yaml as a command sees it (`--cwd`, `--env`, HUSH_ENV). */
-export function loadCliConfig(command: Command, ctx: CliContext): Promise<LoadedConfig> {
-  const g = globalOptions(command);
-  return loadConfig({ cwd: g.cwd, environment: g.env, env: ctx.env });
 }
 
 // --- internal ---
