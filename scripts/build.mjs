@@ -3,7 +3,8 @@
 // in one file) and dist/run-cli.js (every other command, with lazily loaded chunks). Types
 // come from `tsc` only when asked (`--types`), so `npm install` stays fast.
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 
 // Heavy or optional packages stay outside the bundle and are imported lazily at run time.
@@ -23,6 +24,40 @@ const common = {
   logLevel: "warning",
 };
 
+// The CLI imports the library only through its public entry, src/index.ts (eslint.config.js). In a
+// bundle that would make every command's first chunk hold every module index.ts re-exports
+// (esbuild splits by file reachability, through the barrel), so here each such import is
+// rewritten to the modules index.ts takes the names from: the same code, only what is used.
+const publicEntry = resolve("src/index.ts");
+const publicNames = new Map();
+for (const m of readFileSync(publicEntry, "utf8").matchAll(/^export\s*\{([^}]*)\}\s*from\s*"([^"]+)"/gm)) {
+  for (const spec of m[1].split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [name, alias = name] = spec.split(/\s+as\s+/);
+    publicNames.set(alias, { name, path: resolve(dirname(publicEntry), m[2].replace(/\.js$/, ".ts")) });
+  }
+}
+const cliThroughPublicEntry = {
+  name: "cli-through-public-entry",
+  setup(b) {
+    b.onLoad({ filter: /\/src\/cli\/.*\.ts$/ }, ({ path }) => {
+      const source = readFileSync(path, "utf8");
+      const contents = source.replace(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*"((?:\.\.\/)+)index\.js";/g, (all, typeOnly, specs, up) => {
+        if (resolve(dirname(path), `${up}index.ts`) !== publicEntry) return all;
+        if (typeOnly) return "";
+        const byModule = new Map();
+        for (const spec of specs.split(",").map((s) => s.trim()).filter((s) => s && !s.startsWith("type "))) {
+          const [used, local = used] = spec.split(/\s+as\s+/);
+          const target = publicNames.get(used);
+          if (!target) throw new Error(`${path}: ${used} is not exported by src/index.ts`);
+          byModule.set(target.path, [...(byModule.get(target.path) ?? []), `${target.name} as ${local}`]);
+        }
+        return [...byModule].map(([p, names]) => `import { ${names.join(", ")} } from ${JSON.stringify(p)};`).join("\n");
+      });
+      return { contents, loader: "ts" };
+    });
+  },
+};
+
 rmSync("dist", { recursive: true, force: true });
 // The library, `hush/config` and every command but `run`, with shared and lazily loaded chunks.
 await build({
@@ -31,9 +66,10 @@ await build({
   splitting: true,
   external,
   chunkNames: "chunks/[name]-[hash]",
+  plugins: [cliThroughPublicEntry],
 });
 // The entry point on its own, importing no chunk: it only reads argv and loads one bundle.
-await build({ ...common, entryPoints: { cli: "src/cli/main.ts" }, banner: {}, external: ["./cli-run.js", "./run-cli.js"] });
+await build({ ...common, entryPoints: { cli: "src/cli/main.ts" }, banner: {}, external: ["./cli-run.js", "./run-cli.js"], plugins: [cliThroughPublicEntry] });
 // `hush run`, the main job, as one file: one module to load instead of a score of chunks. Its
 // small lazy imports (the Python layout, format checks) are inlined; yaml, needed only when
 // hush.yaml has content, is imported from its own one-file bundle, dist/vendor/yaml.js.
@@ -41,7 +77,7 @@ await build({
   ...common,
   entryPoints: { "cli-run": "src/cli/cli-run.ts" },
   external: [...external, "./run-cli.js"],
-  plugins: [{ name: "vendor-yaml", setup: (b) => b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./vendor/yaml.js", external: true })) }],
+  plugins: [cliThroughPublicEntry, { name: "vendor-yaml", setup: (b) => b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./vendor/yaml.js", external: true })) }],
 });
 await build({ ...common, entryPoints: { yaml: "node_modules/yaml/dist/index.js" }, outdir: "dist/vendor" });
 chmodSync("dist/cli.js", 0o755);

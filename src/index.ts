@@ -1,16 +1,25 @@
 /**
- * hush — the public API. Only re-exports; see the README for a tour.
+ * hush — the public API, and the CLI's only door into the library (eslint.config.js enforces
+ * it). Only re-exports, grouped below; see the README for a tour. Every module reached from
+ * here is free of top-level side effects, so a bundle keeps only what it uses.
  *
  * @example
  * import { createSecretsManager, getSecret, HushError } from "hush";
  * const apiKey = await getSecret("openai_api_key", { required: true });
  */
+
+// --- Reading and writing secrets: the manager, names, errors, the source contract ---
 export { createSecretsManager, getSecret } from "./manager.js";
 export type { SecretsManager, SecretsManagerOptions, GetOptions, WriteOptions, AuditHook } from "./manager.js";
 export { HushError, isHushError, hintFor, ERROR_CODES } from "./errors.js";
 export type { HushErrorCode, HushErrorOptions } from "./errors.js";
 export { canonicalName, envName, findCollisions } from "./names.js";
 export type * from "./types.js";
+export { VERSION } from "./version.js";
+/** hush's per-user cache folder (0700, verified before use): the parse cache and the CLI's Node compile cache live there. */
+export { userCacheDir } from "./fs/user-cache-dir.js";
+
+// --- Sources ---
 export { createEnvSource } from "./sources/env.js";
 export type { EnvSourceOptions } from "./sources/env.js";
 export { createDotenvSource } from "./sources/dotenv.js";
@@ -19,8 +28,50 @@ export { createLocalSource } from "./sources/local.js";
 export type { LocalSourceOptions } from "./sources/local.js";
 export { createMallkuSource } from "./sources/mallku.js";
 export type { MallkuSourceOptions } from "./sources/mallku.js";
+
+// --- Fernet: for programs that share tokens with a Python service using `cryptography.fernet`
+// (the Mallku layout's format): encrypt and decrypt under the same key file. Nothing in hush's
+// CLI calls these; they are here for that interop.
 export { fernetEncrypt, fernetDecrypt, generateFernetKey, parseFernetKey } from "./crypto/fernet.js";
 export type { FernetKey, FernetEncryptOptions, FernetDecryptOptions } from "./crypto/fernet.js";
+
+// --- hush.yaml and the project ---
+export { loadConfig, findConfigFile, CONFIG_FILE } from "./config/load.js";
+export type { LoadConfigOptions } from "./config/load.js";
+export { validateConfig, checkConfig } from "./config/validate.js";
+export { openConfiguredManager } from "./config/open.js";
+export type { OpenConfiguredManagerOptions, ConfiguredManager } from "./config/open.js";
+export type { HushConfig, LoadedConfig, SourceConfig, SecretPolicy, SecretType, ConfigProblem, EnvironmentOrigin } from "./config/types.js";
+export type { ProjectOptions } from "./workflows/project.js";
+
+// --- Workflows: what `hush init|doctor|check|env-example|import|export|hook` do ---
+export { initProject } from "./config/init-project.js";
+export type { InitProjectOptions, InitResult } from "./config/init-project.js";
+export { diagnoseProject } from "./workflows/doctor.js";
+export type { DiagnoseProjectOptions } from "./workflows/doctor.js";
+export type { DoctorReport, DoctorProblem, DoctorSource } from "./config/doctor.js";
+export { checkRequired } from "./workflows/check.js";
+export type { CheckRequiredOptions, RequiredCheckResult } from "./workflows/check.js";
+export type { RequiredSecret } from "./config/required.js";
+export { writeEnvExample } from "./workflows/env-example.js";
+export type { WriteEnvExampleOptions, EnvExampleResult } from "./workflows/env-example.js";
+export { importSecrets } from "./workflows/import.js";
+export type { ImportFormat, ImportOptions, ImportResult } from "./workflows/import.js";
+export { exportSecrets } from "./export/export-secrets.js";
+export type { ExportSecretsOptions, ExportResult } from "./export/export-secrets.js";
+export { EXPORT_FORMATS } from "./export/format.js";
+export type { ExportFormat } from "./export/format.js";
+export { installHook, uninstallHook } from "./workflows/hook.js";
+export type { InstallHookOptions, UninstallHookOptions, HookResult } from "./workflows/hook.js";
+
+// --- `hush run`: a child process with the secrets in its environment only ---
+export { runWithSecrets } from "./run/spawn-with-secrets.js";
+export type { RunWithSecretsOptions, RunResult } from "./run/spawn-with-secrets.js";
+export { buildChildEnv, CLEAN_ENV_VARIABLES } from "./run/child-env.js";
+export type { ChildEnvOptions } from "./run/child-env.js";
+export { spawnFailureExitCode } from "./run/spawn-child.js";
+
+// --- LLM provider adapters ---
 export { adapterConfig, resolveAdapter, injectAdapterSecrets } from "./adapters/inject.js";
 export type { AdapterConfig, AdapterConfigOptions, AdapterResolution, InjectAdapterSecretsOptions } from "./adapters/inject.js";
 export { PROVIDERS } from "./adapters/registry.js";
@@ -31,12 +82,14 @@ export { checkKeyFormat, formatWarningFor, maskKey } from "./adapters/format-che
 export type { FormatCheck } from "./adapters/format-check.js";
 export { providerChecks } from "./adapters/checks.js";
 export type { ProviderCheck } from "./adapters/checks.js";
+
+// --- Leak scanning and redaction ---
 export { scan, createRedactStream, redact, toSarif, PATTERN_RULES } from "./scan/index.js";
-export type { ScanOptions, ScanResult, ScanFinding, ScanIssue, ScanAllowOptions, RedactOptions, RedactValues, PatternRule, SarifLog } from "./scan/index.js";
-export { runWithSecrets } from "./run/spawn-with-secrets.js";
-export type { RunWithSecretsOptions, RunResult } from "./run/spawn-with-secrets.js";
-export { buildChildEnv, CLEAN_ENV_VARIABLES } from "./run/child-env.js";
-export type { ChildEnvOptions } from "./run/child-env.js";
+export type { ScanOptions, ScanResult, ScanFinding, ScanIssue, ScanProgress, ScanAllowOptions, RedactOptions, RedactValues, PatternRule, SarifLog } from "./scan/index.js";
+export { scanProject } from "./scan/scan-project.js";
+export type { ScanProjectOptions } from "./scan/scan-project.js";
+
+// --- Audit: the trail (auditor, sinks) and reading it back (log, report, verify, review) ---
 export { createAuditor } from "./audit/auditor.js";
 export type { Auditor, AuditorOptions, AuditMode } from "./audit/auditor.js";
 export { attachAudit } from "./audit/attach.js";
@@ -52,13 +105,10 @@ export type { AuditKeys, SecretIdMapper } from "./audit/secret-id.js";
 export { readAuditRecords } from "./audit/read.js";
 export { verifyAuditLog } from "./audit/verify.js";
 export type { AuditVerifyResult, AuditProblem, AuditProblemKind, VerifyAuditLogOptions } from "./audit/verify.js";
-export { buildAccessReport } from "./audit/report.js";
+export { buildAccessReport, formatAccessReport } from "./audit/report.js";
 export type { SecretAccessSummary } from "./audit/report.js";
 export { reviewAccess } from "./audit/review.js";
 export type { AccessReview, AccessReviewOptions, SecretMeta, UnusualAccess } from "./audit/review.js";
-export { loadConfig, findConfigFile, CONFIG_FILE } from "./config/load.js";
-export type { LoadConfigOptions } from "./config/load.js";
-export { validateConfig, checkConfig } from "./config/validate.js";
-export { openConfiguredManager } from "./config/open.js";
-export type { OpenConfiguredManagerOptions, ConfiguredManager } from "./config/open.js";
-export type { HushConfig, LoadedConfig, SourceConfig, SecretPolicy, SecretType, ConfigProblem, EnvironmentOrigin } from "./config/types.js";
+export { formatReviewText, formatReviewMarkdown } from "./audit/review-format.js";
+export { readProjectAuditLog, reportProjectAccess, verifyProjectAuditLog, reviewProjectAccess } from "./audit/project-audit.js";
+export type { ReadProjectAuditLogOptions, NamedAuditRecord, ReportProjectAccessOptions, ReviewProjectAccessOptions, ProjectAuditVerifyResult } from "./audit/project-audit.js";

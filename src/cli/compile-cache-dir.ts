@@ -3,7 +3,7 @@
  * Node's default, os.tmpdir()/node-compile-cache, is shared on a multi-user machine: another
  * user could create it first and plant compiled code that hush would then load.
  */
-import { userCacheDir } from "../fs/user-cache-dir.js";
+import { userCacheDir } from "../index.js";
 
 /**
  * `$NODE_COMPILE_CACHE` when the user set it (their choice), else hush's private

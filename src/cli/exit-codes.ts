@@ -3,9 +3,8 @@
  * 0 ok · 1 "found something" (scan findings, check failures, verify failures) · 2 usage ·
  * 3-9 by family, below. A child's own exit code is passed through by `hush run`.
  */
-import type { HushErrorCode } from "../errors.js";
+import type { HushErrorCode } from "../index.js";
 
-export const EXIT_OK = 0;
 /** A command that reports findings (scan, check, audit verify) found some. */
 export const EXIT_FOUND = 1;
 export const EXIT_USAGE = 2;

@@ -8,7 +8,7 @@ import { reportError } from "./report-error.js";
 import type { CommandEntry } from "./commands.js";
 import type { CliContext } from "./context.js";
 import { commandName } from "./command-name.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../index.js";
 
 /** Runs `argv` (without node and script) against the command table; returns the exit code. */
 export async function runProgram(argv: string[], ctx: CliContext, commands: readonly CommandEntry[]): Promise<number> {

@@ -3,7 +3,7 @@
  * a hidden prompt on a TTY. Never from argv (shell history and `ps` would keep it).
  */
 import { readFileSync } from "node:fs";
-import { HushError } from "../errors.js";
+import { HushError } from "../index.js";
 import type { CliContext } from "./context.js";
 
 /** Largest value accepted from stdin or a file. */

@@ -5,7 +5,7 @@
  */
 import type { CliContext } from "./context.js";
 import { EXIT_CODES, EXIT_USAGE } from "./exit-codes.js";
-import { HushError } from "../errors.js";
+import { HushError } from "../index.js";
 
 export function reportError(e: unknown, ctx: CliContext, debug: boolean): number {
   if (isCommanderError(e)) {

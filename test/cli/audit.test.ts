@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runHush } from "../helpers/cli.js";
 import { createAuditor } from "../../src/audit/auditor.js";
 import { createSecretsManager } from "../../src/manager.js";
 import { createEnvSource } from "../../src/sources/env.js";
 import { createLocalSource } from "../../src/sources/local.js";
-import { parseSince } from "../../src/cli/commands/audit.js";
+import { parseSince } from "../../src/cli/parse-since.js";
 import { CANARY, makeProject, type TempProject } from "../audit/helpers.js";
 
 let p: TempProject;
@@ -132,6 +133,60 @@ describe("hush audit", () => {
       const t = readFileSync(f, "utf8");
       expect(t).not.toContain("canary");
       for (const n of [...NAMES, "missing_one"]) expect(t.toLowerCase()).not.toContain(n);
+    }
+  });
+});
+
+describe("hush audit review: only a genuinely absent history is 'unknown'", () => {
+  const YAML = "version: 1\nsecrets:\n  openai_api_key: { type: llm-api-key, owner: platform, description: key }\n  never_set: { type: database-password }\n";
+
+  async function project(): Promise<{ dir: string; run: (...argv: string[]) => ReturnType<typeof runHush>; cleanup(): void }> {
+    const dir = mkdtempSync(join(tmpdir(), "hush-review-"));
+    writeFileSync(join(dir, "hush.yaml"), YAML);
+    const run = (...argv: string[]) => runHush(["--cwd", dir, ...argv], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    expect((await run("init")).code).toBe(0);
+    expect((await runHush(["--cwd", dir, "set", "openai_api_key"], { stdin: `${CANARY}-review` })).code).toBe(0);
+    return { dir, run, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  it("a stored secret has its date; a declared one never stored is unknown", async () => {
+    const t = await project();
+    try {
+      const r = await t.run("audit", "review", "--json");
+      expect(r.code).toBe(0);
+      const review = JSON.parse(r.stdout);
+      expect(review.rotationUnknown).toEqual([{ name: "never_set", type: "database-password", policyDays: 30 }]);
+      expect(review.rotationOverdue).toEqual([]);
+      noCanary(r);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("a corrupt store is an error (exit 6), not 'rotation date unknown'", async () => {
+    const t = await project();
+    try {
+      writeFileSync(join(t.dir, ".secrets", "dev.store"), "gAAAAABnot-a-token-at-all\n");
+      const r = await t.run("audit", "review", "--json");
+      expect(r.code).toBe(6);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^hush: .*\n {2}hint: /m);
+      noCanary(r);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("a wrong key is an error (exit 5), not 'rotation date unknown'", async () => {
+    const t = await project();
+    try {
+      writeFileSync(join(t.dir, ".secrets", ".encryption.key"), "A".repeat(43) + "=");
+      const r = await t.run("audit", "review");
+      expect(r.code).toBe(5);
+      expect(r.stdout).toBe("");
+      noCanary(r);
+    } finally {
+      t.cleanup();
     }
   });
 });

@@ -95,4 +95,23 @@ describe("import / export", () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toBe("");
   });
+
+  it("export --strict exits with the problem's own code: a corrupt store is 6, not 8 (source unavailable)", async () => {
+    expect((await hush(["set", "api_token"], "tok-CANARY-strict")).code).toBe(0);
+    const store = join(dir, ".secrets", "dev.store");
+    writeFileSync(store, "gAAAAABnot-a-token-at-all\n");
+    const r = await hush(["export", "--only", "api_token", "--strict"]);
+    expect(r.code).toBe(6);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^hush: error: /m);
+    expect(r.stderr).not.toContain("CANARY");
+    // A missing name next to the failure: the failure decides the code.
+    const both = await hush(["export", "--only", "missing_one,api_token", "--strict"]);
+    expect(both.code).toBe(6);
+    expect(both.stderr).not.toContain("CANARY");
+    // Without --strict: warnings, and what could be resolved is printed (here nothing).
+    const lax = await hush(["export", "--only", "api_token"]);
+    expect(lax.code).toBe(0);
+    expect(lax.stderr).toMatch(/^hush: warning: /m);
+  });
 });

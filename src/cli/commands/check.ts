@@ -3,10 +3,11 @@
  * (hush.yaml `required: true`, plus the names of `.env.example`). For CI and app start-up.
  */
 import type { Command } from "commander";
+import { checkRequired, type CheckRequiredOptions } from "../../index.js";
 import { out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
-import { globalOptions, openManagerWithConfig } from "../open-manager.js";
-import { findMissingRequired } from "../../config/required.js";
+import type { Mapped } from "../flags.js";
+import { globalOptions, projectFrom } from "../open-manager.js";
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -14,19 +15,18 @@ export function register(program: Command, ctx: CliContext): void {
     .description("fail (exit 1) listing every required secret that nothing provides")
     .option("--json", "print { ok, environment, required, missing, errors } as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { manager, loaded } = await openManagerWithConfig(cmd, ctx);
-      const result = await findMissingRequired(manager, loaded);
-      await manager.dispose();
-      const ok = result.missing.length === 0 && result.errors.length === 0;
+      const options: Mapped<CheckRequiredOptions> = projectFrom(cmd, ctx);
+      const result = await checkRequired(options);
+      const { ok, environment } = result;
       if (!ok) ctx.exitCode = EXIT_FOUND;
       if (opts.json || globalOptions(cmd).json) {
-        outJson(ctx, { ok, environment: loaded.environment, required: result.required, missing: result.missing, errors: result.errors });
+        outJson(ctx, { ok, environment, required: result.required, missing: result.missing, errors: result.errors });
         return;
       }
-      if (result.required.length === 0) out(ctx, `no required secrets declared (hush.yaml \`required: true\` or .env.example) for ${loaded.environment}`);
-      else if (ok) out(ctx, `ok: all ${result.required.length} required secrets are provided (${loaded.environment})`);
+      if (result.required.length === 0) out(ctx, `no required secrets declared (hush.yaml \`required: true\` or .env.example) for ${environment}`);
+      else if (ok) out(ctx, `ok: all ${result.required.length} required secrets are provided (${environment})`);
       if (result.missing.length > 0) {
-        out(ctx, `missing ${result.missing.length} required secret${result.missing.length === 1 ? "" : "s"} (${loaded.environment}):`);
+        out(ctx, `missing ${result.missing.length} required secret${result.missing.length === 1 ? "" : "s"} (${environment}):`);
         for (const m of result.missing) out(ctx, `  ${m.envName}  (${m.name}; required by ${m.from.join(" and ")})`);
         out(ctx, "  set each with `hush set NAME`, or provide it through the environment or a .env file");
       }

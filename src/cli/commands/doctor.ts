@@ -3,10 +3,11 @@
  * their fix, name collisions and missing required secrets. Exits 1 when it finds a problem.
  */
 import type { Command } from "commander";
+import { diagnoseProject, type DiagnoseProjectOptions, type DoctorProblem, type DoctorReport } from "../../index.js";
 import { out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
-import { globalOptions, openManagerWithConfig } from "../open-manager.js";
-import { diagnose, diagnoseConfig, type DoctorProblem, type DoctorReport } from "../../config/doctor.js";
+import type { Mapped } from "../flags.js";
+import { globalOptions, projectFrom } from "../open-manager.js";
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -14,19 +15,10 @@ export function register(program: Command, ctx: CliContext): void {
     .description("check hush.yaml, every source, permissions and required secrets; each problem with its fix")
     .option("--json", "print the report as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const { loaded, report: config } = await diagnoseConfig({ cwd: g.cwd, environment: g.env, env: ctx.env });
-      let report: DoctorReport = { ok: false, config, sources: [], permissions: [], collisions: [], required: { declared: 0, missing: [] }, providers: [], problems: [] };
-      if (loaded) {
-        const { manager } = await openManagerWithConfig(cmd, ctx, loaded);
-        try {
-          report = await diagnose(manager, loaded, config);
-        } finally {
-          await manager.dispose();
-        }
-      }
+      const options: Mapped<DiagnoseProjectOptions> = projectFrom(cmd, ctx);
+      const report = await diagnoseProject(options);
       if (!report.ok) ctx.exitCode = EXIT_FOUND;
-      if (opts.json || g.json) outJson(ctx, report);
+      if (opts.json || globalOptions(cmd).json) outJson(ctx, report);
       else printReport(ctx, report);
     });
 }

@@ -4,9 +4,10 @@
  */
 import type { Command } from "commander";
 import { relative, resolve } from "node:path";
+import { initProject, type InitProjectOptions } from "../../index.js";
 import { err, outJson, type CliContext } from "../context.js";
+import type { Mapped } from "../flags.js";
 import { globalOptions } from "../open-manager.js";
-import { initProject } from "../../config/init-project.js";
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -16,7 +17,8 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText("after", "\nThe key is created for the environment given by -e/--env, else $HUSH_ENV, else hush.yaml's `environment`, else dev.\nAn existing key is never overwritten; running init again changes nothing.")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const r = await initProject({ cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env });
+      const options: Mapped<InitProjectOptions> = { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env };
+      const r = await initProject(options);
       if (opts.json || g.json) {
         outJson(ctx, r);
         return;

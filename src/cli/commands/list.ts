@@ -3,10 +3,10 @@
  * Names, sources, versions and ages only: never values.
  */
 import type { Command } from "commander";
+import { HushError } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { globalOptions, openManager } from "../open-manager.js";
 import { age, table } from "../format.js";
-import { HushError } from "../../errors.js";
 
 export function register(program: Command, ctx: CliContext): void {
   program

@@ -3,10 +3,10 @@
  * and from which source, a masked preview and whether the format is valid. Never values.
  */
 import type { Command } from "commander";
+import { providerChecks, type ProviderCheck } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { globalOptions, openManager } from "../open-manager.js";
 import { table } from "../format.js";
-import { providerChecks, type ProviderCheck } from "../../index.js";
 
 /** Adds `hush providers` to the program. */
 export function register(program: Command, ctx: CliContext): void {

@@ -5,9 +5,9 @@
  *     some-tool 2>&1 | hush redact > build.log
  */
 import type { Command } from "commander";
+import { createRedactStream } from "../../index.js";
 import { type CliContext } from "../context.js";
 import { openManager } from "../open-manager.js";
-import { createRedactStream } from "../../scan/index.js";
 
 export function register(program: Command, ctx: CliContext): void {
   program

@@ -4,13 +4,10 @@
  * signal n) becomes hush's.
  */
 import type { Command } from "commander";
+import { CLEAN_ENV_VARIABLES, HushError, runWithSecrets, spawnFailureExitCode } from "../../index.js";
 import type { CliContext, GlobalOptions } from "../context.js";
 import { globalOptions, openManagerFromOptions } from "../open-manager.js";
 import { reportError } from "../report-error.js";
-import { HushError } from "../../errors.js";
-import { runWithSecrets } from "../../run/spawn-with-secrets.js";
-import { CLEAN_ENV_VARIABLES } from "../../run/child-env.js";
-import { spawnFailureExitCode } from "../../run/spawn-child.js";
 
 /** The options of `hush run`, as commander or the fast path (src/cli/run-args.ts) parse them. */
 export interface RunFlags {

@@ -5,14 +5,12 @@
  * summary to stderr; the exit code is 1 when anything is found.
  */
 import type { Command } from "commander";
+import { HushError, PATTERN_RULES, scanProject, toSarif, type ScanProjectOptions } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
-import { globalOptions, loadCliConfig, openManagerWithConfig } from "../open-manager.js";
-import { HushError } from "../../errors.js";
-import { canonicalName } from "../../names.js";
-import type { LoadedConfig } from "../../config/types.js";
-import { tokenShaped } from "../../config/validate-text.js";
-import { scan, formatFinding, formatIssue, formatProgress, formatSummary, toSarif, PATTERN_RULES, type ScanAllowOptions, type ScanOptions } from "../../scan/index.js";
+import type { Mapped } from "../flags.js";
+import { globalOptions, projectFrom } from "../open-manager.js";
+import { formatFinding, formatIssue, formatProgress, formatSummary } from "../scan-format.js";
 
 interface ScanFlags {
   staged?: boolean;
@@ -59,28 +57,27 @@ export function register(program: Command, ctx: CliContext): void {
       if (!["human", "json", "sarif"].includes(format)) throw new HushError("INVALID_ARGUMENT", `unknown --format '${format}'; use human, json or sarif`);
       if (flags.since !== undefined && !flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "--since needs --git-history");
       if (flags.staged && flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "use --staged or --git-history, not both");
-      const g = globalOptions(cmd);
-      const loaded = await loadCliConfig(cmd, ctx);
-      const allow = mergeAllow(loaded, flags);
-      const options: ScanOptions = {
+      let drewProgress = false;
+      const onProgress: ScanProjectOptions["onProgress"] = (p) => {
+        if (p.filesTotal < PROGRESS_MIN_FILES) return;
+        drewProgress = true;
+        ctx.stderr.write(`\r${formatProgress(p.filesDone, p.filesTotal)}`);
+      };
+      const options: Mapped<ScanProjectOptions> = {
+        ...projectFrom(cmd, ctx),
         paths,
-        cwd: g.cwd,
         staged: flags.staged,
         gitHistory: flags.gitHistory,
         since: flags.since,
         gitignore: flags.gitignore,
-        allow,
-        managedValues: flags.managed === false ? undefined : await managedValues(cmd, ctx, loaded),
+        allow: { paths: flags.allowPath, rules: flags.allowRule, secrets: flags.allowSecret, values: undefined },
+        managed: flags.managed,
+        onProgress: ctx.stderr.isTTY ? onProgress : undefined,
+        maxFileBytes: undefined,
+        patterns: undefined,
+        readFile: undefined,
       };
-      let drewProgress = false;
-      if (ctx.stderr.isTTY) {
-        options.onProgress = (p) => {
-          if (p.filesTotal < PROGRESS_MIN_FILES) return;
-          drewProgress = true;
-          ctx.stderr.write(`\r${formatProgress(p.filesDone, p.filesTotal)}`);
-        };
-      }
-      const result = await scan(options);
+      const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
       for (const issue of result.issues) err(ctx, formatIssue(issue));
       if (format === "json") outJson(ctx, result);
@@ -105,48 +102,3 @@ Allow-lists, from narrowest to widest:
 
 Exit codes: 0 nothing found, 1 findings, 2 usage error, 3 invalid hush.yaml (others: src/cli/exit-codes.ts).
 `;
-
-// --- internal ---
-
-/** hush.yaml's scan.allow plus the flags; an unknown rule id is an error, not a silent no-op. */
-function mergeAllow(loaded: LoadedConfig, flags: ScanFlags): ScanAllowOptions {
-  const fromConfig = loaded.config.scan?.allow ?? {};
-  const known = new Set(PATTERN_RULES.map((r) => r.id));
-  const unknownRule = (ids: string[] | undefined) => ids?.find((id) => !known.has(id));
-  const badConfigRule = unknownRule(fromConfig.rules);
-  if (badConfigRule !== undefined) {
-    // hush.yaml is committed: an entry shaped like a key (a value pasted there) is not echoed.
-    const shown = tokenShaped(badConfigRule) ? `given (${badConfigRule.length} characters)` : `"${badConfigRule}"`;
-    throw new HushError("CONFIG_INVALID", `${loaded.path ?? "hush.yaml"}: scan.allow.rules: no rule has the id ${shown}.`, { hint: "`hush scan --list-rules` prints every rule id." });
-  }
-  const badFlagRule = unknownRule(flags.allowRule);
-  if (badFlagRule !== undefined) throw new HushError("INVALID_ARGUMENT", `--allow-rule: no rule has the id ${JSON.stringify(badFlagRule.slice(0, 64))}.`, { hint: "`hush scan --list-rules` prints every rule id." });
-  return {
-    paths: [...(fromConfig.paths ?? []), ...(flags.allowPath ?? [])],
-    rules: [...(fromConfig.rules ?? []), ...(flags.allowRule ?? [])],
-    // Managed values are keyed by canonical name: DB_PASSWORD and db_password are one secret.
-    secrets: [...(fromConfig.secrets ?? []), ...(flags.allowSecret ?? [])].map((n) => canonicalName(n)),
-  };
-}
-
-/**
- * Every value hush can resolve, by name. A project without a store (no key yet) has no
- * managed values: the scan then runs the pattern rules alone, and says so.
- */
-async function managedValues(cmd: Command, ctx: CliContext, loaded: LoadedConfig): Promise<Map<string, string>> {
-  const values = new Map<string, string>();
-  try {
-    const { manager: m } = await openManagerWithConfig(cmd, ctx, loaded);
-    try {
-      const { secrets, issues } = await m.resolve();
-      for (const [name, record] of Object.entries(secrets)) values.set(name, record.value);
-      if (issues.length > 0) err(ctx, `hush: warning: ${issues.length} secret(s) could not be resolved; their values are not looked for`);
-    } finally {
-      await m.dispose();
-    }
-  } catch (e) {
-    if (!(e instanceof HushError)) throw e;
-    err(ctx, `hush: warning: managed values not checked (${e.code}); pattern rules only`);
-  }
-  return values;
-}

@@ -3,11 +3,10 @@
  * `hush export --format dotenv|json|shell` (prints values; warns when stdout is a terminal).
  */
 import type { Command } from "commander";
+import { EXPORT_FORMATS, HushError, exportSecrets, importSecrets, type ExportFormat, type ExportSecretsOptions, type ImportFormat, type ImportOptions } from "../../index.js";
 import { err, outJson, type CliContext } from "../context.js";
+import type { Mapped } from "../flags.js";
 import { globalOptions, openManager } from "../open-manager.js";
-import { HushError } from "../../errors.js";
-import { importSecrets, type ImportFormat } from "../../workflows/import.js";
-import { EXPORT_FORMATS, formatExport, type ExportFormat } from "../../export/format.js";
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -24,7 +23,8 @@ export function register(program: Command, ctx: CliContext): void {
       const m = await openManager(cmd, ctx);
       const progress = ctx.stderr.isTTY ? (done: number, total: number) => total > 20 && ctx.stderr.write(`\rimporting ${done}/${total}`) : undefined;
       try {
-        const result = await importSecrets(m, path, { format: opts.format as ImportFormat | undefined, overwrite: opts.overwrite, dryRun: opts.dryRun, source: opts.source, onProgress: progress, onWarning: (w) => err(ctx, `hush: warning: ${w}`) });
+        const options: Mapped<ImportOptions> = { format: opts.format as ImportFormat | undefined, overwrite: opts.overwrite, dryRun: opts.dryRun, source: opts.source, onProgress: progress, onWarning: (w) => err(ctx, `hush: warning: ${w}`) };
+        const result = await importSecrets(m, path, options);
         if (progress) ctx.stderr.write("\r\x1b[K");
         if (opts.json || globalOptions(cmd).json) return outJson(ctx, { ...result, dryRun: Boolean(opts.dryRun) });
         const verb = opts.dryRun ? "would import" : "imported";
@@ -45,12 +45,15 @@ export function register(program: Command, ctx: CliContext): void {
       if (!EXPORT_FORMATS.includes(opts.format as ExportFormat)) throw new HushError("INVALID_ARGUMENT", `--format must be one of ${EXPORT_FORMATS.join(", ")}.`);
       const m = await openManager(cmd, ctx);
       try {
-        const names = opts.only?.split(",").map((s) => s.trim()).filter(Boolean);
-        const { secrets, issues } = await m.resolve(names);
-        for (const i of issues) err(ctx, `hush: ${opts.strict ? "error" : "warning"}: ${i.message}`);
-        if (opts.strict && issues.length) throw new HushError(issues[0]!.code === "NOT_FOUND" ? "NOT_FOUND" : "SOURCE_UNAVAILABLE", `${issues.length} secret(s) could not be resolved; nothing exported.`);
+        const options: Mapped<ExportSecretsOptions> = {
+          format: opts.format as ExportFormat,
+          only: opts.only?.split(",").map((s) => s.trim()).filter(Boolean),
+          strict: opts.strict,
+          onIssue: (i) => err(ctx, `hush: ${opts.strict ? "error" : "warning"}: ${i.message}`),
+        };
+        const { text } = await exportSecrets(m, options);
         if (ctx.stdout.isTTY) err(ctx, "hush: warning: printing secret values to a terminal; they may stay in its scrollback.");
-        ctx.stdout.write(formatExport(Object.values(secrets), opts.format as ExportFormat));
+        ctx.stdout.write(text);
       } finally {
         await m.dispose();
       }

@@ -3,10 +3,10 @@
  * `get` prints the raw value on stdout and nothing else.
  */
 import type { Command } from "commander";
+import { HushError } from "../../index.js";
 import { outJson, err, type CliContext } from "../context.js";
 import { openManager, globalOptions } from "../open-manager.js";
 import { readSecretValue } from "../read-value.js";
-import { HushError } from "../../errors.js";
 
 export function register(program: Command, ctx: CliContext): void {
   program

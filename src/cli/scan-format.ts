@@ -2,7 +2,7 @@
  * Human output of a scan: one line per finding, `path:line:col  rule-or-secret  preview`,
  * and a one-line summary. JSON output is the result itself (it holds no values).
  */
-import type { ScanFinding, ScanIssue, ScanResult } from "./types.js";
+import type { ScanFinding, ScanIssue, ScanResult } from "../index.js";
 
 /** One line for a finding. */
 export function formatFinding(f: ScanFinding): string {

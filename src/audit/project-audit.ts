@@ -1,0 +1,143 @@
+/**
+ * The audit trail of a project as library calls (`hush audit log|report|verify|review`): each
+ * opens the project (hush.yaml, the environment, its key), reads `.secrets/audit.<env>.jsonl`
+ * and maps secret ids back to the names the project knows. Never returns a value.
+ *
+ * @example
+ * const review = await reviewProjectAccess({ cwd: process.cwd(), days: 90 });
+ * console.log(formatReviewMarkdown(review));
+ */
+import { isHushError } from "../errors.js";
+import type { SecretsManager } from "../manager.js";
+import type { LoadedConfig } from "../config/types.js";
+import type { ProjectOptions } from "../workflows/project.js";
+import { openAuditScope, withAuditScope } from "./project-scope.js";
+import { readAuditRecords } from "./read.js";
+import type { AuditRecord } from "./record.js";
+import { buildAccessReport, type SecretAccessSummary } from "./report.js";
+import { reviewAccess, type AccessReview, type SecretMeta } from "./review.js";
+import { verifyAuditLog, type AuditVerifyResult } from "./verify.js";
+
+/** Options of {@link readProjectAuditLog}: which records. */
+export interface ReadProjectAuditLogOptions extends ProjectOptions {
+  /** Only records at or after this ISO time. */
+  since?: string;
+  /** Only this secret (either name form). */
+  secret?: string;
+  /** Only accesses served by or written to this source. */
+  source?: string;
+  /** Only this user, or `user@host`. */
+  actor?: string;
+}
+
+/** A record with its secret's name, when the project knows it. */
+export interface NamedAuditRecord extends AuditRecord {
+  name: string | null;
+}
+
+/** Options of {@link reportProjectAccess}. */
+export interface ReportProjectAccessOptions extends ProjectOptions {
+  /** Only records at or after this ISO time. */
+  since?: string;
+}
+
+/** Options of {@link reviewProjectAccess}. */
+export interface ReviewProjectAccessOptions extends ProjectOptions {
+  /** Window length in days. @default 90 */
+  days?: number;
+  /** The review's end. @default now */
+  now?: Date;
+}
+
+/** {@link verifyAuditLog}'s result, and whether the anchor's MAC could be checked (it needs the key). */
+export interface ProjectAuditVerifyResult extends AuditVerifyResult {
+  environment: string;
+  anchorKeyMissing: boolean;
+}
+
+/** The project's access records, oldest first, filtered, each with its name when known. */
+export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions = {}): AsyncGenerator<NamedAuditRecord> {
+  const scope = await openAuditScope(options, { extraNames: options.secret ? [options.secret] : [] });
+  try {
+    const wanted = options.secret === undefined ? undefined : scope.ids.idOf(options.secret);
+    for await (const r of readAuditRecords(scope.logPath)) {
+      if (options.since && r.time < options.since) continue;
+      if (wanted && r.secretId !== wanted) continue;
+      if (options.source && r.source !== options.source) continue;
+      if (options.actor && !matchesActor(r, options.actor)) continue;
+      yield { ...r, name: scope.ids.nameOf(r.secretId) ?? null };
+    }
+  } finally {
+    await scope.close();
+  }
+}
+
+/** Per secret: sources, reads, writes, first and last access, distinct actors, across every process. */
+export async function reportProjectAccess(options: ReportProjectAccessOptions = {}): Promise<SecretAccessSummary[]> {
+  return withAuditScope(options, {}, ({ logPath, ids }) => buildAccessReport(filterSince(readAuditRecords(logPath), options.since), ids.nameOf));
+}
+
+/** Checks the log's hash chain and anchor; the anchor's MAC only when the environment's key is there. */
+export async function verifyProjectAuditLog(options: ProjectOptions = {}): Promise<ProjectAuditVerifyResult> {
+  return withAuditScope(options, { keyOptional: true, noNames: true }, async ({ logPath, keys, manager }) => {
+    const r = await verifyAuditLog(logPath, { environment: manager.environment, anchorKey: keys?.anchorKey });
+    return { ...r, environment: manager.environment, anchorKeyMissing: keys === undefined };
+  });
+}
+
+/** The quarterly access review: unused secrets, missing metadata, rotations overdue, unusual access. */
+export async function reviewProjectAccess(options: ReviewProjectAccessOptions = {}): Promise<AccessReview> {
+  return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names }) =>
+    reviewAccess({
+      records: readAuditRecords(logPath),
+      secrets: names,
+      secretsMeta: metaFromConfig(loaded),
+      lastRotation: await lastRotations(manager, names),
+      idOf: ids.idOf,
+      days: options.days,
+      now: options.now,
+    }),
+  );
+}
+
+// --- internal ---
+
+function metaFromConfig(loaded: LoadedConfig): Record<string, SecretMeta> {
+  const meta: Record<string, SecretMeta> = {};
+  for (const [name, p] of Object.entries(loaded.config.secrets)) {
+    // rotationDays is already effective (the type's default applied); absent means none.
+    meta[name] = { owner: p.owner, description: p.description, type: p.type, rotationDays: p.rotationDays ?? null };
+  }
+  return meta;
+}
+
+/**
+ * Newest version's date per name. Unknown (undefined) only when there is no history: no source
+ * in the chain keeps versions (env, .env), or the versioned source has none for the name. Any
+ * other failure (wrong key, corrupt store, denied) propagates: it is not "unknown".
+ */
+async function lastRotations(manager: SecretsManager, names: string[]): Promise<Record<string, Date | undefined>> {
+  const out: Record<string, Date | undefined> = {};
+  const versioned = manager.sources.some((s) => typeof s.versions === "function");
+  for (const name of names) {
+    if (!versioned) {
+      out[name] = undefined;
+      continue;
+    }
+    try {
+      out[name] = (await manager.versions(name))[0]?.createdAt;
+    } catch (e) {
+      if (!isHushError(e, "NOT_FOUND") && !isHushError(e, "VERSION_NOT_FOUND") && !isHushError(e, "DELETED")) throw e;
+      out[name] = undefined;
+    }
+  }
+  return out;
+}
+
+async function* filterSince(records: AsyncIterable<AuditRecord>, since: string | undefined): AsyncGenerator<AuditRecord> {
+  for await (const r of records) if (since === undefined || r.time >= since) yield r;
+}
+
+function matchesActor(r: AuditRecord, who: string): boolean {
+  return who.includes("@") ? `${r.actor.user}@${r.actor.host}` === who : r.actor.user === who;
+}
