@@ -16,6 +16,9 @@ const TSC = join(REPO, "node_modules/typescript/bin/tsc");
 const STAGED = ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", "scripts", "src"];
 // Packages the README's examples import besides hush-secrets, linked from the repository.
 const EXAMPLE_DEPS = ["openai", "@anthropic-ai/sdk", "@types/node"];
+// tsc over the examples and the SDKs' types takes 15-30 s alone, several times that on a busy
+// 2-core machine: a bound against a hang, not a timing threshold.
+const TSC_TIMEOUT = 240_000;
 
 let work: string;
 let app: string;
@@ -77,7 +80,7 @@ describe("the packed tarball", () => {
       const module = resolution === "NodeNext" ? "NodeNext" : "ESNext";
       const out = tsc(dir, ["--noEmit", "--module", module, "--moduleResolution", resolution]);
       expect(out).toBe("");
-    });
+    }, TSC_TIMEOUT);
   }
 
   it("runs the README's examples, compiled, against the installed package", () => {
@@ -89,7 +92,7 @@ describe("the packed tarball", () => {
       const result = execFileSync(NODE, [join(dir, "out", `example-${i}.js`)], { cwd: project, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
       expect(result).not.toContain("packtest");
     }
-  });
+  }, TSC_TIMEOUT);
 });
 
 // --- internal ---
