@@ -1,4 +1,4 @@
-// Resolving every secret in a fresh process (what `hush run` and `hush/config` do once, with
+// Resolving every secret in a fresh process (what `hush run` and `hush-secrets/config` do once, with
 // cold code): `manager.resolve()` through the default chain (env -> dotenv -> local, access
 // counts on, no audit sink) against a bare loop of `local.get()` over the same names, each in its own
 // `node` process, interleaved, medians of 15 rounds. The store is opened before the clock starts.

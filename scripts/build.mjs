@@ -1,11 +1,20 @@
-// Builds dist/: the library (dist/index.js), `hush/config` (dist/config.js) and the CLI:
+// Builds dist/: the library (dist/index.js), `hush-secrets/config` (dist/config.js) and the CLI:
 // dist/cli.js (a few hundred bytes that pick the bundle to load), dist/cli-run.js (`hush run`
-// in one file) and dist/run-cli.js (every other command, with lazily loaded chunks). Types
-// come from `tsc` only when asked (`--types`), so `npm install` stays fast.
+// in one file) and dist/run-cli.js (every other command, with lazily loaded chunks), plus the
+// licence notices of the packages bundled into them. Types come from `tsc` only when asked
+// (`--types`, as `prepack` does), so `npm install` of a clone stays fast.
 import { build } from "esbuild";
-import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
+
+// `npm pack` / `npm publish` run `prepack` (which builds with types) and then `prepare`: a
+// second, type-less build would wipe the .d.ts files that `exports["."].types` points to.
+if (process.argv.includes("--unless-packing") && ["pack", "publish"].includes(process.env.npm_command ?? "")) process.exit(0);
+
+// The packages bundled into dist/ (devDependencies, so they are never installed for users):
+// their licences require the notice to travel with the code.
+const BUNDLED = ["commander", "dotenv", "ignore", "yaml"];
 
 // Heavy or optional packages stay outside the bundle and are imported lazily at run time.
 const external = ["pg", "pg-native", "@aws-sdk/*", "@google-cloud/*", "@kubernetes/*", "openai", "@anthropic-ai/sdk", "@inquirer/*"];
@@ -59,10 +68,12 @@ const cliThroughPublicEntry = {
 };
 
 rmSync("dist", { recursive: true, force: true });
-// The library, `hush/config` and every command but `run`, with shared and lazily loaded chunks.
+// The library, `hush-secrets/config` and every command but `run`, with shared and lazily loaded
+// chunks. yaml is an entry point of its own (dist/vendor/yaml.js), so the one copy of it serves
+// these bundles (through a chunk) and `hush run`'s bundle (which imports dist/vendor/yaml.js).
 await build({
   ...common,
-  entryPoints: { index: "src/index.ts", "run-cli": "src/cli/run-cli.ts", config: "src/config-register.ts" },
+  entryPoints: { index: "src/index.ts", "run-cli": "src/cli/run-cli.ts", config: "src/config-register.ts", "vendor/yaml": "node_modules/yaml/dist/index.js" },
   splitting: true,
   external,
   chunkNames: "chunks/[name]-[hash]",
@@ -79,8 +90,16 @@ await build({
   external: [...external, "./run-cli.js"],
   plugins: [cliThroughPublicEntry, { name: "vendor-yaml", setup: (b) => b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./vendor/yaml.js", external: true })) }],
 });
-await build({ ...common, entryPoints: { yaml: "node_modules/yaml/dist/index.js" }, outdir: "dist/vendor" });
 chmodSync("dist/cli.js", 0o755);
+writeFileSync("dist/THIRD-PARTY-LICENSES.txt", BUNDLED.map(licenceNotice).join("\n"));
 if (process.argv.includes("--types")) {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+}
+
+function licenceNotice(name) {
+  const dir = `node_modules/${name}`;
+  const { version, license } = JSON.parse(readFileSync(`${dir}/package.json`, "utf8"));
+  const file = ["LICENSE", "LICENSE.md", "LICENSE-MIT", "license"].find((f) => { try { return readFileSync(`${dir}/${f}`); } catch { return false; } });
+  if (!file) throw new Error(`no licence file found for bundled package ${name}`);
+  return `${name}@${version} (${license})\n${"-".repeat(60)}\n${readFileSync(`${dir}/${file}`, "utf8").trim()}\n`;
 }

@@ -20,6 +20,7 @@ import {
   type SettingResolution,
 } from "./lookup.js";
 import type { ProviderEntry } from "./registry.js";
+import type { SecretRecord } from "../types.js";
 
 /**
  * Fields to spread into an SDK constructor (`{ apiKey, baseURL, organization }`): every field
@@ -51,12 +52,21 @@ export interface AdapterConfigOptions<O extends Record<string, unknown> = Record
   onWarning?: (message: string) => void;
 }
 
-/** Everything {@link resolveAdapter} found, for callers that want the provenance too. */
+/**
+ * Everything {@link resolveAdapter} found, for callers that want the provenance too. The key
+ * is in `config` alone (that is what the SDK needs); the provenance in `key` says which name,
+ * source and version supplied it, without the value, so it is safe to log or serialise.
+ */
 export interface AdapterResolution {
   provider: ProviderEntry;
   config: AdapterConfig;
-  key: KeyResolution;
+  key: KeyProvenance;
   settings: SettingResolution[];
+}
+
+/** {@link KeyResolution} without the value: the winning record's name, source, version and age. */
+export interface KeyProvenance extends Omit<KeyResolution, "record"> {
+  record: Omit<SecretRecord, "value"> | undefined;
 }
 
 /** Options for {@link injectAdapterSecrets}. */
@@ -139,7 +149,13 @@ async function resolveWith(p: ProviderEntry, reader: SecretReader, overrides: Re
     settings.push(s);
   }
   for (const [field, value] of Object.entries(overrides)) if (value !== undefined) config[field] = value;
-  return { provider: p, config: config as AdapterConfig, key, settings };
+  return { provider: p, config: config as AdapterConfig, key: withoutValue(key), settings };
+}
+
+function withoutValue(key: KeyResolution): KeyProvenance {
+  if (!key.record) return { ...key, record: undefined };
+  const { value: _value, ...record } = key.record;
+  return { ...key, record };
 }
 
 function explicitKeyResolution(p: ProviderEntry): KeyResolution {

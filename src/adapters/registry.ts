@@ -6,12 +6,14 @@
  * Key lookup for an entry with `name: "openai"`: `openai_api_key`, `openai_key`,
  * `OPENAI_API_KEY`, then `aliases` in order (see `keyLookupNames`).
  *
- * Key formats are given only where the provider's keys have a well-known, stable shape
- * (the shapes secret scanners such as GitHub secret scanning and gitleaks match).
- * `keyFormat: null` means "no documented format": no check, no warning.
+ * Key formats come from the one table in `key-formats.ts` (which the scanner's rules use too),
+ * only where the provider's keys have a well-known, stable shape. `keyFormat: null` means "no
+ * documented format": no check, no warning.
  *
  * To add a provider: add one entry below; `test/adapters/registry.test.ts` checks its shape.
  */
+
+import { KEY_FORMATS, keyFormatSource, keyPrefixes } from "./key-formats.js";
 
 /** Rotation policy type of every LLM key (DESIGN: LLM keys rotate every 90 days). */
 export type LlmRotationPolicy = "llm-api-key";
@@ -77,18 +79,19 @@ const baseURL = (name: string, def: string | undefined, description = "API base 
   description,
 });
 
+/** The registry's form of a provider's entry in the key-format table. */
+function keyFormatOf(provider: string): KeyFormat {
+  const format = KEY_FORMATS.find((f) => f.provider === provider);
+  if (!format) throw new Error(`no key format for ${provider}`); // a bug in the table, caught by every test
+  return { pattern: `^${keyFormatSource(format)}$`, prefixes: keyPrefixes(format), description: format.shape };
+}
+
 /** Every provider hush knows, in the order `hush providers` lists them. */
 export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
   {
     id: "openai", idAliases: [], displayName: "OpenAI", name: "openai", aliases: [],
     keyField: "apiKey", keyRequired: true,
-    keyFormat: {
-      // Legacy user keys are sk- + 48 alphanumerics; project, service-account and admin keys
-      // carry a typed prefix and are longer. The look-ahead keeps Anthropic and OpenRouter keys out.
-      pattern: "^sk-(?!ant-|or-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}$",
-      prefixes: ["sk-svcacct-", "sk-admin-", "sk-proj-", "sk-"],
-      description: "sk- (or sk-proj-, sk-svcacct-, sk-admin-) followed by at least 20 letters, digits, '_' or '-'",
-    },
+    keyFormat: keyFormatOf("openai"),
     settings: [
       baseURL("openai", "https://api.openai.com/v1"),
       { field: "organization", names: ["openai_org_id", "OPENAI_ORGANIZATION"], description: "organisation id (org-...)" },
@@ -100,11 +103,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
   {
     id: "anthropic", idAliases: ["claude"], displayName: "Anthropic", name: "anthropic", aliases: ["CLAUDE_API_KEY"],
     keyField: "apiKey", keyRequired: true,
-    keyFormat: {
-      pattern: "^sk-ant-api\\d{2}-[A-Za-z0-9_-]{93}AA$",
-      prefixes: ["sk-ant-api03-", "sk-ant-"],
-      description: "sk-ant-api03- followed by 95 characters ending in AA",
-    },
+    keyFormat: keyFormatOf("anthropic"),
     settings: [baseURL("anthropic", "https://api.anthropic.com")],
     sdk: { package: "@anthropic-ai/sdk", export: "Anthropic" }, ...LLM,
     docs: "https://docs.anthropic.com/en/api/overview",
@@ -113,7 +112,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     id: "google", idAliases: ["gemini"], displayName: "Google (Gemini)", name: "google",
     aliases: ["GEMINI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY"],
     keyField: "apiKey", keyRequired: true,
-    keyFormat: { pattern: "^AIza[0-9A-Za-z_-]{35}$", prefixes: ["AIza"], description: "AIza followed by 35 letters, digits, '_' or '-'" },
+    keyFormat: keyFormatOf("google"),
     settings: [],
     sdk: { package: "@google/genai", export: "GoogleGenAI" }, ...LLM,
     docs: "https://ai.google.dev/gemini-api/docs/api-key",
@@ -129,7 +128,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
   {
     id: "xai", idAliases: ["grok"], displayName: "xAI (Grok)", name: "xai", aliases: ["GROK_API_KEY"],
     keyField: "apiKey", keyRequired: true,
-    keyFormat: { pattern: "^xai-[A-Za-z0-9]{80}$", prefixes: ["xai-"], description: "xai- followed by 80 letters or digits" },
+    keyFormat: keyFormatOf("xai"),
     settings: [baseURL("xai", "https://api.x.ai/v1", "OpenAI-compatible base URL")],
     sdk: { package: "openai", export: "OpenAI" }, ...LLM,
     docs: "https://docs.x.ai/docs/overview",
@@ -137,7 +136,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
   {
     id: "groq", idAliases: [], displayName: "Groq", name: "groq", aliases: [],
     keyField: "apiKey", keyRequired: true,
-    keyFormat: { pattern: "^gsk_[A-Za-z0-9]{52}$", prefixes: ["gsk_"], description: "gsk_ followed by 52 letters or digits" },
+    keyFormat: keyFormatOf("groq"),
     settings: [baseURL("groq", "https://api.groq.com")],
     sdk: { package: "groq-sdk", export: "Groq" }, ...LLM,
     docs: "https://console.groq.com/docs/quickstart",
@@ -167,7 +166,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
   {
     id: "openrouter", idAliases: [], displayName: "OpenRouter", name: "openrouter", aliases: [],
     keyField: "apiKey", keyRequired: true,
-    keyFormat: { pattern: "^sk-or-v1-[0-9a-f]{64}$", prefixes: ["sk-or-v1-"], description: "sk-or-v1- followed by 64 lower-case hex digits" },
+    keyFormat: keyFormatOf("openrouter"),
     settings: [baseURL("openrouter", "https://openrouter.ai/api/v1", "OpenAI-compatible base URL")],
     sdk: { package: "openai", export: "OpenAI" }, ...LLM,
     docs: "https://openrouter.ai/docs/quickstart",

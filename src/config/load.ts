@@ -1,18 +1,20 @@
 /**
- * Finding and reading hush.yaml: searched upward from the working directory; the `yaml` package
+ * Finding and reading hush.yaml: searched upward from the working directory, within the folders
+ * the user controls (see {@link findConfigFile}); the `yaml` package
  * is imported (lazily) only when the file has content other than comments, so the commented
  * template `hush init` writes costs a read and a regex, not a YAML parse.
  *
  * @example
  * const { path, config, environment } = await loadConfig({ cwd: process.cwd() });
  */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { HushError } from "../errors.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../crypto/key-file.js";
 import { checkConfig, configInvalid, type ConfigCheck, type ConfigPath } from "./validate.js";
 import type { ConfigProblem, EnvironmentOrigin, HushConfig, LoadedConfig } from "./types.js";
 import { readParsedConfig, writeParsedConfig } from "./parse-cache.js";
+import { isTrustedOwner, readTrustedFile } from "../fs/read-trusted-file.js";
 
 /** The file name searched for. */
 export const CONFIG_FILE = "hush.yaml";
@@ -41,7 +43,7 @@ export function defaultConfig(): HushConfig {
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const path = findConfigFile(cwd);
+  const path = findConfigFile(cwd, options.env ?? process.env);
   let config = defaultConfig();
   if (path) {
     const checked = await readConfigFile(path, options.env ?? process.env);
@@ -57,27 +59,38 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   return { path, root: path ? dirname(path) : cwd, config, environment, environmentOrigin: origin };
 }
 
-/** The nearest hush.yaml at or above `cwd`, or undefined. */
-export function findConfigFile(cwd: string): string | undefined {
+/**
+ * The nearest hush.yaml at or above `cwd`, or undefined. The search stays inside what the user
+ * controls, as git's `safe.directory` and ssh's StrictModes do (FAULTS 25): it stops at the top
+ * of a git work tree, at `$HOME`, and before a folder owned by another user (root excepted) or
+ * writable by others without the sticky bit. So another user's `/tmp/hush.yaml` is never found
+ * from a project under `/tmp/work` of your own; one that is found is read only if it is yours
+ * or root's ({@link readConfigFile} refuses the rest).
+ */
+export function findConfigFile(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const home = env.HOME ? resolve(env.HOME) : undefined;
   let dir = resolve(cwd);
   for (;;) {
     const candidate = join(dir, CONFIG_FILE);
-    if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+    // Anything by that name counts (a FIFO or a folder too): reading it then says what is wrong.
+    if (lstatSync(candidate, { throwIfNoEntry: false })) return candidate;
+    if (dir === home || existsSync(join(dir, ".git"))) return undefined;
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    if (parent === dir || !mayCrossInto(parent)) return undefined;
     dir = parent;
   }
 }
 
 /** Reads and validates one hush.yaml; returns every problem (syntax and schema) instead of throwing. */
 export async function readConfigFile(path: string, env?: NodeJS.ProcessEnv): Promise<ConfigCheck> {
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    if ((statSync(path).size ?? 0) > MAX_CONFIG_BYTES) return { problems: [{ path: "", message: `the file is larger than ${MAX_CONFIG_BYTES} bytes.` }] };
-    bytes = readFileSync(path);
+    bytes = readTrustedFile(path, { what: CONFIG_FILE, maxBytes: MAX_CONFIG_BYTES });
   } catch (e) {
-    throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
+    if (e instanceof HushError && e.code === "LIMIT_EXCEEDED") return { problems: [{ path: "", message: `the file is larger than ${MAX_CONFIG_BYTES} bytes.` }] };
+    throw e;
   }
+  if (bytes === undefined) throw new HushError("READ_FAILED", `Cannot read ${path}: it no longer exists.`);
   return parseConfigText(bytes.toString("utf8"), env);
 }
 
@@ -126,6 +139,15 @@ async function parseYaml(text: string): Promise<{ result: ConfigCheck; raw?: unk
 }
 
 // --- internal ---
+
+/** Whether the upward search may look in `dir`: owned by you or root, and not writable by others unless sticky. */
+function mayCrossInto(dir: string): boolean {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (!st || !isTrustedOwner(st.uid)) return false;
+  const writableByOthers = (st.mode & 0o022) !== 0;
+  const sticky = (st.mode & 0o1000) !== 0;
+  return !writableByOthers || sticky;
+}
 
 function pickEnvironment(config: HushConfig, options: LoadConfigOptions): { environment: string; origin: EnvironmentOrigin } {
   const hushEnv = (options.env ?? process.env).HUSH_ENV;

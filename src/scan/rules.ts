@@ -9,6 +9,8 @@
  * apply to it.
  */
 
+import { KEY_FORMATS, keyFormatSource, keyPrefixes, type ProviderKeyFormat } from "../adapters/key-formats.js";
+
 /** A named extra check, implemented in `validate.ts`. */
 export type RuleCheck = "pem-body" | "jwt" | "assignment";
 
@@ -60,31 +62,8 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     pattern: String.raw`-----BEGIN[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----`,
     check: "pem-body",
   },
-  {
-    id: "anthropic-api-key",
-    description: "Anthropic API key",
-    keywords: ["sk-ant-"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>sk-ant-(?:api|admin|sid)\d{2}-[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])`,
-    entropy: 3.5,
-  },
-  {
-    id: "openai-api-key",
-    description: "OpenAI API key",
-    keywords: ["sk-"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>sk-(?!ant-)(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{32,200})(?![A-Za-z0-9_-])`,
-    entropy: 3.5,
-    requireDigit: true,
-  },
-  {
-    id: "google-api-key",
-    description: "Google API key",
-    keywords: ["AIza"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])`,
-    entropy: 3.5,
-  },
+  // The provider keys, from the one table of key formats (`adapters/key-formats.ts`).
+  ...KEY_FORMATS.map(providerKeyRule),
   {
     id: "mistral-api-key",
     description: "Mistral API key (32 characters assigned to a MISTRAL name)",
@@ -93,30 +72,6 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     flags: "i",
     entropy: 3.5,
     requireDigit: true,
-  },
-  {
-    id: "xai-api-key",
-    description: "xAI API key",
-    keywords: ["xai-"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>xai-[A-Za-z0-9]{70,100})(?![A-Za-z0-9_-])`,
-    entropy: 3.5,
-  },
-  {
-    id: "groq-api-key",
-    description: "Groq API key",
-    keywords: ["gsk_"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>gsk_[A-Za-z0-9]{48,56})(?![A-Za-z0-9_-])`,
-    entropy: 3.5,
-  },
-  {
-    id: "huggingface-token",
-    description: "Hugging Face access token",
-    keywords: ["hf_"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>hf_[A-Za-z0-9]{34,40})(?![A-Za-z0-9_-])`,
-    entropy: 3.5,
   },
   {
     id: "aws-access-key-id",
@@ -222,3 +177,21 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     check: "assignment",
   },
 ];
+
+// --- internal ---
+
+/** A provider key as a whole token: not inside a longer run of key characters. */
+function providerKeyRule(format: ProviderKeyFormat): PatternRule {
+  const prefixes = keyPrefixes(format);
+  // A keyword is a prefix that no shorter prefix already covers (`sk-` covers `sk-proj-`).
+  const keywords = prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
+  return {
+    id: format.ruleId,
+    description: format.description,
+    keywords,
+    anchored: true,
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>` + keyFormatSource(format) + String.raw`)(?![A-Za-z0-9_-])`,
+    entropy: format.entropy,
+    ...(format.requireDigit ? { requireDigit: true } : {}),
+  };
+}

@@ -89,6 +89,9 @@ const MAX_VALUE = 256;
  * pattern stops at (`(){}[]<>,;`, as Django's generated keys do): it is then taken whole, up
  * to its closing quote on the same line.
  */
+const URL_VALUE = /^[a-z][a-z0-9+.-]{1,30}:\/\//i;
+const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]{1,30}:\/\/[^/@\s:]*:[^/@\s]+@/i;
+
 function checkAssignment(m: RegExpExecArray, text: string, matched: string): string | undefined {
   let value = matched;
   // The whole name: walk back from the keyword over identifier characters.
@@ -116,7 +119,9 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
     if (!/^[ \t]*(?:[+-][ \t]*)?(?:export[ \t]+|set[ \t]+|\$env:)?["']?$/i.test(before.slice(nl + 1))) return undefined;
     if (/[,;)]/.test(text[end] ?? "") || !/[\d\W_]/.test(value)) return undefined;
   }
-  if (/^(?:process\.env|os\.environ|env[.:[]|ENV\[|secrets\.|vars\.|\$|%|@|&|https?:|file:|\.{0,2}\/|~\/)/i.test(value)) return undefined;
+  if (/^(?:process\.env|os\.environ|env[.:[]|ENV\[|secrets\.|vars\.|\$|%|@|&|file:|\.{0,2}\/|~\/)/i.test(value)) return undefined;
+  // A URL of any scheme is an address, not a secret, unless it carries a password (user:pass@).
+  if (URL_VALUE.test(value) && !URL_WITH_PASSWORD.test(value)) return undefined;
   if (/^[A-Za-z_$][\w$]*(?:[.:][A-Za-z_$][\w$]*)+$/.test(value) || /^[A-Z][A-Z0-9_]*$/.test(value)) return undefined;
   if (/\.(?:pem|key|json|txt|crt|p12|pfx|ya?ml|env|js|ts|py)$/i.test(value)) return undefined;
   // Test-mode and publishable keys (Stripe's `sk_test_`, `pk_live_`) are not secrets of a live account.

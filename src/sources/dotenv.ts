@@ -9,7 +9,8 @@
  *     options: { files: [.env, .env.local] }
  * ```
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readTrustedFile } from "../fs/read-trusted-file.js";
 import { resolve } from "node:path";
 import type { SecretRecord, SecretSource } from "../types.js";
 import { HushError } from "../errors.js";
@@ -144,11 +145,10 @@ function statOrUndefined(path: string) {
   }
 }
 
+/** The file's text: a regular file of yours or root's, within the size limit (FAULTS 25, 28). */
 function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e, source: SOURCE_NAME });
-  }
+  const bytes = readTrustedFile(path, { what: "the .env file", maxBytes: MAX_FILE_BYTES, source: SOURCE_NAME });
+  if (bytes === undefined) throw new HushError("READ_FAILED", `Cannot read ${path}: it vanished while hush read it.`, { source: SOURCE_NAME });
+  return bytes.toString("utf8");
 }
 

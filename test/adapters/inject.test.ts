@@ -99,6 +99,15 @@ describe("the config spreads into the real SDK constructors (no network)", () =>
     expect({ name: r.key.name, source: r.key.source, provider: r.provider.id, fields: Object.keys(r.config) }).toEqual({ name: "GEMINI_API_KEY", source: "env", provider: "google", fields: ["apiKey"] });
   });
 
+  it("resolveAdapter keeps the key in config alone: its provenance carries no value, serialised or not", async () => {
+    const value = fakeKey.openaiProject();
+    const r = await resolveAdapter("openai", { manager: managerWith({ OPENAI_API_KEY: value }) });
+    expect(r.config.apiKey).toBe(value);
+    expect(r.key.record).toMatchObject({ name: expect.any(String), source: "env" });
+    expect(r.key.record).not.toHaveProperty("value");
+    expectNoValue(JSON.stringify({ key: r.key, settings: r.settings, provider: r.provider }), value);
+  });
+
   it("without a manager, reads through the default chain (process.env first) and closes it again", async () => {
     const key = fakeKey.openaiProject();
     process.env.OPENAI_API_KEY = key;

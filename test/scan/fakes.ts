@@ -28,6 +28,7 @@ export const FAKE: Record<string, () => string> = {
   "mistral-api-key": () => rand(ALNUM, 32),
   "xai-api-key": () => j("xa", "i-", rand(ALNUM, 80)),
   "groq-api-key": () => j("gs", "k_", rand(ALNUM, 52)),
+  "openrouter-api-key": () => j("sk", "-or-v1-", rand("0123456789abcdef", 64)),
   "huggingface-token": () => j("h", "f_", rand(ALNUM, 34)),
   "aws-access-key-id": () => j("AK", "IA", rand("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
   "aws-secret-access-key": () => rand(ALNUM + "+/", 40),

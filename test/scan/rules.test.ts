@@ -18,6 +18,7 @@ const TRUE_CASES: Record<string, string[]> = {
   "mistral-api-key": ['MISTRAL_API_KEY = "$"', "mistral_api_key: $"],
   "xai-api-key": ["XAI_API_KEY=$", 'xai: { apiKey: "$" }'],
   "groq-api-key": ['client = Groq(api_key="$")'],
+  "openrouter-api-key": ['OPENROUTER_API_KEY=$', 'new OpenAI({ baseURL: "https://openrouter.ai/api/v1", apiKey: "$" })'],
   "huggingface-token": ["HF_TOKEN=$", 'login(token="$")'],
   "aws-access-key-id": ["aws_access_key_id = $", "AccessDenied for $"],
   "aws-secret-access-key": ["aws_secret_access_key = $", 'AWS_SECRET_ACCESS_KEY: "$"', 'secretAccessKey: "$",'],
@@ -42,6 +43,7 @@ const FALSE_CASES: Record<string, string[]> = {
   "mistral-api-key": ["MISTRAL_API_KEY=${MISTRAL_API_KEY}", 'mistral_model = "mistral-large-latest"'],
   "xai-api-key": ["XAI_API_KEY=xai-your-key-here", "xai-grok-2-vision"],
   "groq-api-key": ["GROQ_API_KEY=gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
+  "openrouter-api-key": ["OPENROUTER_API_KEY=sk-or-v1-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "OPENROUTER_API_KEY=sk-or-v1-your-key"],
   "huggingface-token": ["HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "def get_hf_token(self):"],
   "aws-access-key-id": ["aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIA is the prefix"],
   "aws-secret-access-key": ["aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}"],
@@ -74,6 +76,10 @@ const FALSE_CASES: Record<string, string[]> = {
     "token: this.options.token,",
     'export const options = { secretKey: env.SECRET_KEY };',
     'const message = "your token has expired, please log in again";',
+    // A URL with no password in it is an address, whatever its scheme.
+    'password: "postgres://db.internal:5432/app9x"',
+    "SECRET_URL=redis://cache-7.internal:6379/0",
+    'token_endpoint: "https://login.example-idp.com/tenant7/oauth2/v2.0/token"',
   ],
 };
 
@@ -170,5 +176,15 @@ describe("pattern rules", () => {
     const text = `${hostile}\nOPENAI_API_KEY=${key}\n`;
     const found = detector.detect(text);
     expect(found.map((f) => [f.ruleId, f.offset, f.length])).toEqual([["openai-api-key", text.indexOf(key), key.length]]);
+  });
+});
+
+describe("generic-secret and URLs", () => {
+  it("reports a URL assigned to a secret name only when it carries a password", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const password = rand(ALNUM, 20);
+      expect(ids(`AUTH_TOKEN=https://svc:${password}@api.acme.io/v1`)).toContain("generic-secret");
+      expect(ids(`AUTH_TOKEN=https://api.acme.io/v1/${password}`)).not.toContain("generic-secret");
+    }
   });
 });
