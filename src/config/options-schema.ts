@@ -9,7 +9,7 @@
  * And this runs on `hush run`'s start-up path, so it is a few dozen lines, not a library.
  *
  * @example
- * const schema = { address: o.string({ description: "the server URL" }), retries: o.integer({ min: 0, max: 10, default: 3, description: "attempts" }) };
+ * const schema = { address: option.string({ description: "the server URL" }), retries: option.integer({ min: 0, max: 10, default: 3, description: "attempts" }) };
  * type Options = InferOptions<typeof schema>; // { address?: string; retries: number }
  */
 import { credentialMessage, hasUrlPassword, looksLikeCredential, unknownKeyMessage } from "./validate-text.js";
@@ -59,7 +59,7 @@ export interface FieldSpec<T> {
 type Built<T, S extends FieldSpec<T>> = OptionField<T, S extends { default: T } ? true : false>;
 
 /** The field builders. */
-export const o = {
+export const option = {
   boolean: <const S extends FieldSpec<boolean>>(spec: S): Built<boolean, S> =>
     field("boolean", spec, (v) => (typeof v === "boolean" ? undefined : `expected true or false, got ${kindOf(v)}.`)),
   string: <const S extends FieldSpec<string>>(spec: S): Built<string, S> =>

@@ -7,7 +7,7 @@
  * export const memoSourceType = defineSourceType({
  *   type: "memo",
  *   summary: "values from an in-memory map (tests)",
- *   options: { prefix: o.string({ description: "prepended to every name" }) },
+ *   options: { prefix: option.string({ description: "prepended to every name" }) },
  *   create: (options, context) => createMemoSource({ prefix: options.prefix }),
  * });
  */

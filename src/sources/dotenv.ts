@@ -15,7 +15,7 @@ import type { SecretRecord, SecretSource } from "../types.js";
 import { HushError } from "../errors.js";
 import { assertNoCollisions, envName, isValidName } from "../names.js";
 import { createTurnFlag } from "../fs/turn-cache.js";
-import { o } from "../config/options-schema.js";
+import { option } from "../config/options-schema.js";
 import { defineSourceType } from "./descriptor.js";
 
 /** Options of {@link createDotenvSource}. */
@@ -35,7 +35,7 @@ export const dotenvSourceType = defineSourceType({
   type: "dotenv",
   summary: "`.env` files, parsed by the dotenv package (read-only)",
   options: {
-    files: o.paths({ description: "files in increasing precedence", docDefault: "[.env, .env.<environment>]" }),
+    files: option.paths({ description: "files in increasing precedence", docDefault: "[.env, .env.<environment>]" }),
   },
   create: (options, context) => createDotenvSource({ cwd: context.root, environment: context.environment, files: options.files, onWarning: context.onWarning }),
 });

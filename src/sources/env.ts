@@ -13,7 +13,7 @@
  */
 import type { SecretRecord, SecretSource } from "../types.js";
 import { envName, isValidName } from "../names.js";
-import { o } from "../config/options-schema.js";
+import { option } from "../config/options-schema.js";
 import { defineSourceType } from "./descriptor.js";
 
 /** Options of {@link createEnvSource}. */
@@ -29,7 +29,7 @@ export const envSourceType = defineSourceType({
   type: "env",
   summary: "the process environment: `openai_api_key` reads `OPENAI_API_KEY`",
   options: {
-    listAll: o.boolean({ description: "list every variable with a valid name", docDefault: "false" }),
+    listAll: option.boolean({ description: "list every variable with a valid name", docDefault: "false" }),
   },
   create: (options, context) => createEnvSource({ env: context.env, listAll: options.listAll }),
 });

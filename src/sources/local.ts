@@ -29,7 +29,7 @@ import { encodeStoreFile } from "./local/store-file.js";
 import { checkStore, openStore, sameIdentity, statIdentity, type Snapshot, type StoreFiles } from "./local/open-store.js";
 import { watchStore } from "./local/watch.js";
 import { createTurnFlag } from "../fs/turn-cache.js";
-import { o } from "../config/options-schema.js";
+import { option } from "../config/options-schema.js";
 import { defineSourceType, sourceFolder } from "./descriptor.js";
 
 /** Options of the `local` source. */
@@ -55,10 +55,10 @@ export const localSourceType = defineSourceType({
   type: "local",
   summary: "hush's encrypted store in `.secrets/`, one file and one key per environment (versioned, writable)",
   options: {
-    dir: o.path({ description: "the secrets folder, relative to hush.yaml (`--secrets-dir` wins)", docDefault: ".secrets" }),
-    maxVersions: o.integer({ min: 1, max: 1000, default: 10, description: "versions kept per secret" }),
-    lockTimeoutMs: o.integer({ min: 100, max: 600_000, default: 10_000, description: "how long a write waits for another process's lock" }),
-    permissions: o.choice(["strict", "warn"], {
+    dir: option.path({ description: "the secrets folder, relative to hush.yaml (`--secrets-dir` wins)", docDefault: ".secrets" }),
+    maxVersions: option.integer({ min: 1, max: 1000, default: 10, description: "versions kept per secret" }),
+    lockTimeoutMs: option.integer({ min: 100, max: 600_000, default: 10_000, description: "how long a write waits for another process's lock" }),
+    permissions: option.choice(["strict", "warn"], {
       default: "strict",
       description: "`strict` refuses a folder, key or store that group or others can access; `warn` only warns (a weaker setting, for shared volumes you cannot fix)",
     }),

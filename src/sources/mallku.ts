@@ -34,7 +34,7 @@ import type { SecretRecord, SecretSource, SourceCheck } from "../types.js";
 import { hasLoneSurrogate, type PyJson, type PyObject } from "./python-json.js";
 import { CONSOLIDATED_FILE, contentId, listPerKeyFiles, loadConsolidated, loadTokenJson, matchStoredKey, readTokenFile, toRecord } from "./mallku/read.js";
 import { updateMallku } from "./mallku/write.js";
-import { o } from "../config/options-schema.js";
+import { option } from "../config/options-schema.js";
 import { defineSourceType, sourceFolder } from "./descriptor.js";
 
 /** Options for {@link createMallkuSource}. */
@@ -63,7 +63,7 @@ export const mallkuSourceType = defineSourceType({
   type: "mallku",
   summary: "the `.secrets/` folder of the Python reference design (Mallku), read and written without loss",
   options: {
-    dir: o.path({ description: "the Python-made folder, relative to hush.yaml (`--secrets-dir` wins)", docDefault: ".secrets" }),
+    dir: option.path({ description: "the Python-made folder, relative to hush.yaml (`--secrets-dir` wins)", docDefault: ".secrets" }),
   },
   create: (options, context) => createMallkuSource({ secretsDir: sourceFolder(options.dir, context), onWarning: context.onWarning }),
 });

@@ -87,14 +87,16 @@ function assertDescriptor(d: unknown): asserts d is SourceDescriptor {
   const bad = (what: string) => new HushError("INVALID_ARGUMENT", `registerSourceType: ${what}.`, { hint: "See docs/sources.md for the shape of a source descriptor." });
   if (typeof d !== "object" || d === null) throw bad("expected a descriptor object");
   const { type, summary, options, create } = d as Partial<SourceDescriptor>;
-  if (typeof type !== "string" || !/^[a-z][a-z0-9-]{0,31}$/.test(type)) throw bad("`type` must be lower-case letters, digits and '-', starting with a letter, at most 32 characters");
+  if (typeof type !== "string" || !/^[a-z][a-z0-9-]{0,31}$/.test(type) || tokenShaped(type)) {
+    throw bad("`type` must be a word of lower-case letters, digits and '-', starting with a letter, at most 32 characters, not shaped like a token");
+  }
   if (typeof summary !== "string" || summary.trim() === "" || /[\r\n]/.test(summary)) throw bad(`the ${type} type needs a one-line \`summary\``);
   if (typeof create !== "function") throw bad(`the ${type} type needs a \`create(options, context)\` function`);
   if (typeof options !== "object" || options === null || Array.isArray(options)) throw bad(`the ${type} type needs an \`options\` schema (use {} for none)`);
   for (const [key, field] of Object.entries(options)) {
     const f = field as Partial<{ check: unknown; description: unknown; docType: unknown }>;
     if (typeof f?.check !== "function" || typeof f.description !== "string" || typeof f.docType !== "string") {
-      throw bad(`option ${/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) ? `"${key}"` : "(a key)"} of the ${type} type is not built with the option builders (o.string, o.integer, ...)`);
+      throw bad(`option ${/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) ? `"${key}"` : "(a key)"} of the ${type} type is not built with the option builders (option.string, option.integer, ...)`);
     }
   }
 }
