@@ -112,3 +112,10 @@ export type { AccessReview, AccessReviewOptions, SecretMeta, UnusualAccess } fro
 export { formatReviewText, formatReviewMarkdown } from "./audit/review-format.js";
 export { readProjectAuditLog, reportProjectAccess, verifyProjectAuditLog, reviewProjectAccess } from "./audit/project-audit.js";
 export type { ReadProjectAuditLogOptions, NamedAuditRecord, ReportProjectAccessOptions, ReviewProjectAccessOptions, ProjectAuditVerifyResult } from "./audit/project-audit.js";
+
+// --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
+export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
+export { defineSourceType } from "./sources/descriptor.js";
+export type { SourceDescriptor, SourceContext } from "./sources/descriptor.js";
+export { option } from "./config/options-schema.js";
+export type { OptionField, OptionsSchema, InferOptions, FieldSpec, ConfigPath, AddProblem } from "./config/options-schema.js";
