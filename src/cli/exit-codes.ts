@@ -5,7 +5,6 @@
  */
 import type { HushErrorCode } from "../errors.js";
 
-export const EXIT_OK = 0;
 /** A command that reports findings (scan, check, audit verify) found some. */
 export const EXIT_FOUND = 1;
 export const EXIT_USAGE = 2;
@@ -34,12 +33,9 @@ export const EXIT_CODES: Record<HushErrorCode, number> = {
   READ_FAILED: 7,
   CONCURRENT_MODIFICATION: 7,
   READ_ONLY: 7,
-  MISSING_DEPENDENCY: 8,
   SOURCE_UNAVAILABLE: 8,
   ACCESS_DENIED: 8,
-  RATE_LIMITED: 8,
   AUDIT_FAILED: 9,
-  AUDIT_TAMPERED: 9,
   SPAWN_FAILED: 127,
   INTERNAL: 70,
 };
