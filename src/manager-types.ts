@@ -3,14 +3,14 @@
  * See src/manager.ts for the implementation.
  */
 import type {
-  AccessActor, AccessEvent, AccessStats, ResolveResult, SecretExplanation, SecretListing, SecretRecord, SecretSource,
+  AccessActor, AccessEvent, AuditMode, AccessStats, ResolveResult, SecretExplanation, SecretListing, SecretRecord, SecretSource,
   SecretVersionInfo,
 } from "./types.js";
 
 /** How the manager hands access events to an audit trail. */
 export interface AuditHook {
   /** `required`: a value is served only after `record` resolved (fail-closed). @default "best-effort" */
-  mode?: "best-effort" | "required";
+  mode?: AuditMode;
   /** Persists one event. In required mode its rejection denies the access. */
   record(event: AccessEvent): Promise<void> | void;
 }

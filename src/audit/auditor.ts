@@ -20,15 +20,14 @@
  * ...; await auditor.close();
  */
 import { HushError } from "../errors.js";
-import type { AccessEvent } from "../types.js";
+import type { AccessEvent, AuditMode } from "../types.js";
 import { createJsonlSink, jsonlLogPath } from "./jsonl-sink.js";
 import type { AuditEntry } from "./record.js";
 import { createSecretIdMapper, loadAuditKeys, type AuditKeys, type SecretIdMapper } from "./secret-id.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
 import { createStderrSink } from "./stderr-sink.js";
 
-/** `best-effort` serves when the record cannot be written; `required` denies. */
-export type AuditMode = "best-effort" | "required";
+export type { AuditMode } from "../types.js";
 
 /** Options of {@link createAuditor}. */
 export interface AuditorOptions {

@@ -12,7 +12,7 @@ import { findCollisions, envName, isValidName } from "../names.js";
 import { assertValidEnvironment } from "../crypto/key-file.js";
 import { describeUnknownType, SOURCE_TYPES, type OptionSpec } from "./build-sources.js";
 import { credentialMessage, hasUrlPassword, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
-import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType, type SourceConfig } from "./types.js";
+import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType, type SourceConfig } from "./types.js";
 
 /** A path into the document: keys and list indexes. */
 export type ConfigPath = readonly (string | number)[];
@@ -36,7 +36,7 @@ const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
 const SOURCE_KEYS = ["type", "options"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation"];
-const AUDIT_MODES: readonly AuditMode[] = ["best-effort", "required", "off"];
+const AUDIT_MODES: readonly HushConfig["audit"][] = ["best-effort", "required", "off"];
 
 /**
  * Validates a parsed hush.yaml and returns every problem (never throws for bad input).
@@ -63,7 +63,7 @@ export function checkConfig(raw: unknown, options: ValidateConfigOptions = {}): 
   }
 
   if ("audit" in raw) {
-    if (typeof raw.audit === "string" && (AUDIT_MODES as readonly string[]).includes(raw.audit)) config.audit = raw.audit as AuditMode;
+    if (typeof raw.audit === "string" && (AUDIT_MODES as readonly string[]).includes(raw.audit)) config.audit = raw.audit as HushConfig["audit"];
     else add(["audit"], `expected one of ${AUDIT_MODES.join(", ")}.`);
   }
   if ("sources" in raw) config.sources = checkSources(raw.sources, add);
