@@ -11,7 +11,21 @@ import type { AccessAction, AccessActor, AccessEvent, AccessStats, SecretRecord 
 import type { AuditHook } from "./manager-types.js";
 
 /** What one read came to: the facts of its access event (the tracker adds time, environment, actor). */
-export type ReadAccess = Readonly<Pick<AccessEvent, "name" | "outcome" | "source" | "version" | "errorCode">>;
+export interface ReadAccess extends Readonly<Pick<AccessEvent, "name" | "outcome" | "source" | "version" | "errorCode">> {
+  /**
+   * The tracker's counter of `name`, which the tracker keeps on this object at its first read,
+   * so that reading the same object again (a cache entry's) skips the lookup. Callers leave it.
+   */
+  counter?: AccessCounter;
+}
+
+/** Access counts of one name (opaque outside the tracker). */
+export interface AccessCounter {
+  source: string | undefined;
+  count: number;
+  first: number;
+  last: number;
+}
 
 /** What one write came to. */
 export type WriteAccess = ReadAccess & { readonly action: Exclude<AccessAction, "read"> };
@@ -53,7 +67,7 @@ export function failedRead(name: string, source: string, e: unknown): ReadAccess
 
 /** Creates the tracker of one manager. */
 export function createAccessTracker(environment: string, actorOverride: Partial<AccessActor> | undefined, audit: AuditHook | undefined, onWarning: (m: string) => void): AccessTracker {
-  const stats = new Map<string, Stats>();
+  const stats = new Map<string, AccessCounter>();
   const listeners: AccessListener[] = [];
   const failClosed = audit?.mode === "required";
   const background = createBackground(onWarning);
@@ -97,21 +111,16 @@ const AUDIT_TIMEOUT_MS = 5_000;
 const LISTENER_FAILED = "an access listener failed; the access was served.";
 const RECORD_FAILED = "the audit record could not be written; the access was served (best-effort audit).";
 
-interface Stats {
-  source: string | undefined;
-  count: number;
-  first: number;
-  last: number;
-}
-
-function count(stats: Map<string, Stats>, access: ReadAccess, now: number): void {
-  const s = stats.get(access.name);
-  if (s === undefined) stats.set(access.name, { source: access.source, count: 1, first: now, last: now });
-  else {
-    s.count++;
-    s.last = now;
-    s.source = access.source;
+function count(stats: Map<string, AccessCounter>, access: ReadAccess, now: number): void {
+  let s = access.counter;
+  if (s === undefined) {
+    s = stats.get(access.name);
+    if (s === undefined) stats.set(access.name, (s = { source: access.source, count: 0, first: now, last: now }));
+    access.counter = s;
   }
+  s.count++;
+  s.last = now;
+  s.source = access.source;
 }
 
 /** Promises of listeners and best-effort records still running; a failure becomes a warning. */

@@ -77,3 +77,14 @@ describe("a failed read walks the chain once", () => {
     expect(log).not.toContain(CANARY);
   });
 });
+
+describe("one way to list names", () => {
+  it("names() lists every source's names, canonical and sorted, without reading a value; list() and resolve() use it", async () => {
+    const { source, gets } = counted({ b_name: CANARY, a_name: "x" });
+    const hush = createSecretsManager({ sources: [createEnvSource({ env: { C_NAME: "c" }, listAll: true }), source], onWarning: () => undefined });
+    expect(await hush.names()).toEqual(["a_name", "b_name", "c_name"]);
+    expect(gets()).toBe(0);
+    expect(Object.keys((await hush.resolve()).secrets).sort()).toEqual(["a_name", "b_name", "c_name"]);
+    expect((await hush.list()).map((l) => l.name)).toEqual(["a_name", "b_name", "c_name"]);
+  });
+});
