@@ -12,7 +12,7 @@ import { openConfiguredManager } from "./config/open.js";
 
 const { manager, loaded } = await openConfiguredManager({ env: process.env });
 const declared = Object.keys(loaded.config.secrets);
-const listed = (await manager.list()).map((l) => l.name);
+const listed = await manager.names();
 const { secrets, issues } = await manager.resolve([...new Set([...listed, ...declared])]);
 await manager.dispose();
 for (const record of Object.values(secrets)) {

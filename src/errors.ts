@@ -4,7 +4,8 @@
  * with the fix. A secret value never appears in any of them.
  *
  * To add a code: add it to `HINTS` (the union is derived from its keys) and to the exit
- * code table in `src/cli/exit-codes.ts`. Edit this file with small, targeted changes.
+ * code table in `src/cli/exit-codes.ts`, in the change that first raises it (a test checks that
+ * every code is raised somewhere). Edit this file with small, targeted changes.
  */
 
 const HINTS = {
@@ -30,13 +31,12 @@ const HINTS = {
   READ_ONLY: "This source cannot be written; write to a writable source such as `local`.",
   VERSION_NOT_FOUND: "Run `hush history NAME` to see the versions that exist.",
   CONFIG_INVALID: "Fix hush.yaml at the path given; `hush doctor` validates it.",
-  MISSING_DEPENDENCY: "Install the package named in the message.",
   SOURCE_UNAVAILABLE: "The backend could not be reached; check the address and that it is running.",
   ACCESS_DENIED: "The backend refused the credentials; check the token or role it is given.",
-  RATE_LIMITED: "The backend is throttling requests; retry later.",
+  // Part of the source contract (the conformance suite): a deleted or destroyed latest version
+  // reads as DELETED, never as an empty string. Kept although no built-in source raises it yet.
   DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",
   AUDIT_FAILED: "The audit record could not be persisted; fix the audit sink or set `audit: best-effort`.",
-  AUDIT_TAMPERED: "The audit log does not verify; see the record number given and restore the log from backup.",
   SPAWN_FAILED: "The command could not be started; check that it exists and is executable.",
   INTERNAL: "This is a bug in hush; please report it with `--debug` output (it never contains values).",
 } as const;

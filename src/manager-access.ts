@@ -1,141 +1,98 @@
 /**
  * Access tracking for the manager: per-secret counts (as the reference design's
- * `get_access_report`) and one access event per resolution or write, handed to listeners and
- * to the audit hook. In fail-closed audit mode an access is served only once recorded.
+ * `get_access_report`) and one access event per read or write, handed to listeners and to the
+ * audit hook. Two entry points: `read` for every read (served, missing, denied, error) and
+ * `write` for every write. In fail-closed audit mode an access is served only once recorded.
  */
 import { basename } from "node:path";
 import { hostname, userInfo } from "node:os";
 import { errorCodeOf, HushError } from "./errors.js";
-import type { AccessAction, AccessActor, AccessEvent, AccessOutcome, AccessStats, SecretRecord } from "./types.js";
-import type { AuditHook } from "./manager.js";
+import type { AccessAction, AccessActor, AccessEvent, AccessStats, SecretRecord } from "./types.js";
+import type { AuditHook } from "./manager-types.js";
 
-/** How long a fail-closed audit record may take before the access is denied. */
-const AUDIT_TIMEOUT_MS = 5_000;
-
-export interface AccessTracker {
-  /** True when accesses wait for the audit record (no synchronous fast path). */
-  readonly failClosed: boolean;
-  /** A read served from the cache, without fail-closed audit; `stats` is the record's counter. */
-  servedSync(record: SecretRecord, stats: Stats, now: number): void;
-  /** The counter of a name, for the cache to keep beside the record. */
-  statsOf(name: string, source: string | undefined): Stats;
-  /** A read served; in fail-closed mode resolves only once recorded. */
-  served(record: SecretRecord): Promise<void>;
-  /** A read served at `now`, without waiting (only when not fail-closed: nothing to wait for). */
-  servedNow(record: SecretRecord, now: number): void;
-  emit(name: string, action: AccessAction, outcome: AccessOutcome, source?: string, version?: number, errorCode?: string): Promise<void>;
-  /** A read that `source` failed: "denied" for ACCESS_DENIED, else "error", with the failure's code. */
-  readFailed(name: string, source: string, e: unknown): Promise<void>;
-  report(): AccessStats[];
-  subscribe(listener: (event: AccessEvent) => void | Promise<void>): () => void;
-  flush(): Promise<void>;
+/** What one read came to: the facts of its access event (the tracker adds time, environment, actor). */
+export interface ReadAccess extends Readonly<Pick<AccessEvent, "name" | "outcome" | "source" | "version" | "errorCode">> {
+  /**
+   * The tracker's counter of `name`, which the tracker keeps on this object at its first read,
+   * so that reading the same object again (a cache entry's) skips the lookup. Callers leave it.
+   */
+  counter?: AccessCounter;
 }
 
-export interface Stats {
+/** Access counts of one name (opaque outside the tracker). */
+export interface AccessCounter {
   source: string | undefined;
   count: number;
   first: number;
   last: number;
 }
 
+/** What one write came to. */
+export type WriteAccess = ReadAccess & { readonly action: Exclude<AccessAction, "read"> };
+
+/** The tracker: see the module comment. */
+export interface AccessTracker {
+  /** True when accesses wait for the audit record (the cached read has no synchronous path). */
+  readonly failClosed: boolean;
+  /**
+   * Counts a read and emits its event. Returns undefined when there is nothing to wait for (not
+   * fail-closed); in fail-closed mode a promise that rejects with AUDIT_FAILED if not recorded.
+   */
+  read(access: ReadAccess, now?: number): Promise<void> | undefined;
+  /** Emits the event of a write; in fail-closed mode resolves once recorded. */
+  write(access: WriteAccess): Promise<void>;
+  report(): AccessStats[];
+  subscribe(listener: AccessListener): () => void;
+  /** Waits for listeners and best-effort records still running. */
+  flush(): Promise<void>;
+}
+
+/** A listener of access events (`manager.onAccess`). */
+export type AccessListener = (event: AccessEvent) => void | Promise<void>;
+
+/** A served read of `record`. */
+export function servedRead(record: SecretRecord): ReadAccess {
+  return { name: record.name, outcome: "served", source: record.source, version: record.version };
+}
+
+/** A read that no source could answer. */
+export function missingRead(name: string): ReadAccess {
+  return { name, outcome: "missing" };
+}
+
+/** A read that `source` failed: "denied" for ACCESS_DENIED, else "error", with the failure's code. */
+export function failedRead(name: string, source: string, e: unknown): ReadAccess {
+  return { name, outcome: e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source, errorCode: errorCodeOf(e) };
+}
+
+/** Creates the tracker of one manager. */
 export function createAccessTracker(environment: string, actorOverride: Partial<AccessActor> | undefined, audit: AuditHook | undefined, onWarning: (m: string) => void): AccessTracker {
-  const stats = new Map<string, Stats>();
-  const listeners: ((event: AccessEvent) => void | Promise<void>)[] = [];
+  const stats = new Map<string, AccessCounter>();
+  const listeners: AccessListener[] = [];
   const failClosed = audit?.mode === "required";
+  const background = createBackground(onWarning);
   let actor: AccessActor | undefined;
-  const pending = new Set<Promise<unknown>>();
 
-  function track(p: Promise<unknown>, warning: string): void {
-    const settled: Promise<unknown> = p.catch(() => onWarning(warning)).finally(() => pending.delete(settled));
-    pending.add(settled);
-  }
-
-  function count(name: string, source: string | undefined, now: number): void {
-    const s = stats.get(name);
-    if (s === undefined) stats.set(name, { source, count: 1, first: now, last: now });
-    else {
-      if (s.count === 0) s.first = now;
-      s.count++;
-      s.last = now;
-      s.source = source;
-    }
-  }
-
-  function event(name: string, action: AccessAction, outcome: AccessOutcome, time: number, source?: string, version?: number, errorCode?: string): AccessEvent {
+  function dispatch(action: AccessAction, access: ReadAccess, now: number): Promise<void> | undefined {
     actor ??= currentActor(actorOverride);
-    return { time: new Date(time), environment, name, action, outcome, source, version, errorCode, actor };
-  }
-
-  /** Hands the event on. Fail-closed: awaits the audit record and denies on failure. */
-  async function dispatch(e: AccessEvent): Promise<void> {
-    for (const l of listeners) {
-      try {
-        const r = l(e);
-        if (r) track(r, "an access listener failed; the access was served.");
-      } catch (_e) {
-        // A listener's failure must not change what the caller gets; say so once per call.
-        onWarning("an access listener failed; the access was served.");
-      }
-    }
-    if (!audit) return;
-    if (!failClosed) {
-      try {
-        const r = audit.record(e);
-        if (r) track(r, "the audit record could not be written; the access was served (best-effort audit).");
-      } catch (_e) {
-        onWarning("the audit record could not be written; the access was served (best-effort audit).");
-      }
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        Promise.resolve(audit.record(e)),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error("timeout")), AUDIT_TIMEOUT_MS);
-        }),
-      ]);
-    } catch (err) {
-      // A HushError from the audit sink is ours and value-free: keep its detail (e.g. ENOSPC).
-      const why = (err as Error)?.message === "timeout" ? "the sink did not answer in time" : err instanceof HushError ? err.message : "the sink failed";
-      throw new HushError("AUDIT_FAILED", `Access to "${e.name}" denied: the audit record could not be persisted (${why}).`, { cause: err, secret: e.name });
-    } finally {
-      clearTimeout(timer);
-    }
+    const event: AccessEvent = { time: new Date(now), environment, name: access.name, action, outcome: access.outcome, source: access.source, version: access.version, errorCode: access.errorCode, actor };
+    notify(listeners, event, background);
+    if (!audit) return undefined;
+    if (failClosed) return recordOrDeny(audit, event);
+    recordBestEffort(audit, event, background);
+    return undefined;
   }
 
   return {
     failClosed,
-    statsOf(name, source) {
-      let s = stats.get(name);
-      if (s === undefined) stats.set(name, (s = { source, count: 0, first: Date.now(), last: Date.now() }));
-      return s;
+    read(access, now = Date.now()) {
+      count(stats, access, now);
+      return listeners.length > 0 || audit ? dispatch("read", access, now) : undefined;
     },
-    servedSync(record, s, now) {
-      s.count++;
-      s.last = now;
-      s.source = record.source;
-      if (listeners.length > 0 || audit) void dispatch(event(record.name, "read", "served", now, record.source, record.version));
+    async write(access) {
+      if (listeners.length > 0 || audit) await dispatch(access.action, access, Date.now());
     },
-    servedNow(record, now) {
-      count(record.name, record.source, now);
-      if (listeners.length > 0 || audit) void dispatch(event(record.name, "read", "served", now, record.source, record.version));
-    },
-    async served(record) {
-      const now = Date.now();
-      count(record.name, record.source, now);
-      if (listeners.length > 0 || audit) await dispatch(event(record.name, "read", "served", now, record.source, record.version));
-    },
-    async emit(name, action, outcome, source, version, errorCode) {
-      if (action === "read" && outcome !== "served") count(name, source, Date.now());
-      if (listeners.length > 0 || audit) await dispatch(event(name, action, outcome, Date.now(), source, version, errorCode));
-    },
-    readFailed(name, source, e) {
-      return this.emit(name, "read", e instanceof HushError && e.code === "ACCESS_DENIED" ? "denied" : "error", source, undefined, errorCodeOf(e));
-    },
-    report() {
-      return [...stats].map(([name, s]) => ({ name, source: s.source, count: s.count, firstAccess: new Date(s.first), lastAccess: new Date(s.last) }));
-    },
+    report: () => [...stats].map(([name, s]) => ({ name, source: s.source, count: s.count, firstAccess: new Date(s.first), lastAccess: new Date(s.last) })),
     subscribe(listener) {
       listeners.push(listener);
       return () => {
@@ -143,13 +100,85 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
         if (i >= 0) listeners.splice(i, 1);
       };
     },
+    flush: () => background.flush(),
+  };
+}
+
+// --- internal ---
+
+/** How long a fail-closed audit record may take before the access is denied. */
+const AUDIT_TIMEOUT_MS = 5_000;
+const LISTENER_FAILED = "an access listener failed; the access was served.";
+const RECORD_FAILED = "the audit record could not be written; the access was served (best-effort audit).";
+
+function count(stats: Map<string, AccessCounter>, access: ReadAccess, now: number): void {
+  let s = access.counter;
+  if (s === undefined) {
+    s = stats.get(access.name);
+    if (s === undefined) stats.set(access.name, (s = { source: access.source, count: 0, first: now, last: now }));
+    access.counter = s;
+  }
+  s.count++;
+  s.last = now;
+  s.source = access.source;
+}
+
+/** Promises of listeners and best-effort records still running; a failure becomes a warning. */
+function createBackground(onWarning: (m: string) => void): { track(p: Promise<unknown>, warning: string): void; warn(m: string): void; flush(): Promise<void> } {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    warn: onWarning,
+    track(p, warning) {
+      const settled: Promise<unknown> = p.catch(() => onWarning(warning)).finally(() => pending.delete(settled));
+      pending.add(settled);
+    },
     async flush() {
       await Promise.all([...pending]);
     },
   };
 }
 
-// --- internal ---
+type Background = ReturnType<typeof createBackground>;
+
+/** A listener's failure must not change what the caller gets; it is said once per call. */
+function notify(listeners: readonly AccessListener[], event: AccessEvent, background: Background): void {
+  for (const l of listeners) {
+    try {
+      const r = l(event);
+      if (r) background.track(r, LISTENER_FAILED);
+    } catch (_e) {
+      background.warn(LISTENER_FAILED);
+    }
+  }
+}
+
+function recordBestEffort(audit: AuditHook, event: AccessEvent, background: Background): void {
+  try {
+    const r = audit.record(event);
+    if (r) background.track(r, RECORD_FAILED);
+  } catch (_e) {
+    background.warn(RECORD_FAILED);
+  }
+}
+
+/** Fail-closed: awaits the audit record and denies the access on failure or timeout. */
+async function recordOrDeny(audit: AuditHook, event: AccessEvent): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve(audit.record(event)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), AUDIT_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (err) {
+    // A HushError from the audit sink is ours and value-free: keep its detail (e.g. ENOSPC).
+    const why = (err as Error)?.message === "timeout" ? "the sink did not answer in time" : err instanceof HushError ? err.message : "the sink failed";
+    throw new HushError("AUDIT_FAILED", `Access to "${event.name}" denied: the audit record could not be persisted (${why}).`, { cause: err, secret: event.name });
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function currentActor(override: Partial<AccessActor> | undefined): AccessActor {
   let user = process.env.USER ?? "unknown";

@@ -7,32 +7,22 @@
  * (served, missing, error or denied), and a failing source fails only the names it failed.
  */
 import { HushError } from "./errors.js";
-import type { AccessTracker } from "./manager-access.js";
+import { failedRead, missingRead, servedRead } from "./manager-access.js";
+import { notFound, type ManagerContext } from "./manager-context.js";
 import type { ResolveIssue, ResolveResult, SecretRecord, SecretSource } from "./types.js";
-
-/** What the batch needs from its manager. */
-export interface ResolveContext {
-  sources: readonly SecretSource[];
-  tracker: AccessTracker;
-  /** A fresh cached record of a name, if any. */
-  cached(name: string): SecretRecord | undefined;
-  /** Keeps a record just served. */
-  remember(name: string, record: SecretRecord): void;
-  notFound(name: string): HushError;
-}
 
 type Outcome = SecretRecord | undefined | { failed: unknown };
 
 /** Resolves canonical, collision-free `names`; never throws a HushError for one name. */
-export async function resolveMany(ctx: ResolveContext, names: readonly string[]): Promise<ResolveResult> {
+export async function resolveMany(ctx: ManagerContext, names: readonly string[]): Promise<ResolveResult> {
   const found = new Map<string, SecretRecord>();
   const failed = new Map<string, HushError>();
   const fromCache = new Set<string>();
   let pending: string[] = [];
   for (const name of names) {
-    const hit = ctx.cached(name);
+    const hit = ctx.cache.fresh(name);
     if (hit) {
-      found.set(name, hit);
+      found.set(name, hit.record);
       fromCache.add(name);
     } else pending.push(name);
   }
@@ -47,7 +37,7 @@ export async function resolveMany(ctx: ResolveContext, names: readonly string[])
       if (outcome === undefined) next.push(name);
       else if ("failed" in outcome) {
         const e = outcome.failed;
-        await ctx.tracker.readFailed(name, source.name, e);
+        await ctx.tracker.read(failedRead(name, source.name, e));
         if (!(e instanceof HushError)) throw e; // a bug, not a missing secret: as `get` does
         failed.set(name, e);
       } else found.set(name, outcome);
@@ -66,21 +56,21 @@ export async function resolveMany(ctx: ResolveContext, names: readonly string[])
     }
     const record = found.get(name);
     if (!record) {
-      await ctx.tracker.emit(name, "read", "missing");
-      issues.push({ name, code: "NOT_FOUND", message: ctx.notFound(name).message });
+      await ctx.tracker.read(missingRead(name));
+      issues.push({ name, code: "NOT_FOUND", message: notFound(ctx, name).message });
       continue;
     }
-    if (!ctx.tracker.failClosed) ctx.tracker.servedNow(record, now);
-    else {
+    const recording = ctx.tracker.read(servedRead(record), now);
+    if (recording !== undefined) {
       try {
-        await ctx.tracker.served(record); // fail-closed audit: denied unless recorded
+        await recording; // fail-closed audit: denied unless recorded
       } catch (e) {
         if (!(e instanceof HushError)) throw e;
         issues.push({ name, code: e.code, message: e.message });
         continue;
       }
     }
-    if (!fromCache.has(name)) ctx.remember(name, record);
+    if (!fromCache.has(name)) ctx.cache.put(name, record);
     secrets[name] = record;
   }
   return { secrets, issues };

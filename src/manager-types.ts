@@ -3,14 +3,14 @@
  * See src/manager.ts for the implementation.
  */
 import type {
-  AccessActor, AccessEvent, AccessStats, ResolveResult, SecretExplanation, SecretListing, SecretRecord, SecretSource,
+  AccessActor, AccessEvent, AuditMode, AccessStats, ResolveResult, SecretExplanation, SecretListing, SecretRecord, SecretSource,
   SecretVersionInfo,
 } from "./types.js";
 
 /** How the manager hands access events to an audit trail. */
 export interface AuditHook {
   /** `required`: a value is served only after `record` resolved (fail-closed). @default "best-effort" */
-  mode?: "best-effort" | "required";
+  mode?: AuditMode;
   /** Persists one event. In required mode its rejection denies the access. */
   record(event: AccessEvent): Promise<void> | void;
 }
@@ -41,7 +41,7 @@ export interface SecretsManagerOptions {
 
 /** Options of {@link SecretsManager.get}. */
 export interface GetOptions {
-  /** Throw NOT_FOUND instead of returning undefined. @default false */
+  /** Throw NOT_FOUND (naming the sources looked in) instead of returning undefined. @default false */
   required?: boolean;
 }
 
@@ -57,6 +57,8 @@ export interface SecretsManager {
   readonly secretsDir: string;
   readonly environment: string;
   readonly sources: readonly SecretSource[];
+  /** The value of `name` (either spelling), from the cache or the first source that has it. */
+  get(name: string, options: GetOptions & { required: true }): Promise<string>;
   get(name: string, options?: GetOptions): Promise<string | undefined>;
   /**
    * The hot path: a value already resolved (by `get`, `resolve` or `preload`) and still fresh,
@@ -66,8 +68,14 @@ export interface SecretsManager {
   getCached(name: string): string | undefined;
   /** Resolves names (default: every listed name) into the cache; returns the issues. */
   preload(names?: string[]): Promise<ResolveResult["issues"]>;
-  getRecord(name: string): Promise<SecretRecord | undefined>;
+  /** `get` with the record's provenance. `required`: NOT_FOUND after the one walk of the chain. */
+  getRecord(name: string, options: GetOptions & { required: true }): Promise<SecretRecord>;
+  getRecord(name: string, options?: GetOptions): Promise<SecretRecord | undefined>;
+  /** Many names at once (default: every listed name): `{ secrets, issues }`, never throwing for one name. */
   resolve(names?: string[]): Promise<ResolveResult>;
+  /** Every name the chain lists (canonical, sorted), without reading a value. */
+  names(): Promise<string[]>;
+  /** Every listed name with the source that wins and the ones it shadows (reads each source). */
   set(name: string, value: string, options?: WriteOptions): Promise<SecretRecord>;
   delete(name: string, options?: WriteOptions): Promise<boolean>;
   list(): Promise<SecretListing[]>;

@@ -80,6 +80,13 @@ export interface SecretSource {
   dispose?(): Promise<void>;
 }
 
+/**
+ * How the audit trail treats an access: `best-effort` serves it even when its record cannot be
+ * written (and warns); `required` (fail-closed) serves it only once the record is kept. The one
+ * definition: the manager's hook, the auditor and hush.yaml's `audit:` (which adds `off`) use it.
+ */
+export type AuditMode = "best-effort" | "required";
+
 /** Outcome of one access, as audit records it. */
 export type AccessOutcome = "served" | "missing" | "denied" | "error";
 

@@ -10,7 +10,7 @@
 import { existsSync, lstatSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { HushError } from "../errors.js";
-import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../crypto/key-file.js";
+import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
 import { checkConfig, configInvalid, type ConfigCheck, type ConfigPath } from "./validate.js";
 import type { ConfigProblem, EnvironmentOrigin, HushConfig, LoadedConfig } from "./types.js";
 import { readParsedConfig, writeParsedConfig } from "./parse-cache.js";

@@ -2,11 +2,7 @@
  * The shape of `hush.yaml` once validated (see docs/config.md), and what `loadConfig` returns.
  * Everything here is plain data: no values of secrets, only names and policies.
  */
-
-
-/** Audit behaviour: `required` serves a value only after its access record is kept (fail-closed). */
-/** `audit:` in hush.yaml: the auditor's two modes, or `off` (no audit log). */
-export type AuditMode = "best-effort" | "required" | "off";
+import type { AuditMode } from "../types.js";
 
 /** Rotation-policy type of a secret (DESIGN: "Policy"). */
 export type SecretType = "llm-api-key" | "database-password" | "service-account" | "tls-certificate" | "generic";
@@ -55,8 +51,8 @@ export interface HushConfig {
   environment?: string;
   /** The environments this project uses; when set, any other is refused. */
   environments?: string[];
-  /** @default "best-effort" */
-  audit: AuditMode;
+  /** The audit trail's mode, or `off` (no audit log). @default "best-effort" */
+  audit: AuditMode | "off";
   /** The chain in order; undefined means the default chain. */
   sources?: SourceConfig[];
   /** Declared secrets by canonical name, in file order. */

@@ -13,7 +13,7 @@ import { assertValidEnvironment } from "../crypto/key-file.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
 import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";
-import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
+import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
 
 export type { ConfigPath } from "./options-schema.js";
 
@@ -35,7 +35,7 @@ const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", 
 const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation"];
-const AUDIT_MODES: readonly AuditMode[] = ["best-effort", "required", "off"];
+const AUDIT_MODES: readonly HushConfig["audit"][] = ["best-effort", "required", "off"];
 
 /**
  * Validates a parsed hush.yaml and returns every problem (never throws for bad input).
@@ -62,7 +62,7 @@ export function checkConfig(raw: unknown, options: ValidateConfigOptions = {}): 
   }
 
   if ("audit" in raw) {
-    if (typeof raw.audit === "string" && (AUDIT_MODES as readonly string[]).includes(raw.audit)) config.audit = raw.audit as AuditMode;
+    if (typeof raw.audit === "string" && (AUDIT_MODES as readonly string[]).includes(raw.audit)) config.audit = raw.audit as HushConfig["audit"];
     else add(["audit"], `expected one of ${AUDIT_MODES.join(", ")}.`);
   }
   if ("sources" in raw) config.sources = checkSources(raw.sources, add);

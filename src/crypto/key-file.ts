@@ -1,66 +1,33 @@
 /**
  * Key files and the secrets folder: where they live, how they are created (0600 / 0700 from
- * the first instant, whatever the umask) and the permission checks made before any read.
+ * the first instant, whatever the umask) and how a key is read (after the permission checks of
+ * src/fs/permissions.ts). Environment names are checked by src/environment.ts.
  *
  * Layout: `.secrets/.encryption.key` is the key of the default environment (`dev`), as in the
  * Python reference design; `.secrets/<env>.key` is the key of any other environment.
  */
-import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { generateFernetKey, parseFernetKey, type FernetKey } from "./fernet.js";
+import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
+import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 
-/** The environment whose key is `.encryption.key`. */
-export const DEFAULT_ENVIRONMENT = "dev";
+/**
+ * @deprecated Moved in issue 9: the environment-name rules to src/environment.ts, the
+ * permission checks to src/fs/permissions.ts. Re-exported only until the importers on the
+ * branches merged beside this one import them from there; new code imports those modules.
+ */
+export { assertValidEnvironment, checkPrivate, DEFAULT_ENVIRONMENT, type PermissionPolicy };
 
 /** Largest key file read (a key is 44 bytes; leave room for whitespace and comments of nothing). */
 const MAX_KEY_FILE_BYTES = 1024;
-
-const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-
-/** Throws INVALID_ARGUMENT unless `environment` is a safe environment name. */
-export function assertValidEnvironment(environment: string): string {
-  if (!ENVIRONMENT_PATTERN.test(environment)) {
-    throw new HushError("INVALID_ARGUMENT", `Invalid environment name ${JSON.stringify(environment.slice(0, 40))}: use lower-case letters, digits, '_' or '-', at most 32 characters.`);
-  }
-  return environment;
-}
 
 /** Path of the key file of `environment` inside `secretsDir`. */
 export function keyFilePath(secretsDir: string, environment: string): string {
   assertValidEnvironment(environment);
   return join(secretsDir, environment === DEFAULT_ENVIRONMENT ? ".encryption.key" : `${environment}.key`);
-}
-
-/** What to do about permissions that let others in. */
-export type PermissionPolicy = "strict" | "warn";
-
-/**
- * Checks that a secrets file (or folder) is not open to group or others.
- * `strict` throws INSECURE_PERMISSIONS with the chmod that fixes it; `warn` calls `onWarning`.
- * Returns false when the path does not exist.
- */
-export function checkPrivate(path: string, kind: "file" | "dir", policy: PermissionPolicy = "strict", onWarning?: (message: string) => void): boolean {
-  let st;
-  try {
-    st = lstatSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw new HushError("READ_FAILED", `Cannot inspect ${path}.`, { cause: e });
-  }
-  if (st.isSymbolicLink()) {
-    throw new HushError("INSECURE_PERMISSIONS", `${path} is a symbolic link; hush does not follow links for secrets files.`, { hint: `Replace the link with the ${kind} itself.` });
-  }
-  const mode = st.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    const want = kind === "dir" ? "700" : "600";
-    const message = `${path} is ${mode.toString(8).padStart(4, "0")}: group or others can access it.`;
-    const fix = `chmod ${want} ${shellQuote(path)}`;
-    if (policy === "strict") throw new HushError("INSECURE_PERMISSIONS", message, { hint: `Run: ${fix}` });
-    onWarning?.(`${message} Fix: ${fix}`);
-  }
-  return true;
 }
 
 /**
@@ -139,9 +106,4 @@ export function fsyncDir(dir: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Quotes a path for a shell command shown in a hint. */
-export function shellQuote(path: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

@@ -14,7 +14,7 @@ import { canonicalName, envName } from "../names.js";
 import type { ResolveResult, SecretRecord } from "../types.js";
 import { buildChildEnv } from "./child-env.js";
 import { exitCodeOf, forwardSignals } from "./signals.js";
-import { spawnChild, type ChildExit, type StartedChild } from "./spawn-child.js";
+import { spawnChild, type StartedChild } from "./spawn-child.js";
 
 /** Options of {@link runWithSecrets}. */
 export interface RunWithSecretsOptions {
@@ -78,92 +78,17 @@ export interface RunResult {
  */
 export async function runWithSecrets(command: string, args: readonly string[] = [], options: RunWithSecretsOptions = {}): Promise<RunResult> {
   const manager = options.manager ?? createSecretsManager(options.managerOptions);
-  let disposal: Promise<void> | undefined;
-  // Runs while the child does, so a failure (e.g. the audit trail cannot be flushed) is a
-  // warning: the child already has its secrets and its exit code must come through.
-  const release = (): Promise<void> =>
-    (disposal ??=
-      (options.disposeManager ?? options.manager === undefined)
-        ? manager.dispose().catch((e: unknown) => warn(`closing the sources failed (${e instanceof HushError ? `${e.code}: ${e.message}` : "unexpected error"}).`))
-        : Promise.resolve());
-  const warn: (m: string) => void = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
-  const notice = options.onNotice ?? ((m: string) => process.stderr.write(`hush: ${m}\n`));
-  const base = options.env ?? process.env;
-  const cwd = options.cwd ?? manager.cwd;
+  const say = messages(options);
+  const release = releaser(manager, options, say.warn);
   let stopWatching: (() => void) | undefined;
   try {
-    const listed = await listNames(manager);
-    const names = options.only ? matchNames(options.only, listed) : listed;
-    const first = await manager.resolve(names);
-    reportIssues(first, options.strict ?? false, warn);
-    let secrets = first.secrets;
-    let env = buildChildEnv(base, secrets, { cleanEnv: options.cleanEnv });
-
+    const { names, secrets } = await resolveForRun(manager, options, say.warn);
+    const run: RunState = { secrets, env: childEnv(secrets, options), child: undefined, stopping: false, pending: undefined, restarts: 0, killTimer: undefined };
     // Loaded before spawning: the pipes must be read from the moment the child starts (Node
     // drains unread child pipes when the child exits, and the output would be lost).
     const mask = options.mask ? await import("./mask.js") : undefined;
-    let current: StartedChild | undefined;
-    let stopping = false;
-    let pending: Record<string, SecretRecord> | undefined;
-    let restarts = 0;
-    let killTimer: NodeJS.Timeout | undefined;
-
-    if (options.watch) {
-      const { fingerprintSecrets, watchSecrets } = await import("./watch.js");
-      stopWatching = watchSecrets(
-        manager,
-        (result) => {
-          try {
-            buildChildEnv(base, result.secrets, { cleanEnv: options.cleanEnv }); // refuse NUL and collisions now
-          } catch (e) {
-            warn(`--watch: the changed secrets cannot be passed on (${e instanceof HushError ? e.message : "unexpected error"}); the child keeps its current values.`);
-            return;
-          }
-          reportIssues(result, false, warn);
-          pending = result.secrets;
-          if (!current || stopping) return;
-          notice(`secrets changed; restarting the child (SIGTERM, SIGKILL after ${options.restartGraceMs ?? 5000} ms)`);
-          const child = current.child;
-          child.kill("SIGTERM");
-          killTimer ??= setTimeout(() => child.kill("SIGKILL"), options.restartGraceMs ?? 5000);
-        },
-        { names: options.only ? names : undefined, initial: fingerprintSecrets(secrets), pollIntervalMs: options.pollIntervalMs, onWarning: warn },
-      );
-    }
-
-    const unforward =
-      options.forwardSignals === false
-        ? () => undefined
-        : forwardSignals(
-            () => current?.child,
-            () => {
-              stopping = true;
-            },
-          );
-    try {
-      for (;;) {
-        current = spawnChild(command, args, { env, cwd, stdio: options.mask ? ["inherit", "pipe", "pipe"] : "inherit", parentDeathSignal: options.parentDeathSignal });
-        const masking = mask?.pipeMasked(current.child, secrets, { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr });
-        // The child is running: flush the audit trail and close the sources meanwhile.
-        const released = options.watch ? undefined : release();
-        const exit: ChildExit = await current.exited;
-        if (killTimer) clearTimeout(killTimer);
-        killTimer = undefined;
-        await masking?.();
-        await released;
-        if (pending && !stopping) {
-          secrets = pending;
-          pending = undefined;
-          env = buildChildEnv(base, secrets, { cleanEnv: options.cleanEnv });
-          restarts++;
-          continue;
-        }
-        return { exitCode: exitCodeOf(exit.code, exit.signal), signal: exit.signal ?? undefined, injected: Object.keys(secrets).map(envName).sort(), restarts };
-      }
-    } finally {
-      current = undefined;
-      unforward();
-    }
+    if (options.watch) stopWatching = await restartOnChange(manager, run, options.only ? names : undefined, options, say);
+    return await superviseChild(command, args, run, { options, cwd: options.cwd ?? manager.cwd, mask, release });
   } finally {
     stopWatching?.();
     await release();
@@ -172,10 +97,116 @@ export async function runWithSecrets(command: string, args: readonly string[] = 
 
 // --- internal ---
 
-/** Every name any source lists, without reading values (cheaper than `manager.list()`). */
-async function listNames(manager: SecretsManager): Promise<string[]> {
-  const lists = await Promise.all(manager.sources.map((s) => s.list()));
-  return [...new Set(lists.flat().map((n) => canonicalName(n)))].sort();
+/** What one run shares between the child's loop, the watcher and the signal handler. */
+interface RunState {
+  /** The secrets of the current (or next) child, and its environment. */
+  secrets: Record<string, SecretRecord>;
+  env: Record<string, string>;
+  child: StartedChild | undefined;
+  /** A forwarded signal asked the child to end: no restart. */
+  stopping: boolean;
+  /** Changed secrets: the child is restarted with them once it has ended. */
+  pending: Record<string, SecretRecord> | undefined;
+  restarts: number;
+  /** SIGKILL after the grace period of a restart. */
+  killTimer: NodeJS.Timeout | undefined;
+}
+
+interface Say {
+  warn(message: string): void;
+  notice(message: string): void;
+}
+
+function messages(options: RunWithSecretsOptions): Say {
+  return {
+    warn: options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`)),
+    notice: options.onNotice ?? ((m: string) => process.stderr.write(`hush: ${m}\n`)),
+  };
+}
+
+/**
+ * Disposes the manager once (which flushes its audit trail), when it is ours to dispose. It runs
+ * while the child does, so a failure is a warning: the child already has its secrets and its
+ * exit code must come through.
+ */
+function releaser(manager: SecretsManager, options: RunWithSecretsOptions, warn: (m: string) => void): () => Promise<void> {
+  let disposal: Promise<void> | undefined;
+  const owned = options.disposeManager ?? options.manager === undefined;
+  return () =>
+    (disposal ??= owned
+      ? manager.dispose().catch((e: unknown) => warn(`closing the sources failed (${e instanceof HushError ? `${e.code}: ${e.message}` : "unexpected error"}).`))
+      : Promise.resolve());
+}
+
+/** The names to inject (every listed name, or `only` as the chain spells them) and their records. */
+async function resolveForRun(manager: SecretsManager, options: RunWithSecretsOptions, warn: (m: string) => void): Promise<{ names: string[]; secrets: Record<string, SecretRecord> }> {
+  const listed = await manager.names();
+  const names = options.only ? matchNames(options.only, listed) : listed;
+  const result = await manager.resolve(names);
+  reportIssues(result, options.strict ?? false, warn);
+  return { names, secrets: result.secrets };
+}
+
+function childEnv(secrets: Record<string, SecretRecord>, options: RunWithSecretsOptions): Record<string, string> {
+  return buildChildEnv(options.env ?? process.env, secrets, { cleanEnv: options.cleanEnv });
+}
+
+/** `--watch`: on a change, keeps the new secrets for the next child and ends the current one. */
+async function restartOnChange(manager: SecretsManager, run: RunState, names: string[] | undefined, options: RunWithSecretsOptions, say: Say): Promise<() => void> {
+  const { fingerprintSecrets, watchSecrets } = await import("./watch.js");
+  const grace = options.restartGraceMs ?? 5000;
+  const onChange = (result: ResolveResult): void => {
+    try {
+      childEnv(result.secrets, options); // refuse NUL and collisions now
+    } catch (e) {
+      say.warn(`--watch: the changed secrets cannot be passed on (${e instanceof HushError ? e.message : "unexpected error"}); the child keeps its current values.`);
+      return;
+    }
+    reportIssues(result, false, say.warn);
+    run.pending = result.secrets;
+    if (!run.child || run.stopping) return;
+    say.notice(`secrets changed; restarting the child (SIGTERM, SIGKILL after ${grace} ms)`);
+    const child = run.child.child;
+    child.kill("SIGTERM");
+    run.killTimer ??= setTimeout(() => child.kill("SIGKILL"), grace);
+  };
+  return watchSecrets(manager, onChange, { names, initial: fingerprintSecrets(run.secrets), pollIntervalMs: options.pollIntervalMs, onWarning: say.warn });
+}
+
+interface Supervision {
+  options: RunWithSecretsOptions;
+  cwd: string;
+  mask: typeof import("./mask.js") | undefined;
+  release: () => Promise<void>;
+}
+
+/** Starts the child, forwards signals, and starts it again with pending secrets until it ends for good. */
+async function superviseChild(command: string, args: readonly string[], run: RunState, { options, cwd, mask, release }: Supervision): Promise<RunResult> {
+  const unforward = options.forwardSignals === false ? () => undefined : forwardSignals(() => run.child?.child, () => void (run.stopping = true));
+  try {
+    for (;;) {
+      run.child = spawnChild(command, args, { env: run.env, cwd, stdio: options.mask ? ["inherit", "pipe", "pipe"] : "inherit", parentDeathSignal: options.parentDeathSignal });
+      const masking = mask?.pipeMasked(run.child.child, run.secrets, { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr });
+      // The child is running: flush the audit trail and close the sources meanwhile.
+      const released = options.watch ? undefined : release();
+      const exit = await run.child.exited;
+      clearTimeout(run.killTimer);
+      run.killTimer = undefined;
+      await masking?.();
+      await released;
+      if (run.pending && !run.stopping) {
+        run.secrets = run.pending;
+        run.pending = undefined;
+        run.env = childEnv(run.secrets, options);
+        run.restarts++;
+        continue;
+      }
+      return { exitCode: exitCodeOf(exit.code, exit.signal), signal: exit.signal ?? undefined, injected: Object.keys(run.secrets).map(envName).sort(), restarts: run.restarts };
+    }
+  } finally {
+    run.child = undefined;
+    unforward();
+  }
 }
 
 /**

@@ -16,11 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--json", "print { name, value, source, version } as JSON")
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const m = await openManager(cmd, ctx);
-      const record = await m.getRecord(name);
-      if (!record) {
-        await m.get(name, { required: true });
-        return;
-      }
+      const record = await m.getRecord(name, { required: true });
       if (opts.json || globalOptions(cmd).json) outJson(ctx, { name: record.name, value: record.value, source: record.source, version: record.version });
       else ctx.stdout.write(record.value);
       await m.dispose();

@@ -1,0 +1,41 @@
+/**
+ * Permission checks made before a secrets file or folder is read: nothing open to group or
+ * others, no symbolic link (as ssh's StrictModes). A failure says the `chmod` that fixes it.
+ */
+import { lstatSync } from "node:fs";
+import { HushError } from "../errors.js";
+
+/** What to do about permissions that let others in. */
+export type PermissionPolicy = "strict" | "warn";
+
+/**
+ * Checks that a secrets file (or folder) is not open to group or others.
+ * `strict` throws INSECURE_PERMISSIONS with the chmod that fixes it; `warn` calls `onWarning`.
+ * Returns false when the path does not exist.
+ */
+export function checkPrivate(path: string, kind: "file" | "dir", policy: PermissionPolicy = "strict", onWarning?: (message: string) => void): boolean {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw new HushError("READ_FAILED", `Cannot inspect ${path}.`, { cause: e });
+  }
+  if (st.isSymbolicLink()) {
+    throw new HushError("INSECURE_PERMISSIONS", `${path} is a symbolic link; hush does not follow links for secrets files.`, { hint: `Replace the link with the ${kind} itself.` });
+  }
+  const mode = st.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    const want = kind === "dir" ? "700" : "600";
+    const message = `${path} is ${mode.toString(8).padStart(4, "0")}: group or others can access it.`;
+    const fix = `chmod ${want} ${shellQuote(path)}`;
+    if (policy === "strict") throw new HushError("INSECURE_PERMISSIONS", message, { hint: `Run: ${fix}` });
+    onWarning?.(`${message} Fix: ${fix}`);
+  }
+  return true;
+}
+
+/** Quotes a path for a shell command shown in a hint. */
+export function shellQuote(path: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}

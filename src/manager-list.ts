@@ -1,0 +1,55 @@
+/**
+ * The manager's listings: `names` (every name the chain lists: the one way to list them),
+ * `list` (each name with the source that wins and what it shadows) and `explain` (one name,
+ * source by source). Values are read to find the winner but never returned.
+ */
+import { errorCodeOf, HushError } from "./errors.js";
+import { assertNoCollisions, canonicalName, envName } from "./names.js";
+import type { ManagerContext } from "./manager-context.js";
+import type { SecretsManager } from "./manager-types.js";
+import type { SecretExplanation, SecretListing, SecretRecord } from "./types.js";
+
+/** Every name any source of the chain lists, canonical, sorted, without reading a value. */
+export async function listNames(ctx: Pick<ManagerContext, "sources">): Promise<string[]> {
+  const all = new Set<string>();
+  for (const names of await Promise.all(ctx.sources.map((s) => s.list()))) for (const n of names) all.add(canonicalName(n));
+  return [...all].sort();
+}
+
+/** The listing methods of a manager over `ctx`. */
+export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names" | "list" | "explain"> {
+  return {
+    names: () => listNames(ctx),
+
+    async list(): Promise<SecretListing[]> {
+      const all = await listNames(ctx);
+      assertNoCollisions(all, "the configured sources");
+      const listings: SecretListing[] = [];
+      for (const name of all) {
+        const found: SecretRecord[] = [];
+        for (const s of ctx.sources) {
+          const r = await s.get(name);
+          if (r) found.push(r);
+        }
+        const winner = found[0];
+        if (!winner) continue;
+        listings.push({ name, envName: envName(name), source: winner.source, shadowed: found.slice(1).map((r) => r.source), version: winner.version, updatedAt: winner.updatedAt });
+      }
+      return listings;
+    },
+
+    async explain(name): Promise<SecretExplanation> {
+      const canonical = canonicalName(name);
+      const rows: SecretExplanation["sources"] = [];
+      for (const s of ctx.sources) {
+        try {
+          const r = await s.get(canonical);
+          rows.push(r ? { source: s.name, found: true, version: r.version, updatedAt: r.updatedAt, location: r.location } : { source: s.name, found: false });
+        } catch (e) {
+          rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${errorCodeOf(e) ?? "unknown"})` });
+        }
+      }
+      return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The manager's writes: `set`, `delete`, `rollback` (and `versions`, which asks the writable
+ * source). Each write goes to one source (the first that can, or the one named), empties the
+ * cache and emits one access event, served or error.
+ */
+import { errorCodeOf, HushError } from "./errors.js";
+import { assertNoCollisions, canonicalName, envName } from "./names.js";
+import type { ManagerContext } from "./manager-context.js";
+import type { SecretsManager } from "./manager-types.js";
+import type { AccessAction, SecretSource } from "./types.js";
+
+/** The write methods of a manager over `ctx`. */
+export function createWrites(ctx: ManagerContext): Pick<SecretsManager, "set" | "delete" | "versions" | "rollback"> {
+  return {
+    async set(name, value, options = {}) {
+      const canonical = canonicalName(name);
+      if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${canonical}" must be a string.`, { secret: canonical });
+      const source = writableSource(ctx, options.source, "set");
+      await assertNoNameClash(canonical, source);
+      const record = await write(ctx, canonical, "write", source, () => source.set!(canonical, value), (r) => r.version);
+      await warnAfterSet(ctx, canonical, value, source);
+      return record;
+    },
+    async delete(name, options = {}) {
+      const canonical = canonicalName(name);
+      const source = writableSource(ctx, options.source, "set");
+      return write(ctx, canonical, "delete", source, () => source.delete!(canonical), () => undefined);
+    },
+    async versions(name, options = {}) {
+      return writableSource(ctx, options.source, "versions").versions!(canonicalName(name));
+    },
+    async rollback(name, toVersion, options = {}) {
+      const canonical = canonicalName(name);
+      const source = writableSource(ctx, options.source, "rollback");
+      return write(ctx, canonical, "rollback", source, () => source.rollback!(canonical, toVersion), (r) => r.version);
+    },
+  };
+}
+
+// --- internal ---
+
+/** The source named, or the first that has `capability`; READ_ONLY / INVALID_ARGUMENT otherwise. */
+function writableSource(ctx: ManagerContext, sourceName: string | undefined, capability: "set" | "versions" | "rollback"): SecretSource {
+  const source = sourceName === undefined ? ctx.sources.find((s) => typeof s[capability] === "function") : ctx.sources.find((s) => s.name === sourceName);
+  if (!source) {
+    if (sourceName === undefined) throw new HushError("READ_ONLY", `No source in the chain supports ${capability}.`);
+    throw new HushError("INVALID_ARGUMENT", `No source named "${sourceName}" in the chain.`);
+  }
+  if (typeof source[capability] !== "function") throw new HushError("READ_ONLY", `The ${source.name} source does not support ${capability}.`, { source: source.name });
+  return source;
+}
+
+/** Runs one write: the cache is emptied whatever happens, and one event says how it went. */
+async function write<T>(ctx: ManagerContext, name: string, action: Exclude<AccessAction, "read">, source: SecretSource, run: () => Promise<T>, versionOf: (r: T) => number | undefined): Promise<T> {
+  let result: T;
+  try {
+    result = await run();
+  } catch (e) {
+    ctx.cache.clear();
+    await ctx.tracker.write({ name, action, outcome: "error", source: source.name, errorCode: errorCodeOf(e) });
+    throw e;
+  }
+  ctx.cache.clear();
+  await ctx.tracker.write({ name, action, outcome: "served", source: source.name, version: versionOf(result) });
+  return result;
+}
+
+/** A name the source holds in another spelling of the same variable (`db.url` vs `db_url`) is refused. */
+async function assertNoNameClash(canonical: string, source: SecretSource): Promise<void> {
+  const names = await source.list();
+  const clash = names.filter((n) => n !== canonical && envName(n) === envName(canonical));
+  if (clash.length) assertNoCollisions([canonical, ...clash], `the ${source.name} source`);
+}
+
+/** Warnings after a write: a known provider's key in the wrong format; a value shadowed by env or .env. */
+async function warnAfterSet(ctx: ManagerContext, canonical: string, value: string, source: SecretSource): Promise<void> {
+  // Loaded lazily: the provider registry is only needed on writes.
+  const { formatWarningFor } = await import("./adapters/format-check.js");
+  const formatWarning = formatWarningFor(canonical, value);
+  if (formatWarning) ctx.onWarning(formatWarning);
+  const shadow = ctx.sources.slice(0, ctx.sources.indexOf(source)).find((s) => s.name === "env" || s.name === "dotenv");
+  if (shadow && (await shadow.get(canonical))) ctx.onWarning(`"${canonical}" is also set in ${shadow.name}, which comes first and shadows the value just written.`);
+}
