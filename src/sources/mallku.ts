@@ -29,7 +29,7 @@ import { HushError } from "../errors.js";
 import { checkPrivate, readKeyFile, type PermissionPolicy } from "../crypto/key-file.js";
 import { assertValidName, isValidName } from "../names.js";
 import type { SecretRecord, SecretSource, SourceCheck } from "../types.js";
-import { hasLoneSurrogate, type PyJson, type PyObject } from "./python-json.js";
+import { hasLoneSurrogate, type PyJson, type PyObject } from "./mallku/python-json.js";
 import { CONSOLIDATED_FILE, contentId, listPerKeyFiles, loadConsolidated, loadTokenJson, matchStoredKey, readTokenFile, toRecord } from "./mallku/read.js";
 import { updateMallku } from "./mallku/write.js";
 
