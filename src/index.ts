@@ -62,3 +62,8 @@ export { validateConfig, checkConfig } from "./config/validate.js";
 export { openConfiguredManager } from "./config/open.js";
 export type { OpenConfiguredManagerOptions, ConfiguredManager } from "./config/open.js";
 export type { HushConfig, LoadedConfig, SourceConfig, SecretPolicy, SecretType, ConfigProblem, EnvironmentOrigin } from "./config/types.js";
+export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
+export { defineSourceType } from "./sources/descriptor.js";
+export type { SourceDescriptor, SourceContext } from "./sources/descriptor.js";
+export { option } from "./config/options-schema.js";
+export type { OptionField, OptionsSchema, InferOptions, FieldSpec, ConfigPath, AddProblem } from "./config/options-schema.js";

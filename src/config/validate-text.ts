@@ -2,6 +2,15 @@
  * The wording and heuristics of hush.yaml validation: "did you mean", and how a credential pasted
  * into the file is recognised (by its key's name or its shape) so it can be reported, never echoed.
  */
+import type { AddProblem, ConfigPath } from "./options-schema.js";
+
+/** Reports every key of `obj` not in `known`: a credential-looking one as such, else with a "did you mean". */
+export function checkKeys(obj: Readonly<Record<string, unknown>>, at: ConfigPath, known: readonly string[], add: AddProblem): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    add([...at, key], looksLikeCredential(key, obj[key]) ? credentialMessage() : unknownKeyMessage(key, known));
+  }
+}
 
 /** "unknown key; did you mean ...?" naming the known keys, never the value. */
 export function unknownKeyMessage(key: string, known: readonly string[]): string {

@@ -10,12 +10,12 @@
 import { HushError } from "../errors.js";
 import { findCollisions, envName, isValidName } from "../names.js";
 import { assertValidEnvironment } from "../crypto/key-file.js";
-import { describeUnknownType, SOURCE_TYPES, type OptionSpec } from "./build-sources.js";
-import { credentialMessage, hasUrlPassword, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
-import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType, type SourceConfig } from "./types.js";
+import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
+import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
+import { checkSources } from "./validate-sources.js";
+import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type AuditMode, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
 
-/** A path into the document: keys and list indexes. */
-export type ConfigPath = readonly (string | number)[];
+export type { ConfigPath } from "./options-schema.js";
 
 /** Options of {@link validateConfig}. */
 export interface ValidateConfigOptions {
@@ -34,7 +34,6 @@ export interface ConfigCheck {
 const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", "secrets", "scan"];
 const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
-const SOURCE_KEYS = ["type", "options"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation"];
 const AUDIT_MODES: readonly AuditMode[] = ["best-effort", "required", "off"];
 
@@ -99,71 +98,8 @@ export function formatPath(path: ConfigPath): string {
 
 // --- internal ---
 
-type Add = (path: ConfigPath, message: string) => void;
+type Add = AddProblem;
 type Mapping = Record<string, unknown>;
-
-function checkSources(raw: unknown, add: Add): SourceConfig[] | undefined {
-  if (!Array.isArray(raw)) {
-    add(["sources"], `expected a list of sources (\`- type: env\`), got ${kindOf(raw)}.`);
-    return undefined;
-  }
-  if (raw.length === 0) add(["sources"], "the list is empty; remove `sources:` to use the default chain (env, dotenv, local).");
-  const seen = new Map<string, number>();
-  const out: SourceConfig[] = [];
-  raw.forEach((entry: unknown, i) => {
-    const at = ["sources", i];
-    if (!isMapping(entry)) {
-      add(at, `expected a mapping with \`type:\`, got ${kindOf(entry)}.`);
-      return;
-    }
-    checkKeys(entry, at, SOURCE_KEYS, add);
-    const type = entry.type;
-    const spec = typeof type === "string" ? SOURCE_TYPES[type] : undefined;
-    if (type === undefined) add([...at, "type"], `missing; one of ${Object.keys(SOURCE_TYPES).join(", ")}.`);
-    else if (typeof type !== "string") add([...at, "type"], `expected a source type name, got ${kindOf(type)}.`);
-    else if (!spec) add([...at, "type"], describeUnknownType(type));
-    else if (seen.has(type)) add([...at, "type"], `a second \`${type}\` source (the first is sources[${seen.get(type)}]); configure one entry per type.`);
-    if (typeof type === "string") seen.set(type, seen.get(type) ?? i);
-    let options: Mapping = {};
-    if (entry.options !== undefined && entry.options !== null) {
-      if (!isMapping(entry.options)) add([...at, "options"], `expected a mapping, got ${kindOf(entry.options)}.`);
-      else options = entry.options;
-    }
-    for (const [key, value] of Object.entries(options)) {
-      const path = [...at, "options", key];
-      const optionSpec = spec?.options[key];
-      if (spec && !optionSpec) {
-        add(path, looksLikeCredential(key, value) ? credentialMessage() : unknownKeyMessage(key, Object.keys(spec.options)));
-      } else if (!spec && looksLikeCredential(key, value)) {
-        add(path, credentialMessage());
-      } else if (optionSpec) {
-        const problem = checkOption(optionSpec, value);
-        if (problem) add(path, problem);
-      }
-      if (typeof value === "string" && hasUrlPassword(value)) add(path, "holds a URL with a password; " + credentialMessage());
-    }
-    if (typeof type === "string") out.push({ type, options });
-  });
-  return out;
-}
-
-function checkOption(spec: OptionSpec, value: unknown): string | undefined {
-  switch (spec.kind) {
-    case "boolean":
-      return typeof value === "boolean" ? undefined : `expected true or false, got ${kindOf(value)}.`;
-    case "string":
-      return typeof value === "string" ? undefined : `expected a string, got ${kindOf(value)}.`;
-    case "path":
-      return isPath(value) ? undefined : `expected a path (a non-empty string), got ${kindOf(value)}.`;
-    case "paths":
-      if (!Array.isArray(value) || value.length === 0) return `expected a non-empty list of paths, got ${kindOf(value)}.`;
-      return value.every(isPath) ? undefined : "every entry must be a path (a non-empty string).";
-    case "integer":
-      return Number.isInteger(value) && (value as number) >= spec.min && (value as number) <= spec.max ? undefined : `expected a whole number from ${spec.min} to ${spec.max}.`;
-    case "choice":
-      return typeof value === "string" && spec.values.includes(value) ? undefined : `expected one of ${spec.values.join(", ")}, got ${typeof value === "string" ? "another word" : kindOf(value)}.`;
-  }
-}
 
 function checkSecrets(raw: unknown, add: Add): Record<string, SecretPolicy> {
   const out: Record<string, SecretPolicy> = {};
@@ -296,33 +232,8 @@ function checkEnvironments(raw: unknown, add: Add): string[] | undefined {
   return out;
 }
 
-function checkKeys(obj: Mapping, at: ConfigPath, known: readonly string[], add: Add): void {
-  for (const key of Object.keys(obj)) {
-    if (known.includes(key)) continue;
-    add([...at, key], looksLikeCredential(key, obj[key]) ? credentialMessage() : unknownKeyMessage(key, known));
-  }
-}
-
 /** A key as shown in a path: as is when it is a plain word, else only its length. */
 function safeKey(key: string): string {
   if (/^[A-Za-z0-9_.-]{1,64}$/.test(key) && !tokenShaped(key)) return JSON.stringify(key);
   return `<a key of ${key.length} characters>`;
-}
-
-function isMapping(v: unknown): v is Mapping {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isPath(v: unknown): v is string {
-  return typeof v === "string" && v.length > 0 && v.length <= 4096 && !v.includes("\0");
-}
-
-function kindOf(v: unknown): string {
-  if (v === null || v === undefined) return "nothing";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  if (typeof v === "number") return "a number";
-  if (typeof v === "boolean") return "true/false";
-  if (typeof v === "string") return "a string";
-  return `a ${typeof v}`;
 }

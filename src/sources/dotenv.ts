@@ -15,7 +15,10 @@ import type { SecretRecord, SecretSource } from "../types.js";
 import { HushError } from "../errors.js";
 import { assertNoCollisions, envName, isValidName } from "../names.js";
 import { createTurnFlag } from "../fs/turn-cache.js";
+import { option } from "../config/options-schema.js";
+import { defineSourceType } from "./descriptor.js";
 
+/** Options of {@link createDotenvSource}. */
 export interface DotenvSourceOptions {
   /** Folder the files are relative to. @default process.cwd() */
   cwd?: string;
@@ -26,6 +29,16 @@ export interface DotenvSourceOptions {
   /** Called for keys that are not valid secret names (they are skipped). */
   onWarning?: (message: string) => void;
 }
+
+/** `- type: dotenv` in hush.yaml (files relative to the project folder). */
+export const dotenvSourceType = defineSourceType({
+  type: "dotenv",
+  summary: "`.env` files, parsed by the dotenv package (read-only)",
+  options: {
+    files: option.paths({ description: "files in increasing precedence", docDefault: "[.env, .env.<environment>]" }),
+  },
+  create: (options, context) => createDotenvSource({ cwd: context.root, environment: context.environment, files: options.files, onWarning: context.onWarning }),
+});
 
 const SOURCE_NAME = "dotenv";
 /** Largest .env file read; dotenv files are small, and a huge one is a mistake. */

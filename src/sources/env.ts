@@ -13,13 +13,26 @@
  */
 import type { SecretRecord, SecretSource } from "../types.js";
 import { envName, isValidName } from "../names.js";
+import { option } from "../config/options-schema.js";
+import { defineSourceType } from "./descriptor.js";
 
+/** Options of {@link createEnvSource}. */
 export interface EnvSourceOptions {
   /** The variables to read. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** List every variable with a valid name. @default false */
   listAll?: boolean;
 }
+
+/** `- type: env` in hush.yaml (its variables are the project's process environment). */
+export const envSourceType = defineSourceType({
+  type: "env",
+  summary: "the process environment: `openai_api_key` reads `OPENAI_API_KEY`",
+  options: {
+    listAll: option.boolean({ description: "list every variable with a valid name", docDefault: "false" }),
+  },
+  create: (options, context) => createEnvSource({ env: context.env, listAll: options.listAll }),
+});
 
 const SOURCE_NAME = "env";
 

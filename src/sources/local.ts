@@ -29,6 +29,8 @@ import { encodeStoreFile } from "./local/store-file.js";
 import { checkStore, openStore, sameIdentity, statIdentity, type Snapshot, type StoreFiles } from "./local/open-store.js";
 import { watchStore } from "./local/watch.js";
 import { createTurnFlag } from "../fs/turn-cache.js";
+import { option } from "../config/options-schema.js";
+import { defineSourceType, sourceFolder } from "./descriptor.js";
 
 /** Options of the `local` source. */
 export interface LocalSourceOptions {
@@ -47,6 +49,30 @@ export interface LocalSourceOptions {
   /** The clock, for tests. @default () => new Date() */
   now?: () => Date;
 }
+
+/** `- type: local` in hush.yaml: the options it accepts there, and how it is made from them. */
+export const localSourceType = defineSourceType({
+  type: "local",
+  summary: "hush's encrypted store in `.secrets/`, one file and one key per environment (versioned, writable)",
+  options: {
+    dir: option.path({ description: "the secrets folder, relative to hush.yaml (`--secrets-dir` wins)", docDefault: ".secrets" }),
+    maxVersions: option.integer({ min: 1, max: 1000, default: 10, description: "versions kept per secret" }),
+    lockTimeoutMs: option.integer({ min: 100, max: 600_000, default: 10_000, description: "how long a write waits for another process's lock" }),
+    permissions: option.choice(["strict", "warn"], {
+      default: "strict",
+      description: "`strict` refuses a folder, key or store that group or others can access; `warn` only warns (a weaker setting, for shared volumes you cannot fix)",
+    }),
+  },
+  create: (options, context) =>
+    createLocalSource({
+      secretsDir: sourceFolder(options.dir, context),
+      environment: context.environment,
+      maxVersions: options.maxVersions,
+      lockTimeoutMs: options.lockTimeoutMs,
+      permissions: options.permissions,
+      onWarning: context.onWarning,
+    }),
+});
 
 /** Largest value stored, in UTF-16 code units (1 Mi). */
 export const MAX_VALUE_LENGTH = 1024 * 1024;

@@ -5,9 +5,11 @@
  * ```yaml
  * sources:
  *   - type: mallku
- *     secretsDir: ./.secrets          # holds .encryption.key and mallku-secrets.json.encrypted
- *     permissions: warn-on-read       # or strict
+ *     options: { dir: .secrets }      # holds .encryption.key and mallku-secrets.json.encrypted
  * ```
+ *
+ * In hush.yaml the folder (`dir`, relative to hush.yaml; `--secrets-dir` wins) is the only
+ * option; `permissions` and `keyFile` are options of {@link createMallkuSource} for programs.
  *
  * Layout: `.encryption.key` (44-character Fernet key), `mallku-secrets.json.encrypted` (one
  * Fernet token of `json.dumps(dict)`), `<name>.secret` (a Fernet token of `json.dumps(value)`);
@@ -32,6 +34,8 @@ import type { SecretRecord, SecretSource, SourceCheck } from "../types.js";
 import { hasLoneSurrogate, type PyJson, type PyObject } from "./mallku/python-json.js";
 import { CONSOLIDATED_FILE, contentId, listPerKeyFiles, loadConsolidated, loadTokenJson, matchStoredKey, readTokenFile, toRecord } from "./mallku/read.js";
 import { updateMallku } from "./mallku/write.js";
+import { option } from "../config/options-schema.js";
+import { defineSourceType, sourceFolder } from "./descriptor.js";
 
 /** Options for {@link createMallkuSource}. */
 export interface MallkuSourceOptions {
@@ -53,6 +57,16 @@ export interface MallkuSourceOptions {
   /** How long a write waits for another hush writer's lock. @default 10000 */
   lockTimeoutMs?: number;
 }
+
+/** `- type: mallku` in hush.yaml: the options it accepts there, and how it is made from them. */
+export const mallkuSourceType = defineSourceType({
+  type: "mallku",
+  summary: "the `.secrets/` folder of the Python reference design (Mallku), read and written without loss",
+  options: {
+    dir: option.path({ description: "the Python-made folder, relative to hush.yaml (`--secrets-dir` wins)", docDefault: ".secrets" }),
+  },
+  create: (options, context) => createMallkuSource({ secretsDir: sourceFolder(options.dir, context), onWarning: context.onWarning }),
+});
 
 const SOURCE_NAME = "mallku";
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSources, SOURCE_TYPES } from "../../src/config/build-sources.js";
+import { buildSources } from "../../src/config/build-sources.js";
+import { listSourceTypes } from "../../src/sources/registry.js";
 import { openConfiguredManager, resolveSecretsDir } from "../../src/config/open.js";
 import { loadConfig } from "../../src/config/load.js";
 import { createKeyFile } from "../../src/crypto/key-file.js";
@@ -23,7 +24,7 @@ const quiet = () => undefined;
 
 describe("buildSources", () => {
   it("knows env, dotenv, local and mallku", () => {
-    expect(Object.keys(SOURCE_TYPES)).toEqual(["env", "dotenv", "local", "mallku"]);
+    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku"]);
   });
 
   it("builds the chain in order, with options resolved against the project folder", async () => {
