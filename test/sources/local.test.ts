@@ -64,7 +64,7 @@ describeSourceConformance("local", {
   },
 }, {
   skips: {
-    denied: "local files have no credentials to refuse: an unreadable store is READ_FAILED and one others can read INSECURE_PERMISSIONS (tested below), and tests run as root, which chmod 000 does not stop",
+    denied: "local files have no credentials to refuse: a store the process cannot read is READ_FAILED, one others can read INSECURE_PERMISSIONS (both tested below)",
     deleted: "no per-version delete: `delete` removes the secret (later reads are 'not found', as asked), and old versions are dropped only past maxVersions, never the latest",
   },
 });
