@@ -12,6 +12,7 @@ import type { SecretsManager } from "../manager.js";
 import type { SecretSource } from "../types.js";
 import { findConfigFile, loadConfig, readConfigFile, type LoadConfigOptions } from "./load.js";
 import { findMissingRequired } from "./required.js";
+import { findSourceType } from "../sources/registry.js";
 import type { ConfigProblem, LoadedConfig } from "./types.js";
 
 /** A problem and the command or edit that fixes it. */
@@ -23,6 +24,8 @@ export interface DoctorProblem {
 /** One source's live check. */
 export interface DoctorSource {
   name: string;
+  /** The source type's one-line summary, from the source registry, when the name is a known type. */
+  summary?: string;
   ok: boolean;
   detail: string;
   problems: DoctorProblem[];
@@ -90,7 +93,7 @@ export async function diagnose(manager: SecretsManager, loaded: LoadedConfig, co
 // --- internal ---
 
 async function checkSource(source: SecretSource, names: Set<string>): Promise<DoctorSource> {
-  const result: DoctorSource = { name: source.name, ok: true, detail: "", problems: [] };
+  const result: DoctorSource = { name: source.name, summary: findSourceType(source.name)?.summary, ok: true, detail: "", problems: [] };
   try {
     if (source.check) {
       const c = await source.check();

@@ -33,6 +33,8 @@ export interface OptionField<T, HasDefault extends boolean = boolean> {
   readonly default?: T;
   /** The default as the docs show it, when it is not a plain value (`<project>/.secrets`). */
   readonly docDefault?: string;
+  /** A nested mapping's own fields (`option.object`). */
+  readonly fields?: OptionsSchema;
   /** Type marker only. */
   readonly hasDefault?: HasDefault;
   /** Checks `value` at `path`; adds a problem and returns undefined when it is not valid. */
@@ -96,6 +98,7 @@ export const option = {
   object: <const N extends OptionsSchema, const S extends FieldSpec<InferOptions<N>>>(schema: N, spec: S): Built<InferOptions<N>, S> => ({
     docType: "mapping",
     ...spec,
+    fields: schema,
     check: (v, path, add) => {
       if (!isMapping(v)) {
         add(path, `expected a mapping, got ${kindOf(v)}.`);
