@@ -56,6 +56,9 @@ export interface HushErrorOptions {
   secret?: string;
 }
 
+/** Marks a HushError across copies of this module (bundles and plug-ins share the process). */
+const HUSH_ERROR = Symbol.for("hush.HushError");
+
 /**
  * The error class of hush. `code` is machine-readable, `hint` tells the fix.
  *
@@ -64,6 +67,14 @@ export interface HushErrorOptions {
  * catch (e) { if (e instanceof HushError && e.code === "NOT_FOUND") console.error(e.hint); }
  */
 export class HushError extends Error {
+  /**
+   * `instanceof` also recognises a HushError made by another copy of this module in the process:
+   * dist/cli-run.js inlines its own, and a plug-in source throws the public entry's.
+   */
+  static override [Symbol.hasInstance](value: unknown): value is HushError {
+    return typeof value === "object" && value !== null && (value as { [HUSH_ERROR]?: unknown })[HUSH_ERROR] === true;
+  }
+
   override readonly name = "HushError";
   readonly code: HushErrorCode;
   readonly hint: string;
@@ -80,6 +91,11 @@ export class HushError extends Error {
     this.source = options.source;
     this.secret = options.secret;
     this.causeCode = causeCode;
+  }
+
+  /** The brand {@link HushError}'s `instanceof` looks for. */
+  get [HUSH_ERROR](): true {
+    return true;
   }
 
   override toString(): string {

@@ -28,9 +28,9 @@ export const DEFAULT_ROTATION_DAYS: Readonly<Record<SecretType, number | undefin
 
 /** One entry of `sources:`. */
 export interface SourceConfig {
-  /** Source type: `env`, `dotenv`, `local`, `mallku` (more to come). */
+  /** A type in the source registry (src/sources/registry.ts): `env`, `dotenv`, `local`, `mallku` or a registered one. */
   type: string;
-  /** Type-specific options, validated against the type's schema. */
+  /** Type-specific options as written, validated against the type's schema (defaults are filled in when the chain is built). */
   options: Record<string, unknown>;
 }
 

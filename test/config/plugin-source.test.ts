@@ -58,6 +58,20 @@ describe("a source type registered by another package", () => {
     expect(without.stderr).toContain('sources[0].type: unknown source type "memo"; known types: env, dotenv, local, mallku.');
   });
 
+  it("its failures are hush errors in `hush run` too (the bundle has its own HushError): a warning, or ACCESS_DENIED (8) with --strict, not a crash (70)", () => {
+    const root = project("version: 1\nsources:\n  - type: memo\n    options: { deny: true }\n");
+    const child = [NODE, "-e", "process.stdout.write(process.env.GREETING ?? 'unset')"];
+    const lenient = hush(root, ["run", "--", ...child]);
+    expect(lenient.stderr).toContain("greeting not injected: memo denied the read of greeting.");
+    expect(lenient.stdout).toBe("unset");
+    expect(lenient.code).toBe(0);
+    const strict = hush(root, ["run", "--strict", "--", ...child]);
+    expect(strict.stdout).toBe("");
+    expect(strict.stderr).toContain("greeting (ACCESS_DENIED)");
+    expect(strict.stderr).not.toContain("unexpected");
+    expect(strict.code).toBe(8);
+  });
+
   it("`hush doctor` (the other bundle) sees it too", () => {
     const root = project("version: 1\nsources:\n  - type: memo\n");
     const r = hush(root, ["doctor", "--json"]);

@@ -113,6 +113,19 @@ describe("the source registry", () => {
   });
 });
 
+describe("option names are looked up as own keys", () => {
+  it("`constructor` or `toString` under options is an unknown key, not a silently accepted one", () => {
+    const e = thrown(() => validateConfig({ version: 1, sources: [{ type: "local", options: { constructor: 1, toString: "x" } }] }));
+    expect(e.message).toContain("sources[0].options.constructor: unknown key");
+    expect(e.message).toContain("sources[0].options.toString: unknown key");
+  });
+
+  it("a planned type can be provided by a package; hush.yaml then names it", () => {
+    cleanups.push(registerSourceType({ ...memoType, type: "vault" }));
+    expect(validateConfig({ version: 1, sources: [{ type: "vault" }] }).sources).toEqual([{ type: "vault", options: {} }]);
+  });
+});
+
 describe("the unknown-type error never echoes a value (issue 11)", () => {
   it("echoes a plain type name; withholds a token-shaped, long or odd one", () => {
     expect(describeUnknownType("consul")).toBe('unknown source type "consul"; known types: env, dotenv, local, mallku.');
