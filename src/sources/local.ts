@@ -17,18 +17,15 @@
  * at most once per event-loop turn compares inode, size, mtime and ctime). Writes take the lock, re-read the file, apply
  * the change and replace the file atomically. A store that does not open is never replaced.
  */
-import { basename, join, resolve } from "node:path";
+import { basename } from "node:path";
 import { HushError } from "../errors.js";
 import { canonicalName } from "../names.js";
-import { assertValidEnvironment, checkPrivate, createKeyFile, DEFAULT_ENVIRONMENT, keyFilePath, type PermissionPolicy } from "../crypto/key-file.js";
-import type { SecretRecord, SecretSource, SecretVersionInfo } from "../types.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
-import { withLock } from "../fs/lock.js";
-import { appendVersion, assertAllEntries, deleteSecret, findEntry, liveNames, newestVersion, type StoreDocument, type StoredVersion } from "./local/document.js";
-import { encodeStoreFile } from "./local/store-file.js";
-import { checkStore, openStore, sameIdentity, statIdentity, type Snapshot, type StoreFiles } from "./local/open-store.js";
+import { checkPrivate, type PermissionPolicy } from "../crypto/key-file.js";
+import type { SecretSource, SecretVersionInfo, SourceChange } from "../types.js";
+import { appendVersion, deleteSecret, findEntry, liveNames, type StoreDocument, type StoredVersion } from "./local/document.js";
+import { checkStore, type Snapshot } from "./local/open-store.js";
+import { createStoreHandle, newestRecord, toRecord, type StoreHandle } from "./local/store-handle.js";
 import { watchStore } from "./local/watch.js";
-import { createTurnFlag } from "../fs/turn-cache.js";
 import { option } from "../config/options-schema.js";
 import { defineSourceType, sourceFolder } from "./descriptor.js";
 
@@ -88,113 +85,80 @@ const SOURCE_NAME = "local";
  * (await local.get("openai_api_key"))?.version; // 1
  */
 export function createLocalSource(options: LocalSourceOptions = {}): SecretSource & Required<Pick<SecretSource, "set" | "delete" | "versions" | "getVersion" | "rollback" | "check" | "watch" | "dispose">> {
-  const environment = assertValidEnvironment(options.environment ?? DEFAULT_ENVIRONMENT);
-  const dir = resolve(options.secretsDir ?? ".secrets");
-  const maxVersions = options.maxVersions ?? 10;
-  if (!Number.isSafeInteger(maxVersions) || maxVersions < 1 || maxVersions > 1000) {
-    throw new HushError("INVALID_ARGUMENT", `local source: maxVersions must be an integer from 1 to 1000, not ${String(maxVersions)}.`, { source: SOURCE_NAME });
-  }
-  const policy = options.permissions ?? "strict";
-  if (policy !== "strict" && policy !== "warn") throw new HushError("INVALID_ARGUMENT", `local source: permissions must be "strict" or "warn".`, { source: SOURCE_NAME });
-  const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
-  const now = options.now ?? (() => new Date());
-  const storePath = join(dir, `${environment}.store`);
-  const keyPath = keyFilePath(dir, environment);
-  const lockPath = join(dir, `${environment}.lock`);
-  const files: StoreFiles = { dir, storePath, keyPath, environment, policy, onWarning };
-  const stopWatchers = new Set<() => void>();
-  let cached: Snapshot | undefined;
-  const checkedThisTurn = createTurnFlag();
+  const store = createStoreHandle(options);
+  return { name: SOURCE_NAME, ...readMethods(store), ...writeMethods(store), ...lifecycleMethods(store) };
+}
 
-  /** The current document: the cached one while the file is unchanged, else freshly opened. */
-  function current(): Snapshot {
-    if (cached && checkedThisTurn.fresh) return cached;
-    checkedThisTurn.mark();
-    if (cached && sameIdentity(cached.identity, statIdentity(storePath))) return cached;
-    cached = openStore(files, "read");
-    return cached;
-  }
+// --- internal ---
 
-  function newestRecord(doc: StoreDocument, name: string): SecretRecord | undefined {
-    const canonical = canonicalName(name);
-    const newest = newestVersion(doc, canonical, storePath);
-    return newest && toRecord(canonical, newest);
-  }
-
-  function toRecord(name: string, version: StoredVersion): SecretRecord {
-    return { name, value: version.value, source: SOURCE_NAME, version: version.v, updatedAt: new Date(version.createdAt), location: storePath };
-  }
-
-  /** Runs `change` on the latest document under the lock and writes the result. */
-  async function mutate<T>(change: (doc: StoreDocument) => { result: T; changed: boolean }): Promise<T> {
-    // A new key only for a new store: a store whose key is lost must stay KEY_MISSING, not be
-    // paired with a fresh key it can never open.
-    if (!checkPrivate(keyPath, "file", policy, onWarning) && !statIdentity(storePath)) createKeyFile(dir, environment);
-    return withLock(lockPath, async () => {
-      const latest = openStore(files, "write");
-      assertAllEntries(latest.doc, storePath);
-      const { result, changed } = change(latest.doc);
-      if (!changed) return result;
-      await writeFileAtomic(storePath, encodeStoreFile(latest.key!, latest.doc, storePath));
-      cached = { ...latest, identity: statIdentity(storePath) };
-      return result;
-    }, { timeoutMs: options.lockTimeoutMs ?? 10_000 });
-  }
-
+/** get, getMany, list, versions, getVersion: reads of the current document. */
+function readMethods(store: StoreHandle) {
   return {
-    name: SOURCE_NAME,
-    async get(name) {
-      return newestRecord(current().doc, name);
+    async get(name: string) {
+      return newestRecord(store, store.current().doc, name);
     },
-    async getMany(names) {
-      const { doc } = current();
-      return names.map((name) => newestRecord(doc, name));
+    async getMany(names: readonly string[]) {
+      const { doc } = store.current();
+      return names.map((name) => newestRecord(store, doc, name));
     },
     async list() {
-      return liveNames(current().doc, storePath);
+      return liveNames(store.current().doc, store.storePath);
     },
-    async set(name, value) {
+    async versions(name: string) {
+      const entry = findEntry(store.current().doc, canonicalName(name), store.storePath);
+      const newestFirst = [...(entry?.versions ?? [])].reverse();
+      return newestFirst.map((s, i): SecretVersionInfo => ({ version: s.v, createdAt: new Date(s.createdAt), labels: i === 0 ? ["current"] : i === 1 ? ["previous"] : [] }));
+    },
+    async getVersion(name: string, version: number) {
+      const canonical = canonicalName(name);
+      const found = findEntry(store.current().doc, canonical, store.storePath)?.versions.find((s) => s.v === version);
+      return found && toRecord(store, canonical, found);
+    },
+  } satisfies Partial<SecretSource>;
+}
+
+/** set, delete, rollback: changes made under the lock on the latest document. */
+function writeMethods(store: StoreHandle) {
+  const { storePath, maxVersions, now } = store;
+  return {
+    async set(name: string, value: string) {
       const canonical = canonicalName(name);
       assertStorableValue(value, canonical);
-      const version = await mutate((doc) => ({ result: appendVersion(doc, canonical, value, now(), maxVersions, storePath), changed: true }));
-      return toRecord(canonical, version);
+      const version = await store.mutate((doc) => ({ result: appendVersion(doc, canonical, value, now(), maxVersions, storePath), changed: true }));
+      return toRecord(store, canonical, version);
     },
-    async delete(name) {
+    async delete(name: string) {
       const canonical = canonicalName(name);
-      if (!checkPrivate(storePath, "file", policy, onWarning)) return false;
-      return mutate((doc) => {
+      if (!checkPrivate(storePath, "file", store.files.policy, store.files.onWarning)) return false;
+      return store.mutate((doc) => {
         const deleted = deleteSecret(doc, canonical, now(), storePath);
         return { result: deleted, changed: deleted };
       });
     },
-    async versions(name) {
-      const entry = findEntry(current().doc, canonicalName(name), storePath);
-      const newestFirst = [...(entry?.versions ?? [])].reverse();
-      return newestFirst.map((s, i): SecretVersionInfo => ({ version: s.v, createdAt: new Date(s.createdAt), labels: i === 0 ? ["current"] : i === 1 ? ["previous"] : [] }));
-    },
-    async getVersion(name, version) {
+    async rollback(name: string, toVersion: number) {
       const canonical = canonicalName(name);
-      const found = findEntry(current().doc, canonical, storePath)?.versions.find((s) => s.v === version);
-      return found && toRecord(canonical, found);
-    },
-    async rollback(name, toVersion) {
-      const canonical = canonicalName(name);
-      const version = await mutate((doc) => {
+      const version = await store.mutate((doc) => {
         const old = findEntry(doc, canonical, storePath)?.versions.find((s) => s.v === toVersion);
         if (!old) throw new HushError("VERSION_NOT_FOUND", `Version ${toVersion} of "${canonical}" is not in ${storePath}.`, { source: SOURCE_NAME, secret: canonical });
         return { result: appendVersion(doc, canonical, old.value, now(), maxVersions, storePath), changed: true };
       });
-      return toRecord(canonical, version);
+      return toRecord(store, canonical, version);
     },
+  } satisfies Partial<SecretSource>;
+}
+
+/** check, watch, dispose. */
+function lifecycleMethods(store: StoreHandle) {
+  return {
     async check() {
-      return checkStore(files);
+      return checkStore(store.files);
     },
-    watch(onChange) {
-      const stop = watchStore(dir, basename(storePath), () => {
-        const before = cached;
+    watch(onChange: (change: SourceChange) => void) {
+      const stop = watchStore(store.files.dir, basename(store.storePath), () => {
+        const before = store.cached;
         let after: Snapshot;
         try {
-          after = current();
+          after = store.current();
         } catch (_e) {
           // The store does not open right now; say "anything may have changed" and let the
           // next get() raise the error where it can be handled.
@@ -204,21 +168,19 @@ export function createLocalSource(options: LocalSourceOptions = {}): SecretSourc
         if (after === before) return; // an event about the lock or a temp file; nothing changed
         onChange({ source: SOURCE_NAME, names: before ? changedNames(before.doc, after.doc) : undefined });
       });
-      stopWatchers.add(stop);
+      store.stopWatchers.add(stop);
       return () => {
-        stopWatchers.delete(stop);
+        store.stopWatchers.delete(stop);
         stop();
       };
     },
     async dispose() {
-      for (const stop of stopWatchers) stop();
-      stopWatchers.clear();
-      cached = undefined;
+      for (const stop of store.stopWatchers) stop();
+      store.stopWatchers.clear();
+      store.cached = undefined;
     },
-  };
+  } satisfies Partial<SecretSource>;
 }
-
-// --- internal ---
 
 function assertStorableValue(value: unknown, name: string): asserts value is string {
   if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { source: SOURCE_NAME, secret: name });

@@ -31,7 +31,7 @@ import { HushError } from "../errors.js";
 import { checkPrivate, readKeyFile, type PermissionPolicy } from "../crypto/key-file.js";
 import { assertValidName, isValidName } from "../names.js";
 import type { SecretRecord, SecretSource, SourceCheck } from "../types.js";
-import { hasLoneSurrogate, type PyJson, type PyObject } from "./python-json.js";
+import { hasLoneSurrogate, type PyJson, type PyObject } from "./mallku/python-json.js";
 import { CONSOLIDATED_FILE, contentId, listPerKeyFiles, loadConsolidated, loadTokenJson, matchStoredKey, readTokenFile, toRecord } from "./mallku/read.js";
 import { updateMallku } from "./mallku/write.js";
 import { option } from "../config/options-schema.js";
@@ -78,7 +78,25 @@ const SOURCE_NAME = "mallku";
  * const record = await mallku.get("DATABASE_CONFIG"); // { value: '{"host":...}', encoding: "json" }
  */
 export function createMallkuSource(options: MallkuSourceOptions = {}): SecretSource {
-  const sourceName = options.name ?? SOURCE_NAME;
+  const folder = openFolder(options);
+  return { name: folder.sourceName, ...readMethods(folder), ...writeMethods(folder, options.lockTimeoutMs ?? 10_000), check: () => checkFolder(folder) };
+}
+
+// --- internal ---
+
+/** One mallku source's folder, settings and parse cache. */
+interface Folder {
+  sourceName: string;
+  secretsDir: string;
+  keyFile: string;
+  consolidatedPath: string;
+  policy: PermissionPolicy;
+  warn: (message: string) => void;
+  /** Parsed token files by path, with the id (key + bytes) they were parsed from. */
+  cache: Map<string, { id: string; value: PyJson }>;
+}
+
+function openFolder(options: MallkuSourceOptions): Folder {
   const secretsDir = resolve(options.secretsDir ?? join(process.cwd(), ".secrets"));
   const keyFile = resolve(options.keyFile ?? join(secretsDir, ".encryption.key"));
   const consolidatedPath = join(secretsDir, CONSOLIDATED_FILE);
@@ -87,61 +105,67 @@ export function createMallkuSource(options: MallkuSourceOptions = {}): SecretSou
     throw new HushError("CONFIG_INVALID", `The mallku source's permissions must be "strict" or "warn-on-read".`);
   }
   const warn = onceEach(options.onWarning ?? ((m) => process.stderr.write(`hush: warning: ${m}\n`)));
-  const cache = new Map<string, { id: string; value: PyJson }>();
-  const writeContext = { secretsDir, keyFile, lockTimeoutMs: options.lockTimeoutMs ?? 10_000 };
+  return { sourceName: options.name ?? SOURCE_NAME, secretsDir, keyFile, consolidatedPath, policy, warn, cache: new Map() };
+}
 
-  /** Reads and parses one token file, reusing the parse when key and bytes are unchanged. */
-  const loadFile = (path: string, consolidated: boolean): PyJson | undefined => {
-    if (!checkPrivate(path, "file", policy, warn)) return undefined;
-    const file = readTokenFile(path);
-    if (file === undefined) return undefined;
-    const key = readKeyFile(keyFile, policy, warn);
-    const id = contentId(key, file);
-    const hit = cache.get(path);
-    if (hit?.id === id) return hit.value;
-    const value = consolidated ? loadConsolidated(key, keyFile, file, secretsDir) : loadTokenJson(key, keyFile, file, secretsDir);
-    cache.set(path, { id, value });
-    return value;
-  };
+/** Reads and parses one token file, reusing the parse when key and bytes are unchanged. */
+function loadFile(folder: Folder, path: string, consolidated: boolean): PyJson | undefined {
+  const { keyFile, policy, warn, secretsDir, cache } = folder;
+  if (!checkPrivate(path, "file", policy, warn)) return undefined;
+  const file = readTokenFile(path);
+  if (file === undefined) return undefined;
+  const key = readKeyFile(keyFile, policy, warn);
+  const id = contentId(key, file);
+  const hit = cache.get(path);
+  if (hit?.id === id) return hit.value;
+  const value = consolidated ? loadConsolidated(key, keyFile, file, secretsDir) : loadTokenJson(key, keyFile, file, secretsDir);
+  cache.set(path, { id, value });
+  return value;
+}
 
-  /** Both files' keys: per-key files (name -> path) and the consolidated dict. */
-  const loadLayout = (): { perKey: Map<string, string>; dict: PyObject } => {
-    checkPrivate(secretsDir, "dir", policy, warn);
-    const perKey = listPerKeyFiles(secretsDir);
-    const dict = (loadFile(consolidatedPath, true) as PyObject | undefined) ?? new Map<string, PyJson>();
-    return { perKey, dict };
-  };
+/** Both files' keys: per-key files (name -> path) and the consolidated dict. */
+function loadLayout(folder: Folder): { perKey: Map<string, string>; dict: PyObject } {
+  checkPrivate(folder.secretsDir, "dir", folder.policy, folder.warn);
+  const perKey = listPerKeyFiles(folder.secretsDir);
+  const dict = (loadFile(folder, folder.consolidatedPath, true) as PyObject | undefined) ?? new Map<string, PyJson>();
+  return { perKey, dict };
+}
 
-  const writeRecord = (key: string, value: string, location: string): SecretRecord => ({ name: key, value, source: sourceName, location, encoding: "string" });
-
-  const list = async (): Promise<string[]> => {
-    const { perKey, dict } = loadLayout();
-    const names = [...dict.keys()].filter(isValidName);
-    const skipped = dict.size - names.length;
-    if (skipped > 0) warn(`${consolidatedPath} holds ${skipped} key(s) that are not valid secret names; hush does not list or serve them, and keeps them on rewrite.`);
-    for (const k of [...perKey.keys()].sort()) if (!dict.has(k)) names.push(k);
-    return names;
-  };
-
+/** get and list. */
+function readMethods(folder: Folder) {
+  const { sourceName, secretsDir, consolidatedPath } = folder;
   return {
-    name: sourceName,
-
     async get(name: string): Promise<SecretRecord | undefined> {
       assertValidName(name);
-      const { perKey, dict } = loadLayout();
+      const { perKey, dict } = loadLayout(folder);
       const key = matchStoredKey(name, [...perKey.keys(), ...dict.keys()], secretsDir);
       if (key === undefined) return undefined;
       const perKeyPath = perKey.get(key);
       if (perKeyPath !== undefined) {
-        const value = loadFile(perKeyPath, false);
+        const value = loadFile(folder, perKeyPath, false);
         if (value !== undefined) return toRecord(key, value, perKeyPath, sourceName);
       }
       if (!dict.has(key)) return undefined;
       return toRecord(key, dict.get(key)!, consolidatedPath, sourceName);
     },
+    list: async (): Promise<string[]> => listNames(folder),
+  };
+}
 
-    list,
+async function listNames(folder: Folder): Promise<string[]> {
+  const { perKey, dict } = loadLayout(folder);
+  const names = [...dict.keys()].filter(isValidName);
+  const skipped = dict.size - names.length;
+  if (skipped > 0) folder.warn(`${folder.consolidatedPath} holds ${skipped} key(s) that are not valid secret names; hush does not list or serve them, and keeps them on rewrite.`);
+  for (const k of [...perKey.keys()].sort()) if (!dict.has(k)) names.push(k);
+  return names;
+}
 
+/** set and delete, through ./mallku/write.ts; each write drops the parse cache. */
+function writeMethods(folder: Folder, lockTimeoutMs: number) {
+  const { sourceName, cache } = folder;
+  const writeContext = { secretsDir: folder.secretsDir, keyFile: folder.keyFile, lockTimeoutMs };
+  return {
     async set(name: string, value: string): Promise<SecretRecord> {
       assertValidName(name);
       if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { source: sourceName, secret: name });
@@ -150,31 +174,30 @@ export function createMallkuSource(options: MallkuSourceOptions = {}): SecretSou
       }
       const done = await updateMallku(writeContext, name, value);
       cache.clear();
-      return writeRecord(done.key, value, done.perKeyPath ?? done.consolidatedPath);
+      return { name: done.key, value, source: sourceName, location: done.perKeyPath ?? done.consolidatedPath, encoding: "string" };
     },
-
     async delete(name: string): Promise<boolean> {
       assertValidName(name);
       const done = await updateMallku(writeContext, name, undefined);
       cache.clear();
       return done.existed;
     },
-
-    async check(): Promise<SourceCheck> {
-      const problems: { message: string; fix: string }[] = [];
-      const collect = (m: string) => problems.push({ message: m.replace(/ Fix: .*$/, ""), fix: m.replace(/^.* Fix: /, "") });
-      try {
-        for (const [path, kind] of [[secretsDir, "dir"], [keyFile, "file"], [consolidatedPath, "file"]] as const) checkPrivate(path, kind, "warn", collect);
-        const names = await list();
-        return { ok: problems.length === 0, detail: `${names.length} secrets in ${secretsDir}`, problems };
-      } catch (e) {
-        return { ok: false, detail: e instanceof HushError ? `${e.code}: ${e.message}` : `unexpected error in ${secretsDir}`, problems };
-      }
-    },
   };
 }
 
-// --- internal ---
+/** `check()` for `hush doctor`: permissions as problems with their chmod, and whether the files open. */
+async function checkFolder(folder: Folder): Promise<SourceCheck> {
+  const { secretsDir, keyFile, consolidatedPath } = folder;
+  const problems: { message: string; fix: string }[] = [];
+  const collect = (m: string) => problems.push({ message: m.replace(/ Fix: .*$/, ""), fix: m.replace(/^.* Fix: /, "") });
+  try {
+    for (const [path, kind] of [[secretsDir, "dir"], [keyFile, "file"], [consolidatedPath, "file"]] as const) checkPrivate(path, kind, "warn", collect);
+    const names = await listNames(folder);
+    return { ok: problems.length === 0, detail: `${names.length} secrets in ${secretsDir}`, problems };
+  } catch (e) {
+    return { ok: false, detail: e instanceof HushError ? `${e.code}: ${e.message}` : `unexpected error in ${secretsDir}`, problems };
+  }
+}
 
 /** Wraps a warning sink so each distinct message is passed on once. */
 function onceEach(sink: (message: string) => void): (message: string) => void {

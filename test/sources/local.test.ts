@@ -62,6 +62,11 @@ describeSourceConformance("local", {
       cleanup: async () => undefined,
     };
   },
+}, {
+  skips: {
+    denied: "local files have no credentials to refuse: a store the process cannot read is READ_FAILED, one others can read INSECURE_PERMISSIONS (both tested below)",
+    deleted: "no per-version delete: `delete` removes the secret (later reads are 'not found', as asked), and old versions are dropped only past maxVersions, never the latest",
+  },
 });
 
 describe("local source: values and versions", () => {

@@ -1,6 +1,6 @@
 /**
  * The 12 edge-case files of test/fixtures/mallku-python/edge-cases, each with its documented
- * outcome (src/sources/python-json.ts header, docs/store-format.md "Python (Mallku) layout").
+ * outcome (src/sources/mallku/python-json.ts header, docs/store-format.md "Python (Mallku) layout").
  * Where hush keeps a value it cannot serve, real Python reads it back unchanged after a rewrite.
  */
 import { afterEach, describe, expect, it } from "vitest";

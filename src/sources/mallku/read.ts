@@ -10,7 +10,8 @@ import { HushError } from "../../errors.js";
 import { openToken, type FernetKey } from "../../crypto/fernet.js";
 import { assertNoCollisions, envName, isValidName } from "../../names.js";
 import type { SecretRecord } from "../../types.js";
-import { hasLoneSurrogate, MAX_JSON_BYTES, parsePythonJson, toCompactJson, type PyJson, type PyObject } from "../python-json.js";
+import { hasLoneSurrogate, MAX_JSON_BYTES, parsePythonJson, type PyJson, type PyObject } from "./python-json.js";
+import { toCompactJson } from "./python-json-dump.js";
 
 /** The consolidated file's name, as in the reference design. */
 export const CONSOLIDATED_FILE = "mallku-secrets.json.encrypted";

@@ -21,7 +21,8 @@ import { fernetEncrypt, type FernetKey } from "../../crypto/fernet.js";
 import { checkPrivate, ensureSecretsDir, fsyncDir, readKeyFile } from "../../crypto/key-file.js";
 import { sweepStaleTemps, writeFileAtomic } from "../../fs/atomic-write.js";
 import { withLock } from "../../fs/lock.js";
-import { dumpsPythonJson, MAX_JSON_BYTES, type PyJson, type PyObject } from "../python-json.js";
+import { MAX_JSON_BYTES, type PyJson, type PyObject } from "./python-json.js";
+import { dumpsPythonJson } from "./python-json-dump.js";
 import { CONSOLIDATED_FILE, listPerKeyFiles, loadConsolidated, matchStoredKey, readTokenFile, type TokenFile } from "./read.js";
 
 /** Name of the lock file inside the secrets folder. */

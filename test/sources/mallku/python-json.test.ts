@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
-import { dumpsPythonJson, hasLoneSurrogate, parsePythonJson, PyNumber, pythonFloatRepr, toCompactJson, type PyObject } from "../../src/sources/python-json.js";
-import { HushError } from "../../src/errors.js";
-import { MALLKU_FIXTURE, PYTHON } from "../helpers/fixtures.js";
+import { hasLoneSurrogate, parsePythonJson, PyNumber, type PyObject } from "../../../src/sources/mallku/python-json.js";
+import { dumpsPythonJson, pythonFloatRepr, toCompactJson } from "../../../src/sources/mallku/python-json-dump.js";
+import { HushError } from "../../../src/errors.js";
+import { MALLKU_FIXTURE, PYTHON } from "../../helpers/fixtures.js";
 
 const manifest = JSON.parse(readFileSync(`${MALLKU_FIXTURE}manifest.json`, "utf8"));
 const parse = (text: string) => parsePythonJson(Buffer.from(text, "utf8"));

@@ -1,0 +1,98 @@
+/**
+ * The state one `local` source works on: its files, its settings, the document read last, and
+ * the two ways to reach the store — `current()` for reads (cached while the file is unchanged)
+ * and `mutate()` for writes (under the lock, on the latest file). `../local.ts` builds the
+ * source's methods over it.
+ */
+import { join, resolve } from "node:path";
+import { HushError } from "../../errors.js";
+import { canonicalName } from "../../names.js";
+import { assertValidEnvironment, checkPrivate, createKeyFile, DEFAULT_ENVIRONMENT, keyFilePath } from "../../crypto/key-file.js";
+import type { SecretRecord } from "../../types.js";
+import { writeFileAtomic } from "../../fs/atomic-write.js";
+import { withLock } from "../../fs/lock.js";
+import { createTurnFlag } from "../../fs/turn-cache.js";
+import type { LocalSourceOptions } from "../local.js";
+import { assertAllEntries, newestVersion, type StoreDocument, type StoredVersion } from "./document.js";
+import { encodeStoreFile } from "./store-file.js";
+import { openStore, sameIdentity, statIdentity, type Snapshot, type StoreFiles } from "./open-store.js";
+
+/** One local source's files, settings and cached document. */
+export interface StoreHandle {
+  readonly files: StoreFiles;
+  readonly storePath: string;
+  readonly maxVersions: number;
+  readonly now: () => Date;
+  /** Stops of the watchers started by `watch()`, for `dispose()`. */
+  readonly stopWatchers: Set<() => void>;
+  /** The document read last; `current()` reuses it while the file is unchanged. */
+  cached: Snapshot | undefined;
+  /** The current document: the cached one while the file is unchanged, else freshly opened. */
+  current(): Snapshot;
+  /** Runs `change` on the latest document under the lock and writes the result when it changed. */
+  mutate<T>(change: (doc: StoreDocument) => { result: T; changed: boolean }): Promise<T>;
+}
+
+/** Validates the options and makes the handle; nothing is read until the first call. */
+export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
+  const environment = assertValidEnvironment(options.environment ?? DEFAULT_ENVIRONMENT);
+  const dir = resolve(options.secretsDir ?? ".secrets");
+  const maxVersions = options.maxVersions ?? 10;
+  if (!Number.isSafeInteger(maxVersions) || maxVersions < 1 || maxVersions > 1000) {
+    throw new HushError("INVALID_ARGUMENT", `local source: maxVersions must be an integer from 1 to 1000, not ${String(maxVersions)}.`, { source: SOURCE_NAME });
+  }
+  const policy = options.permissions ?? "strict";
+  if (policy !== "strict" && policy !== "warn") throw new HushError("INVALID_ARGUMENT", `local source: permissions must be "strict" or "warn".`, { source: SOURCE_NAME });
+  const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+  const storePath = join(dir, `${environment}.store`);
+  const files: StoreFiles = { dir, storePath, keyPath: keyFilePath(dir, environment), environment, policy, onWarning };
+  const lockPath = join(dir, `${environment}.lock`);
+  const checkedThisTurn = createTurnFlag();
+
+  const handle: StoreHandle = {
+    files,
+    storePath,
+    maxVersions,
+    now: options.now ?? (() => new Date()),
+    stopWatchers: new Set(),
+    cached: undefined,
+    current() {
+      if (handle.cached && checkedThisTurn.fresh) return handle.cached;
+      checkedThisTurn.mark();
+      if (handle.cached && sameIdentity(handle.cached.identity, statIdentity(storePath))) return handle.cached;
+      handle.cached = openStore(files, "read");
+      return handle.cached;
+    },
+    async mutate(change) {
+      // A new key only for a new store: a store whose key is lost must stay KEY_MISSING, not be
+      // paired with a fresh key it can never open.
+      if (!checkPrivate(files.keyPath, "file", policy, onWarning) && !statIdentity(storePath)) createKeyFile(dir, environment);
+      return withLock(lockPath, async () => {
+        const latest = openStore(files, "write");
+        assertAllEntries(latest.doc, storePath);
+        const { result, changed } = change(latest.doc);
+        if (!changed) return result;
+        await writeFileAtomic(storePath, encodeStoreFile(latest.key!, latest.doc, storePath));
+        handle.cached = { ...latest, identity: statIdentity(storePath) };
+        return result;
+      }, { timeoutMs: options.lockTimeoutMs ?? 10_000 });
+    },
+  };
+  return handle;
+}
+
+/** The record of one stored version. */
+export function toRecord(handle: StoreHandle, name: string, version: StoredVersion): SecretRecord {
+  return { name, value: version.value, source: SOURCE_NAME, version: version.v, updatedAt: new Date(version.createdAt), location: handle.storePath };
+}
+
+/** The record of the newest version of `name` (either spelling) in `doc`, or undefined. */
+export function newestRecord(handle: StoreHandle, doc: StoreDocument, name: string): SecretRecord | undefined {
+  const canonical = canonicalName(name);
+  const newest = newestVersion(doc, canonical, handle.storePath);
+  return newest && toRecord(handle, canonical, newest);
+}
+
+// --- internal ---
+
+const SOURCE_NAME = "local";

@@ -1,0 +1,17 @@
+/**
+ * The vitest config of the meta-test's own run of the conformance suites
+ * (test/sources/conformance.meta.test.ts): no global setup (the suites need no dist/), one
+ * worker (it runs beside the main run), and its cache in the meta-test's temp folder.
+ */
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  cacheDir: process.env.HUSH_CONFORMANCE_RUN_DIR,
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/conformance.meta.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    maxWorkers: 1,
+  },
+});
