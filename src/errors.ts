@@ -31,6 +31,7 @@ const HINTS = {
   READ_ONLY: "This source cannot be written; write to a writable source such as `local`.",
   VERSION_NOT_FOUND: "Run `hush history NAME` to see the versions that exist.",
   CONFIG_INVALID: "Fix hush.yaml at the path given; `hush doctor` validates it.",
+  // Part of the source contract too: an unreachable backend is this error, never "not found".
   SOURCE_UNAVAILABLE: "The backend could not be reached; check the address and that it is running.",
   ACCESS_DENIED: "The backend refused the credentials; check the token or role it is given.",
   // Part of the source contract (the conformance suite): a deleted or destroyed latest version

@@ -9,7 +9,7 @@
  */
 import { HushError } from "../errors.js";
 import { findCollisions, envName, isValidName } from "../names.js";
-import { assertValidEnvironment } from "../crypto/key-file.js";
+import { assertValidEnvironment } from "../environment.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
 import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";

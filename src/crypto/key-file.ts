@@ -14,12 +14,6 @@ import { generateFernetKey, parseFernetKey, type FernetKey } from "./fernet.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 
-/**
- * @deprecated Moved in issue 9: the environment-name rules to src/environment.ts, the
- * permission checks to src/fs/permissions.ts. Re-exported only until the importers on the
- * branches merged beside this one import them from there; new code imports those modules.
- */
-export { assertValidEnvironment, checkPrivate, DEFAULT_ENVIRONMENT, type PermissionPolicy };
 
 /** Largest key file read (a key is 44 bytes; leave room for whitespace and comments of nothing). */
 const MAX_KEY_FILE_BYTES = 1024;

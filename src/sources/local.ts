@@ -20,7 +20,7 @@
 import { basename } from "node:path";
 import { HushError } from "../errors.js";
 import { canonicalName } from "../names.js";
-import { checkPrivate, type PermissionPolicy } from "../crypto/key-file.js";
+import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 import type { SecretSource, SecretVersionInfo, SourceChange } from "../types.js";
 import { appendVersion, deleteSecret, findEntry, liveNames, type StoreDocument, type StoredVersion } from "./local/document.js";
 import { checkStore, type Snapshot } from "./local/open-store.js";

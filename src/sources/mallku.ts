@@ -19,7 +19,7 @@
  *   env-var form; two stored keys with one env-var form are a NAME_COLLISION.
  * - A non-string value (dict, number, list...) comes back as compact JSON text with
  *   `encoding: "json"`. JSON edge cases (NaN, big integers, lone surrogates, BOM): see
- *   `python-json.ts` and docs/store-format.md.
+ *   `mallku/python-json.ts` and docs/store-format.md.
  * - Permissions: a folder copied through git or a read-only share (0755/0644, 0555/0444) is
  *   read with a warning naming the chmod (`warn-on-read`), but written only when the folder
  *   is 0700 and its files 0600.
@@ -28,7 +28,8 @@
  */
 import { join, resolve } from "node:path";
 import { HushError } from "../errors.js";
-import { checkPrivate, readKeyFile, type PermissionPolicy } from "../crypto/key-file.js";
+import { readKeyFile } from "../crypto/key-file.js";
+import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 import { assertValidName, isValidName } from "../names.js";
 import type { SecretRecord, SecretSource, SourceCheck } from "../types.js";
 import { hasLoneSurrogate, type PyJson, type PyObject } from "./mallku/python-json.js";

@@ -5,7 +5,8 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type BigIntStats } from "node:fs";
 import { basename } from "node:path";
 import { HushError } from "../../errors.js";
-import { checkPrivate, readKeyFile, type PermissionPolicy } from "../../crypto/key-file.js";
+import { readKeyFile } from "../../crypto/key-file.js";
+import { checkPrivate, type PermissionPolicy } from "../../fs/permissions.js";
 import type { FernetKey } from "../../crypto/fernet.js";
 import type { SourceCheck } from "../../types.js";
 import { sweepStaleTemps } from "../../fs/atomic-write.js";

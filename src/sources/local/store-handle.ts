@@ -7,7 +7,9 @@
 import { join, resolve } from "node:path";
 import { HushError } from "../../errors.js";
 import { canonicalName } from "../../names.js";
-import { assertValidEnvironment, checkPrivate, createKeyFile, DEFAULT_ENVIRONMENT, keyFilePath } from "../../crypto/key-file.js";
+import { createKeyFile, keyFilePath } from "../../crypto/key-file.js";
+import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../../environment.js";
+import { checkPrivate } from "../../fs/permissions.js";
 import type { SecretRecord } from "../../types.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
 import { withLock } from "../../fs/lock.js";
