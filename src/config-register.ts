@@ -1,5 +1,5 @@
 /**
- * `node --import hush/config app.js`: loads the secrets into `process.env`, as `dotenv/config`
+ * `node --import hush-secrets/config app.js`: loads the secrets into `process.env`, as `dotenv/config`
  * does, following hush.yaml (found upward from the working directory: sources, environment,
  * declared secrets). Existing variables win. Every name the chain lists and every name
  * hush.yaml declares is resolved; problems are reported on stderr by name, never by value.
@@ -27,5 +27,5 @@ for (const issue of problems) process.stderr.write(`hush: ${issue.message}\n`);
 if (problems.length > 0 && process.env.HUSH_STRICT === "1") {
   const first = problems.find((p) => p.code !== "NOT_FOUND")?.code ?? "NOT_FOUND";
   const code: HushErrorCode = (ERROR_CODES as string[]).includes(first) ? (first as HushErrorCode) : "INTERNAL";
-  throw new HushError(code, `hush/config: ${problems.length} secret(s) could not be resolved (HUSH_STRICT=1): ${problems.map((p) => p.name).join(", ")}.`);
+  throw new HushError(code, `hush-secrets/config: ${problems.length} secret(s) could not be resolved (HUSH_STRICT=1): ${problems.map((p) => p.name).join(", ")}.`);
 }

@@ -4,7 +4,7 @@
  * here is free of top-level side effects, so a bundle keeps only what it uses.
  *
  * @example
- * import { createSecretsManager, getSecret, HushError } from "hush";
+ * import { createSecretsManager, getSecret, HushError } from "hush-secrets";
  * const apiKey = await getSecret("openai_api_key", { required: true });
  */
 

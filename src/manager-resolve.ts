@@ -2,7 +2,7 @@
  * `manager.resolve(names)` for many names at once: each source is asked once for every name
  * still missing (its `getMany` when it has one, else one `get` per name at the same time), in
  * chain order, so the first source that has a name wins, as with `get`. `hush run` and
- * `hush/config` resolve every secret this way; the per-name cost was most of their time at a
+ * `hush-secrets/config` resolve every secret this way; the per-name cost was most of their time at a
  * thousand secrets. Access events, the cache and errors are as for `get`: one event per name
  * (served, missing, error or denied), and a failing source fails only the names it failed.
  */

@@ -52,7 +52,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
  * broken hush.yaml, a missing key) opens it again.
  *
  * @example
- * import { getSecret } from "hush";
+ * import { getSecret } from "hush-secrets";
  * const apiKey = await getSecret("openai_api_key", { required: true });
  */
 export async function getSecret(name: string, options: GetOptions & { required: true }): Promise<string>;

@@ -4,7 +4,7 @@
  *
  * @example
  * import OpenAI from "openai";
- * import { adapterConfig } from "hush";
+ * import { adapterConfig } from "hush-secrets";
  * const openai = new OpenAI({ ...(await adapterConfig("openai")), maxRetries: 2 });
  */
 import { isHushError } from "../errors.js";

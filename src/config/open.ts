@@ -1,6 +1,6 @@
 /**
  * Opens a SecretsManager as hush.yaml describes it: the project folder, the environment, the
- * chain (`sources:`) and the secrets folder. The CLI (`openManager`) and `hush/config` use it,
+ * chain (`sources:`) and the secrets folder. The CLI (`openManager`) and `hush-secrets/config` use it,
  * so both read the same file the same way.
  *
  * @example

@@ -4,7 +4,7 @@
  * never in argv), passes signals on, and returns the child's exit code (128 + n for signal n).
  *
  * @example
- * import { runWithSecrets } from "hush";
+ * import { runWithSecrets } from "hush-secrets";
  * const { exitCode } = await runWithSecrets("node", ["agent.js"], { only: ["openai_api_key"] });
  */
 import type { Writable } from "node:stream";
