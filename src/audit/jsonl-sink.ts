@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { withLock } from "../fs/lock.js";
 import { fsyncDir } from "../crypto/key-file.js";
-import { anchorPathOf, writeAnchor } from "./anchor.js";
+import { anchorPathOf, readAnchor, readStartMarker, sameHead, startMarkerPathOf, writeAnchor, writeStartMarker, type AuditAnchor, type AuditStartMarker } from "./anchor.js";
 import { readAuditRecords } from "./read.js";
 import { encodeRecord, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
@@ -53,10 +53,34 @@ export function jsonlLogPath(secretsDir: string, environment: string): string {
 export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   const { path, environment } = options;
   const anchorPath = anchorPathOf(path);
+  const markerPath = startMarkerPathOf(path);
   const lockPath = `${path}.lock`;
   let warnedMode = false;
+  let warnedUnanchored = false;
   // Reused across appends: fresh large buffers cost a page fault per 4 KiB on first touch.
   const lineBuffer = new LineBuffer(256 * 1024);
+
+  /**
+   * The start id to anchor this append under, or undefined when the log does not match its
+   * anchor and start marker: then the records are appended (never dropped) but the anchor is
+   * left where it was, so an append never blesses records added or removed by someone without
+   * the key, and `verify` keeps reporting it. A log with no record, no anchor and no start
+   * marker is new: its start marker is written here, before its first record.
+   */
+  function chainStart(tail: Tail, key: Buffer | undefined, durable: boolean): string | undefined {
+    const judged = judgeChain(tail, readAnchor(anchorPath, environment, key), readStartMarker(markerPath, environment, key));
+    if (judged === "new") {
+      const id = writeStartMarker(markerPath, environment, key, durable);
+      if (durable) fsyncDir(dirname(markerPath));
+      return id;
+    }
+    if (typeof judged === "string") return judged;
+    if (!warnedUnanchored) {
+      warnedUnanchored = true;
+      options.onWarning?.(`the audit log ${path} does not match its anchor (${judged.reason}); records are appended but not anchored: run \`hush audit verify\``);
+    }
+    return undefined;
+  }
 
   function appendLocked(entries: readonly AuditEntry[], durable: boolean): void {
     let fd: number;
@@ -73,6 +97,8 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
         options.onWarning?.(`the audit log ${path} is readable by group or others; run: chmod 600 ${path}`);
       }
       const tail = readTail(fd, st.size, path);
+      const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
+      const start = chainStart(tail, key, durable);
       // Lines go straight into one buffer: building one long string first and converting it
       // costs more than hashing the records.
       const out = lineBuffer.reset();
@@ -84,18 +110,24 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
         out.push(line);
         prev = hash;
       }
+      const head = { seq, hash: prev, records: seq };
+      // Before the records: the head they will leave, so an append cut short by a crash after
+      // its write is not mistaken for records added by someone without the key. Failing here
+      // writes nothing.
+      if (start) writeAnchor(anchorPath, environment, { start, head: { seq: tail.seq, hash: tail.hash, records: tail.seq }, pending: head }, key, false);
       const bytes = out.bytes();
       writeAll(fd, bytes, st.size, path);
       if (durable) {
         syncOrUndo(fd, st.size, path);
         if (st.size === 0) fsyncDir(dirname(path)); // a new file's name must survive a crash too
       }
-      try {
-        const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
-        writeAnchor(anchorPath, environment, seq, prev, key, durable);
-      } catch (_e) {
-        // The records are written; only tail-truncation detection lags until the next append.
-        options.onWarning?.(`could not update the audit anchor ${anchorPath}; \`hush audit verify\` will report it lagging`);
+      if (start) {
+        try {
+          writeAnchor(anchorPath, environment, { start, head }, key, durable);
+        } catch (_e) {
+          // The records are written and the anchor names them as pending: verify accepts that.
+          options.onWarning?.(`could not complete the audit anchor ${anchorPath} after an append; the next append completes it`);
+        }
       }
     } finally {
       closeSync(fd);
@@ -116,6 +148,26 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
 }
 
 // --- internal ---
+
+/**
+ * "new" (nothing of the log exists yet), the start id to anchor under (the log ends where its
+ * anchor says, or where an interrupted append said it would), or why not.
+ */
+function judgeChain(tail: Tail, anchor: AuditAnchor | "malformed" | undefined, marker: AuditStartMarker | "malformed" | undefined): "new" | string | { reason: string } {
+  if (anchor === undefined) {
+    if (tail.seq === 0 && marker === undefined) return "new";
+    return { reason: marker === undefined ? "records but no anchor" : "a start marker but no anchor: the log and its anchor were removed" };
+  }
+  if (anchor === "malformed" || anchor.macValid === false) return { reason: "the anchor is damaged or its MAC does not match" };
+  if (!sameHead(anchor.head, tail.seq, tail.hash) && !sameHead(anchor.pending, tail.seq, tail.hash)) {
+    return { reason: `the log ends at seq ${tail.seq}, the anchor names seq ${anchor.head.seq}` };
+  }
+  if (marker === "malformed" || marker?.macValid === false) return { reason: "the start marker is damaged or its MAC does not match" };
+  // A v1 anchor (before start markers) is upgraded: its chain gets a marker at the next append.
+  if (anchor.start === undefined) return marker?.id ?? "new";
+  if (marker?.id !== anchor.start) return { reason: "the start marker is missing or belongs to another chain" };
+  return anchor.start;
+}
 
 interface Tail {
   seq: number;
