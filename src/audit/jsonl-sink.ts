@@ -1,10 +1,14 @@
 /**
  * The JSONL file sink: `.secrets/audit.<env>.jsonl`, mode 0600 from creation, one chained
- * record per line (see record.ts), plus the anchor file `audit.<env>.head` (see anchor.ts).
+ * record per line (see record.ts), plus the anchor `audit.<env>.head` and the start marker
+ * `audit.<env>.start` (see anchor.ts).
  *
  * Appending, under the cross-process lock `audit.<env>.jsonl.lock` (src/fs/lock.ts):
- * read the tail for the last seq and hash, chain the batch, write all its lines with one
- * write() on an O_APPEND descriptor, fsync when durable, then rewrite the anchor. The lock
+ * read the tail for the last seq and hash; check it against the anchor and start marker (a new
+ * log gets its start marker first; a log that does not match is appended to but not
+ * re-anchored); chain the batch; write the anchor with the head the batch will leave as
+ * `pending`; write all its lines with one write() on an O_APPEND descriptor, fsync when
+ * durable; then write the anchor with the new head. The lock
  * keeps the chain linear across processes; one write per batch means a line is never split by
  * another writer. A short or failed write is cut back to the old size before the lock is
  * released, so no partial line is left. A log that already ends in a partial line (a crash or
@@ -60,28 +64,6 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   // Reused across appends: fresh large buffers cost a page fault per 4 KiB on first touch.
   const lineBuffer = new LineBuffer(256 * 1024);
 
-  /**
-   * The start id to anchor this append under, or undefined when the log does not match its
-   * anchor and start marker: then the records are appended (never dropped) but the anchor is
-   * left where it was, so an append never blesses records added or removed by someone without
-   * the key, and `verify` keeps reporting it. A log with no record, no anchor and no start
-   * marker is new: its start marker is written here, before its first record.
-   */
-  function chainStart(tail: Tail, key: Buffer | undefined, durable: boolean): string | undefined {
-    const judged = judgeChain(tail, readAnchor(anchorPath, environment, key), readStartMarker(markerPath, environment, key));
-    if (judged === "new") {
-      const id = writeStartMarker(markerPath, environment, key, durable);
-      if (durable) fsyncDir(dirname(markerPath));
-      return id;
-    }
-    if (typeof judged === "string") return judged;
-    if (!warnedUnanchored) {
-      warnedUnanchored = true;
-      options.onWarning?.(`the audit log ${path} does not match its anchor (${judged.reason}); records are appended but not anchored: run \`hush audit verify\``);
-    }
-    return undefined;
-  }
-
   function appendLocked(entries: readonly AuditEntry[], durable: boolean): void {
     let fd: number;
     try {
@@ -98,7 +80,12 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       }
       const tail = readTail(fd, st.size, path);
       const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
-      const start = chainStart(tail, key, durable);
+      const judged = chainStart({ anchorPath, markerPath, environment }, tail, key, durable);
+      const start = typeof judged === "string" ? judged : undefined;
+      if (typeof judged !== "string" && !warnedUnanchored) {
+        warnedUnanchored = true;
+        options.onWarning?.(`the audit log ${path} does not match its anchor (${judged.reason}); records are appended but not anchored: run \`hush audit verify\``);
+      }
       // Lines go straight into one buffer: building one long string first and converting it
       // costs more than hashing the records.
       const out = lineBuffer.reset();
@@ -148,6 +135,21 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
 }
 
 // --- internal ---
+
+/**
+ * The start id to anchor an append under, or why not: then the records are appended (never
+ * dropped) but the anchor is left where it was, so an append never blesses records added or
+ * removed by someone without the key, and `verify` keeps reporting it. A log with no record,
+ * no anchor and no start marker is new: its start marker is written here, before its first record.
+ */
+function chainStart(files: { anchorPath: string; markerPath: string; environment: string }, tail: Tail, key: Buffer | undefined, durable: boolean): string | { reason: string } {
+  const { anchorPath, markerPath, environment } = files;
+  const judged = judgeChain(tail, readAnchor(anchorPath, environment, key), readStartMarker(markerPath, environment, key));
+  if (judged !== "new") return judged;
+  const id = writeStartMarker(markerPath, environment, key, durable);
+  if (durable) fsyncDir(dirname(markerPath));
+  return id;
+}
 
 /**
  * "new" (nothing of the log exists yet), the start id to anchor under (the log ends where its
