@@ -3,6 +3,7 @@
 // (`hush audit verify`, dist/cli.js spawned; dist is built by the global setup).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -195,6 +196,26 @@ describe("no false alarms from hush's own writes", () => {
     r = await verify();
     expect(r).toMatchObject({ ok: true, lastSeq: 13, notes: [] });
     expect(JSON.parse(readFileSync(anchorPath, "utf8"))).toMatchObject({ seq: 13, records: 13 });
+  });
+
+  it("a v1 anchor (before start markers) verifies with a note and is upgraded at the next append", async () => {
+    const head = records()[9]!;
+    const mac = createHmac("sha256", p.keys.anchorKey).update(`hush audit anchor v1\ndev\n10\n${head.hash}`, "utf8").digest("hex");
+    writeFileSync(anchorPath, JSON.stringify({ v: 1, env: "dev", seq: 10, hash: head.hash, mac }).padEnd(255) + "\n");
+    rmSync(markerPath);
+    let r = await verify();
+    expect(r.ok).toBe(true);
+    expect(r.notes).toContain("a v1 anchor (no record count, no start marker): the next append upgrades it");
+    const forged = JSON.stringify({ v: 1, env: "dev", seq: 10, hash: head.hash, mac: "0".repeat(64) });
+    writeFileSync(anchorPath, forged);
+    expect(kinds(await verify())).toEqual(["anchor"]);
+    writeFileSync(anchorPath, JSON.stringify({ v: 1, env: "dev", seq: 10, hash: head.hash, mac }));
+    const warnings: string[] = [];
+    await append(1, warnings);
+    expect(warnings).toEqual([]);
+    r = await verify();
+    expect(r).toMatchObject({ ok: true, lastSeq: 11, notes: [] });
+    expect(JSON.parse(readFileSync(anchorPath, "utf8"))).toMatchObject({ v: 2, start: JSON.parse(readFileSync(markerPath, "utf8")).id, seq: 11 });
   });
 
   it("anchor and start marker are 0600 and hold no value or name", async () => {
