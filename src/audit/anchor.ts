@@ -13,7 +13,7 @@
  *
  * Both MACs are HMAC-SHA256 under the anchor key (`deriveAuditKeys`), compared in constant time.
  */
-import { closeSync, constants, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { HushError } from "../errors.js";
 
@@ -56,8 +56,11 @@ export function startMarkerPathOf(logPath: string): string {
   return logPath.replace(/\.jsonl$/, "") + ".start";
 }
 
-/** Writes the anchor (mode 0600 at creation), in place. `sync`: fsync it. */
-export function writeAnchor(path: string, env: string, anchor: { start: string; head: AnchorHead; pending?: AnchorHead }, anchorKey: Buffer | undefined, sync: boolean): void {
+/**
+ * Writes the anchor (mode 0600 at creation), in place. `sync`: fsync it. `create`: the anchor
+ * must not exist yet (O_EXCL); a failed write then removes the file it created.
+ */
+export function writeAnchor(path: string, env: string, anchor: { start: string; head: AnchorHead; pending?: AnchorHead }, anchorKey: Buffer | undefined, sync: boolean, create = false): void {
   const body: Record<string, unknown> = { v: 2, env, start: anchor.start, seq: anchor.head.seq, hash: anchor.head.hash, records: anchor.head.records };
   if (anchor.pending) body.pending = { ...anchor.pending };
   if (anchorKey) body.mac = anchorMac(anchorKey, env, anchor.start, anchor.head, anchor.pending);
@@ -66,7 +69,7 @@ export function writeAnchor(path: string, env: string, anchor: { start: string; 
   const buf = Buffer.alloc(ANCHOR_BYTES, " ");
   buf.write(text, 0, "utf8");
   buf[ANCHOR_BYTES - 1] = 10;
-  writeFixed(path, buf, sync, false);
+  writeFixed(path, buf, sync, create);
 }
 
 /**
@@ -90,7 +93,7 @@ export function readAnchor(path: string, env: string, anchorKey?: Buffer): Audit
 
 /**
  * Creates the start marker of a new chain (O_EXCL, mode 0600) and returns its id.
- * Throws WRITE_FAILED when it exists already or cannot be written.
+ * Throws WRITE_FAILED when it exists already or cannot be written (then it is removed again).
  */
 export function writeStartMarker(path: string, env: string, anchorKey: Buffer | undefined, sync: boolean): string {
   const id = randomBytes(16).toString("hex");
@@ -169,14 +172,28 @@ function writeFixed(path: string, buf: Buffer, sync: boolean, exclusive: boolean
   } catch (e) {
     throw new HushError("WRITE_FAILED", `Cannot write ${path}.`, { cause: e });
   }
-  let n: number;
+  let n = 0;
+  let error: unknown;
   try {
     n = writeSync(fd, buf, 0, buf.length, 0);
     if (sync) fsyncSync(fd);
   } catch (e) {
-    throw new HushError("WRITE_FAILED", `Cannot write ${path}.`, { cause: e });
+    error = e;
   } finally {
     closeSync(fd);
   }
-  if (n !== buf.length) throw new HushError("WRITE_FAILED", `Short write to ${path} (${n} of ${buf.length} bytes).`);
+  if (error === undefined && n === buf.length) return;
+  // A file this call created and could not fill would read as damaged forever: remove it.
+  if (exclusive) removeQuietly(path);
+  if (error !== undefined) throw new HushError("WRITE_FAILED", `Cannot write ${path}.`, { cause: error });
+  throw new HushError("WRITE_FAILED", `Short write to ${path} (${n} of ${buf.length} bytes).`);
+}
+
+/** Removes `path`, ignoring every error (used on a failure path that already throws). */
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (_e) {
+    // Already gone, or cannot be removed: the failure being reported matters more.
+  }
 }

@@ -23,7 +23,7 @@ import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { withLock } from "../fs/lock.js";
 import { fsyncDir } from "../crypto/key-file.js";
-import { anchorPathOf, readAnchor, readStartMarker, sameHead, startMarkerPathOf, writeAnchor, writeStartMarker, type AuditAnchor, type AuditStartMarker } from "./anchor.js";
+import { anchorPathOf, readAnchor, removeQuietly, readStartMarker, sameHead, startMarkerPathOf, writeAnchor, writeStartMarker, type AuditAnchor, type AuditStartMarker } from "./anchor.js";
 import { readAuditRecords } from "./read.js";
 import { encodeRecord, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
@@ -81,8 +81,8 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       const tail = readTail(fd, st.size, path);
       const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
       const judged = chainStart({ anchorPath, markerPath, environment }, tail, key, durable);
-      const start = typeof judged === "string" ? judged : undefined;
-      if (typeof judged !== "string" && !warnedUnanchored) {
+      const start = "start" in judged ? judged.start : undefined;
+      if ("reason" in judged && !warnedUnanchored) {
         warnedUnanchored = true;
         options.onWarning?.(`the audit log ${path} does not match its anchor (${judged.reason}); records are appended but not anchored: run \`hush audit verify\``);
       }
@@ -101,7 +101,16 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       // Before the records: the head they will leave, so an append cut short by a crash after
       // its write is not mistaken for records added by someone without the key. Failing here
       // writes nothing.
-      if (start) writeAnchor(anchorPath, environment, { start, head: { seq: tail.seq, hash: tail.hash, records: tail.seq }, pending: head }, key, false);
+      if (start) {
+        try {
+          writeAnchor(anchorPath, environment, { start, head: { seq: tail.seq, hash: tail.hash, records: tail.seq }, pending: head }, key, false, "created" in judged);
+        } catch (e) {
+          // A new chain whose first anchor cannot be written is not started: no marker is left
+          // behind to read as a deleted log.
+          if ("created" in judged) removeQuietly(markerPath);
+          throw e;
+        }
+      }
       const bytes = out.bytes();
       writeAll(fd, bytes, st.size, path);
       if (durable) {
@@ -142,22 +151,24 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
  * removed by someone without the key, and `verify` keeps reporting it. A log with no record,
  * no anchor and no start marker is new: its start marker is written here, before its first record.
  */
-function chainStart(files: { anchorPath: string; markerPath: string; environment: string }, tail: Tail, key: Buffer | undefined, durable: boolean): string | { reason: string } {
+function chainStart(files: { anchorPath: string; markerPath: string; environment: string }, tail: Tail, key: Buffer | undefined, durable: boolean): { start: string; created?: true } | { reason: string } {
   const { anchorPath, markerPath, environment } = files;
   const judged = judgeChain(tail, readAnchor(anchorPath, environment, key), readStartMarker(markerPath, environment, key));
-  if (judged !== "new") return judged;
-  const id = writeStartMarker(markerPath, environment, key, durable);
+  if (!("needsMarker" in judged)) return judged;
+  const start = writeStartMarker(markerPath, environment, key, durable);
   if (durable) fsyncDir(dirname(markerPath));
-  return id;
+  // A v1 anchor being upgraded exists already; only a new chain creates its anchor.
+  return judged.needsMarker === "new chain" ? { start, created: true } : { start };
 }
 
 /**
- * "new" (nothing of the log exists yet), the start id to anchor under (the log ends where its
- * anchor says, or where an interrupted append said it would), or why not.
+ * The start id to anchor under (the log ends where its anchor says, or where an interrupted
+ * append said it would), a start marker to write first (a new chain; a v1 anchor to upgrade),
+ * or why the log cannot be anchored.
  */
-function judgeChain(tail: Tail, anchor: AuditAnchor | "malformed" | undefined, marker: AuditStartMarker | "malformed" | undefined): "new" | string | { reason: string } {
+function judgeChain(tail: Tail, anchor: AuditAnchor | "malformed" | undefined, marker: AuditStartMarker | "malformed" | undefined): { start: string } | { reason: string } | { needsMarker: "new chain" | "v1 upgrade" } {
   if (anchor === undefined) {
-    if (tail.seq === 0 && marker === undefined) return "new";
+    if (tail.seq === 0 && marker === undefined) return { needsMarker: "new chain" };
     return { reason: marker === undefined ? "records but no anchor" : "a start marker but no anchor: the log and its anchor were removed" };
   }
   if (anchor === "malformed" || anchor.macValid === false) return { reason: "the anchor is damaged or its MAC does not match" };
@@ -165,10 +176,9 @@ function judgeChain(tail: Tail, anchor: AuditAnchor | "malformed" | undefined, m
     return { reason: `the log ends at seq ${tail.seq}, the anchor names seq ${anchor.head.seq}` };
   }
   if (marker === "malformed" || marker?.macValid === false) return { reason: "the start marker is damaged or its MAC does not match" };
-  // A v1 anchor (before start markers) is upgraded: its chain gets a marker at the next append.
-  if (anchor.start === undefined) return marker?.id ?? "new";
+  if (anchor.start === undefined) return marker ? { start: marker.id } : { needsMarker: "v1 upgrade" };
   if (marker?.id !== anchor.start) return { reason: "the start marker is missing or belongs to another chain" };
-  return anchor.start;
+  return { start: anchor.start };
 }
 
 interface Tail {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createJsonlSink } from "../../src/audit/jsonl-sink.js";
 import type { AuditEntry } from "../../src/audit/record.js";
 import { createAuditor } from "../../src/audit/auditor.js";
@@ -93,6 +94,20 @@ describe("JSONL sink", () => {
     mkdirSync(sink.anchorPath);
     await expect(sink.append([entry()], { durable: false, nameOf: () => undefined })).rejects.toMatchObject({ code: "READ_FAILED" });
     expect(readFileSync(p.logPath, "utf8")).toBe(before);
+  });
+});
+
+describe("JSONL sink: a new chain whose first anchor cannot be written", () => {
+  it("is not started: no start marker is left behind to read as a deleted log", async () => {
+    const sink = createJsonlSink({ path: p.logPath, environment: "dev", anchorKey: p.keys.anchorKey });
+    const marker = p.logPath.replace(/\.jsonl$/, ".start");
+    symlinkSync(join(p.dir, "nowhere"), sink.anchorPath); // O_EXCL|O_NOFOLLOW refuses it
+    await expect(sink.append([entry()], { durable: true, nameOf: () => undefined })).rejects.toMatchObject({ code: "WRITE_FAILED" });
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(p.logPath, "utf8")).toBe("");
+    rmSync(sink.anchorPath);
+    await sink.append([entry()], { durable: true, nameOf: () => undefined });
+    expect(await verifyAuditLog(p.logPath, { anchorKey: p.keys.anchorKey })).toMatchObject({ ok: true, records: 1, notes: [] });
   });
 });
 
