@@ -118,6 +118,26 @@ export function sameHead(a: AnchorHead | undefined, seq: number, hash: string): 
   return a !== undefined && a.seq === seq && a.hash === hash;
 }
 
+/**
+ * The start id to anchor under (the log ends where its anchor says, or where an interrupted
+ * append said it would), a start marker to write first (a new chain; a v1 anchor to upgrade),
+ * or why the log cannot be anchored. Used by the JSONL sink before each append, under its lock.
+ */
+export function judgeChain(tail: { seq: number; hash: string }, anchor: AuditAnchor | "malformed" | undefined, marker: AuditStartMarker | "malformed" | undefined): { start: string } | { reason: string } | { needsMarker: "new chain" | "v1 upgrade" } {
+  if (anchor === undefined) {
+    if (tail.seq === 0 && marker === undefined) return { needsMarker: "new chain" };
+    return { reason: marker === undefined ? "records but no anchor" : "a start marker but no anchor: the log and its anchor were removed" };
+  }
+  if (anchor === "malformed" || anchor.macValid === false) return { reason: "the anchor is damaged or its MAC does not match" };
+  if (!sameHead(anchor.head, tail.seq, tail.hash) && !sameHead(anchor.pending, tail.seq, tail.hash)) {
+    return { reason: `the log ends at seq ${tail.seq}, the anchor names seq ${anchor.head.seq}` };
+  }
+  if (marker === "malformed" || marker?.macValid === false) return { reason: "the start marker is damaged or its MAC does not match" };
+  if (anchor.start === undefined) return marker ? { start: marker.id } : { needsMarker: "v1 upgrade" };
+  if (marker?.id !== anchor.start) return { reason: "the start marker is missing or belongs to another chain" };
+  return { start: anchor.start };
+}
+
 // --- internal ---
 
 /** Fixed size, so an in-place rewrite never leaves a longer old text behind. */

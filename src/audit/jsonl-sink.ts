@@ -23,7 +23,7 @@ import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { withLock } from "../fs/lock.js";
 import { fsyncDir } from "../crypto/key-file.js";
-import { anchorPathOf, readAnchor, removeQuietly, readStartMarker, sameHead, startMarkerPathOf, writeAnchor, writeStartMarker, type AuditAnchor, type AuditStartMarker } from "./anchor.js";
+import { anchorPathOf, judgeChain, readAnchor, removeQuietly, readStartMarker, startMarkerPathOf, writeAnchor, writeStartMarker, type AnchorHead } from "./anchor.js";
 import { readAuditRecords } from "./read.js";
 import { encodeRecord, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
@@ -101,16 +101,7 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       // Before the records: the head they will leave, so an append cut short by a crash after
       // its write is not mistaken for records added by someone without the key. Failing here
       // writes nothing.
-      if (start) {
-        try {
-          writeAnchor(anchorPath, environment, { start, head: { seq: tail.seq, hash: tail.hash, records: tail.seq }, pending: head }, key, false, "created" in judged);
-        } catch (e) {
-          // A new chain whose first anchor cannot be written is not started: no marker is left
-          // behind to read as a deleted log.
-          if ("created" in judged) removeQuietly(markerPath);
-          throw e;
-        }
-      }
+      if ("start" in judged) writePendingAnchor({ anchorPath, markerPath, environment }, judged, tail, head, key);
       const bytes = out.bytes();
       writeAll(fd, bytes, st.size, path);
       if (durable) {
@@ -145,13 +136,34 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
 
 // --- internal ---
 
+interface ChainFiles {
+  anchorPath: string;
+  markerPath: string;
+  environment: string;
+}
+
+/**
+ * Writes the anchor with the head the append will leave as `pending`, before its records.
+ * A new chain whose first anchor cannot be written is not started: its start marker is
+ * removed again, so nothing is left behind to read as a deleted log.
+ */
+function writePendingAnchor(files: ChainFiles, judged: { start: string; created?: true }, tail: Tail, head: AnchorHead, key: Buffer | undefined): void {
+  const committed = { seq: tail.seq, hash: tail.hash, records: tail.seq };
+  try {
+    writeAnchor(files.anchorPath, files.environment, { start: judged.start, head: committed, pending: head }, key, false, judged.created);
+  } catch (e) {
+    if (judged.created) removeQuietly(files.markerPath);
+    throw e;
+  }
+}
+
 /**
  * The start id to anchor an append under, or why not: then the records are appended (never
  * dropped) but the anchor is left where it was, so an append never blesses records added or
  * removed by someone without the key, and `verify` keeps reporting it. A log with no record,
  * no anchor and no start marker is new: its start marker is written here, before its first record.
  */
-function chainStart(files: { anchorPath: string; markerPath: string; environment: string }, tail: Tail, key: Buffer | undefined, durable: boolean): { start: string; created?: true } | { reason: string } {
+function chainStart(files: ChainFiles, tail: Tail, key: Buffer | undefined, durable: boolean): { start: string; created?: true } | { reason: string } {
   const { anchorPath, markerPath, environment } = files;
   const judged = judgeChain(tail, readAnchor(anchorPath, environment, key), readStartMarker(markerPath, environment, key));
   if (!("needsMarker" in judged)) return judged;
@@ -159,26 +171,6 @@ function chainStart(files: { anchorPath: string; markerPath: string; environment
   if (durable) fsyncDir(dirname(markerPath));
   // A v1 anchor being upgraded exists already; only a new chain creates its anchor.
   return judged.needsMarker === "new chain" ? { start, created: true } : { start };
-}
-
-/**
- * The start id to anchor under (the log ends where its anchor says, or where an interrupted
- * append said it would), a start marker to write first (a new chain; a v1 anchor to upgrade),
- * or why the log cannot be anchored.
- */
-function judgeChain(tail: Tail, anchor: AuditAnchor | "malformed" | undefined, marker: AuditStartMarker | "malformed" | undefined): { start: string } | { reason: string } | { needsMarker: "new chain" | "v1 upgrade" } {
-  if (anchor === undefined) {
-    if (tail.seq === 0 && marker === undefined) return { needsMarker: "new chain" };
-    return { reason: marker === undefined ? "records but no anchor" : "a start marker but no anchor: the log and its anchor were removed" };
-  }
-  if (anchor === "malformed" || anchor.macValid === false) return { reason: "the anchor is damaged or its MAC does not match" };
-  if (!sameHead(anchor.head, tail.seq, tail.hash) && !sameHead(anchor.pending, tail.seq, tail.hash)) {
-    return { reason: `the log ends at seq ${tail.seq}, the anchor names seq ${anchor.head.seq}` };
-  }
-  if (marker === "malformed" || marker?.macValid === false) return { reason: "the start marker is damaged or its MAC does not match" };
-  if (anchor.start === undefined) return marker ? { start: marker.id } : { needsMarker: "v1 upgrade" };
-  if (marker?.id !== anchor.start) return { reason: "the start marker is missing or belongs to another chain" };
-  return { start: anchor.start };
 }
 
 interface Tail {
