@@ -7,7 +7,8 @@
  * record), records past the anchor (added without the key), a missing or forged anchor, and a
  * log deleted together with its anchor (the start marker remains). See docs/audit.md.
  */
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { GENESIS_HASH, hashRecord } from "./record.js";
 import { readAuditLines } from "./read.js";
 import { anchorPathOf, readAnchor, readStartMarker, startMarkerPathOf, type AnchorHead, type AuditAnchor, type AuditStartMarker } from "./anchor.js";
@@ -118,6 +119,7 @@ async function snapshot(path: string, environment: string, options: VerifyAuditL
     const marker = readStartMarker(options.startMarkerPath ?? startMarkerPathOf(path), environment, options.anchorKey);
     return { bytes, anchorFile, marker };
   };
+  if (!existsSync(dirname(path))) return read(); // no folder: nothing to lock, nothing to append to
   try {
     return await withLock(`${path}.lock`, read, { timeoutMs: 10_000 });
   } catch (e) {
