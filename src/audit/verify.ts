@@ -13,7 +13,7 @@ import { GENESIS_HASH, hashRecord } from "./record.js";
 import { readAuditLines } from "./read.js";
 import { anchorPathOf, readAnchor, readStartMarker, startMarkerPathOf, type AnchorHead, type AuditAnchor, type AuditStartMarker } from "./anchor.js";
 import { withLock } from "../fs/lock.js";
-import { isHushError } from "../errors.js";
+import { HushError, isHushError } from "../errors.js";
 
 /** Kinds of problem `verify` reports. */
 export type AuditProblemKind = "edited" | "deleted" | "reordered" | "duplicated" | "malformed" | "truncated" | "anchor" | "unanchored" | "mirror";
@@ -112,8 +112,9 @@ async function snapshot(path: string, environment: string, options: VerifyAuditL
     let bytes: number | undefined;
     try {
       bytes = statSync(path).size;
-    } catch (_e) {
-      bytes = undefined; // no log (or unreadable: the read below says which)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new HushError("READ_FAILED", `Cannot read the audit log ${path}.`, { cause: e });
+      bytes = undefined; // no log
     }
     const anchorFile = readAnchor(options.anchorPath ?? anchorPathOf(path), environment, options.anchorKey);
     const marker = readStartMarker(options.startMarkerPath ?? startMarkerPathOf(path), environment, options.anchorKey);
