@@ -1,10 +1,14 @@
 /**
  * The JSONL file sink: `.secrets/audit.<env>.jsonl`, mode 0600 from creation, one chained
- * record per line (see record.ts), plus the anchor file `audit.<env>.head` (see anchor.ts).
+ * record per line (see record.ts), plus the anchor `audit.<env>.head` and the start marker
+ * `audit.<env>.start` (see anchor.ts).
  *
  * Appending, under the cross-process lock `audit.<env>.jsonl.lock` (src/fs/lock.ts):
- * read the tail for the last seq and hash, chain the batch, write all its lines with one
- * write() on an O_APPEND descriptor, fsync when durable, then rewrite the anchor. The lock
+ * read the tail for the last seq and hash; check it against the anchor and start marker (a new
+ * log gets its start marker first; a log that does not match is appended to but not
+ * re-anchored); chain the batch; write the anchor with the head the batch will leave as
+ * `pending`; write all its lines with one write() on an O_APPEND descriptor, fsync when
+ * durable; then write the anchor with the new head. The lock
  * keeps the chain linear across processes; one write per batch means a line is never split by
  * another writer. A short or failed write is cut back to the old size before the lock is
  * released, so no partial line is left. A log that already ends in a partial line (a crash or
@@ -19,7 +23,7 @@ import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { withLock } from "../fs/lock.js";
 import { fsyncDir } from "../crypto/key-file.js";
-import { anchorPathOf, writeAnchor } from "./anchor.js";
+import { anchorPathOf, judgeChain, readAnchor, removeQuietly, readStartMarker, startMarkerPathOf, writeAnchor, writeStartMarker, type AnchorHead } from "./anchor.js";
 import { readAuditRecords } from "./read.js";
 import { encodeRecord, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
@@ -53,8 +57,10 @@ export function jsonlLogPath(secretsDir: string, environment: string): string {
 export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
   const { path, environment } = options;
   const anchorPath = anchorPathOf(path);
+  const markerPath = startMarkerPathOf(path);
   const lockPath = `${path}.lock`;
   let warnedMode = false;
+  let warnedUnanchored = false;
   // Reused across appends: fresh large buffers cost a page fault per 4 KiB on first touch.
   const lineBuffer = new LineBuffer(256 * 1024);
 
@@ -73,6 +79,13 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
         options.onWarning?.(`the audit log ${path} is readable by group or others; run: chmod 600 ${path}`);
       }
       const tail = readTail(fd, st.size, path);
+      const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
+      const judged = chainStart({ anchorPath, markerPath, environment }, tail, key, durable);
+      const start = "start" in judged ? judged.start : undefined;
+      if ("reason" in judged && !warnedUnanchored) {
+        warnedUnanchored = true;
+        options.onWarning?.(`the audit log ${path} does not match its anchor (${judged.reason}); records are appended but not anchored: run \`hush audit verify\``);
+      }
       // Lines go straight into one buffer: building one long string first and converting it
       // costs more than hashing the records.
       const out = lineBuffer.reset();
@@ -84,18 +97,24 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
         out.push(line);
         prev = hash;
       }
+      const head = { seq, hash: prev, records: seq };
+      // Before the records: the head they will leave, so an append cut short by a crash after
+      // its write is not mistaken for records added by someone without the key. Failing here
+      // writes nothing.
+      if ("start" in judged) writePendingAnchor({ anchorPath, markerPath, environment }, judged, tail, head, key);
       const bytes = out.bytes();
       writeAll(fd, bytes, st.size, path);
       if (durable) {
         syncOrUndo(fd, st.size, path);
         if (st.size === 0) fsyncDir(dirname(path)); // a new file's name must survive a crash too
       }
-      try {
-        const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
-        writeAnchor(anchorPath, environment, seq, prev, key, durable);
-      } catch (_e) {
-        // The records are written; only tail-truncation detection lags until the next append.
-        options.onWarning?.(`could not update the audit anchor ${anchorPath}; \`hush audit verify\` will report it lagging`);
+      if (start) {
+        try {
+          writeAnchor(anchorPath, environment, { start, head }, key, durable);
+        } catch (_e) {
+          // The records are written and the anchor names them as pending: verify accepts that.
+          options.onWarning?.(`could not complete the audit anchor ${anchorPath} after an append; the next append completes it`);
+        }
       }
     } finally {
       closeSync(fd);
@@ -116,6 +135,43 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
 }
 
 // --- internal ---
+
+interface ChainFiles {
+  anchorPath: string;
+  markerPath: string;
+  environment: string;
+}
+
+/**
+ * Writes the anchor with the head the append will leave as `pending`, before its records.
+ * A new chain whose first anchor cannot be written is not started: its start marker is
+ * removed again, so nothing is left behind to read as a deleted log.
+ */
+function writePendingAnchor(files: ChainFiles, judged: { start: string; created?: true }, tail: Tail, head: AnchorHead, key: Buffer | undefined): void {
+  const committed = { seq: tail.seq, hash: tail.hash, records: tail.seq };
+  try {
+    writeAnchor(files.anchorPath, files.environment, { start: judged.start, head: committed, pending: head }, key, false, judged.created);
+  } catch (e) {
+    if (judged.created) removeQuietly(files.markerPath);
+    throw e;
+  }
+}
+
+/**
+ * The start id to anchor an append under, or why not: then the records are appended (never
+ * dropped) but the anchor is left where it was, so an append never blesses records added or
+ * removed by someone without the key, and `verify` keeps reporting it. A log with no record,
+ * no anchor and no start marker is new: its start marker is written here, before its first record.
+ */
+function chainStart(files: ChainFiles, tail: Tail, key: Buffer | undefined, durable: boolean): { start: string; created?: true } | { reason: string } {
+  const { anchorPath, markerPath, environment } = files;
+  const judged = judgeChain(tail, readAnchor(anchorPath, environment, key), readStartMarker(markerPath, environment, key));
+  if (!("needsMarker" in judged)) return judged;
+  const start = writeStartMarker(markerPath, environment, key, durable);
+  if (durable) fsyncDir(dirname(markerPath));
+  // A v1 anchor being upgraded exists already; only a new chain creates its anchor.
+  return judged.needsMarker === "new chain" ? { start, created: true } : { start };
+}
 
 interface Tail {
   seq: number;

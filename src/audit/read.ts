@@ -23,14 +23,21 @@ export interface AuditLine {
 /** Longest line accepted; records are a few hundred bytes. */
 export const MAX_LINE_BYTES = 64 * 1024;
 
+/** Options of {@link readAuditLines}. */
+export interface ReadAuditLinesOptions {
+  /** Read only the first `bytes` bytes (a size taken under the log's lock). @default the whole file */
+  bytes?: number;
+}
+
 /**
  * Yields every line of the log at `path`. A missing file yields nothing.
  * @example for await (const l of readAuditLines(".secrets/audit.dev.jsonl")) if (l.record) use(l.record);
  */
-export async function* readAuditLines(path: string): AsyncGenerator<AuditLine> {
+export async function* readAuditLines(path: string, options: ReadAuditLinesOptions = {}): AsyncGenerator<AuditLine> {
+  if (options.bytes === 0) return;
   let stream;
   try {
-    stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+    stream = createReadStream(path, { highWaterMark: 256 * 1024, end: options.bytes === undefined ? undefined : options.bytes - 1 });
     await new Promise<void>((resolve, reject) => {
       stream!.once("open", () => resolve());
       stream!.once("error", reject);

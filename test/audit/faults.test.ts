@@ -48,7 +48,7 @@ describe("no value and no plain name in any audit record (FAULTS 21, 22)", () =>
       await debug.close();
 
       const files = readdirSync(p.secretsDir).filter((f) => f.startsWith("audit."));
-      expect(files.sort()).toEqual(["audit.dev.head", "audit.dev.jsonl"]);
+      expect(files.sort()).toEqual(["audit.dev.head", "audit.dev.jsonl", "audit.dev.start"]);
       const log = readFileSync(p.logPath, "utf8");
       expect(log.split("\n").length).toBeGreaterThan(10);
       for (const f of files) {

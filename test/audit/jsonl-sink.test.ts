@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createJsonlSink } from "../../src/audit/jsonl-sink.js";
+import type { AuditEntry } from "../../src/audit/record.js";
 import { createAuditor } from "../../src/audit/auditor.js";
 import { verifyAuditLog } from "../../src/audit/verify.js";
 import { hashRecord, GENESIS_HASH } from "../../src/audit/record.js";
@@ -68,4 +71,46 @@ describe("JSONL sink", () => {
     expect(v.ok).toBe(false);
     expect(v.problems).toEqual([expect.objectContaining({ kind: "malformed", line: 3 })]);
   });
+
+  it("writes the start marker once, before the first record, and never rewrites it", async () => {
+    const sink = createJsonlSink({ path: p.logPath, environment: "dev", anchorKey: p.keys.anchorKey });
+    expect(existsSync(sink.anchorPath)).toBe(false);
+    await sink.append([entry()], { durable: true, nameOf: () => undefined });
+    const marker = p.logPath.replace(/\.jsonl$/, ".start");
+    const first = readFileSync(marker, "utf8");
+    expect(JSON.parse(first)).toMatchObject({ v: 1, env: "dev", id: expect.stringMatching(/^[0-9a-f]{32}$/), mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(statSync(marker).mode & 0o777).toBe(0o600);
+    await sink.append([entry(), entry()], { durable: false, nameOf: () => undefined });
+    expect(readFileSync(marker, "utf8")).toBe(first);
+    expect(JSON.parse(readFileSync(sink.anchorPath, "utf8"))).toMatchObject({ v: 2, start: JSON.parse(first).id, seq: 3, records: 3 });
+    expect(JSON.parse(readFileSync(sink.anchorPath, "utf8")).pending).toBeUndefined();
+  });
+
+  it("an anchor that cannot be read or written stops the append before any record is written", async () => {
+    const sink = createJsonlSink({ path: p.logPath, environment: "dev", anchorKey: p.keys.anchorKey });
+    await sink.append([entry()], { durable: false, nameOf: () => undefined });
+    const before = readFileSync(p.logPath, "utf8");
+    rmSync(sink.anchorPath);
+    mkdirSync(sink.anchorPath);
+    await expect(sink.append([entry()], { durable: false, nameOf: () => undefined })).rejects.toMatchObject({ code: "READ_FAILED" });
+    expect(readFileSync(p.logPath, "utf8")).toBe(before);
+  });
 });
+
+describe("JSONL sink: a new chain whose first anchor cannot be written", () => {
+  it("is not started: no start marker is left behind to read as a deleted log", async () => {
+    const sink = createJsonlSink({ path: p.logPath, environment: "dev", anchorKey: p.keys.anchorKey });
+    const marker = p.logPath.replace(/\.jsonl$/, ".start");
+    symlinkSync(join(p.dir, "nowhere"), sink.anchorPath); // O_EXCL|O_NOFOLLOW refuses it
+    await expect(sink.append([entry()], { durable: true, nameOf: () => undefined })).rejects.toMatchObject({ code: "WRITE_FAILED" });
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(p.logPath, "utf8")).toBe("");
+    rmSync(sink.anchorPath);
+    await sink.append([entry()], { durable: true, nameOf: () => undefined });
+    expect(await verifyAuditLog(p.logPath, { anchorKey: p.keys.anchorKey })).toMatchObject({ ok: true, records: 1, notes: [] });
+  });
+});
+
+function entry(): AuditEntry {
+  return { time: "2026-03-01T10:00:00.000Z", env: "dev", secretId: "0".repeat(64), action: "read", outcome: "served", source: "local", version: 1, errorCode: null, actor: { user: "alice", host: "box", pid: 1, command: "node" } };
+}

@@ -3,7 +3,7 @@ import { readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { createAuditor } from "../../src/audit/auditor.js";
 import { verifyAuditLog, type AuditProblem } from "../../src/audit/verify.js";
 import { chainEntry, formatRecordLine, GENESIS_HASH, hashRecord, type AuditRecord } from "../../src/audit/record.js";
-import { anchorPathOf } from "../../src/audit/anchor.js";
+import { anchorPathOf, writeAnchor } from "../../src/audit/anchor.js";
 import { event, makeProject, type TempProject } from "./helpers.js";
 
 let p: TempProject;
@@ -140,10 +140,29 @@ describe("audit verify", () => {
     expect(JSON.stringify(r)).not.toContain("canary");
   });
 
-  it("notes a missing anchor without failing", async () => {
+  it("fails a log whose anchor is missing (issue 11: it used to be only a note)", async () => {
     rmSync(anchorPathOf(p.logPath));
     const r = await verify();
-    expect(r.ok).toBe(true);
-    expect(r.notes.join(" ")).toMatch(/no anchor file/);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([{ kind: "anchor", seq: 1, message: "the anchor file is missing: records seq 1-10 are not anchored (the anchor was deleted, or the log rewritten)" }]);
+  });
+
+  it("fails records past the anchor (issue 11: a lagging anchor used to be only a note)", async () => {
+    const rec = JSON.parse(original[9]!) as AuditRecord;
+    write([...original, formatRecordLine(chainEntry(rec, 11, rec.hash))]);
+    const r = await verify();
+    expect(r.ok).toBe(false);
+    expect(kinds(r.problems)).toEqual(["unanchored@-"]);
+    expect(r.problems[0]!.message).toBe("record seq 11 is past the anchor (seq 10): added without the key, or the log rolled back with an older anchor");
+  });
+
+  it("checks the record count the anchor binds", async () => {
+    // A second, independent check of the anchored head, reported when nothing else is wrong.
+    const anchorPath = anchorPathOf(p.logPath);
+    const anchor = JSON.parse(readFileSync(anchorPath, "utf8"));
+    expect(anchor).toMatchObject({ v: 2, seq: 10, records: 10 });
+    writeAnchor(anchorPath, "dev", { start: anchor.start, head: { seq: 10, hash: anchor.hash, records: 9 } }, p.keys.anchorKey, false);
+    const r = await verify();
+    expect(r.problems.map((x) => x.message)).toEqual(["the anchor counts 9 record(s) up to seq 10, the log holds 10"]);
   });
 });
