@@ -6,7 +6,9 @@
 //   hush     node dist/cli.js run -- node -e 0   (default: best-effort audit trail on)
 //   hush (audit off)  the same with `audit: off` in hush.yaml
 //   dotenvx  node .../dotenvx.js run -f .env -- node -e 0  (dotenvx's own encrypted .env)
-// with a local store of 50 secrets, then 1,000.
+// with a local store of 50 secrets, then 1,000. With HUSH_BASELINE_DIST=<folder holding an
+// older dist/> the older build runs too, interleaved ("hush (baseline build)"), so a change is
+// judged before/after in the same run.
 //
 // Usage: node scripts/build.mjs && (cd bench && npm install) && node bench/run.bench.mjs [rounds] [sizes]
 //   e.g. node bench/run.bench.mjs 20 50,1000
@@ -38,6 +40,10 @@ if (!existsSync(DOTENVX)) throw new Error("dotenvx is missing: run `cd bench && 
 const ENV = { ...process.env };
 delete ENV.NODE_EXTRA_CA_CERTS;
 delete ENV.NODE_OPTIONS;
+
+const BASELINE = process.env.HUSH_BASELINE_DIST;
+const BASELINE_CLI = BASELINE ? join(BASELINE, "dist/cli.js") : undefined;
+if (BASELINE_CLI && !existsSync(BASELINE_CLI)) throw new Error(`HUSH_BASELINE_DIST: ${BASELINE_CLI} is missing`);
 
 const { createLocalSource } = await import(join(DIST, "index.js"));
 
@@ -77,6 +83,7 @@ async function benchSize(size) {
     wrapper: { cwd: hushDir, args: [WRAPPER, ".secrets", NODE, "-e", "0"], check: [WRAPPER, ".secrets", NODE, "-e", probe] },
     hush: { cwd: hushDir, args: [CLI, "run", "--", NODE, "-e", "0"], check: [CLI, "run", "--", NODE, "-e", probe] },
     "hush (audit off)": { cwd: quietDir, args: [CLI, "run", "--", NODE, "-e", "0"], check: [CLI, "run", "--", NODE, "-e", probe] },
+    ...(BASELINE_CLI ? { "hush (baseline build)": { cwd: hushDir, args: [BASELINE_CLI, "run", "--", NODE, "-e", "0"], check: [BASELINE_CLI, "run", "--", NODE, "-e", probe] } } : {}),
     dotenvx: { cwd: dotenvxDir, args: [DOTENVX, "run", "-q", "-f", ".env", "--", NODE, "-e", "0"], check: [DOTENVX, "run", "-q", "-f", ".env", "--", NODE, "-e", probe] },
   };
 
