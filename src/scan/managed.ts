@@ -4,7 +4,13 @@
  * base64 `.env` or a Kubernetes Secret), URL-encoded and hex (lower and upper case).
  * Each line of a multi-line value (a PEM key, say) is looked for on its own too, so a
  * value re-indented or re-ended (CRLF) is still found.
+ *
+ * The forms are not written out for the search: {@link managedForms} keeps each value once
+ * with a form number, and gives the matcher only the last {@link ANCHOR_LENGTH} characters
+ * of each form, computed from the value's tail. Building the search so costs the same
+ * whatever the values' length; a form's full text is made only when its tail is found.
  */
+import { hashAnchor, type AnchoredLiterals } from "./anchored-matcher.js";
 import type { ManagedEncoding } from "./types.js";
 
 /**
@@ -14,6 +20,8 @@ import type { ManagedEncoding } from "./types.js";
 export const MIN_MANAGED_LENGTH = 8;
 /** Lines of a multi-line value shorter than this are not looked for on their own. */
 export const MIN_MANAGED_LINE_LENGTH = 16;
+/** Characters of each form the matcher indexes (its tail); no form is shorter. */
+export const ANCHOR_LENGTH = 8;
 
 /** One literal to look for, and what it stands for. */
 export interface ManagedVariant {
@@ -30,41 +38,39 @@ export function managedEntries(values: Map<string, string> | Iterable<readonly [
 }
 
 /**
- * Every literal to look for, longest first, without duplicates (a literal that two secrets
- * share is reported under the first name). Values shorter than {@link MIN_MANAGED_LENGTH}
- * are skipped.
+ * Every form of every value, as the matcher takes them: the forms in the order they are
+ * added (a literal that two forms or two secrets share is reported under the first), each
+ * with the hash of its last {@link ANCHOR_LENGTH} characters. Memory: a few bytes per form
+ * beside the values themselves.
+ *
+ * @example
+ * const forms = managedForms([["openai_api_key", "sk-abc123xyz789"]]);
+ * forms.text(0); // "sk-abc123xyz789" (the plain form)
+ */
+export function managedForms(entries: Iterable<readonly [string, string]>): AnchoredLiterals & ManagedLiteralInfo {
+  return new ManagedForms(entries);
+}
+
+/** What a form stands for, by its index in {@link managedForms}. */
+export interface ManagedLiteralInfo {
+  secretName(index: number): string;
+  encoding(index: number): ManagedEncoding;
+}
+
+/**
+ * Every literal to look for written out, longest first, without duplicates (a literal that
+ * two secrets share is reported under the first name). Values shorter than
+ * {@link MIN_MANAGED_LENGTH} are skipped. The scanner itself uses {@link managedForms}.
  *
  * @example
  * managedVariants([["openai_api_key", "sk-abc123xyz789"]]).map((v) => v.encoding);
  */
 export function managedVariants(entries: Iterable<readonly [string, string]>): ManagedVariant[] {
+  const forms = managedForms(entries);
   const seen = new Map<string, ManagedVariant>();
-  const add = (secretName: string, encoding: ManagedEncoding, text: string, min = MIN_MANAGED_LENGTH) => {
-    if (text.length >= min && !seen.has(text)) seen.set(text, { secretName, encoding, text });
-  };
-  for (const [name, value] of entries) {
-    if (typeof value !== "string" || value.length < MIN_MANAGED_LENGTH) continue;
-    add(name, "plain", value);
-    const bytes = Buffer.from(value, "utf8");
-    for (let k = 0; k < 3; k++) {
-      const std = alignedBase64(bytes, k);
-      add(name, "base64", std);
-      add(name, "base64url", std.replace(/\+/g, "-").replace(/\//g, "_"));
-    }
-    const url = encodeURIComponent(value);
-    if (url !== value) {
-      add(name, "url", url);
-      add(name, "url", url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
-      if (value.includes(" ")) add(name, "url", url.replace(/%20/g, "+"));
-    }
-    add(name, "hex", bytes.toString("hex"));
-    add(name, "hex", bytes.toString("hex").toUpperCase());
-    if (/[\r\n]/.test(value)) {
-      for (const line of value.split(/\r?\n/)) {
-        const t = line.trim();
-        if (!t.startsWith("-----")) add(name, "plain", t, MIN_MANAGED_LINE_LENGTH);
-      }
-    }
+  for (let i = 0; i < forms.size; i++) {
+    const text = forms.text(i);
+    if (!seen.has(text)) seen.set(text, { secretName: forms.secretName(i), encoding: forms.encoding(i), text });
   }
   return [...seen.values()].sort((a, b) => b.text.length - a.text.length);
 }
@@ -72,9 +78,135 @@ export function managedVariants(entries: Iterable<readonly [string, string]>): M
 // --- internal ---
 
 /**
+ * Form numbers, in the order they are added for each value; LINE is one line of a
+ * multi-line value (kept as its own text).
+ */
+const PLAIN = 0;
+const URL = 7;
+const URL_LOWER = 8;
+const URL_PLUS = 9;
+const HEX = 10;
+const HEX_UPPER = 11;
+const LINE = 12;
+const ENCODING: readonly ManagedEncoding[] = ["plain", "base64", "base64url", "base64", "base64url", "base64", "base64url", "url", "url", "url", "hex", "hex", "plain"];
+/** Characters that `encodeURIComponent` leaves as they are. */
+const URL_SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/;
+
+class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
+  readonly anchorLength = ANCHOR_LENGTH;
+  size = 0;
+  private readonly names: string[] = [];
+  private readonly texts: string[] = [];
+  private textOf = new Int32Array(64);
+  private formOf = new Uint8Array(64);
+  private hashOf = new Int32Array(64);
+  private readonly written = new Map<number, string>();
+
+  constructor(entries: Iterable<readonly [string, string]>) {
+    for (const [name, value] of entries) {
+      if (typeof value !== "string" || value.length < MIN_MANAGED_LENGTH) continue;
+      const t = this.texts.push(value) - 1;
+      this.names.push(name);
+      for (const [form, tail] of formTails(value)) this.add(t, form, tail);
+      if (!/[\r\n]/.test(value)) continue;
+      for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length < MIN_MANAGED_LINE_LENGTH || trimmed.startsWith("-----")) continue;
+        this.names.push(name);
+        this.add(this.texts.push(trimmed) - 1, LINE, trimmed);
+      }
+    }
+  }
+
+  anchorHash(index: number): number {
+    return this.hashOf[index]!;
+  }
+
+  /** The form written out; kept once made (only forms whose tail was found are made). */
+  text(index: number): string {
+    let s = this.written.get(index);
+    if (s === undefined) {
+      s = formText(this.texts[this.textOf[index]!]!, this.formOf[index]!);
+      this.written.set(index, s);
+    }
+    return s;
+  }
+
+  secretName(index: number): string {
+    return this.names[this.textOf[index]!]!;
+  }
+
+  encoding(index: number): ManagedEncoding {
+    return ENCODING[this.formOf[index]!]!;
+  }
+
+  private add(text: number, form: number, tail: string): void {
+    if (this.size === this.textOf.length) this.grow();
+    this.textOf[this.size] = text;
+    this.formOf[this.size] = form;
+    this.hashOf[this.size] = hashAnchor(tail, tail.length - ANCHOR_LENGTH, ANCHOR_LENGTH);
+    this.size++;
+  }
+
+  private grow(): void {
+    const n = this.textOf.length * 2;
+    const textOf = new Int32Array(n);
+    textOf.set(this.textOf);
+    const formOf = new Uint8Array(n);
+    formOf.set(this.formOf);
+    const hashOf = new Int32Array(n);
+    hashOf.set(this.hashOf);
+    [this.textOf, this.formOf, this.hashOf] = [textOf, formOf, hashOf];
+  }
+}
+
+/**
+ * The forms of `value` that apply to it, each with a tail of at least ANCHOR_LENGTH
+ * characters that ends the form, made from the value's last 16 code units only.
+ */
+function formTails(value: string): [number, string][] {
+  let from = Math.max(0, value.length - 2 * ANCHOR_LENGTH);
+  if (from > 0 && isLowSurrogate(value.charCodeAt(from)) && isHighSurrogate(value.charCodeAt(from - 1))) from--;
+  const tail = value.slice(from);
+  const tailBytes = Buffer.from(tail, "utf8");
+  // The tail's bytes sit at this offset (mod 3) in the whole value's bytes.
+  const shift = Buffer.byteLength(value, "utf8") - tailBytes.length;
+  const out: [number, string][] = [[PLAIN, tail]];
+  for (let k = 0; k < 3; k++) {
+    const std = alignedBase64(tailBytes, (k + shift) % 3);
+    out.push([1 + 2 * k, std], [2 + 2 * k, toBase64url(std)]);
+  }
+  // A lone surrogate cannot be URL-encoded (encodeURIComponent throws): no URL form then.
+  if (!URL_SAFE.test(value) && !/\p{Cs}/u.test(value)) {
+    const url = encodeURIComponent(tail);
+    out.push([URL, url], [URL_LOWER, lowerEscapes(url)]);
+    if (value.includes(" ")) out.push([URL_PLUS, url.replace(/%20/g, "+")]);
+  }
+  const hex = tailBytes.toString("hex");
+  out.push([HEX, hex], [HEX_UPPER, hex.toUpperCase()]);
+  return out;
+}
+
+/** The whole text of one form of `value`. */
+function formText(value: string, form: number): string {
+  if (form === PLAIN || form === LINE) return value;
+  if (form < URL) {
+    const std = alignedBase64(Buffer.from(value, "utf8"), (form - 1) >> 1);
+    return form % 2 === 1 ? std : toBase64url(std);
+  }
+  if (form < HEX) {
+    const url = encodeURIComponent(value);
+    return form === URL ? url : form === URL_LOWER ? lowerEscapes(url) : url.replace(/%20/g, "+");
+  }
+  const hex = Buffer.from(value, "utf8").toString("hex");
+  return form === HEX ? hex : hex.toUpperCase();
+}
+
+/**
  * The base64 characters that depend only on `bytes` when they sit `k` bytes into an
  * encoded stream (k = 0, 1, 2): the characters straddling the bytes before or after
  * are dropped, so the result matches wherever the value is embedded at that alignment.
+ * For a tail of the bytes at its own offset, the result is a tail of the whole's.
  */
 function alignedBase64(bytes: Buffer, k: number): string {
   const padded = Buffer.concat([Buffer.alloc(k), bytes]);
@@ -82,4 +214,20 @@ function alignedBase64(bytes: Buffer, k: number): string {
   const first = Math.ceil((8 * k) / 6);
   const end = Math.floor((8 * (k + bytes.length)) / 6);
   return encoded.slice(first, end);
+}
+
+function toBase64url(std: string): string {
+  return std.replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+function lowerEscapes(url: string): string {
+  return url.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }

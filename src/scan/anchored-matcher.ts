@@ -1,0 +1,124 @@
+/**
+ * A multi-literal matcher for many long literals: every literal is indexed by a hash of
+ * its last `anchorLength` characters (its anchor), one pass over the text rolls that hash
+ * over every window, and a window whose hash is indexed is checked against the literals
+ * that end with it. Memory is a few bytes per literal and building reads only the anchors,
+ * so the cost does not grow with the literals' length; the search is one hash probe per
+ * character of text, whatever the number of literals.
+ *
+ * Why not an Aho-Corasick automaton (the rules' keywords use one, `matcher.ts`): its size
+ * grows with the total length of the literals, and a managed value has ~12 forms of up to
+ * twice its length. The dense automaton that searched the managed values took ~300 KB and
+ * ~1.8 ms per secret of 40 characters (1,000 secrets: 343 MB, 7.3 s to scan a 6-byte file;
+ * one 10 KB value: 143 MB, 0.7 s), and the npm packages (`modern-ahocorasick` and others)
+ * keep one JavaScript object per trie node, larger still. With this index, 100,000 secrets
+ * take ~X MB and ~X s (bench/scan-managed.bench.mjs).
+ */
+
+/** Literals as the matcher takes them: by index, each with the hash of its anchor. */
+export interface AnchoredLiterals {
+  /** Number of literals. */
+  readonly size: number;
+  /** Length of the anchors; no literal is shorter. */
+  readonly anchorLength: number;
+  /** `hashAnchor(text(index), text(index).length - anchorLength, anchorLength)`, without writing the text. */
+  anchorHash(index: number): number;
+  /** The literal itself; called only when its anchor was found. */
+  text(index: number): string;
+}
+
+/** A compiled set of anchored literals. */
+export interface AnchoredMatcher {
+  /** Calls `onMatch(index, start, end)` for each occurrence of each literal, `end` exclusive. */
+  run(text: string, onMatch: (index: number, start: number, end: number) => void): void;
+}
+
+/**
+ * The hash of `length` code units of `s` from `from` on, as the matcher rolls it.
+ *
+ * @example
+ * hashAnchor("xx-secret1", 2, 8) === hashAnchor("-secret1", 0, 8); // true
+ */
+export function hashAnchor(s: string, from: number, length: number): number {
+  let h = 0;
+  for (let i = from; i < from + length; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * Compiles literals given with their anchors' hashes into a matcher.
+ *
+ * @example
+ * const lits = ["password-1234", "hunter2-hunter2"];
+ * const m = compileAnchored({ size: 2, anchorLength: 8, anchorHash: (i) => hashAnchor(lits[i]!, lits[i]!.length - 8, 8), text: (i) => lits[i]! });
+ * m.run("x=hunter2-hunter2", (i, start, end) => console.log(i, start, end)); // 1 2 17
+ */
+export function compileAnchored(literals: AnchoredLiterals): AnchoredMatcher {
+  const k = literals.anchorLength;
+  const { keys, heads, next, mask, shift } = buildIndex(literals);
+  // BASE^(k-1), to take the character leaving the window out of the hash.
+  let outgoing = 1;
+  for (let i = 1; i < k; i++) outgoing = Math.imul(outgoing, BASE);
+  return {
+    run(text, onMatch) {
+      const n = text.length;
+      if (literals.size === 0 || n < k) return;
+      let h = 0;
+      for (let i = 0; i < k - 1; i++) h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
+      for (let i = k - 1; i < n; i++) {
+        h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
+        let slot = Math.imul(h, MIX) >>> shift;
+        let head: number;
+        while ((head = heads[slot]!) !== 0) {
+          if (keys[slot] === h) {
+            verify(literals, next, head - 1, text, i + 1, onMatch);
+            break;
+          }
+          slot = (slot + 1) & mask;
+        }
+        h = (h - Math.imul(text.charCodeAt(i - k + 1), outgoing)) | 0;
+      }
+    },
+  };
+}
+
+// --- internal ---
+
+/** Multiplier of the polynomial hash (odd, so no information is shifted out). */
+const BASE = 0x01000193;
+/** Fibonacci hashing: the top bits of hash * MIX pick the slot. */
+const MIX = 0x9e3779b1 | 0;
+
+/**
+ * An open-addressing table (load ≤ 1/2) from anchor hash to a chain of literal indexes:
+ * `heads[slot]` is 1 + the first literal, `next[literal]` 1 + the following one (0 ends).
+ */
+function buildIndex(literals: AnchoredLiterals): { keys: Int32Array; heads: Int32Array; next: Int32Array; mask: number; shift: number } {
+  let bits = 4;
+  while (bits < 30 && 1 << bits < literals.size * 2) bits++;
+  const slots = 1 << bits;
+  const shift = 32 - bits;
+  const keys = new Int32Array(slots);
+  const heads = new Int32Array(slots);
+  const next = new Int32Array(literals.size);
+  const mask = slots - 1;
+  // Backwards, so each chain lists its literals in index order.
+  for (let i = literals.size - 1; i >= 0; i--) {
+    const h = literals.anchorHash(i);
+    let slot = Math.imul(h, MIX) >>> shift;
+    while (heads[slot] !== 0 && keys[slot] !== h) slot = (slot + 1) & mask;
+    keys[slot] = h;
+    next[i] = heads[slot]!;
+    heads[slot] = i + 1;
+  }
+  return { keys, heads, next, mask, shift };
+}
+
+/** Checks each literal of the chain starting at `first` against the text ending at `end`. */
+function verify(literals: AnchoredLiterals, next: Int32Array, first: number, text: string, end: number, onMatch: (index: number, start: number, end: number) => void): void {
+  for (let i = first; i !== -1; i = next[i]! - 1) {
+    const lit = literals.text(i);
+    const start = end - lit.length;
+    if (start >= 0 && text.startsWith(lit, start)) onMatch(i, start, end);
+  }
+}
