@@ -45,6 +45,13 @@ export function hashAnchor(s: string, from: number, length: number): number {
   return h;
 }
 
+/** The hash of a sequence of code units, as {@link hashAnchor} computes it for a string. */
+export function hashCodes(codes: ArrayLike<number>): number {
+  let h = 0;
+  for (let i = 0; i < codes.length; i++) h = (Math.imul(h, BASE) + codes[i]!) | 0;
+  return h;
+}
+
 /**
  * Compiles literals given with their anchors' hashes into a matcher.
  *

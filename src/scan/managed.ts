@@ -10,7 +10,7 @@
  * of each form, computed from the value's tail. Building the search so costs the same
  * whatever the values' length; a form's full text is made only when its tail is found.
  */
-import { hashAnchor, type AnchoredLiterals } from "./anchored-matcher.js";
+import { hashAnchor, hashCodes, type AnchoredLiterals } from "./anchored-matcher.js";
 import type { ManagedEncoding } from "./types.js";
 
 /**
@@ -33,7 +33,9 @@ export interface ManagedVariant {
 /** Normalizes the accepted shapes of `managedValues` into name -> value pairs. */
 export function managedEntries(values: Map<string, string> | Iterable<readonly [string, string]> | Record<string, string> | undefined): [string, string][] {
   if (values === undefined) return [];
-  if (values instanceof Map || Symbol.iterator in (values as object)) return [...(values as Iterable<readonly [string, string]>)].map(([k, v]) => [k, v]);
+  // A Map's iterator already yields fresh pairs; other iterables may reuse theirs.
+  if (values instanceof Map) return Array.from(values);
+  if (Symbol.iterator in (values as object)) return Array.from(values as Iterable<readonly [string, string]>, ([k, v]) => [k, v]);
   return Object.entries(values as Record<string, string>);
 }
 
@@ -89,6 +91,10 @@ const HEX = 10;
 const HEX_UPPER = 11;
 const LINE = 12;
 const ENCODING: readonly ManagedEncoding[] = ["plain", "base64", "base64url", "base64", "base64url", "base64", "base64url", "url", "url", "url", "hex", "hex", "plain"];
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const HEX_LOWER_DIGITS = "0123456789abcdef";
+const HEX_UPPER_DIGITS = "0123456789ABCDEF";
 /** Characters that `encodeURIComponent` leaves as they are. */
 const URL_SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
@@ -107,13 +113,13 @@ class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
       if (typeof value !== "string" || value.length < MIN_MANAGED_LENGTH) continue;
       const t = this.texts.push(value) - 1;
       this.names.push(name);
-      for (const [form, tail] of formTails(value)) this.add(t, form, tail);
+      addForms(this, t, value);
       if (!/[\r\n]/.test(value)) continue;
       for (const line of value.split(/\r?\n/)) {
         const trimmed = line.trim();
         if (trimmed.length < MIN_MANAGED_LINE_LENGTH || trimmed.startsWith("-----")) continue;
         this.names.push(name);
-        this.add(this.texts.push(trimmed) - 1, LINE, trimmed);
+        this.add(this.texts.push(trimmed) - 1, LINE, hashAnchor(trimmed, trimmed.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
       }
     }
   }
@@ -140,11 +146,12 @@ class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
     return ENCODING[this.formOf[index]!]!;
   }
 
-  private add(text: number, form: number, tail: string): void {
+  /** Adds a form of text `text`, by the hash of its anchor. */
+  add(text: number, form: number, anchorHash: number): void {
     if (this.size === this.textOf.length) this.grow();
     this.textOf[this.size] = text;
     this.formOf[this.size] = form;
-    this.hashOf[this.size] = hashAnchor(tail, tail.length - ANCHOR_LENGTH, ANCHOR_LENGTH);
+    this.hashOf[this.size] = anchorHash;
     this.size++;
   }
 
@@ -161,30 +168,70 @@ class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
 }
 
 /**
- * The forms of `value` that apply to it, each with a tail of at least ANCHOR_LENGTH
- * characters that ends the form, made from the value's last 16 code units only.
+ * Adds the forms of `value` that apply to it (text `t`), each by the hash of its last
+ * ANCHOR_LENGTH characters, computed from the value's last bytes without writing the form.
  */
-function formTails(value: string): [number, string][] {
-  let from = Math.max(0, value.length - 2 * ANCHOR_LENGTH);
-  if (from > 0 && isLowSurrogate(value.charCodeAt(from)) && isHighSurrogate(value.charCodeAt(from - 1))) from--;
-  const tail = value.slice(from);
-  const tailBytes = Buffer.from(tail, "utf8");
-  // The tail's bytes sit at this offset (mod 3) in the whole value's bytes.
-  const shift = Buffer.byteLength(value, "utf8") - tailBytes.length;
-  const out: [number, string][] = [[PLAIN, tail]];
+function addForms(forms: ManagedForms, t: number, value: string): void {
+  const anchor = new Uint16Array(ANCHOR_LENGTH);
+  forms.add(t, PLAIN, hashAnchor(value, value.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
+  const bytes = lastBytes(value);
+  const total = Buffer.byteLength(value, "utf8");
   for (let k = 0; k < 3; k++) {
-    const std = alignedBase64(tailBytes, (k + shift) % 3);
-    out.push([1 + 2 * k, std], [2 + 2 * k, toBase64url(std)]);
+    // The aligned form ends 0, 2 or 4 bits before the value's last byte does.
+    const dropped = 2 * ((k + total) % 3);
+    base64Tail(bytes, dropped, B64, anchor);
+    forms.add(t, 1 + 2 * k, hashCodes(anchor));
+    base64Tail(bytes, dropped, B64URL, anchor);
+    forms.add(t, 2 + 2 * k, hashCodes(anchor));
   }
   // A lone surrogate cannot be URL-encoded (encodeURIComponent throws): no URL form then.
   if (!URL_SAFE.test(value) && !/\p{Cs}/u.test(value)) {
-    const url = encodeURIComponent(tail);
-    out.push([URL, url], [URL_LOWER, lowerEscapes(url)]);
-    if (value.includes(" ")) out.push([URL_PLUS, url.replace(/%20/g, "+")]);
+    const url = encodeURIComponent(value.slice(safeTailStart(value, ANCHOR_LENGTH)));
+    const at = url.length - ANCHOR_LENGTH;
+    forms.add(t, URL, hashAnchor(url, at, ANCHOR_LENGTH));
+    const lower = lowerEscapes(url);
+    forms.add(t, URL_LOWER, hashAnchor(lower, at, ANCHOR_LENGTH));
+    if (value.includes(" ")) {
+      const plus = url.replace(/%20/g, "+");
+      forms.add(t, URL_PLUS, hashAnchor(plus, plus.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
+    }
   }
-  const hex = tailBytes.toString("hex");
-  out.push([HEX, hex], [HEX_UPPER, hex.toUpperCase()]);
-  return out;
+  for (const [form, digits] of [[HEX, HEX_LOWER_DIGITS], [HEX_UPPER, HEX_UPPER_DIGITS]] as const) {
+    for (let i = 0; i < ANCHOR_LENGTH / 2; i++) {
+      const b = bytes[bytes.length - ANCHOR_LENGTH / 2 + i]!;
+      anchor[2 * i] = digits.charCodeAt(b >> 4);
+      anchor[2 * i + 1] = digits.charCodeAt(b & 15);
+    }
+    forms.add(t, form, hashCodes(anchor));
+  }
+}
+
+/** The UTF-8 bytes of the value's last ANCHOR_LENGTH code units (at least 7 bytes: 48 bits plus 4 dropped). */
+function lastBytes(value: string): Buffer {
+  return Buffer.from(value.slice(safeTailStart(value, ANCHOR_LENGTH)), "utf8");
+}
+
+/** Where the last `n` code units of `value` start, moved back one so a surrogate pair is not split. */
+function safeTailStart(value: string, n: number): number {
+  let from = Math.max(0, value.length - n);
+  if (from > 0 && isLowSurrogate(value.charCodeAt(from)) && isHighSurrogate(value.charCodeAt(from - 1))) from--;
+  return from;
+}
+
+/** The last ANCHOR_LENGTH base64 characters of `bytes` with the last `dropped` bits left out, into `out`. */
+function base64Tail(bytes: Buffer, dropped: number, alphabet: string, out: Uint16Array): void {
+  // 48 bits, as two 24-bit halves, from the last 7 bytes (56 bits) shifted right by `dropped`.
+  const n = bytes.length;
+  const at = (i: number) => bytes[n - 7 + i]!;
+  const hi = ((at(0) << 24) | (at(1) << 16) | (at(2) << 8) | at(3)) >>> 0;
+  const lo = ((at(4) << 16) | (at(5) << 8) | at(6)) >>> 0;
+  // The 56 bits are hi (32) then lo (24); the wanted 48 end `dropped` bits before the end.
+  const low24 = ((lo >>> dropped) | (hi << (24 - dropped))) & 0xffffff;
+  const high24 = (hi >>> dropped) & 0xffffff;
+  for (let i = 0; i < 4; i++) {
+    out[i] = alphabet.charCodeAt((high24 >>> (18 - 6 * i)) & 63);
+    out[4 + i] = alphabet.charCodeAt((low24 >>> (18 - 6 * i)) & 63);
+  }
 }
 
 /** The whole text of one form of `value`. */
