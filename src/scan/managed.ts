@@ -95,6 +95,9 @@ const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const HEX_LOWER_DIGITS = "0123456789abcdef";
 const HEX_UPPER_DIGITS = "0123456789ABCDEF";
+/** Reused by addForms (one value at a time): an anchor's code units, a tail's ASCII bytes. */
+const SCRATCH = new Uint16Array(ANCHOR_LENGTH);
+const ASCII_BYTES = new Uint8Array(ANCHOR_LENGTH);
 /** Characters that `encodeURIComponent` leaves as they are. */
 const URL_SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
@@ -172,7 +175,7 @@ class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
  * ANCHOR_LENGTH characters, computed from the value's last bytes without writing the form.
  */
 function addForms(forms: ManagedForms, t: number, value: string): void {
-  const anchor = new Uint16Array(ANCHOR_LENGTH);
+  const anchor = SCRATCH;
   forms.add(t, PLAIN, hashAnchor(value, value.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
   const bytes = lastBytes(value);
   const total = Buffer.byteLength(value, "utf8");
@@ -189,26 +192,49 @@ function addForms(forms: ManagedForms, t: number, value: string): void {
     const url = encodeURIComponent(value.slice(safeTailStart(value, ANCHOR_LENGTH)));
     const at = url.length - ANCHOR_LENGTH;
     forms.add(t, URL, hashAnchor(url, at, ANCHOR_LENGTH));
-    const lower = lowerEscapes(url);
-    forms.add(t, URL_LOWER, hashAnchor(lower, at, ANCHOR_LENGTH));
+    lowerEscapesTail(url, anchor);
+    forms.add(t, URL_LOWER, hashCodes(anchor));
     if (value.includes(" ")) {
       const plus = url.replace(/%20/g, "+");
       forms.add(t, URL_PLUS, hashAnchor(plus, plus.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
     }
   }
-  for (const [form, digits] of [[HEX, HEX_LOWER_DIGITS], [HEX_UPPER, HEX_UPPER_DIGITS]] as const) {
-    for (let i = 0; i < ANCHOR_LENGTH / 2; i++) {
-      const b = bytes[bytes.length - ANCHOR_LENGTH / 2 + i]!;
-      anchor[2 * i] = digits.charCodeAt(b >> 4);
-      anchor[2 * i + 1] = digits.charCodeAt(b & 15);
-    }
-    forms.add(t, form, hashCodes(anchor));
+  hexTail(bytes, HEX_LOWER_DIGITS, anchor);
+  forms.add(t, HEX, hashCodes(anchor));
+  hexTail(bytes, HEX_UPPER_DIGITS, anchor);
+  forms.add(t, HEX_UPPER, hashCodes(anchor));
+}
+
+/** The last ANCHOR_LENGTH characters of `url` with its escapes' hex digits in lower case, into `out`. */
+function lowerEscapesTail(url: string, out: Uint16Array): void {
+  const at = url.length - ANCHOR_LENGTH;
+  for (let i = 0; i < ANCHOR_LENGTH; i++) {
+    const c = url.charCodeAt(at + i);
+    // A-F two places or less after a "%" is a hex digit of an escape ("%" is never literal).
+    const escaped = c >= 0x41 && c <= 0x46 && (url.charCodeAt(at + i - 1) === 0x25 || url.charCodeAt(at + i - 2) === 0x25);
+    out[i] = escaped ? c + 0x20 : c;
+  }
+}
+
+/** The last ANCHOR_LENGTH hex digits of `bytes` (its last 4 bytes), into `out`. */
+function hexTail(bytes: Uint8Array, digits: string, out: Uint16Array): void {
+  for (let i = 0; i < ANCHOR_LENGTH / 2; i++) {
+    const b = bytes[bytes.length - ANCHOR_LENGTH / 2 + i]!;
+    out[2 * i] = digits.charCodeAt(b >> 4);
+    out[2 * i + 1] = digits.charCodeAt(b & 15);
   }
 }
 
 /** The UTF-8 bytes of the value's last ANCHOR_LENGTH code units (at least 7 bytes: 48 bits plus 4 dropped). */
-function lastBytes(value: string): Buffer {
-  return Buffer.from(value.slice(safeTailStart(value, ANCHOR_LENGTH)), "utf8");
+function lastBytes(value: string): Uint8Array {
+  const from = value.length - ANCHOR_LENGTH;
+  let ascii = true;
+  for (let i = 0; i < ANCHOR_LENGTH && ascii; i++) {
+    const c = value.charCodeAt(from + i);
+    ASCII_BYTES[i] = c;
+    ascii = c < 0x80;
+  }
+  return ascii ? ASCII_BYTES : Buffer.from(value.slice(safeTailStart(value, ANCHOR_LENGTH)), "utf8");
 }
 
 /** Where the last `n` code units of `value` start, moved back one so a surrogate pair is not split. */
@@ -219,7 +245,7 @@ function safeTailStart(value: string, n: number): number {
 }
 
 /** The last ANCHOR_LENGTH base64 characters of `bytes` with the last `dropped` bits left out, into `out`. */
-function base64Tail(bytes: Buffer, dropped: number, alphabet: string, out: Uint16Array): void {
+function base64Tail(bytes: Uint8Array, dropped: number, alphabet: string, out: Uint16Array): void {
   // 48 bits, as two 24-bit halves, from the last 7 bytes (56 bits) shifted right by `dropped`.
   const n = bytes.length;
   const at = (i: number) => bytes[n - 7 + i]!;
