@@ -44,7 +44,7 @@ describe("managed values: the detector against a naive search", () => {
     const value = fc.string({ minLength: 8, maxLength: 24, unit: fc.oneof(unit, fc.constantFrom("c", "d", "x")) });
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.nat(5), fc.string({ maxLength: 5, unit })), { maxLength: 6 }), (values, embeds) => {
-        const entries = values.map((v, i) => [`s${i}`, v] as const);
+        const entries: (readonly [string, string])[] = values.map((v, i) => [`s${i}`, v] as const);
         // Values related to each other: a prefix and a suffix of the first one, when long enough.
         if (values[0]!.length >= 12) entries.push(["head", values[0]!.slice(0, 9)], ["tail", values[0]!.slice(-9)]);
         const forms = referenceForms(entries);
