@@ -86,12 +86,15 @@ class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
   size = 0;
   private readonly names: string[] = [];
   private readonly texts: string[] = [];
-  private textOf = new Int32Array(64);
-  private formOf = new Uint8Array(64);
-  private hashOf = new Int32Array(64);
+  private textOf: Int32Array;
+  private formOf: Uint8Array;
+  private hashOf: Int32Array;
   private readonly written = new Map<number, string>();
 
   constructor(entries: Iterable<readonly [string, string]>) {
+    // Room for every form of every value (at most 12 each) when the count is known.
+    const room = Array.isArray(entries) ? entries.length * 12 + 16 : 64;
+    [this.textOf, this.formOf, this.hashOf] = [new Int32Array(room), new Uint8Array(room), new Int32Array(room)];
     for (const [name, value] of entries) {
       if (typeof value !== "string" || value.length < MIN_MANAGED_LENGTH) continue;
       const t = this.texts.push(value) - 1;
