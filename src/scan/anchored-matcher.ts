@@ -20,14 +20,20 @@
  * ending with it (many values ending alike, e.g. the same URL tail, cost a comparison each).
  */
 
-/** Literals as the matcher takes them: by index, each with the hash of its anchor. */
+/** Code units in an anchor: the last 8 of each literal; no literal is shorter. */
+export const ANCHOR_LENGTH = 8;
+
+/**
+ * Literals as the matcher takes them: by index, each with its anchor, the low bytes of its
+ * last 8 code units packed into two 32-bit numbers (`packLowBytes`).
+ */
 export interface AnchoredLiterals {
   /** Number of literals. */
   readonly size: number;
-  /** Length of the anchors; no literal is shorter. */
-  readonly anchorLength: number;
-  /** `hashAnchor(text(index), text(index).length - anchorLength, anchorLength)`, without writing the text. */
-  anchorHash(index: number): number;
+  /** `packLowBytes(text, text.length - 8)`, without writing the text. */
+  anchorHead(index: number): number;
+  /** `packLowBytes(text, text.length - 4)`, without writing the text. */
+  anchorTail(index: number): number;
   /** The literal itself; called only when its anchor was found. */
   text(index: number): string;
 }
@@ -39,56 +45,52 @@ export interface AnchoredMatcher {
 }
 
 /**
- * The hash of `length` code units of `s` from `from` on, as the matcher rolls it.
+ * The low bytes of the 4 code units of `s` from `from` on, packed into 32 bits, the first
+ * one highest: half an anchor.
  *
  * @example
- * hashAnchor("xx-secret1", 2, 8) === hashAnchor("-secret1", 0, 8); // true
+ * packLowBytes("xx-secret", 2) === packLowCodes([0x2d, 0x73, 0x65, 0x63], 0); // true ("-sec")
  */
-export function hashAnchor(s: string, from: number, length: number): number {
-  let h = 0;
-  for (let i = from; i < from + length; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0;
-  return h;
+export function packLowBytes(s: string, from: number): number {
+  return ((s.charCodeAt(from) & 0xff) << 24) | ((s.charCodeAt(from + 1) & 0xff) << 16) | ((s.charCodeAt(from + 2) & 0xff) << 8) | (s.charCodeAt(from + 3) & 0xff);
 }
 
-/** The hash of a sequence of code units, as {@link hashAnchor} computes it for a string. */
-export function hashCodes(codes: ArrayLike<number>): number {
-  let h = 0;
-  for (let i = 0; i < codes.length; i++) h = (Math.imul(h, BASE) + codes[i]!) | 0;
-  return h;
+/** {@link packLowBytes} for an array of code units. */
+export function packLowCodes(codes: ArrayLike<number>, from: number): number {
+  return ((codes[from]! & 0xff) << 24) | ((codes[from + 1]! & 0xff) << 16) | ((codes[from + 2]! & 0xff) << 8) | (codes[from + 3]! & 0xff);
 }
 
 /**
- * Compiles literals given with their anchors' hashes into a matcher.
+ * Compiles literals given with their anchors into a matcher.
  *
  * @example
  * const lits = ["password-1234", "hunter2-hunter2"];
- * const m = compileAnchored({ size: 2, anchorLength: 8, anchorHash: (i) => hashAnchor(lits[i]!, lits[i]!.length - 8, 8), text: (i) => lits[i]! });
+ * const m = compileAnchored({ size: 2, anchorHead: (i) => packLowBytes(lits[i]!, lits[i]!.length - 8), anchorTail: (i) => packLowBytes(lits[i]!, lits[i]!.length - 4), text: (i) => lits[i]! });
  * m.run("x=hunter2-hunter2", (i, start, end) => console.log(i, start, end)); // 1 2 17
  */
 export function compileAnchored(literals: AnchoredLiterals): AnchoredMatcher {
-  const k = literals.anchorLength;
-  const { keys, heads, next, mask, shift } = buildIndex(literals);
-  // BASE^(k-1), to take the character leaving the window out of the hash.
-  let outgoing = 1;
-  for (let i = 1; i < k; i++) outgoing = Math.imul(outgoing, BASE);
+  const { filter, filterShift, heads: slotHeads, tails: slotTails, firsts, next, mask, shift } = buildIndex(literals);
   return {
     run(text, onMatch) {
-      const n = text.length;
-      if (literals.size === 0 || n < k) return;
-      let h = 0;
-      for (let i = 0; i < k - 1; i++) h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
-      for (let i = k - 1; i < n; i++) {
-        h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
-        let slot = Math.imul(h, MIX) >>> shift;
-        let head: number;
-        while ((head = heads[slot]!) !== 0) {
-          if (keys[slot] === h) {
-            verify(literals, next, head - 1, text, i + 1, onMatch);
+      if (literals.size === 0) return;
+      // The low bytes of the last 8 code units read, as the anchors are packed.
+      let head = 0;
+      let tail = 0;
+      for (let i = 0; i < text.length; i++) {
+        head = (head << 8) | (tail >>> 24);
+        tail = (tail << 8) | (text.charCodeAt(i) & 0xff);
+        // Most windows end in 4 bytes that no anchor ends in: one bit says so.
+        const bit = Math.imul(tail, MIX) >>> filterShift;
+        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) continue;
+        let slot = slotOf(head, tail, shift);
+        let first: number;
+        while ((first = firsts[slot]!) !== 0) {
+          if (slotTails[slot] === tail && slotHeads[slot] === head) {
+            verify(literals, next, first - 1, text, i + 1, onMatch);
             break;
           }
           slot = (slot + 1) & mask;
         }
-        h = (h - Math.imul(text.charCodeAt(i - k + 1), outgoing)) | 0;
       }
     },
   };
@@ -96,34 +98,61 @@ export function compileAnchored(literals: AnchoredLiterals): AnchoredMatcher {
 
 // --- internal ---
 
-/** Multiplier of the polynomial hash (odd, so no information is shifted out). */
-const BASE = 0x01000193;
-/** Fibonacci hashing: the top bits of hash * MIX pick the slot. */
+/** Fibonacci hashing: the top bits of x * MIX pick a slot or a filter bit. */
 const MIX = 0x9e3779b1 | 0;
 
-/**
- * An open-addressing table (load ≤ 1/2) from anchor hash to a chain of literal indexes:
- * `heads[slot]` is 1 + the first literal, `next[literal]` 1 + the following one (0 ends).
- */
-function buildIndex(literals: AnchoredLiterals): { keys: Int32Array; heads: Int32Array; next: Int32Array; mask: number; shift: number } {
-  let bits = 4;
-  while (bits < 30 && 1 << bits < literals.size * 2) bits++;
-  const slots = 1 << bits;
-  const shift = 32 - bits;
-  const keys = new Int32Array(slots);
-  const heads = new Int32Array(slots);
-  const next = new Int32Array(literals.size);
-  const mask = slots - 1;
+function slotOf(head: number, tail: number, shift: number): number {
+  const h = Math.imul(head ^ Math.imul(tail, MIX), 0x85ebca6b);
+  return Math.imul(h ^ (h >>> 15), MIX) >>> shift;
+}
+
+interface Index {
+  /** One bit per hash of an anchor's last 4 bytes, ~1/16 of them set. */
+  filter: Int32Array;
+  filterShift: number;
+  /** Open addressing (load ≤ 1/2): the anchor in each slot, and 1 + its first literal (0: empty). */
+  heads: Int32Array;
+  tails: Int32Array;
+  firsts: Int32Array;
+  /** 1 + the next literal with the same anchor (0 ends the chain). */
+  next: Int32Array;
+  mask: number;
+  shift: number;
+}
+
+function buildIndex(literals: AnchoredLiterals): Index {
+  const bitsFor = (n: number, min: number) => {
+    let bits = min;
+    while (bits < 30 && 2 ** bits < n) bits++;
+    return bits;
+  };
+  const slotBits = bitsFor(literals.size * 2, 4);
+  const filterBits = bitsFor(literals.size * 16, 10);
+  const index: Index = {
+    filter: new Int32Array(2 ** (filterBits - 5)),
+    filterShift: 32 - filterBits,
+    heads: new Int32Array(2 ** slotBits),
+    tails: new Int32Array(2 ** slotBits),
+    firsts: new Int32Array(2 ** slotBits),
+    next: new Int32Array(literals.size),
+    mask: 2 ** slotBits - 1,
+    shift: 32 - slotBits,
+  };
+  const { filter, heads, tails, firsts, next, mask } = index;
   // Backwards, so each chain lists its literals in index order.
   for (let i = literals.size - 1; i >= 0; i--) {
-    const h = literals.anchorHash(i);
-    let slot = Math.imul(h, MIX) >>> shift;
-    while (heads[slot] !== 0 && keys[slot] !== h) slot = (slot + 1) & mask;
-    keys[slot] = h;
-    next[i] = heads[slot]!;
-    heads[slot] = i + 1;
+    const head = literals.anchorHead(i);
+    const tail = literals.anchorTail(i);
+    const bit = Math.imul(tail, MIX) >>> index.filterShift;
+    filter[bit >>> 5]! |= 1 << (bit & 31);
+    let slot = slotOf(head, tail, index.shift);
+    while (firsts[slot] !== 0 && (heads[slot] !== head || tails[slot] !== tail)) slot = (slot + 1) & mask;
+    heads[slot] = head;
+    tails[slot] = tail;
+    next[i] = firsts[slot]!;
+    firsts[slot] = i + 1;
   }
-  return { keys, heads, next, mask, shift };
+  return index;
 }
 
 /** Checks each literal of the chain starting at `first` against the text ending at `end`. */

@@ -4,7 +4,7 @@
  * keyword; then only the rules whose keywords occurred run their regex. Findings never
  * hold the matched value.
  */
-import { compileAnchored, hashAnchor, type AnchoredLiterals } from "./anchored-matcher.js";
+import { compileAnchored, packLowBytes, type AnchoredLiterals } from "./anchored-matcher.js";
 import { compileLiterals, type LiteralMatcher } from "./matcher.js";
 import { ANCHOR_LENGTH, managedForms, type ManagedLiteralInfo, type ManagedVariant } from "./managed.js";
 import { PATTERN_RULES, type PatternRule } from "./rules.js";
@@ -27,7 +27,7 @@ export interface TextFinding {
 export interface DetectorOptions {
   /** Managed values by secret name; each is looked for in all its forms (see `managed.ts`). */
   managedValues?: Iterable<readonly [string, string]>;
-  /** Literals to look for as managed values, written out (from `managedVariants`); ignored with `managedValues`. */
+  /** Literals to look for as managed values, written out (from `managedVariants`; 8 characters or more); ignored with `managedValues`. */
   managed?: ManagedVariant[];
   /** Rules to run. @default PATTERN_RULES */
   rules?: readonly PatternRule[];
@@ -105,15 +105,17 @@ export function maskPreview(secret: string): string {
 
 // --- internal ---
 
-/** Literals written out, as the anchored matcher takes them (anchors as long as the shortest allows). */
+/**
+ * Literals written out, as the anchored matcher takes them. Those shorter than ANCHOR_LENGTH
+ * are not looked for (`managedVariants` makes none: values shorter than 8 are skipped).
+ */
 function variantLiterals(variants: readonly ManagedVariant[]): AnchoredLiterals & ManagedLiteralInfo {
-  const kept = variants.filter((v) => v.text.length > 0);
+  const kept = variants.filter((v) => v.text.length >= ANCHOR_LENGTH);
   const texts = kept.map((v) => v.text);
-  const k = texts.reduce((min, t) => Math.min(min, t.length), ANCHOR_LENGTH);
   return {
     size: kept.length,
-    anchorLength: k,
-    anchorHash: (i) => hashAnchor(texts[i]!, texts[i]!.length - k, k),
+    anchorHead: (i) => packLowBytes(texts[i]!, texts[i]!.length - 8),
+    anchorTail: (i) => packLowBytes(texts[i]!, texts[i]!.length - 4),
     text: (i) => texts[i]!,
     secretName: (i) => kept[i]!.secretName,
     encoding: (i) => kept[i]!.encoding,

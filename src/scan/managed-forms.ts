@@ -3,51 +3,50 @@
  * {@link ANCHOR_LENGTH} characters) of each form computed from the value's last bytes, and a
  * form written out in full on demand. `managed.ts` says which forms there are and why.
  */
-import { hashAnchor, hashCodes } from "./anchored-matcher.js";
+import { ANCHOR_LENGTH, packLowBytes, packLowCodes } from "./anchored-matcher.js";
 import type { ManagedEncoding } from "./types.js";
 
-/** Characters of each form the matcher indexes (its tail); no form of a value of 8 or more characters is shorter. */
-export const ANCHOR_LENGTH = 8;
+export { ANCHOR_LENGTH };
 /** Form number of one line of a multi-line value, kept as its own text (plain). */
 export const LINE = 12;
 /** The encoding each form number stands for. */
 export const FORM_ENCODING: readonly ManagedEncoding[] = ["plain", "base64", "base64url", "base64", "base64url", "base64", "base64url", "url", "url", "url", "hex", "hex", "plain"];
 
 /**
- * Calls `add(form, anchorHash)` for each form that applies to `value` (8 or more code
+ * Calls `add(form, anchorHead, anchorTail)` for each form that applies to `value` (8 or more code
  * units), in form order, without writing any form out.
  *
  * @example
- * addFormAnchors("hunter2hunter2", (form, hash) => console.log(FORM_ENCODING[form], hash));
+ * addFormAnchors("hunter2hunter2", (form, head, tail) => console.log(FORM_ENCODING[form], head, tail));
  */
-export function addFormAnchors(value: string, add: (form: number, anchorHash: number) => void): void {
+export function addFormAnchors(value: string, add: (form: number, anchorHead: number, anchorTail: number) => void): void {
   const anchor = SCRATCH;
-  add(PLAIN, hashAnchor(value, value.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
+  add(PLAIN, packLowBytes(value, value.length - 8), packLowBytes(value, value.length - 4));
   const bytes = lastBytes(value);
   const total = Buffer.byteLength(value, "utf8");
   for (let k = 0; k < 3; k++) {
     // The aligned form ends 0, 2 or 4 bits before the value's last byte does.
     const dropped = 2 * ((k + total) % 3);
     base64Tail(bytes, dropped, B64, anchor);
-    add(1 + 2 * k, hashCodes(anchor));
+    add(1 + 2 * k, packLowCodes(anchor, 0), packLowCodes(anchor, 4));
     base64Tail(bytes, dropped, B64URL, anchor);
-    add(2 + 2 * k, hashCodes(anchor));
+    add(2 + 2 * k, packLowCodes(anchor, 0), packLowCodes(anchor, 4));
   }
   // A lone surrogate cannot be URL-encoded (encodeURIComponent throws): no URL form then.
   if (!URL_SAFE.test(value) && !/\p{Cs}/u.test(value)) {
     const url = encodeURIComponent(value.slice(safeTailStart(value, ANCHOR_LENGTH)));
-    add(URL, hashAnchor(url, url.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
+    add(URL, packLowBytes(url, url.length - 8), packLowBytes(url, url.length - 4));
     lowerEscapesTail(url, anchor);
-    add(URL_LOWER, hashCodes(anchor));
+    add(URL_LOWER, packLowCodes(anchor, 0), packLowCodes(anchor, 4));
     if (value.includes(" ")) {
       const plus = url.replace(/%20/g, "+");
-      add(URL_PLUS, hashAnchor(plus, plus.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
+      add(URL_PLUS, packLowBytes(plus, plus.length - 8), packLowBytes(plus, plus.length - 4));
     }
   }
   hexTail(bytes, HEX_LOWER_DIGITS, anchor);
-  add(HEX, hashCodes(anchor));
+  add(HEX, packLowCodes(anchor, 0), packLowCodes(anchor, 4));
   hexTail(bytes, HEX_UPPER_DIGITS, anchor);
-  add(HEX_UPPER, hashCodes(anchor));
+  add(HEX_UPPER, packLowCodes(anchor, 0), packLowCodes(anchor, 4));
 }
 
 /**
@@ -71,6 +70,7 @@ export function formText(value: string, form: number): string {
 }
 
 // --- internal ---
+
 
 /** Form numbers (1-6: base64 and base64url at alignments 0, 1, 2). */
 const PLAIN = 0;

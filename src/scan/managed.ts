@@ -10,8 +10,8 @@
  * of each form, computed from the value's tail. Building the search so costs the same
  * whatever the values' length; a form's full text is made only when its tail is found.
  */
-import { hashAnchor, type AnchoredLiterals } from "./anchored-matcher.js";
-import { addFormAnchors, ANCHOR_LENGTH, FORM_ENCODING, formText, LINE } from "./managed-forms.js";
+import { packLowBytes, type AnchoredLiterals } from "./anchored-matcher.js";
+import { addFormAnchors, FORM_ENCODING, formText, LINE } from "./managed-forms.js";
 import type { ManagedEncoding } from "./types.js";
 
 export { ANCHOR_LENGTH } from "./managed-forms.js";
@@ -43,7 +43,7 @@ export function managedEntries(values: Map<string, string> | Iterable<readonly [
 /**
  * Every form of every value, as the matcher takes them: the forms in the order they are
  * added (a literal that two forms or two secrets share is reported under the first), each
- * with the hash of its last {@link ANCHOR_LENGTH} characters. Memory: a few bytes per form
+ * with its anchor (the low bytes of its last {@link ANCHOR_LENGTH} characters). Memory: a few bytes per form
  * beside the values themselves.
  *
  * @example
@@ -82,36 +82,41 @@ export function managedVariants(entries: Iterable<readonly [string, string]>): M
 // --- internal ---
 
 class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
-  readonly anchorLength = ANCHOR_LENGTH;
   size = 0;
   private readonly names: string[] = [];
   private readonly texts: string[] = [];
   private textOf: Int32Array;
   private formOf: Uint8Array;
-  private hashOf: Int32Array;
+  private headOf: Int32Array;
+  private tailOf: Int32Array;
   private readonly written = new Map<number, string>();
 
   constructor(entries: Iterable<readonly [string, string]>) {
     // Room for every form of every value (at most 12 each) when the count is known.
     const room = Array.isArray(entries) ? entries.length * 12 + 16 : 64;
-    [this.textOf, this.formOf, this.hashOf] = [new Int32Array(room), new Uint8Array(room), new Int32Array(room)];
+    [this.textOf, this.formOf, this.headOf, this.tailOf] = [new Int32Array(room), new Uint8Array(room), new Int32Array(room), new Int32Array(room)];
     for (const [name, value] of entries) {
       if (typeof value !== "string" || value.length < MIN_MANAGED_LENGTH) continue;
       const t = this.texts.push(value) - 1;
       this.names.push(name);
-      addFormAnchors(value, (form, hash) => this.add(t, form, hash));
+      addFormAnchors(value, (form, head, tail) => this.add(t, form, head, tail));
       if (!/[\r\n]/.test(value)) continue;
       for (const line of value.split(/\r?\n/)) {
         const trimmed = line.trim();
         if (trimmed.length < MIN_MANAGED_LINE_LENGTH || trimmed.startsWith("-----")) continue;
         this.names.push(name);
-        this.add(this.texts.push(trimmed) - 1, LINE, hashAnchor(trimmed, trimmed.length - ANCHOR_LENGTH, ANCHOR_LENGTH));
+        const n = trimmed.length;
+        this.add(this.texts.push(trimmed) - 1, LINE, packLowBytes(trimmed, n - 8), packLowBytes(trimmed, n - 4));
       }
     }
   }
 
-  anchorHash(index: number): number {
-    return this.hashOf[index]!;
+  anchorHead(index: number): number {
+    return this.headOf[index]!;
+  }
+
+  anchorTail(index: number): number {
+    return this.tailOf[index]!;
   }
 
   /** The form written out; kept once made (only forms whose tail was found are made). */
@@ -132,12 +137,13 @@ class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
     return FORM_ENCODING[this.formOf[index]!]!;
   }
 
-  /** Adds a form of text `text`, by the hash of its anchor. */
-  private add(text: number, form: number, anchorHash: number): void {
+  /** Adds a form of text `text`, with its anchor. */
+  private add(text: number, form: number, head: number, tail: number): void {
     if (this.size === this.textOf.length) this.grow();
     this.textOf[this.size] = text;
     this.formOf[this.size] = form;
-    this.hashOf[this.size] = anchorHash;
+    this.headOf[this.size] = head;
+    this.tailOf[this.size] = tail;
     this.size++;
   }
 
@@ -147,9 +153,11 @@ class ManagedForms implements AnchoredLiterals, ManagedLiteralInfo {
     textOf.set(this.textOf);
     const formOf = new Uint8Array(n);
     formOf.set(this.formOf);
-    const hashOf = new Int32Array(n);
-    hashOf.set(this.hashOf);
-    [this.textOf, this.formOf, this.hashOf] = [textOf, formOf, hashOf];
+    const headOf = new Int32Array(n);
+    headOf.set(this.headOf);
+    const tailOf = new Int32Array(n);
+    tailOf.set(this.tailOf);
+    [this.textOf, this.formOf, this.headOf, this.tailOf] = [textOf, formOf, headOf, tailOf];
   }
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { compileAnchored, hashAnchor } from "../../src/scan/anchored-matcher.js";
+import { compileAnchored, packLowBytes } from "../../src/scan/anchored-matcher.js";
 import { createDetector } from "../../src/scan/detect.js";
 import { scan } from "../../src/scan/scan.js";
 
@@ -13,19 +13,24 @@ const unit = fc.constantFrom(...UNITS);
 
 describe("anchored matcher", () => {
   it("finds exactly what an indexOf loop finds: overlaps, literals that are prefixes or suffixes of each other, unicode", () => {
-    const base = fc.string({ minLength: 3, maxLength: 12, unit });
+    // Literals are 8 code units or more (the anchor); a unit may be 2 (a surrogate pair).
+    const base = fc.string({ minLength: 8, maxLength: 16, unit });
     // Each literal is a base, or a prefix or a suffix of another one, so they nest.
     const literals = fc.array(base, { minLength: 1, maxLength: 4 }).chain((bases) =>
       fc.array(fc.tuple(fc.constantFrom(...bases), fc.nat(), fc.constantFrom("whole", "prefix", "suffix")), { minLength: 1, maxLength: 8 }).map((picks) =>
-        picks.map(([b, n, how]) => (how === "whole" ? b : how === "prefix" ? b.slice(0, 3 + (n % (b.length - 2))) : b.slice(n % (b.length - 2)))),
+        picks.map(([b, n, how]) => (how === "whole" ? b : how === "prefix" ? b.slice(0, 8 + (n % (b.length - 7))) : b.slice(n % (b.length - 7)))),
       ),
     );
     fc.assert(
       fc.property(literals, fc.array(fc.oneof(fc.string({ maxLength: 6, unit }), fc.constantFrom(...UNITS.map((u) => u.repeat(5)))), { maxLength: 12 }), (lits, pieces) => {
         // Texts made of the literals themselves and noise, so hits are the rule, not the exception.
         const text = pieces.map((p, i) => p + (lits[i % lits.length] ?? "")).join("");
-        const k = Math.min(...lits.map((l) => l.length));
-        const m = compileAnchored({ size: lits.length, anchorLength: k, anchorHash: (i) => hashAnchor(lits[i]!, lits[i]!.length - k, k), text: (i) => lits[i]! });
+        const m = compileAnchored({
+          size: lits.length,
+          anchorHead: (i) => packLowBytes(lits[i]!, lits[i]!.length - 8),
+          anchorTail: (i) => packLowBytes(lits[i]!, lits[i]!.length - 4),
+          text: (i) => lits[i]!,
+        });
         const got: string[] = [];
         m.run(text, (i, start, end) => got.push(`${i}:${start}-${end}`));
         const want: string[] = [];
