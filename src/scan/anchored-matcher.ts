@@ -69,7 +69,7 @@ export function packLowCodes(codes: ArrayLike<number>, from: number): number {
  * m.run("x=hunter2-hunter2", (i, start, end) => console.log(i, start, end)); // 1 2 17
  */
 export function compileAnchored(literals: AnchoredLiterals): AnchoredMatcher {
-  const { filter, filterShift, heads: slotHeads, tails: slotTails, firsts, next, mask, shift } = buildIndex(literals);
+  const { filter, filterShift, table, next, mask, shift } = buildIndex(literals);
   return {
     run(text, onMatch) {
       if (literals.size === 0) return;
@@ -84,8 +84,8 @@ export function compileAnchored(literals: AnchoredLiterals): AnchoredMatcher {
         if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) continue;
         let slot = slotOf(head, tail, shift);
         let first: number;
-        while ((first = firsts[slot]!) !== 0) {
-          if (slotTails[slot] === tail && slotHeads[slot] === head) {
+        while ((first = table[3 * slot + 2]!) !== 0) {
+          if (table[3 * slot + 1] === tail && table[3 * slot] === head) {
             verify(literals, next, first - 1, text, i + 1, onMatch);
             break;
           }
@@ -110,10 +110,11 @@ interface Index {
   /** One bit per hash of an anchor's last 4 bytes, ~1/16 of them set. */
   filter: Int32Array;
   filterShift: number;
-  /** Open addressing (load ≤ 1/2): the anchor in each slot, and 1 + its first literal (0: empty). */
-  heads: Int32Array;
-  tails: Int32Array;
-  firsts: Int32Array;
+  /**
+   * Open addressing (load ≤ 1/2), one slot = 3 numbers side by side (one cache line): the
+   * anchor's head and tail, and 1 + its first literal (0: empty).
+   */
+  table: Int32Array;
   /** 1 + the next literal with the same anchor (0 ends the chain). */
   next: Int32Array;
   mask: number;
@@ -121,38 +122,35 @@ interface Index {
 }
 
 function buildIndex(literals: AnchoredLiterals): Index {
-  const bitsFor = (n: number, min: number) => {
-    let bits = min;
-    while (bits < 30 && 2 ** bits < n) bits++;
-    return bits;
-  };
   const slotBits = bitsFor(literals.size * 2, 4);
   const filterBits = bitsFor(literals.size * 16, 10);
-  const index: Index = {
-    filter: new Int32Array(2 ** (filterBits - 5)),
-    filterShift: 32 - filterBits,
-    heads: new Int32Array(2 ** slotBits),
-    tails: new Int32Array(2 ** slotBits),
-    firsts: new Int32Array(2 ** slotBits),
-    next: new Int32Array(literals.size),
-    mask: 2 ** slotBits - 1,
-    shift: 32 - slotBits,
-  };
-  const { filter, heads, tails, firsts, next, mask } = index;
+  const filterShift = 32 - filterBits;
+  const shift = 32 - slotBits;
+  const mask = 2 ** slotBits - 1;
+  const filter = new Int32Array(2 ** (filterBits - 5));
+  const table = new Int32Array(3 * 2 ** slotBits);
+  const next = new Int32Array(literals.size);
   // Backwards, so each chain lists its literals in index order.
   for (let i = literals.size - 1; i >= 0; i--) {
     const head = literals.anchorHead(i);
     const tail = literals.anchorTail(i);
-    const bit = Math.imul(tail, MIX) >>> index.filterShift;
+    const bit = Math.imul(tail, MIX) >>> filterShift;
     filter[bit >>> 5]! |= 1 << (bit & 31);
-    let slot = slotOf(head, tail, index.shift);
-    while (firsts[slot] !== 0 && (heads[slot] !== head || tails[slot] !== tail)) slot = (slot + 1) & mask;
-    heads[slot] = head;
-    tails[slot] = tail;
-    next[i] = firsts[slot]!;
-    firsts[slot] = i + 1;
+    let slot = slotOf(head, tail, shift);
+    while (table[3 * slot + 2] !== 0 && (table[3 * slot] !== head || table[3 * slot + 1] !== tail)) slot = (slot + 1) & mask;
+    table[3 * slot] = head;
+    table[3 * slot + 1] = tail;
+    next[i] = table[3 * slot + 2]!;
+    table[3 * slot + 2] = i + 1;
   }
-  return index;
+  return { filter, filterShift, table, next, mask, shift };
+}
+
+/** The least number of bits (from `min`, at most 30) that counts to `n`. */
+function bitsFor(n: number, min: number): number {
+  let bits = min;
+  while (bits < 30 && 2 ** bits < n) bits++;
+  return bits;
 }
 
 /** Checks each literal of the chain starting at `first` against the text ending at `end`. */
