@@ -69,19 +69,21 @@ export function packLowCodes(codes: ArrayLike<number>, from: number): number {
  * m.run("x=hunter2-hunter2", (i, start, end) => console.log(i, start, end)); // 1 2 17
  */
 export function compileAnchored(literals: AnchoredLiterals): AnchoredMatcher {
-  const { filter, filterShift, table, next, mask, shift } = buildIndex(literals);
+  const { pairs, filter, filterShift, table, next, mask, shift } = buildIndex(literals);
   return {
     run(text, onMatch) {
       if (literals.size === 0) return;
-      // The low bytes of the last 8 code units read, as the anchors are packed.
-      let head = 0;
+      // The low bytes of the last 4 code units read, as the anchors' tails are packed.
       let tail = 0;
       for (let i = 0; i < text.length; i++) {
-        head = (head << 8) | (tail >>> 24);
         tail = (tail << 8) | (text.charCodeAt(i) & 0xff);
-        // Most windows end in 4 bytes that no anchor ends in: one bit says so.
+        // Most windows end in 2 bytes, or else 4, that no anchor ends in: one bit says so.
+        if ((pairs[(tail & 0xffff) >>> 5]! & (1 << (tail & 31))) === 0) continue;
         const bit = Math.imul(tail, MIX) >>> filterShift;
         if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) continue;
+        // Before the text's 8th code unit, charCodeAt gives NaN and NaN & 0xff is 0; verify()
+        // rejects a literal that would start before the text.
+        const head = ((text.charCodeAt(i - 7) & 0xff) << 24) | ((text.charCodeAt(i - 6) & 0xff) << 16) | ((text.charCodeAt(i - 5) & 0xff) << 8) | (text.charCodeAt(i - 4) & 0xff);
         let slot = slotOf(head, tail, shift);
         let first: number;
         while ((first = table[3 * slot + 2]!) !== 0) {
@@ -107,6 +109,8 @@ function slotOf(head: number, tail: number, shift: number): number {
 }
 
 interface Index {
+  /** One bit per last 2 bytes of an anchor (65,536 bits). */
+  pairs: Int32Array;
   /** One bit per hash of an anchor's last 4 bytes, ~1/16 of them set. */
   filter: Int32Array;
   filterShift: number;
@@ -127,6 +131,7 @@ function buildIndex(literals: AnchoredLiterals): Index {
   const filterShift = 32 - filterBits;
   const shift = 32 - slotBits;
   const mask = 2 ** slotBits - 1;
+  const pairs = new Int32Array(2048);
   const filter = new Int32Array(2 ** (filterBits - 5));
   const table = new Int32Array(3 * 2 ** slotBits);
   const next = new Int32Array(literals.size);
@@ -134,6 +139,7 @@ function buildIndex(literals: AnchoredLiterals): Index {
   for (let i = literals.size - 1; i >= 0; i--) {
     const head = literals.anchorHead(i);
     const tail = literals.anchorTail(i);
+    pairs[(tail & 0xffff) >>> 5]! |= 1 << (tail & 31);
     const bit = Math.imul(tail, MIX) >>> filterShift;
     filter[bit >>> 5]! |= 1 << (bit & 31);
     let slot = slotOf(head, tail, shift);
@@ -143,7 +149,7 @@ function buildIndex(literals: AnchoredLiterals): Index {
     next[i] = table[3 * slot + 2]!;
     table[3 * slot + 2] = i + 1;
   }
-  return { filter, filterShift, table, next, mask, shift };
+  return { pairs, filter, filterShift, table, next, mask, shift };
 }
 
 /** The least number of bits (from `min`, at most 30) that counts to `n`. */
