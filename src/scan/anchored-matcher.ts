@@ -1,10 +1,11 @@
 /**
- * A multi-literal matcher for many long literals: every literal is indexed by a hash of
- * its last `anchorLength` characters (its anchor), one pass over the text rolls that hash
- * over every window, and a window whose hash is indexed is checked against the literals
- * that end with it. Memory is a few bytes per literal and building reads only the anchors,
- * so the cost does not grow with the literals' length; the search is one hash probe per
- * character of text, whatever the number of literals.
+ * A multi-literal matcher for many long literals: every literal is indexed by its anchor,
+ * the low bytes of its last 8 code units; one pass over the text keeps the last bytes read
+ * in a shift register, skips a window whose last 2 bytes (a 64-Kbit table), then last 4
+ * (a hashed bit filter), end no anchor, and checks the few others against the hash table of
+ * anchors and then the literals themselves. Memory is a few bytes per literal and building
+ * reads only the anchors, so the cost does not grow with the literals' length; the search
+ * is a bit test or two per character of text, whatever the number of literals.
  *
  * Why by hand, and not an Aho-Corasick automaton (the rules' keywords use one, `matcher.ts`):
  * an automaton grows with the total length of the literals, and a managed value has ~11 forms
@@ -14,10 +15,11 @@
  *   and 165 MB (bench/scan-managed.bench.mjs keeps it as a baseline);
  * - `modern-ahocorasick` 3.3 (the most used on npm) over the same forms: 1,000 secrets 1.7 s
  *   and +42 MB, 10,000 secrets 23.5 s and +285 MB, just to build;
- * - this index: 100,000 secrets 0.62 s CPU (1.3 s wall on the busy machine) and 140 MB peak RSS,
- *   70 MB of which are the values themselves; one 10 KB value as cheap as a short one.
- * The price: a text window that hashes like a common anchor is checked against every literal
- * ending with it (many values ending alike, e.g. the same URL tail, cost a comparison each).
+ * - this index: 100,000 secrets 0.6-0.75 s CPU (1.3-2.1 s wall on the busy machine) and
+ *   140-153 MB peak RSS, 70 MB of which are the values themselves; one 10 KB value as cheap
+ *   as a short one.
+ * The price: a window that ends like a common anchor is checked against every literal ending
+ * with it (many values ending alike, e.g. the same URL tail, cost a comparison each).
  */
 
 /** Code units in an anchor: the last 8 of each literal; no literal is shorter. */
