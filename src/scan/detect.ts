@@ -1,10 +1,12 @@
 /**
- * The detector: given a text, finds managed values and rule matches, as offsets. One
- * Aho-Corasick pass finds every managed-value form and every rule keyword; then only the
- * rules whose keywords occurred run their regex. Findings never hold the matched value.
+ * The detector: given a text, finds managed values and rule matches, as offsets. One pass
+ * of the anchored matcher finds every managed-value form, one Aho-Corasick pass every rule
+ * keyword; then only the rules whose keywords occurred run their regex. Findings never
+ * hold the matched value.
  */
+import { compileAnchored, packLowBytes, type AnchoredLiterals } from "./anchored-matcher.js";
 import { compileLiterals, type LiteralMatcher } from "./matcher.js";
-import type { ManagedVariant } from "./managed.js";
+import { ANCHOR_LENGTH, managedForms, type ManagedLiteralInfo, type ManagedVariant } from "./managed.js";
 import { PATTERN_RULES, type PatternRule } from "./rules.js";
 import { acceptMatch } from "./validate.js";
 import type { ManagedEncoding } from "./types.js";
@@ -23,7 +25,9 @@ export interface TextFinding {
 
 /** Options of {@link createDetector}. */
 export interface DetectorOptions {
-  /** Managed-value forms to look for (from `managedVariants`). */
+  /** Managed values by secret name; each is looked for in all its forms (see `managed.ts`). */
+  managedValues?: Iterable<readonly [string, string]>;
+  /** Literals to look for as managed values, written out (from `managedVariants`; 8 characters or more); ignored with `managedValues`. */
   managed?: ManagedVariant[];
   /** Rules to run. @default PATTERN_RULES */
   rules?: readonly PatternRule[];
@@ -40,38 +44,33 @@ export interface Detector {
  * Compiles the managed values and the rules into a detector.
  *
  * @example
- * const d = createDetector({ managed: managedVariants([["db_password", "hunter2hunter2"]]) });
+ * const d = createDetector({ managedValues: [["db_password", "hunter2hunter2"]] });
  * d.detect("DB_PASSWORD=hunter2hunter2"); // [{ kind: "managed", secretName: "db_password", ... }]
  */
 export function createDetector(options: DetectorOptions = {}): Detector {
-  const managed = options.managed ?? [];
+  const managed = options.managedValues ? managedForms(options.managedValues) : variantLiterals(options.managed ?? []);
+  const managedMatcher = compileAnchored(managed);
   const rules = options.rules ?? PATTERN_RULES;
   // Anchored rules run sticky at each keyword hit; the others scan the whole text.
   // No `d` flag: match indices allocate on every match, and the generic rule matches often.
   const regexes = rules.map((r) => new RegExp(r.pattern, (r.anchored ? "y" : "g") + (r.flags ?? "")));
   const always = rules.map((r) => r.keywords.length === 0);
   const allowValues = new Set(options.allowValues ?? []);
-  // Literal index space: [0, managed.length) are managed forms, the rest keywords.
   const keywordRules = new Map<string, number[]>();
   rules.forEach((r, i) => {
     for (const k of r.keywords) keywordRules.set(k, [...(keywordRules.get(k) ?? []), i]);
   });
   const keywords = [...keywordRules.keys()];
-  const matcher: LiteralMatcher = compileLiterals([...managed.map((m) => m.text), ...keywords]);
+  const matcher: LiteralMatcher = compileLiterals(keywords);
   const rulesOfKeyword = keywords.map((k) => keywordRules.get(k)!);
-  const base = managed.length;
 
   return {
     detect(text) {
       const present = Uint8Array.from(always, (a) => (a ? 1 : 0));
       const starts: (number[] | undefined)[] = [];
       const hits: number[] = [];
-      matcher.run(text, (index, end) => {
-        if (index < base) {
-          hits.push(index, end);
-          return;
-        }
-        const k = index - base;
+      managedMatcher.run(text, (index, start, end) => hits.push(index, start, end));
+      matcher.run(text, (k, end) => {
         for (const r of rulesOfKeyword[k]!) {
           present[r] = 1;
           if (rules[r]!.anchored) (starts[r] ??= []).push(end - keywords[k]!.length);
@@ -106,28 +105,46 @@ export function maskPreview(secret: string): string {
 
 // --- internal ---
 
-function managedFindings(managed: ManagedVariant[], hits: number[]): TextFinding[] {
-  const spans: { v: ManagedVariant; start: number; end: number }[] = [];
-  for (let i = 0; i < hits.length; i += 2) {
-    const v = managed[hits[i]!]!;
-    spans.push({ v, start: hits[i + 1]! - v.text.length, end: hits[i + 1]! });
-  }
-  // Leftmost, then longest; drop spans inside one already kept.
-  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+/**
+ * Literals written out, as the anchored matcher takes them. Those shorter than ANCHOR_LENGTH
+ * are not looked for (`managedVariants` makes none: values shorter than 8 are skipped).
+ */
+function variantLiterals(variants: readonly ManagedVariant[]): AnchoredLiterals & ManagedLiteralInfo {
+  const kept = variants.filter((v) => v.text.length >= ANCHOR_LENGTH);
+  const texts = kept.map((v) => v.text);
+  return {
+    size: kept.length,
+    anchorHead: (i) => packLowBytes(texts[i]!, texts[i]!.length - 8),
+    anchorTail: (i) => packLowBytes(texts[i]!, texts[i]!.length - 4),
+    text: (i) => texts[i]!,
+    secretName: (i) => kept[i]!.secretName,
+    encoding: (i) => kept[i]!.encoding,
+  };
+}
+
+/** `hits` holds (form, start, end) triples. */
+function managedFindings(managed: ManagedLiteralInfo, hits: number[]): TextFinding[] {
+  const spans: { form: number; start: number; end: number }[] = [];
+  for (let i = 0; i < hits.length; i += 3) spans.push({ form: hits[i]!, start: hits[i + 1]!, end: hits[i + 2]! });
+  // Leftmost, then longest, then the form added first (a literal two forms share); drop
+  // spans inside one already kept.
+  spans.sort((a, b) => a.start - b.start || b.end - a.end || a.form - b.form);
   const out: TextFinding[] = [];
   let keptEnd = -1;
   for (const s of spans) {
     if (s.end <= keptEnd) continue;
     keptEnd = s.end;
-    const suffix = s.v.encoding === "plain" ? "" : ` (${s.v.encoding})`;
+    const secretName = managed.secretName(s.form);
+    const encoding = managed.encoding(s.form);
+    const suffix = encoding === "plain" ? "" : ` (${encoding})`;
     out.push({
       offset: s.start,
       length: s.end - s.start,
       kind: "managed",
-      secretName: s.v.secretName,
-      encoding: s.v.encoding,
-      description: `Value of managed secret ${s.v.secretName}${suffix}`,
-      preview: `${s.v.secretName}${suffix}`,
+      secretName,
+      encoding,
+      description: `Value of managed secret ${secretName}${suffix}`,
+      preview: `${secretName}${suffix}`,
     });
   }
   return out;

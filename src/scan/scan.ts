@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { loadPathAllowList, isAllowedInline } from "./allow.js";
 import { createDetector, type TextFinding } from "./detect.js";
 import { historyTexts, stagedTexts, type GitText } from "./git.js";
-import { managedEntries, managedVariants } from "./managed.js";
+import { managedEntries } from "./managed.js";
 import { createBoundedReader, tooLarge } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
 import { decodeText, LineIndex } from "./text.js";
@@ -31,7 +31,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const skipSecrets = new Set(allow.secrets ?? []);
   const offRules = new Set(allow.rules ?? []);
   const detector = createDetector({
-    managed: managedVariants(managedEntries(options.managedValues).filter(([name]) => !skipSecrets.has(name))),
+    managedValues: managedEntries(options.managedValues).filter(([name]) => !skipSecrets.has(name)),
     rules: options.patterns === false ? [] : PATTERN_RULES.filter((r) => !offRules.has(r.id)),
     allowValues: allow.values ?? [],
   });
