@@ -6,13 +6,14 @@
  * Layout: `.secrets/.encryption.key` is the key of the default environment (`dev`), as in the
  * Python reference design; `.secrets/<env>.key` is the key of any other environment.
  */
-import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { generateFernetKey, parseFernetKey, type FernetKey } from "./fernet.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
+import { readTrustedFile } from "../fs/read-trusted-file.js";
 
 
 /** Largest key file read (a key is 44 bytes; leave room for whitespace and comments of nothing). */
@@ -33,13 +34,16 @@ export function readKeyFile(path: string, policy: PermissionPolicy = "strict", o
   if (!checkPrivate(path, "file", policy, onWarning)) {
     throw new HushError("KEY_MISSING", `No key file at ${path}.`);
   }
-  let text: Buffer;
+  // O_NONBLOCK open, then a regular-file and size check on the open file: a FIFO or device put
+  // there after the check above cannot hang hush or make it read without bound.
+  let text: Buffer | undefined;
   try {
-    text = readFileSync(path);
+    text = readTrustedFile(path, { maxBytes: MAX_KEY_FILE_BYTES, what: "the key file" });
   } catch (e) {
-    throw new HushError("READ_FAILED", `Cannot read the key file ${path}.`, { cause: e });
+    if (e instanceof HushError && e.code === "LIMIT_EXCEEDED") throw new HushError("MALFORMED_KEY", `Malformed key file ${path}: more than ${MAX_KEY_FILE_BYTES} bytes is too long for a key.`);
+    throw e;
   }
-  if (text.length > MAX_KEY_FILE_BYTES) throw new HushError("MALFORMED_KEY", `Malformed key file ${path}: ${text.length} bytes is too long for a key.`);
+  if (text === undefined) throw new HushError("KEY_MISSING", `No key file at ${path}.`);
   try {
     return parseFernetKey(text);
   } catch (e) {
