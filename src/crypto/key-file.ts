@@ -14,6 +14,7 @@ import { generateFernetKey, parseFernetKey, type FernetKey } from "./fernet.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 import { readTrustedFile } from "../fs/read-trusted-file.js";
+import { sweepStaleTemps } from "../fs/atomic-write.js";
 
 
 /** Largest key file read (a key is 44 bytes; leave room for whitespace and comments of nothing). */
@@ -57,8 +58,8 @@ export function readKeyFile(path: string, policy: PermissionPolicy = "strict", o
  * even under `umask 000`). An existing folder is checked, not changed.
  */
 export function ensureSecretsDir(secretsDir: string): void {
-  mkdirSync(dirname(secretsDir), { recursive: true });
   try {
+    mkdirSync(dirname(secretsDir), { recursive: true });
     mkdirSync(secretsDir, { mode: 0o700 });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new HushError("WRITE_FAILED", `Cannot create ${secretsDir}.`, { cause: e });
@@ -69,30 +70,38 @@ export function ensureSecretsDir(secretsDir: string): void {
 /**
  * Creates a new key file for `environment` unless one exists; never overwrites a key.
  * The key is written to a temp file opened O_EXCL with mode 0600, synced, then hard-linked into
- * place (link fails if the name exists, so two racing `init`s keep the first key).
+ * place (link fails if the name exists, so two racing `init`s keep the first key). On any
+ * failure (a full or read-only disk) the temp file is removed and WRITE_FAILED names the errno;
+ * temp files of dead writers (SIGKILL) are swept first.
  * Returns true when a key was created.
  */
 export function createKeyFile(secretsDir: string, environment: string): boolean {
   ensureSecretsDir(secretsDir);
   const path = keyFilePath(secretsDir, environment);
   if (checkPrivate(path, "file", "strict")) return false;
+  sweepStaleTemps(secretsDir, "key");
   const temp = join(secretsDir, `.key.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  let step = "create a temp file";
   try {
-    writeSync(fd, generateFernetKey());
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      step = "write";
+      writeSync(fd, generateFernetKey());
+      step = "fsync";
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    step = "link";
     linkSync(temp, path);
+    step = "fsync the folder";
+    fsyncDir(secretsDir);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new HushError("WRITE_FAILED", `Cannot create the key file ${path}.`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === "EEXIST" && step === "link") return false;
+    throw new HushError("WRITE_FAILED", `Cannot create the key file ${path}: ${step} failed. No key was created.`, { cause: e });
   } finally {
-    unlinkSync(temp);
-    fsyncDir(secretsDir);
+    removeQuietly(temp);
   }
 }
 
@@ -103,5 +112,15 @@ export function fsyncDir(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+// --- internal ---
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (_e) {
+    // ENOENT: never created. Anything else: the next createKeyFile sweeps it once this pid is gone.
   }
 }
