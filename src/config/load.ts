@@ -13,7 +13,7 @@ import { HushError } from "../errors.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
 import { checkConfig, configInvalid, type ConfigCheck, type ConfigPath } from "./validate.js";
 import type { ConfigProblem, EnvironmentOrigin, HushConfig, LoadedConfig } from "./types.js";
-import { readParsedConfig, writeParsedConfig } from "./parse-cache.js";
+import { forgetOldText, readParsedConfig, writeParsedConfig } from "./parse-cache.js";
 import { isTrustedOwner, readTrustedFile } from "../fs/read-trusted-file.js";
 
 /** The file name searched for. */
@@ -97,7 +97,9 @@ export async function readConfigFile(path: string, env?: NodeJS.ProcessEnv): Pro
     throw e;
   }
   if (bytes === undefined) throw new HushError("READ_FAILED", `Cannot read ${path}: it no longer exists.`);
-  return parseConfigText(bytes.toString("utf8"), env);
+  const text = bytes.toString("utf8");
+  if (env) await forgetOldText(resolve(path), text, env);
+  return parseConfigText(text, env);
 }
 
 /** True when `text` has a line that is neither blank nor a comment. */
