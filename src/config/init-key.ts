@@ -62,7 +62,7 @@ export function filesOfEnvironment(secretsDir: string, environment: string): str
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw new HushError("READ_FAILED", `Cannot list ${secretsDir} to look for existing stores.`, { cause: e });
   }
-  const own = new Set([`${environment}.store`, `audit.${environment}.jsonl`, `audit.${environment}.head`]);
+  const own = new Set([`${environment}.store`, `audit.${environment}.jsonl`, `audit.${environment}.head`, `audit.${environment}.start`]);
   const python = environment === DEFAULT_ENVIRONMENT;
   return entries.filter((f) => own.has(f) || (python && (f === "mallku-secrets.json.encrypted" || f.endsWith(".secret")))).sort();
 }
