@@ -80,4 +80,13 @@ describe("hush init with a store whose key is missing", () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, ".secrets", "prod.key"))).toBe(true);
   });
+
+  it("`hush doctor` on a store whose key is missing says restore it, never `hush init`", async () => {
+    const dir = await hushStoreWithoutKey();
+    const r = await hushIn(dir, ["doctor"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain("restore");
+    expect(r.stdout + r.stderr).not.toContain("fix: hush init");
+    expectNoCanary(r);
+  });
 });
