@@ -15,7 +15,7 @@ const HINTS = {
   INVALID_VALUE: "The value cannot be stored or passed on as it is; check it for NUL bytes or unpaired surrogates.",
   INVALID_ARGUMENT: "Check the arguments; `--help` lists what each command accepts.",
   MALFORMED_KEY: "A key file holds 44 characters of url-safe base64 (32 bytes); restore it from your backup.",
-  KEY_MISSING: "Run `hush init` to create a key, or point `secretsDir` at the folder that holds it.",
+  KEY_MISSING: "The key file is missing: restore it from your backup (no other key opens a store written with it), or point `secretsDir` at the folder that holds it.",
   WRONG_KEY: "The key does not open this store; use the key file this store was written with.",
   STORE_CORRUPT: "The store is damaged; restore it from backup. hush keeps the damaged file as it is.",
   STORE_TRUNCATED: "The store file is empty or cut short; restore it from backup. hush keeps the file as it is.",

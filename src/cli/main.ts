@@ -7,6 +7,10 @@ import module from "node:module";
 import type { CliContext } from "./context.js";
 import { commandName } from "./command-name.js";
 import { privateCompileCacheDir } from "./compile-cache-dir.js";
+import { hardenProcess } from "./harden-process.js";
+
+// Before anything else, so before any secret is read: no inspector on SIGUSR1, no core file.
+hardenProcess();
 
 // Node >= 22.1 keeps compiled code between runs; on Node 20 this is absent and skipped. Never
 // in Node's default folder, os.tmpdir()/node-compile-cache: on a shared machine another user

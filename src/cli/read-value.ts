@@ -2,7 +2,7 @@
  * Reads a secret value for `hush set`: from `--from-file`, from stdin when it is piped, or from
  * a hidden prompt on a TTY. Never from argv (shell history and `ps` would keep it).
  */
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { HushError } from "../index.js";
 import type { CliContext } from "./context.js";
 
@@ -20,8 +20,9 @@ export async function readSecretValue(ctx: CliContext, options: ReadValueOptions
   let raw: Buffer;
   if (options.fromFile !== undefined) {
     try {
-      raw = options.fromFile === "-" ? await readAll(ctx.stdin) : readFileSync(options.fromFile);
+      raw = options.fromFile === "-" ? await readAll(ctx.stdin) : readRegularFile(options.fromFile);
     } catch (e) {
+      if (e instanceof HushError) throw e;
       throw new HushError("READ_FAILED", `Cannot read the value file ${options.fromFile}.`, { cause: e });
     }
   } else if (ctx.stdin.isTTY) {
@@ -36,6 +37,25 @@ export async function readSecretValue(ctx: CliContext, options: ReadValueOptions
 }
 
 // --- internal ---
+
+/**
+ * A `--from-file` value: opened O_NONBLOCK (a FIFO cannot hang hush), then refused unless the
+ * open file is a regular file within the size limit (`/dev/zero` would read without bound).
+ */
+function readRegularFile(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new HushError("READ_FAILED", `The value file ${path} is not a regular file (a FIFO or device?); use --from-file - to read a stream from stdin.`);
+    if (st.size > MAX_VALUE_BYTES) throw new HushError("LIMIT_EXCEEDED", `The value file ${path} is larger than ${MAX_VALUE_BYTES} bytes.`);
+    const buffer = Buffer.alloc(st.size + 1);
+    let length = 0;
+    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { HushError } from "../errors.js";
 import { canonicalName, findCollisions } from "../names.js";
 import { keyFilePath } from "../crypto/key-file.js";
-import { checkPrivate } from "../fs/permissions.js";
+import { checkPrivate, shellQuote } from "../fs/permissions.js";
+import { filesOfEnvironment } from "./init-key.js";
 import type { SecretsManager } from "../manager.js";
 import type { SecretSource } from "../types.js";
 import { findConfigFile, loadConfig, readConfigFile, type LoadConfigOptions } from "./load.js";
@@ -143,7 +144,10 @@ function checkPermissions(manager: SecretsManager, loaded: LoadedConfig): Doctor
   for (const entry of entries) probe(join(dir, entry.name), entry.isDirectory() ? "dir" : "file");
   const key = keyFilePath(dir, loaded.environment);
   if (usesLocal && !entries.some((e) => join(dir, e.name) === key)) {
-    problems.push({ message: `No key file for ${loaded.environment} (${key}).`, fix: `hush init${envFlag(loaded)}` });
+    // A store without its key is a lost key: `hush init` would refuse, and a new key would not open it.
+    const orphans = filesOfEnvironment(dir, loaded.environment);
+    const fix = orphans.length > 0 ? `restore the key from your backup to ${shellQuote(key)} (${orphans.join(", ")} need it)` : `hush init${envFlag(loaded)}`;
+    problems.push({ message: `No key file for ${loaded.environment} (${key}).`, fix });
   }
   return problems;
 }

@@ -6,7 +6,8 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { HushError } from "../errors.js";
-import { createKeyFile, keyFilePath } from "../crypto/key-file.js";
+import { keyFilePath } from "../crypto/key-file.js";
+import { createProjectKey } from "./init-key.js";
 import { CONFIG_FILE, loadConfig } from "./load.js";
 import { resolveSecretsDir } from "./open.js";
 import { configTemplate } from "./template.js";
@@ -22,6 +23,13 @@ export interface InitProjectOptions {
   secretsDir?: string;
   /** Where HUSH_ENV is read. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * `--force-new-key`: when the key is missing but a store of the environment exists, move the
+   * store (and its audit log) aside into `.secrets/orphaned-<env>-<time>/` and make a new key.
+   * Without it, init refuses (KEY_MISSING) rather than pair a new key with old data.
+   * @default false
+   */
+  forceNewKey?: boolean;
 }
 
 /** What {@link initProject} found and did. Paths are absolute. */
@@ -36,6 +44,8 @@ export interface InitResult {
   created: { secretsDir: boolean; key: boolean; config: boolean };
   /** Lines appended to .gitignore (empty when everything was already ignored). */
   gitignoreAdded: string[];
+  /** With `forceNewKey`: the folder the orphaned store files were moved into. */
+  movedAside?: string;
 }
 
 /** Sets up a project for hush; safe to run any number of times. */
@@ -45,7 +55,7 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
   const { root, environment } = loaded;
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   const dirExisted = existsSync(secretsDir);
-  const keyCreated = createKeyFile(secretsDir, environment);
+  const key = createProjectKey(secretsDir, environment, options.forceNewKey === true);
 
   const configFile = loaded.path ?? join(root, CONFIG_FILE);
   const configCreated = loaded.path === undefined && writeIfAbsent(configFile, configTemplate(environment));
@@ -64,8 +74,9 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
     keyFile: keyFilePath(secretsDir, environment),
     configFile,
     gitignore,
-    created: { secretsDir: !dirExisted, key: keyCreated, config: configCreated },
+    created: { secretsDir: !dirExisted, key: key.created, config: configCreated },
     gitignoreAdded,
+    ...(key.movedAside === undefined ? {} : { movedAside: key.movedAside }),
   };
 }
 

@@ -13,13 +13,19 @@ import { HushError } from "../errors.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
 import { checkConfig, configInvalid, type ConfigCheck, type ConfigPath } from "./validate.js";
 import type { ConfigProblem, EnvironmentOrigin, HushConfig, LoadedConfig } from "./types.js";
-import { readParsedConfig, writeParsedConfig } from "./parse-cache.js";
+import { forgetOldText, readParsedConfig, writeParsedConfig } from "./parse-cache.js";
 import { isTrustedOwner, readTrustedFile } from "../fs/read-trusted-file.js";
 
 /** The file name searched for. */
 export const CONFIG_FILE = "hush.yaml";
 /** Largest hush.yaml read: a config is small; a huge one is a mistake. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * Most keys, list items and commas a hush.yaml may hold. The parser's time grows with the square
+ * of a mapping's size (60,000 keys: minutes), so the text is counted, in one linear pass,
+ * before it is parsed. 5,000 leaves room for a thousand secrets with a few fields each.
+ */
+export const MAX_CONFIG_NODES = 5000;
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -91,7 +97,9 @@ export async function readConfigFile(path: string, env?: NodeJS.ProcessEnv): Pro
     throw e;
   }
   if (bytes === undefined) throw new HushError("READ_FAILED", `Cannot read ${path}: it no longer exists.`);
-  return parseConfigText(bytes.toString("utf8"), env);
+  const text = bytes.toString("utf8");
+  if (env) await forgetOldText(resolve(path), text, env);
+  return parseConfigText(text, env);
 }
 
 /** True when `text` has a line that is neither blank nor a comment. */
@@ -105,6 +113,9 @@ export function hasContent(text: string): boolean {
  */
 export async function parseConfigText(text: string, env?: NodeJS.ProcessEnv): Promise<ConfigCheck> {
   if (!hasContent(text)) return { config: defaultConfig(), problems: [] };
+  if (countNodes(text) > MAX_CONFIG_NODES) {
+    return { problems: [{ path: "", message: `the file has more than ${MAX_CONFIG_NODES} keys, list items or commas; hush.yaml is not meant to be that large.` }] };
+  }
   const cached = env ? readParsedConfig(text, env) : undefined;
   if (cached) {
     const checked = checkConfig(cached.raw);
@@ -139,6 +150,19 @@ async function parseYaml(text: string): Promise<{ result: ConfigCheck; raw?: unk
 }
 
 // --- internal ---
+
+/**
+ * An upper estimate of the YAML nodes in `text`: mapping indicators (`:` before a space or the
+ * line end), sequence items (`- `) and commas (flow collections). Comments and strings are
+ * counted too; that only errs on the safe side.
+ */
+function countNodes(text: string): number {
+  let count = 0;
+  for (const _ of text.matchAll(/:(?=[\s]|$)|(?:^|[\s[{,])-(?=\s)|,/gm)) {
+    if (++count > MAX_CONFIG_NODES) break;
+  }
+  return count;
+}
 
 /** Whether the upward search may look in `dir`: owned by you or root, and not writable by others unless sticky. */
 function mayCrossInto(dir: string): boolean {

@@ -3,8 +3,12 @@
  * `hush run` about 8 ms, and hush.yaml rarely changes: an entry holds the parser's output for
  * one exact text (its SHA-256 names the file), written only once that text has parsed and
  * validated. The entry is validated again on every use, so only the YAML step is skipped.
- * hush.yaml holds no values, so neither does the cache. It lives in hush's private cache folder
- * (0700, see fs/user-cache-dir.ts); a missing, unwritable or damaged cache only means parsing again.
+ * hush.yaml holds no values, so neither should the cache: but a value pasted by mistake into a
+ * valid file (a `description:`) is in its parse. So each hush.yaml path has a `<sha>.ref` naming
+ * the text last read there; when the text changes, the old text's entry is removed
+ * ({@link forgetOldText}), and the mistake lives no longer in the cache than in the file.
+ * It lives in hush's private cache folder (0700, see fs/user-cache-dir.ts); a missing,
+ * unwritable or damaged cache only means parsing again.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
@@ -49,6 +53,34 @@ export async function writeParsedConfig(text: string, raw: unknown, env: NodeJS.
   }
 }
 
+/**
+ * Records that `path` now holds `text`, and removes the entry of the text it held before (another
+ * project whose file has that same text then parses it again). Never fails.
+ */
+export async function forgetOldText(path: string, text: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const dir = cacheDir(env);
+  if (!dir) return;
+  const ref = join(dir, `${sha256(`hush.yaml path\0${path}`)}.ref`);
+  const now = entryName(text);
+  let before: string | undefined;
+  try {
+    before = readFileSync(ref, "utf8");
+  } catch (_e) {
+    // No ref yet (first read of this file, or pruned): nothing to forget.
+  }
+  if (before === now) return;
+  try {
+    if (before !== undefined && /^[0-9a-f]{64}\.json$/.test(before)) unlinkSync(join(dir, before));
+  } catch (_e) {
+    // Already gone (pruned, or removed by another project's change).
+  }
+  try {
+    await writeFileAtomic(ref, now);
+  } catch (_e) {
+    // A full or read-only disk: the next read tries again.
+  }
+}
+
 // --- internal ---
 
 function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
@@ -57,7 +89,11 @@ function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 function entryName(text: string): string {
-  return `${createHash("sha256").update(text, "utf8").digest("hex")}.json`;
+  return `${sha256(text)}.json`;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** Removes the oldest entries beyond MAX_ENTRIES (and stray temp files of crashed writers). */

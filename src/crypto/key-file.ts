@@ -6,13 +6,15 @@
  * Layout: `.secrets/.encryption.key` is the key of the default environment (`dev`), as in the
  * Python reference design; `.secrets/<env>.key` is the key of any other environment.
  */
-import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { generateFernetKey, parseFernetKey, type FernetKey } from "./fernet.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../environment.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
+import { readTrustedFile } from "../fs/read-trusted-file.js";
+import { sweepStaleTemps } from "../fs/atomic-write.js";
 
 
 /** Largest key file read (a key is 44 bytes; leave room for whitespace and comments of nothing). */
@@ -33,13 +35,16 @@ export function readKeyFile(path: string, policy: PermissionPolicy = "strict", o
   if (!checkPrivate(path, "file", policy, onWarning)) {
     throw new HushError("KEY_MISSING", `No key file at ${path}.`);
   }
-  let text: Buffer;
+  // O_NONBLOCK open, then a regular-file and size check on the open file: a FIFO or device put
+  // there after the check above cannot hang hush or make it read without bound.
+  let text: Buffer | undefined;
   try {
-    text = readFileSync(path);
+    text = readTrustedFile(path, { maxBytes: MAX_KEY_FILE_BYTES, what: "the key file" });
   } catch (e) {
-    throw new HushError("READ_FAILED", `Cannot read the key file ${path}.`, { cause: e });
+    if (e instanceof HushError && e.code === "LIMIT_EXCEEDED") throw new HushError("MALFORMED_KEY", `Malformed key file ${path}: more than ${MAX_KEY_FILE_BYTES} bytes is too long for a key.`);
+    throw e;
   }
-  if (text.length > MAX_KEY_FILE_BYTES) throw new HushError("MALFORMED_KEY", `Malformed key file ${path}: ${text.length} bytes is too long for a key.`);
+  if (text === undefined) throw new HushError("KEY_MISSING", `No key file at ${path}.`);
   try {
     return parseFernetKey(text);
   } catch (e) {
@@ -53,8 +58,8 @@ export function readKeyFile(path: string, policy: PermissionPolicy = "strict", o
  * even under `umask 000`). An existing folder is checked, not changed.
  */
 export function ensureSecretsDir(secretsDir: string): void {
-  mkdirSync(dirname(secretsDir), { recursive: true });
   try {
+    mkdirSync(dirname(secretsDir), { recursive: true });
     mkdirSync(secretsDir, { mode: 0o700 });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new HushError("WRITE_FAILED", `Cannot create ${secretsDir}.`, { cause: e });
@@ -65,30 +70,38 @@ export function ensureSecretsDir(secretsDir: string): void {
 /**
  * Creates a new key file for `environment` unless one exists; never overwrites a key.
  * The key is written to a temp file opened O_EXCL with mode 0600, synced, then hard-linked into
- * place (link fails if the name exists, so two racing `init`s keep the first key).
+ * place (link fails if the name exists, so two racing `init`s keep the first key). On any
+ * failure (a full or read-only disk) the temp file is removed and WRITE_FAILED names the errno;
+ * temp files of dead writers (SIGKILL) are swept first.
  * Returns true when a key was created.
  */
 export function createKeyFile(secretsDir: string, environment: string): boolean {
   ensureSecretsDir(secretsDir);
   const path = keyFilePath(secretsDir, environment);
   if (checkPrivate(path, "file", "strict")) return false;
+  sweepStaleTemps(secretsDir, "key");
   const temp = join(secretsDir, `.key.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  let step = "create a temp file";
   try {
-    writeSync(fd, generateFernetKey());
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      step = "write";
+      writeSync(fd, generateFernetKey());
+      step = "fsync";
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    step = "link";
     linkSync(temp, path);
+    step = "fsync the folder";
+    fsyncDir(secretsDir);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new HushError("WRITE_FAILED", `Cannot create the key file ${path}.`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === "EEXIST" && step === "link") return false;
+    throw new HushError("WRITE_FAILED", `Cannot create the key file ${path}: ${step} failed. No key was created.`, { cause: e });
   } finally {
-    unlinkSync(temp);
-    fsyncDir(secretsDir);
+    removeQuietly(temp);
   }
 }
 
@@ -99,5 +112,15 @@ export function fsyncDir(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+// --- internal ---
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (_e) {
+    // ENOENT: never created. Anything else: the next createKeyFile sweeps it once this pid is gone.
   }
 }

@@ -107,6 +107,9 @@ export function sweepStaleTemps(dir: string, base: string): number {
     if (!entry.startsWith(prefix)) continue;
     const match = /^(\d+)-[0-9a-f]+$/.exec(entry.slice(prefix.length));
     if (!match || isProcessAlive(Number(match[1]))) continue;
+    // Only files are ours to remove: a folder (or anything else) with such a name is left alone,
+    // and does not block the write that swept.
+    if (!nodeFs.lstatSync(join(dir, entry), { throwIfNoEntry: false })?.isFile()) continue;
     try {
       nodeFs.unlinkSync(join(dir, entry));
       removed++;

@@ -30,7 +30,7 @@ export function readLockHolder(lockPath: string): LockHolder | undefined {
 export function readLock(lockPath: string): LockRead {
   let fd: number;
   try {
-    fd = openSync(lockPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openSync(lockPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
     throw new HushError("READ_FAILED", `Cannot read the lock file ${lockPath}.`, { cause: e });
@@ -38,11 +38,13 @@ export function readLock(lockPath: string): LockRead {
   try {
     // fstat and read the same open file, so the identity matches the content read.
     const st = fstatSync(fd);
+    if (!st.isFile()) throw new HushError("READ_FAILED", `The lock file ${lockPath} is not a regular file (a FIFO or device?); hush does not use it.`, { hint: `Remove ${lockPath}; hush creates the lock file it needs.` });
     const buffer = Buffer.alloc(Math.min(st.size, MAX_LOCK_BYTES + 1));
     const n = st.size === 0 ? 0 : readSync(fd, buffer, 0, buffer.length, 0);
     const holder = parseHolder(buffer.toString("utf8", 0, n));
     return holder ? { kind: "held", holder, mtimeMs: st.mtimeMs } : { kind: "garbled", ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
   } catch (e) {
+    if (e instanceof HushError) throw e;
     throw new HushError("READ_FAILED", `Cannot read the lock file ${lockPath}.`, { cause: e });
   } finally {
     closeSync(fd);

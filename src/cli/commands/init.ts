@@ -14,10 +14,11 @@ export function register(program: Command, ctx: CliContext): void {
     .command("init")
     .description("create .secrets/ (0700), the environment's key (0600), a commented hush.yaml, and git-ignore .secrets/ and .env")
     .option("--json", "print what was created and kept as JSON")
-    .addHelpText("after", "\nThe key is created for the environment given by -e/--env, else $HUSH_ENV, else hush.yaml's `environment`, else dev.\nAn existing key is never overwritten; running init again changes nothing.")
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option("--force-new-key", "when the key is lost but its store exists: move the store aside (never deleted) and make a new key")
+    .addHelpText("after", "\nThe key is created for the environment given by -e/--env, else $HUSH_ENV, else hush.yaml's `environment`, else dev.\nAn existing key is never overwritten; running init again changes nothing.\nWhen the key is missing but a store of the environment exists, init refuses: restore the key\nfrom your backup. --force-new-key gives up that data: it moves the store aside into\n.secrets/orphaned-<env>-<time>/ (never deleted) and makes a new key.")
+    .action(async (opts: { json?: boolean; forceNewKey?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const options: Mapped<InitProjectOptions> = { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env };
+      const options: Mapped<InitProjectOptions> = { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env, forceNewKey: opts.forceNewKey === true };
       const r = await initProject(options);
       if (opts.json || g.json) {
         outJson(ctx, r);
@@ -28,6 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
         const r = relative(base, p);
         return r && !r.startsWith("..") ? r : p;
       };
+      if (r.movedAside) err(ctx, `moved the store files of ${r.environment} written with the lost key into ${show(r.movedAside)}/`);
       err(ctx, `${r.created.secretsDir ? "created" : "kept"} ${show(r.secretsDir)}/ (0700)`);
       err(ctx, `${r.created.key ? "created" : "kept the existing"} key for ${r.environment}: ${show(r.keyFile)} (0600)`);
       err(ctx, `${r.created.config ? "wrote a commented" : "kept"} ${show(r.configFile)}`);

@@ -58,13 +58,14 @@ export function openStore(files: StoreFiles, purpose: "read" | "write"): Snapsho
   if (!storeExists) return { doc: createDocument(environment), identity: undefined, key };
   let fd: number;
   try {
-    fd = openSync(storePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openSync(storePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { doc: createDocument(environment), identity: undefined, key };
     throw new HushError("READ_FAILED", `Cannot open the store ${storePath}.`, { cause: e, source: SOURCE_NAME });
   }
   try {
     const st = fstatSync(fd, { bigint: true });
+    if (!st.isFile()) throw new HushError("READ_FAILED", `The store ${storePath} is not a regular file (a FIFO or device?); hush does not read it.`, { source: SOURCE_NAME });
     if (st.size > BigInt(MAX_STORE_BYTES)) {
       throw new HushError("LIMIT_EXCEEDED", `The store ${storePath} is ${st.size} bytes, past the limit of ${MAX_STORE_BYTES}.`, { source: SOURCE_NAME });
     }

@@ -34,13 +34,14 @@ export interface TokenFile {
 export function readTokenFile(path: string): TokenFile | undefined {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new HushError("READ_FAILED", `Cannot open ${path}.`, { cause: e });
   }
   try {
     const st = fstatSync(fd);
+    if (!st.isFile()) throw new HushError("READ_FAILED", `${path} is not a regular file (a FIFO or device?); hush does not read it.`);
     if (st.size > MAX_TOKEN_FILE_BYTES) throw new HushError("LIMIT_EXCEEDED", `${path} is ${st.size} bytes; hush reads token files of at most ${MAX_TOKEN_FILE_BYTES} bytes.`);
     return { path, bytes: readFileSync(fd), ino: st.ino };
   } catch (e) {
