@@ -24,6 +24,7 @@ export async function runProgram(argv: string[], ctx: CliContext, commands: read
     .exitOverride();
 
   const wanted = commandToLoad(argv);
+  ctx.command ??= commandName(argv);
   const entry = commands.find((c) => c.name === wanted);
   if (entry) {
     (await entry.load()).register(program, ctx);

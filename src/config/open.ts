@@ -12,6 +12,10 @@ import { keyFilePath } from "../crypto/key-file.js";
 import { createSecretsManager, type AuditHook, type SecretsManager, type SecretsManagerOptions } from "../manager.js";
 import { buildSources, sourceFolder } from "./build-sources.js";
 import { loadConfig } from "./load.js";
+import { createDefaultSources } from "../default-sources.js";
+import { createDotenvSource } from "../sources/dotenv.js";
+import { HushError } from "../errors.js";
+import type { SecretSource } from "../types.js";
 import type { LoadedConfig } from "./types.js";
 
 /** Options of {@link openConfiguredManager}. */
@@ -27,7 +31,16 @@ export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions
   onWarning?: (message: string) => void;
   /** An already loaded config (skips the search). */
   loaded?: LoadedConfig;
+  /**
+   * `.env` files read before the whole chain (`hush run -f`), relative to `cwd`: the first file
+   * given wins, as with dotenvx; names they do not hold resolve through the chain. A file that
+   * does not exist is an error. @default none
+   */
+  envFiles?: string[];
 }
+
+/** The name of the source that `envFiles` (`hush run -f`) adds before the chain. */
+export const ENV_FILE_SOURCE = "env-file";
 
 /** A manager and the config it was built from. */
 export interface ConfiguredManager {
@@ -50,9 +63,12 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const loaded = options.loaded ?? (await loadConfig({ cwd, environment: options.environment, env }));
   const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
-  const sources = loaded.config.sources
+  let sources = loaded.config.sources
     ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning })
     : undefined;
+  if (options.envFiles?.length) {
+    sources = [envFilesSource(options.envFiles, cwd, onWarning), ...(sources ?? createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning }))];
+  }
   const audit = await openAudit(loaded, secretsDir, onWarning);
   const manager = createSecretsManager({
     cwd: loaded.root,
@@ -88,6 +104,16 @@ export function resolveSecretsDir(loaded: LoadedConfig, cwd: string, explicit?: 
 }
 
 // --- internal ---
+
+/** The source of `envFiles`: each must exist; the first given wins (dotenv's list wins last). */
+function envFilesSource(files: readonly string[], cwd: string, onWarning: (m: string) => void): SecretSource {
+  const paths = files.map((f) => resolve(cwd, f));
+  for (const path of paths) {
+    // A typo in `-f .env.prod` must not run the command without the production values.
+    if (!existsSync(path)) throw new HushError("READ_FAILED", `The env file ${path} (--env-file) does not exist.`, { hint: "Check the path; it is relative to the working folder (or to --cwd)." });
+  }
+  return createDotenvSource({ cwd, files: [...paths].reverse(), name: ENV_FILE_SOURCE, onWarning });
+}
 
 async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
   const mode = loaded.config.audit;
