@@ -8,7 +8,6 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { keyFilePath } from "../crypto/key-file.js";
 import { createSecretsManager, type AuditHook, type SecretsManager, type SecretsManagerOptions } from "../manager.js";
 import { buildSources, sourceFolder } from "./build-sources.js";
 import { loadConfig } from "./load.js";
@@ -54,8 +53,8 @@ export interface ConfiguredManager {
 /**
  * Loads hush.yaml (unless given) and opens the manager it describes. Audit: with
  * `audit: required` every access waits for its record in `<secretsDir>/audit.<env>.jsonl` and is
- * denied when it cannot be written; with `best-effort` (the default) records are written when the
- * environment has a key file (audit ids are keyed by it) and a failure only warns.
+ * denied when it cannot be written; with `best-effort` (the default) a record that cannot be
+ * written (no key yet: audit ids are keyed by it; a failing sink) is a warning. `audit: off`: none.
  */
 export async function openConfiguredManager(options: OpenConfiguredManagerOptions = {}): Promise<ConfiguredManager> {
   const cwd = resolve(options.cwd ?? process.cwd());
@@ -118,7 +117,8 @@ function envFilesSource(files: readonly string[], cwd: string, onWarning: (m: st
 async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
   const mode = loaded.config.audit;
   if (mode === "off") return undefined;
-  if (mode !== "required" && !existsSync(keyFilePath(secretsDir, loaded.environment))) return undefined;
+  // Also before the environment's key exists: the write that creates the key is recorded (ids
+  // are computed once it exists), and reads before it are warned about, never silently skipped.
   const { createAuditor } = await import("../audit/auditor.js");
   return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning });
 }
