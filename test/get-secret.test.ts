@@ -33,10 +33,10 @@ afterEach(() => {
 describe("getSecret", () => {
   it("is typed Promise<string> with `required: true`, Promise<string | undefined> without (checked by tsc)", () => {
     type GetSecret = typeof import("../src/index.js").getSecret;
-    const required = (g: GetSecret) => g("openai_api_key", { required: true });
-    const optional = (g: GetSecret) => g("openai_api_key");
-    expectTypeOf<ReturnType<typeof required>>().toEqualTypeOf<Promise<string>>();
-    expectTypeOf<ReturnType<typeof optional>>().toEqualTypeOf<Promise<string | undefined>>();
+    const _required = (g: GetSecret) => g("openai_api_key", { required: true });
+    const _optional = (g: GetSecret) => g("openai_api_key");
+    expectTypeOf<ReturnType<typeof _required>>().toEqualTypeOf<Promise<string>>();
+    expectTypeOf<ReturnType<typeof _optional>>().toEqualTypeOf<Promise<string | undefined>>();
   });
 
   it("reads through the default chain of the working directory (.env, then .secrets/), either spelling of the name", async () => {

@@ -143,20 +143,14 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
     return again;
   }
 
-  function recordOf(entries: Map<string, Entry>, name: string): SecretRecord | undefined {
-    const entry = entries.get(envName(name));
-    if (!entry) return undefined;
-    return { name, value: entry.value, source: sourceName, location: `${entry.file}:${entry.key}` };
-  }
-
   return {
     name: sourceName,
     async get(name: string): Promise<SecretRecord | undefined> {
-      return recordOf(await current(), name);
+      return recordOf(await current(), name, sourceName);
     },
     async getMany(names: readonly string[]): Promise<(SecretRecord | undefined)[]> {
       const entries = await current();
-      return names.map((name) => recordOf(entries, name));
+      return names.map((name) => recordOf(entries, name, sourceName));
     },
     async list(): Promise<string[]> {
       return [...(await current()).values()].map((e) => e.key.toLowerCase());
@@ -172,6 +166,12 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
 // --- internal ---
 
 const NEEDS_PARSER = Symbol("needs dotenv's parser");
+
+function recordOf(entries: Map<string, Entry>, name: string, source: string): SecretRecord | undefined {
+  const entry = entries.get(envName(name));
+  if (!entry) return undefined;
+  return { name, value: entry.value, source, location: `${entry.file}:${entry.key}` };
+}
 
 /**
  * dotenv's parser, loaded the first time a .env file exists: most `hush run` projects keep
