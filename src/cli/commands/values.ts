@@ -47,7 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
     .allowExcessArguments()
     .addHelpText("after", SET_HELP_AFTER)
     .action(async (name: string, opts: { fromFile?: string; keepNewline?: boolean; allowEmpty?: boolean; source?: string; json?: boolean }, cmd: Command) => {
-      if (cmd.args.length > 1) throw new HushError("INVALID_ARGUMENT", "`hush set` takes the value from stdin, a prompt or --from-file, never from the command line (shell history and `ps` would keep it); nothing was stored.", { hint: "printf %s \"$VALUE\" | hush set NAME   (or: hush set NAME, then type it at the hidden prompt)" });
+      if (cmd.args.length > 1) throw new HushError("INVALID_ARGUMENT", "`hush set` takes the value from stdin, a prompt or --from-file, never from the command line (shell history and `ps` would keep it); nothing was stored. If that was a real secret, it is in your shell history now: rotate it.", { hint: "printf %s \"$VALUE\" | hush set NAME   (or: hush set NAME, then type it at the hidden prompt)" });
       const m = await openManager(cmd, ctx);
       const value = await readSecretValue(ctx, { fromFile: opts.fromFile, keepNewline: opts.keepNewline, prompt: `Value for ${name}: ` });
       if (value === "" && !opts.allowEmpty) {
