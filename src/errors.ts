@@ -37,7 +37,7 @@ const HINTS = {
   // Part of the source contract (the conformance suite): a deleted or destroyed latest version
   // reads as DELETED, never as an empty string. Kept although no built-in source raises it yet.
   DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",
-  AUDIT_FAILED: "The audit record could not be persisted; fix the audit sink or set `audit: best-effort`.",
+  AUDIT_FAILED: "Fix what the message names (disk space, permissions of .secrets/); with `audit: required` nothing is served that cannot be recorded.",
   SPAWN_FAILED: "The command could not be started; check that it exists and is executable.",
   INTERNAL: "This is a bug in hush; please report it with `--debug` output (it never contains values).",
 } as const;

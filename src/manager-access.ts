@@ -172,9 +172,10 @@ async function recordOrDeny(audit: AuditHook, event: AccessEvent): Promise<void>
       }),
     ]);
   } catch (err) {
-    // A HushError from the audit sink is ours and value-free: keep its detail (e.g. ENOSPC).
-    const why = (err as Error)?.message === "timeout" ? "the sink did not answer in time" : err instanceof HushError ? err.message : "the sink failed";
-    throw new HushError("AUDIT_FAILED", `Access to "${event.name}" denied: the audit record could not be persisted (${why}).`, { cause: err, secret: event.name });
+    // A HushError from the auditor is ours and value-free: its message is the reason (e.g. ENOSPC), its hint the fix.
+    const ours = err instanceof HushError ? err : undefined;
+    const why = (err as Error)?.message === "timeout" ? "the audit sink did not answer in time" : ours ? ours.message.replace(/\.$/, "") : "the audit hook failed";
+    throw new HushError("AUDIT_FAILED", `Access to "${event.name}" denied (fail-closed audit): ${why}.`, { cause: err, secret: event.name, hint: ours?.code === "AUDIT_FAILED" ? ours.hint : undefined });
   } finally {
     clearTimeout(timer);
   }

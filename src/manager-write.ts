@@ -7,7 +7,7 @@ import { errorCodeOf, HushError } from "./errors.js";
 import { assertNoCollisions, canonicalName, envName } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
-import type { AccessAction, SecretSource } from "./types.js";
+import type { AccessAction, SecretRecord, SecretSource } from "./types.js";
 
 /** The write methods of a manager over `ctx`. */
 export function createWrites(ctx: ManagerContext): Pick<SecretsManager, "set" | "delete" | "versions" | "rollback"> {
@@ -72,12 +72,21 @@ async function assertNoNameClash(canonical: string, source: SecretSource): Promi
   if (clash.length) assertNoCollisions([canonical, ...clash], `the ${source.name} source`);
 }
 
-/** Warnings after a write: a known provider's key in the wrong format; a value shadowed by env or .env. */
+/** Warnings after a write: a known provider's key in the wrong format; each source before it that shadows the value. */
 async function warnAfterSet(ctx: ManagerContext, canonical: string, value: string, source: SecretSource): Promise<void> {
   // Loaded lazily: the provider registry is only needed on writes.
   const { formatWarningFor } = await import("./adapters/format-check.js");
   const formatWarning = formatWarningFor(canonical, value);
   if (formatWarning) ctx.onWarning(formatWarning);
-  const shadow = ctx.sources.slice(0, ctx.sources.indexOf(source)).find((s) => s.name === "env" || s.name === "dotenv");
-  if (shadow && (await shadow.get(canonical))) ctx.onWarning(`"${canonical}" is also set in ${shadow.name}, which comes first and shadows the value just written.`);
+  // Every source that comes first and holds the name wins over the value just written, not only the first one.
+  for (const earlier of ctx.sources.slice(0, ctx.sources.indexOf(source))) {
+    let shadow: SecretRecord | undefined;
+    try {
+      shadow = await earlier.get(canonical);
+    } catch (e) {
+      ctx.onWarning(`could not check whether the ${earlier.name} source, which comes first, shadows "${canonical}" (${errorCodeOf(e) ?? "error"}).`);
+      continue;
+    }
+    if (shadow) ctx.onWarning(`"${canonical}" is also set in ${earlier.name}${shadow.location ? ` (${shadow.location})` : ""}, which comes first and shadows the value just written in ${source.name}.`);
+  }
 }

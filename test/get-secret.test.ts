@@ -1,5 +1,5 @@
 // getSecret(), the headline API: the chain of the current folder, opened at the first call.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,14 @@ afterEach(() => {
 });
 
 describe("getSecret", () => {
+  it("is typed Promise<string> with `required: true`, Promise<string | undefined> without (checked by tsc)", () => {
+    type GetSecret = typeof import("../src/index.js").getSecret;
+    const _required = (g: GetSecret) => g("openai_api_key", { required: true });
+    const _optional = (g: GetSecret) => g("openai_api_key");
+    expectTypeOf<ReturnType<typeof _required>>().toEqualTypeOf<Promise<string>>();
+    expectTypeOf<ReturnType<typeof _optional>>().toEqualTypeOf<Promise<string | undefined>>();
+  });
+
   it("reads through the default chain of the working directory (.env, then .secrets/), either spelling of the name", async () => {
     const getSecret = await freshGetSecret();
     expect(await getSecret("openai_api_key")).toBe(CANARY);

@@ -134,9 +134,10 @@ function createBatchWrite(options: AuditWriterOptions): (events: AccessEvent[], 
       keyFailing = false;
       return entries;
     } catch (e) {
-      if (!keyFailing && !required) warn(`audit: cannot compute secret ids (${codeOf(e)}); ${events.length} access records were not written. Accesses are still served (best-effort).`);
+      const why = idFailure(e);
+      if (!keyFailing && !required) warn(`audit: ${events.length} access record${events.length === 1 ? " was" : "s were"} not written: ${why.message} (best-effort: accesses are still served). ${why.hint}`);
       keyFailing = true;
-      return denial([`secret ids: ${codeOf(e)}`]);
+      return why;
     }
   }
 
@@ -188,7 +189,22 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 function denial(failures: string[]): HushError {
-  return new HushError("AUDIT_FAILED", `No audit sink persisted the record, so the access was denied (fail-closed): ${failures.join("; ") || "no persistent sink"}.`);
+  return new HushError("AUDIT_FAILED", `no audit sink persisted the record (${failures.join("; ") || "no persistent sink"})`);
+}
+
+/**
+ * Why the secret ids could not be computed, as an AUDIT_FAILED whose message is a clause (the
+ * manager puts it after "Access to ... denied:"). Before the environment's first key exists the
+ * fix is to create one, not to weaken the audit.
+ */
+function idFailure(e: unknown): HushError {
+  if (e instanceof HushError && e.code === "KEY_MISSING") {
+    const path = /^No key file at (.*)\.$/.exec(e.message)?.[1];
+    return new HushError("AUDIT_FAILED", `${path ? `no key file at ${path} yet` : "the environment has no key yet"}, and audit ids are keyed by it`, {
+      hint: "Create the key with `hush init` (or a first `hush set`); if a store exists without its key, restore the key from backup instead.",
+    });
+  }
+  return new HushError("AUDIT_FAILED", `the audit ids could not be computed (${codeOf(e)})`);
 }
 
 let lastTimeMs = NaN;

@@ -86,7 +86,7 @@ export function createAuditor(options: AuditorOptions): Auditor {
     sinks,
     record(event) {
       if (!closed) return queueEvent(event);
-      if (mode === "required") return Promise.reject(new HushError("AUDIT_FAILED", "The auditor is closed; the access was not recorded."));
+      if (mode === "required") return Promise.reject(new HushError("AUDIT_FAILED", "the auditor is closed, so the access was not recorded"));
     },
     secretId: (name) => keys.ids().idOf(name),
     async flush() {
@@ -171,7 +171,7 @@ function bestEffortRecorder(writer: AuditWriter, options: AuditorOptions, warn: 
 function durableRecorder(writer: AuditWriter, timeoutMs: number): (event: AccessEvent) => Promise<void> {
   return (event) =>
     new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new HushError("AUDIT_FAILED", `No audit sink persisted the record within ${timeoutMs} ms; the access was denied (fail-closed).`)), timeoutMs);
+      const t = setTimeout(() => reject(new HushError("AUDIT_FAILED", `no audit sink persisted the record within ${timeoutMs} ms`)), timeoutMs);
       writer.push(event, { resolve: () => (clearTimeout(t), resolve()), reject: (e) => (clearTimeout(t), reject(e)) });
       writer.writeNow();
     });

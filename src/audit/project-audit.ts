@@ -18,8 +18,8 @@ import { buildAccessReport, type SecretAccessSummary } from "./report.js";
 import { reviewAccess, type AccessReview, type SecretMeta } from "./review.js";
 import { verifyAuditLog, type AuditVerifyResult } from "./verify.js";
 
-/** Options of {@link readProjectAuditLog}: which records. */
-export interface ReadProjectAuditLogOptions extends ProjectOptions {
+/** Options of {@link readProjectAuditLog}: which records (`actor` here filters; it does not name who reads). */
+export interface ReadProjectAuditLogOptions extends Omit<ProjectOptions, "actor"> {
   /** Only records at or after this ISO time. */
   since?: string;
   /** Only this secret (either name form). */
@@ -57,7 +57,7 @@ export interface ProjectAuditVerifyResult extends AuditVerifyResult {
 
 /** The project's access records, oldest first, filtered, each with its name when known. */
 export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions = {}): AsyncGenerator<NamedAuditRecord> {
-  const scope = await openAuditScope(options, { extraNames: options.secret ? [options.secret] : [] });
+  const scope = await openAuditScope({ ...options, actor: undefined }, { extraNames: options.secret ? [options.secret] : [] });
   try {
     const wanted = options.secret === undefined ? undefined : scope.ids.idOf(options.secret);
     for await (const r of readAuditRecords(scope.logPath)) {

@@ -19,6 +19,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     const { runCli: runFullCli } = await import("./run-cli.js");
     return runFullCli(argv, ctx);
   }
+  ctx.command ??= "run";
   try {
     await runAction(parsed.command, parsed.args, parsed.flags, parsed.globals, ctx);
     return ctx.exitCode;

@@ -28,6 +28,8 @@ export interface CliContext {
   exitCode: number;
   /** True when colour may be used on stderr (TTY and no NO_COLOR). */
   color: boolean;
+  /** The sub-command being run (`set`, `run`), set by the program: audit records name `hush <command>` as the actor's command. */
+  command?: string;
 }
 
 /** Writes one line to stdout. */

@@ -4,7 +4,7 @@
  * environment and the secrets folder), and the project options of the library's workflows.
  */
 import type { Command } from "commander";
-import { openConfiguredManager, type ConfiguredManager, type LoadedConfig, type ProjectOptions, type SecretsManager } from "../index.js";
+import { openConfiguredManager, type ConfiguredManager, type OpenConfiguredManagerOptions, type ProjectOptions, type SecretsManager } from "../index.js";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { projectOptions, type Mapped } from "./flags.js";
 
@@ -25,9 +25,9 @@ export async function openManager(command: Command, ctx: CliContext): Promise<Se
   return (await openManagerFromOptions(globalOptions(command), ctx)).manager;
 }
 
-/** Opens the manager from global options already parsed (the `hush run` fast path has no commander). */
-export async function openManagerFromOptions(g: GlobalOptions, ctx: CliContext, loaded?: LoadedConfig): Promise<ConfiguredManager> {
-  return openConfiguredManager({ ...projectOptions(g, ctx, warnOnce(ctx)), loaded });
+/** Opens the manager from global options already parsed (the `hush run` fast path has no commander), plus a command's own options. */
+export async function openManagerFromOptions(g: GlobalOptions, ctx: CliContext, extra: Partial<OpenConfiguredManagerOptions> = {}): Promise<ConfiguredManager> {
+  return openConfiguredManager({ ...projectOptions(g, ctx, warnOnce(ctx)), ...extra });
 }
 
 // --- internal ---

@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { reportError } from "./report-error.js";
 import type { CommandEntry } from "./commands.js";
 import type { CliContext } from "./context.js";
-import { commandName } from "./command-name.js";
+import { commandIndex, commandName } from "./command-name.js";
 import { VERSION } from "../index.js";
 
 /** Runs `argv` (without node and script) against the command table; returns the exit code. */
@@ -23,7 +23,8 @@ export async function runProgram(argv: string[], ctx: CliContext, commands: read
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .exitOverride();
 
-  const wanted = commandName(argv);
+  const wanted = commandToLoad(argv);
+  ctx.command ??= commandName(argv);
   const entry = commands.find((c) => c.name === wanted);
   if (entry) {
     (await entry.load()).register(program, ctx);
@@ -40,3 +41,12 @@ export async function runProgram(argv: string[], ctx: CliContext, commands: read
 }
 
 export { reportError };
+
+// --- internal ---
+
+/** The command to register for real: the one named, or for `hush help <command>` the one asked about. */
+function commandToLoad(argv: readonly string[]): string | undefined {
+  const i = commandIndex(argv);
+  if (i === undefined || argv[i] !== "help") return i === undefined ? undefined : argv[i];
+  return commandName(argv.slice(i + 1));
+}

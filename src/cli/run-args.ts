@@ -18,6 +18,8 @@ export interface ParsedRun {
 const WITH_VALUE: Record<string, keyof GlobalOptions | keyof RunFlags> = {
   "-e": "env", "--env": "env", "-C": "cwd", "--cwd": "cwd", "--secrets-dir": "secretsDir", "--only": "only", "--grace-ms": "graceMs",
 };
+/** Options that may be repeated, each value kept in order (commander's `collect`). */
+const REPEATABLE: Record<string, "envFile"> = { "-f": "envFile", "--env-file": "envFile" };
 const GLOBAL_KEYS = new Set(["env", "cwd", "secretsDir", "debug"]);
 const RUN_SWITCHES: Record<string, [keyof RunFlags | "debug", boolean]> = {
   "--clean-env": ["cleanEnv", true], "--mask": ["mask", true], "--no-mask": ["mask", false], "--watch": ["watch", true], "--strict": ["strict", true], "--debug": ["debug", true],
@@ -47,7 +49,9 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | undefined {
     if (!a.startsWith("-")) break;
     const key = WITH_VALUE[a];
     const sw = RUN_SWITCHES[a];
-    if (sw) (sw[0] === "debug" ? globals : flags as Record<string, unknown>)[sw[0] as never] = sw[1] as never;
+    const list = REPEATABLE[a];
+    if (list && i + 1 < argv.length) (flags[list] ??= []).push(argv[++i]!);
+    else if (sw) (sw[0] === "debug" ? globals : flags as Record<string, unknown>)[sw[0] as never] = sw[1] as never;
     else if (key && i + 1 < argv.length) ((GLOBAL_KEYS.has(key) ? globals : flags) as Record<string, unknown>)[key] = argv[++i];
     else return undefined;
   }

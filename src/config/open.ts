@@ -8,10 +8,13 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { keyFilePath } from "../crypto/key-file.js";
 import { createSecretsManager, type AuditHook, type SecretsManager, type SecretsManagerOptions } from "../manager.js";
 import { buildSources, sourceFolder } from "./build-sources.js";
 import { loadConfig } from "./load.js";
+import { createDefaultSources } from "../default-sources.js";
+import { createDotenvSource } from "../sources/dotenv.js";
+import { HushError } from "../errors.js";
+import type { SecretSource } from "../types.js";
 import type { LoadedConfig } from "./types.js";
 
 /** Options of {@link openConfiguredManager}. */
@@ -27,7 +30,16 @@ export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions
   onWarning?: (message: string) => void;
   /** An already loaded config (skips the search). */
   loaded?: LoadedConfig;
+  /**
+   * `.env` files read before the whole chain (`hush run -f`), relative to `cwd`: the first file
+   * given wins, as with dotenvx; names they do not hold resolve through the chain. A file that
+   * does not exist is an error. @default none
+   */
+  envFiles?: string[];
 }
+
+/** The name of the source that `envFiles` (`hush run -f`) adds before the chain. */
+export const ENV_FILE_SOURCE = "env-file";
 
 /** A manager and the config it was built from. */
 export interface ConfiguredManager {
@@ -41,8 +53,8 @@ export interface ConfiguredManager {
 /**
  * Loads hush.yaml (unless given) and opens the manager it describes. Audit: with
  * `audit: required` every access waits for its record in `<secretsDir>/audit.<env>.jsonl` and is
- * denied when it cannot be written; with `best-effort` (the default) records are written when the
- * environment has a key file (audit ids are keyed by it) and a failure only warns.
+ * denied when it cannot be written; with `best-effort` (the default) a record that cannot be
+ * written (no key yet: audit ids are keyed by it; a failing sink) is a warning. `audit: off`: none.
  */
 export async function openConfiguredManager(options: OpenConfiguredManagerOptions = {}): Promise<ConfiguredManager> {
   const cwd = resolve(options.cwd ?? process.cwd());
@@ -50,9 +62,12 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const loaded = options.loaded ?? (await loadConfig({ cwd, environment: options.environment, env }));
   const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
-  const sources = loaded.config.sources
+  let sources = loaded.config.sources
     ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning })
     : undefined;
+  if (options.envFiles?.length) {
+    sources = [envFilesSource(options.envFiles, cwd, onWarning), ...(sources ?? createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning }))];
+  }
   const audit = await openAudit(loaded, secretsDir, onWarning);
   const manager = createSecretsManager({
     cwd: loaded.root,
@@ -89,10 +104,21 @@ export function resolveSecretsDir(loaded: LoadedConfig, cwd: string, explicit?: 
 
 // --- internal ---
 
+/** The source of `envFiles`: each must exist; the first given wins (dotenv's list wins last). */
+function envFilesSource(files: readonly string[], cwd: string, onWarning: (m: string) => void): SecretSource {
+  const paths = files.map((f) => resolve(cwd, f));
+  for (const path of paths) {
+    // A typo in `-f .env.prod` must not run the command without the production values.
+    if (!existsSync(path)) throw new HushError("READ_FAILED", `The env file ${path} (--env-file) does not exist.`, { hint: "Check the path; it is relative to the working folder (or to --cwd)." });
+  }
+  return createDotenvSource({ cwd, files: [...paths].reverse(), name: ENV_FILE_SOURCE, onWarning });
+}
+
 async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
   const mode = loaded.config.audit;
   if (mode === "off") return undefined;
-  if (mode !== "required" && !existsSync(keyFilePath(secretsDir, loaded.environment))) return undefined;
+  // Also before the environment's key exists: the write that creates the key is recorded (ids
+  // are computed once it exists), and reads before it are warned about, never silently skipped.
   const { createAuditor } = await import("../audit/auditor.js");
   return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning });
 }

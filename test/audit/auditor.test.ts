@@ -79,7 +79,8 @@ describe("fail-closed (required) mode (FAULTS 21)", () => {
     const dir = join(p.dir, "nokey");
     mkdirSync(dir, { mode: 0o700 });
     const auditor = createAuditor({ secretsDir: dir, environment: "dev", mode: "required" });
-    await expectDenied(Promise.resolve(auditor.record(event("openai_api_key"))), /KEY_MISSING/);
+    const e = await expectDenied(Promise.resolve(auditor.record(event("openai_api_key"))), /^no key file at .*\.encryption\.key yet, and audit ids are keyed by it$/);
+    expect(e.hint).toMatch(/hush init/);
   });
 
   it("denies when the disk is full, and leaves the log as it was", async (ctx) => {
@@ -162,7 +163,7 @@ describe("best-effort mode (FAULTS 21)", () => {
     const noKey = createAuditor({ secretsDir: dir, environment: "dev", onWarning: (m) => warnings.push(m) });
     noKey.record(event("a"));
     await noKey.close();
-    expect(warnings[1]).toMatch(/cannot compute secret ids \(KEY_MISSING\)/);
+    expect(warnings[1]).toMatch(/^audit: 1 access record was not written: no key file at .* yet, .*Create the key with `hush init`/);
     expect(existsSync(join(dir, "audit.dev.jsonl"))).toBe(false);
   });
 

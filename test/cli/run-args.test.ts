@@ -19,11 +19,12 @@ describe("hush run fast-path argv parsing", () => {
       command: "x",
       args: [],
     });
+    expect(parseRunArgs(["run", "-f", ".env.prod", "--env-file", ".env", "-f", "--mask", "--", "z"])).toEqual({ globals: {}, flags: { envFile: [".env.prod", ".env", "--mask"] }, command: "z", args: [] });
     expect(parseRunArgs(["run", "-C", "/q", "--secrets-dir", "/s", "--no-mask", "--", "y"])).toEqual({ globals: { cwd: "/q", secretsDir: "/s" }, flags: { mask: false }, command: "y", args: [] });
   });
 
   it("leaves everything else to commander (help, =-forms, unknown options, missing command or value)", () => {
-    for (const argv of [["run", "--help"], ["run", "-h"], ["--help", "run"], ["run", "--only=a", "--", "x"], ["run", "--bogus", "--", "x"], ["run"], ["run", "--"], ["run", "--only"], ["-V", "run", "x"], ["--json", "run", "x"], ["run", "--", ""]]) {
+    for (const argv of [["run", "--help"], ["run", "-h"], ["--help", "run"], ["run", "--only=a", "--", "x"], ["run", "--bogus", "--", "x"], ["run"], ["run", "--"], ["run", "--only"], ["run", "-f"], ["run", "--env-file=.env", "--", "x"], ["-V", "run", "x"], ["--json", "run", "x"], ["run", "--", ""]]) {
       expect(parseRunArgs(argv), argv.join(" ")).toBeUndefined();
     }
   });
@@ -65,7 +66,7 @@ describe("hush run fast path against commander (differential property)", () => {
   }
 
   const before = fc.constantFrom(["-e", "prod"], ["--env", "dev"], ["-C", "/p"], ["--cwd", "/q"], ["--secrets-dir", "/s"], ["--debug"]);
-  const after = fc.constantFrom(["--only", "a,b"], ["--clean-env"], ["--mask"], ["--no-mask"], ["--watch"], ["--strict"], ["--grace-ms", "10"], ["--debug"], ["-e", "x"], ["-C", "/r"], ["--secrets-dir", "/t"]);
+  const after = fc.constantFrom(["--only", "a,b"], ["--clean-env"], ["--mask"], ["--no-mask"], ["--watch"], ["--strict"], ["--grace-ms", "10"], ["--debug"], ["-f", ".env.a"], ["--env-file", ".env.b"], ["-f", "--strict"], ["-e", "x"], ["-C", "/r"], ["--secrets-dir", "/t"]);
   const word = fc.constantFrom("-c", "--only", "--", "--mask", "a", "-e", "prod", "x y", "--help");
   const argvs = fc
     .tuple(fc.array(before, { maxLength: 3 }), fc.array(after, { maxLength: 4 }), fc.boolean(), fc.constantFrom("node", "sh", "./x.js"), fc.array(word, { maxLength: 4 }))

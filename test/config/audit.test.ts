@@ -34,11 +34,14 @@ describe("audit mode from hush.yaml", () => {
     expectNoCanary(r);
   });
 
-  it("best-effort: audited when the environment has a key; no auditor before init", async () => {
+  it("best-effort: audited when the environment has a key, and also before (so the write that creates the key is recorded); off: no auditor", async () => {
     const dir = tempProject({ "hush.yaml": "version: 1\n" });
     const before = await openConfiguredManager({ cwd: dir, env: {} });
-    expect(before.audit).toBeUndefined();
+    expect(before.audit?.mode).toBe("best-effort");
     await before.manager.dispose();
+    const off = await openConfiguredManager({ cwd: tempProject({ "hush.yaml": "version: 1\naudit: off\n" }), env: {} });
+    expect(off.audit).toBeUndefined();
+    await off.manager.dispose();
     await hushIn(dir, ["init"]);
     const after = await openConfiguredManager({ cwd: dir, env: {} });
     expect(after.audit?.mode).toBe("best-effort");

@@ -27,6 +27,6 @@ describe("docs/config.md", () => {
     const table = formatSourceTypesTable();
     expect(table).toContain("| `local` | `maxVersions` | 1–1000 | `10` | versions kept per secret |");
     expect(table).toContain("| `local` | `permissions` | strict \\| warn | `strict` |");
-    expect(table).toContain("| `dotenv` | `files` | list of paths | `[.env, .env.<environment>]` | files in increasing precedence |");
+    expect(table).toContain("| `dotenv` | `files` | list of paths | `[.env, .env.<environment>]` | files in increasing precedence; replaces `layout` |");
   });
 });

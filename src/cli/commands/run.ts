@@ -4,13 +4,16 @@
  * signal n) becomes hush's.
  */
 import type { Command } from "commander";
-import { CLEAN_ENV_VARIABLES, HushError, runWithSecrets, spawnFailureExitCode } from "../../index.js";
+import { CLEAN_ENV_VARIABLES, HushError, runWithSecrets, spawnFailureExitCode, type OpenConfiguredManagerOptions } from "../../index.js";
 import type { CliContext, GlobalOptions } from "../context.js";
 import { globalOptions, openManagerFromOptions } from "../open-manager.js";
 import { reportError } from "../report-error.js";
+import type { Mapped } from "../flags.js";
 
 /** The options of `hush run`, as commander or the fast path (src/cli/run-args.ts) parse them. */
 export interface RunFlags {
+  /** `-f/--env-file`, in the order given. */
+  envFile?: string[];
   only?: string;
   cleanEnv?: boolean;
   mask?: boolean;
@@ -20,6 +23,11 @@ export interface RunFlags {
 }
 
 const HELP_AFTER = `
+-f/--env-file FILE (repeatable) reads .env files before the whole chain, env included: the
+first file given wins (as with dotenvx), and names they do not hold resolve through the chain
+as usual (hush.yaml's, else env -> .env, .env.<environment> -> .secrets/). A file that does not
+exist is an error. The values are injected in the child only; prefer the encrypted store.
+
 Secrets reach the child only, as environment variables (openai_api_key -> OPENAI_API_KEY):
 never hush's own environment, never the command line.
 
@@ -41,6 +49,7 @@ hush ends with its code.
 
 Examples:
   hush run -- node agent.js
+  hush run -f .env.prod -- node agent.js
   hush run --only openai_api_key,database_url --clean-env -- npm start
   hush run --mask -- ./deploy.sh 2>&1 | tee deploy.log
 `;
@@ -54,6 +63,7 @@ export function register(program: Command, ctx: CliContext): void {
     .usage("[options] -- <command> [args...]")
     .argument("<command>", "the program to run")
     .argument("[args...]", "its arguments")
+    .option("-f, --env-file <path>", "also read this .env file, before the chain (repeatable; the first given wins)", collect)
     .option("--only <names>", "inject only these secrets (comma-separated)")
     .option("--clean-env", "give the child only PATH, HOME, USER, LOGNAME, SHELL, TERM, LANG, LC_*, TZ, TMPDIR plus the secrets")
     .option("--mask", "replace each value in the child's stdout/stderr with [REDACTED:name] (off by default; see below)")
@@ -74,7 +84,8 @@ export function register(program: Command, ctx: CliContext): void {
 export async function runAction(command: string, args: string[], flags: RunFlags, globals: GlobalOptions, ctx: CliContext): Promise<void> {
   const only = parseOnly(flags.only);
   const restartGraceMs = parseGrace(flags.graceMs);
-  const { manager } = await openManagerFromOptions(globals, ctx);
+  const fromFlags: Mapped<Pick<OpenConfiguredManagerOptions, "envFiles">> = { envFiles: flags.envFile };
+  const { manager } = await openManagerFromOptions(globals, ctx, fromFlags);
   try {
     const result = await runWithSecrets(command, args, {
       manager,
@@ -98,6 +109,11 @@ export async function runAction(command: string, args: string[], flags: RunFlags
     reportError(e, ctx, Boolean(globals.debug));
     ctx.exitCode = spawnFailureExitCode(e);
   }
+}
+
+/** Commander's reducer for a repeatable option: every value, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parseOnly(only: string | undefined): string[] | undefined {

@@ -8,6 +8,17 @@ import { outJson, err, type CliContext } from "../context.js";
 import { openManager, globalOptions } from "../open-manager.js";
 import { readSecretValue } from "../read-value.js";
 
+const SET_HELP_AFTER = `
+The value is read from --from-file, else from stdin when it is piped, else from a hidden prompt;
+never from the command line. One trailing newline is dropped (unless --keep-newline), and an
+empty value is refused unless --allow-empty.
+
+Examples:
+  printf %s "$OPENAI_API_KEY" | hush set openai_api_key
+  hush set openai_api_key                # hidden prompt
+  hush set tls_key --from-file key.pem --keep-newline
+`;
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("get")
@@ -28,12 +39,23 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("<name>", "secret name")
     .option("--from-file <path>", "read the value from a file ('-' for stdin)")
     .option("--keep-newline", "keep a trailing newline of the input")
+    .option("--allow-empty", "store an empty value on purpose (refused otherwise: an empty stdin is usually a mistake)")
     .option("--source <name>", "write to this source (default: the first writable one, `local`)")
     .option("--json", "print the new record (without value) as JSON")
-    .action(async (name: string, opts: { fromFile?: string; keepNewline?: boolean; source?: string; json?: boolean }, cmd: Command) => {
-      if (cmd.args.length > 1) throw new HushError("INVALID_ARGUMENT", "`hush set` takes the value from stdin, a prompt or --from-file, never from the command line.");
+    // A value typed after the name reaches the action, which refuses it with the reason (commander
+    // would only say "too many arguments"); the value itself is never repeated.
+    .allowExcessArguments()
+    .addHelpText("after", SET_HELP_AFTER)
+    .action(async (name: string, opts: { fromFile?: string; keepNewline?: boolean; allowEmpty?: boolean; source?: string; json?: boolean }, cmd: Command) => {
+      if (cmd.args.length > 1) throw new HushError("INVALID_ARGUMENT", "`hush set` takes the value from stdin, a prompt or --from-file, never from the command line (shell history and `ps` would keep it); nothing was stored. If that was a real secret, it is in your shell history now: rotate it.", { hint: "printf %s \"$VALUE\" | hush set NAME   (or: hush set NAME, then type it at the hidden prompt)" });
       const m = await openManager(cmd, ctx);
       const value = await readSecretValue(ctx, { fromFile: opts.fromFile, keepNewline: opts.keepNewline, prompt: `Value for ${name}: ` });
+      if (value === "" && !opts.allowEmpty) {
+        await m.dispose();
+        throw new HushError("INVALID_VALUE", `The value for "${name}" is empty (${opts.fromFile !== undefined ? `${opts.fromFile === "-" ? "stdin" : "the file"} held nothing` : ctx.stdin.isTTY ? "nothing was typed" : "stdin gave nothing"}); nothing was stored.`, {
+          hint: "Pipe the value in (printf %s \"$VALUE\" | hush set NAME), or pass --allow-empty to store an empty value on purpose.",
+        });
+      }
       const record = await m.set(name, value, { source: opts.source });
       await m.dispose();
       if (opts.json || globalOptions(cmd).json) outJson(ctx, { name: record.name, source: record.source, version: record.version, updatedAt: record.updatedAt });
