@@ -33,7 +33,9 @@ export function createProjectKey(secretsDir: string, environment: string, forceN
   const orphans = filesOfEnvironment(secretsDir, environment);
   if (orphans.length === 0) return { created: createKeyFile(secretsDir, environment), moved: [] };
   if (!forceNewKey) {
-    const shown = orphans.slice(0, 3).join(", ") + (orphans.length > 3 ? `, ... (${orphans.length} files)` : "");
+    // The stores first (they hold the secrets), then the audit files.
+    const ordered = [...orphans].sort((a, b) => Number(a.startsWith("audit.")) - Number(b.startsWith("audit.")) || a.localeCompare(b));
+    const shown = ordered.slice(0, 3).join(", ") + (ordered.length > 3 ? `, ... (${ordered.length} files)` : "");
     throw new HushError("KEY_MISSING", `The key file ${keyPath} is missing, but ${secretsDir} holds data written with it (${shown}); hush init will not pair a new key with it.`, {
       hint: `Restore the key from your backup to ${shellQuote(keyPath)}; to give up the old data, \`hush init --force-new-key\` moves it aside (never deletes it) and makes a new key.`,
     });
