@@ -5,7 +5,7 @@
  * emits one access event per name (all at once, so an audit trail takes them in one batch).
  */
 import { HushError, errorCodeOf } from "./errors.js";
-import { assertNoCollisions, canonicalName, envName, findCollisions } from "./names.js";
+import { assertNoCollisions, canonicalName, envName } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
 import type { SecretRecord } from "./types.js";
@@ -41,33 +41,36 @@ export function createBatchWrite(ctx: ManagerContext): Pick<SecretsManager, "set
 
 // --- internal ---
 
-/** Canonical names, string values, no name twice and no two names of one variable. */
+/** Canonical names, string values, no name twice (each name validated once: a batch may hold 10,000). */
 function checkedBatch(entries: readonly (readonly [string, string])[]): [string, string][] {
   if (!Array.isArray(entries)) throw new HushError("INVALID_ARGUMENT", "setMany takes an array of [name, value] pairs.");
-  const batch = entries.map((entry): [string, string] => {
+  const seen = new Set<string>();
+  return entries.map((entry): [string, string] => {
     if (!Array.isArray(entry) || entry.length !== 2) throw new HushError("INVALID_ARGUMENT", "setMany takes an array of [name, value] pairs.");
     const name = canonicalName(entry[0]);
     if (typeof entry[1] !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { secret: name });
+    if (seen.has(name)) throw new HushError("INVALID_ARGUMENT", `"${name}" is given twice in one batch; nothing was written.`, { secret: name });
+    seen.add(name);
     return [name, entry[1]];
   });
-  const names = batch.map(([n]) => n);
-  if (new Set(names).size !== names.length) {
-    const twice = names.find((n, i) => names.indexOf(n) !== i)!;
-    throw new HushError("INVALID_ARGUMENT", `"${twice}" is given twice in one batch; nothing was written.`, { secret: twice });
-  }
-  assertNoCollisions(names, "the batch");
-  return batch;
 }
 
-/** A name the source holds in another spelling of the same variable is refused (one list for the batch). */
+/**
+ * Two names of one variable are refused: in the batch (`db.url` and `DB_URL`... `db_url`), and a
+ * name the source holds in another spelling (one list() for the whole batch).
+ */
 async function assertNoNameClashes(names: string[], list: () => Promise<string[]>, sourceName: string): Promise<void> {
-  const held = new Map<string, string[]>();
-  for (const n of await list()) held.set(envName(n), [...(held.get(envName(n)) ?? []), n]);
+  const inBatch = new Map<string, string>();
   for (const name of names) {
-    const clash = (held.get(envName(name)) ?? []).filter((n) => n !== name);
-    if (clash.length) assertNoCollisions([name, ...clash], `the ${sourceName} source`);
+    const form = envName(name);
+    const other = inBatch.get(form);
+    if (other !== undefined) assertNoCollisions([other, name], "the batch");
+    inBatch.set(form, name);
   }
-  if (findCollisions(names).length) assertNoCollisions(names, "the batch");
+  for (const held of await list()) {
+    const name = inBatch.get(envName(held));
+    if (name !== undefined && name !== held) assertNoCollisions([name, held], `the ${sourceName} source`);
+  }
 }
 
 async function setOneByOne(set: (name: string, value: string) => Promise<SecretRecord>, batch: [string, string][]): Promise<SecretRecord[]> {
