@@ -14,6 +14,7 @@ const benches = [
   ["--expose-gc", here("store-open.bench.mjs")],
   [here("resolve.bench.mjs")],
   [here("audit.bench.mjs")],
+  [here("import.bench.mjs")],
 ];
 if (existsSync(here("node_modules/@dotenvx/dotenvx"))) benches.push([here("run.bench.mjs"), "20", "50,1000"]);
 else console.log("skipping run.bench.mjs: run `cd bench && npm install` first");

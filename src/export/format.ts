@@ -6,8 +6,9 @@
  * `JSON.parse` and the `yaml` package). A value a format cannot carry is refused by name and
  * nothing is exported (INVALID_VALUE), never written altered:
  * - shell: a NUL byte (no shell variable can hold one);
- * - dotenv: a value that needs escapes (a line break or CR) and also holds `"`
- *   or a backslash before `n`/`r` (dotenv has no escape for those inside double quotes);
+ * - dotenv: a value with `'`, a CR or a line break that also holds `"` or a backslash before
+ *   `n`/`r` (no escape for those inside double quotes) and a backtick or a CR (backticks hold
+ *   neither, dotenv reads every CR as LF);
  * - dotenv, shell, YAML: an unpaired UTF-16 surrogate (UTF-8 cannot carry it; JSON escapes it).
  */
 import { envName } from "../names.js";

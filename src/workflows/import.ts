@@ -48,8 +48,11 @@ export interface ImportResult {
   target: string;
   imported: string[];
   skipped: { name: string; reason: string }[];
-  /** Imported names that a source before the target still provides, so reads get that value. */
-  shadowed: { name: string; source: string }[];
+  /**
+   * Imported names that a source before the target still provides, so reads get that value;
+   * `location` is where (a file and key for dotenv), as the source reports it, never a value.
+   */
+  shadowed: { name: string; source: string; location?: string }[];
   /** `dotenvx` when the input was dotenvx-encrypted and was decrypted. */
   encryption?: "dotenvx";
   /** True when `removeSource` removed the input file. */
@@ -95,14 +98,14 @@ function targetSource(manager: SecretsManager, name: string | undefined): Secret
 }
 
 /** Names that a source before `target` in the chain provides (read without values leaving here). */
-async function shadowedNames(manager: SecretsManager, target: SecretSource, names: string[], onWarning?: (m: string) => void): Promise<{ name: string; source: string }[]> {
-  const shadowed: { name: string; source: string }[] = [];
+async function shadowedNames(manager: SecretsManager, target: SecretSource, names: string[], onWarning?: (m: string) => void): Promise<ImportResult["shadowed"]> {
+  const shadowed: ImportResult["shadowed"] = [];
   const seen = new Set<string>();
   for (const source of manager.sources.slice(0, manager.sources.indexOf(target))) {
     try {
       const records = source.getMany ? await source.getMany(names) : await Promise.all(names.map((n) => source.get(n)));
       records.forEach((r, i) => {
-        if (r && !seen.has(names[i]!)) shadowed.push({ name: names[i]!, source: source.name });
+        if (r && !seen.has(names[i]!)) shadowed.push({ name: names[i]!, source: source.name, ...(r.location !== undefined && { location: r.location }) });
         if (r) seen.add(names[i]!);
       });
     } catch (e) {

@@ -34,7 +34,8 @@ describe("hush import .env (the file the chain itself reads)", () => {
     const json = JSON.parse((await hush(["import", join(dir, ".env"), "--json"])).stdout);
     expect(json.imported).toEqual([]);
     expect(json.skipped.map((s: { name: string }) => s.name).sort()).toEqual(["db_pass", "multi", "openai_api_key"]);
-    expect(json.shadowed).toEqual(expect.arrayContaining([{ name: "openai_api_key", source: "dotenv" }]));
+    expect(json.shadowed).toEqual(expect.arrayContaining([{ name: "openai_api_key", source: "dotenv", location: `${join(dir, ".env")}:OPENAI_API_KEY` }]));
+    expect(r.stderr).toMatch(/next: check with `hush list`.*then remove .*\.env \(or re-run with --remove-source\)/);
     rmSync(join(dir, ".env"));
     expect((await hush(["get", "OPENAI_API_KEY"])).stdout).toBe(VALUES.OPENAI_API_KEY);
     expect((await hush(["get", "multi"])).stdout).toBe(VALUES.MULTI);

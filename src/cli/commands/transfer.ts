@@ -3,8 +3,9 @@
  * `.secrets/` folder) and `hush export --format dotenv|json|shell|yaml [--output FILE]` (prints
  * values; warns when stdout is a terminal; `--output` writes a 0600 file atomically).
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
-import { EXPORT_FORMATS, HushError, exportSecrets, importSecrets, type ExportFormat, type ExportSecretsOptions, type ImportFormat, type ImportOptions, type ImportResult } from "../../index.js";
+import { EXPORT_FORMATS, HushError, envName, exportSecrets, importSecrets, type ExportFormat, type ExportSecretsOptions, type ImportFormat, type ImportOptions, type ImportResult } from "../../index.js";
 import { err, outJson, type CliContext } from "../context.js";
 import type { Mapped } from "../flags.js";
 import { globalOptions, openManager } from "../open-manager.js";
@@ -105,6 +106,11 @@ function reportImport(ctx: CliContext, path: string, result: ImportResult, opts:
   for (const [source, names] of bySource) {
     err(ctx, `hush: warning: ${names.length} name(s) are still provided by the ${source} source, which comes before ${result.target} and wins: ${names.join(", ")}`);
   }
-  if (!result.sourceRemoved && bySource.has("dotenv")) err(ctx, `next: check with \`hush list\` (a name shows its shadowed sources), then remove the .env file (or re-run with --remove-source) so the encrypted values are used.`);
-  else if (bySource.has("env")) err(ctx, `next: unset those variables in this shell so the stored values are used.`);
+  // dotenv locations are "<file>:<KEY>": the files that shadow the import.
+  const files = [...new Set(result.shadowed.filter((s) => s.source === "dotenv" && s.location).map((s) => s.location!.replace(/:[^:/]*$/, "")))];
+  if (files.length > 0) {
+    const again = files.includes(resolve(path)) ? ` (or re-run with --remove-source)` : "";
+    err(ctx, `next: check with \`hush list\` (each name shows the sources it shadows), then remove ${files.join(" and ")}${again} so the stored values are used.`);
+  }
+  if (bySource.has("env")) err(ctx, `next: unset those variables (${bySource.get("env")!.map(envName).join(", ")}) where you run hush, so the stored values are used.`);
 }
