@@ -1,7 +1,7 @@
 // hush import through the CLI entry: `.env` in the project folder (read by the chain itself),
 // --remove-source, a folder that is not a Python layout, and the batch write.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runHush } from "../helpers/cli.js";
