@@ -69,6 +69,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--only <names>", "comma-separated names to export (default: every name the chain lists)")
     .option("--strict", "fail when any name cannot be resolved")
     .option("--output <file>", "write to FILE instead of stdout: created 0600, replaced atomically")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Every format reads back exactly (dotenv through the dotenv parser, shell through sh, yaml through a",
+        "YAML 1.2 parser). A value a format cannot carry (a NUL byte in shell, a rare mix of quotes and line",
+        "breaks in dotenv) is refused by name and nothing is exported; --format json carries any value.",
+      ].join("\n"),
+    )
     .action(async (opts: { format: string; only?: string; strict?: boolean; output?: string }, cmd: Command) => {
       if (!EXPORT_FORMATS.includes(opts.format as ExportFormat)) throw new HushError("INVALID_ARGUMENT", `--format must be one of ${EXPORT_FORMATS.join(", ")}.`);
       const m = await openManager(cmd, ctx);
