@@ -37,6 +37,7 @@ const HINTS = {
   // Part of the source contract (the conformance suite): a deleted or destroyed latest version
   // reads as DELETED, never as an empty string. Kept although no built-in source raises it yet.
   DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",
+  MISSING_DEPENDENCY: "Install the optional package the message names (the command is in the message), then run the command again.",
   AUDIT_FAILED: "Fix what the message names (disk space, permissions of .secrets/); with `audit: required` nothing is served that cannot be recorded.",
   SPAWN_FAILED: "The command could not be started; check that it exists and is executable.",
   INTERNAL: "This is a bug in hush; please report it with `--debug` output (it never contains values).",

@@ -77,6 +77,11 @@ export interface SecretsManager {
   names(): Promise<string[]>;
   /** Every listed name with the source that wins and the ones it shadows (reads each source). */
   set(name: string, value: string, options?: WriteOptions): Promise<SecretRecord>;
+  /**
+   * Many values into one source, all or nothing when the source has `setMany` (one lock, one
+   * rewrite), else one `set` per name. Records in the order given; one access event per name.
+   */
+  setMany(entries: readonly (readonly [name: string, value: string])[], options?: WriteOptions): Promise<SecretRecord[]>;
   delete(name: string, options?: WriteOptions): Promise<boolean>;
   list(): Promise<SecretListing[]>;
   explain(name: string): Promise<SecretExplanation>;

@@ -39,8 +39,8 @@ export function createWrites(ctx: ManagerContext): Pick<SecretsManager, "set" | 
 
 // --- internal ---
 
-/** The source named, or the first that has `capability`; READ_ONLY / INVALID_ARGUMENT otherwise. */
-function writableSource(ctx: ManagerContext, sourceName: string | undefined, capability: "set" | "versions" | "rollback"): SecretSource {
+/** The source named, or the first that has `capability`; READ_ONLY / INVALID_ARGUMENT otherwise (also for manager-write-many.ts). */
+export function writableSource(ctx: ManagerContext, sourceName: string | undefined, capability: "set" | "versions" | "rollback"): SecretSource {
   const source = sourceName === undefined ? ctx.sources.find((s) => typeof s[capability] === "function") : ctx.sources.find((s) => s.name === sourceName);
   if (!source) {
     if (sourceName === undefined) throw new HushError("READ_ONLY", `No source in the chain supports ${capability}.`);

@@ -13,6 +13,7 @@ import { createManagerContext } from "./manager-context.js";
 import { createListings } from "./manager-list.js";
 import { createReads } from "./manager-read.js";
 import { createWrites } from "./manager-write.js";
+import { createBatchWrite } from "./manager-write-many.js";
 import type { GetOptions, SecretsManager, SecretsManagerOptions } from "./manager-types.js";
 
 export type { AuditHook, GetOptions, SecretsManager, SecretsManagerOptions, WriteOptions } from "./manager-types.js";
@@ -34,6 +35,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     ...createReads(ctx),
     ...createListings(ctx),
     ...createWrites(ctx),
+    ...createBatchWrite(ctx),
     accessReport: () => ctx.tracker.report(),
     onAccess: (listener) => ctx.tracker.subscribe(listener),
     clearCache: () => ctx.cache.clear(),

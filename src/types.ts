@@ -64,6 +64,12 @@ export interface SecretSource {
   list(): Promise<string[]>;
   /** Writes a new value (a new version, for versioned sources). Present together with `delete`. */
   set?(name: string, value: string): Promise<SecretRecord>;
+  /**
+   * Writes many values at once, all or nothing: one lock, one rewrite (a new version of each, for
+   * versioned sources); optional, and only with `set`. Records come back in the order given. A
+   * name given twice (in either spelling) is an INVALID_ARGUMENT and nothing is written.
+   */
+  setMany?(entries: readonly (readonly [name: string, value: string])[]): Promise<SecretRecord[]>;
   /** Removes a secret; returns false when it was not there. Present together with `set`. */
   delete?(name: string): Promise<boolean>;
   /** Stored versions, newest first, without values. */

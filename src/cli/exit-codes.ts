@@ -35,6 +35,7 @@ export const EXIT_CODES: Record<HushErrorCode, number> = {
   READ_ONLY: 7,
   SOURCE_UNAVAILABLE: 8,
   ACCESS_DENIED: 8,
+  MISSING_DEPENDENCY: 8,
   AUDIT_FAILED: 9,
   SPAWN_FAILED: 127,
   INTERNAL: 70,

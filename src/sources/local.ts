@@ -13,6 +13,8 @@
  * lock), `.secrets/.<env>.store.tmp-<pid>-<random>` (a write in progress). The key is the
  * environment's key file (`.encryption.key` for `dev`, `<env>.key` otherwise).
  *
+ * `setMany` writes a whole batch under one lock with one rewrite (bulk import: linear, not quadratic).
+ *
  * Reads decrypt the file once and keep the document in memory until the file changes (a stat
  * at most once per event-loop turn compares inode, size, mtime and ctime). Writes take the lock, re-read the file, apply
  * the change and replace the file atomically. A store that does not open is never replaced.
@@ -26,6 +28,7 @@ import { appendVersion, deleteSecret, findEntry, liveNames, type StoreDocument, 
 import { checkStore, type Snapshot } from "./local/open-store.js";
 import { createStoreHandle, newestRecord, toRecord, type StoreHandle } from "./local/store-handle.js";
 import { watchStore } from "./local/watch.js";
+import { canonicalEntries } from "./batch.js";
 import { option } from "../config/options-schema.js";
 import { defineSourceType, sourceFolder } from "./descriptor.js";
 
@@ -84,7 +87,7 @@ const SOURCE_NAME = "local";
  * await local.set("openai_api_key", value);
  * (await local.get("openai_api_key"))?.version; // 1
  */
-export function createLocalSource(options: LocalSourceOptions = {}): SecretSource & Required<Pick<SecretSource, "set" | "delete" | "versions" | "getVersion" | "rollback" | "check" | "watch" | "dispose">> {
+export function createLocalSource(options: LocalSourceOptions = {}): SecretSource & Required<Pick<SecretSource, "set" | "setMany" | "delete" | "versions" | "getVersion" | "rollback" | "check" | "watch" | "dispose">> {
   const store = createStoreHandle(options);
   return { name: SOURCE_NAME, ...readMethods(store), ...writeMethods(store), ...lifecycleMethods(store) };
 }
@@ -126,6 +129,17 @@ function writeMethods(store: StoreHandle) {
       assertStorableValue(value, canonical);
       const version = await store.mutate((doc) => ({ result: appendVersion(doc, canonical, value, now(), maxVersions, storePath), changed: true }));
       return toRecord(store, canonical, version);
+    },
+    /** All values checked first, then one lock and one rewrite of the store for the whole batch. */
+    async setMany(entries: readonly (readonly [string, string])[]) {
+      const batch = canonicalEntries(entries, SOURCE_NAME);
+      for (const [name, value] of batch) assertStorableValue(value, name);
+      if (batch.length === 0) return [];
+      const versions = await store.mutate((doc) => {
+        const at = now();
+        return { result: batch.map(([name, value]) => appendVersion(doc, name, value, at, maxVersions, storePath)), changed: true };
+      });
+      return batch.map(([name], i) => toRecord(store, name, versions[i]!));
     },
     async delete(name: string) {
       const canonical = canonicalName(name);

@@ -23,18 +23,18 @@
  * - Permissions: a folder copied through git or a read-only share (0755/0644, 0555/0444) is
  *   read with a warning naming the chmod (`warn-on-read`), but written only when the folder
  *   is 0700 and its files 0600.
- * - Writes go through `./mallku/write.ts`: lock, atomic replace, a concurrent rewrite by a
+ * - Writes (`set`, `setMany`: one rewrite for a batch) go through `./mallku/write.ts`: lock, atomic replace, a concurrent rewrite by a
  *   Python app detected (CONCURRENT_MODIFICATION), an unreadable store never replaced.
  */
 import { join, resolve } from "node:path";
 import { HushError } from "../errors.js";
 import { readKeyFile } from "../crypto/key-file.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
-import { assertValidName, isValidName } from "../names.js";
+import { assertValidName, envName, isValidName } from "../names.js";
 import type { SecretRecord, SecretSource, SourceCheck } from "../types.js";
 import { hasLoneSurrogate, type PyJson, type PyObject } from "./mallku/python-json.js";
 import { CONSOLIDATED_FILE, contentId, listPerKeyFiles, loadConsolidated, loadTokenJson, matchStoredKey, readTokenFile, toRecord } from "./mallku/read.js";
-import { updateMallku } from "./mallku/write.js";
+import { updateMallku, updateMallkuMany } from "./mallku/write.js";
 import { option } from "../config/options-schema.js";
 import { defineSourceType, sourceFolder } from "./descriptor.js";
 
@@ -169,13 +169,19 @@ function writeMethods(folder: Folder, lockTimeoutMs: number) {
   return {
     async set(name: string, value: string): Promise<SecretRecord> {
       assertValidName(name);
-      if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { source: sourceName, secret: name });
-      if (hasLoneSurrogate(value)) {
-        throw new HushError("INVALID_VALUE", `The value of "${name}" holds an unpaired UTF-16 surrogate; hush stores only text that UTF-8 can carry.`, { source: sourceName, secret: name });
-      }
+      assertWritableValue(name, value, sourceName);
       const done = await updateMallku(writeContext, name, value);
       cache.clear();
       return { name: done.key, value, source: sourceName, location: done.perKeyPath ?? done.consolidatedPath, encoding: "string" };
+    },
+    /** One lock and one rewrite of the consolidated file for the whole batch (./mallku/write.ts). */
+    async setMany(entries: readonly (readonly [string, string])[]): Promise<SecretRecord[]> {
+      const batch = distinctEntries(entries, sourceName);
+      for (const [name, value] of batch) assertWritableValue(name, value, sourceName);
+      if (batch.length === 0) return [];
+      const done = await updateMallkuMany(writeContext, batch);
+      cache.clear();
+      return done.map((d, i) => ({ name: d.key, value: batch[i]![1], source: sourceName, location: d.perKeyPath ?? d.consolidatedPath, encoding: "string" }));
     },
     async delete(name: string): Promise<boolean> {
       assertValidName(name);
@@ -184,6 +190,26 @@ function writeMethods(folder: Folder, lockTimeoutMs: number) {
       return done.existed;
     },
   };
+}
+
+function assertWritableValue(name: string, value: unknown, sourceName: string): void {
+  if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { source: sourceName, secret: name });
+  if (hasLoneSurrogate(value)) {
+    throw new HushError("INVALID_VALUE", `The value of "${name}" holds an unpaired UTF-16 surrogate; hush stores only text that UTF-8 can carry.`, { source: sourceName, secret: name });
+  }
+}
+
+/** The batch's names checked and kept as given (the layout keeps stored keys as written); one env-var form only once. */
+function distinctEntries(entries: readonly (readonly [string, string])[], sourceName: string): [string, string][] {
+  if (!Array.isArray(entries)) throw new HushError("INVALID_ARGUMENT", `setMany takes an array of [name, value] pairs.`, { source: sourceName });
+  const seen = new Set<string>();
+  return entries.map((entry) => {
+    if (!Array.isArray(entry) || entry.length !== 2) throw new HushError("INVALID_ARGUMENT", `setMany takes an array of [name, value] pairs.`, { source: sourceName });
+    const name = assertValidName(entry[0]);
+    if (seen.has(envName(name))) throw new HushError("INVALID_ARGUMENT", `"${name}" is given twice in one batch; nothing was written.`, { source: sourceName, secret: name });
+    seen.add(envName(name));
+    return [name, entry[1]];
+  });
 }
 
 /** `check()` for `hush doctor`: permissions as problems with their chmod, and whether the files open. */

@@ -1,16 +1,26 @@
 /**
- * `hush import`: copies secrets from a `.env` file, a JSON object or a Python (Mallku)
- * `.secrets/` folder into the manager's writable source. Existing names are skipped unless
- * `overwrite` is set, so an import never silently replaces a value.
+ * `hush import`: copies secrets from a `.env` file (a dotenvx-encrypted one decrypted), a JSON
+ * object or a Python (Mallku) `.secrets/` folder into one writable source of the manager, in one
+ * batch write (`setMany`). Names the target source already holds are skipped unless `overwrite`
+ * is set, so an import never silently replaces a value; only the target is compared (the chain
+ * also reads `.env` itself, so comparing with the chain would skip every name of `.env`).
+ *
+ * Afterwards it says which imported names a source earlier in the chain still provides (a `.env`
+ * the dotenv source reads shadows the store), and `removeSource` removes the imported file once
+ * every one of its values is in the target and read back equal.
+ *
+ * @example
+ * const result = await importSecrets(manager, ".env", { removeSource: true });
+ * result.imported; // ["openai_api_key", ...]; result.sourceRemoved: true
  */
-import { readFileSync, statSync } from "node:fs";
-import { parse as parseDotenv } from "dotenv";
 import { HushError } from "../errors.js";
-import { canonicalName, findCollisions, isValidName } from "../names.js";
+import { envName, findCollisions } from "../names.js";
 import type { SecretsManager } from "../manager.js";
-import { createMallkuSource } from "../sources/mallku.js";
+import type { SecretSource } from "../types.js";
+import { readImportInput, type ImportFormat } from "./import-read.js";
+import { removeImportedFile } from "./import-remove.js";
 
-export type ImportFormat = "dotenv" | "json" | "mallku";
+export type { ImportFormat } from "./import-read.js";
 
 export interface ImportOptions {
   /** @default guessed: a folder is `mallku`, `*.json` is `json`, anything else `dotenv` */
@@ -21,95 +31,86 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Target source. @default the first writable */
   source?: string;
+  /**
+   * Remove the imported file after the import, only once every value in it is stored in the
+   * target and read back equal (a file, not a folder). @default false
+   */
+  removeSource?: boolean;
+  /** Where `DOTENV_PRIVATE_KEY*` are looked for, for a dotenvx-encrypted file. @default process.env */
+  env?: NodeJS.ProcessEnv;
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
 
 export interface ImportResult {
   format: ImportFormat;
+  /** The source written to. */
+  target: string;
   imported: string[];
   skipped: { name: string; reason: string }[];
+  /**
+   * Imported names that a source before the target still provides, so reads get that value;
+   * `location` is where (a file and key for dotenv), as the source reports it, never a value.
+   */
+  shadowed: { name: string; source: string; location?: string }[];
+  /** `dotenvx` when the input was dotenvx-encrypted and was decrypted. */
+  encryption?: "dotenvx";
+  /** True when `removeSource` removed the input file. */
+  sourceRemoved: boolean;
 }
 
-/** Largest input file read. */
-const MAX_INPUT_BYTES = 64 * 1024 * 1024;
-
 export async function importSecrets(manager: SecretsManager, path: string, options: ImportOptions = {}): Promise<ImportResult> {
-  const format = options.format ?? guessFormat(path);
-  const entries = await readEntries(path, format, options.onWarning);
+  const target = targetSource(manager, options.source);
+  const input = await readImportInput(path, options.format, options.env ?? process.env, options.onWarning);
+  if (options.removeSource && input.format === "mallku") throw new HushError("INVALID_ARGUMENT", `--remove-source removes an imported file, not a folder; ${path} is kept (a Python app may still use it).`);
+  const { entries } = input;
   const collisions = findCollisions(entries.map(([n]) => n));
   if (collisions.length) throw new HushError("NAME_COLLISION", `The input has names that map to one variable: ${collisions.map((g) => g.join(" and ")).join("; ")}.`);
-  const existing = new Set((await manager.list()).filter((l) => l.source === (options.source ?? l.source)).map((l) => l.name));
-  const result: ImportResult = { format, imported: [], skipped: [] };
-  let done = 0;
+  const held = new Set((await target.list()).map(envName));
+  const result: ImportResult = { format: input.format, target: target.name, imported: [], skipped: [], shadowed: [], encryption: input.encryption, sourceRemoved: false };
+  const toWrite: [string, string][] = [];
   for (const [name, value] of entries) {
-    if (existing.has(name) && !options.overwrite) result.skipped.push({ name, reason: "exists (use --overwrite)" });
-    else {
-      if (!options.dryRun) await manager.set(name, value, { source: options.source });
-      result.imported.push(name);
-    }
-    options.onProgress?.(++done, entries.length);
+    if (held.has(envName(name)) && !options.overwrite) result.skipped.push({ name, reason: `exists in ${target.name} (use --overwrite)` });
+    else toWrite.push([name, value]);
   }
+  if (!options.dryRun && toWrite.length > 0) await manager.setMany(toWrite, { source: target.name });
+  result.imported = toWrite.map(([n]) => n);
+  options.onProgress?.(entries.length, entries.length);
+  if (options.removeSource && !options.dryRun) {
+    await removeImportedFile(path, input, target);
+    result.sourceRemoved = true;
+  }
+  result.shadowed = await shadowedNames(manager, target, entries.map(([n]) => n), options.onWarning);
   return result;
 }
 
 // --- internal ---
 
-function guessFormat(path: string): ImportFormat {
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch (e) {
-    throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
+/** The source named, or the first writable one (the manager's own choice for `set`). */
+function targetSource(manager: SecretsManager, name: string | undefined): SecretSource {
+  const source = name === undefined ? manager.sources.find((s) => typeof s.set === "function") : manager.sources.find((s) => s.name === name);
+  if (!source) {
+    if (name === undefined) throw new HushError("READ_ONLY", "No source in the chain supports set.");
+    throw new HushError("INVALID_ARGUMENT", `No source named "${name}" in the chain.`);
   }
-  if (isDir) return "mallku";
-  return path.endsWith(".json") ? "json" : "dotenv";
+  if (typeof source.set !== "function") throw new HushError("READ_ONLY", `The ${source.name} source does not support set.`, { source: source.name });
+  return source;
 }
 
-async function readEntries(path: string, format: ImportFormat, onWarning?: (m: string) => void): Promise<[string, string][]> {
-  if (format === "mallku") {
-    const source = createMallkuSource({ secretsDir: path, onWarning });
-    const out: [string, string][] = [];
-    for (const name of await source.list()) {
-      const record = await source.get(name);
-      if (record) out.push([canonicalName(name), record.value]);
+/** Names that a source before `target` in the chain provides (read without values leaving here). */
+async function shadowedNames(manager: SecretsManager, target: SecretSource, names: string[], onWarning?: (m: string) => void): Promise<ImportResult["shadowed"]> {
+  const shadowed: ImportResult["shadowed"] = [];
+  const seen = new Set<string>();
+  for (const source of manager.sources.slice(0, manager.sources.indexOf(target))) {
+    try {
+      const records = source.getMany ? await source.getMany(names) : await Promise.all(names.map((n) => source.get(n)));
+      records.forEach((r, i) => {
+        if (r && !seen.has(names[i]!)) shadowed.push({ name: names[i]!, source: source.name, ...(r.location !== undefined && { location: r.location }) });
+        if (r) seen.add(names[i]!);
+      });
+    } catch (e) {
+      onWarning?.(`Could not check whether the ${source.name} source shadows the imported names (${e instanceof HushError ? e.code : "error"}).`);
     }
-    return out;
   }
-  const text = readText(path);
-  if (format === "dotenv") return keep(Object.entries(parseDotenv(text)), path, onWarning);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (_e) {
-    // JSON.parse messages quote the input, which may be a secret: report the position-free fact.
-    throw new HushError("INVALID_ARGUMENT", `${path} is not valid JSON.`);
-  }
-  if (data === null || typeof data !== "object" || Array.isArray(data)) throw new HushError("INVALID_ARGUMENT", `${path} must hold a JSON object of names to string values.`);
-  const pairs: [string, string][] = [];
-  for (const [k, v] of Object.entries(data)) {
-    if (typeof v !== "string") throw new HushError("INVALID_VALUE", `The value of "${isValidName(k) ? k : "(invalid name)"}" in ${path} is not a string.`);
-    pairs.push([k, v]);
-  }
-  return keep(pairs, path, onWarning);
-}
-
-function keep(pairs: [string, string][], path: string, onWarning?: (m: string) => void): [string, string][] {
-  const out: [string, string][] = [];
-  for (const [k, v] of pairs) {
-    if (isValidName(k)) out.push([canonicalName(k), v]);
-    else onWarning?.(`${path}: skipped a key that is not a valid secret name.`);
-  }
-  return out;
-}
-
-function readText(path: string): string {
-  try {
-    const size = statSync(path).size;
-    if (size > MAX_INPUT_BYTES) throw new HushError("LIMIT_EXCEEDED", `${path} is larger than ${MAX_INPUT_BYTES} bytes.`);
-    return readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-  } catch (e) {
-    if (e instanceof HushError) throw e;
-    throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
-  }
+  return shadowed;
 }

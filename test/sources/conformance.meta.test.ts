@@ -3,7 +3,7 @@
  * file that runs `describeSourceConformance("<type>", ...)`, so a new source cannot skip it; every
  * suite passes with each skip declared with its reason. It runs the suites itself (a child vitest,
  * see ./conformance/run-suites.ts) and prints one line per source type, e.g.
- * `conformance local: 13 cases, 11 ran, 2 skipped (denied, deleted) — test/sources/local.test.ts`,
+ * `conformance local: 14 cases, 12 ran, 2 skipped (denied, deleted) — test/sources/local.test.ts`,
  * then each skip's reason.
  */
 import { describe, expect, it } from "vitest";
@@ -41,7 +41,7 @@ describe("conformance meta-test", () => {
 // --- internal ---
 
 /**
- * `conformance local: 13 cases, 11 ran, 2 skipped (denied, deleted) — test/sources/local.test.ts`, then
+ * `conformance local: 14 cases, 12 ran, 2 skipped (denied, deleted) — test/sources/local.test.ts`, then
  * one indented line per skip with its reason. Never a bare "N passed, N failed" line (CI reads
  * such a line as the run's closing line).
  */

@@ -23,6 +23,7 @@ describeSourceConformance(
   },
   {
     skips: {
+      setMany: "the manager tests use this source for the one-by-one write path (the manager falls back to set per name)",
       getMany: "the manager tests use this source for the name-by-name path (no getMany)",
       watch: "no change notification: nothing outside the process writes to it",
       dispose: "holds no connection or watcher to release",

@@ -24,7 +24,8 @@ import { sweepStaleTemps, writeFileAtomic } from "../../fs/atomic-write.js";
 import { withLock } from "../../fs/lock.js";
 import { MAX_JSON_BYTES, type PyJson, type PyObject } from "./python-json.js";
 import { dumpsPythonJson } from "./python-json-dump.js";
-import { CONSOLIDATED_FILE, listPerKeyFiles, loadConsolidated, matchStoredKey, readTokenFile, type TokenFile } from "./read.js";
+import { assertNoCollisions, envName, isValidName } from "../../names.js";
+import { CONSOLIDATED_FILE, listPerKeyFiles, loadConsolidated, readTokenFile, type TokenFile } from "./read.js";
 
 /** Name of the lock file inside the secrets folder. */
 export const LOCK_FILE = "mallku.lock";
@@ -54,6 +55,15 @@ export interface MallkuUpdate {
  * Refuses unless the folder is 0700 and the key and store files 0600 (INSECURE_PERMISSIONS).
  */
 export async function updateMallku(ctx: MallkuWriteContext, name: string, value: string | undefined): Promise<MallkuUpdate> {
+  return (await updateMallkuMany(ctx, [[name, value]]))[0]!;
+}
+
+/**
+ * {@link updateMallku} for many names at once: one lock, one read and at most one rewrite of the
+ * consolidated file (plus each touched `<key>.secret`), so a batch costs one write, not one per
+ * name. The updates come back in the order given.
+ */
+export async function updateMallkuMany(ctx: MallkuWriteContext, changes: readonly (readonly [string, string | undefined])[]): Promise<MallkuUpdate[]> {
   // The key first: a missing key is KEY_MISSING before anything (even the folder) is created.
   const key = readKeyFile(ctx.keyFile, "strict");
   ensureSecretsDir(ctx.secretsDir);
@@ -64,32 +74,65 @@ export async function updateMallku(ctx: MallkuWriteContext, name: string, value:
     const before = readTokenFile(consolidatedPath);
     const dict: PyObject = before ? loadConsolidated(key, ctx.keyFile, before, ctx.secretsDir) : new Map();
     const perKey = listPerKeyFiles(ctx.secretsDir);
-    const storedKey = matchStoredKey(name, [...perKey.keys(), ...dict.keys()], ctx.secretsDir) ?? name;
-    const perKeyPath = perKey.get(storedKey);
-    if (perKeyPath !== undefined) checkPrivate(perKeyPath, "file", "strict"); // before any write
-    const inDict = dict.has(storedKey);
-    const result: MallkuUpdate = { key: storedKey, perKeyPath, consolidatedPath, existed: inDict || perKeyPath !== undefined };
-    // Consolidated file first: if the per-key write then fails, the per-key file still shadows
-    // with its old value, so a failed set is not half-visible.
-    if (value !== undefined) {
-      dict.set(storedKey, value); // an existing key keeps its position, as in Python's dict
-      await writeToken(ctx, key, consolidatedPath, before, dict);
-    } else if (inDict) {
-      dict.delete(storedKey);
-      await writeToken(ctx, key, consolidatedPath, before, dict);
+    const index = indexByEnvName([...perKey.keys(), ...dict.keys()], ctx.secretsDir);
+    const results: MallkuUpdate[] = [];
+    const perKeyWrites: [string, string | undefined][] = [];
+    let dictChanged = false;
+    for (const [name, value] of changes) {
+      const storedKey = index.find(name) ?? name;
+      const perKeyPath = perKey.get(storedKey);
+      if (perKeyPath !== undefined) checkPrivate(perKeyPath, "file", "strict"); // before any write
+      const inDict = dict.has(storedKey);
+      results.push({ key: storedKey, perKeyPath, consolidatedPath, existed: inDict || perKeyPath !== undefined });
+      if (value !== undefined) {
+        dict.set(storedKey, value); // an existing key keeps its position, as in Python's dict
+        index.add(storedKey);
+        dictChanged = true;
+      } else if (inDict) {
+        dict.delete(storedKey);
+        dictChanged = true;
+      }
+      if (perKeyPath !== undefined) perKeyWrites.push([perKeyPath, value]);
     }
-    if (perKeyPath !== undefined) {
+    // Consolidated file first: if a per-key write then fails, the per-key file still shadows
+    // with its old value, so a failed set is not half-visible.
+    if (dictChanged) await writeToken(ctx, key, consolidatedPath, before, dict);
+    for (const [perKeyPath, value] of perKeyWrites) {
       if (value === undefined) removeFile(perKeyPath, ctx.secretsDir);
       else {
         sweepStaleTemps(ctx.secretsDir, basename(perKeyPath));
         await writeToken(ctx, key, perKeyPath, readTokenFile(perKeyPath), value);
       }
     }
-    return result;
+    return results;
   }, { timeoutMs: ctx.lockTimeoutMs });
 }
 
 // --- internal ---
+
+/**
+ * The stored keys of each env-var form (`DB_URL` -> `db.url`), built once per write, and the
+ * lookup of one name in it: two stored keys with the name's form are a NAME_COLLISION (as
+ * `matchStoredKey` in ./read.ts says for one name); other forms' groups are not checked.
+ */
+function indexByEnvName(keys: readonly string[], dir: string) {
+  const groups = new Map<string, Set<string>>();
+  const add = (k: string) => {
+    if (!isValidName(k)) return;
+    const group = groups.get(envName(k)) ?? new Set<string>();
+    group.add(k);
+    groups.set(envName(k), group);
+  };
+  keys.forEach(add);
+  return {
+    add,
+    find(name: string): string | undefined {
+      const group = groups.get(envName(name));
+      if (group && group.size > 1) assertNoCollisions(group, `the Mallku folder ${dir}`);
+      return group?.values().next().value;
+    },
+  };
+}
 
 /** Encrypts `json.dumps(value)` and replaces `path`, unless the file changed since `before` was read. */
 async function writeToken(ctx: MallkuWriteContext, key: FernetKey, path: string, before: TokenFile | undefined, value: PyJson): Promise<void> {

@@ -36,6 +36,7 @@ const CASES = [
   { id: "missing", title: "returns undefined for a name it does not have, never throws", run: missingCase },
   { id: "list", title: "lists names without values", run: listCase },
   { id: "write", title: "set then get; set again; delete then undefined; delete again is false", requires: has("set and delete", (i) => !!i.source.set && !!i.source.delete), run: writeCase },
+  { id: "setMany", title: "setMany writes a batch all or nothing: records in order, values exact; a repeated or invalid name writes nothing", requires: has("setMany", (i) => !!i.source.setMany), run: setManyCase },
   { id: "versions", title: "keeps versions newest first, with creation times and no values", requires: has("versions", (i) => !!i.source.versions), run: versionsCase },
   { id: "watch", title: "watch reports an outside write, without values; stop is idempotent", requires: has("watch", (i) => !!i.source.watch), run: watchCase },
   { id: "leak", title: "no stored value appears in any error's message, String(), JSON or hint", run: leakCase },
@@ -120,6 +121,27 @@ async function writeCase({ source }: ConformanceInstance): Promise<void> {
   expect(await source.delete!("written_key")).toBe(true);
   expect(await source.get("written_key")).toBeUndefined();
   expect(await source.delete!("written_key")).toBe(false);
+}
+
+async function setManyCase({ source }: ConformanceInstance): Promise<void> {
+  const entries = Object.entries(CONFORMANCE_VALUES);
+  const records = await source.setMany!(entries);
+  expect(records.map((r) => r.name)).toEqual(entries.map(([n]) => n));
+  for (const [i, [name, value]] of entries.entries()) {
+    expect(records[i]!.value === value, `the record of ${name} carries its value`).toBe(true);
+    expect(records[i]!.source).toBe(source.name);
+    expect((await source.get(name))?.value === value, `the value of ${name} comes back exactly`).toBe(true);
+  }
+  expect(JSON.stringify(await source.list())).not.toContain("CANARY");
+  await source.setMany!([["quoted", "second-CANARY"], ["batch_new", "new-CANARY"]]);
+  expect((await source.get("quoted"))?.value).toBe("second-CANARY");
+  expect((await source.get("openai_api_key"))?.value, "a name outside the batch is kept").toBe(CONFORMANCE_VALUES.openai_api_key);
+  if (source.versions) expect((await source.versions("quoted")).length, "one new version per name in the batch").toBe(2);
+  expect(await source.setMany!([])).toEqual([]);
+  for (const bad of [[["never_written", "x-CANARY"], ["never_written", "y-CANARY"]], [["never_written", "x-CANARY"], ["../x", "y-CANARY"]]] as [string, string][][]) {
+    expectHushError(await rejectionOf(source.setMany!(bad), "setMany of a bad batch"));
+    expect(await source.get("never_written"), "a refused batch writes nothing").toBeUndefined();
+  }
 }
 
 async function versionsCase({ source, seed }: ConformanceInstance): Promise<void> {

@@ -4,12 +4,12 @@
  * every case of `./cases.ts`, in order, as one test each, titled `<case>: <what it checks>`.
  *
  * Skips are the only way out, and they are written down:
- * - a source without a capability (`getMany`, `set`/`delete`, `versions`, `watch`, `dispose`,
+ * - a source without a capability (`getMany`, `set`/`delete`, `setMany`, `versions`, `watch`, `dispose`,
  *   a way to make the backend deny or delete) must declare `skips.<case>` with its reason, and
  *   the case shows in the output as `<case>: … — skipped: <reason>`;
  * - the `contract` case (never skipped) fails when a capability is missing without a declared
  *   skip, when a skip is declared for a capability the source has, or when a source has only
- *   one of `set` and `delete`.
+ *   one of `set` and `delete`, or `setMany` without `set`.
  *
  * `test/sources/conformance.meta.test.ts` runs every suite and checks that each source type in
  * the registry has one; it prints each type's count of cases run and skipped.
@@ -54,6 +54,7 @@ export function describeSourceConformance(type: string, harness: ConformanceHarn
       const instance = await fresh();
       const { source } = instance;
       expect(typeof source.set === "function", "set and delete: both or neither").toBe(typeof source.delete === "function");
+      if (typeof source.setMany === "function") expect(typeof source.set, "setMany only with set").toBe("function");
       expect(typeof source.name === "string" && source.name.length > 0, "a source has a name").toBe(true);
       for (const c of CONFORMANCE_CASES) {
         if (!c.requires) continue;
