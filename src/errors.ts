@@ -38,6 +38,8 @@ const HINTS = {
   // reads as DELETED, never as an empty string. Kept although no built-in source raises it yet.
   DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",
   AUDIT_FAILED: "The audit record could not be persisted; fix the audit sink or set `audit: best-effort`.",
+  // A scan that could not check everything it was given is never "clean" (FAULTS 30).
+  SCAN_INCOMPLETE: "Some input was not scanned (listed above); fix the path or permission, or exclude it with --allow-path.",
   SPAWN_FAILED: "The command could not be started; check that it exists and is executable.",
   INTERNAL: "This is a bug in hush; please report it with `--debug` output (it never contains values).",
 } as const;

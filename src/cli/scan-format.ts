@@ -6,7 +6,7 @@ import type { ScanFinding, ScanIssue, ScanResult } from "../index.js";
 
 /** One line for a finding. */
 export function formatFinding(f: ScanFinding): string {
-  const what = f.kind === "managed" ? `managed:${f.secretName}` : f.ruleId;
+  const what = f.kind === "managed" ? `managed:${f.secretName}${f.environment ? `  env:${f.environment}` : ""}` : f.ruleId;
   const preview = f.kind === "managed" ? (f.encoding && f.encoding !== "plain" ? `(${f.encoding})` : "") : f.preview;
   const where = `${f.path}:${f.line}:${f.column}`;
   const commit = f.commit ? `  (commit ${f.commit.slice(0, 12)})` : "";

@@ -16,6 +16,8 @@ export interface TextFinding {
   kind: "managed" | "pattern";
   ruleId?: string;
   secretName?: string;
+  /** The environment whose value was found, when the detector was given owners. */
+  environment?: string;
   encoding?: ManagedEncoding;
   description: string;
   preview: string;
@@ -29,11 +31,21 @@ export interface DetectorOptions {
   rules?: readonly PatternRule[];
   /** Exact strings never reported by a rule. */
   allowValues?: Iterable<string>;
+  /** The secret and environment each managed form's `secretName` stands for, when it is a label. */
+  owners?: ReadonlyMap<string, ManagedOwner>;
+}
+
+/** Whose value a managed form is: the secret's name and, when known, its environment. */
+export interface ManagedOwner {
+  secretName: string;
+  environment?: string;
 }
 
 /** A compiled detector; reuse it for every file of a scan. */
 export interface Detector {
   detect(text: string): TextFinding[];
+  /** The length of the longest managed form (0 without managed values). */
+  readonly longestManaged: number;
 }
 
 /**
@@ -61,7 +73,9 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   const rulesOfKeyword = keywords.map((k) => keywordRules.get(k)!);
   const base = managed.length;
 
+  const owners = options.owners;
   return {
+    longestManaged: managed.reduce((n, m) => Math.max(n, m.text.length), 0),
     detect(text) {
       const present = Uint8Array.from(always, (a) => (a ? 1 : 0));
       const starts: (number[] | undefined)[] = [];
@@ -77,7 +91,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
           if (rules[r]!.anchored) (starts[r] ??= []).push(end - keywords[k]!.length);
         }
       });
-      const found = managedFindings(managed, hits);
+      const found = managedFindings(managed, hits, owners);
       for (let r = 0; r < rules.length; r++) {
         if (present[r] !== 1) continue;
         const rule = rules[r]!;
@@ -106,7 +120,7 @@ export function maskPreview(secret: string): string {
 
 // --- internal ---
 
-function managedFindings(managed: ManagedVariant[], hits: number[]): TextFinding[] {
+function managedFindings(managed: ManagedVariant[], hits: number[], owners: ReadonlyMap<string, ManagedOwner> | undefined): TextFinding[] {
   const spans: { v: ManagedVariant; start: number; end: number }[] = [];
   for (let i = 0; i < hits.length; i += 2) {
     const v = managed[hits[i]!]!;
@@ -120,14 +134,17 @@ function managedFindings(managed: ManagedVariant[], hits: number[]): TextFinding
     if (s.end <= keptEnd) continue;
     keptEnd = s.end;
     const suffix = s.v.encoding === "plain" ? "" : ` (${s.v.encoding})`;
+    const owner = owners?.get(s.v.secretName) ?? { secretName: s.v.secretName };
+    const of = owner.environment === undefined ? "" : ` of environment ${owner.environment}`;
     out.push({
       offset: s.start,
       length: s.end - s.start,
       kind: "managed",
-      secretName: s.v.secretName,
+      secretName: owner.secretName,
+      ...(owner.environment === undefined ? {} : { environment: owner.environment }),
       encoding: s.v.encoding,
-      description: `Value of managed secret ${s.v.secretName}${suffix}`,
-      preview: `${s.v.secretName}${suffix}`,
+      description: `Value of managed secret ${owner.secretName}${of}${suffix}`,
+      preview: `${owner.secretName}${suffix}`,
     });
   }
   return out;

@@ -53,7 +53,7 @@ export function toSarif(result: ScanResult, toolVersion = "0.1.0"): SarifLog {
   const results: SarifResult[] = result.findings.map((f) => {
     const ruleId = f.kind === "managed" ? MANAGED_RULE_ID : f.ruleId!;
     const ruleIndex = index.get(ruleId) ?? 0;
-    const text = f.kind === "managed" ? `Value of managed secret '${f.secretName}' found${f.encoding && f.encoding !== "plain" ? ` (${f.encoding}-encoded)` : ""}.` : `${f.description} found (${f.preview}).`;
+    const text = f.kind === "managed" ? `Value of managed secret '${f.secretName}'${f.environment ? ` of environment ${f.environment}` : ""} found${f.encoding && f.encoding !== "plain" ? ` (${f.encoding}-encoded)` : ""}.` : `${f.description} found (${f.preview}).`;
     const r: SarifResult = {
       ruleId,
       ruleIndex,

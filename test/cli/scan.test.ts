@@ -35,7 +35,7 @@ describe("hush scan", () => {
     project({ "app.ts": `// config\nconst k = "${key}";\n`, "notes.md": `db password is ${MANAGED}\n` });
     const r = await runHush(["scan", "-C", dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trim().split("\n").sort()).toEqual([`app.ts:2:12  openai-api-key  ${key.slice(0, 4)}…(${key.length} chars)`, "notes.md:1:16  managed:db_password"]);
+    expect(r.stdout.trim().split("\n").sort()).toEqual([`app.ts:2:12  openai-api-key  ${key.slice(0, 4)}…(${key.length} chars)`, "notes.md:1:16  managed:db_password  env:dev"]);
     expect(r.stderr).toMatch(/hush scan: 2 findings in 3 files/); // .env is git-ignored
     noValues(r.stdout + r.stderr, key, MANAGED);
   });
