@@ -19,6 +19,7 @@ import { resolveSecretsDir } from "../config/open.js";
 import type { LoadedConfig } from "../config/types.js";
 import { tokenShaped } from "../config/validate-text.js";
 import { withProject, type ProjectOptions } from "../workflows/project.js";
+import { ENV_FILE_RULE } from "./env-files.js";
 import { PATTERN_RULES } from "./rules.js";
 import { scan } from "./scan.js";
 import type { ScanAllowOptions, ScanOptions, ScanResult } from "./types.js";
@@ -52,7 +53,7 @@ export async function scanProject(options: ScanProjectOptions = {}): Promise<Sca
 /** hush.yaml's scan.allow plus the caller's; an unknown rule id is an error, not a silent no-op. */
 function mergeAllow(loaded: LoadedConfig, extra: ScanAllowOptions = {}): ScanAllowOptions {
   const fromConfig = loaded.config.scan?.allow ?? {};
-  const known = new Set(PATTERN_RULES.map((r) => r.id));
+  const known = new Set([...PATTERN_RULES.map((r) => r.id), ENV_FILE_RULE]);
   const unknownRule = (ids: string[] | undefined) => ids?.find((id) => !known.has(id));
   const badConfigRule = unknownRule(fromConfig.rules);
   if (badConfigRule !== undefined) {

@@ -6,6 +6,7 @@
 import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { loadPathAllowList, isAllowedInline } from "./allow.js";
+import { envFileFinding, ENV_FILE_RULE, isPlaintextEnvFile } from "./env-files.js";
 import { createDetector, type Detector, type ManagedOwner, type TextFinding } from "./detect.js";
 import { historyTexts, stagedTexts, type GitText } from "./git.js";
 import { managedEntries, managedVariants } from "./managed.js";
@@ -126,6 +127,7 @@ function collectInputs(options: ScanOptions, cwd: string, origin: ScanFinding["o
       result.stats.skippedIgnored++;
       continue;
     }
+    if (origin === "staged" && isPlaintextEnvFile(path) && !options.allow?.rules?.includes(ENV_FILE_RULE)) result.findings.push(envFileFinding(path));
     inputs.push({ path, absolute: t.absolute, size: t.content.length, git: t });
   }
   return inputs;

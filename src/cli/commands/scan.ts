@@ -114,6 +114,9 @@ Allow-lists, from narrowest to widest:
   --allow-path, --allow-rule, --allow-secret for one run (each takes one value and can be
   repeated; added to hush.yaml's lists)
 
+--staged also reports a staged .env or .env.<environment> (hush's dotenv source reads them;
+rule id plaintext-env-file), whatever it holds; .env.example and other templates are left alone.
+
 Managed values: those of the current environment and of every other environment whose key is
 in the secrets folder; a finding names its environment. A value that exists but cannot be read
 (wrong key, damaged store, audit denial) stops the scan with that error; --no-managed scans for
