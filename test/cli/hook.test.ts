@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +81,24 @@ describe("the pre-commit hook finds hush and fails closed", () => {
     writeFileSync(join(dir, "a.ts"), "const t = process.env.T;\n");
     git("add", "a.ts");
     expect(commit().status).toBe(0);
+  });
+
+  it.skipIf(!existsSync(CLI))("managed values it cannot read (wrong key) block the commit instead of passing it", async () => {
+    shim(join(dir, "node_modules", ".bin", "hush"));
+    writeFileSync(join(dir, ".gitignore"), "node_modules/\n.secrets/\n");
+    const value = "dev-Wq7rT2pX9mK4wL8z";
+    expect((await runHush(["-C", dir, "init"])).code).toBe(0);
+    expect((await runHush(["-C", dir, "set", "db_password"], { stdin: value })).code).toBe(0);
+    expect((await runHush(["hook", "install", "-C", dir])).code).toBe(0);
+    writeFileSync(join(dir, ".secrets", ".encryption.key"), randomBytes(32).toString("base64url") + "=", { mode: 0o600 });
+    writeFileSync(join(dir, "notes.md"), `pw ${value}\n`);
+    git("add", "notes.md");
+    const r = commit();
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("Managed values of environment dev could not be read");
+    expect(r.stderr).toContain("hush: the secrets scan failed (exit 5); commit blocked.");
+    expect(r.stderr + r.stdout).not.toContain(value);
+    expect(git("rev-list", "--all")).toBe("");
   });
 
   it("an existing hook is left as it was when the check fails", async () => {
