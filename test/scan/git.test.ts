@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scan } from "../../src/scan/scan.js";
+import { toSarif } from "../../src/scan/sarif.js";
 import { HushError } from "../../src/errors.js";
 import { FAKE } from "./fakes.js";
 
@@ -34,6 +35,8 @@ describe("scan: git inputs", () => {
     git("add", "-f", ".env.prod", ".env.example", "svc/.env", "notes.env.txt");
     const r = await scan({ cwd: repo, staged: true });
     expect(r.findings.map((f) => `${f.path}:${f.ruleId}`).sort()).toEqual([".env.prod:plaintext-env-file", "svc/.env:plaintext-env-file"]);
+    const sarif = toSarif(r).runs[0]!;
+    expect(sarif.results.map((x) => sarif.tool.driver.rules[x.ruleIndex]!.id)).toEqual(["plaintext-env-file", "plaintext-env-file"]);
     const off = await scan({ cwd: repo, staged: true, allow: { rules: ["plaintext-env-file"] } });
     expect(off.findings).toEqual([]);
   });
