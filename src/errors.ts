@@ -39,6 +39,8 @@ const HINTS = {
   DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",
   MISSING_DEPENDENCY: "Install the optional package the message names (the command is in the message), then run the command again.",
   AUDIT_FAILED: "Fix what the message names (disk space, permissions of .secrets/); with `audit: required` nothing is served that cannot be recorded.",
+  // A scan that could not check everything it was given is never "clean" (FAULTS 30).
+  SCAN_INCOMPLETE: "Some input was not scanned (listed above); fix the path or permission, or exclude it with --allow-path.",
   SPAWN_FAILED: "The command could not be started; check that it exists and is executable.",
   INTERNAL: "This is a bug in hush; please report it with `--debug` output (it never contains values).",
 } as const;

@@ -1,7 +1,7 @@
 /**
  * The one table from error codes to process exit codes. Only `cli/main` ends the process.
  * 0 ok · 1 "found something" (scan findings, check failures, verify failures) · 2 usage ·
- * 3-9 by family, below. A child's own exit code is passed through by `hush run`.
+ * 3-10 by family, below. A child's own exit code is passed through by `hush run`.
  */
 import type { HushErrorCode } from "../index.js";
 
@@ -37,6 +37,7 @@ export const EXIT_CODES: Record<HushErrorCode, number> = {
   ACCESS_DENIED: 8,
   MISSING_DEPENDENCY: 8,
   AUDIT_FAILED: 9,
+  SCAN_INCOMPLETE: 10,
   SPAWN_FAILED: 127,
   INTERNAL: 70,
 };

@@ -6,7 +6,7 @@ import type { ScanFinding, ScanIssue, ScanResult } from "../index.js";
 
 /** One line for a finding. */
 export function formatFinding(f: ScanFinding): string {
-  const what = f.kind === "managed" ? `managed:${f.secretName}` : f.ruleId;
+  const what = f.kind === "managed" ? `managed:${f.secretName}${f.environment ? `  env:${f.environment}` : ""}` : f.ruleId;
   const preview = f.kind === "managed" ? (f.encoding && f.encoding !== "plain" ? `(${f.encoding})` : "") : f.preview;
   const where = `${f.path}:${f.line}:${f.column}`;
   const commit = f.commit ? `  (commit ${f.commit.slice(0, 12)})` : "";
@@ -23,7 +23,8 @@ export function formatSummary(r: ScanResult): string {
   const mb = (r.stats.bytes / 1e6).toFixed(1);
   const n = r.findings.length;
   const head = n === 0 ? "no secrets found" : `${n} finding${n === 1 ? "" : "s"}`;
-  const skipped = r.issues.length > 0 ? `, ${r.issues.length} not scanned` : "";
+  const binary = r.stats.skippedBinary > 0 ? `, ${r.stats.skippedBinary} binary skipped` : "";
+  const skipped = `${binary}${r.issues.length > 0 ? `, ${r.issues.length} not scanned` : ""}`;
   return `hush scan: ${head} in ${r.stats.files} file${r.stats.files === 1 ? "" : "s"} (${mb} MB, ${r.stats.durationMs} ms${skipped})`;
 }
 

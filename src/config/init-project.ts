@@ -1,9 +1,11 @@
 /**
  * `hush init`: the secrets folder (0700), the environment's key (0600, never overwritten), a
- * commented hush.yaml (only when none exists) and `.gitignore` lines for the secrets folder and
- * `.env`. Every step checks before it acts, so running it twice changes nothing.
+ * commented hush.yaml (only when none exists) and `.gitignore` lines for the secrets folder,
+ * `.env` and `.env.*` (the dotenv source reads `.env.<environment>`) but `.env.example`.
+ * Every step checks before it acts, so running it twice changes nothing. A `.gitignore` that is
+ * a symbolic link is refused before anything is created: hush never writes through it.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { HushError } from "../errors.js";
 import { keyFilePath } from "../crypto/key-file.js";
@@ -53,6 +55,8 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
   const cwd = resolve(options.cwd ?? process.cwd());
   const loaded = await loadConfig({ cwd, environment: options.environment, env: options.env });
   const { root, environment } = loaded;
+  const gitignore = join(root, ".gitignore");
+  refuseSymlink(gitignore);
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   const dirExisted = existsSync(secretsDir);
   const key = createProjectKey(secretsDir, environment, options.forceNewKey === true);
@@ -60,7 +64,6 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
   const configFile = loaded.path ?? join(root, CONFIG_FILE);
   const configCreated = loaded.path === undefined && writeIfAbsent(configFile, configTemplate(environment));
 
-  const gitignore = join(root, ".gitignore");
   const wanted = [".env"];
   const inside = relative(root, secretsDir);
   if (inside && !inside.startsWith("..") && !isAbsolute(inside)) wanted.unshift(inside.split("\\").join("/") + "/");
@@ -93,21 +96,53 @@ function writeIfAbsent(path: string, text: string): boolean {
   }
 }
 
-/** Appends the patterns .gitignore does not already cover; returns the lines added. */
+/** Refuses a `.gitignore` that is a symbolic link: appending would write to whatever it points at. */
+function refuseSymlink(path: string): void {
+  let isLink = false;
+  try {
+    isLink = lstatSync(path).isSymbolicLink();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
+  }
+  if (isLink) {
+    throw new HushError("WRITE_FAILED", `${path} is a symbolic link; hush init does not write through it, and created nothing.`, {
+      hint: "Replace it with a regular file (or add the secrets folder, .env, .env.* and !.env.example to its target yourself), then run `hush init` again.",
+    });
+  }
+}
+
+/**
+ * Appends the patterns .gitignore does not already cover; returns the lines added. `.env.*`
+ * comes with `!.env.example` (a template meant to be committed) unless that is already kept.
+ */
 async function addToGitignore(path: string, patterns: string[]): Promise<string[]> {
   let text = "";
   try {
-    text = readFileSync(path, "utf8");
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      text = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
   }
   const { default: ignore } = await import("ignore");
   const rules = ignore().add(text);
   const missing = patterns.filter((p) => !rules.ignores(p));
+  if ([".env.dev", ".env.prod", ".env.local"].some((p) => !rules.ignores(p))) missing.push(".env.*");
+  rules.add(missing);
+  if (rules.ignores(".env.example")) missing.push("!.env.example");
   if (missing.length === 0) return [];
   const prefix = text.length > 0 && !text.endsWith("\n") ? "\n" : "";
   try {
-    appendFileSync(path, `${prefix}# hush: the secrets folder and plaintext env files\n${missing.join("\n")}\n`, { mode: 0o644 });
+    // O_NOFOLLOW: a symlink put in place since the check is not followed either.
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+    try {
+      writeSync(fd, `${prefix}# hush: the secrets folder and plaintext env files\n${missing.join("\n")}\n`);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     throw new HushError("WRITE_FAILED", `Cannot update ${path}.`, { cause: e });
   }

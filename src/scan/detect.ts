@@ -18,6 +18,8 @@ export interface TextFinding {
   kind: "managed" | "pattern";
   ruleId?: string;
   secretName?: string;
+  /** The environment whose value was found, when the detector was given owners. */
+  environment?: string;
   encoding?: ManagedEncoding;
   description: string;
   preview: string;
@@ -33,11 +35,21 @@ export interface DetectorOptions {
   rules?: readonly PatternRule[];
   /** Exact strings never reported by a rule. */
   allowValues?: Iterable<string>;
+  /** The secret and environment each managed form's `secretName` stands for, when it is a label. */
+  owners?: ReadonlyMap<string, ManagedOwner>;
+}
+
+/** Whose value a managed form is: the secret's name and, when known, its environment. */
+export interface ManagedOwner {
+  secretName: string;
+  environment?: string;
 }
 
 /** A compiled detector; reuse it for every file of a scan. */
 export interface Detector {
   detect(text: string): TextFinding[];
+  /** An upper bound of the longest managed form's length (0 without managed values). */
+  readonly longestManaged: number;
 }
 
 /**
@@ -48,7 +60,10 @@ export interface Detector {
  * d.detect("DB_PASSWORD=hunter2hunter2"); // [{ kind: "managed", secretName: "db_password", ... }]
  */
 export function createDetector(options: DetectorOptions = {}): Detector {
-  const managed = options.managedValues ? managedForms(options.managedValues) : variantLiterals(options.managed ?? []);
+  const values = options.managedValues ? [...options.managedValues] : undefined;
+  const managed = values ? managedForms(values) : variantLiterals(options.managed ?? []);
+  const longestManaged = values ? longestFormBound(values) : Math.max(0, ...(options.managed ?? []).map((v) => v.text.length));
+  const owners = options.owners;
   const managedMatcher = compileAnchored(managed);
   const rules = options.rules ?? PATTERN_RULES;
   // Anchored rules run sticky at each keyword hit; the others scan the whole text.
@@ -65,6 +80,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   const rulesOfKeyword = keywords.map((k) => keywordRules.get(k)!);
 
   return {
+    longestManaged,
     detect(text) {
       const present = Uint8Array.from(always, (a) => (a ? 1 : 0));
       const starts: (number[] | undefined)[] = [];
@@ -76,7 +92,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
           if (rules[r]!.anchored) (starts[r] ??= []).push(end - keywords[k]!.length);
         }
       });
-      const found = managedFindings(managed, hits);
+      const found = managedFindings(managed, hits, owners);
       for (let r = 0; r < rules.length; r++) {
         if (present[r] !== 1) continue;
         const rule = rules[r]!;
@@ -122,8 +138,18 @@ function variantLiterals(variants: readonly ManagedVariant[]): AnchoredLiterals 
   };
 }
 
+/**
+ * The longest form of any value, bounded without writing the forms out: URL-encoding, the
+ * widest, takes at most 3 characters per UTF-8 byte (hex 2, base64 4 per 3, plus padding).
+ */
+function longestFormBound(values: readonly (readonly [string, string])[]): number {
+  let bytes = 0;
+  for (const [, value] of values) bytes = Math.max(bytes, Buffer.byteLength(value, "utf8"));
+  return bytes === 0 ? 0 : 3 * bytes + 4;
+}
+
 /** `hits` holds (form, start, end) triples. */
-function managedFindings(managed: ManagedLiteralInfo, hits: number[]): TextFinding[] {
+function managedFindings(managed: ManagedLiteralInfo, hits: number[], owners: ReadonlyMap<string, ManagedOwner> | undefined): TextFinding[] {
   const spans: { form: number; start: number; end: number }[] = [];
   for (let i = 0; i < hits.length; i += 3) spans.push({ form: hits[i]!, start: hits[i + 1]!, end: hits[i + 2]! });
   // Leftmost, then longest, then the form added first (a literal two forms share); drop
@@ -134,17 +160,20 @@ function managedFindings(managed: ManagedLiteralInfo, hits: number[]): TextFindi
   for (const s of spans) {
     if (s.end <= keptEnd) continue;
     keptEnd = s.end;
-    const secretName = managed.secretName(s.form);
+    const label = managed.secretName(s.form);
     const encoding = managed.encoding(s.form);
     const suffix = encoding === "plain" ? "" : ` (${encoding})`;
+    const owner = owners?.get(label) ?? { secretName: label };
+    const of = owner.environment === undefined ? "" : ` of environment ${owner.environment}`;
     out.push({
       offset: s.start,
       length: s.end - s.start,
       kind: "managed",
-      secretName,
+      secretName: owner.secretName,
+      ...(owner.environment === undefined ? {} : { environment: owner.environment }),
       encoding,
-      description: `Value of managed secret ${secretName}${suffix}`,
-      preview: `${secretName}${suffix}`,
+      description: `Value of managed secret ${owner.secretName}${of}${suffix}`,
+      preview: `${owner.secretName}${suffix}`,
     });
   }
   return out;

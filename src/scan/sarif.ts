@@ -3,6 +3,7 @@
  * Results carry the rule (or `hush/managed-value`), the location and a message that names
  * the secret or the rule, never the value.
  */
+import { ENV_FILE_RULE } from "./env-files.js";
 import { PATTERN_RULES } from "./rules.js";
 import type { ScanResult } from "./types.js";
 
@@ -48,12 +49,13 @@ export function toSarif(result: ScanResult, toolVersion = "0.1.0"): SarifLog {
   const rules: SarifRule[] = [
     { id: MANAGED_RULE_ID, name: "ManagedValue", shortDescription: { text: "A value managed by hush appears in the file" }, defaultConfiguration: { level: "error" } },
     ...PATTERN_RULES.map((r) => ({ id: r.id, name: pascal(r.id), shortDescription: { text: r.description }, defaultConfiguration: { level: r.id === "generic-secret" ? "warning" as const : "error" as const } })),
+    { id: ENV_FILE_RULE, name: pascal(ENV_FILE_RULE), shortDescription: { text: "A plaintext env file that hush's dotenv source reads is staged" }, defaultConfiguration: { level: "error" } },
   ];
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results: SarifResult[] = result.findings.map((f) => {
     const ruleId = f.kind === "managed" ? MANAGED_RULE_ID : f.ruleId!;
     const ruleIndex = index.get(ruleId) ?? 0;
-    const text = f.kind === "managed" ? `Value of managed secret '${f.secretName}' found${f.encoding && f.encoding !== "plain" ? ` (${f.encoding}-encoded)` : ""}.` : `${f.description} found (${f.preview}).`;
+    const text = f.kind === "managed" ? `Value of managed secret '${f.secretName}'${f.environment ? ` of environment ${f.environment}` : ""} found${f.encoding && f.encoding !== "plain" ? ` (${f.encoding}-encoded)` : ""}.` : `${f.description} found (${f.preview}).`;
     const r: SarifResult = {
       ruleId,
       ruleIndex,

@@ -1,26 +1,34 @@
 /**
  * `hush scan` as a library call: the project's hush.yaml `scan.allow` lists plus the caller's,
- * and every value the chain resolves as a managed value, then {@link scan}. A project without a
- * store (no key yet) has no managed values: the pattern rules run alone, and a warning says so.
+ * and every value the chain resolves, in the current environment and in every other one whose
+ * key is in the secrets folder, as managed values; then {@link scan}. A project without a store
+ * (no key yet) has no managed values, and the pattern rules run alone. Values that exist but
+ * cannot be read (wrong key, damaged or lax store, audit denial) stop the scan with their error:
+ * a scan that could not look for them must not report the files clean.
  *
  * @example
  * const { findings } = await scanProject({ cwd: repo, staged: true });
  */
-import { HushError } from "../errors.js";
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { ERROR_CODES, HushError, type HushErrorCode } from "../errors.js";
 import { canonicalName } from "../names.js";
+import { DEFAULT_ENVIRONMENT } from "../environment.js";
 import { loadConfig } from "../config/load.js";
+import { resolveSecretsDir } from "../config/open.js";
 import type { LoadedConfig } from "../config/types.js";
 import { tokenShaped } from "../config/validate-text.js";
 import { withProject, type ProjectOptions } from "../workflows/project.js";
+import { ENV_FILE_RULE } from "./env-files.js";
 import { PATTERN_RULES } from "./rules.js";
 import { scan } from "./scan.js";
 import type { ScanAllowOptions, ScanOptions, ScanResult } from "./types.js";
 
 /** Options of {@link scanProject}: those of {@link scan} but the managed values, plus the project. */
-export interface ScanProjectOptions extends ProjectOptions, Omit<ScanOptions, "managedValues" | "allow"> {
+export interface ScanProjectOptions extends ProjectOptions, Omit<ScanOptions, "managedValues" | "managedEnvironments" | "allow"> {
   /** Allow-lists added to hush.yaml's `scan.allow`; an unknown rule id is an error. */
   allow?: ScanAllowOptions;
-  /** Look for the values the chain resolves. @default true */
+  /** Look for the values the chain resolves, in every environment whose key is available. @default true */
   managed?: boolean;
 }
 
@@ -29,8 +37,15 @@ export async function scanProject(options: ScanProjectOptions = {}): Promise<Sca
   const { allow: extra, managed, environment, secretsDir, env, onWarning, loaded: given, ...scanOptions } = options;
   const loaded = given ?? (await loadConfig({ cwd: options.cwd, environment, env }));
   const allow = mergeAllow(loaded, extra);
-  const managedValues = managed === false ? undefined : await managedValuesOf({ cwd: options.cwd, environment, secretsDir, env, onWarning, loaded });
-  return scan({ ...scanOptions, allow, managedValues });
+  const project = { cwd: options.cwd, environment, secretsDir, env, onWarning, loaded };
+  if (managed === false) return scan({ ...scanOptions, allow });
+  const managedValues = await managedValuesOf(project, loaded.environment);
+  const managedEnvironments = [];
+  for (const other of otherEnvironments(loaded, options)) {
+    const more = await loadConfig({ cwd: options.cwd, environment: other, env });
+    managedEnvironments.push({ environment: other, values: await managedValuesOf({ ...project, environment: other, loaded: more }, other) });
+  }
+  return scan({ ...scanOptions, allow, managedEnvironments: [{ environment: loaded.environment, values: managedValues }, ...managedEnvironments] });
 }
 
 // --- internal ---
@@ -38,7 +53,7 @@ export async function scanProject(options: ScanProjectOptions = {}): Promise<Sca
 /** hush.yaml's scan.allow plus the caller's; an unknown rule id is an error, not a silent no-op. */
 function mergeAllow(loaded: LoadedConfig, extra: ScanAllowOptions = {}): ScanAllowOptions {
   const fromConfig = loaded.config.scan?.allow ?? {};
-  const known = new Set(PATTERN_RULES.map((r) => r.id));
+  const known = new Set([...PATTERN_RULES.map((r) => r.id), ENV_FILE_RULE]);
   const unknownRule = (ids: string[] | undefined) => ids?.find((id) => !known.has(id));
   const badConfigRule = unknownRule(fromConfig.rules);
   if (badConfigRule !== undefined) {
@@ -57,19 +72,48 @@ function mergeAllow(loaded: LoadedConfig, extra: ScanAllowOptions = {}): ScanAll
   };
 }
 
-/** Every value hush can resolve, by name; none (with a warning) when the chain cannot open. */
-async function managedValuesOf(project: ProjectOptions): Promise<Map<string, string>> {
-  const warn = project.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+/**
+ * Every value the chain resolves in `environment`, by name. A failure to open the chain, or to
+ * read any value (but "not found"), throws: the scan would otherwise pass files it could not check.
+ */
+async function managedValuesOf(project: ProjectOptions, environment: string): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   try {
     await withProject(project, async ({ manager }) => {
       const { secrets, issues } = await manager.resolve();
       for (const [name, record] of Object.entries(secrets)) values.set(name, record.value);
-      if (issues.length > 0) warn(`${issues.length} secret(s) could not be resolved; their values are not looked for`);
+      const failed = issues.filter((i) => i.code !== "NOT_FOUND");
+      if (failed.length > 0) {
+        const names = failed.slice(0, 5).map((i) => i.name).join(", ") + (failed.length > 5 ? ", ..." : "");
+        const code = (ERROR_CODES as string[]).includes(failed[0]!.code) ? (failed[0]!.code as HushErrorCode) : "READ_FAILED";
+        throw new HushError(code, `${failed.length} secret(s) of environment ${environment} could not be read (${names}): ${failed[0]!.message}`);
+      }
     });
   } catch (e) {
     if (!(e instanceof HushError)) throw e;
-    warn(`managed values not checked (${e.code}); pattern rules only`);
+    throw new HushError(e.code, `Managed values of environment ${environment} could not be read, so the scan cannot say that the files are clean. ${e.message}`, {
+      hint: `${e.hint} To scan for known key formats only, on purpose: --no-managed.`,
+      cause: e,
+      ...(e.source ? { source: e.source } : {}),
+      ...(e.secret ? { secret: e.secret } : {}),
+    });
   }
   return values;
+}
+
+/**
+ * The other environments whose key is in the secrets folder (`.encryption.key` is dev's,
+ * `<env>.key` another's), within hush.yaml's `environments` when it lists them.
+ */
+function otherEnvironments(loaded: LoadedConfig, options: ScanProjectOptions): string[] {
+  const dir = resolveSecretsDir(loaded, resolve(options.cwd ?? process.cwd()), options.secretsDir);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (_e) {
+    return []; // no secrets folder: no keys, nothing more to look for
+  }
+  const listed = loaded.config.environments;
+  const found = names.map((n) => (n === ".encryption.key" ? DEFAULT_ENVIRONMENT : /^([a-z0-9][a-z0-9_-]{0,31})\.key$/.exec(n)?.[1]));
+  return [...new Set(found)].filter((e): e is string => e !== undefined && e !== loaded.environment && (!listed || listed.includes(e))).sort();
 }

@@ -3,22 +3,25 @@
  * index or git history), runs one compiled detector over each, places findings by line
  * and column, and drops what the allow-lists silence.
  */
+import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { loadPathAllowList, isAllowedInline } from "./allow.js";
-import { createDetector, type TextFinding } from "./detect.js";
+import { envFileFinding, ENV_FILE_RULE, isPlaintextEnvFile } from "./env-files.js";
+import { createDetector, type Detector, type ManagedOwner, type TextFinding } from "./detect.js";
 import { historyTexts, stagedTexts, type GitText } from "./git.js";
 import { managedEntries } from "./managed.js";
-import { createBoundedReader, tooLarge } from "./read.js";
+import { createBoundedReader } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
 import { decodeText, LineIndex } from "./text.js";
 import { toRel, walkFiles } from "./walk.js";
-import type { ScanFinding, ScanOptions, ScanReadFile, ScanResult } from "./types.js";
-
-const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+import { scanWindows, WINDOW_BYTES, type PlacedFinding } from "./windows.js";
+import type { ScanFinding, ScanOptions, ScanResult } from "./types.js";
 
 /**
- * Scans files (or the git index, or git history) for managed values and known secret
- * formats. Unreadable files become `issues`; findings carry masked previews only.
+ * Scans files (or the git index, or git history, or stdin as the path `-`) for managed values
+ * and known secret formats. A file larger than a window is scanned in overlapping windows.
+ * What could not be scanned (unreadable, missing, too large) becomes `issues`; findings carry
+ * masked previews only.
  *
  * @example
  * const { findings } = await scan({ paths: ["src"], managedValues: { openai_api_key: key } });
@@ -28,15 +31,15 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   const cwd = resolve(options.cwd ?? process.cwd());
   const allow = options.allow ?? {};
-  const skipSecrets = new Set(allow.secrets ?? []);
   const offRules = new Set(allow.rules ?? []);
+  const { entries, owners } = managedOf(options);
   const detector = createDetector({
-    managedValues: managedEntries(options.managedValues).filter(([name]) => !skipSecrets.has(name)),
+    // The values themselves: the detector indexes their forms without writing them out.
+    managedValues: entries,
+    owners,
     rules: options.patterns === false ? [] : PATTERN_RULES.filter((r) => !offRules.has(r.id)),
     allowValues: allow.values ?? [],
   });
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const readFile = options.readFile ?? createBoundedReader(maxBytes);
   const result: ScanResult = {
     findings: [],
     issues: [],
@@ -44,25 +47,15 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   };
   const origin: ScanFinding["origin"] = options.gitHistory ? "history" : options.staged ? "staged" : "file";
   const inputs = collectInputs(options, cwd, origin, result);
+  const ctx: InputContext = { detector, origin, result, options, readWhole: options.readFile ?? createBoundedReader(WINDOW_BYTES) };
 
   let lastReport = 0;
   for (let i = 0; i < inputs.length; i++) {
-    const input = inputs[i]!;
     if (options.onProgress && (i - lastReport >= 256 || i === inputs.length - 1)) {
       lastReport = i;
       options.onProgress({ filesDone: i + 1, filesTotal: inputs.length, bytesDone: result.stats.bytes });
     }
-    const buf = await readInput(input, readFile, maxBytes, result);
-    if (buf === undefined) continue;
-    const text = decodeText(buf);
-    if (text === undefined) {
-      result.stats.skippedBinary++;
-      continue;
-    }
-    result.stats.files++;
-    result.stats.bytes += buf.length;
-    const found = detector.detect(text);
-    if (found.length > 0) placeFindings(found, text, input, origin, result.findings);
+    await scanInput(inputs[i]!, ctx);
   }
   result.stats.durationMs = Math.round(performance.now() - started);
   return result;
@@ -70,12 +63,44 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
 // --- internal ---
 
-/** One text to scan: a file of the tree (read later), or a blob of the git index or history. */
+/** One text to scan: a file of the tree (read later), a blob of the git index or history, or stdin. */
 interface ScanInput {
   path: string;
   absolute: string;
   size: number;
   git?: GitText;
+  stdin?: AsyncIterable<Buffer | string>;
+}
+
+interface InputContext {
+  detector: Detector;
+  origin: ScanFinding["origin"];
+  result: ScanResult;
+  options: ScanOptions;
+  readWhole: NonNullable<ScanOptions["readFile"]>;
+}
+
+/**
+ * The managed values as detector entries. With environments, each entry's name is a label
+ * (`<index>`) that `owners` maps back to the secret and its environment; the secrets of
+ * `allow.secrets` are left out.
+ */
+function managedOf(options: ScanOptions): { entries: [string, string][]; owners?: Map<string, ManagedOwner> } {
+  const skip = new Set(options.allow?.secrets ?? []);
+  const plain = managedEntries(options.managedValues).filter(([name]) => !skip.has(name));
+  if (!options.managedEnvironments?.length) return { entries: plain };
+  const owners = new Map<string, ManagedOwner>();
+  const entries: [string, string][] = [];
+  const add = (secretName: string, value: string, environment?: string) => {
+    const label = String(owners.size);
+    owners.set(label, environment === undefined ? { secretName } : { secretName, environment });
+    entries.push([label, value]);
+  };
+  for (const [name, value] of plain) add(name, value);
+  for (const { environment, values } of options.managedEnvironments) {
+    for (const [name, value] of managedEntries(values)) if (!skip.has(name)) add(name, value, environment);
+  }
+  return { entries, owners };
 }
 
 /** The texts to scan; walk issues and skip counts go into `result`. */
@@ -83,11 +108,17 @@ function collectInputs(options: ScanOptions, cwd: string, origin: ScanFinding["o
   const pathAllow = loadPathAllowList(cwd, options.allow?.paths ?? []);
   const inputs: ScanInput[] = [];
   if (origin === "file") {
-    const walked = walkFiles({ cwd, roots: options.paths?.length ? options.paths : ["."], gitignore: options.gitignore ?? true, pathAllow });
-    result.issues.push(...walked.issues);
-    result.stats.skippedIgnored = walked.skippedIgnored;
-    result.stats.skippedSymlinks = walked.skippedSymlinks;
-    for (const f of walked.files) inputs.push({ path: f.path, absolute: f.absolute, size: f.size });
+    const roots = (options.paths ?? []).filter((p) => p !== "-");
+    const withStdin = roots.length < (options.paths ?? []).length;
+    if (roots.length > 0 || !withStdin) {
+      const walked = walkFiles({ cwd, roots: roots.length > 0 ? roots : ["."], gitignore: options.gitignore ?? true, pathAllow });
+      result.issues.push(...walked.issues);
+      result.stats.skippedIgnored = walked.skippedIgnored;
+      result.stats.skippedSymlinks = walked.skippedSymlinks;
+      for (const f of walked.files) inputs.push({ path: f.path, absolute: f.absolute, size: f.size });
+    }
+    if (withStdin && options.stdin) inputs.push({ path: "-", absolute: "-", size: -1, stdin: options.stdin });
+    else if (withStdin) result.issues.push({ path: "-", code: "NO_INPUT", message: "no standard input was given to scan; skipped" });
     return inputs;
   }
   const texts = origin === "history" ? historyTexts(cwd, options.since) : stagedTexts(cwd);
@@ -97,29 +128,74 @@ function collectInputs(options: ScanOptions, cwd: string, origin: ScanFinding["o
       result.stats.skippedIgnored++;
       continue;
     }
+    if (origin === "staged" && isPlaintextEnvFile(path) && !options.allow?.rules?.includes(ENV_FILE_RULE)) result.findings.push(envFileFinding(path));
     inputs.push({ path, absolute: t.absolute, size: t.content.length, git: t });
   }
   return inputs;
 }
 
-/** The input's bytes, or undefined after recording why it was skipped (too large, unreadable). */
-async function readInput(input: ScanInput, readFile: ScanReadFile, maxBytes: number, result: ScanResult): Promise<Buffer | undefined> {
+/**
+ * Scans one input: whole when it fits a window, else window by window (a file is then read
+ * again as a stream). Why an input was not scanned (too large for `maxFileBytes`, unreadable)
+ * goes into `issues`; binary inputs are counted.
+ */
+async function scanInput(input: ScanInput, ctx: InputContext): Promise<void> {
+  const { result, options } = ctx;
+  const maxBytes = options.maxFileBytes ?? Infinity;
   try {
-    if (input.size > maxBytes) throw tooLarge();
-    let buf: Buffer;
-    if (input.git) buf = input.git.content;
+    if (input.size > maxBytes) throw Object.assign(new Error("file too large"), { code: "TOO_LARGE" });
+    const source = input.stdin ?? input.git?.content ?? (await readWholeOrNot(input, ctx)) ?? createReadStream(input.absolute, { highWaterMark: 1 << 20 });
+    if (Buffer.isBuffer(source) && source.length <= WINDOW_BYTES) return scanWhole(source, input, ctx);
+    const done = await scanWindows(limited(Buffer.isBuffer(source) ? [source] : source, maxBytes), ctx.detector);
+    if (done.binary) result.stats.skippedBinary++;
     else {
-      const r = readFile(input.absolute);
-      buf = r instanceof Promise ? await r : r;
+      result.stats.files++;
+      result.stats.bytes += done.bytes;
+      for (const p of done.findings) addFinding(p, input, ctx);
     }
-    if (buf.length > maxBytes) throw tooLarge();
-    return buf;
   } catch (e) {
     const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
     const message = code === "TOO_LARGE" ? `larger than ${maxBytes} bytes; skipped` : `could not be read (${code}); skipped`;
     result.issues.push({ path: input.path, code, message });
-    return undefined;
   }
+}
+
+/** The file's bytes when it fits a window; undefined when it is larger (it is then streamed). */
+async function readWholeOrNot(input: ScanInput, ctx: InputContext): Promise<Buffer | undefined> {
+  try {
+    const r = ctx.readWhole(input.absolute);
+    return r instanceof Promise ? await r : r;
+  } catch (e) {
+    if ((e as { code?: unknown })?.code === "TOO_LARGE" && ctx.options.readFile === undefined) return undefined;
+    throw e;
+  }
+}
+
+function scanWhole(buf: Buffer, input: ScanInput, ctx: InputContext): void {
+  const text = decodeText(buf);
+  if (text === undefined) {
+    ctx.result.stats.skippedBinary++;
+    return;
+  }
+  ctx.result.stats.files++;
+  ctx.result.stats.bytes += buf.length;
+  const found = ctx.detector.detect(text);
+  if (found.length > 0) placeFindings(found, text, input, ctx.origin, ctx.result.findings);
+}
+
+/** Passes the chunks on, failing with TOO_LARGE past `max` bytes (a file that grew, or stdin). */
+async function* limited(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer>, max: number): AsyncIterable<Buffer | string> {
+  let n = 0;
+  for await (const c of chunks) {
+    n += c.length;
+    if (n > max) throw Object.assign(new Error("too large"), { code: "TOO_LARGE" });
+    yield c;
+  }
+}
+
+function addFinding(p: PlacedFinding, input: ScanInput, ctx: InputContext): void {
+  if (isAllowedInline(p.lineText, p.previousLine)) return;
+  ctx.result.findings.push(toFinding(p.finding, input, ctx.origin, p.line, p.column));
 }
 
 /** Places detections by line and column (git line numbers when mapped), minus inline allows, into `findings`. */
@@ -128,11 +204,16 @@ function placeFindings(found: readonly TextFinding[], text: string, input: ScanI
   for (const f of found) {
     const { line, column } = lines.locate(f.offset);
     if (isAllowedInline(lines.lineText(line) ?? "", line > 1 ? lines.lineText(line - 1) : undefined)) continue;
-    const finding: ScanFinding = { kind: f.kind, path: input.path, line: input.git?.lineNumbers?.[line - 1] ?? line, column, description: f.description, preview: f.preview, origin };
-    if (f.ruleId !== undefined) finding.ruleId = f.ruleId;
-    if (f.secretName !== undefined) finding.secretName = f.secretName;
-    if (f.encoding !== undefined) finding.encoding = f.encoding;
-    if (input.git?.commit !== undefined) finding.commit = input.git.commit;
-    findings.push(finding);
+    findings.push(toFinding(f, input, origin, line, column));
   }
+}
+
+function toFinding(f: TextFinding, input: ScanInput, origin: ScanFinding["origin"], line: number, column: number): ScanFinding {
+  const finding: ScanFinding = { kind: f.kind, path: input.path, line: input.git?.lineNumbers?.[line - 1] ?? line, column, description: f.description, preview: f.preview, origin };
+  if (f.ruleId !== undefined) finding.ruleId = f.ruleId;
+  if (f.secretName !== undefined) finding.secretName = f.secretName;
+  if (f.environment !== undefined) finding.environment = f.environment;
+  if (f.encoding !== undefined) finding.encoding = f.encoding;
+  if (input.git?.commit !== undefined) finding.commit = input.git.commit;
+  return finding;
 }

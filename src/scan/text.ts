@@ -1,27 +1,57 @@
 /**
  * Turning file bytes into text, and offsets into lines and columns.
  */
-import { isAscii } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 
-/** How many leading bytes are checked for NUL to call a file binary (as git does). */
+/** How many leading bytes are looked at to tell text from binary and to find the encoding. */
 export const BINARY_SNIFF_BYTES = 8192;
 
+/** The encodings the scanner reads. */
+export type TextEncoding = "utf8" | "utf16le" | "utf16be";
+
+/** What {@link sniffEncoding} decided: the encoding and the length of its byte-order mark. */
+export interface SniffedText {
+  encoding: TextEncoding;
+  bom: number;
+}
+
 /**
- * Decodes file bytes: a UTF-16 LE/BE byte-order mark selects UTF-16, a UTF-8 BOM is
- * dropped, and otherwise a NUL byte in the first 8 KiB marks the file binary
- * (`undefined`). Everything else is read as UTF-8.
+ * Text or binary, and which encoding, from the first 8 KiB: a UTF-16 or UTF-8 byte-order mark
+ * decides; UTF-16 without a BOM is recognised by its zero bytes at every other position.
+ * Otherwise a file is binary when more than a tenth of its first bytes are control bytes
+ * (NUL and the C0 controls that text never holds), or when it holds several NUL bytes and is
+ * not UTF-8. One stray NUL (a leading NUL byte, say) does not make a file binary: it would
+ * hide the rest of it from the scan. Returns undefined for binary.
  */
-export function decodeText(buf: Buffer): string | undefined {
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
-    const body = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));
-    return body.swap16().toString("utf16le");
+export function sniffEncoding(buf: Buffer): SniffedText | undefined {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { encoding: "utf16le", bom: 2 };
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { encoding: "utf16be", bom: 2 };
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const sniff = buf.subarray(bom, bom + BINARY_SNIFF_BYTES);
+  const utf16 = sniffUtf16(sniff);
+  if (utf16 !== undefined) return { encoding: utf16, bom };
+  let control = 0;
+  let nul = 0;
+  for (const b of sniff) {
+    if (b === 0) nul++;
+    if (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) control++;
   }
-  const start = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  const nul = buf.indexOf(0, start);
-  if (nul !== -1 && nul < BINARY_SNIFF_BYTES) return undefined;
+  if (control * 10 > sniff.length || (nul > 1 && !utf8Prefix(sniff))) return undefined;
+  return { encoding: "utf8", bom };
+}
+
+/** Decodes bytes (without their BOM) in the given encoding; UTF-16 is cut to whole code units. */
+export function decodeAs(buf: Buffer, encoding: TextEncoding): string {
+  if (encoding === "utf16le") return buf.toString("utf16le", 0, buf.length & ~1);
+  if (encoding === "utf16be") return Buffer.from(buf.subarray(0, buf.length & ~1)).swap16().toString("utf16le");
   // Pure ASCII (most source) decodes as latin1: same text, and V8 copies it without a UTF-8 pass.
-  return isAscii(buf) ? buf.toString("latin1", start) : buf.toString("utf8", start);
+  return isAscii(buf) ? buf.toString("latin1") : buf.toString("utf8");
+}
+
+/** Decodes file bytes as {@link sniffEncoding} decides; undefined for binary. */
+export function decodeText(buf: Buffer): string | undefined {
+  const sniffed = sniffEncoding(buf);
+  return sniffed === undefined ? undefined : decodeAs(buf.subarray(sniffed.bom), sniffed.encoding);
 }
 
 /** Maps offsets of one text to 1-based lines and columns; built on first use. */
@@ -61,4 +91,30 @@ export class LineIndex {
     while ((i = this.text.indexOf("\n", i + 1)) !== -1) starts.push(i + 1);
     return (this.starts = starts);
   }
+}
+
+// --- internal ---
+
+/**
+ * UTF-16 without a BOM: mostly-ASCII text has a zero high byte in nearly every code unit, at
+ * odd offsets (LE) or even ones (BE), and almost never at the other.
+ */
+function sniffUtf16(sniff: Buffer): TextEncoding | undefined {
+  const units = sniff.length >> 1;
+  if (units < 2) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i + 1 < sniff.length; i += 2) {
+    if (sniff[i] === 0) evenZero++;
+    if (sniff[i + 1] === 0) oddZero++;
+  }
+  if (oddZero >= units * 0.6 && evenZero <= units * 0.05) return "utf16le";
+  if (evenZero >= units * 0.6 && oddZero <= units * 0.05) return "utf16be";
+  return undefined;
+}
+
+/** True when `sniff` is UTF-8, allowing a character cut at its end. */
+function utf8Prefix(sniff: Buffer): boolean {
+  for (let cut = 0; cut < 4 && cut < sniff.length; cut++) if (isUtf8(sniff.subarray(0, sniff.length - cut))) return true;
+  return false;
 }

@@ -20,6 +20,8 @@ export interface ScanFinding {
   ruleId?: string;
   /** Secret name, for `managed` findings. */
   secretName?: string;
+  /** The environment whose value it is, for `managed` findings from {@link ScanOptions.managedEnvironments}. */
+  environment?: string;
   /** The form in which a managed value was found. */
   encoding?: ManagedEncoding;
   /** One line saying what was found. */
@@ -35,10 +37,10 @@ export interface ScanFinding {
   commit?: string;
 }
 
-/** A file that could not be scanned; reported, never fatal. */
+/** A file that could not be scanned; reported, and the CLI's exit is non-zero. */
 export interface ScanIssue {
   path: string;
-  /** The system error code (`EACCES`, `EISDIR`, ...) or a hush reason (`TOO_LARGE`, `GIT_FAILED`). */
+  /** The system error code (`EACCES`, `ENOENT`, ...) or a hush reason (`TOO_LARGE`, `NOT_A_FILE`, `NO_INPUT`). */
   code: string;
   /** One line; never file content. */
   message: string;
@@ -73,6 +75,9 @@ export interface ScanAllowOptions {
   values?: string[];
 }
 
+/** Managed values by secret name, in any of the shapes the scanner accepts. */
+export type ManagedValues = Map<string, string> | Iterable<readonly [string, string]> | Record<string, string>;
+
 /** Reads a file; injectable so tests can simulate EACCES and friends. */
 export type ScanReadFile = (absolutePath: string) => Buffer | Promise<Buffer>;
 
@@ -89,12 +94,22 @@ export interface ScanOptions {
   /** With `gitHistory`: only commits after this revision (`<since>..HEAD`). */
   since?: string;
   /** Values hush manages, by secret name; each is found in plain, base64, URL and hex forms. */
-  managedValues?: Map<string, string> | Iterable<readonly [string, string]> | Record<string, string>;
+  managedValues?: ManagedValues;
+  /**
+   * The managed values of each environment, looked for after `managedValues`; a finding names
+   * its environment. A value shared by two environments is reported under the first.
+   */
+  managedEnvironments?: { environment: string; values: ManagedValues }[];
+  /** Scanned as the path `-` when `paths` holds `-` (the CLI passes stdin). */
+  stdin?: AsyncIterable<Buffer | string>;
   /** Allow-lists (config). */
   allow?: ScanAllowOptions;
   /** Honour `.gitignore` files inside the scanned tree. @default true */
   gitignore?: boolean;
-  /** Files larger than this are reported as `TOO_LARGE` and skipped. @default 64 MiB */
+  /**
+   * Files larger than this are reported as `TOO_LARGE` and skipped. Below it, a large file is
+   * scanned in overlapping windows, so its size does not bound the scan. @default no limit
+   */
   maxFileBytes?: number;
   /** Run the pattern rules. @default true */
   patterns?: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CANARY, expectNoCanary, hushIn, tempProject } from "../config/temp-project.js";
 import { hasContent } from "../../src/config/load.js";
@@ -15,11 +15,11 @@ describe("hush init", () => {
     expect(r.stderr).toContain("created .secrets/ (0700)");
     expect(r.stderr).toContain("created key for dev: .secrets/.encryption.key (0600)");
     expect(r.stderr).toContain("wrote a commented hush.yaml");
-    expect(r.stderr).toContain("added .secrets/, .env to .gitignore");
+    expect(r.stderr).toContain("added .secrets/, .env, .env.*, !.env.example to .gitignore");
     expect(mode(join(dir, ".secrets"))).toBe(0o700);
     expect(mode(join(dir, ".secrets", ".encryption.key"))).toBe(0o600);
     expect(hasContent(readFileSync(join(dir, "hush.yaml"), "utf8"))).toBe(false);
-    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("# hush: the secrets folder and plaintext env files\n.secrets/\n.env\n");
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("# hush: the secrets folder and plaintext env files\n.secrets/\n.env\n.env.*\n!.env.example\n");
   });
 
   it("is safe to run twice: the key, hush.yaml and .gitignore are kept as they are", async () => {
@@ -28,7 +28,7 @@ describe("hush init", () => {
     const key = readFileSync(join(dir, ".secrets", ".encryption.key"));
     writeFileSync(join(dir, "hush.yaml"), "version: 1\n");
     const gitignore = readFileSync(join(dir, ".gitignore"), "utf8");
-    expect(gitignore).toBe("node_modules\n# hush: the secrets folder and plaintext env files\n.secrets/\n.env\n");
+    expect(gitignore).toBe("node_modules\n# hush: the secrets folder and plaintext env files\n.secrets/\n.env\n.env.*\n!.env.example\n");
     const r = await hushIn(dir, ["init", "--json"]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
@@ -44,6 +44,28 @@ describe("hush init", () => {
     const r = await hushIn(dir, ["init", "--json"]);
     expect(JSON.parse(r.stdout).gitignoreAdded).toEqual([]);
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("/.secrets\n.env*\n!.env.example\n");
+  });
+
+  it("ignores .env.<environment> (which the dotenv source reads) but keeps .env.example", async () => {
+    const dir = tempProject({ ".gitignore": ".env\n" });
+    const r = await hushIn(dir, ["init", "--json"]);
+    expect(JSON.parse(r.stdout).gitignoreAdded).toEqual([".secrets/", ".env.*", "!.env.example"]);
+    const { default: ignore } = await import("ignore");
+    const rules = ignore().add(readFileSync(join(dir, ".gitignore"), "utf8"));
+    expect([".env", ".env.prod", ".env.dev", ".env.local"].every((p) => rules.ignores(p))).toBe(true);
+    expect(rules.ignores(".env.example")).toBe(false);
+  });
+
+  it("refuses a .gitignore that is a symbolic link, before creating anything; its target is untouched", async () => {
+    const dir = tempProject();
+    const target = join(dir, "elsewhere.txt");
+    writeFileSync(target, "someone else's file\n");
+    symlinkSync(target, join(dir, ".gitignore"));
+    const r = await hushIn(dir, ["init"]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain(".gitignore is a symbolic link; hush init does not write through it, and created nothing.");
+    expect(readFileSync(target, "utf8")).toBe("someone else's file\n");
+    expect(existsSync(join(dir, ".secrets"))).toBe(false);
   });
 
   it("--env prod creates prod's key beside dev's; HUSH_ENV works too", async () => {

@@ -2,6 +2,7 @@
 // `hush init|check|doctor|env-example|export|scan|hook|audit`, with typed options and results.
 // Also pins the public surface, so a name is added to it (or removed) on purpose.
 import { afterEach, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -79,7 +80,8 @@ describe("the public API runs every workflow of the CLI", () => {
   it("installHook / uninstallHook in a git work tree", () => {
     const dir = project("version: 1\n");
     execFileSync("git", ["init", "-q"], { cwd: dir });
-    const installed = hush.installHook({ cwd: dir });
+    // The hook must be able to run hush (install checks it): here, the built CLI by absolute path.
+    const installed = hush.installHook({ cwd: dir, self: [process.execPath, fileURLToPath(new URL("../../dist/cli.js", import.meta.url))] });
     expect(installed.message).toMatch(/pre-commit hook installed/);
     expect(readFileSync(installed.path, "utf8")).toContain("scan --staged");
     expect(() => hush.installHook({ cwd: dir, command: "hush; rm -rf /" })).toThrow(hush.HushError);

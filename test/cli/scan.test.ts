@@ -35,7 +35,7 @@ describe("hush scan", () => {
     project({ "app.ts": `// config\nconst k = "${key}";\n`, "notes.md": `db password is ${MANAGED}\n` });
     const r = await runHush(["scan", "-C", dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trim().split("\n").sort()).toEqual([`app.ts:2:12  openai-api-key  ${key.slice(0, 4)}…(${key.length} chars)`, "notes.md:1:16  managed:db_password"]);
+    expect(r.stdout.trim().split("\n").sort()).toEqual([`app.ts:2:12  openai-api-key  ${key.slice(0, 4)}…(${key.length} chars)`, "notes.md:1:16  managed:db_password  env:dev"]);
     expect(r.stderr).toMatch(/hush scan: 2 findings in 3 files/); // .env is git-ignored
     noValues(r.stdout + r.stderr, key, MANAGED);
   });
@@ -166,13 +166,17 @@ describe("hush hook", () => {
     git("init", "-q");
     git("config", "user.email", "t@example.com");
     git("config", "user.name", "t");
+    // A project-local install, as npm leaves it: the hook finds it there (install checks that it runs).
+    mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", ".bin", "hush"), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
   });
 
   it("installs a fresh hook, idempotently", async () => {
     expect((await runHush(["hook", "install", "-C", dir])).code).toBe(0);
     const first = readFileSync(hookPath(), "utf8");
     expect(first).toMatch(/^#!\/bin\/sh\n# >>> hush pre-commit/);
-    expect(first).toContain("hush scan --staged");
+    expect(first).toContain("hush_run scan --staged");
+    expect(first).toContain("./node_modules/.bin/hush");
     expect(statSync(hookPath()).mode & 0o777).toBe(0o755);
     await runHush(["hook", "install", "-C", dir]);
     expect(readFileSync(hookPath(), "utf8")).toBe(first);
@@ -219,24 +223,24 @@ describe("hush hook", () => {
     expect(ok.stderr).toContain("previous-hook");
   });
 
-  it("warns, without blocking, when hush is not installed where the hook runs", async () => {
-    await runHush(["hook", "install", "-C", dir, "--command", "hush-not-installed-here"]);
-    writeFileSync(join(dir, "a.txt"), "hello\n");
-    git("add", "a.txt");
-    const r = spawnSync("git", ["commit", "-m", "a"], { cwd: dir, encoding: "utf8" });
-    expect(r.status).toBe(0);
-    expect(r.stderr).toContain("hush: hush-not-installed-here not found; staged changes were not scanned");
+  it("refuses a --command that cannot run hush, and installs nothing (exit 127)", async () => {
+    const r = await runHush(["hook", "install", "-C", dir, "--command", "hush-not-installed-here"]);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toContain("The pre-commit hook could not run hush (it tried hush-not-installed-here); nothing was installed.");
+    expect(existsSync(hookPath())).toBe(false);
   });
 
-  it("a broken hush (exit 1 on every call) blocks the commit as a failed scan, not as findings", async () => {
-    const broken = join(dir, "broken-hush");
-    writeFileSync(broken, "#!/bin/sh\necho 'Error: Cannot find module' >&2\nexit 1\n", { mode: 0o755 });
-    await runHush(["hook", "install", "-C", dir, "--command", broken]);
+  it("a hush that breaks after install blocks the commit (fail closed), naming --no-verify", async () => {
+    const wrapper = join(dir, "hush-wrapper");
+    writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+    expect((await runHush(["hook", "install", "-C", dir, "--command", wrapper])).code).toBe(0);
+    writeFileSync(wrapper, "#!/bin/sh\necho 'Error: Cannot find module' >&2\nexit 1\n", { mode: 0o755 });
     writeFileSync(join(dir, "a.txt"), "hello\n");
     git("add", "a.txt");
     const r = spawnSync("git", ["commit", "-m", "a"], { cwd: dir, encoding: "utf8" });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("hush: the secrets scan failed (exit 70); commit blocked.");
+    expect(r.stderr).toContain("hush: the pre-commit hook cannot run hush");
+    expect(r.stderr).toContain("git commit --no-verify");
     expect(r.stderr).not.toContain("secrets in the staged changes");
   });
 

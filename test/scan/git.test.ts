@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scan } from "../../src/scan/scan.js";
+import { toSarif } from "../../src/scan/sarif.js";
 import { HushError } from "../../src/errors.js";
 import { FAKE } from "./fakes.js";
 
@@ -27,6 +28,19 @@ afterEach(() => {
 });
 
 describe("scan: git inputs", () => {
+  it("--staged reports a staged plaintext env file the chain would read (.env, .env.<env>), not .env.example", async () => {
+    for (const f of [".env.prod", ".env.example", "svc/.env", "notes.env.txt"]) writeFileSync(join(repo, f.replace("svc/", "")), "DEBUG=1\n");
+    execFileSync("mkdir", ["-p", join(repo, "svc")]);
+    writeFileSync(join(repo, "svc", ".env"), "PORT=1\n");
+    git("add", "-f", ".env.prod", ".env.example", "svc/.env", "notes.env.txt");
+    const r = await scan({ cwd: repo, staged: true });
+    expect(r.findings.map((f) => `${f.path}:${f.ruleId}`).sort()).toEqual([".env.prod:plaintext-env-file", "svc/.env:plaintext-env-file"]);
+    const sarif = toSarif(r).runs[0]!;
+    expect(sarif.results.map((x) => sarif.tool.driver.rules[x.ruleIndex]!.id)).toEqual(["plaintext-env-file", "plaintext-env-file"]);
+    const off = await scan({ cwd: repo, staged: true, allow: { rules: ["plaintext-env-file"] } });
+    expect(off.findings).toEqual([]);
+  });
+
   it("--staged scans the index contents, not the working tree", async () => {
     const key = FAKE["github-token"]!();
     commit("clean.txt", "nothing\n");

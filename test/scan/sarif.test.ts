@@ -22,9 +22,9 @@ describe("SARIF 2.1.0", () => {
     expect(log.runs[0]!.tool.driver.name).toBe("hush");
   });
 
-  it("declares every rule once, plus the managed-value rule", () => {
+  it("declares every rule once, plus the managed-value and staged-env-file rules", () => {
     const ids = log.runs[0]!.tool.driver.rules.map((r) => r.id);
-    expect(ids).toEqual([MANAGED_RULE_ID, ...PATTERN_RULES.map((r) => r.id)]);
+    expect(ids).toEqual([MANAGED_RULE_ID, ...PATTERN_RULES.map((r) => r.id), "plaintext-env-file"]);
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of log.runs[0]!.tool.driver.rules) expect(r.shortDescription.text.length).toBeGreaterThan(0);
   });

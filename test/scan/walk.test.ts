@@ -34,9 +34,10 @@ describe("scan: the walk and hostile files (FAULTS 23-24)", () => {
     expect(all.findings.length).toBe(5);
   });
 
-  it("skips binary files (NUL in the first 8 KiB) but reads UTF-16 LE/BE with a BOM", async () => {
+  it("skips binary files (control bytes in the first 8 KiB) but reads UTF-16 LE/BE with a BOM", async () => {
     const key = FAKE["stripe-secret-key"]!();
-    put("bin.dat", Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0]), Buffer.from(` ${key} `)]));
+    const elf = [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0x3e, 0, 1, 0, 0, 0];
+    put("bin.dat", Buffer.concat([Buffer.from(elf), Buffer.from(` ${key} `)]));
     put("le.txt", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`line one\r\nKEY=${key}\r\n`, "utf16le")]));
     put("be.txt", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(`KEY=${key}\n`, "utf16le").swap16()]));
     const r = await scan({ cwd: dir });

@@ -33,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
       err(ctx, `${r.created.secretsDir ? "created" : "kept"} ${show(r.secretsDir)}/ (0700)`);
       err(ctx, `${r.created.key ? "created" : "kept the existing"} key for ${r.environment}: ${show(r.keyFile)} (0600)`);
       err(ctx, `${r.created.config ? "wrote a commented" : "kept"} ${show(r.configFile)}`);
-      err(ctx, r.gitignoreAdded.length ? `added ${r.gitignoreAdded.join(", ")} to ${show(r.gitignore)}` : `${show(r.gitignore)} already ignores the secrets folder and .env`);
+      err(ctx, r.gitignoreAdded.length ? `added ${r.gitignoreAdded.join(", ")} to ${show(r.gitignore)}` : `${show(r.gitignore)} already ignores the secrets folder, .env and .env.*`);
       if (r.created.key) err(ctx, `next: printf %s "$KEY" | hush set openai_api_key${r.environment === "dev" ? "" : ` --env ${r.environment}`}`);
     });
 }

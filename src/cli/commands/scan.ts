@@ -1,8 +1,9 @@
 /**
- * `hush scan [paths...]`: looks for managed values and known secret formats in files,
- * the staged index (`--staged`) or git history (`--git-history [--since <rev>]`).
+ * `hush scan [paths...]`: looks for managed values and known secret formats in files, stdin
+ * (`-`), the staged index (`--staged`) or git history (`--git-history [--since <rev>]`).
  * Findings go to stdout (human lines, `--json` or `--format sarif`), progress and the
- * summary to stderr; the exit code is 1 when anything is found.
+ * summary to stderr; the exit code is 1 when anything is found, and SCAN_INCOMPLETE's (10)
+ * when nothing was found but some input could not be scanned.
  */
 import type { Command } from "commander";
 import { HushError, PATTERN_RULES, scanProject, toSarif, type ScanProjectOptions } from "../../index.js";
@@ -33,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command("scan")
     .description("find leaked secrets: managed values (plain, base64, URL, hex) and known key formats")
-    .argument("[paths...]", "files or folders to scan (default: the current folder)")
+    .argument("[paths...]", "files or folders to scan (default: the current folder); - reads stdin")
     .option("--staged", "scan the staged contents of the git index (what a commit would add)")
     .option("--git-history", "scan the lines added by every commit reachable from HEAD")
     .option("--since <rev>", "with --git-history: only commits after <rev>")
@@ -41,9 +42,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--format <format>", "human | json | sarif", "human")
     .option("--no-managed", "do not look for managed values (pattern rules only)")
     .option("--no-gitignore", "also scan files that .gitignore excludes")
-    .option("--allow-rule <id...>", "switch off these rule ids (adds to hush.yaml's scan.allow.rules)")
-    .option("--allow-path <pattern...>", "gitignore-style paths not to scan (as in .hushignore; adds to scan.allow.paths)")
-    .option("--allow-secret <name...>", "managed secrets not to look for (adds to scan.allow.secrets)")
+    // One value each, repeatable: a variadic option would swallow the paths after it.
+    .option("--allow-rule <id>", "switch off a rule id; repeatable (adds to hush.yaml's scan.allow.rules)", collect)
+    .option("--allow-path <pattern>", "a gitignore-style path not to scan; repeatable (as in .hushignore; adds to scan.allow.paths)", collect)
+    .option("--allow-secret <name>", "a managed secret not to look for; repeatable (adds to scan.allow.secrets)", collect)
     .option("--list-rules", "print the pattern rules (id and what each finds) and exit")
     .addHelpText("after", SCAN_HELP)
     .action(async (paths: string[], flags: ScanFlags, cmd: Command) => {
@@ -73,6 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
         allow: { paths: flags.allowPath, rules: flags.allowRule, secrets: flags.allowSecret, values: undefined },
         managed: flags.managed,
         onProgress: ctx.stderr.isTTY ? onProgress : undefined,
+        stdin: paths.includes("-") ? ctx.stdin : undefined,
         maxFileBytes: undefined,
         patterns: undefined,
         readFile: undefined,
@@ -85,7 +88,17 @@ export function register(program: Command, ctx: CliContext): void {
       else for (const f of result.findings) out(ctx, formatFinding(f));
       err(ctx, formatSummary(result));
       if (result.findings.length > 0) ctx.exitCode = EXIT_FOUND;
+      else if (result.issues.length > 0) throw incomplete(result.issues.length);
     });
+}
+
+/** Collects a repeatable option's values. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function incomplete(n: number): HushError {
+  return new HushError("SCAN_INCOMPLETE", `hush scan: ${n} input${n === 1 ? " was" : "s were"} not scanned (listed above); the scan cannot say they are clean.`);
 }
 
 const SCAN_HELP = `
@@ -98,7 +111,26 @@ Allow-lists, from narrowest to widest:
         paths: [test/fixtures/**]      # gitignore-style, as .hushignore
         rules: [jwt]                   # rule ids: hush scan --list-rules
         secrets: [demo_token]          # managed secrets not to look for
-  --allow-path, --allow-rule, --allow-secret for one run (added to hush.yaml's lists)
+  --allow-path, --allow-rule, --allow-secret for one run (each takes one value and can be
+  repeated; added to hush.yaml's lists)
 
-Exit codes: 0 nothing found, 1 findings, 2 usage error, 3 invalid hush.yaml (others: src/cli/exit-codes.ts).
+--staged also reports a staged .env or .env.<environment> (hush's dotenv source reads them;
+rule id plaintext-env-file), whatever it holds; .env.example and other templates are left alone.
+
+Managed values: those of the current environment and of every other environment whose key is
+in the secrets folder; a finding names its environment. A value that exists but cannot be read
+(wrong key, damaged store, audit denial) stops the scan with that error; --no-managed scans for
+key formats only, on purpose.
+
+Large files are scanned in overlapping windows; binary files (by their first bytes) are skipped
+and counted. Anything else that could not be scanned (a missing path, an unreadable file) is
+listed, and the exit code is not 0.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage error, 3 invalid hush.yaml, 5-9 managed values
+unreadable (the error says which), 10 some input not scanned (others: src/cli/exit-codes.ts).
+
+Examples:
+  hush scan                                  the current folder
+  git diff | hush scan -                     stdin
+  hush scan --allow-path 'fixtures/**' src test
 `;
