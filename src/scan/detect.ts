@@ -144,7 +144,8 @@ function variantLiterals(variants: readonly ManagedVariant[]): AnchoredLiterals 
  */
 function longestFormBound(values: readonly (readonly [string, string])[]): number {
   let bytes = 0;
-  for (const [, value] of values) bytes = Math.max(bytes, Buffer.byteLength(value, "utf8"));
+  // A value that is not a string (JSON from the Python layout) has no forms: managedForms skips it.
+  for (const [, value] of values) if (typeof value === "string") bytes = Math.max(bytes, Buffer.byteLength(value, "utf8"));
   return bytes === 0 ? 0 : 3 * bytes + 4;
 }
 
