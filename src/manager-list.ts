@@ -4,7 +4,7 @@
  * source by source). Values are read to find the winner but never returned.
  */
 import { errorCodeOf, HushError } from "./errors.js";
-import { assertNoCollisions, canonicalName, envName } from "./names.js";
+import { assertNoCollisions, canonicalName, envName, findHeldName } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
 import type { SecretExplanation, SecretListing, SecretRecord } from "./types.js";
@@ -39,7 +39,7 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
     },
 
     async explain(name): Promise<SecretExplanation> {
-      const canonical = canonicalName(name);
+      const canonical = await heldSpelling(ctx, name);
       const rows: SecretExplanation["sources"] = [];
       for (const s of ctx.sources) {
         try {
@@ -52,4 +52,17 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
       return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows };
     },
   };
+}
+
+// --- internal ---
+
+/** `name` as the chain lists it (`DATABASE_CONFIG` -> `database.config`), canonical; as asked when the listing fails (explain shows each source's error). */
+async function heldSpelling(ctx: ManagerContext, name: string): Promise<string> {
+  const canonical = canonicalName(name);
+  try {
+    return canonicalName(findHeldName(name, await listNames(ctx)) ?? canonical);
+  } catch (_e) {
+    // A source that cannot list (or a collision) shows up in the rows below, source by source.
+    return canonical;
+  }
 }

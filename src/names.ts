@@ -59,6 +59,25 @@ export function findCollisions(names: Iterable<string>): string[][] {
   return [...groups.values()].filter((g) => g.length > 1);
 }
 
+/**
+ * The one name of `held` that `name` means, by the rule every command uses: the same canonical
+ * name, else the one name with the same env-var form (`DATABASE_CONFIG` and `MY_KEY` find
+ * `database.config` and `my-key`). Undefined when none; NAME_COLLISION when several do.
+ * @example findHeldName("MY_KEY", ["my-key", "other"]) // "my-key"
+ */
+export function findHeldName(name: string, held: Iterable<string>, where = "the configured sources"): string | undefined {
+  const canonical = canonicalName(name);
+  const variable = envName(name);
+  const matches = new Set<string>();
+  for (const n of held) {
+    if (!isValidName(n)) continue;
+    if (canonicalName(n) === canonical) return n;
+    if (envName(n) === variable) matches.add(n);
+  }
+  if (matches.size > 1) assertNoCollisions(matches, where);
+  return matches.values().next().value;
+}
+
 /** Throws NAME_COLLISION naming every colliding pair. */
 export function assertNoCollisions(names: Iterable<string>, where = "the configured sources"): void {
   const collisions = findCollisions(names);
