@@ -9,11 +9,20 @@ import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
 import type { SecretExplanation, SecretListing, SecretRecord } from "./types.js";
 
-/** Every name any source of the chain lists, canonical, sorted, without reading a value. */
+/**
+ * Every name any source of the chain lists, without reading a value: once per canonical name,
+ * spelled as the first source in the chain holds it (the Python layout keeps its keys' case:
+ * `AZURE_OPENAI_API_KEY`), sorted by canonical name.
+ */
 export async function listNames(ctx: Pick<ManagerContext, "sources">): Promise<string[]> {
-  const all = new Set<string>();
-  for (const names of await Promise.all(ctx.sources.map((s) => s.list()))) for (const n of names) all.add(canonicalName(n));
-  return [...all].sort();
+  const all = new Map<string, string>();
+  for (const names of await Promise.all(ctx.sources.map((s) => s.list()))) {
+    for (const n of names) {
+      const canonical = canonicalName(n);
+      if (!all.has(canonical)) all.set(canonical, n);
+    }
+  }
+  return [...all.keys()].sort().map((c) => all.get(c)!);
 }
 
 /** The listing methods of a manager over `ctx`. */
@@ -23,7 +32,7 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
 
     async list(): Promise<SecretListing[]> {
       const all = await listNames(ctx);
-      assertNoCollisions(all, "the configured sources");
+      assertNoCollisions(all.map((n) => canonicalName(n)), "the configured sources");
       const listings: SecretListing[] = [];
       for (const name of all) {
         const found: SecretRecord[] = [];
