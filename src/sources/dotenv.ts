@@ -89,8 +89,7 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
         keys.push(key);
         fresh.set(envName(key), { value, file, key });
       }
-      // As written, not lower-cased: `a_key` and `A_KEY` in one file are two values for one variable.
-      assertNoCollisions(keys, file);
+      assertNoCollisions(keys, file); // as written: `a_key` and `A_KEY` are two values for one variable
     });
     entries = fresh;
     stamp = next;
