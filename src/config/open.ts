@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { keyFilePath } from "../crypto/key-file.js";
 import { createSecretsManager, type AuditHook, type SecretsManager, type SecretsManagerOptions } from "../manager.js";
 import { buildSources, sourceFolder } from "./build-sources.js";
+import { createDefaultSources } from "../default-sources.js";
 import { loadConfig } from "./load.js";
 import type { LoadedConfig } from "./types.js";
 
@@ -52,7 +53,8 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   const sources = loaded.config.sources
     ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning })
-    : undefined;
+    : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
+      createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined });
   const audit = await openAudit(loaded, secretsDir, onWarning);
   const manager = createSecretsManager({
     cwd: loaded.root,

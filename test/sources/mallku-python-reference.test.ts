@@ -62,7 +62,7 @@ describe("names keep their case in the Python layout", () => {
     const mallku = createMallkuSource({ secretsDir: dir, onWarning: () => undefined });
     expect((await mallku.get("api_token"))?.value).toBe("lower");
     expect((await mallku.get("API_TOKEN"))?.value).toBe("upper");
-    await mallku.set("API_TOKEN", "upper-2");
+    await mallku.set!("API_TOKEN", "upper-2");
     expect(pythonGetSecret(dir, "API_TOKEN")).toBe(JSON.stringify("upper-2"));
     expect(pythonGetSecret(dir, "api_token")).toBe(JSON.stringify("lower"));
   });
