@@ -58,7 +58,8 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
           rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${errorCodeOf(e) ?? "unknown"})` });
         }
       }
-      return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows };
+      const notes = pythonMappingNotes(ctx, canonical);
+      return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows, ...(notes.length ? { notes } : {}) };
     },
   };
 }
@@ -74,4 +75,18 @@ async function heldSpelling(ctx: ManagerContext, name: string): Promise<string> 
     // A source that cannot list (or a collision) shows up in the rows below, source by source.
     return canonical;
   }
+}
+
+/**
+ * The Python reference maps a name to its variable with `key.upper().replace(".", "_")` only;
+ * hush also maps `-`. With a Python (mallku) source in the chain, a name with `-` is overridden
+ * for hush and `hush run` by one variable, and for the Python app by another: say so.
+ */
+function pythonMappingNotes(ctx: ManagerContext, name: string): string[] {
+  if (!name.includes("-") || !ctx.sources.some((s) => s.name === "mallku")) return [];
+  const python = name.toUpperCase().replace(/\./g, "_");
+  return [
+    `The Python app reads this name's override from $${python} (Python maps only '.' to '_'); hush and \`hush run\` use $${envName(name)}. ` +
+      `A variable ${envName(name)} overrides the stored value for hush, not for the Python app; and in the Python file, "${name}" and "${envName(name)}" are two keys, which hush refuses as one variable.`,
+  ];
 }

@@ -116,3 +116,24 @@ describe("a stored null is 'not found', as in Python", () => {
     expect(cli.stderr).toMatch(/not found/);
   });
 });
+
+describe("Python maps only '.' to '_'; hush also maps '-'", () => {
+  it("list --explain says which variable overrides a hyphenated name for each (checked against Python)", async () => {
+    const dir = privateMallkuCopy(temps);
+    pythonSetSecret(dir, "hyphen-name", JSON.stringify("from-file"));
+    // The difference itself: $HYPHEN_NAME overrides for hush, not for Python.
+    expect(pythonGetSecret(dir, "hyphen-name", { HYPHEN_NAME: "from-env" })).toBe(JSON.stringify("from-file"));
+    const hush = createSecretsManager({ secretsDir: dir, cwd: join(dir, ".."), env: { HYPHEN_NAME: "from-env" }, onWarning: () => undefined });
+    expect(await hush.get("hyphen-name")).toBe("from-env");
+    const x = await hush.explain("hyphen-name");
+    expect(x.winner).toBe("env");
+    expect(x.notes?.join("\n")).toMatch(/\$HYPHEN-NAME.*\$HYPHEN_NAME/);
+    expect((await hush.explain("ascii_api_key")).notes).toBeUndefined();
+
+    const cli = await runHush(["list", "--explain", "hyphen-name", "--secrets-dir", dir]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/note: The Python app reads this name's override from \$HYPHEN-NAME/);
+    const json = await runHush(["list", "--explain", "hyphen-name", "--json", "--secrets-dir", dir]);
+    expect(JSON.parse(json.stdout).notes).toHaveLength(1);
+  });
+});
