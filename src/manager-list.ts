@@ -16,12 +16,19 @@ import type { SecretExplanation, SecretListing, SecretRecord } from "./types.js"
  */
 export async function listNames(ctx: Pick<ManagerContext, "sources">): Promise<string[]> {
   const all = new Map<string, string>();
-  for (const names of await Promise.all(ctx.sources.map((s) => s.list()))) {
+  const lists = await Promise.all(ctx.sources.map((s) => s.list()));
+  lists.forEach((names, i) => {
+    // One source holding two spellings of one name (the Python layout keeps `API_KEY` and
+    // `api_key` apart) gives one variable two values: refused, naming both (FAULTS 14).
+    const spelled = new Map<string, string>();
     for (const n of names) {
       const canonical = canonicalName(n);
+      const other = spelled.get(canonical);
+      if (other !== undefined && other !== n) assertNoCollisions([other, n], `the ${ctx.sources[i]!.name} source`);
+      spelled.set(canonical, n);
       if (!all.has(canonical)) all.set(canonical, n);
     }
-  }
+  });
   return [...all.keys()].sort().map((c) => all.get(c)!);
 }
 
