@@ -4,7 +4,7 @@
  * cache and emits one access event, served or error.
  */
 import { errorCodeOf, HushError } from "./errors.js";
-import { canonicalName, findHeldName } from "./names.js";
+import { assertValidName, canonicalName, findHeldName } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
 import type { AccessAction, SecretSource } from "./types.js";
@@ -23,7 +23,7 @@ export function createWrites(ctx: ManagerContext): Pick<SecretsManager, "set" | 
       return record;
     },
     async delete(name, options = {}) {
-      const canonical = canonicalName(name);
+      assertValidName(name); // at the door, before any source is asked
       const source = writableSource(ctx, options.source, "set");
       const held = await heldName(name, source);
       return write(ctx, canonicalName(held), "delete", source, () => source.delete!(held), () => undefined);
