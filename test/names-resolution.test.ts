@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSecretsManager } from "../src/manager.js";
+import { findHeldName } from "../src/names.js";
 import { CANARY, expectNoCanary, hushIn, tempProject } from "./config/temp-project.js";
 
 const OTHER = `${CANARY}-other`;
@@ -18,6 +19,15 @@ async function projectWith(names: string[]): Promise<string> {
 }
 
 describe("a name finds the secret under its other spellings", () => {
+  it("findHeldName: the same string, else the same canonical name, else the one with its variable", () => {
+    expect(findHeldName("API_KEY", ["api_key", "API_KEY"])).toBe("API_KEY");
+    expect(findHeldName("Api_Key", ["API_KEY"])).toBe("API_KEY");
+    expect(findHeldName("MY_KEY", ["other", "my-key"])).toBe("my-key");
+    expect(findHeldName("DATABASE_CONFIG", ["database.config"])).toBe("database.config");
+    expect(findHeldName("absent", ["other"])).toBeUndefined();
+    expect(() => findHeldName("MY_KEY", ["my-key", "my.key"])).toThrow(/"my-key" and "my.key" -> MY_KEY/);
+  });
+
   it("library: get, getRecord, resolve and explain find `database.config` and `my-key` by their variable names", async () => {
     const dir = await projectWith(["database.config", "my-key"]);
     const hush = createSecretsManager({ cwd: dir, env: {} });

@@ -65,6 +65,9 @@ describe("names keep their case in the Python layout", () => {
     await mallku.set!("API_TOKEN", "upper-2");
     expect(pythonGetSecret(dir, "API_TOKEN")).toBe(JSON.stringify("upper-2"));
     expect(pythonGetSecret(dir, "api_token")).toBe(JSON.stringify("lower"));
+    await managerOn(dir).set("API_TOKEN", "upper-3"); // through the manager too: the exact key
+    expect(pythonGetSecret(dir, "API_TOKEN")).toBe(JSON.stringify("upper-3"));
+    expect(pythonGetSecret(dir, "api_token")).toBe(JSON.stringify("lower"));
     // For hush (and `hush run`) they are two values for one variable API_TOKEN: refused, naming both.
     const names = managerOn(dir).names();
     await expect(names).rejects.toMatchObject({ code: "NAME_COLLISION" });
