@@ -4,16 +4,32 @@
  * source by source). Values are read to find the winner but never returned.
  */
 import { errorCodeOf, HushError } from "./errors.js";
-import { assertNoCollisions, canonicalName, envName } from "./names.js";
+import { assertNoCollisions, canonicalName, envName, findHeldName } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
 import type { SecretExplanation, SecretListing, SecretRecord } from "./types.js";
 
-/** Every name any source of the chain lists, canonical, sorted, without reading a value. */
+/**
+ * Every name any source of the chain lists, without reading a value: once per canonical name,
+ * spelled as the first source in the chain holds it (the Python layout keeps its keys' case:
+ * `AZURE_OPENAI_API_KEY`), sorted by canonical name.
+ */
 export async function listNames(ctx: Pick<ManagerContext, "sources">): Promise<string[]> {
-  const all = new Set<string>();
-  for (const names of await Promise.all(ctx.sources.map((s) => s.list()))) for (const n of names) all.add(canonicalName(n));
-  return [...all].sort();
+  const all = new Map<string, string>();
+  const lists = await Promise.all(ctx.sources.map((s) => s.list()));
+  lists.forEach((names, i) => {
+    // One source holding two spellings of one name (the Python layout keeps `API_KEY` and
+    // `api_key` apart) gives one variable two values: refused, naming both (FAULTS 14).
+    const spelled = new Map<string, string>();
+    for (const n of names) {
+      const canonical = canonicalName(n);
+      const other = spelled.get(canonical);
+      if (other !== undefined && other !== n) assertNoCollisions([other, n], `the ${ctx.sources[i]!.name} source`);
+      spelled.set(canonical, n);
+      if (!all.has(canonical)) all.set(canonical, n);
+    }
+  });
+  return [...all.keys()].sort().map((c) => all.get(c)!);
 }
 
 /** The listing methods of a manager over `ctx`. */
@@ -23,7 +39,7 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
 
     async list(): Promise<SecretListing[]> {
       const all = await listNames(ctx);
-      assertNoCollisions(all, "the configured sources");
+      assertNoCollisions(all.map((n) => canonicalName(n)), "the configured sources");
       const listings: SecretListing[] = [];
       for (const name of all) {
         const found: SecretRecord[] = [];
@@ -39,7 +55,7 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
     },
 
     async explain(name): Promise<SecretExplanation> {
-      const canonical = canonicalName(name);
+      const canonical = await heldSpelling(ctx, name);
       const rows: SecretExplanation["sources"] = [];
       for (const s of ctx.sources) {
         try {
@@ -49,7 +65,35 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
           rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${errorCodeOf(e) ?? "unknown"})` });
         }
       }
-      return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows };
+      const notes = pythonMappingNotes(ctx, canonical);
+      return { name: canonical, envName: envName(canonical), winner: rows.find((r) => r.found)?.source, sources: rows, ...(notes.length ? { notes } : {}) };
     },
   };
+}
+
+// --- internal ---
+
+/** `name` as the chain lists it (`DATABASE_CONFIG` -> `database.config`), canonical; as asked when the listing fails (explain shows each source's error). */
+async function heldSpelling(ctx: ManagerContext, name: string): Promise<string> {
+  const canonical = canonicalName(name);
+  try {
+    return canonicalName(findHeldName(name, await listNames(ctx)) ?? canonical);
+  } catch (_e) {
+    // A source that cannot list (or a collision) shows up in the rows below, source by source.
+    return canonical;
+  }
+}
+
+/**
+ * The Python reference maps a name to its variable with `key.upper().replace(".", "_")` only;
+ * hush also maps `-`. With a Python (mallku) source in the chain, a name with `-` is overridden
+ * for hush and `hush run` by one variable, and for the Python app by another: say so.
+ */
+function pythonMappingNotes(ctx: ManagerContext, name: string): string[] {
+  if (!name.includes("-") || !ctx.sources.some((s) => s.name === "mallku")) return [];
+  const python = name.toUpperCase().replace(/\./g, "_");
+  return [
+    `The Python app reads this name's override from $${python} (Python maps only '.' to '_'); hush and \`hush run\` use $${envName(name)}. ` +
+      `A variable ${envName(name)} overrides the stored value for hush, not for the Python app; and in the Python file, "${name}" and "${envName(name)}" are two keys, which hush refuses as one variable.`,
+  ];
 }

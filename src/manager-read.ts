@@ -3,7 +3,7 @@
  * validated once, at the door (`canonicalName`), and goes on in its canonical form: to the
  * cache (keyed by it), the chain and the tracker. Every read reports to the tracker once.
  */
-import { assertNoCollisions, canonicalName } from "./names.js";
+import { assertNoCollisions, canonicalName, findHeldName } from "./names.js";
 import { failedRead, missingRead, servedRead } from "./manager-access.js";
 import { coarseClock, type CacheEntry } from "./manager-cache.js";
 import { notFound, type ManagerContext } from "./manager-context.js";
@@ -23,7 +23,7 @@ export function createReads(ctx: ManagerContext): Pick<SecretsManager, "get" | "
       await tracker.read(hit.access);
       return hit.record;
     }
-    const record = await walk(ctx, canonical);
+    const record = await walkAnySpelling(ctx, name);
     if (record === undefined) {
       await tracker.read(missingRead(canonical));
       if (options?.required) throw notFound(ctx, canonical);
@@ -48,7 +48,8 @@ export function createReads(ctx: ManagerContext): Pick<SecretsManager, "get" | "
     const wanted = names ?? (await listNames(ctx));
     const canonical = [...new Set(wanted.map((n) => canonicalName(n)))];
     assertNoCollisions(canonical, "the names asked for");
-    return resolveMany(ctx, canonical);
+    // Names from the listing are spelled as the chain holds them; names asked for may not be.
+    return resolveMany(ctx, canonical, names === undefined ? undefined : (missing) => respellByListing(ctx, missing));
   };
 
   return {
@@ -63,14 +64,37 @@ export function createReads(ctx: ManagerContext): Pick<SecretsManager, "get" | "
 
 // --- internal ---
 
-/** The first record the chain holds for `canonical`; a failing source is reported and thrown. */
-async function walk(ctx: ManagerContext, canonical: string): Promise<SecretRecord | undefined> {
+/**
+ * The record of `name` as asked, else of the one name the chain lists with its env-var form
+ * (`get MY_KEY` finds `my-key`, which `run` injects as MY_KEY): the rule of {@link findHeldName}.
+ * The chain is listed only on a miss.
+ */
+async function walkAnySpelling(ctx: ManagerContext, name: string): Promise<SecretRecord | undefined> {
+  const record = await walk(ctx, name);
+  if (record !== undefined) return record;
+  const held = findHeldName(name, await listNames(ctx));
+  return held === undefined || canonicalName(held) === canonicalName(name) ? undefined : walk(ctx, held);
+}
+
+/** {@link Respell} by the rule of {@link findHeldName}, over one listing of the chain. */
+async function respellByListing(ctx: ManagerContext, missing: readonly string[]): Promise<Map<string, string>> {
+  const listed = await listNames(ctx);
+  const heldFor = new Map<string, string>();
+  for (const name of missing) {
+    const held = findHeldName(name, listed);
+    if (held !== undefined && held !== name) heldFor.set(name, held);
+  }
+  return heldFor;
+}
+
+/** The first record the chain holds for `name` (as asked: a source may keep case); a failing source is reported and thrown. */
+async function walk(ctx: ManagerContext, name: string): Promise<SecretRecord | undefined> {
   for (const source of ctx.sources) {
     let record: SecretRecord | undefined;
     try {
-      record = await source.get(canonical);
+      record = await source.get(name);
     } catch (e) {
-      await ctx.tracker.read(failedRead(canonical, source.name, e));
+      await ctx.tracker.read(failedRead(canonicalName(name), source.name, e));
       throw e;
     }
     if (record) return record;

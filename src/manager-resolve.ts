@@ -13,12 +13,18 @@ import type { ResolveIssue, ResolveResult, SecretRecord, SecretSource } from "./
 
 type Outcome = SecretRecord | undefined | { failed: unknown };
 
+/**
+ * Asked for the names the chain did not find, gives the name the chain holds for each one it
+ * can (`DATABASE_CONFIG` -> `database.config`); those are asked for once more.
+ */
+export type Respell = (missing: readonly string[]) => Promise<Map<string, string>>;
+
 /** Resolves canonical, collision-free `names`; never throws a HushError for one name. */
-export async function resolveMany(ctx: ManagerContext, names: readonly string[]): Promise<ResolveResult> {
+export async function resolveMany(ctx: ManagerContext, names: readonly string[], respell?: Respell): Promise<ResolveResult> {
   const found = new Map<string, SecretRecord>();
   const failed = new Map<string, HushError>();
   const fromCache = new Set<string>();
-  let pending: string[] = [];
+  const pending: string[] = [];
   for (const name of names) {
     const hit = ctx.cache.fresh(name);
     if (hit) {
@@ -26,23 +32,18 @@ export async function resolveMany(ctx: ManagerContext, names: readonly string[])
       fromCache.add(name);
     } else pending.push(name);
   }
-
-  for (const source of ctx.sources) {
-    if (pending.length === 0) break;
-    const outcomes = await ask(source, pending);
-    const next: string[] = [];
-    for (let i = 0; i < pending.length; i++) {
-      const name = pending[i]!;
-      const outcome = outcomes[i];
-      if (outcome === undefined) next.push(name);
-      else if ("failed" in outcome) {
-        const e = outcome.failed;
-        await ctx.tracker.read(failedRead(name, source.name, e));
-        if (!(e instanceof HushError)) throw e; // a bug, not a missing secret: as `get` does
-        failed.set(name, e);
-      } else found.set(name, outcome);
+  const missing = await askChain(ctx, pending, found, failed);
+  if (missing.length > 0 && respell) {
+    const heldFor = await respell(missing);
+    const heldFound = new Map<string, SecretRecord>();
+    const heldFailed = new Map<string, HushError>();
+    await askChain(ctx, [...new Set(heldFor.values())], heldFound, heldFailed);
+    for (const [asked, held] of heldFor) {
+      const record = heldFound.get(held);
+      const error = heldFailed.get(held);
+      if (record) found.set(asked, record);
+      else if (error) failed.set(asked, error);
     }
-    pending = next;
   }
 
   const secrets: Record<string, SecretRecord> = {};
@@ -77,6 +78,29 @@ export async function resolveMany(ctx: ManagerContext, names: readonly string[])
 }
 
 // --- internal ---
+
+/** Asks each source in turn for the names still missing; fills `found` and `failed`, returns the rest. */
+async function askChain(ctx: ManagerContext, names: string[], found: Map<string, SecretRecord>, failed: Map<string, HushError>): Promise<string[]> {
+  let pending = names;
+  for (const source of ctx.sources) {
+    if (pending.length === 0) break;
+    const outcomes = await ask(source, pending);
+    const next: string[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      const name = pending[i]!;
+      const outcome = outcomes[i];
+      if (outcome === undefined) next.push(name);
+      else if ("failed" in outcome) {
+        const e = outcome.failed;
+        await ctx.tracker.read(failedRead(name, source.name, e));
+        if (!(e instanceof HushError)) throw e; // a bug, not a missing secret: as `get` does
+        failed.set(name, e);
+      } else found.set(name, outcome);
+    }
+    pending = next;
+  }
+  return pending;
+}
 
 /** One outcome per name: the record, undefined (not here), or the error of that name. */
 async function ask(source: SecretSource, names: string[]): Promise<Outcome[]> {

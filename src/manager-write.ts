@@ -4,7 +4,7 @@
  * cache and emits one access event, served or error.
  */
 import { errorCodeOf, HushError } from "./errors.js";
-import { assertNoCollisions, canonicalName, envName } from "./names.js";
+import { assertValidName, canonicalName, findHeldName } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
 import type { AccessAction, SecretRecord, SecretSource } from "./types.js";
@@ -16,15 +16,17 @@ export function createWrites(ctx: ManagerContext): Pick<SecretsManager, "set" | 
       const canonical = canonicalName(name);
       if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of "${canonical}" must be a string.`, { secret: canonical });
       const source = writableSource(ctx, options.source, "set");
-      await assertNoNameClash(canonical, source);
-      const record = await write(ctx, canonical, "write", source, () => source.set!(canonical, value), (r) => r.version);
+      // The source gets the name as typed (the Python layout keeps its case), or the one it holds.
+      const held = await heldName(name, source);
+      const record = await write(ctx, canonicalName(held), "write", source, () => source.set!(held, value), (r) => r.version);
       await warnAfterSet(ctx, canonical, value, source);
       return record;
     },
     async delete(name, options = {}) {
-      const canonical = canonicalName(name);
+      assertValidName(name); // at the door, before any source is asked
       const source = writableSource(ctx, options.source, "set");
-      return write(ctx, canonical, "delete", source, () => source.delete!(canonical), () => undefined);
+      const held = await heldName(name, source);
+      return write(ctx, canonicalName(held), "delete", source, () => source.delete!(held), () => undefined);
     },
     async versions(name, options = {}) {
       return writableSource(ctx, options.source, "versions").versions!(canonicalName(name));
@@ -65,11 +67,13 @@ async function write<T>(ctx: ManagerContext, name: string, action: Exclude<Acces
   return result;
 }
 
-/** A name the source holds in another spelling of the same variable (`db.url` vs `db_url`) is refused. */
-async function assertNoNameClash(canonical: string, source: SecretSource): Promise<void> {
-  const names = await source.list();
-  const clash = names.filter((n) => n !== canonical && envName(n) === envName(canonical));
-  if (clash.length) assertNoCollisions([canonical, ...clash], `the ${source.name} source`);
+/**
+ * The name to write: the one `source` already holds for it (`DATABASE_CONFIG` updates
+ * `database.config`, `AZURE_OPENAI_API_KEY` a key stored in that case), else `name` as typed.
+ * NAME_COLLISION when the source holds two names for one variable.
+ */
+async function heldName(name: string, source: SecretSource): Promise<string> {
+  return findHeldName(name, await source.list(), `the ${source.name} source`) ?? name;
 }
 
 /** Warnings after a write: a known provider's key in the wrong format; each source before it that shadows the value. */

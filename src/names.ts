@@ -59,6 +59,29 @@ export function findCollisions(names: Iterable<string>): string[][] {
   return [...groups.values()].filter((g) => g.length > 1);
 }
 
+/**
+ * The one name of `held` that `name` means, by the rule every command uses: the same string,
+ * else the same canonical name, else the one name with the same env-var form (`DATABASE_CONFIG`
+ * and `MY_KEY` find `database.config` and `my-key`). Undefined when none; NAME_COLLISION when
+ * several names share that form.
+ * @example findHeldName("MY_KEY", ["my-key", "other"]) // "my-key"
+ */
+export function findHeldName(name: string, held: Iterable<string>, where = "the configured sources"): string | undefined {
+  const canonical = canonicalName(name);
+  const variable = envName(name);
+  const matches = new Set<string>();
+  let sameCanonical: string | undefined;
+  for (const n of held) {
+    if (n === name) return n; // exactly as held first: the Python layout keeps `API_KEY` and `api_key` apart
+    if (!isValidName(n)) continue;
+    if (canonicalName(n) === canonical) sameCanonical ??= n;
+    else if (envName(n) === variable) matches.add(n);
+  }
+  if (sameCanonical !== undefined) return sameCanonical;
+  if (matches.size > 1) assertNoCollisions(matches, where);
+  return matches.values().next().value;
+}
+
 /** Throws NAME_COLLISION naming every colliding pair. */
 export function assertNoCollisions(names: Iterable<string>, where = "the configured sources"): void {
   const collisions = findCollisions(names);

@@ -152,6 +152,8 @@ export interface SecretExplanation {
   envName: string;
   winner: string | undefined;
   sources: { source: string; found: boolean; version?: number; updatedAt?: Date; location?: string; error?: string }[];
+  /** What a reader should know about this name: where hush and the Python layout map it differently. */
+  notes?: string[];
 }
 
 /** A problem met while resolving many names. */

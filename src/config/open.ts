@@ -64,10 +64,9 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   let sources = loaded.config.sources
     ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning })
-    : undefined;
-  if (options.envFiles?.length) {
-    sources = [envFilesSource(options.envFiles, cwd, onWarning), ...(sources ?? createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning }))];
-  }
+    : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
+      createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined });
+  if (options.envFiles?.length) sources = [envFilesSource(options.envFiles, cwd, onWarning), ...sources];
   const audit = await openAudit(loaded, secretsDir, onWarning);
   const manager = createSecretsManager({
     cwd: loaded.root,

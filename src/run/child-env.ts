@@ -5,7 +5,7 @@
  */
 import { HushError } from "../errors.js";
 import { assertNoCollisions, envName } from "../names.js";
-import type { SecretRecord } from "../types.js";
+import type { ResolveResult, SecretRecord } from "../types.js";
 
 /** Variables kept by `--clean-env` (plus every `LC_*`). */
 export const CLEAN_ENV_VARIABLES: readonly string[] = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR"];
@@ -41,7 +41,7 @@ export function buildChildEnv(base: NodeJS.ProcessEnv, secrets: Record<string, S
 export function assertInjectable(secrets: Record<string, SecretRecord>): void {
   for (const [name, record] of Object.entries(secrets)) {
     if (record.value.includes("\0")) {
-      throw new HushError("INVALID_VALUE", `The value of "${name}" (from ${record.source}) contains a NUL byte, which an environment variable cannot carry; nothing was started.`, {
+      throw new HushError("INVALID_VALUE", nulMessage(name, record, "nothing was started"), {
         secret: name,
         source: record.source,
         hint: `Store the value without NUL bytes (e.g. base64-encode binary data), or leave it out with --only.`,
@@ -50,7 +50,28 @@ export function assertInjectable(secrets: Record<string, SecretRecord>): void {
   }
 }
 
+/**
+ * Moves each secret whose value `execve` cannot carry (a NUL byte) from `secrets` to `issues`,
+ * as an INVALID_VALUE issue naming it (never the value): one such value fails only its own name,
+ * and `--strict` decides, as for a missing one.
+ */
+export function withoutUninjectable(result: ResolveResult): ResolveResult {
+  const bad = Object.entries(result.secrets).filter(([, record]) => record.value.includes("\0"));
+  if (bad.length === 0) return result;
+  const secrets = { ...result.secrets };
+  const issues = [...result.issues];
+  for (const [name, record] of bad) {
+    delete secrets[name];
+    issues.push({ name, code: "INVALID_VALUE", message: nulMessage(name, record, "it is left out") });
+  }
+  return { secrets, issues };
+}
+
 // --- internal ---
+
+function nulMessage(name: string, record: SecretRecord, outcome: string): string {
+  return `The value of "${name}" (from ${record.source}) contains a NUL byte, which an environment variable cannot carry; ${outcome}.`;
+}
 
 function keptByCleanEnv(key: string): boolean {
   return CLEAN_ENV_VARIABLES.includes(key) || key.startsWith("LC_");

@@ -12,7 +12,7 @@ import { createSecretsManager, type SecretsManager, type SecretsManagerOptions }
 import { ERROR_CODES, HushError, type HushErrorCode } from "../errors.js";
 import { canonicalName, envName } from "../names.js";
 import type { ResolveResult, SecretRecord } from "../types.js";
-import { buildChildEnv } from "./child-env.js";
+import { buildChildEnv, withoutUninjectable } from "./child-env.js";
 import { exitCodeOf, forwardSignals } from "./signals.js";
 import { spawnChild, type StartedChild } from "./spawn-child.js";
 
@@ -73,8 +73,9 @@ export interface RunResult {
 
 /**
  * Runs `command args` with the resolved secrets in its environment and resolves with its exit
- * code once it has ended. Throws (before anything runs) NAME_COLLISION, INVALID_VALUE for a
- * value with a NUL byte, any resolve error under `strict`, and SPAWN_FAILED.
+ * code once it has ended. A value with a NUL byte (which no environment variable can carry) fails
+ * only its own name: a warning naming it, or under `strict` INVALID_VALUE. Throws (before anything
+ * runs) NAME_COLLISION, any resolve error under `strict`, and SPAWN_FAILED.
  */
 export async function runWithSecrets(command: string, args: readonly string[] = [], options: RunWithSecretsOptions = {}): Promise<RunResult> {
   const manager = options.manager ?? createSecretsManager(options.managerOptions);
@@ -142,7 +143,7 @@ function releaser(manager: SecretsManager, options: RunWithSecretsOptions, warn:
 async function resolveForRun(manager: SecretsManager, options: RunWithSecretsOptions, warn: (m: string) => void): Promise<{ names: string[]; secrets: Record<string, SecretRecord> }> {
   const listed = await manager.names();
   const names = options.only ? matchNames(options.only, listed) : listed;
-  const result = await manager.resolve(names);
+  const result = withoutUninjectable(await manager.resolve(names));
   reportIssues(result, options.strict ?? false, warn);
   return { names, secrets: result.secrets };
 }
@@ -155,7 +156,8 @@ function childEnv(secrets: Record<string, SecretRecord>, options: RunWithSecrets
 async function restartOnChange(manager: SecretsManager, run: RunState, names: string[] | undefined, options: RunWithSecretsOptions, say: Say): Promise<() => void> {
   const { fingerprintSecrets, watchSecrets } = await import("./watch.js");
   const grace = options.restartGraceMs ?? 5000;
-  const onChange = (result: ResolveResult): void => {
+  const onChange = (changed: ResolveResult): void => {
+    const result = withoutUninjectable(changed);
     try {
       childEnv(result.secrets, options); // refuse NUL and collisions now
     } catch (e) {

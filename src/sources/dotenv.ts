@@ -115,17 +115,17 @@ export function createDotenvSource(options: DotenvSourceOptions = {}): SecretSou
       if (!stats[i]) return;
       if (stats[i].size > MAX_FILE_BYTES) throw new HushError("LIMIT_EXCEEDED", `${file} is larger than ${MAX_FILE_BYTES} bytes.`, { source: sourceName });
       const parsed = parse!(readText(file, sourceName));
-      const canonical: string[] = [];
+      const keys: string[] = [];
       for (const [key, value] of Object.entries(parsed)) {
         if (!isValidName(key)) {
           if (!warned.has(key)) options.onWarning?.(`${file}: skipped a key that is not a valid secret name.`);
           warned.add(key);
           continue;
         }
-        canonical.push(key.toLowerCase());
+        keys.push(key);
         fresh.set(envName(key), { value, file, key });
       }
-      assertNoCollisions(new Set(canonical), file);
+      assertNoCollisions(keys, file); // as written: `a_key` and `A_KEY` are two values for one variable
     });
     entries = fresh;
     stamp = next;

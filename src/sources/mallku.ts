@@ -15,8 +15,11 @@
  * Fernet token of `json.dumps(dict)`), `<name>.secret` (a Fernet token of `json.dumps(value)`);
  * a per-key file wins over the consolidated file. No TTL is applied (Python applies none).
  *
- * - get("DATABASE_CONFIG") finds `database.config`: names match as given or through their
- *   env-var form; two stored keys with one env-var form are a NAME_COLLISION.
+ * - get("DATABASE_CONFIG") finds `database.config`: names match exactly first (Python's lookup,
+ *   case kept), else through their env-var form; two stored keys with one env-var form are a
+ *   NAME_COLLISION. `set` writes the stored key, else the name as typed (case kept).
+ * - As Python reads: a stored `null` is not found; a `<name>.secret` that cannot be decrypted is
+ *   passed over (with a warning naming it) for the consolidated file when that holds the name.
  * - A non-string value (dict, number, list...) comes back as compact JSON text with
  *   `encoding: "json"`. JSON edge cases (NaN, big integers, lone surrogates, BOM): see
  *   `mallku/python-json.ts` and docs/store-format.md.
@@ -125,7 +128,12 @@ function loadFile(folder: Folder, path: string, consolidated: boolean): PyJson |
 }
 
 /** Both files' keys: per-key files (name -> path) and the consolidated dict. */
-function loadLayout(folder: Folder): { perKey: Map<string, string>; dict: PyObject } {
+interface Layout {
+  perKey: Map<string, string>;
+  dict: PyObject;
+}
+
+function loadLayout(folder: Folder): Layout {
   checkPrivate(folder.secretsDir, "dir", folder.policy, folder.warn);
   const perKey = listPerKeyFiles(folder.secretsDir);
   const dict = (loadFile(folder, folder.consolidatedPath, true) as PyObject | undefined) ?? new Map<string, PyJson>();
@@ -134,32 +142,60 @@ function loadLayout(folder: Folder): { perKey: Map<string, string>; dict: PyObje
 
 /** get and list. */
 function readMethods(folder: Folder) {
-  const { sourceName, secretsDir, consolidatedPath } = folder;
+  const { sourceName, secretsDir } = folder;
   return {
     async get(name: string): Promise<SecretRecord | undefined> {
       assertValidName(name);
-      const { perKey, dict } = loadLayout(folder);
-      const key = matchStoredKey(name, [...perKey.keys(), ...dict.keys()], secretsDir);
-      if (key === undefined) return undefined;
-      const perKeyPath = perKey.get(key);
-      if (perKeyPath !== undefined) {
-        const value = loadFile(folder, perKeyPath, false);
-        if (value !== undefined) return toRecord(key, value, perKeyPath, sourceName);
-      }
-      if (!dict.has(key)) return undefined;
-      return toRecord(key, dict.get(key)!, consolidatedPath, sourceName);
+      const layout = loadLayout(folder);
+      const key = matchStoredKey(name, [...layout.perKey.keys(), ...layout.dict.keys()], secretsDir);
+      const found = key === undefined ? undefined : effectiveValue(folder, layout, key, "throw");
+      return found && toRecord(key!, found.value, found.location, sourceName);
     },
     list: async (): Promise<string[]> => listNames(folder),
   };
 }
 
+/** Names whose value reads as Python reads it: not `null`, and readable (else warned, by name). */
 async function listNames(folder: Folder): Promise<string[]> {
-  const { perKey, dict } = loadLayout(folder);
-  const names = [...dict.keys()].filter(isValidName);
-  const skipped = dict.size - names.length;
+  const layout = loadLayout(folder);
+  const { perKey, dict } = layout;
+  const skipped = [...dict.keys()].filter((k) => !isValidName(k)).length;
   if (skipped > 0) folder.warn(`${folder.consolidatedPath} holds ${skipped} key(s) that are not valid secret names; hush does not list or serve them, and keeps them on rewrite.`);
-  for (const k of [...perKey.keys()].sort()) if (!dict.has(k)) names.push(k);
-  return names;
+  const keys = [...dict.keys()].filter(isValidName);
+  for (const k of [...perKey.keys()].sort()) if (!dict.has(k)) keys.push(k);
+  return keys.filter((k) => effectiveValue(folder, layout, k, "warn") !== undefined);
+}
+
+/** Why a `<name>.secret` could not be used: its content, not the folder's permissions or the disk. */
+const UNREADABLE_CONTENT = new Set(["STORE_CORRUPT", "STORE_TRUNCATED", "WRONG_KEY", "LIMIT_EXCEEDED", "UNSUPPORTED_CONTENT"]);
+
+/**
+ * `key`'s value as the Python reference reads it: its `<key>.secret` file, else the consolidated
+ * file; a `null` stored in either is "not found" (Python's `None`). A per-key file that cannot
+ * be decrypted or parsed is passed over with a warning naming it, as Python passes over it (and
+ * logs it), when the consolidated file holds the key; otherwise its error is thrown (`get`) or
+ * warned and the key left out (`list`): a failure never reads as "not found".
+ */
+function effectiveValue(folder: Folder, { perKey, dict }: Layout, key: string, onFailure: "throw" | "warn"): { value: NonNullable<PyJson>; location: string } | undefined {
+  const perKeyPath = perKey.get(key);
+  if (perKeyPath !== undefined) {
+    try {
+      const value = loadFile(folder, perKeyPath, false);
+      if (value === null) return undefined;
+      if (value !== undefined) return { value, location: perKeyPath };
+    } catch (e) {
+      if (!(e instanceof HushError) || !UNREADABLE_CONTENT.has(e.code)) throw e;
+      if (dict.has(key)) {
+        folder.warn(`cannot read "${key}" from ${perKeyPath} (${e.code}); read from ${folder.consolidatedPath} instead, as the Python app does. Restore or remove that file.`);
+      } else if (onFailure === "throw") throw e;
+      else {
+        folder.warn(`"${key}" is left out: ${perKeyPath} cannot be read (${e.code}), and ${folder.consolidatedPath} does not hold it.`);
+        return undefined;
+      }
+    }
+  }
+  const value = dict.get(key);
+  return value === undefined || value === null ? undefined : { value, location: folder.consolidatedPath };
 }
 
 /** set and delete, through ./mallku/write.ts; each write drops the parse cache. */

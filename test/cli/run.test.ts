@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { baseEnv, buildCli, hushSet, NODE, RUN_CHILD, runHushBinary } from "../helpers/run-binary.js";
+import { privateMallkuCopy } from "../helpers/mallku.js";
 
 const HAS_SCRIPT = existsSync("/usr/bin/script"); // util-linux `script` gives the command a pseudo-terminal
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
@@ -118,19 +119,38 @@ describe("hush run: exit codes and stdin", () => {
 });
 
 describe("hush run: refused before spawn", () => {
-  it("a value with a NUL byte: INVALID_VALUE naming the secret, nothing runs (FAULTS 15)", async () => {
+  it("a value with a NUL byte fails only its own name, reported by name; --strict refuses before spawn (FAULTS 15)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hush-run-nul-"));
     try {
       hushSet(cli, dir, "binary_blob", `before\0${CANARY}`);
+      hushSet(cli, dir, "plain_value", "plain-1234");
+      const ok = await run(["run", "--", NODE, RUN_CHILD, "env", "PLAIN_VALUE", "BINARY_BLOB"], { cwd: dir });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(JSON.parse(ok.stdout)).toEqual({ PLAIN_VALUE: "plain-1234", BINARY_BLOB: null });
+      expect(ok.stderr).toMatch(/binary_blob not injected: .*NUL byte/);
       const marker = join(dir, "ran");
-      const r = await run(["run", "--debug", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/at /); // --debug: the stack is printed, and holds no value either
-      expect(r.stderr).toMatch(/"binary_blob".*NUL byte/);
+      const strict = await run(["run", "--strict", "--debug", "--", NODE, RUN_CHILD, "touch", marker], { cwd: dir });
+      expect(strict.code).toBe(2);
+      expect(strict.stderr).toMatch(/at /); // --debug: the stack is printed, and holds no value either
+      expect(strict.stderr).toMatch(/binary_blob \(INVALID_VALUE\).*NUL byte/);
       expect(existsSync(marker)).toBe(false);
-      expect(r.stderr).not.toContain(CANARY);
+      for (const r of [ok, strict]) expect(r.stderr).not.toContain(CANARY);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the Python-made fixture (one value holds a NUL) runs, and names that value", async () => {
+    const temps: string[] = [];
+    try {
+      const secretsDir = privateMallkuCopy(temps);
+      const r = await run(["run", "--secrets-dir", secretsDir, "--", NODE, RUN_CHILD, "env", "ASCII_API_KEY", "SPECIAL_CHARS"], { cwd: join(secretsDir, "..") });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ ASCII_API_KEY: "mallku-fixture-ascii-0123456789-ABCDEFGHIJ-abcdefghij", SPECIAL_CHARS: null }); // hush:allow (fixture value)
+      expect(r.stderr).toMatch(/special_chars not injected: .*NUL byte/);
+      expect(r.stderr).not.toContain("nul\0");
+    } finally {
+      for (const t of temps) rmSync(t, { recursive: true, force: true });
     }
   });
 

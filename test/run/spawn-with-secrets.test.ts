@@ -67,11 +67,20 @@ describe("runWithSecrets", () => {
     }
   });
 
-  it("refuses a NUL value before spawning, naming the secret, not the value", async () => {
+  it("a NUL value fails only its own name (a warning naming it); --strict refuses before spawning", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hush-lib-nul-"));
     try {
       const marker = join(dir, "ran");
-      const e = await runWithSecrets(NODE, [RUN_CHILD, "touch", marker], { manager: managerOf(memorySource({ blob: `a\0${CANARY}` })), ...quiet }).catch((x: unknown) => x);
+      const warnings: string[] = [];
+      const manager = () => managerOf(memorySource({ blob: `a\0${CANARY}`, other: "fine" }));
+      const ok = await runWithSecrets(NODE, [RUN_CHILD, "touch", marker], { manager: manager(), onWarning: (m) => warnings.push(m), onNotice: () => undefined });
+      expect(ok.exitCode).toBe(0);
+      expect(ok.injected).toEqual(["OTHER"]);
+      expect(existsSync(marker)).toBe(true);
+      expect(warnings.join("\n")).toMatch(/blob not injected: .*NUL byte/);
+      expect(warnings.join("\n")).not.toContain(CANARY);
+      rmSync(marker);
+      const e = await runWithSecrets(NODE, [RUN_CHILD, "touch", marker], { manager: manager(), strict: true, ...quiet }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(HushError);
       expect((e as HushError).code).toBe("INVALID_VALUE");
       expect((e as HushError).secret).toBe("blob");

@@ -23,6 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
           if (json) return outJson(ctx, x);
           out(ctx, `${x.name}  (variable ${x.envName})  ${x.winner ? `served by ${x.winner}` : "not provided by any source"}`);
           out(ctx, table(["SOURCE", "FOUND", "VERSION", "AGE", "WHERE"], x.sources.map((s) => [s.source, s.error ? `error: ${s.error}` : s.found ? (s.source === x.winner ? "yes (wins)" : "yes (shadowed)") : "no", s.version?.toString() ?? "-", age(s.updatedAt), s.location ?? "-"])));
+          for (const note of x.notes ?? []) out(ctx, `note: ${note}`);
           return;
         }
         const list = await m.list();

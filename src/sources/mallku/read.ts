@@ -118,14 +118,19 @@ export function listPerKeyFiles(dir: string): Map<string, string> {
 }
 
 /**
- * The one stored key that `name` means: the same string, or one with the same env-var form
- * (`DATABASE_CONFIG` finds `database.config`). NAME_COLLISION when two distinct stored keys
- * share that form. Keys that are not valid secret names are never matched.
+ * The one stored key that `name` means: the same string exactly (Python's own lookup, so
+ * `API_KEY` and `api_key` stay two keys, as the Python app keeps them), else the one key with
+ * the same env-var form (`DATABASE_CONFIG` finds `database.config`, `moonshot_api_key` finds
+ * `MOONSHOT_API_KEY`). NAME_COLLISION when two distinct stored keys share that form. Keys that
+ * are not valid secret names are never matched.
  */
 export function matchStoredKey(name: string, stored: Iterable<string>, dir: string): string | undefined {
   const target = envName(name);
   const group = new Set<string>();
-  for (const k of stored) if (isValidName(k) && envName(k) === target) group.add(k);
+  for (const k of stored) {
+    if (k === name) return k;
+    if (isValidName(k) && envName(k) === target) group.add(k);
+  }
   assertNoCollisions(group, `the Mallku folder ${dir}`);
   return group.values().next().value;
 }
