@@ -1,11 +1,12 @@
 /**
  * The manager's batch write, `setMany`: many values into one source, in one write when the source
  * has `setMany` (one lock, one rewrite: a bulk import is linear, not quadratic), else one `set` per
- * name. Like `set`, it refuses a name the source holds in another spelling, empties the cache and
- * emits one access event per name (all at once, so an audit trail takes them in one batch).
+ * name. Like `set`, it writes a name under the spelling the source already holds (`DB_URL` updates
+ * `db.url`; the Python layout keeps the case as written), empties the cache and emits one access
+ * event per name (all at once, so an audit trail takes them in one batch).
  */
 import { HushError, errorCodeOf } from "./errors.js";
-import { assertNoCollisions, canonicalName, envName } from "./names.js";
+import { assertNoCollisions, assertValidName, envName, heldNameIndex } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
 import type { SecretRecord } from "./types.js";
@@ -15,9 +16,8 @@ import { writableSource } from "./manager-write.js";
 export function createBatchWrite(ctx: ManagerContext): Pick<SecretsManager, "setMany"> {
   return {
     async setMany(entries, options = {}) {
-      const batch = checkedBatch(entries);
       const source = writableSource(ctx, options.source, "set");
-      await assertNoNameClashes(batch.map(([n]) => n), source.list.bind(source), source.name);
+      const batch = await asHeld(checkedBatch(entries), source.list.bind(source), source.name);
       let records: SecretRecord[];
       try {
         records = source.setMany ? await source.setMany(batch) : await setOneByOne(source.set!.bind(source), batch);
@@ -41,13 +41,14 @@ export function createBatchWrite(ctx: ManagerContext): Pick<SecretsManager, "set
 
 // --- internal ---
 
-/** Canonical names, string values, no name twice (each name validated once: a batch may hold 10,000). */
+/** Valid names, string values, no variable twice (each name validated once: a batch may hold 10,000). */
 function checkedBatch(entries: readonly (readonly [string, string])[]): [string, string][] {
   if (!Array.isArray(entries)) throw new HushError("INVALID_ARGUMENT", "setMany takes an array of [name, value] pairs.");
   const seen = new Set<string>();
   return entries.map((entry): [string, string] => {
     if (!Array.isArray(entry) || entry.length !== 2) throw new HushError("INVALID_ARGUMENT", "setMany takes an array of [name, value] pairs.");
-    const name = canonicalName(entry[0]);
+    const name = entry[0];
+    assertValidName(name);
     if (typeof entry[1] !== "string") throw new HushError("INVALID_VALUE", `The value of "${name}" must be a string.`, { secret: name });
     if (seen.has(name)) throw new HushError("INVALID_ARGUMENT", `"${name}" is given twice in one batch; nothing was written.`, { secret: name });
     seen.add(name);
@@ -56,21 +57,18 @@ function checkedBatch(entries: readonly (readonly [string, string])[]): [string,
 }
 
 /**
- * Two names of one variable are refused: in the batch (`db.url` and `DB_URL`... `db_url`), and a
- * name the source holds in another spelling (one list() for the whole batch).
+ * Two names of one variable in the batch are refused (`db.url` and `DB_URL`); each name is then
+ * written under the spelling the source holds, as `set` does (one list() for the whole batch).
  */
-async function assertNoNameClashes(names: string[], list: () => Promise<string[]>, sourceName: string): Promise<void> {
+async function asHeld(batch: [string, string][], list: () => Promise<string[]>, sourceName: string): Promise<[string, string][]> {
   const inBatch = new Map<string, string>();
-  for (const name of names) {
-    const form = envName(name);
-    const other = inBatch.get(form);
+  for (const [name] of batch) {
+    const other = inBatch.get(envName(name));
     if (other !== undefined) assertNoCollisions([other, name], "the batch");
-    inBatch.set(form, name);
+    inBatch.set(envName(name), name);
   }
-  for (const held of await list()) {
-    const name = inBatch.get(envName(held));
-    if (name !== undefined && name !== held) assertNoCollisions([name, held], `the ${sourceName} source`);
-  }
+  const held = heldNameIndex(await list(), `the ${sourceName} source`);
+  return batch.map(([name, value]) => [held(name) ?? name, value]);
 }
 
 async function setOneByOne(set: (name: string, value: string) => Promise<SecretRecord>, batch: [string, string][]): Promise<SecretRecord[]> {

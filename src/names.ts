@@ -82,6 +82,32 @@ export function findHeldName(name: string, held: Iterable<string>, where = "the 
   return matches.values().next().value;
 }
 
+/**
+ * {@link findHeldName} for many names against one listing (a batch write of 10,000 names):
+ * the same rules, with the listing indexed once.
+ */
+export function heldNameIndex(held: Iterable<string>, where = "the configured sources"): (name: string) => string | undefined {
+  const exact = new Set<string>();
+  const byCanonical = new Map<string, string>();
+  const byVariable = new Map<string, Set<string>>();
+  for (const n of held) {
+    exact.add(n);
+    if (!isValidName(n)) continue;
+    const canonical = canonicalName(n);
+    if (!byCanonical.has(canonical)) byCanonical.set(canonical, n);
+    const group = byVariable.get(envName(n)) ?? new Set<string>();
+    byVariable.set(envName(n), group.add(n));
+  }
+  return (name) => {
+    if (exact.has(name)) return name;
+    const same = byCanonical.get(canonicalName(name));
+    if (same !== undefined) return same;
+    const matches = byVariable.get(envName(name));
+    if (matches && matches.size > 1) assertNoCollisions(matches, where);
+    return matches?.values().next().value;
+  };
+}
+
 /** Throws NAME_COLLISION naming every colliding pair. */
 export function assertNoCollisions(names: Iterable<string>, where = "the configured sources"): void {
   const collisions = findCollisions(names);

@@ -112,12 +112,15 @@ export async function updateMallkuMany(ctx: MallkuWriteContext, changes: readonl
 
 /**
  * The stored keys of each env-var form (`DB_URL` -> `db.url`), built once per write, and the
- * lookup of one name in it: two stored keys with the name's form are a NAME_COLLISION (as
- * `matchStoredKey` in ./read.ts says for one name); other forms' groups are not checked.
+ * lookup of one name in it, as `matchStoredKey` in ./read.ts does for one name: the key stored
+ * exactly as asked wins (Python keeps `api_token` and `API_TOKEN` apart); else two stored keys
+ * with the name's form are a NAME_COLLISION; other forms' groups are not checked.
  */
 function indexByEnvName(keys: readonly string[], dir: string) {
   const groups = new Map<string, Set<string>>();
+  const exact = new Set<string>();
   const add = (k: string) => {
+    exact.add(k);
     if (!isValidName(k)) return;
     const group = groups.get(envName(k)) ?? new Set<string>();
     group.add(k);
@@ -127,6 +130,7 @@ function indexByEnvName(keys: readonly string[], dir: string) {
   return {
     add,
     find(name: string): string | undefined {
+      if (exact.has(name)) return name;
       const group = groups.get(envName(name));
       if (group && group.size > 1) assertNoCollisions(group, `the Mallku folder ${dir}`);
       return group?.values().next().value;
