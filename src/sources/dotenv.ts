@@ -170,6 +170,14 @@ const NEEDS_PARSER = Symbol("needs dotenv's parser");
 function recordOf(entries: Map<string, Entry>, name: string, source: string): SecretRecord | undefined {
   const entry = entries.get(envName(name));
   if (!entry) return undefined;
+  // A dotenvx-encrypted value: serving the ciphertext as the value would be silently wrong.
+  if (entry.value.startsWith("encrypted:")) {
+    throw new HushError("INVALID_VALUE", `${entry.key} in ${entry.file} is dotenvx ciphertext ("encrypted:..."); hush does not decrypt .env files in place.`, {
+      source,
+      secret: name,
+      hint: "Run `hush import <file>` (it decrypts with .env.keys or DOTENV_PRIVATE_KEY*) and remove the encrypted line, or run the command with dotenvx.",
+    });
+  }
   return { name, value: entry.value, source, location: `${entry.file}:${entry.key}` };
 }
 

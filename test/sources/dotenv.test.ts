@@ -72,6 +72,22 @@ describe("dotenv source", () => {
     await expect(createDotenvSource({ cwd: dir }).get("db_url")).rejects.toThrow(/"db.url" and "DB_URL"/);
   });
 
+  it("never serves dotenvx ciphertext as a value: INVALID_VALUE naming the key, never the text; other keys still read", async () => {
+    dir = mkdtempSync(join(tmpdir(), "hush-dotenv-"));
+    const cipher = "encrypted:BDqDBibm4wsYqMpCjTQ6BsDHmMadg9K3dAt+Z9HPMfLEIRVz50hmLXPXRuDBXaJi";
+    writeFileSync(join(dir, ".env"), `DOTENV_PUBLIC_KEY="03eaf2"
+OPENAI_API_KEY="${cipher}"
+PLAIN=ok
+`);
+    const s = createDotenvSource({ cwd: dir });
+    const error = await s.get("openai_api_key").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HushError);
+    expect((error as HushError).code).toBe("INVALID_VALUE");
+    expect((error as HushError).message).toContain("OPENAI_API_KEY");
+    expect(`${(error as HushError).message} ${(error as HushError).hint}`).not.toContain(cipher.slice(10, 30));
+    expect((await s.get("plain"))?.value).toBe("ok");
+  });
+
   it("parses exactly as the dotenv package (differential property test)", async () => {
     dir = mkdtempSync(join(tmpdir(), "hush-dotenv-"));
     const key = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,15}$/);
