@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { findConfigFile, loadConfig } from "../../src/config/load.js";
 import { readTrustedFile } from "../../src/fs/read-trusted-file.js";
@@ -17,7 +17,10 @@ import { HushError } from "../../src/errors.js";
 import { REPO, NODE } from "../helpers/run-binary.js";
 
 const IS_ROOT = process.geteuid?.() === 0;
-const HAS_SETPRIV = IS_ROOT && existsSync("/usr/bin/setpriv");
+// The node that `nobody` runs: this one, unless it sits where others cannot reach it (CI's Node 24
+// is installed in a 0700 temp folder), then the system's.
+const NODE_FOR_OTHERS = [NODE, "/usr/bin/node"].find((p) => existsSync(p) && executableByOthers(p));
+const HAS_SETPRIV = IS_ROOT && existsSync("/usr/bin/setpriv") && NODE_FOR_OTHERS !== undefined;
 const OTHER_UID = 12_345; // a user that is neither root nor the one running hush
 const NOBODY = 65_534;
 const PLANTED = `planted-${randomBytes(8).toString("hex")}`;
@@ -122,7 +125,8 @@ describe("as a second user", () => {
     const home = folder("nobody-home", 0o700, NOBODY);
     chownSync(attacker, OTHER_UID, OTHER_UID);
     const show = "process.stdout.write(JSON.stringify({ planted: process.env.PLANTED_KEY ?? null, nodeOptions: process.env.NODE_OPTIONS ?? null }))";
-    const r = spawnSync("/usr/bin/setpriv", ["--reuid", String(NOBODY), "--regid", String(NOBODY), "--clear-groups", NODE, join(dist, "dist/cli.js"), "run", "--", NODE, "-e", show], {
+    const node = NODE_FOR_OTHERS!;
+    const r = spawnSync("/usr/bin/setpriv", ["--reuid", String(NOBODY), "--regid", String(NOBODY), "--clear-groups", node, join(dist, "dist/cli.js"), "run", "--", node, "-e", show], {
       cwd: work,
       env: { PATH: process.env.PATH, HOME: home },
       encoding: "utf8",
@@ -132,3 +136,14 @@ describe("as a second user", () => {
     expect(JSON.parse(r.stdout)).toEqual({ planted: null, nodeOptions: null });
   });
 });
+
+/** Whether a user other than the owner may execute `path`: x for others on it and on every folder above it. */
+function executableByOthers(path: string): boolean {
+  let p = realpathSync(path);
+  if ((statSync(p).mode & 0o001) === 0) return false;
+  while (p !== dirname(p)) {
+    p = dirname(p);
+    if ((statSync(p).mode & 0o001) === 0) return false;
+  }
+  return true;
+}
