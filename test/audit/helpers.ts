@@ -2,6 +2,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { createKeyFile } from "../../src/crypto/key-file.js";
 import { loadAuditKeys, type AuditKeys } from "../../src/audit/secret-id.js";
 import type { AccessEvent } from "../../src/types.js";
@@ -44,4 +47,22 @@ export function event(name: string, over: Partial<AccessEvent> = {}): AccessEven
     actor: { user: "alice", host: "box", pid: 4242, command: "node agent.js" },
     ...over,
   };
+}
+
+/**
+ * Builds test/audit/append-child.ts into the project (one file, so a child process loads it fast)
+ * and returns a function that runs it: `count` records appended to `secretsDir` in `mode`,
+ * resolving to the child's pid. Used by the multi-process audit tests.
+ */
+export async function appendChildRunner(p: TempProject): Promise<(mode: string, count: number) => Promise<number>> {
+  const child = join(p.dir, "append-child.mjs");
+  await build({ entryPoints: [fileURLToPath(new URL("./append-child.ts", import.meta.url))], outfile: child, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning" });
+  return (mode, count) =>
+    new Promise((resolve, reject) => {
+      const c = spawn(process.execPath, [child, p.secretsDir, mode, String(count)], { stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      c.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      c.on("error", reject);
+      c.on("exit", (code) => (code === 0 ? resolve(c.pid!) : reject(new Error(`child exited ${code}: ${err.slice(0, 500)}`))));
+    });
 }

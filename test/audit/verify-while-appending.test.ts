@@ -1,32 +1,17 @@
 // verify reads the log's size, anchor and start marker together under the log's lock, so
 // records appended by other processes while it runs never show as unanchored or cut.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { verifyAuditLog, type AuditVerifyResult } from "../../src/audit/verify.js";
-import { makeProject, type TempProject } from "./helpers.js";
+import { appendChildRunner, makeProject, type TempProject } from "./helpers.js";
 
 let p: TempProject;
-let child: string;
+let run: (mode: string, count: number) => Promise<number>;
 
 beforeAll(async () => {
   p = makeProject();
-  child = join(p.dir, "append-child.mjs");
-  await build({ entryPoints: [fileURLToPath(new URL("./append-child.ts", import.meta.url))], outfile: child, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning" });
+  run = await appendChildRunner(p);
 });
 afterAll(() => p.cleanup());
-
-function run(mode: string, count: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [child, p.secretsDir, mode, String(count)], { stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    c.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    c.on("error", reject);
-    c.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`child exited ${code}: ${err.slice(0, 500)}`))));
-  });
-}
 
 describe("verify while other processes append", () => {
   it("every verification during the appends passes", async () => {
