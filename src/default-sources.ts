@@ -54,7 +54,7 @@ export function hasMallkuLayout(secretsDir: string, keyAloneIsPython = false): b
   }
   if (entries.includes(MALLKU_CONSOLIDATED_FILE) || entries.some((f) => f.endsWith(".secret"))) return true;
   if (!keyAloneIsPython || !entries.includes(DEFAULT_KEY_FILE)) return false;
-  return entries.every((f) => f === DEFAULT_KEY_FILE || /^audit\.[a-z0-9_-]+\.(jsonl|head)$/.test(f));
+  return entries.every((f) => f === DEFAULT_KEY_FILE || /^audit\.[a-z0-9_-]+\.(jsonl|head|start)$/.test(f));
 }
 
 /** Builds the default chain. */

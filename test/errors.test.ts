@@ -18,13 +18,15 @@ describe("HushError", () => {
     // DELETED is part of the source contract (the conformance suite): a deleted or destroyed
     // latest version reads as DELETED. SOURCE_UNAVAILABLE likewise: a backend that cannot be
     // reached is that error, never "not found" (plug-in sources raise it through the public API).
-    // The cloud sources raise both; none of today's built-in sources has a backend to lose.
-    const contractOnly = new Set(["DELETED", "SOURCE_UNAVAILABLE"]);
+    // ACCESS_DENIED too: a backend that refuses the credentials. The cloud sources raise all
+    // three; none of today's built-in sources has a backend to lose (the manager matches them).
+    const contractOnly = new Set(["DELETED", "SOURCE_UNAVAILABLE", "ACCESS_DENIED"]);
     const text = sourceFiles("src")
       .filter((f) => !f.endsWith("src/errors.ts") && !f.endsWith("src/cli/exit-codes.ts"))
       .map((f) => readFileSync(f, "utf8"))
       .join("\n");
-    const unused = ERROR_CODES.filter((code) => !contractOnly.has(code) && !text.includes(`"${code}"`));
+    // Raised means constructed: `new HushError("CODE"`, not merely named in a comparison.
+    const unused = ERROR_CODES.filter((code) => !contractOnly.has(code) && !text.includes(`HushError("${code}"`));
     expect(unused).toEqual([]);
   });
 

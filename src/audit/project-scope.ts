@@ -76,7 +76,7 @@ export async function withAuditScope<T>(options: ProjectOptions, scope: AuditSco
 async function knownNames(manager: SecretsManager, loaded: LoadedConfig, onWarning: (m: string) => void = (m) => process.stderr.write(`hush: warning: ${m}\n`)): Promise<string[]> {
   let listed: string[] = [];
   try {
-    listed = (await manager.list()).map((l) => l.name);
+    listed = await manager.names(); // names only: list() would read every value of every source
   } catch (e) {
     // A source that cannot list (offline backend) only costs names; say which code.
     onWarning(`could not list every source (${isHushError(e) ? e.code : "error"}); some ids stay unnamed`);

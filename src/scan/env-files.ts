@@ -11,9 +11,13 @@ export const ENV_FILE_RULE = "plaintext-env-file";
 
 const TEMPLATES = new Set(["example", "sample", "template", "dist", "defaults", "schema"]);
 
-/** True for `.env` and `.env.<environment>` (any folder), not for templates such as `.env.example`. */
+/**
+ * True for `.env`, `.env.<environment>` and their `.local` forms (`.env.local`,
+ * `.env.production.local`: the dotenv source's nextjs and vite layouts read them), in any
+ * folder; not for templates such as `.env.example`.
+ */
 export function isPlaintextEnvFile(path: string): boolean {
-  const base = path.slice(path.lastIndexOf("/") + 1);
+  const base = path.slice(path.lastIndexOf("/") + 1).replace(/\.local$/i, "");
   if (base === ".env") return true;
   const m = /^\.env\.([a-z0-9][a-z0-9_-]{0,31})$/i.exec(base);
   return m !== null && !TEMPLATES.has(m[1]!.toLowerCase());

@@ -62,7 +62,11 @@ function mergeAllow(loaded: LoadedConfig, extra: ScanAllowOptions = {}): ScanAll
     throw new HushError("CONFIG_INVALID", `${loaded.path ?? "hush.yaml"}: scan.allow.rules: no rule has the id ${shown}.`, { hint: "`hush scan --list-rules` prints every rule id." });
   }
   const badRule = unknownRule(extra.rules);
-  if (badRule !== undefined) throw new HushError("INVALID_ARGUMENT", `--allow-rule: no rule has the id ${JSON.stringify(badRule.slice(0, 64))}.`, { hint: "`hush scan --list-rules` prints every rule id." });
+  if (badRule !== undefined) {
+    // A value pasted after --allow-rule by mistake would go to stderr (often a CI log): not echoed.
+    const shown = tokenShaped(badRule) ? `given (${badRule.length} characters)` : JSON.stringify(badRule.slice(0, 64));
+    throw new HushError("INVALID_ARGUMENT", `--allow-rule: no rule has the id ${shown}.`, { hint: "`hush scan --list-rules` prints every rule id." });
+  }
   return {
     paths: [...(fromConfig.paths ?? []), ...(extra.paths ?? [])],
     rules: [...(fromConfig.rules ?? []), ...(extra.rules ?? [])],
