@@ -41,7 +41,7 @@ export type { LoadConfigOptions } from "./config/load.js";
 export { validateConfig, checkConfig } from "./config/validate.js";
 export { openConfiguredManager } from "./config/open.js";
 export type { OpenConfiguredManagerOptions, ConfiguredManager } from "./config/open.js";
-export type { HushConfig, LoadedConfig, SourceConfig, SecretPolicy, SecretType, ConfigProblem, EnvironmentOrigin } from "./config/types.js";
+export type { HushConfig, LoadedConfig, SourceConfig, SecretPolicy, SecretType, RemoteRef, ConfigProblem, EnvironmentOrigin } from "./config/types.js";
 export type { ProjectOptions } from "./workflows/project.js";
 
 // --- Workflows: what `hush init|doctor|check|env-example|import|export|hook` do ---

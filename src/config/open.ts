@@ -15,7 +15,7 @@ import { createDefaultSources } from "../default-sources.js";
 import { createDotenvSource } from "../sources/dotenv.js";
 import { HushError } from "../errors.js";
 import type { SecretSource } from "../types.js";
-import type { LoadedConfig } from "./types.js";
+import type { HushConfig, LoadedConfig, RemoteRef } from "./types.js";
 
 /** Options of {@link openConfiguredManager}. */
 export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions, "cache" | "cacheTtlMs" | "actor"> {
@@ -63,7 +63,7 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   let sources = loaded.config.sources
-    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning })
+    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, remoteRefs: remoteRefsOf(loaded.config.secrets) })
     : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
       createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined });
   if (options.envFiles?.length) sources = [envFilesSource(options.envFiles, cwd, onWarning), ...sources];
@@ -120,4 +120,11 @@ async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m
   // are computed once it exists), and reads before it are warned about, never silently skipped.
   const { createAuditor } = await import("../audit/auditor.js");
   return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning });
+}
+
+/** `secrets.NAME.remote` of every secret that has one, for remote sources. */
+function remoteRefsOf(secrets: HushConfig["secrets"]): Record<string, RemoteRef> {
+  const refs: Record<string, RemoteRef> = {};
+  for (const [name, policy] of Object.entries(secrets)) if (policy.remote) refs[name] = policy.remote;
+  return refs;
 }

@@ -42,6 +42,22 @@ export interface SecretPolicy {
   rotation?: string;
   /** Effective rotation period in days: `rotation`, else the type's default; undefined = none. */
   rotationDays?: number;
+  /** Where the secret lives in a remote source (the mapping model of External Secrets Operator). */
+  remote?: RemoteRef;
+}
+
+/**
+ * `secrets.NAME.remote` in hush.yaml: where a remote source (vault, aws, gcp, kubernetes) keeps
+ * the secret. Without it, the key is the secret's name under the source's `path` prefix. The same
+ * entries feed `hush export --format external-secret` (`data[].remoteRef`).
+ */
+export interface RemoteRef {
+  /** The remote key: a Vault path under the mount, an AWS/Google secret name, a Kubernetes Secret's name. */
+  key: string;
+  /** A field of a JSON value, of a multi-field Vault secret, or a Kubernetes Secret's data key. */
+  property?: string;
+  /** A version number, id, stage (`AWSCURRENT`) or alias; the latest when absent. */
+  version?: string;
 }
 
 /** A validated hush.yaml. */

@@ -13,7 +13,7 @@ import { assertValidEnvironment } from "../environment.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
 import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";
-import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
+import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type RemoteRef, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
 
 export type { ConfigPath } from "./options-schema.js";
 
@@ -34,7 +34,8 @@ export interface ConfigCheck {
 const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", "secrets", "scan"];
 const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
-const SECRET_KEYS = ["required", "type", "description", "owner", "rotation"];
+const SECRET_KEYS = ["required", "type", "description", "owner", "rotation", "remote"];
+const REMOTE_KEYS = ["key", "property", "version"];
 const AUDIT_MODES: readonly HushConfig["audit"][] = ["best-effort", "required", "off"];
 
 /**
@@ -149,12 +150,63 @@ function checkSecrets(raw: unknown, add: Add): Record<string, SecretPolicy> {
         policy.rotationDays = days === 0 ? undefined : days;
       }
     }
+    if ("remote" in e) {
+      const remote = checkRemoteRef(e.remote, [...at, "remote"], add);
+      if (remote) policy.remote = remote;
+    }
     out[name.toLowerCase()] = policy;
   }
   for (const group of findCollisions(valid)) {
     add(["secrets"], `${group.map((n) => `"${n}"`).join(" and ")} map to the same variable ${envName(group[0]!)}; keep one.`);
   }
   return out;
+}
+
+/**
+ * `remote: { key, property, version }`: plain strings that read as paths and field names (a
+ * version may be a number). A token-shaped string is refused without being echoed: a value pasted
+ * in the wrong place must not be shown back.
+ */
+function checkRemoteRef(raw: unknown, at: (string | number)[], add: Add): RemoteRef | undefined {
+  if (!isMapping(raw)) {
+    add(at, `expected a mapping (key, property, version), got ${kindOf(raw)}.`);
+    return undefined;
+  }
+  let ok = true;
+  for (const key of Object.keys(raw)) {
+    if (!REMOTE_KEYS.includes(key)) {
+      add([...at, key], unknownKeyMessage(key, REMOTE_KEYS));
+      ok = false;
+    }
+  }
+  const text = (key: string, required: boolean): string | undefined => {
+    let v = raw[key];
+    if (v === undefined) {
+      if (required) {
+        add([...at, key], "expected a string: where the secret lives in the remote source.");
+        ok = false;
+      }
+      return undefined;
+    }
+    if (key === "version" && typeof v === "number" && Number.isSafeInteger(v) && v > 0) v = String(v);
+    if (typeof v !== "string" || v.length === 0 || v.length > 512 || [...v].some((c) => c.charCodeAt(0) < 0x20)) {
+      add([...at, key], `expected a non-empty string of at most 512 characters without control characters, got ${kindOf(v)}.`);
+      ok = false;
+      return undefined;
+    }
+    if (looksLikeCredential(key, v)) {
+      add([...at, key], "this looks like a credential, not a remote key or field name; hush.yaml never holds values.");
+      ok = false;
+      return undefined;
+    }
+    return v;
+  };
+  const ref: RemoteRef = { key: text("key", true) ?? "" };
+  const property = text("property", false);
+  const version = text("version", false);
+  if (property !== undefined) ref.property = property;
+  if (version !== undefined) ref.version = version;
+  return ok ? ref : undefined;
 }
 
 /** `90d` -> 90, `12w` -> 84, `never` -> 0; undefined when malformed. */

@@ -14,6 +14,7 @@
 import { resolve } from "node:path";
 import type { SecretSource } from "../types.js";
 import type { InferOptions, OptionsSchema } from "../config/options-schema.js";
+import type { RemoteRef } from "../config/types.js";
 
 /** What every factory gets from the project besides its options. */
 export interface SourceContext {
@@ -29,6 +30,8 @@ export interface SourceContext {
   env?: NodeJS.ProcessEnv;
   /** Receives warnings (never values). */
   onWarning: (message: string) => void;
+  /** `secrets.NAME.remote` from hush.yaml by canonical name: where remote sources keep each secret. */
+  remoteRefs?: Readonly<Record<string, RemoteRef>>;
 }
 
 /** A source type as hush.yaml names it: its options schema, its factory and a one-line summary. */

@@ -50,6 +50,19 @@ describe("validateConfig: the documented example", () => {
     expect(c.secrets.c!.rotationDays).toBe(7);
   });
 
+  it("remote: the mapping model (key, property, version; a number version is kept as text)", () => {
+    const c = validateConfig({ version: 1, secrets: { a: { remote: { key: "apps/agent/llm", property: "openai", version: 3 } }, b: { remote: { key: "db" } } } });
+    expect(c.secrets.a!.remote).toEqual({ key: "apps/agent/llm", property: "openai", version: "3" });
+    expect(c.secrets.b!.remote).toEqual({ key: "db" });
+  });
+
+  it("remote: refuses a missing key, an unknown field and a pasted token without echoing it", () => {
+    expect(invalid({ version: 1, secrets: { a: { remote: { property: "x" } } } }).message).toContain("secrets.a.remote.key");
+    expect(invalid({ version: 1, secrets: { a: { remote: { key: "k", field: "x" } } } }).message).toContain("secrets.a.remote.field");
+    expect(invalid({ version: 1, secrets: { a: { remote: { key: CANARY } } } }).message).toContain("looks like a credential");
+    expect(invalid({ version: 1, secrets: { a: { remote: "apps/x" } } }).message).toContain("expected a mapping");
+  });
+
   it("an empty file (null) is the default config", () => {
     expect(validateConfig(null)).toEqual({ version: 1, audit: "best-effort", secrets: {} });
   });
