@@ -28,6 +28,8 @@ export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions
   /** What the `env` source reads and where HUSH_ENV is looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
   onWarning?: (message: string) => void;
+  /** `--debug` lines from the sources (remote attempts and retries); never values. @default none */
+  onDebug?: (message: string) => void;
   /** An already loaded config (skips the search). */
   loaded?: LoadedConfig;
   /**
@@ -63,7 +65,7 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   let sources = loaded.config.sources
-    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, remoteRefs: remoteRefsOf(loaded.config.secrets) })
+    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, ...(options.onDebug ? { onDebug: options.onDebug } : {}), remoteRefs: remoteRefsOf(loaded.config.secrets) })
     : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
       createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined });
   if (options.envFiles?.length) sources = [envFilesSource(options.envFiles, cwd, onWarning), ...sources];

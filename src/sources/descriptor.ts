@@ -30,6 +30,8 @@ export interface SourceContext {
   env?: NodeJS.ProcessEnv;
   /** Receives warnings (never values). */
   onWarning: (message: string) => void;
+  /** Receives `--debug` lines (never values): remote sources' attempts, retries and waits. @default none */
+  onDebug?: (message: string) => void;
   /** `secrets.NAME.remote` from hush.yaml by canonical name: where remote sources keep each secret. */
   remoteRefs?: Readonly<Record<string, RemoteRef>>;
 }
