@@ -25,7 +25,7 @@ export interface VaultSetup {
 }
 
 /** Starts a fake and a source on it; `options` are hush.yaml's (parsed: defaults, durations). */
-export async function setupVault(options: Record<string, unknown> = {}, extra: { env?: NodeJS.ProcessEnv; remoteRefs?: Record<string, RemoteRef> } = {}): Promise<VaultSetup> {
+export async function setupVault(options: Record<string, unknown> = {}, extra: { env?: NodeJS.ProcessEnv | ((vault: VaultFake, root: string) => NodeJS.ProcessEnv); remoteRefs?: Record<string, RemoteRef> } = {}): Promise<VaultSetup> {
   const vault = await startVaultFake();
   vault.addAppRole("role-1", SECRET_ID);
   const root = mkdtempSync(join(tmpdir(), "hush-vault-"));
@@ -36,7 +36,7 @@ export async function setupVault(options: Record<string, unknown> = {}, extra: {
     root,
     secretsDir: join(root, ".secrets"),
     environment: "dev",
-    env: extra.env ?? { VAULT_SECRET_ID: SECRET_ID, HOME: root },
+    env: typeof extra.env === "function" ? extra.env(vault, root) : (extra.env ?? { VAULT_SECRET_ID: SECRET_ID, HOME: root }),
     onWarning: (m) => warnings.push(m),
     onDebug: (m) => debug.push(m),
     ...(extra.remoteRefs ? { remoteRefs: extra.remoteRefs } : {}),
