@@ -93,7 +93,7 @@ export function withLastKnownGood(source: SecretSource, options: LastKnownGoodOp
     },
   };
   wrapReadsAndWrites(source, wrapped, { remember, fallback, forget: (n) => file.remove(n) });
-  copyCapabilities(source, wrapped, ["setMany", "versions", "getVersion", "rollback", "watch", "check"]);
+  copyCapabilities(source, wrapped, ["setMany", "versions", "getVersion", "rollback", "watch", "check", "remoteLocation"]);
   const dispose = source.dispose?.bind(source);
   wrapped.dispose = async () => {
     await file.flush();

@@ -61,6 +61,10 @@ export function createVaultKvSource(o: VaultKvOptions): SecretSource & { locate(
     name: o.name,
     locate,
     get: async (name) => read(locate(name)),
+    remoteLocation(name) {
+      const { loc } = locate(name);
+      return { key: loc.key, mapped: loc.mapped, address: `${o.mount}/data/${loc.key}${loc.property !== undefined ? `#${loc.property}` : ""}`, ...(loc.property !== undefined ? { property: loc.property } : {}), ...(loc.version !== undefined ? { version: loc.version } : {}) };
+    },
     getMany: async (names) => getMany(o, names.map(locate), toRecord),
     list: () => listNames(o),
     async set(name, value) {
