@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../../fs/atomic-write.js";
 import { checkPrivate } from "../../fs/permissions.js";
 import { readTrustedFile } from "../../fs/read-trusted-file.js";
 import { createVaultClient, interpretReply, type VaultClient } from "../../sources/vault/client.js";
+import type { RemoteWhere } from "../../sources/remote/errors.js";
 import type { KeyProvider, KeyProviderContext } from "../provider.js";
 import type { VaultTransitOptions } from "../vault-transit.js";
 
@@ -33,21 +34,7 @@ export function createTransitProvider(options: VaultTransitOptions & { file: str
   let cached: FernetKey | undefined;
   let loading: Promise<FernetKey> | undefined;
 
-  const unwrap = async (): Promise<FernetKey> => {
-    const stored = readWrapped(options.file, options, context.environment);
-    const reply = await vault().send({ method: "POST", path: `${options.mount}/decrypt/${encodeURIComponent(options.keyName)}`, json: { ciphertext: stored }, where: where("decrypt") });
-    if (reply.status === 400) throw new HushError("WRONG_KEY", `vault-transit: ${options.file} does not open with the transit key ${options.mount}/${options.keyName} (it was wrapped by another key, or altered).`, { hint: "Point keyName at the transit key that wrapped this file, or restore the file from backup." });
-    const json = interpretReply(reply, where("decrypt"), () => {
-      throw new HushError("CONFIG_INVALID", `vault-transit: no transit engine at ${options.mount} (HTTP 404); check the mount option.`);
-    }) as { data?: { plaintext?: unknown } } | undefined;
-    const plaintext = json?.data?.plaintext;
-    if (typeof plaintext !== "string") throw new HushError("BAD_REPLY", `vault-transit: the unwrap reply has no data.plaintext.`);
-    const raw = Buffer.from(plaintext, "base64");
-    if (raw.length !== 32) throw new HushError("WRONG_KEY", `vault-transit: ${options.file} unwraps to ${raw.length} bytes, not a 32-byte key.`);
-    const key = parseFernetKey(`${raw.toString("base64url")}=`);
-    raw.fill(0);
-    return key;
-  };
+  const unwrap = () => unwrapKey(vault(), options, where("decrypt"), context.environment);
 
   return {
     type: source,
@@ -110,6 +97,23 @@ export function createTransitProvider(options: VaultTransitOptions & { file: str
 }
 
 // --- internal ---
+
+/** Reads the wrapped key file and has Vault unwrap it. */
+async function unwrapKey(vault: VaultClient, options: VaultTransitOptions & { file: string }, where: RemoteWhere, environment: string): Promise<FernetKey> {
+  const stored = readWrapped(options.file, options, environment);
+  const reply = await vault.send({ method: "POST", path: `${options.mount}/decrypt/${encodeURIComponent(options.keyName)}`, json: { ciphertext: stored }, where });
+  if (reply.status === 400) throw new HushError("WRONG_KEY", `vault-transit: ${options.file} does not open with the transit key ${options.mount}/${options.keyName} (it was wrapped by another key, or altered).`, { hint: "Point keyName at the transit key that wrapped this file, or restore the file from backup." });
+  const json = interpretReply(reply, where, () => {
+    throw new HushError("CONFIG_INVALID", `vault-transit: no transit engine at ${options.mount} (HTTP 404); check the mount option.`);
+  }) as { data?: { plaintext?: unknown } } | undefined;
+  const plaintext = json?.data?.plaintext;
+  if (typeof plaintext !== "string") throw new HushError("BAD_REPLY", "vault-transit: the unwrap reply has no data.plaintext.");
+  const raw = Buffer.from(plaintext, "base64");
+  if (raw.length !== 32) throw new HushError("WRONG_KEY", `vault-transit: ${options.file} unwraps to ${raw.length} bytes, not a 32-byte key.`);
+  const key = parseFernetKey(`${raw.toString("base64url")}=`);
+  raw.fill(0);
+  return key;
+}
 
 /** The ciphertext of the wrapped key file; KEY_MISSING when there is none, STORE_CORRUPT when it is not one. */
 function readWrapped(file: string, options: VaultTransitOptions, environment: string): string {
