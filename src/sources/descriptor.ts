@@ -31,6 +31,8 @@ export interface SourceContext {
   env?: NodeJS.ProcessEnv;
   /** Receives warnings (never values). */
   onWarning: (message: string) => void;
+  /** Receives `--debug` lines (never values): remote sources' attempts, retries and waits. @default none */
+  onDebug?: (message: string) => void;
   /** hush.yaml's `project:` and `keys:`: a store that needs its environment's key passes them to `loadEnvironmentKey`. */
   keys?: KeySettings;
   /** `secrets.NAME.remote` from hush.yaml by canonical name: where remote sources keep each secret. */
