@@ -167,7 +167,7 @@ function checkWrappedFile(path: string, what: string, context: KeyProviderContex
 }
 
 function keyExists(environment: string, path: string): HushError {
-  return new HushError("INVALID_ARGUMENT", `A key for ${environment} is already stored at ${path}; hush never replaces a key unasked.`);
+  return new HushError("KEY_EXISTS", `A key for ${environment} is already stored at ${path}; hush never replaces a key unasked.`);
 }
 
 function ensurePrivateFolder(dir: string): void {

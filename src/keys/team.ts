@@ -93,7 +93,7 @@ export function createTeamKeyProvider(options: TeamKeyProviderOptions, context: 
         const current = open();
         if (!saveOptions.replace) {
           if (current.raw.equals(raw)) return;
-          throw new HushError("INVALID_ARGUMENT", `A key for ${environment} is already stored in ${path}; hush never replaces a key unasked.`);
+          throw new HushError("KEY_EXISTS", `A key for ${environment} is already stored in ${path}; hush never replaces a key unasked.`);
         }
         const members = current.doc.members.map((m) => ({ ...m, stanza: wrapToRecipient(raw, parseMemberPublicKey(m.publicKey), environment) }));
         await writeMembersFile(path, environment, members, raw);

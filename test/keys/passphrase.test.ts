@@ -13,6 +13,7 @@ import { HushError } from "../../src/errors.js";
 import { createPassphraseKeyProvider, passphraseKeyProviderType } from "../../src/keys/passphrase.js";
 import { parseWrappedKey, unwrapKeyWithPassphrase, wrapKeyWithPassphrase } from "../../src/keys/passphrase-wrap.js";
 import { obtainPassphrase } from "../../src/keys/passphrase-input.js";
+import { describeKeyProviderConformance } from "./conformance/suite.js";
 
 const CHEAP = { N: 2 ** 14, r: 8, p: 1 };
 const PASS = "correct horse battery staple";
@@ -68,7 +69,7 @@ describe("passphrase provider", () => {
   it("refuses a wrapped key file others can read, and a replaced key unasked", async () => {
     const provider = createPassphraseKeyProvider({}, context(), { params: CHEAP });
     await provider.save(generateFernetKey());
-    await expectCodeNoLeak(provider.save(generateFernetKey()), "INVALID_ARGUMENT", [PASS]);
+    await expectCodeNoLeak(provider.save(generateFernetKey()), "KEY_EXISTS", [PASS]);
     const path = join(dir, ".secrets", "prod.wrapped-key.json");
     chmodSync(path, 0o644);
     await expectCodeNoLeak(createPassphraseKeyProvider({}, context()).load(), "INSECURE_PERMISSIONS", [PASS]);
@@ -164,3 +165,33 @@ it("reads a file of another writer the same way", async () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests alter parsed JSON freely
 type Json = any;
+
+describeKeyProviderConformance(
+  "passphrase",
+  {
+    async create() {
+      const root = mkdtempSync(join(tmpdir(), "hush-pp-conf-"));
+      const ctx = { root, secretsDir: join(root, ".secrets"), environment: "prod", env: { HUSH_PASSPHRASE: PASS }, onWarning: () => undefined };
+      const make = () => createPassphraseKeyProvider({}, ctx, { params: CHEAP });
+      const path = join(root, ".secrets", "prod.wrapped-key.json");
+      return {
+        provider: make(),
+        reopen: make,
+        secrets: [PASS, "another passphrase"],
+        faults: {
+          // The same key file, now wrapped under another passphrase than HUSH_PASSPHRASE.
+          wrongKey: async () => writeFileSync(path, await wrapKeyWithPassphrase(Buffer.alloc(32, 9), "another passphrase", { purpose: "passphrase-key", environment: "prod", params: CHEAP })),
+          corrupt: async () => writeFileSync(path, readFileSync(path).subarray(0, 40)),
+          laxPermissions: async () => chmodSync(path, 0o644),
+        },
+        cleanup: async () => rmSync(root, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    skips: {
+      denied: "a local file and a passphrase: no service to refuse (a wrong passphrase is the wrongKey case)",
+      unreachable: "a local file has no backend to be unreachable",
+    },
+  },
+);

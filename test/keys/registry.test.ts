@@ -37,7 +37,7 @@ function problems(raw: unknown): string {
 
 describe("key provider registry", () => {
   it("lists the built-ins file, user and env, in that order", () => {
-    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env"]);
+    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "passphrase", "team"]);
     expect(findKeyProviderType("user")?.summary).toMatch(/config folder/);
     expect(findKeyProviderType("nope")).toBeUndefined();
   });

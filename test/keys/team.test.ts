@@ -4,7 +4,8 @@
  * re-keying; a tampered file is STORE_CORRUPT; nothing secret in any error.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateFernetKey, parseFernetKey, type FernetKey } from "../../src/crypto/fernet.js";
@@ -13,6 +14,8 @@ import { createTeamKeyProvider } from "../../src/keys/team.js";
 import { generateMemberIdentity, memberIdentityPath } from "../../src/keys/member-identity.js";
 import { addMemberEntry, listMemberEntries, removeMemberEntry, rewrapMemberEntries } from "../../src/keys/members.js";
 import { membersFilePath } from "../../src/keys/members-file.js";
+import { rawPublicKey, wrapToRecipient } from "../../src/keys/x25519-wrap.js";
+import { describeKeyProviderConformance } from "./conformance/suite.js";
 
 let base: string;
 let root: string;
@@ -141,3 +144,41 @@ describe("team provider", () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests alter parsed JSON freely
 type Json = any;
+
+describeKeyProviderConformance(
+  "team",
+  {
+    async create() {
+      const dir = mkdtempSync(join(tmpdir(), "hush-team-conf-"));
+      const env = { HOME: join(dir, "home"), USER: "alice" };
+      mkdirSync(env.HOME, { mode: 0o700 });
+      const identity = await generateMemberIdentity({ env });
+      const ctx = { root: join(dir, "project"), secretsDir: join(dir, "project", ".secrets"), environment: "prod", env, onWarning: () => undefined };
+      const make = () => createTeamKeyProvider({}, ctx);
+      const path = membersFilePath(ctx.root, "prod");
+      return {
+        provider: make(),
+        reopen: make,
+        faults: {
+          // Alice's entry now holds a key wrapped to another key pair: it does not open with hers.
+          wrongKey: async () => {
+            const doc = JSON.parse(readFileSync(path, "utf8"));
+            const other = generateKeyPairSync("x25519");
+            const s = wrapToRecipient(Buffer.alloc(32, 3), rawPublicKey(other.publicKey), "prod");
+            doc.members[0].stanza = { type: "X25519", ephemeral: s.ephemeral.toString("base64url"), iv: s.iv.toString("base64url"), body: s.body.toString("base64url") };
+            writeFileSync(path, JSON.stringify(doc));
+          },
+          corrupt: async () => writeFileSync(path, readFileSync(path).subarray(0, 60)),
+          laxPermissions: async () => chmodSync(identity.path, 0o644),
+          // Another key pair in the same place: this user is no longer listed.
+          deny: async () => {
+            rmSync(identity.path);
+            await generateMemberIdentity({ env });
+          },
+        },
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  { skips: { unreachable: "a committed file and a local key pair: no backend to be unreachable" } },
+);
