@@ -119,6 +119,20 @@ export { defineKeyProviderType } from "./keys/provider.js";
 export type { KeyProvider, KeyProviderDescriptor, KeyProviderContext, KeyLocation, KeyProviderCheck } from "./keys/provider.js";
 export type { KeyConfig } from "./config/types.js";
 
+// --- Key custody: the passphrase and team providers, team members, moving a key (docs/team.md) ---
+export { passphraseKeyProviderType } from "./keys/passphrase.js";
+export { teamKeyProviderType } from "./keys/team.js";
+export { wrapKeyWithPassphrase, unwrapKeyWithPassphrase, DEFAULT_SCRYPT_PARAMS } from "./keys/passphrase-wrap.js";
+export type { WrapPurpose, ScryptParams, WrapKeyOptions, UnwrapKeyOptions } from "./keys/passphrase-wrap.js";
+export { PASSPHRASE_VARIABLE } from "./keys/passphrase-input.js";
+export { generateMemberIdentity, memberIdentityPath } from "./keys/member-identity.js";
+export type { MemberIdentityInfo } from "./keys/member-identity.js";
+export type { MemberInfo, MemberList } from "./keys/members.js";
+export { addProjectMember, listProjectMembers, removeProjectMember } from "./workflows/members.js";
+export type { AddProjectMemberOptions, RemoveProjectMemberOptions, MemberChange } from "./workflows/members.js";
+export { exportEnvironmentKey, importEnvironmentKey, keyFingerprint } from "./workflows/key-transfer.js";
+export type { ExportEnvironmentKeyOptions, ImportEnvironmentKeyOptions, KeyExportResult, KeyImportResult } from "./workflows/key-transfer.js";
+
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
 export { defineSourceType } from "./sources/descriptor.js";

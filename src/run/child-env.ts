@@ -10,6 +10,9 @@ import type { ResolveResult, SecretRecord } from "../types.js";
 /** Variables kept by `--clean-env` (plus every `LC_*`). */
 export const CLEAN_ENV_VARIABLES: readonly string[] = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR"];
 
+/** Variables that open keys: read by hush itself, never passed to the child (docs/team.md). */
+export const WITHHELD_FROM_CHILD: readonly string[] = ["HUSH_PASSPHRASE"];
+
 /** Options of {@link buildChildEnv}. */
 export interface ChildEnvOptions {
   /** Keep only {@link CLEAN_ENV_VARIABLES} and `LC_*` from `base`. @default false */
@@ -29,7 +32,7 @@ export function buildChildEnv(base: NodeJS.ProcessEnv, secrets: Record<string, S
   assertInjectable(secrets);
   const env: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(base)) {
-    if (value === undefined) continue;
+    if (value === undefined || WITHHELD_FROM_CHILD.includes(key)) continue;
     if (options.cleanEnv && !keptByCleanEnv(key)) continue;
     env[key] = value;
   }

@@ -1,0 +1,69 @@
+/**
+ * `hush member add|list|remove` as library calls: the project's `.hush/members.<env>.json`
+ * changed with the environment's key, which comes from `loadEnvironmentKey` (whatever provider
+ * hush.yaml names). `hush member keygen` is {@link generateMemberIdentity}.
+ */
+import { loadEnvironmentKey } from "../keys/environment-key.js";
+import { addMemberEntry, listMemberEntries, removeMemberEntry, type MemberList } from "../keys/members.js";
+import type { ProjectOptions } from "./project.js";
+import { resolveKeyScope, type KeyScope } from "./key-scope.js";
+
+/** Options of {@link addProjectMember}. */
+export interface AddProjectMemberOptions extends ProjectOptions {
+  /** The member's name in the file. */
+  name: string;
+  /** `hush-x25519:...`, as `hush member keygen` printed it on their machine. */
+  publicKey: string;
+}
+
+/** What {@link addProjectMember} and {@link removeProjectMember} did. */
+export interface MemberChange {
+  environment: string;
+  /** The members file (commit it). */
+  path: string;
+  name: string;
+  /** The provider hush.yaml names for the environment (members open the key with `team`). */
+  provider: string;
+}
+
+/**
+ * Adds a member: wraps the environment's key to their public key in `.hush/members.<env>.json`.
+ *
+ * @example
+ * await addProjectMember({ environment: "prod", name: "bob", publicKey: "hush-x25519:..." });
+ */
+export async function addProjectMember(options: AddProjectMemberOptions): Promise<MemberChange> {
+  const scope = await resolveKeyScope(options);
+  const key = await loadEnvironmentKey(scope);
+  const path = await addMemberEntry({ root: scope.root, environment: scope.environment, name: options.name, publicKey: options.publicKey, key });
+  return { environment: scope.environment, path, name: options.name, provider: providerOf(scope) };
+}
+
+/** Lists the members of the environment (names and public keys; no key is needed or loaded). */
+export async function listProjectMembers(options: ProjectOptions): Promise<MemberList> {
+  const scope = await resolveKeyScope(options);
+  return listMemberEntries({ root: scope.root, environment: scope.environment });
+}
+
+/** Options of {@link removeProjectMember}. */
+export interface RemoveProjectMemberOptions extends ProjectOptions {
+  name: string;
+}
+
+/**
+ * Removes a member from the file (its MAC checked under the environment's key first). The
+ * removed person kept the key they could open: re-key the environment afterwards (`hush member
+ * remove` does, with `hush key rotate`'s function).
+ */
+export async function removeProjectMember(options: RemoveProjectMemberOptions): Promise<MemberChange & { remaining: number }> {
+  const scope = await resolveKeyScope(options);
+  const key = await loadEnvironmentKey(scope);
+  const { path, remaining } = await removeMemberEntry({ root: scope.root, environment: scope.environment, name: options.name, key });
+  return { environment: scope.environment, path, name: options.name, provider: providerOf(scope), remaining };
+}
+
+// --- internal ---
+
+function providerOf(scope: KeyScope): string {
+  return scope.keys?.[scope.environment]?.provider ?? "file";
+}
