@@ -85,25 +85,7 @@ export function createTeamKeyProvider(options: TeamKeyProviderOptions, context: 
     },
     async save(key, saveOptions = {}) {
       const parsed = parseFernetKey(key);
-      const raw = Buffer.concat([parsed.signingKey, parsed.encryptionKey]);
-      const existing = readMembersFile(path, environment);
-      if (existing !== undefined) {
-        // The list is trusted only after its MAC checks under the current key: re-keying an
-        // unverified list could wrap the new key to a public key someone slipped in.
-        const current = open();
-        if (!saveOptions.replace) {
-          if (current.raw.equals(raw)) return;
-          throw new HushError("KEY_EXISTS", `A key for ${environment} is already stored in ${path}; hush never replaces a key unasked.`);
-        }
-        const members = current.doc.members.map((m) => ({ ...m, stanza: wrapToRecipient(raw, parseMemberPublicKey(m.publicKey), environment) }));
-        await writeMembersFile(path, environment, members, raw);
-      } else {
-        const identity = readMemberIdentity(identityPath, { optional: false, onWarning: context.onWarning })!;
-        const name = options.name ?? env.USER ?? "me";
-        if (!MEMBER_NAME_PATTERN.test(name)) throw new HushError("CONFIG_INVALID", "The team provider's `name` is not a valid member name (letters, digits, '.', '_', '@', '-').");
-        const pub = rawPublicKey(identity);
-        await writeMembersFile(path, environment, [{ name, publicKey: formatMemberPublicKey(pub), stanza: wrapToRecipient(raw, pub, environment) }], raw);
-      }
+      await saveTeamKey(Buffer.concat([parsed.signingKey, parsed.encryptionKey]), saveOptions.replace === true, { path, environment, identityPath, name: options.name ?? env.USER ?? "me", open, onWarning: context.onWarning });
       cached = parsed;
     },
     async remove() {
@@ -128,4 +110,36 @@ export function createTeamKeyProvider(options: TeamKeyProviderOptions, context: 
     },
   };
   return provider;
+}
+
+// --- internal ---
+
+interface SaveScope {
+  path: string;
+  environment: string;
+  identityPath: string;
+  name: string;
+  open(): { doc: MembersDocument; raw: Buffer };
+  onWarning: (message: string) => void;
+}
+
+/** Wraps `raw` to every listed member (re-key), or creates the file with you alone. */
+async function saveTeamKey(raw: Buffer, replace: boolean, scope: SaveScope): Promise<void> {
+  const { path, environment } = scope;
+  if (readMembersFile(path, environment) !== undefined) {
+    // The list is trusted only after its MAC checks under the current key: re-keying an
+    // unverified list could wrap the new key to a public key someone slipped in.
+    const current = scope.open();
+    if (!replace) {
+      if (current.raw.equals(raw)) return;
+      throw new HushError("KEY_EXISTS", `A key for ${environment} is already stored in ${path}; hush never replaces a key unasked.`);
+    }
+    const members = current.doc.members.map((m) => ({ ...m, stanza: wrapToRecipient(raw, parseMemberPublicKey(m.publicKey), environment) }));
+    await writeMembersFile(path, environment, members, raw);
+    return;
+  }
+  const identity = readMemberIdentity(scope.identityPath, { optional: false, onWarning: scope.onWarning })!;
+  if (!MEMBER_NAME_PATTERN.test(scope.name)) throw new HushError("CONFIG_INVALID", "The team provider's `name` is not a valid member name (letters, digits, '.', '_', '@', '-').");
+  const pub = rawPublicKey(identity);
+  await writeMembersFile(path, environment, [{ name: scope.name, publicKey: formatMemberPublicKey(pub), stanza: wrapToRecipient(raw, pub, environment) }], raw);
 }
