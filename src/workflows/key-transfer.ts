@@ -16,10 +16,9 @@ import { HushError } from "../errors.js";
 import type { FernetKey } from "../crypto/fernet.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { readTrustedFile } from "../fs/read-trusted-file.js";
-import { loadEnvironmentKey } from "../keys/environment-key.js";
+import { loadEnvironmentKey, resolveKeyProvider } from "../keys/environment-key.js";
 import { MAX_WRAPPED_KEY_BYTES, unwrapKeyWithPassphrase, wrapKeyWithPassphrase, type ScryptParams } from "../keys/passphrase-wrap.js";
 import { obtainPassphrase, type ObtainPassphraseOptions } from "../keys/passphrase-input.js";
-import { resolveKeyScopeProvider } from "./key-scope-provider.js";
 import type { ProjectOptions } from "./project.js";
 import { resolveKeyScope } from "./key-scope.js";
 
@@ -97,7 +96,7 @@ export async function importEnvironmentKey(options: ImportEnvironmentKeyOptions)
   const passphrase = await obtainPassphrase({ env: scope.env, prompt: `Passphrase of the bundle ${options.file}: `, tty: options.tty });
   const raw = await unwrapKeyWithPassphrase(bytes, passphrase, { purpose: "export", environment: scope.environment, what: `the bundle ${file}` });
   const key: FernetKey = { signingKey: raw.subarray(0, 16), encryptionKey: raw.subarray(16, 32) };
-  const provider = resolveKeyScopeProvider(scope);
+  const provider = resolveKeyProvider(scope);
   const base = { environment: scope.environment, provider: provider.type, where: provider.location().where, fingerprint: keyFingerprint(key) };
   const text = raw.toString("base64url") + "=";
   if (!(await provider.exists())) {

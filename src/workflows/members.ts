@@ -3,7 +3,7 @@
  * changed with the environment's key, which comes from `loadEnvironmentKey` (whatever provider
  * hush.yaml names). `hush member keygen` is {@link generateMemberIdentity}.
  */
-import { loadEnvironmentKey } from "../keys/environment-key.js";
+import { chooseKeyProvider, loadEnvironmentKey } from "../keys/environment-key.js";
 import { addMemberEntry, listMemberEntries, removeMemberEntry, type MemberList } from "../keys/members.js";
 import type { ProjectOptions } from "./project.js";
 import { resolveKeyScope, type KeyScope } from "./key-scope.js";
@@ -65,5 +65,5 @@ export async function removeProjectMember(options: RemoveProjectMemberOptions): 
 // --- internal ---
 
 function providerOf(scope: KeyScope): string {
-  return scope.keys?.[scope.environment]?.provider ?? "file";
+  return chooseKeyProvider(scope).provider;
 }

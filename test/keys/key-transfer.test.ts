@@ -28,7 +28,7 @@ function envFor(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv 
 async function project(name: string, env: NodeJS.ProcessEnv): Promise<string> {
   const dir = join(base, name);
   mkdirSync(dir);
-  const r = await runHush(["--cwd", dir, "init", "--env", "prod"], { env });
+  const r = await runHush(["--cwd", dir, "init", "--env", "prod", "--key-provider", "file"], { env });
   expect(r.code, r.stderr).toBe(0);
   return dir;
 }
