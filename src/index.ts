@@ -130,7 +130,7 @@ export { generateMemberIdentity, memberIdentityPath } from "./keys/member-identi
 export type { MemberIdentityInfo } from "./keys/member-identity.js";
 export type { MemberInfo, MemberList } from "./keys/members.js";
 export { addProjectMember, listProjectMembers, removeProjectMember } from "./workflows/members.js";
-export type { AddProjectMemberOptions, RemoveProjectMemberOptions, MemberChange } from "./workflows/members.js";
+export type { AddProjectMemberOptions, RemoveProjectMemberOptions, MemberChange, MemberRemoval } from "./workflows/members.js";
 export { exportEnvironmentKey, importEnvironmentKey, keyFingerprint } from "./workflows/key-transfer.js";
 export type { ExportEnvironmentKeyOptions, ImportEnvironmentKeyOptions, KeyExportResult, KeyImportResult } from "./workflows/key-transfer.js";
 

@@ -50,16 +50,31 @@ export interface RemoveProjectMemberOptions extends ProjectOptions {
   name: string;
 }
 
+/** What {@link removeProjectMember} did. */
+export interface MemberRemoval extends MemberChange {
+  remaining: number;
+  /**
+   * True when the environment was re-keyed after the removal. False means the removed member
+   * still holds a key that opens the store: run `hush key rotate --env <env>` now.
+   */
+  rekeyed: boolean;
+  /** Why it was not re-keyed, when it was not. */
+  notRekeyedReason?: string;
+}
+
 /**
- * Removes a member from the file (its MAC checked under the environment's key first). The
- * removed person kept the key they could open: re-key the environment afterwards (`hush member
- * remove` does, with `hush key rotate`'s function).
+ * Removes a member from the file (its MAC checked under the environment's key first), then
+ * re-keys the environment: the removed person kept the key they could open.
+ *
+ * Re-keying uses `hush key rotate`'s library function; until it is available in this build the
+ * result says `rekeyed: false` with the reason, and `hush member remove` exits non-zero.
  */
-export async function removeProjectMember(options: RemoveProjectMemberOptions): Promise<MemberChange & { remaining: number }> {
+export async function removeProjectMember(options: RemoveProjectMemberOptions): Promise<MemberRemoval> {
   const scope = await resolveKeyScope(options);
   const key = await loadEnvironmentKey(scope);
   const { path, remaining } = await removeMemberEntry({ root: scope.root, environment: scope.environment, name: options.name, key });
-  return { environment: scope.environment, path, name: options.name, provider: providerOf(scope), remaining };
+  const change = { environment: scope.environment, path, name: options.name, provider: providerOf(scope), remaining };
+  return { ...change, rekeyed: false, notRekeyedReason: "this build of hush has no key rotation (`hush key rotate`) yet" };
 }
 
 // --- internal ---

@@ -133,6 +133,8 @@ describe("hush member", () => {
     expect(readFileSync(join(dir, ".hush", "members.prod.json"), "utf8")).not.toContain(key);
     const removed = await runHush(["--cwd", dir, "member", "remove", "bob", "--env", "prod", "--json"], { env: alice });
     expect(JSON.parse(removed.stdout)).toMatchObject({ name: "bob", remaining: 1 });
+    expect(removed.code).toBe(1); // not re-keyed: said so, non-zero
+    expect(removed.stderr).toContain("hush key rotate --env prod");
     const gone = await runHush(["--cwd", dir, "member", "remove", "bob", "--env", "prod"], { env: alice });
     expect(gone.code).toBe(4);
     noLeak(removed.stdout + removed.stderr + gone.stderr, [key]);

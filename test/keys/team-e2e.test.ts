@@ -52,7 +52,7 @@ describe("team provider end to end", () => {
     const clone = join(base, "clone");
     cpSync(project, clone, { recursive: true });
     expect(filesUnder(clone).filter((f) => /\.key$|encryption\.key|wrapped-key/.test(f))).toEqual([]);
-    expect(filesUnder(env.bob.HOME!)).toEqual([join(".config", "hush", "member", "x25519.pem")]);
+    expect(filesUnder(env.bob!.HOME!)).toEqual([join(".config", "hush", "member", "x25519.pem")]);
     const got = await runHush(["--cwd", clone, "get", "api_key", "--env", "prod"], { env: env.bob });
     expect(got.code, got.stderr).toBe(0);
     expect(got.stdout.trim()).toBe(VALUE);
@@ -63,6 +63,9 @@ describe("team provider end to end", () => {
     expect(carol.stdout + carol.stderr).not.toContain(VALUE);
 
     const removed = await runHush(["--cwd", project, "member", "remove", "bob", "--env", "prod"], { env: env.alice });
+    // Not re-keyed in this build: never a silent success.
+    expect(removed.code).toBe(1);
+    expect(removed.stderr).toContain("NOT RE-KEYED");
     const clone2 = join(base, "clone2");
     cpSync(project, clone2, { recursive: true });
     const bobAfter = await runHush(["--cwd", clone2, "get", "api_key", "--env", "prod"], { env: env.bob });

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { addProjectMember, generateMemberIdentity, listProjectMembers, removeProjectMember, type AddProjectMemberOptions, type RemoveProjectMemberOptions } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import type { Mapped } from "../flags.js";
+import { EXIT_FOUND } from "../exit-codes.js";
 import { globalOptions, projectFrom } from "../open-manager.js";
 
 const HELP = `
@@ -63,5 +64,9 @@ export function register(program: Command, ctx: CliContext): void {
       const r = await removeProjectMember(options);
       if (opts.json || globalOptions(cmd).json) outJson(ctx, r);
       else err(ctx, `removed ${r.name} from ${r.environment}: ${r.path} (${r.remaining} member(s) left; commit it)`);
+      if (r.rekeyed) return err(ctx, `re-keyed ${r.environment}: the key ${r.name} held opens nothing now`);
+      // Never a silent half-done removal: the removed person can still open the store.
+      err(ctx, `NOT RE-KEYED: ${r.name} kept the ${r.environment} key and can still open any copy of the store (${r.notRekeyedReason}). Re-key the environment now: hush key rotate --env ${r.environment}`);
+      ctx.exitCode = EXIT_FOUND;
     });
 }
