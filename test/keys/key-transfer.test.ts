@@ -5,7 +5,7 @@
  * no key or passphrase in any output.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runHush } from "../helpers/cli.js";
@@ -107,6 +107,27 @@ describe("hush key export / import", () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("HUSH_PASSPHRASE");
     expect(none.stdout).toBe("");
+  });
+});
+
+describe("passphrase provider through the store", () => {
+  it("init wraps the new key under HUSH_PASSPHRASE; set/get work; a wrong passphrase is WRONG_KEY with no value shown", async () => {
+    const env = envFor(join(base, "home"), { HUSH_PASSPHRASE: PASS });
+    const dir = join(base, "pp");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "hush.yaml"), "version: 1\nkeys:\n  prod: { provider: passphrase }\n");
+    const init = await runHush(["--cwd", dir, "init", "--env", "prod"], { env });
+    expect(init.code, init.stderr).toBe(0);
+    expect(existsSync(join(dir, ".secrets", "prod.wrapped-key.json"))).toBe(true);
+    expect(existsSync(join(dir, ".secrets", "prod.key"))).toBe(false);
+    const value = "sk-passphrase-VALUE-abcdef0123456789";
+    expect((await runHush(["--cwd", dir, "set", "api_key", "--env", "prod"], { env, stdin: value })).code).toBe(0);
+    const got = await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env });
+    expect(got.stdout.trim()).toBe(value);
+    const wrong = await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env: { ...env, HUSH_PASSPHRASE: "wrong one" } });
+    expect(wrong.code).toBe(5);
+    expect(wrong.stderr).toContain("does not open");
+    noLeak(wrong.stdout + wrong.stderr + init.stderr, [value, PASS]);
   });
 });
 
