@@ -1,6 +1,7 @@
 /**
  * `hush doctor`'s keys section: for each environment the project uses (the one in effect,
- * `environments:`, `keys:` entries, and every `<env>.store` in the secrets folder), its key
+ * `environments:`, `keys:` entries, every `<env>.store` and key file in the secrets folder and the
+ * project's user key folder), its key
  * provider (named in `keys:` or chosen by the default rule), where the key lives, the provider's
  * live check, and warnings: a key inside the project folder (`file`: anything that reads the
  * folder opens the store) and a key file others can read. Never a key.
@@ -10,6 +11,7 @@ import { HushError } from "../errors.js";
 import { shellQuote } from "../fs/permissions.js";
 import { chooseKeyProvider, resolveKeyProvider, type EnvironmentKeyContext } from "../keys/environment-key.js";
 import { filesOfEnvironment } from "./init-key.js";
+import { userKeyFolder } from "../keys/user.js";
 import type { LoadedConfig } from "./types.js";
 
 /** One environment's key, as doctor reports it. */
@@ -31,7 +33,7 @@ export interface DoctorKey {
 /** Checks the key of every environment the project uses. `usesLocal`: the chain has the local store (its key must exist). */
 export async function diagnoseKeys(loaded: LoadedConfig, secretsDir: string, env: NodeJS.ProcessEnv | undefined, usesLocal: boolean): Promise<DoctorKey[]> {
   const out: DoctorKey[] = [];
-  for (const environment of environmentsOf(loaded, secretsDir)) {
+  for (const environment of environmentsOf(loaded, secretsDir, env)) {
     const context: EnvironmentKeyContext = { secretsDir, environment, root: loaded.root, env, project: loaded.config.project, keys: loaded.config.keys, onWarning: () => undefined };
     out.push(await diagnoseKey(context, usesLocal && environment === loaded.environment));
   }
@@ -69,15 +71,18 @@ async function diagnoseKey(context: EnvironmentKeyContext, required: boolean): P
   return row;
 }
 
-function environmentsOf(loaded: LoadedConfig, secretsDir: string): string[] {
+function environmentsOf(loaded: LoadedConfig, secretsDir: string, env: NodeJS.ProcessEnv | undefined): string[] {
   const found = new Set<string>([loaded.environment, ...(loaded.config.environments ?? []), ...Object.keys(loaded.config.keys ?? {})]);
-  try {
-    for (const f of readdirSync(secretsDir)) {
-      const m = /^([a-z0-9][a-z0-9_-]{0,31})\.store$/.exec(f);
-      if (m) found.add(m[1]!);
+  const folders = [secretsDir, ...(loaded.config.project ? [userKeyFolder(loaded.config.project, env ?? process.env)] : [])];
+  for (const folder of folders) {
+    try {
+      for (const f of readdirSync(folder)) {
+        const m = f === ".encryption.key" ? ["", "dev"] : /^([a-z0-9][a-z0-9_-]{0,31})\.(store|key)$/.exec(f);
+        if (m) found.add(m[1]!);
+      }
+    } catch (_e) {
+      // No such folder yet: the environments named above are all there is.
     }
-  } catch (_e) {
-    // No secrets folder yet: the environments named above are all there is.
   }
   return [...found].sort((a, b) => Number(b === loaded.environment) - Number(a === loaded.environment) || a.localeCompare(b));
 }
