@@ -14,7 +14,7 @@ import { createTeamKeyProvider } from "../../src/keys/team.js";
 import { generateMemberIdentity, memberIdentityPath } from "../../src/keys/member-identity.js";
 import { addMemberEntry, listMemberEntries, removeMemberEntry, rewrapMemberEntries } from "../../src/keys/members.js";
 import { membersFilePath } from "../../src/keys/members-file.js";
-import { rawPublicKey, wrapToRecipient } from "../../src/keys/x25519-wrap.js";
+import { parseMemberPublicKey, rawPublicKey, wrapToRecipient } from "../../src/keys/x25519-wrap.js";
 import { describeKeyProviderConformance } from "./conformance/suite.js";
 
 let base: string;
@@ -130,6 +130,11 @@ describe("team provider", () => {
     // Adding with another key than the file's is refused: its MAC does not match.
     const carol = await generateMemberIdentity({ env: homes.carol });
     await expectCodeNoLeak(addMemberEntry({ root, environment: "prod", name: "carol", publicKey: carol.publicKey, key: parseFernetKey(generateFernetKey()) }), "STORE_CORRUPT", []);
+  });
+
+  it("refuses a low-order public key (an all-zero shared secret) and one of the wrong length", () => {
+    expect(() => wrapToRecipient(Buffer.alloc(32, 7), Buffer.alloc(32), "prod")).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => parseMemberPublicKey("hush-x25519:" + Buffer.alloc(31).toString("base64url"))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 
   it("rewrapMemberEntries moves every member to a new key (re-keying under another provider)", async () => {
