@@ -120,19 +120,15 @@ export { defineKeyProviderType } from "./keys/provider.js";
 export type { KeyProvider, KeyProviderDescriptor, KeyProviderContext, KeyLocation, KeyProviderCheck } from "./keys/provider.js";
 export type { KeyConfig } from "./config/types.js";
 
-// --- Key custody: the passphrase and team providers, team members, moving a key (docs/team.md) ---
-export { passphraseKeyProviderType } from "./keys/passphrase.js";
-export { teamKeyProviderType } from "./keys/team.js";
-export { wrapKeyWithPassphrase, unwrapKeyWithPassphrase, DEFAULT_SCRYPT_PARAMS } from "./keys/passphrase-wrap.js";
-export type { WrapPurpose, ScryptParams, WrapKeyOptions, UnwrapKeyOptions } from "./keys/passphrase-wrap.js";
-export { PASSPHRASE_VARIABLE } from "./keys/passphrase-input.js";
-export { generateMemberIdentity, memberIdentityPath } from "./keys/member-identity.js";
+// --- Key custody: team members and moving a key (docs/team.md); the passphrase and team providers are in the key-provider registry ---
+export { generateMemberIdentity } from "./keys/member-identity.js";
 export type { MemberIdentityInfo } from "./keys/member-identity.js";
 export type { MemberInfo, MemberList } from "./keys/members.js";
 export { addProjectMember, listProjectMembers, removeProjectMember } from "./workflows/members.js";
 export type { AddProjectMemberOptions, RemoveProjectMemberOptions, MemberChange, MemberRemoval } from "./workflows/members.js";
-export { exportEnvironmentKey, importEnvironmentKey, keyFingerprint } from "./workflows/key-transfer.js";
+export { exportEnvironmentKey, importEnvironmentKey } from "./workflows/key-transfer.js";
 export type { ExportEnvironmentKeyOptions, ImportEnvironmentKeyOptions, KeyExportResult, KeyImportResult } from "./workflows/key-transfer.js";
+export type { ScryptParams } from "./keys/passphrase-wrap.js";
 
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
