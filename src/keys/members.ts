@@ -70,16 +70,16 @@ export async function removeMemberEntry(options: MembersFileOptions & { name: st
 
 /**
  * Re-wraps `newKey` to every member still listed, after checking the file's MAC under
- * `currentKey` (re-keying when the environment's key lives elsewhere than the `team` provider).
- * Returns false when there is no members file.
+ * `currentKey`; writes the result to `to` (a re-key's pending file) or in place. Returns false
+ * when there is no members file.
  */
-export async function rewrapMemberEntries(options: MembersFileOptions & { currentKey: FernetKey; newKey: FernetKey }): Promise<boolean> {
+export async function rewrapMemberEntries(options: MembersFileOptions & { currentKey: FernetKey; newKey: FernetKey; to?: string }): Promise<boolean> {
   const path = options.path ?? membersFilePath(options.root, options.environment);
   if (readMembersFile(path, options.environment) === undefined) return false;
   const { members } = openVerified(options, options.currentKey);
   const raw = rawOf(options.newKey);
   const rewrapped = members.map((m) => ({ ...m, stanza: wrapToRecipient(raw, parseMemberPublicKey(m.publicKey), options.environment) }));
-  await writeMembersFile(path, options.environment, rewrapped, raw);
+  await writeMembersFile(options.to ?? path, options.environment, rewrapped, raw);
   return true;
 }
 

@@ -57,6 +57,9 @@ export function createTeamKeyProvider(options: TeamKeyProviderOptions, context: 
   function open(): { doc: MembersDocument; raw: Buffer } {
     const identity = readMemberIdentity(identityPath, { optional: false, onWarning: context.onWarning })!;
     const doc = readMembersFile(path, environment);
+    if (lstatSync(`${path}.pending`, { throwIfNoEntry: false })) {
+      context.onWarning(`A re-key of ${environment} was interrupted (${path}.pending is there); the next \`hush member remove\` settles it, or, if the store reports WRONG_KEY, move the .pending file over the members file.`);
+    }
     if (doc === undefined) throw new HushError("KEY_MISSING", `No members file for ${environment} at ${path}.`, { hint: "Pull it from git, or ask a member to add you with `hush member add`." });
     const mine = formatMemberPublicKey(rawPublicKey(identity));
     const entry = doc.members.find((m) => m.publicKey === mine);

@@ -3,7 +3,10 @@
  * changed with the environment's key, which comes from `loadEnvironmentKey` (whatever provider
  * hush.yaml names). `hush member keygen` is {@link generateMemberIdentity}.
  */
-import { chooseKeyProvider, loadEnvironmentKey } from "../keys/environment-key.js";
+import { HushError } from "../errors.js";
+import { chooseKeyProvider, forgetEnvironmentKeys, loadEnvironmentKey } from "../keys/environment-key.js";
+import { rotateTeamKey } from "../keys/rotate-team.js";
+import type { TeamKeyProviderOptions } from "../keys/team.js";
 import { addMemberEntry, listMemberEntries, removeMemberEntry, type MemberList } from "../keys/members.js";
 import type { ProjectOptions } from "./project.js";
 import { resolveKeyScope, type KeyScope } from "./key-scope.js";
@@ -73,8 +76,18 @@ export async function removeProjectMember(options: RemoveProjectMemberOptions): 
   const scope = await resolveKeyScope(options);
   const key = await loadEnvironmentKey(scope);
   const { path, remaining } = await removeMemberEntry({ root: scope.root, environment: scope.environment, name: options.name, key });
-  const change = { environment: scope.environment, path, name: options.name, provider: providerOf(scope), remaining };
-  return { ...change, rekeyed: false, notRekeyedReason: "this build of hush has no key rotation (`hush key rotate`) yet" };
+  const provider = providerOf(scope);
+  const change = { environment: scope.environment, path, name: options.name, provider, remaining };
+  if (provider !== "team") return { ...change, rekeyed: false, notRekeyedReason: `this build of hush cannot re-key an environment whose key the ${provider} provider keeps from \`hush member remove\`` };
+  try {
+    await rotateTeamKey({ context: scope, options: scope.keys?.[scope.environment]?.options as TeamKeyProviderOptions | undefined });
+  } catch (e) {
+    const err = e instanceof HushError ? e : new HushError("WRITE_FAILED", "The re-key failed.", { cause: e });
+    throw new HushError(err.code, `${options.name} was removed from ${path}, but re-keying ${scope.environment} failed: ${err.message} ${options.name} can still open the store; run \`hush member remove\` for another change or re-key once the cause is fixed.`, { hint: err.hint, cause: e });
+  } finally {
+    forgetEnvironmentKeys(); // the process's providers cached the old key
+  }
+  return { ...change, rekeyed: true };
 }
 
 // --- internal ---

@@ -5,7 +5,7 @@
  * refused; no value or key in any output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runHush } from "../helpers/cli.js";
@@ -62,16 +62,28 @@ describe("team provider end to end", () => {
     expect(carol.stderr).toContain("not a member of prod");
     expect(carol.stdout + carol.stderr).not.toContain(VALUE);
 
+    // Before removal, bob keeps a copy of the key he can open (a bundle): re-keying must make it useless.
+    const kept = join(base, "bob-kept.hushkey");
+    const exp = await runHush(["--cwd", clone, "key", "export", "--env", "prod", "--output", kept], { env: { ...env.bob, HUSH_PASSPHRASE: "bob's passphrase" } });
+    expect(exp.code, exp.stderr).toBe(0);
+
     const removed = await runHush(["--cwd", project, "member", "remove", "bob", "--env", "prod"], { env: env.alice });
-    // Not re-keyed in this build: never a silent success.
-    expect(removed.code).toBe(1);
-    expect(removed.stderr).toContain("NOT RE-KEYED");
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stderr).toContain("re-keyed prod");
     const clone2 = join(base, "clone2");
     cpSync(project, clone2, { recursive: true });
     const bobAfter = await runHush(["--cwd", clone2, "get", "api_key", "--env", "prod"], { env: env.bob });
     expect(bobAfter.code).toBe(8);
-    expect(bobAfter.stdout + bobAfter.stderr + removed.stdout + removed.stderr).not.toContain(VALUE);
+    // Bob's kept key, put in place as a plain key file, does not open the re-keyed store.
+    writeFileSync(join(clone2, "hush.yaml"), "version: 1\nkeys:\n  prod: { provider: file }\n");
+    const imported = await runHush(["--cwd", clone2, "key", "import", kept, "--env", "prod"], { env: { ...env.bob, HUSH_PASSPHRASE: "bob's passphrase" } });
+    expect(imported.code, imported.stderr).toBe(0);
+    const withOld = await runHush(["--cwd", clone2, "get", "api_key", "--env", "prod"], { env: env.bob });
+    expect(withOld.code).toBe(5); // WRONG_KEY
+    expect(withOld.stderr).toContain("Wrong key");
+    for (const r of [bobAfter, removed, withOld, imported, exp]) expect(r.stdout + r.stderr).not.toContain(VALUE);
     const alice = await runHush(["--cwd", project, "get", "api_key", "--env", "prod"], { env: env.alice });
     expect(alice.stdout.trim()).toBe(VALUE);
+    expect(existsSync(join(project, ".hush", "members.prod.json.pending"))).toBe(false);
   });
 });
