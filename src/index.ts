@@ -123,6 +123,16 @@ export { moveKey, rotateKey } from "./workflows/key-custody.js";
 export type { MoveKeyOptions, MoveKeyResult, RotateKeyOptions } from "./workflows/key-custody.js";
 export type { LocalRotationResult } from "./keys/rotate-local.js";
 
+// --- Key custody: team members and moving a key (docs/team.md); the passphrase and team providers are in the key-provider registry ---
+export { generateMemberIdentity } from "./keys/member-identity.js";
+export type { MemberIdentityInfo } from "./keys/member-identity.js";
+export type { MemberInfo, MemberList } from "./keys/members.js";
+export { addProjectMember, listProjectMembers, removeProjectMember } from "./workflows/members.js";
+export type { AddProjectMemberOptions, RemoveProjectMemberOptions, MemberChange, MemberRemoval } from "./workflows/members.js";
+export { exportEnvironmentKey, importEnvironmentKey } from "./workflows/key-transfer.js";
+export type { ExportEnvironmentKeyOptions, ImportEnvironmentKeyOptions, KeyExportResult, KeyImportResult } from "./workflows/key-transfer.js";
+export type { ScryptParams } from "./keys/passphrase-wrap.js";
+
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
 export { defineSourceType } from "./sources/descriptor.js";

@@ -103,14 +103,14 @@ describe("the public surface", () => {
   it("is what a user needs, and changes on purpose", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
-      "adapterConfig", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
+      "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
       "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
-      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
+      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportEnvironmentKey", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
-      "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
-      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "moveKey", "openConfiguredManager", "option",
-      "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerSourceType", "reportProjectAccess", "resolveAdapter",
-      "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "rotateKey", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
+      "formatReviewText", "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "hintFor", "importEnvironmentKey", "importSecrets", "initProject", "injectAdapterSecrets",
+      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes", "listProjectMembers", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
+      "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerSourceType", "removeProjectMember", "reportProjectAccess", "resolveAdapter",
+      "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
       "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
   });

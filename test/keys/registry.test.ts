@@ -36,8 +36,8 @@ function problems(raw: unknown): string {
 }
 
 describe("key provider registry", () => {
-  it("lists the built-ins file, user, env and vault-transit, in that order", () => {
-    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "vault-transit"]);
+  it("lists the built-ins file, user, env, passphrase, team and vault-transit, in that order", () => {
+    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "passphrase", "team", "vault-transit"]);
     expect(findKeyProviderType("user")?.summary).toMatch(/config folder/);
     expect(findKeyProviderType("nope")).toBeUndefined();
   });
