@@ -73,25 +73,26 @@ export function makeServiceAccount(url: string, projectId: string): FakeServiceA
  * whose RS256 signature the service account's public key verifies. Returns the caller's email,
  * or undefined (the fake answers 401 UNAUTHENTICATED).
  */
-export function authenticate(req: FakeRequest, account: FakeServiceAccount & { publicKey: KeyObject }, issued: Map<string, string>): string | undefined {
+export function authenticate(req: FakeRequest, account: FakeServiceAccount & { publicKey: KeyObject }, issued: Map<string, { email: string; at: number }>, notBefore = 0): string | undefined {
   const header = req.headers.authorization;
   if (typeof header !== "string" || !header.startsWith("Bearer ")) return undefined;
   const token = header.slice(7);
   const known = issued.get(token);
-  if (known) return known;
+  if (known) return known.at >= notBefore ? known.email : undefined;
   const claims = verifiedJwt(token, account.publicKey);
-  return claims && claims.iss === account.clientEmail ? account.clientEmail : undefined;
+  if (!claims || claims.iss !== account.clientEmail) return undefined;
+  return (claims.iat ?? 0) * 1000 >= notBefore ? account.clientEmail : undefined; // an "expired" token: signed before the cut-off
 }
 
 /** `/token`: the JWT-bearer grant (RFC 7523), answered with an access token the fake remembers. */
-export function tokenEndpoint(req: FakeRequest, account: FakeServiceAccount & { publicKey: KeyObject }, issued: Map<string, string>): FakeResponse {
+export function tokenEndpoint(req: FakeRequest, account: FakeServiceAccount & { publicKey: KeyObject }, issued: Map<string, { email: string; at: number }>): FakeResponse {
   const form = new URLSearchParams(req.body.toString("utf8"));
   const claims = verifiedJwt(form.get("assertion") ?? "", account.publicKey);
   if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer" || !claims || claims.iss !== account.clientEmail) {
     return { status: 400, json: { error: "invalid_grant", error_description: "Invalid JWT Signature." } };
   }
   const token = `ya29.fake-${randomBytes(16).toString("hex")}`;
-  issued.set(token, account.clientEmail);
+  issued.set(token, { email: account.clientEmail, at: Date.now() });
   return { status: 200, json: { access_token: token, token_type: "Bearer", expires_in: 3599 } };
 }
 
@@ -104,7 +105,7 @@ export function splitVerb(path: string): { resource: string; verb: string | unde
 
 // --- internal ---
 
-function verifiedJwt(token: string, publicKey: KeyObject): { iss?: string } | undefined {
+function verifiedJwt(token: string, publicKey: KeyObject): { iss?: string; iat?: number } | undefined {
   const parts = token.split(".");
   if (parts.length !== 3) return undefined;
   const [head, body, signature] = parts as [string, string, string];
@@ -112,7 +113,7 @@ function verifiedJwt(token: string, publicKey: KeyObject): { iss?: string } | un
     const header = JSON.parse(Buffer.from(head, "base64url").toString("utf8")) as { alg?: string };
     if (header.alg !== "RS256") return undefined;
     if (!verify("RSA-SHA256", Buffer.from(`${head}.${body}`), publicKey, Buffer.from(signature, "base64url"))) return undefined;
-    const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as { iss?: string; exp?: number };
+    const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as { iss?: string; iat?: number; exp?: number };
     if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now()) return undefined;
     return claims;
   } catch {

@@ -42,7 +42,7 @@ export async function startGcpKmsFake(options: { projectId?: string; location?: 
   const projectId = options.projectId ?? "hush-test";
   const location = options.location ?? "global";
   const keys = new Map<string, Buffer>();
-  const issued = new Map<string, string>();
+  const issued = new Map<string, { email: string; at: number }>();
   const server = await startFakeServer((req) => handle(req));
   const account = makeServiceAccount(server.url, projectId);
   const fake: GcpKmsFake = {

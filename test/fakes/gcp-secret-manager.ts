@@ -62,6 +62,10 @@ export interface GcpSecretManagerFake {
   corrupted: Set<string>;
   /** Count of `:access` calls served. */
   accessCount: number;
+  /** Credentials signed or issued before this time (ms) are refused (UNAUTHENTICATED): an expired token. */
+  tokensNotBefore: number;
+  /** The next `:addVersion` is applied, then its reply is held this long (a reply lost after the write). */
+  holdNextAddReplyMs: number;
   /** Adds a version (creating the secret) from the test's side; returns its number. */
   seed(parent: string, id: string, value: string | Buffer): number;
   /** The stored secret, by parent (`projects/p` or `projects/p/locations/l`) and id. */
@@ -78,7 +82,7 @@ export interface GcpSecretManagerFakeOptions {
 /** Starts the fake on 127.0.0.1 (a random port). */
 export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOptions = {}): Promise<GcpSecretManagerFake> {
   const projectId = options.projectId ?? "hush-test";
-  const issued = new Map<string, string>();
+  const issued = new Map<string, { email: string; at: number }>();
   let clock = 0;
   const etag = () => `"${(Date.now() * 1000 + ++clock).toString(16)}"`;
   const server = await startFakeServer((req) => handle(req));
@@ -94,6 +98,8 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
     denied: new Set(),
     corrupted: new Set(),
     accessCount: 0,
+    tokensNotBefore: 0,
+    holdNextAddReplyMs: 0,
     seed(parent, id, value) {
       const s = fake.secret(parent, id) ?? createSecret(parent, id, {});
       return addVersion(s, Buffer.isBuffer(value) ? value : Buffer.from(value, "utf8")).number;
@@ -132,7 +138,7 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
 
   async function handle(req: FakeRequest): Promise<FakeResponse> {
     if (req.path === "/token" && req.method === "POST") return tokenEndpoint(req, account, issued);
-    if (!authenticate(req, account, issued)) return googleError("UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.");
+    if (!authenticate(req, account, issued, fake.tokensNotBefore)) return googleError("UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.");
     const m = /^\/v1\/(projects\/[^/]+(?:\/locations\/[^/]+)?)(?:\/secrets(?:\/([^/:]+)(?:\/versions(?:\/([^/:]+))?)?)?)?(?::([A-Za-z]+))?$/.exec(req.path);
     if (!m) return googleError("NOT_FOUND", "The requested URL was not found on this server.");
     const parent = normal(m[1]!);
@@ -163,7 +169,7 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
     return { status: 200, json: secretJson(createSecret(parent, id, (req.json ?? {}) as { labels?: Record<string, string> })) };
   }
 
-  function secretItem(req: FakeRequest, parent: string, id: string, s: FakeSecret | undefined, verb: string | undefined): FakeResponse {
+  async function secretItem(req: FakeRequest, parent: string, id: string, s: FakeSecret | undefined, verb: string | undefined): Promise<FakeResponse> {
     if (!s) return notFound("Secret", parent, id);
     const body = (req.json ?? {}) as { etag?: string; payload?: { data?: string; dataCrc32c?: string }; versionAliases?: Record<string, string>; labels?: Record<string, string> };
     const stale = (given: string | null | undefined) => given !== undefined && given !== null && given !== "" && given !== s.etag;
@@ -172,7 +178,11 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
       const data = Buffer.from(body.payload.data ?? "", "base64");
       if (data.length > 65536) return googleError("INVALID_ARGUMENT", "Secret Payload cannot be larger than 64KiB.");
       if (body.payload.dataCrc32c !== undefined && Number(body.payload.dataCrc32c) !== crc32c(data)) return googleError("INVALID_ARGUMENT", "Checksum mismatch: the payload was corrupted in transit.");
-      return { status: 200, json: versionJson(s, addVersion(s, data), req) };
+      const reply: FakeResponse = { status: 200, json: versionJson(s, addVersion(s, data), req) };
+      const hold = fake.holdNextAddReplyMs;
+      fake.holdNextAddReplyMs = 0;
+      if (hold > 0) await new Promise((r) => setTimeout(r, hold).unref());
+      return reply;
     }
     if (req.method === "GET" && verb === undefined) return { status: 200, json: secretJson(s) };
     if (req.method === "DELETE") {
