@@ -13,6 +13,7 @@
  * | a reply that is not JSON | BAD_REPLY |
  *
  * The SDK's own retries are switched off per call (`retry: null`), so the two never multiply.
+ * Used by the `gcp` source and the `gcp-kms` key provider (which words its own denials).
  */
 import { HushError } from "../../errors.js";
 import { connectionError, malformedReply, remoteError, withAttemptLog, type RemoteWhere } from "../remote/errors.js";
@@ -77,18 +78,18 @@ export function mapGoogleError(e: unknown, status: string | undefined, where: Re
     case "NETWORK":
       return connectionError(e, where, timeoutMs);
     case "RESOURCE_EXHAUSTED":
-      return remoteError("SOURCE_UNAVAILABLE", `${what} was rate-limited (RESOURCE_EXHAUSTED) and the retries ran out.`, where, { cause: e, hint: "Google is throttling this project's Secret Manager calls; retry later, or raise cacheTtl so fewer reads reach it." });
+      return remoteError("SOURCE_UNAVAILABLE", `${what} was rate-limited (RESOURCE_EXHAUSTED) and the retries ran out.`, where, { cause: e, hint: "Google is throttling this project's calls; retry later, or (Secret Manager) raise cacheTtl so fewer reads reach it." });
     case "UNAVAILABLE":
     case "DEADLINE_EXCEEDED":
     case "INTERNAL":
-      return remoteError("SOURCE_UNAVAILABLE", `${what} failed: Secret Manager answered ${status}.`, where, { cause: e });
+      return remoteError("SOURCE_UNAVAILABLE", `${what} failed: Google answered ${status}.`, where, { cause: e });
     case "NOT_FOUND":
       return remoteError("NOT_FOUND", `${what}: not found.`, where, { cause: e, hint: "Check the project, location and secret id (prefix and secrets.NAME.remote.key in hush.yaml)." });
     case "INVALID_ARGUMENT":
     case "FAILED_PRECONDITION":
     case "OUT_OF_RANGE":
     case "ALREADY_EXISTS":
-      return remoteError("INVALID_ARGUMENT", `${what} was refused by Secret Manager (${status}).`, where, { cause: e, hint: "Check the source's options and the secret id: ids are letters, digits, '_' and '-', at most 255." });
+      return remoteError("INVALID_ARGUMENT", `${what} was refused by Google (${status}).`, where, { cause: e, hint: "Check the options and the resource name (secret ids are letters, digits, '_' and '-', at most 255)." });
   }
   if (e instanceof SyntaxError || (e as { name?: unknown } | undefined)?.name === "SyntaxError") return malformedReply(where, "not JSON");
   return remoteError("SOURCE_UNAVAILABLE", `${what} failed (${status ?? "an unknown error"}).`, where, { cause: e });
