@@ -54,6 +54,12 @@ export interface GcpSourceOptions {
   offlineCache?: { maxStalenessMs: number; dir?: string };
   /** Most attempts per call. @default 4 */
   attempts?: number;
+  /**
+   * Where `list()` finds names: `api` lists the project's secrets (needs `secretmanager.secrets.list`
+   * on the project); `mapped` lists only the names hush.yaml maps with `secrets.NAME.remote`, with no
+   * call, so an app needs nothing beyond secretAccessor on its own secrets. @default "api"
+   */
+  listing?: "api" | "mapped";
 }
 
 /** `- type: gcp` in hush.yaml. */
@@ -65,6 +71,7 @@ export const gcpSourceType = defineSourceType({
     location: option.string({ description: "location of regional secrets (`europe-west1`); global secrets when absent" }),
     endpoint: option.string({ description: "API URL (https; http only to loopback, for emulators)", docDefault: "https://secretmanager.googleapis.com" }),
     prefix: option.string({ description: "prepended to each name to make its secret id (`agents-prod-`)", docDefault: '""' }),
+    listing: option.choice(["api", "mapped"] as const, { description: "`api`: list the project's secrets (needs secretmanager.secrets.list); `mapped`: only the names of `secrets.NAME.remote` entries, no call (least privilege)", default: "api" }),
     labels: option.strings({ description: "`key=value` labels put on created secrets and required of listed ones", pattern: /^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/, docDefault: "[]" }),
     ...remoteOptions,
   },
@@ -76,6 +83,7 @@ export const gcpSourceType = defineSourceType({
         ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
         ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
         ...(options.labels !== undefined ? { labels: options.labels } : {}),
+        listing: options.listing,
         timeoutMs: options.timeout,
         cacheTtlMs: options.cacheTtl,
         ...(options.offlineCache ? { offlineCache: { maxStalenessMs: options.offlineCache.maxStaleness, ...(options.offlineCache.dir !== undefined ? { dir: options.offlineCache.dir } : {}) } } : {}),
@@ -95,7 +103,7 @@ export function createGcpSource(options: GcpSourceOptions, context: SourceContex
     name: SOURCE_NAME,
     get: async (name) => readSecret(settings, await session.get(), name),
     getMany: async (names) => mapLimit(names, 8, (n) => source.get(n)),
-    list: async () => listNames(settings, await session.get()),
+    list: async () => (options.listing === "mapped" ? Object.keys(settings.remoteRefs) : listNames(settings, await session.get())),
     set: async (name, value) => writeSecret(settings, await session.get(), name, value),
     delete: async (name) => deleteSecret(settings, await session.get(), name),
     versions: async (name): Promise<SecretVersionInfo[]> => {

@@ -58,6 +58,8 @@ export interface GcpSecretManagerFake {
   maxPageSize: number;
   /** Secret ids whose every call is PERMISSION_DENIED. */
   denied: Set<string>;
+  /** When true, listing secrets is PERMISSION_DENIED (a caller with secretAccessor only). */
+  listDenied: boolean;
   /** Secret ids whose access replies carry a wrong `dataCrc32c`. */
   corrupted: Set<string>;
   /** Count of `:access` calls served. */
@@ -96,6 +98,7 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
     secrets: new Map(),
     maxPageSize: 25,
     denied: new Set(),
+    listDenied: false,
     corrupted: new Set(),
     accessCount: 0,
     tokensNotBefore: 0,
@@ -158,6 +161,7 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
 
   function secretsCollection(req: FakeRequest, parent: string): FakeResponse {
     if (req.method === "GET") {
+      if (fake.listDenied) return googleError("PERMISSION_DENIED", `Permission 'secretmanager.secrets.list' denied for resource '${numbered(parent)}' (or it may not exist).`);
       const all = [...fake.secrets.values()].filter((s) => s.parent === parent && !fake.denied.has(s.id));
       return listReply(req, all.map((s): FilterTarget => ({ id: s.id, labels: s.labels, json: secretJson(s) })), fake.maxPageSize, "secrets");
     }

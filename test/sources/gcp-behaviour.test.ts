@@ -82,6 +82,20 @@ describe("gcp source: lists and versions past one page", () => {
     expect(pages[1]!.query.get("pageToken")).toBeTruthy();
   });
 
+  it("listing: mapped lists the names hush.yaml maps, with no call; a denied API listing is ACCESS_DENIED, never empty", async () => {
+    const { source: mapped } = bed.source({ cacheTtlMs: 0, listing: "mapped" }, { openai_api_key: { key: "agents-openai" }, "db.url": { key: "agents-db" } });
+    const { source: api } = bed.source({ cacheTtlMs: 0 });
+    bed.fake.listDenied = true;
+    try {
+      const before = bed.fake.server.requests.length;
+      expect(await mapped.list()).toEqual(["openai_api_key", "db.url"]);
+      expect(bed.fake.server.requests.length).toBe(before);
+      expect((await failure(api.list())).code).toBe("ACCESS_DENIED");
+    } finally {
+      bed.fake.listDenied = false;
+    }
+  });
+
   it("labels: put on created secrets and required of listed ones", async () => {
     const { source, prefix } = bed.source({ cacheTtlMs: 0, labels: ["team=agents"] });
     await source.set!("labelled", "CANARY-l");
