@@ -6,6 +6,7 @@
 //   2. `hush run -- node -e 0` with 50 secrets from gcp against the same 50 from the local store,
 //      each a fresh process (SDK import, credentials, list + 50 reads), interleaved, medians.
 // The fake answers in this process, so commands are spawned asynchronously (the event loop serves it).
+// The bundles live in bench/.work/gcp, inside the repository, so the SDK resolves from its node_modules.
 //
 // Usage: node scripts/build.mjs && node bench/gcp.bench.mjs [rounds]
 import { execFile } from "node:child_process";
@@ -28,9 +29,12 @@ const run = promisify(execFile);
 if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` first");
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
-await build({ entryPoints: [join(ROOT, "test/fakes/gcp-secret-manager.ts")], bundle: true, platform: "node", format: "esm", outfile: join(WORK, "fake.mjs"), logLevel: "error" });
+// The fake and the gcp source's module (not part of the public entry), bundled; the SDK stays external.
+const bundle = (entry, out) => build({ entryPoints: [join(ROOT, entry)], bundle: true, platform: "node", format: "esm", outfile: join(WORK, out), external: ["@google-cloud/*"], logLevel: "error" });
+await Promise.all([bundle("test/fakes/gcp-secret-manager.ts", "fake.mjs"), bundle("src/sources/gcp.ts", "gcp-source.mjs")]);
 const { startGcpSecretManagerFake } = await import(pathToFileURL(join(WORK, "fake.mjs")).href);
-const { createGcpSource, createLocalSource } = await import(pathToFileURL(join(ROOT, "dist/index.js")).href);
+const { createGcpSource } = await import(pathToFileURL(join(WORK, "gcp-source.mjs")).href);
+const { createLocalSource } = await import(pathToFileURL(join(ROOT, "dist/index.js")).href);
 
 const ENV = { ...process.env };
 delete ENV.NODE_EXTRA_CA_CERTS;

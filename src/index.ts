@@ -28,8 +28,6 @@ export { createLocalSource } from "./sources/local.js";
 export type { LocalSourceOptions } from "./sources/local.js";
 export { createMallkuSource } from "./sources/mallku.js";
 export type { MallkuSourceOptions } from "./sources/mallku.js";
-export { createGcpSource } from "./sources/gcp.js";
-export type { GcpSourceOptions } from "./sources/gcp.js";
 
 // --- Fernet: for programs that share tokens with a Python service using `cryptography.fernet`
 // (the Mallku layout's format): encrypt and decrypt under the same key file. Nothing in hush's
