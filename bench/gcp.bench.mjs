@@ -4,13 +4,15 @@
 //   1. resolving 50 names in one process, warm client: `getMany` (8 calls in flight) against 50
 //      `get`s one after another (Secret Manager has no batch read), and the local store's `getMany`;
 //   2. `hush run -- node -e 0` with 50 secrets from gcp against the same 50 from the local store,
-//      each a fresh process (SDK import, credentials, list + 50 reads), interleaved, medians.
+//      each a fresh process (SDK import, credentials, list + 50 reads), interleaved, medians;
+//   3. (same rounds) the local store whose key is kept in Cloud KMS (`keys: { dev: { provider:
+//      gcp-kms } }`, the fake KMS on loopback): what envelope mode adds to `hush run`.
 // The fake answers in this process, so commands are spawned asynchronously (the event loop serves it).
 // The bundles live in bench/.work/gcp, inside the repository, so the SDK resolves from its node_modules.
 //
 // Usage: node scripts/build.mjs && node bench/gcp.bench.mjs [rounds]
 import { execFile } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -31,7 +33,9 @@ rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 // The fake and the gcp source's module (not part of the public entry), bundled; the SDK stays external.
 const bundle = (entry, out) => build({ entryPoints: [join(ROOT, entry)], bundle: true, platform: "node", format: "esm", outfile: join(WORK, out), external: ["@google-cloud/*"], logLevel: "error" });
-await Promise.all([bundle("test/fakes/gcp-secret-manager.ts", "fake.mjs"), bundle("src/sources/gcp.ts", "gcp-source.mjs")]);
+await Promise.all([bundle("test/fakes/gcp-secret-manager.ts", "fake.mjs"), bundle("src/sources/gcp.ts", "gcp-source.mjs"), bundle("test/fakes/gcp-kms.ts", "kms-fake.mjs"), bundle("src/keys/gcp-kms.ts", "gcp-kms.mjs")]);
+const { startGcpKmsFake } = await import(pathToFileURL(join(WORK, "kms-fake.mjs")).href);
+const { createGcpKmsKeyProvider } = await import(pathToFileURL(join(WORK, "gcp-kms.mjs")).href);
 const { startGcpSecretManagerFake } = await import(pathToFileURL(join(WORK, "fake.mjs")).href);
 const { createGcpSource } = await import(pathToFileURL(join(WORK, "gcp-source.mjs")).href);
 const { createLocalSource } = await import(pathToFileURL(join(ROOT, "dist/index.js")).href);
@@ -57,6 +61,19 @@ writeFileSync(join(gcpDir, "hush.yaml"), `version: 1\naudit: off\nsources:\n  - 
 writeFileSync(join(localDir, "hush.yaml"), "version: 1\naudit: off\n");
 const local = createLocalSource({ secretsDir: join(localDir, ".secrets"), environment: "dev", onWarning: () => {} });
 for (const [name, value] of secrets) await local.set(name, value);
+
+// The same store, its key wrapped by the fake KMS instead of in .secrets/.encryption.key.
+const kms = await startGcpKmsFake({ projectId: "hush-bench" });
+const keyName = kms.createKey("hush", "dev");
+const kmsDir = join(WORK, "kms-project");
+cpSync(join(localDir, ".secrets"), join(kmsDir, ".secrets"), { recursive: true });
+chmodSync(join(kmsDir, ".secrets"), 0o700);
+rmSync(join(kmsDir, ".secrets/.encryption.key"));
+writeFileSync(join(WORK, "kms-sa.json"), JSON.stringify(kms.account.json), { mode: 0o600 });
+const kmsEnv = { ...ENV, GOOGLE_APPLICATION_CREDENTIALS: join(WORK, "kms-sa.json") };
+const kmsContext = { root: kmsDir, secretsDir: join(kmsDir, ".secrets"), environment: "dev", env: kmsEnv, onWarning: () => {} };
+await createGcpKmsKeyProvider({ keyName, endpoint: kms.url }, kmsContext).save(readFileSync(join(localDir, ".secrets/.encryption.key"), "utf8").trim());
+writeFileSync(join(kmsDir, "hush.yaml"), `version: 1\naudit: off\nkeys:\n  dev:\n    provider: gcp-kms\n    keyName: ${keyName}\n    endpoint: ${kms.url}\n`);
 
 // 1. In-process resolve of 50 names.
 const names = secrets.map(([n]) => n);
@@ -92,17 +109,19 @@ const probe = `process.exit(process.env.${probeName.toUpperCase()} === ${JSON.st
 const commands = {
   "node -e 0 (bare)": { cwd: localDir, args: ["-e", "0"] },
   "hush run, local store": { cwd: localDir, args: [CLI, "run", "--", NODE, "-e", probe] },
-  "hush run, gcp (fake on loopback)": { cwd: gcpDir, args: [CLI, "run", "--", NODE, "-e", probe] },
+  "hush run, gcp (fake on loopback)": { cwd: gcpDir, args: [CLI, "run", "--", NODE, "-e", probe], env },
+  "hush run, local store, key in gcp-kms": { cwd: kmsDir, args: [CLI, "run", "--", NODE, "-e", probe], env: kmsEnv },
 };
 const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
 const labels = Object.keys(commands);
 const before = fake.accessCount;
+const decryptsBefore = kms.calls.decrypt;
 for (let round = -1; round < ROUNDS; round++) {
   const order = labels.map((_, i) => labels[(i + Math.max(round, 0)) % labels.length]);
   for (const label of order) {
     const c = commands[label];
     const t0 = performance.now();
-    await run(NODE, c.args, { cwd: c.cwd, env: label.includes("gcp") ? env : ENV }); // rejects on a non-zero exit: the probe failed
+    await run(NODE, c.args, { cwd: c.cwd, env: c.env ?? ENV }); // rejects on a non-zero exit: the probe failed
     if (round >= 0) times[label].push(performance.now() - t0);
   }
 }
@@ -110,5 +129,7 @@ console.log(`\nhush run -- node -e <probe>, ${SIZE} secrets, a fresh process eac
 console.log("| command | median ms | x bare |\n| --- | ---: | ---: |");
 const bare = median(times[labels[0]]);
 for (const l of labels) console.log(`| ${l} | ${median(times[l]).toFixed(1)} | ${(median(times[l]) / bare).toFixed(2)} |`);
+console.log(`\nKMS decrypts per hush run with the key in gcp-kms: ${(kms.calls.decrypt - decryptsBefore) / (ROUNDS + 1)}`);
 await fake.close();
+await kms.close();
 rmSync(WORK, { recursive: true, force: true });
