@@ -108,8 +108,11 @@ describe("gcp source: lists and versions past one page", () => {
     const { source, prefix } = bed.source({ cacheTtlMs: 0 });
     for (let i = 0; i < 30; i++) bed.fake.seed(P, `${prefix}many`, `v${i}`);
     bed.fake.secret(P, `${prefix}many`)!.versions[0]!.state = "DESTROYED";
+    bed.fake.secret(P, `${prefix}many`)!.versionAliases = { stable: 28, canary: 30 };
     const versions = await source.versions!("many");
     expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 30 }, (_, i) => 30 - i));
+    expect(versions[0]!.labels).toEqual(["latest", "canary"]);
+    expect(versions[2]!.labels).toEqual(["stable"]);
     expect(versions.at(-1)!.labels).toEqual(["destroyed"]);
   });
 });
@@ -183,7 +186,10 @@ describe("gcp source: check() for hush doctor", () => {
   it("names the project and the account, lists and reads a sample name", async () => {
     const { source, prefix } = bed.source({ cacheTtlMs: 0 });
     bed.fake.seed(P, `${prefix}sample`, "CANARY-sample");
+    for (let i = 0; i < 30; i++) bed.fake.seed(P, `${prefix}zz${i}`, "x");
+    const before = bed.fake.server.requests.length;
     const check = await source.check!();
+    expect(bed.fake.server.requests.slice(before).filter((r) => r.path.endsWith("/secrets")).length, "one page of one secret, however many there are").toBe(1);
     expect(check).toMatchObject({ ok: true });
     expect(check.detail).toContain("project hush-test");
     expect(check.detail).toContain(bed.fake.account.clientEmail);

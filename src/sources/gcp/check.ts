@@ -24,7 +24,7 @@ export async function checkGcp(settings: GcpSettings, session: { get(): Promise<
   let sample: string | undefined = Object.keys(settings.remoteRefs)[0];
   let reachable = false;
   try {
-    const listed = await listSecrets({ ...settings, attempts: 1 }, s, settings.prefix ? `name:${settings.prefix}` : "", 1);
+    const listed = await listSecrets({ ...settings, attempts: 1 }, s, settings.prefix ? `name:${settings.prefix}` : "", 1, 1); // one page of one secret
     reachable = true;
     const id = listed[0]?.name?.split("/secrets/")[1];
     if (sample === undefined && id?.startsWith(settings.prefix)) sample = id.slice(settings.prefix.length);

@@ -26,11 +26,11 @@ export async function listNames(settings: GcpSettings, session: GcpSession): Pro
   return [...names];
 }
 
-/** Every secret under the parent that matches `filter`, following every page. */
-export async function listSecrets(settings: GcpSettings, session: GcpSession, filter: string, pageSize = 25000): Promise<SecretReply[]> {
+/** The secrets under the parent that match `filter`, following up to `maxPages` pages (every page by default). */
+export async function listSecrets(settings: GcpSettings, session: GcpSession, filter: string, pageSize = 25000, maxPages = MAX_PAGES): Promise<SecretReply[]> {
   const found: SecretReply[] = [];
   let request: ListRequest | null = { parent: session.parent, pageSize, ...(filter !== "" ? { filter } : {}) };
-  for (let page = 0; request && page < MAX_PAGES; page++) {
+  for (let page = 0; request && page < maxPages; page++) {
     const ask: ListRequest = request;
     const r = await callGoogle(settings, { source: settings.source, operation: "list", path: session.parent }, () => session.api.listSecrets(ask, { ...session.callOptions, autoPaginate: false }));
     if (!r.ok) break;

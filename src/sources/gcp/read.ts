@@ -55,10 +55,14 @@ export async function listVersions(settings: GcpSettings, session: GcpSession, l
     found.push(...r.value[0]);
     request = r.value[1] ?? null;
   }
-  return found
+  const aliases = await aliasesOf(settings, session, loc);
+  const versions = found
     .map((v) => ({ version: versionNumber(v.name) ?? 0, createdAt: timestamp(v.createTime), labels: stateLabels(v.state) }))
     .filter((v) => v.version > 0)
     .sort((a, b) => b.version - a.version);
+  versions[0]?.labels.unshift("latest");
+  for (const v of versions) v.labels.push(...(aliases.get(v.version) ?? []));
+  return versions;
 }
 
 /** A version's state as a word (`ENABLED`, `DISABLED`, `DESTROYED`), from the name or the enum's number. */
@@ -96,6 +100,18 @@ async function stateError(settings: GcpSettings, session: GcpSession, loc: Secre
     return remoteError("DELETED", `${loc.where.source}: ${which} of ${loc.where.path} is ${state.toLowerCase()}.`, loc.where, { hint: state === "DISABLED" ? "Enable it (gcloud secrets versions enable), or add a new version with `hush set`." : "Add a new version with `hush set`, or pin an earlier one with secrets.NAME.remote.version." });
   }
   return remoteError("INVALID_ARGUMENT", `${loc.where.source}: Secret Manager refused to serve ${loc.where.path} (FAILED_PRECONDITION, state ${state}).`, loc.where);
+}
+
+/** Version number -> the aliases (`versionAliases`) that point at it, read sorted. */
+async function aliasesOf(settings: GcpSettings, session: GcpSession, loc: SecretLocation): Promise<Map<number, string[]>> {
+  const r = await callGoogle(settings, { ...loc.where, operation: "read aliases" }, () => session.api.getSecret({ name: loc.secret }, session.callOptions), { expected: ["NOT_FOUND"] as const });
+  const byVersion = new Map<number, string[]>();
+  if (!r.ok) return byVersion;
+  for (const [alias, n] of Object.entries(r.value[0].versionAliases ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const version = Number(typeof n === "object" ? n.toString() : n);
+    byVersion.set(version, [...(byVersion.get(version) ?? []), alias]);
+  }
+  return byVersion;
 }
 
 function stateLabels(state: VersionReply["state"]): string[] {
