@@ -5,7 +5,9 @@
  * options refused offline, the SDK's retries off, and doctor's check. Every failure also checks
  * that no value leaked.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKeyFile } from "../../src/crypto/key-file.js";
 import { HushError } from "../../src/errors.js";
 import { createGcpSource } from "../../src/sources/gcp.js";
 import { googleErrorBody } from "../fakes/gcp-common.js";
@@ -179,6 +181,25 @@ describe("gcp source: errors and retries", () => {
     const context = { root: bed.dir, secretsDir: bed.dir, environment: "dev", env: bed.env, onWarning: () => undefined };
     const source = createGcpSource({ project: "hush-test", endpoint: "http://secretmanager.example.com", cacheTtlMs: 0 }, context);
     expect((await failure(source.get("x"))).code).toBe("CONFIG_INVALID");
+  });
+});
+
+describe("gcp source: last-known-good copies (offlineCache)", () => {
+  it("serves an encrypted copy, marked stale and with a warning, while Google is unreachable; never when denied", async () => {
+    createKeyFile(join(bed.dir, ".secrets"), "dev");
+    const { source, prefix } = bed.source({ cacheTtlMs: 0, attempts: 1, offlineCache: { maxStalenessMs: 3_600_000 } });
+    bed.fake.seed(P, `${prefix}kept`, "CANARY-kept");
+    expect((await source.get("kept"))?.stale).toBeUndefined();
+    bed.fake.server.alwaysFault = googleErrorBody("UNAVAILABLE");
+    try {
+      expect(await source.get("kept")).toMatchObject({ value: "CANARY-kept", stale: true });
+      expect(bed.warnings.some((w) => w.includes("last-known-good copy of kept"))).toBe(true);
+      expect(bed.warnings.join("\n")).not.toContain("CANARY");
+      bed.fake.server.alwaysFault = googleErrorBody("PERMISSION_DENIED");
+      expect((await failure(source.get("kept"))).code).toBe("ACCESS_DENIED");
+    } finally {
+      bed.fake.server.alwaysFault = undefined;
+    }
   });
 });
 

@@ -18,6 +18,8 @@ export interface GcpTestBed {
   env: NodeJS.ProcessEnv;
   /** A source on the fake with a fresh prefix (so instances do not see each other's secrets). */
   source(options?: Partial<GcpSourceOptions>, remoteRefs?: Record<string, RemoteRef>): { source: SecretSource; prefix: string };
+  /** Warnings the sources gave (never values). */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startGcpTestBed(): Promise<GcpTestBed> {
     fake,
     dir,
     env,
+    warnings,
     source(options = {}, remoteRefs = {}) {
       const prefix = options.prefix ?? `t${++counter}-`;
       const context = { root: dir, secretsDir: join(dir, ".secrets"), environment: "dev", env, onWarning: (m: string) => warnings.push(m), remoteRefs };
