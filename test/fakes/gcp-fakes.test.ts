@@ -78,6 +78,19 @@ describe("fake Secret Manager, through the real SDK", () => {
     expect(destroyed.state).toBe("DESTROYED");
   });
 
+  it("deleteSecret carries the etag: a stale one is ABORTED and deletes nothing; the current one deletes", async () => {
+    sm.seed(P, "cas", "x");
+    const [secret] = await client.getSecret({ name: `${P}/secrets/cas` });
+    await client.updateSecret({ secret: { name: `${P}/secrets/cas`, labels: { changed: "yes" } }, updateMask: { paths: ["labels"] } });
+    const stale = await client.deleteSecret({ name: `${P}/secrets/cas`, etag: secret.etag! }).catch((err: unknown) => err);
+    expect(googleStatusOf(stale)).toBe("ABORTED");
+    expect(sm.secret(P, "cas")).toBeDefined();
+    const [current] = await client.getSecret({ name: `${P}/secrets/cas` });
+    await client.deleteSecret({ name: `${P}/secrets/cas`, etag: current.etag! });
+    expect(sm.secret(P, "cas")).toBeUndefined();
+    expect(sm.server.requests.at(-1)!.query.get("etag")).toBe(current.etag);
+  });
+
   it("lists past one page with pageToken, and filters by name and label", async () => {
     for (let i = 0; i < 30; i++) sm.seed(P, `page_${String(i).padStart(2, "0")}`, "x");
     const [all] = await client.listSecrets({ parent: P, filter: "name:page_" }); // autoPaginate follows nextPageToken
