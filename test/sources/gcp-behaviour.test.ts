@@ -130,6 +130,16 @@ describe("gcp source: writes", () => {
     expect((await source.get("once"))?.value).toBe("CANARY-1");
   });
 
+  it("delete sends the etag it just read (check-and-set), and removes the secret", async () => {
+    const { source, prefix } = bed.source({ cacheTtlMs: 0 });
+    await source.set!("gone", "CANARY-gone");
+    const etag = bed.fake.secret(P, `${prefix}gone`)!.etag;
+    expect(await source.delete!("gone")).toBe(true);
+    const del = bed.fake.server.requests.filter((r) => r.method === "DELETE").at(-1)!;
+    expect(del.query.get("etag")).toBe(etag);
+    expect(bed.fake.secret(P, `${prefix}gone`)).toBeUndefined();
+  });
+
   it("rollback adds a version equal to an old one; a value over 64 KiB is LIMIT_EXCEEDED", async () => {
     const { source } = bed.source({ cacheTtlMs: 0 });
     await source.set!("rb", "CANARY-a");
