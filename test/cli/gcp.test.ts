@@ -4,6 +4,7 @@
  * Credentials reach the SDK as Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CANARY, expectNoCanary, hushIn, tempProject } from "../config/temp-project.js";
@@ -72,5 +73,27 @@ describe("hush with a gcp source", () => {
     expect(r.stderr).toMatch(/denied/);
     expect(r.stderr).not.toMatch(/not found/i);
     expectNoCanary(r);
+  });
+});
+
+describe("a project without Google in it never loads a Google SDK", () => {
+  it("set, run, get and --help under a module hook that refuses @google-cloud/*; the hook does refuse it with a gcp source", () => {
+    const dir = tempProject();
+    // A resolve hook (node:module register) under which any import of @google-cloud/* fails.
+    writeFileSync(join(dir, "refuse-google.mjs"), 'export async function resolve(s, c, next) { if (s.startsWith("@google-cloud/")) throw new Error("Google SDK imported: " + s); return next(s, c); }\n');
+    writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(new URL(`file://${join(dir, "refuse-google.mjs")}`).href)});\n`);
+    const hush = (args: string[], input?: string) =>
+      spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), join(REPO, "dist/cli.js"), ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, ".config") }, input, encoding: "utf8" });
+    expect(hush(["set", "plain_key"], `local-${CANARY}`).status).toBe(0);
+    const run = hush(["run", "--", process.execPath, "-e", `process.exit(process.env.PLAIN_KEY === ${JSON.stringify(`local-${CANARY}`)} ? 0 : 9)`]);
+    expect(run.stderr).not.toContain("Google SDK imported");
+    expect(run.status).toBe(0);
+    expect(hush(["get", "plain_key"]).stdout.trim()).toBe(`local-${CANARY}`);
+    expect(hush(["--help"]).status).toBe(0);
+    writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n  - type: gcp\n    options: { project: hush-test, endpoint: "${fake.url}" }\n`);
+    const withGcp = hush(["get", "plain_key"]);
+    expect(withGcp.status).not.toBe(0);
+    expect(withGcp.stderr).toContain("npm install @google-cloud/secret-manager");
+    expect(withGcp.stdout + withGcp.stderr).not.toContain(CANARY);
   });
 });
