@@ -23,7 +23,8 @@
  */
 import { HushError } from "./../errors.js";
 import type { SecretRecord, SecretSource, SecretVersionInfo } from "../types.js";
-import { option } from "../config/options-schema.js";
+import { kindOf, option, type FieldSpec, type OptionField } from "../config/options-schema.js";
+import { assertValidName } from "../names.js";
 import { defineSourceType, type SourceContext } from "./descriptor.js";
 import { withCache } from "./remote/cache.js";
 import { withLastKnownGood } from "./remote/last-known-good.js";
@@ -62,15 +63,19 @@ export interface GcpSourceOptions {
   listing?: "api" | "mapped";
 }
 
+const PROJECT = /^[a-z][a-z0-9-]{4,61}[a-z0-9]$|^\d{1,20}$/;
+const LOCATION = /^[a-z][a-z0-9-]{1,62}$/;
+const PREFIX = /^[A-Za-z0-9_-]{0,200}$/;
+
 /** `- type: gcp` in hush.yaml. */
 export const gcpSourceType = defineSourceType({
   type: "gcp",
   summary: "Google Secret Manager (`@google-cloud/secret-manager`, Application Default Credentials)",
   options: {
-    project: option.string({ description: "Google Cloud project id", docDefault: "GOOGLE_CLOUD_PROJECT, else the credentials' project" }),
-    location: option.string({ description: "location of regional secrets (`europe-west1`); global secrets when absent" }),
-    endpoint: option.string({ description: "API URL (https; http only to loopback, for emulators)", docDefault: "https://secretmanager.googleapis.com" }),
-    prefix: option.string({ description: "prepended to each name to make its secret id (`agents-prod-`)", docDefault: '""' }),
+    project: patternOption(PROJECT, "a project id or number", { description: "Google Cloud project id", docDefault: "GOOGLE_CLOUD_PROJECT, else the credentials' project" }),
+    location: patternOption(LOCATION, "a location such as europe-west1", { description: "location of regional secrets (`europe-west1`); global secrets when absent" }),
+    endpoint: patternOption(/^https?:\/\/[^\s/]+\/?$/, "a URL such as https://secretmanager.googleapis.com", { description: "API URL (https; http only to loopback, for emulators)", docDefault: "https://secretmanager.googleapis.com" }),
+    prefix: patternOption(PREFIX, "letters, digits, '_' and '-' (secret ids allow nothing else)", { description: "prepended to each name to make its secret id (`agents-prod-`)", docDefault: '""' }),
     listing: option.choice(["api", "mapped"] as const, { description: "`api`: list the project's secrets (needs secretmanager.secrets.list); `mapped`: only the names of `secrets.NAME.remote` entries, no call (least privilege)", default: "api" }),
     labels: option.strings({ description: "`key=value` labels put on created secrets and required of listed ones", pattern: /^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/, docDefault: "[]" }),
     ...remoteOptions,
@@ -107,6 +112,7 @@ export function createGcpSource(options: GcpSourceOptions, context: SourceContex
     set: async (name, value) => writeSecret(settings, await session.get(), name, value),
     delete: async (name) => deleteSecret(settings, await session.get(), name),
     versions: async (name): Promise<SecretVersionInfo[]> => {
+      assertValidName(name);
       const s = await session.get();
       const loc = locate(settings, s, name, "list versions");
       return (loc && (await listVersions(settings, s, loc))) ?? [];
@@ -129,9 +135,9 @@ export function createGcpSource(options: GcpSourceOptions, context: SourceContex
 
 function settingsOf(options: GcpSourceOptions, context: SourceContext): GcpSettings {
   const prefix = options.prefix ?? "";
-  if (!/^[A-Za-z0-9_-]{0,200}$/.test(prefix)) throw new HushError("CONFIG_INVALID", `${SOURCE_NAME}: the prefix may hold letters, digits, '_' and '-' only (secret ids allow nothing else).`);
-  if (options.location !== undefined && !/^[a-z][a-z0-9-]{1,62}$/.test(options.location)) throw new HushError("CONFIG_INVALID", `${SOURCE_NAME}: the location is not a Google Cloud location name such as europe-west1.`);
-  if (options.project !== undefined && !/^[a-z][a-z0-9-]{4,61}[a-z0-9]$|^\d{1,20}$/.test(options.project)) throw new HushError("CONFIG_INVALID", `${SOURCE_NAME}: the project is not a Google Cloud project id or number.`);
+  if (!PREFIX.test(prefix)) throw new HushError("CONFIG_INVALID", `${SOURCE_NAME}: the prefix may hold letters, digits, '_' and '-' only (secret ids allow nothing else).`);
+  if (options.location !== undefined && !LOCATION.test(options.location)) throw new HushError("CONFIG_INVALID", `${SOURCE_NAME}: the location is not a Google Cloud location name such as europe-west1.`);
+  if (options.project !== undefined && !PROJECT.test(options.project)) throw new HushError("CONFIG_INVALID", `${SOURCE_NAME}: the project is not a Google Cloud project id or number.`);
   const labels = Object.fromEntries((options.labels ?? []).map((l) => l.split("=", 2) as [string, string]));
   return {
     source: SOURCE_NAME,
@@ -144,6 +150,19 @@ function settingsOf(options: GcpSourceOptions, context: SourceContext): GcpSetti
     ...(options.project !== undefined ? { project: options.project } : {}),
     ...(options.location !== undefined ? { location: options.location } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+  };
+}
+
+/** A string option that must match `pattern` (checked when hush.yaml loads; the value is never echoed). */
+function patternOption<const S extends FieldSpec<string>>(pattern: RegExp, what: string, spec: S): OptionField<string, false> {
+  return {
+    docType: "string",
+    ...spec,
+    check(value, path, add) {
+      if (typeof value === "string" && pattern.test(value)) return value;
+      add(path, `expected ${what}, got ${typeof value === "string" ? "another string" : kindOf(value)}.`);
+      return undefined;
+    },
   };
 }
 

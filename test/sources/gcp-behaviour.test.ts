@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyFile } from "../../src/crypto/key-file.js";
 import { HushError } from "../../src/errors.js";
-import { createGcpSource } from "../../src/sources/gcp.js";
+import { createGcpSource, gcpSourceType } from "../../src/sources/gcp.js";
 import { googleErrorBody } from "../fakes/gcp-common.js";
 import { expectHushError } from "./conformance/cases.js";
 import { startGcpTestBed, type GcpTestBed } from "./gcp-harness.js";
@@ -185,6 +185,14 @@ describe("gcp source: errors and retries", () => {
   it("refuses offline: plain http to a non-loopback host, a bad prefix, location or project", () => {
     const context = { root: bed.dir, secretsDir: bed.dir, environment: "dev", env: bed.env, onWarning: () => undefined };
     for (const bad of [{ prefix: "a/b" }, { location: "Europe West" }, { project: "X" }]) expect(() => createGcpSource({ ...bad }, context)).toThrow(HushError);
+    // ... and hush.yaml's validation says so first, at the option's path, without echoing the value.
+    const problems: string[] = [];
+    const add = (path: unknown, message: string) => problems.push(`${String(path)}: ${message}`);
+    for (const [key, value] of [["prefix", "a/b"], ["location", "Europe West"], ["project", "X"], ["endpoint", "ftp://x"]] as const) {
+      expect(gcpSourceType.options[key].check(value, ["sources", 0, "options", key] as never, add as never)).toBeUndefined();
+    }
+    expect(problems.length).toBe(4);
+    expect(problems.join("\n")).not.toMatch(/a\/b|Europe West|ftp:/);
   });
 
   it("plain http to a non-loopback host is refused before any request", async () => {
