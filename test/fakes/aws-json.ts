@@ -24,10 +24,27 @@ export class AwsFakeError extends Error {
 export type AwsOperations = Record<string, (input: Record<string, unknown>, req: FakeRequest) => unknown>;
 
 /** Starts a fake that answers `<targetPrefix>.<Operation>` calls with `operations`. */
-export async function startAwsJsonFake(targetPrefix: string, operations: AwsOperations): Promise<FakeServer & { calls(op?: string): number }> {
-  const server = await startFakeServer((req) => answer(req, targetPrefix, operations));
+export async function startAwsJsonFake(targetPrefix: string, operations: AwsOperations): Promise<AwsJsonFakeServer> {
+  const delayReplies: number[] = [];
+  const server = await startFakeServer(async (req) => {
+    const reply = await answer(req, targetPrefix, operations);
+    const delay = delayReplies.shift();
+    if (delay !== undefined) await new Promise((r) => setTimeout(r, delay).unref());
+    return reply;
+  });
   const calls = (op?: string) => server.requests.filter((r) => op === undefined || r.headers["x-amz-target"] === `${targetPrefix}.${op}`).length;
-  return Object.assign(server, { calls });
+  return Object.assign(server, { calls, delayReplies });
+}
+
+/** An AWS fake's server: the base fake, a count of calls by operation, and replies held back. */
+export interface AwsJsonFakeServer extends FakeServer {
+  /** Calls seen of `op` (all calls without it). */
+  calls(op?: string): number;
+  /**
+   * Delays (ms) for the next replies, one each: the request is carried out at once and its reply
+   * held back, as when AWS stored a write but the reply was slow or lost (the client's retry).
+   */
+  delayReplies: number[];
 }
 
 /** An AWS timestamp on the wire: epoch seconds, fractional. */

@@ -12,12 +12,11 @@
  * call is AccessDeniedException), `disabled` (key ids whose calls are DisabledException).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { AwsFakeError, startAwsJsonFake } from "./aws-json.js";
-import type { FakeServer } from "./http-fake.js";
+import { AwsFakeError, startAwsJsonFake, type AwsJsonFakeServer } from "./aws-json.js";
 
 /** A running fake KMS. */
 export interface AwsKmsFake {
-  server: FakeServer & { calls(op?: string): number };
+  server: AwsJsonFakeServer;
   url: string;
   /** Creates a symmetric key and returns its ARN (aliases: pass `alias/NAME` as well). */
   createKey(alias?: string): string;

@@ -17,8 +17,7 @@
  * (names whose reads are DecryptionFailure), and the base server's `faults`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { AwsFakeError, awsTime, startAwsJsonFake } from "./aws-json.js";
-import type { FakeServer } from "./http-fake.js";
+import { AwsFakeError, awsTime, startAwsJsonFake, type AwsJsonFakeServer } from "./aws-json.js";
 
 /** One stored version. */
 export interface FakeSecretVersion {
@@ -41,7 +40,7 @@ export interface FakeSecret {
 
 /** A running fake Secrets Manager. */
 export interface AwsSecretsManagerFake {
-  server: FakeServer & { calls(op?: string): number };
+  server: AwsJsonFakeServer;
   url: string;
   secrets: Map<string, FakeSecret>;
   /** Names whose reads are refused with AccessDeniedException. */
