@@ -113,6 +113,12 @@ export { formatReviewText, formatReviewMarkdown } from "./audit/review-format.js
 export { readProjectAuditLog, reportProjectAccess, verifyProjectAuditLog, reviewProjectAccess } from "./audit/project-audit.js";
 export type { ReadProjectAuditLogOptions, NamedAuditRecord, ReportProjectAccessOptions, ReviewProjectAccessOptions, ProjectAuditVerifyResult } from "./audit/project-audit.js";
 
+// --- Keys: the registry of key providers (hush.yaml's `keys.<env>.provider`), and how to define one ---
+export { registerKeyProviderType, listKeyProviderTypes, findKeyProviderType } from "./keys/registry.js";
+export { defineKeyProviderType } from "./keys/provider.js";
+export type { KeyProvider, KeyProviderDescriptor, KeyProviderContext, KeyLocation, KeyProviderCheck } from "./keys/provider.js";
+export type { KeyConfig } from "./config/types.js";
+
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
 export { defineSourceType } from "./sources/descriptor.js";
