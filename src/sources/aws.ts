@@ -6,13 +6,13 @@
  * # hush.yaml
  * sources:
  *   - type: aws
- *     options: { region: eu-west-1, path: "myapp/{env}/" }
+ *     options: { region: eu-west-1, path: "myapp/{env}", cacheTtl: 5m, offlineCache: { maxStaleness: 1h } }
  * secrets:
  *   database_password:
  *     remote: { key: prod/db, property: password }   # a field of a JSON secret
  * ```
  *
- * A hush name `openai_api_key` is the AWS secret `<path>openai_api_key` (`{env}` in `path` is the
+ * A hush name `openai_api_key` is the AWS secret `<path>/openai_api_key` (`{env}` in `path` is the
  * environment), unless `secrets.NAME.remote` says where it lives: `key` (a secret name or ARN),
  * `property` (a field of a JSON SecretString), `version` (a VersionId, or a stage: `current` /
  * `pending` / `previous` or `AWSCURRENT` / ...). `getMany` is BatchGetSecretValue, 20 secrets a
@@ -20,16 +20,22 @@
  * version), CreateSecret for a new name; a delete keeps the recovery window (`recoveryWindowDays`).
  * Errors: ResourceNotFoundException is "not here"; denied is ACCESS_DENIED, a KMS key that cannot
  * decrypt is KMS_DECRYPT_FAILED, a secret scheduled for deletion is DELETED, unreachable or slow
- * past `timeoutMs` (after the SDK's `maxAttempts`) is SOURCE_UNAVAILABLE. docs/aws.md has the IAM policy.
+ * past `timeout` (after `maxAttempts`) is SOURCE_UNAVAILABLE, a malformed reply BAD_REPLY.
+ * hush.yaml's source is this one behind the remote toolkit's cache (`cacheTtl`, `refresh()`) and,
+ * with `offlineCache`, its encrypted last-known-good copies. docs/aws.md has the IAM policy.
  */
+import { resolve } from "node:path";
 import { HushError } from "../errors.js";
 import { assertValidName, isValidName } from "../names.js";
 import type { RemoteRef } from "../config/types.js";
 import type { SecretRecord, SecretSource } from "../types.js";
 import { option } from "../config/options-schema.js";
 import { defineSourceType } from "./descriptor.js";
+import { withCache } from "./remote/cache.js";
+import { withLastKnownGood } from "./remote/last-known-good.js";
+import { joinKey, namesForKeys } from "./remote/mapping.js";
+import { remoteOptions } from "./remote/options.js";
 import { createLazyAwsClient, type AwsSecretValue, type AwsSecretsClient } from "./aws/client.js";
-import { createAwsValueCache } from "./aws/cache.js";
 import { awsError, isAwsNotFound } from "./aws/errors.js";
 import { recordOf, targetOf, type AwsTarget } from "./aws/read.js";
 import { listVersions } from "./aws/versions.js";
@@ -44,13 +50,11 @@ export interface AwsSourceOptions {
   profile?: string;
   /** Endpoint URL (a VPC endpoint, a test server). @default the SDK's (AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS's) */
   endpoint?: string;
-  /** Prefix of every secret name; `{env}` is replaced by the environment. @default "" */
+  /** Prefix of every secret name (`myapp/prod` -> `myapp/prod/NAME`); `{env}` is the environment. @default "" */
   path?: string;
-  /** Seconds a read value is kept in memory (0: none). @default 60 */
-  cacheTtl?: number;
-  /** Per-attempt request timeout, in milliseconds. @default 5000 */
+  /** Per-attempt request timeout, in milliseconds. @default 10000 */
   timeoutMs?: number;
-  /** Attempts per call, the first included (the SDK's retry strategy, with backoff). @default 3 */
+  /** Attempts per call, the first included (the remote toolkit's jittered retries). @default 3 */
   maxAttempts?: number;
   /** Days AWS keeps a deleted secret restorable (7-30); 0 deletes at once, without recovery. @default 30 */
   recoveryWindowDays?: number;
@@ -70,13 +74,20 @@ export const awsSourceType = defineSourceType({
     region: option.string({ description: "AWS region", docDefault: "AWS_REGION or the profile's" }),
     profile: option.string({ description: "shared-config profile", docDefault: "AWS_PROFILE or `default`" }),
     endpoint: option.string({ description: "endpoint URL (VPC endpoint, test server)", docDefault: "AWS's" }),
-    path: option.string({ description: "prefix of every secret name; `{env}` is the environment", default: "" }),
-    cacheTtl: option.integer({ min: 0, max: 86_400, default: 60, description: "seconds a read value is kept in memory (0: none)" }),
-    timeoutMs: option.integer({ min: 100, max: 120_000, default: 5000, description: "per-attempt request timeout in milliseconds" }),
-    maxAttempts: option.integer({ min: 1, max: 10, default: 3, description: "attempts per call, with the SDK's backoff" }),
+    path: option.string({ description: "prefix of every secret name (`myapp/{env}` -> `myapp/prod/NAME`)", default: "" }),
+    maxAttempts: option.integer({ min: 1, max: 10, default: 3, description: "attempts per call, with jittered backoff" }),
     recoveryWindowDays: option.integer({ min: 0, max: 30, default: 30, description: "days a deleted secret stays restorable (7-30; 0: at once)" }),
+    ...remoteOptions,
   },
-  create: (options, context) => createAwsSource({ ...options, remoteRefs: context.remoteRefs, environment: context.environment }),
+  create(options, context) {
+    const { cacheTtl, timeout, offlineCache, ...rest } = options;
+    let source = createAwsSource({ ...rest, timeoutMs: timeout, remoteRefs: context.remoteRefs, environment: context.environment });
+    if (offlineCache) {
+      const dir = offlineCache.dir === undefined ? undefined : resolve(context.root, offlineCache.dir);
+      source = withLastKnownGood(source, { maxStalenessMs: offlineCache.maxStaleness, ...(dir !== undefined ? { dir } : {}), context });
+    }
+    return withCache(source, { ttlMs: cacheTtl, onWarning: context.onWarning });
+  },
 });
 
 const SOURCE_NAME = "aws";
@@ -91,18 +102,15 @@ const SOURCE_NAME = "aws";
 export function createAwsSource(options: AwsSourceOptions = {}): SecretSource {
   const recoveryWindowDays = options.recoveryWindowDays ?? 30;
   if (recoveryWindowDays > 0 && recoveryWindowDays < 7) throw new HushError("CONFIG_INVALID", "recoveryWindowDays of the aws source is 0 (delete at once) or 7 to 30.", { source: SOURCE_NAME });
-  const path = (options.path ?? "").replaceAll("{env}", options.environment ?? "dev");
+  // "" or "a/b/": joinKey's one `/` between prefix and name.
+  const path = joinKey((options.path ?? "").replaceAll("{env}", options.environment ?? "dev"), "");
   const refs = options.remoteRefs ?? {};
-  const client = options.client ?? createLazyAwsClient({ region: options.region, profile: options.profile, endpoint: options.endpoint, timeoutMs: options.timeoutMs ?? 5000, maxAttempts: options.maxAttempts ?? 3 });
-  const cache = createAwsValueCache(options.cacheTtl ?? 60);
+  const client = options.client ?? createLazyAwsClient({ region: options.region, profile: options.profile, endpoint: options.endpoint, timeoutMs: options.timeoutMs ?? 10_000, maxAttempts: options.maxAttempts ?? 3 });
   const target = (name: string): AwsTarget => targetOf(assertValidName(name), path, refs);
 
   async function read(name: string, t: AwsTarget): Promise<SecretRecord | undefined> {
-    const cached = t.version === undefined ? cache.get(t.secretId) : undefined;
-    if (cached) return recordOf(name, t, cached, SOURCE_NAME);
     try {
       const entry = await client.getSecretValue({ SecretId: t.secretId, ...t.version });
-      if (t.version === undefined) cache.put(t.secretId, entry);
       return recordOf(name, t, entry, SOURCE_NAME);
     } catch (e) {
       if (isAwsNotFound(e)) return undefined;
@@ -113,20 +121,14 @@ export function createAwsSource(options: AwsSourceOptions = {}): SecretSource {
   return {
     name: SOURCE_NAME,
     get: async (name) => read(name, target(name)),
-    getMany: async (names) => readMany(names.map((n) => [n, target(n)] as const), read, client, cache),
+    getMany: async (names) => readMany(names.map((n) => [n, target(n)] as const), read, client),
     list: () => listNames(client, path, refs),
     async set(name, value) {
       const t = target(name);
-      cache.drop(t.secretId);
       const versionId = await writeValue(client, t, name, value);
-      cache.drop(t.secretId);
       return { name, value, source: SOURCE_NAME, updatedAt: new Date(), location: `${t.secretId}@${versionId ?? "?"}` };
     },
-    async delete(name) {
-      const t = target(name);
-      cache.drop(t.secretId);
-      return deleteSecret(client, t, name, recoveryWindowDays);
-    },
+    delete: async (name) => deleteSecret(client, target(name), name, recoveryWindowDays),
     versions: async (name) => listVersions(client, target(name).secretId, name).then((vs) => vs.map(({ id: _id, ...info }) => info)),
     async getVersion(name, version) {
       const t = target(name);
@@ -142,7 +144,6 @@ export function createAwsSource(options: AwsSourceOptions = {}): SecretSource {
     },
     check: () => checkAws(client, path, refs),
     async dispose() {
-      cache.clear();
       client.destroy();
     },
   };
@@ -155,16 +156,13 @@ const BATCH_SIZE = 20;
 /** ListSecrets pages of 100 (its maximum), at most this many. */
 const MAX_LIST_PAGES = 1000;
 
-type Cache = ReturnType<typeof createAwsValueCache>;
-
 /** getMany: pinned versions read one by one, the rest in batches of 20 (concurrently). */
 async function readMany(
   items: readonly (readonly [string, AwsTarget])[],
   read: (name: string, t: AwsTarget) => Promise<SecretRecord | undefined>,
   client: AwsSecretsClient,
-  cache: Cache,
 ): Promise<(SecretRecord | undefined)[]> {
-  const ids = [...new Set(items.filter(([, t]) => t.version === undefined && !cache.get(t.secretId)).map(([, t]) => t.secretId))];
+  const ids = [...new Set(items.filter(([, t]) => t.version === undefined).map(([, t]) => t.secretId))];
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += BATCH_SIZE) chunks.push(ids.slice(i, i + BATCH_SIZE));
   const failures = new Map<string, { name: string; message: string }>();
@@ -179,9 +177,7 @@ async function readMany(
       }
       for (const entry of out.SecretValues ?? []) {
         for (const id of [entry.Name, entry.ARN]) {
-          if (id === undefined || !chunk.includes(id)) continue;
-          cache.put(id, entry);
-          fetched.set(id, entry);
+          if (id !== undefined && chunk.includes(id)) fetched.set(id, entry);
         }
       }
       for (const err of out.Errors ?? []) if (err.SecretId) failures.set(err.SecretId, { name: err.ErrorCode ?? "", message: err.Message ?? "" });
@@ -193,7 +189,7 @@ async function readMany(
       const failure = failures.get(t.secretId);
       if (failure && isAwsNotFound(failure)) return undefined;
       if (failure) throw awsError(failure, "read", t.secretId, name);
-      const entry = fetched.get(t.secretId) ?? cache.get(t.secretId);
+      const entry = fetched.get(t.secretId);
       return entry ? recordOf(name, t, entry, SOURCE_NAME) : read(name, t);
     }),
   );
@@ -213,8 +209,5 @@ async function listNames(client: AwsSecretsClient, path: string, refs: Readonly<
   } catch (e) {
     throw awsError(e, "list secrets under", path || "(no prefix)");
   }
-  const listed = new Set(found);
-  const names = found.map((n) => n.slice(path.length)).filter((n) => isValidName(n) && !Object.hasOwn(refs, n));
-  for (const [name, ref] of Object.entries(refs)) if (listed.has(ref.key)) names.push(name);
-  return [...new Set(names)].sort();
+  return namesForKeys(found.map((n) => n.slice(path.length)), path, refs).filter(isValidName).sort();
 }

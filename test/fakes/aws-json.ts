@@ -26,14 +26,20 @@ export type AwsOperations = Record<string, (input: Record<string, unknown>, req:
 /** Starts a fake that answers `<targetPrefix>.<Operation>` calls with `operations`. */
 export async function startAwsJsonFake(targetPrefix: string, operations: AwsOperations): Promise<AwsJsonFakeServer> {
   const delayReplies: number[] = [];
+  const state = { tokenExpired: false };
   const server = await startFakeServer(async (req) => {
-    const reply = await answer(req, targetPrefix, operations);
+    const reply = state.tokenExpired && req.headers.authorization
+      ? errorReply(new AwsFakeError("ExpiredTokenException", "The security token included in the request is expired."))
+      : await answer(req, targetPrefix, operations);
     const delay = delayReplies.shift();
     if (delay !== undefined) await new Promise((r) => setTimeout(r, delay).unref());
     return reply;
   });
   const calls = (op?: string) => server.requests.filter((r) => op === undefined || r.headers["x-amz-target"] === `${targetPrefix}.${op}`).length;
-  return Object.assign(server, { calls, delayReplies });
+  const fake = Object.assign(server, { calls, delayReplies, tokenExpired: false });
+  // An accessor, not a copy (Object.assign would copy a getter's value once).
+  Object.defineProperty(fake, "tokenExpired", { get: () => state.tokenExpired, set: (v: boolean) => void (state.tokenExpired = v), enumerable: true });
+  return fake;
 }
 
 /** An AWS fake's server: the base fake, a count of calls by operation, and replies held back. */
@@ -45,6 +51,8 @@ export interface AwsJsonFakeServer extends FakeServer {
    * held back, as when AWS stored a write but the reply was slow or lost (the client's retry).
    */
   delayReplies: number[];
+  /** When true, every signed request is refused with ExpiredTokenException (the caller's session ran out). */
+  tokenExpired: boolean;
 }
 
 /** An AWS timestamp on the wire: epoch seconds, fractional. */
@@ -70,6 +78,10 @@ async function answer(req: FakeRequest, targetPrefix: string, operations: AwsOpe
     return { status: 200, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() }, body: JSON.stringify(out ?? {}) };
   } catch (e) {
     if (!(e instanceof AwsFakeError)) throw e;
-    return { status: e.status, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() }, body: JSON.stringify({ __type: e.type, message: e.message }) };
+    return errorReply(e);
   }
+}
+
+function errorReply(e: AwsFakeError): FakeResponse {
+  return { status: e.status, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID() }, body: JSON.stringify({ __type: e.type, message: e.message }) };
 }

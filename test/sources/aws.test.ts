@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { createAwsSource, type AwsSourceOptions } from "../../src/sources/aws.js";
+import { awsSourceType, createAwsSource, type AwsSourceOptions } from "../../src/sources/aws.js";
 import { HushError, type HushErrorCode } from "../../src/errors.js";
 import type { SecretSource } from "../../src/types.js";
 import { describeSourceConformance } from "./conformance/suite.js";
@@ -26,26 +26,49 @@ afterAll(() => {
 
 const PREFIX = "app/dev/";
 
+const awsError = (type: string, message: string) => JSON.stringify({ __type: type, message });
+
 describeSourceConformance(
   "aws",
   {
     async create() {
       const fake = await startAwsSecretsManagerFake();
-      // recoveryWindowDays 0: the suite's `write` case wants a deleted name to read as "not here",
-      // which is what AWS does only after a delete without recovery. The default (a recovery
-      // window, the secret then reading as DELETED) is tested below.
-      const source = createAwsSource({ endpoint: fake.url, path: "app/{env}/", recoveryWindowDays: 0 });
+      // As hush.yaml builds it: the aws source behind the remote toolkit's cache (60s), with a
+      // short timeout for the `slow` case. recoveryWindowDays 0: the suite's `write` case wants a
+      // deleted name to read as "not here", which AWS does only after a delete without recovery;
+      // the default (a recovery window, the secret then reading as DELETED) is tested below.
+      const options = { endpoint: fake.url, path: "app/{env}", recoveryWindowDays: 0, maxAttempts: 3, cacheTtl: 60_000, timeout: 300 };
+      const source = await awsSourceType.create(options, { root: "/nonexistent", secretsDir: "/nonexistent/.secrets", environment: "dev", onWarning: () => undefined });
+      const heal = async () => {
+        fake.server.alwaysFault = undefined;
+        fake.server.faults.length = 0;
+        fake.server.tokenExpired = false;
+      };
       return {
         source,
         async seed(values) {
           for (const [k, v] of Object.entries(values)) fake.put(`${PREFIX}${k}`, v);
         },
         async breakIt() {
-          fake.server.alwaysFault = { status: 500, body: JSON.stringify({ __type: "InternalServiceError", message: "An error occurred on the server side." }) };
+          fake.server.alwaysFault = { status: 500, body: awsError("InternalServiceError", "An error occurred on the server side.") };
         },
         faults: {
           deny: async (name) => void fake.deny.add(`${PREFIX}${name}`),
           deleteLatest: async (name) => void (fake.secrets.get(`${PREFIX}${name}`)!.deletionDate = new Date(Date.now() + 7 * 86_400_000)),
+          rateLimit: async (seconds) => void fake.server.faults.push({ status: 429, headers: { "retry-after": String(seconds) }, body: awsError("ThrottlingException", "Rate exceeded") }),
+          async serverErrors(count) {
+            const fault = (status: number) => ({ status, body: awsError("InternalServiceError", "An error occurred on the server side.") });
+            if (count === Infinity) fake.server.alwaysFault = fault(500);
+            else for (let i = 0; i < count; i++) fake.server.faults.push(fault([500, 502, 503][i % 3]!));
+          },
+          slow: async () => void (fake.server.alwaysFault = { delayMs: 3000 }),
+          malformed: async () => void (fake.server.alwaysFault = { malformed: true }),
+          async expireToken() {
+            // Static keys (and a role session hush cannot renew by itself) do not come back to life.
+            fake.server.tokenExpired = true;
+            return "denied" as const;
+          },
+          heal,
         },
         async cleanup() {
           await source.dispose?.();
@@ -84,16 +107,16 @@ describe("aws source: AWS's own behaviour", () => {
     return expectHushError(e, code);
   }
 
-  it("JSON properties through remote refs; a missing property and a non-JSON value are errors without the value", async () => {
+  it("JSON properties through remote refs; a missing property is 'not here' (as for every remote source); a non-JSON value is an error without the value", async () => {
     fake.put("prod/db", JSON.stringify({ username: "app", password: "pw-CANARY-1", port: 5432, nested: { token: "nested-CANARY" } }));
     fake.put("prod/plain", "plain-CANARY-text");
     const refs = { db_password: { key: "prod/db", property: "password" }, db_port: { key: "prod/db", property: "port" }, db_token: { key: "prod/db", property: "nested.token" }, db_nope: { key: "prod/db", property: "nope" }, plain_field: { key: "prod/plain", property: "x" } };
     make({ remoteRefs: refs });
     expect((await source.get("db_password"))?.value).toBe("pw-CANARY-1");
     expect(await source.get("db_port")).toMatchObject({ value: "5432", encoding: "json" });
-    expect((await source.get("db_token"))?.value).toBe("nested-CANARY");
-    expect((await source.getMany!(["db_password", "db_token", "db_port"])).map((r) => r?.value)).toEqual(["pw-CANARY-1", "nested-CANARY", "5432"]);
-    await expectCode(source.get("db_nope"), "NOT_FOUND");
+    expect(await source.get("db_token"), "a top-level key only: no dotted paths").toBeUndefined();
+    expect((await source.getMany!(["db_password", "db_token", "db_port"])).map((r) => r?.value)).toEqual(["pw-CANARY-1", undefined, "5432"]);
+    expect(await source.get("db_nope")).toBeUndefined();
     await expectCode(source.get("plain_field"), "INVALID_VALUE");
     await expectCode(source.set!("db_password", "x-CANARY"), "READ_ONLY");
   });
@@ -185,7 +208,7 @@ describe("aws source: AWS's own behaviour", () => {
   it("ThrottlingException is retried by the SDK (bounded: maxAttempts), then SOURCE_UNAVAILABLE", async () => {
     fake.put(`${PREFIX}busy`, "b-CANARY");
     const throttle = { status: 400, body: JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }) };
-    make({ maxAttempts: 3, cacheTtl: 0 });
+    make({ maxAttempts: 3 });
     const before = fake.server.requests.length;
     fake.server.faults.push(throttle, throttle);
     expect((await source.get("busy"))?.value).toBe("b-CANARY");
@@ -195,7 +218,7 @@ describe("aws source: AWS's own behaviour", () => {
     expect(fake.server.requests.length - before).toBe(6);
   });
 
-  it("a slow server past timeoutMs is SOURCE_UNAVAILABLE after maxAttempts; a closed port too; a malformed reply is not 'not found'", async () => {
+  it("a slow server past timeoutMs is SOURCE_UNAVAILABLE after maxAttempts; a closed port too; a malformed reply is BAD_REPLY", async () => {
     fake.put(`${PREFIX}slow`, "s-CANARY");
     make({ timeoutMs: 200, maxAttempts: 2 });
     fake.server.alwaysFault = { delayMs: 3000 };
@@ -203,7 +226,7 @@ describe("aws source: AWS's own behaviour", () => {
     await expectCode(source.get("slow"), "SOURCE_UNAVAILABLE");
     expect(fake.server.requests.length - before).toBe(2);
     fake.server.alwaysFault = { malformed: true };
-    await expectCode(source.get("slow"), "SOURCE_UNAVAILABLE");
+    await expectCode(source.get("slow"), "BAD_REPLY");
     fake.server.alwaysFault = undefined;
     const closed = createAwsSource({ endpoint: "http://127.0.0.1:9", maxAttempts: 1, timeoutMs: 500 });
     await expectCode(closed.get("x"), "SOURCE_UNAVAILABLE");

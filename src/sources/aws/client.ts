@@ -4,13 +4,17 @@
  * loads it; without the package, MISSING_DEPENDENCY with the install command).
  *
  * Credentials come from the SDK's default chain (environment, shared config and `profile`, SSO,
- * web identity for IRSA / EKS Pod Identity, ECS container credentials, EC2 IMDS). Retries are
- * the SDK's standard strategy (exponential backoff with jitter, ThrottlingException, 5xx and
- * timeouts; `maxAttempts` in all): hush adds no retry loop of its own around it, so a call is
- * never retried twice over. A retried write carries the same ClientRequestToken (the caller sets
- * it), so AWS makes one version however many times it arrives.
+ * web identity for IRSA / EKS Pod Identity, ECS container credentials, EC2 IMDS).
+ *
+ * Retries are the remote toolkit's (`withRetries`: full jitter, Retry-After honoured up to a cap
+ * and refused beyond it, an attempt log for `--debug`), the same as every remote source's; the
+ * SDK's own retry strategy is off (`maxAttempts: 1`), so a call is never retried twice over.
+ * Throttling (ThrottlingException, 429), 5xx and connection failures and timeouts are retried.
+ * Writes are retried too: each carries a ClientRequestToken set once by the caller, so AWS makes
+ * one version however many times it arrives.
  */
 import { HushError } from "../../errors.js";
+import { parseRetryAfter, withRetries, type RetryDecision } from "../remote/retry.js";
 
 /** One secret value as GetSecretValue / BatchGetSecretValue return it. */
 export interface AwsSecretValue {
@@ -72,7 +76,8 @@ export function createLazyAwsClient(options: AwsClientOptions): AwsSecretsClient
     <I, O>(command: string) =>
     async (input: I): Promise<O> => {
       const h = await sdk();
-      return (await h.client.send(new h.commands[command]!(input))) as O;
+      const operation = command.replace(/Command$/, "");
+      return withRetries<O>(async () => (await h.client.send(new h.commands[command]!(input))) as O, { operation, retryOn: retryAws, attempts: options.maxAttempts });
     };
   return {
     getSecretValue: call("GetSecretValueCommand"),
@@ -92,7 +97,27 @@ export function createLazyAwsClient(options: AwsClientOptions): AwsSecretsClient
   };
 }
 
+/** Which failed calls are worth another attempt: throttling (with its Retry-After), 5xx, timeouts, dropped connections. */
+export function retryAws(outcome: { value: unknown } | { error: unknown }): RetryDecision | undefined {
+  if (!("error" in outcome)) return undefined;
+  const e = outcome.error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } } | undefined;
+  const name = typeof e?.name === "string" ? e.name : "";
+  const status = e?.$metadata?.httpStatusCode;
+  if (THROTTLING.has(name) || status === 429) {
+    const retryAfterMs = parseRetryAfter(e?.$response?.headers?.["retry-after"]);
+    return { reason: status === 429 ? "429" : name, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  if ((status !== undefined && status >= 500 && status !== 501) || name === "InternalServiceError") return { reason: status !== undefined ? String(status) : name };
+  const code = typeof e?.code === "string" ? e.code : "";
+  if (name === "TimeoutError" || code === "ETIMEDOUT") return { reason: "timeout" };
+  if (RETRIED_CODES.has(code)) return { reason: code };
+  return undefined;
+}
+
 // --- internal ---
+
+const THROTTLING = new Set(["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException"]);
+const RETRIED_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ECONNABORTED"]);
 
 interface SdkHandle {
   client: {
@@ -112,7 +137,7 @@ async function makeSdkClient(options: AwsClientOptions): Promise<SdkHandle> {
   }
   const Client = sdk.SecretsManagerClient as new (config: Record<string, unknown>) => SdkHandle["client"];
   const config: Record<string, unknown> = {
-    maxAttempts: options.maxAttempts,
+    maxAttempts: 1, // retries are withRetries' (above), never the SDK's as well
     // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes.
     requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: options.timeoutMs, throwOnRequestTimeout: true },
   };

@@ -6,6 +6,8 @@
  * exception's name); it is only read here to tell "scheduled for deletion" apart.
  */
 import { HushError } from "../../errors.js";
+import { withAttemptLog } from "../remote/errors.js";
+import { attemptsOf } from "../remote/retry.js";
 
 const SOURCE = "aws";
 
@@ -25,7 +27,14 @@ export function isScheduledForDeletion(e: unknown): boolean {
  */
 export function awsError(e: unknown, what: string, secretId?: string, secret?: string): HushError {
   if (e instanceof HushError) return e;
+  return withAttemptLog(mapAwsError(e, what, secretId, secret), attemptsOf(e));
+}
+
+// --- internal ---
+
+function mapAwsError(e: unknown, what: string, secretId: string | undefined, secret: string | undefined): HushError {
   const name = nameOf(e);
+  const status = (e as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
   const of = secretId === undefined ? "" : ` ${JSON.stringify(secretId)}`;
   const base = { cause: e, source: SOURCE, secret };
   if (DENIED.has(name)) return new HushError("ACCESS_DENIED", `AWS Secrets Manager refused to ${what}${of} (${name}).`, base);
@@ -40,11 +49,18 @@ export function awsError(e: unknown, what: string, secretId?: string, secret?: s
   if (/region is missing/i.test(messageOf(e))) {
     return new HushError("CONFIG_INVALID", `No AWS region is set for the aws source.`, { ...base, hint: "Set `region:` in the source's options in hush.yaml, or AWS_REGION in the environment." });
   }
-  return new HushError("SOURCE_UNAVAILABLE", `AWS Secrets Manager could not be reached to ${what}${of}${name ? ` (${name})` : ""}.`, base);
+  const unavailable = (how: string, hint?: string) => new HushError("SOURCE_UNAVAILABLE", `AWS Secrets Manager ${how} (to ${what}${of}).`, hint ? { ...base, hint } : base);
+  if (name === "SyntaxError" || /deserialization error/i.test(messageOf(e))) {
+    if (typeof status === "number" && status >= 500) return unavailable(`answered HTTP ${status}`);
+    return new HushError("BAD_REPLY", `AWS Secrets Manager's reply to ${what}${of} is malformed (not the JSON its API documents).`, base);
+  }
+  if (name === "TimeoutError" || (e as { code?: unknown }).code === "ETIMEDOUT") return unavailable("timed out", "AWS is slow or unreachable from here; check the network path (VPC endpoint, proxy), or raise the source's `timeout`.");
+  if (status === 429 || THROTTLED.has(name)) return unavailable("was rate-limited and the retries ran out", "AWS is throttling hush; retry later, or raise `cacheTtl` so fewer reads reach it.");
+  if (typeof status === "number" && status >= 500) return unavailable(`answered HTTP ${status}${name ? ` (${name})` : ""}`);
+  return unavailable(`could not be reached${name ? ` (${name})` : ""}`);
 }
 
-// --- internal ---
-
+const THROTTLED = new Set(["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"]);
 const DENIED = new Set(["AccessDeniedException", "AccessDenied", "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId", "MissingAuthenticationTokenException", "IncompleteSignature"]);
 const INVALID = new Set(["InvalidParameterException", "ValidationException", "LimitExceededException", "MalformedPolicyDocumentException", "ResourceExistsException", "PreconditionNotMetException", "InvalidRequestException"]);
 

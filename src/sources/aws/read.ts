@@ -6,6 +6,7 @@
 import { HushError } from "../../errors.js";
 import type { RemoteRef } from "../../config/types.js";
 import type { SecretRecord } from "../../types.js";
+import { pickJsonProperty } from "../remote/mapping.js";
 import type { AwsSecretValue } from "./client.js";
 
 /** hush's version labels <-> AWS staging labels. Other labels pass through unchanged. */
@@ -18,10 +19,10 @@ export interface AwsTarget {
   version?: { VersionId?: string; VersionStage?: string };
 }
 
-/** The target of `name`: its `remote:` entry, else the name under the `path` prefix. */
-export function targetOf(name: string, path: string, refs: Readonly<Record<string, RemoteRef>> | undefined): AwsTarget {
+/** The target of `name`: its `remote:` entry, else `<prefix>/<name>` (prefix "" or ending in `/`). */
+export function targetOf(name: string, prefix: string, refs: Readonly<Record<string, RemoteRef>> | undefined): AwsTarget {
   const ref = refs && Object.hasOwn(refs, name) ? refs[name] : undefined;
-  if (!ref) return { secretId: `${path}${name}` };
+  if (!ref) return { secretId: `${prefix}${name}` };
   return { secretId: ref.key, property: ref.property, version: ref.version === undefined ? undefined : versionSelector(ref.version) };
 }
 
@@ -42,16 +43,18 @@ export function labelOfStage(stage: string): string {
   return Object.entries(STAGE_OF_LABEL).find(([, s]) => s === stage)?.[0] ?? stage;
 }
 
-/** The record of `name` from one secret value; `property` picks a field of a JSON SecretString. */
-export function recordOf(name: string, target: AwsTarget, entry: AwsSecretValue, source: string): SecretRecord {
+/**
+ * The record of `name` from one secret value; `property` picks a field of a JSON SecretString
+ * (a field that is not there: undefined, "not here", as every remote source has it).
+ */
+export function recordOf(name: string, target: AwsTarget, entry: AwsSecretValue, source: string): SecretRecord | undefined {
   const raw = valueOf(entry, target.secretId);
-  const record: SecretRecord = { name, value: raw.value, source, location: `${entry.Name ?? target.secretId}@${entry.VersionId ?? "?"}${raw.binary ? " (binary, base64)" : ""}` };
+  const location = `${entry.Name ?? target.secretId}@${entry.VersionId ?? "?"}${raw.binary ? " (binary, base64)" : ""}${target.property !== undefined ? ` .${target.property}` : ""}`;
+  const picked = pickJsonProperty(raw.value, target.property, { source, operation: "read", path: target.secretId, secret: name });
+  if (!picked) return undefined;
+  const record: SecretRecord = { name, value: picked.value, source, location };
+  if (picked.encoding === "json") record.encoding = "json";
   if (entry.CreatedDate instanceof Date) record.updatedAt = entry.CreatedDate;
-  if (target.property === undefined) return record;
-  const field = propertyOf(raw.value, target.property, target.secretId, name);
-  record.value = field.value;
-  record.location = `${record.location} .${target.property}`;
-  if (field.json) record.encoding = "json";
   return record;
 }
 
@@ -73,31 +76,5 @@ function valueOf(entry: AwsSecretValue, secretId: string): { value: string; bina
     }
     return { value: bytes.toString("base64"), binary: true };
   }
-  throw new HushError("SOURCE_UNAVAILABLE", `AWS Secrets Manager returned no value for ${JSON.stringify(secretId)}.`, { source: "aws" });
-}
-
-/** A field of a JSON object value: a top-level key, else a dotted path (`db.password`). */
-function propertyOf(text: string, property: string, secretId: string, name: string): { value: string; json: boolean } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the input: never passed on.
-    throw new HushError("INVALID_VALUE", `The AWS secret ${JSON.stringify(secretId)} is not a JSON object, so it has no property ${JSON.stringify(property)}.`, {
-      source: "aws",
-      secret: name,
-      hint: "Store the secret as a JSON object, or remove `property:` from its `remote:` entry in hush.yaml.",
-    });
-  }
-  const at = (o: unknown, k: string) => (typeof o === "object" && o !== null && !Array.isArray(o) && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
-  let v = at(doc, property);
-  if (v === undefined && property.includes(".")) v = property.split(".").reduce<unknown>((o, k) => at(o, k), doc);
-  if (v === undefined || v === null) {
-    throw new HushError("NOT_FOUND", `The AWS secret ${JSON.stringify(secretId)} has no property ${JSON.stringify(property)}.`, {
-      source: "aws",
-      secret: name,
-      hint: "Check `remote.property` in hush.yaml against the secret's JSON keys (`aws secretsmanager get-secret-value` shows them).",
-    });
-  }
-  return typeof v === "string" ? { value: v, json: false } : { value: JSON.stringify(v), json: true };
+  throw new HushError("BAD_REPLY", `AWS Secrets Manager returned no SecretString nor SecretBinary for ${JSON.stringify(secretId)}.`, { source: "aws" });
 }
