@@ -37,7 +37,7 @@ function problems(raw: unknown): string {
 
 describe("key provider registry", () => {
   it("lists the built-ins file, user and env, in that order", () => {
-    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env"]);
+    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "aws-kms"]);
     expect(findKeyProviderType("user")?.summary).toMatch(/config folder/);
     expect(findKeyProviderType("nope")).toBeUndefined();
   });
@@ -58,7 +58,7 @@ describe("key provider registry", () => {
 
   it("the unknown-provider message lists the known ones and never echoes a token-shaped name", () => {
     expect(describeUnknownKeyProvider("kms")).toMatch(/unknown key provider "kms"; known providers: file, user, env/);
-    expect(describeUnknownKeyProvider("aws-kms")).toMatch(/not available in this build/);
+    expect(describeUnknownKeyProvider("gcp-kms")).toMatch(/not available in this build/);
     expect(describeUnknownKeyProvider(KEY)).not.toContain(KEY.slice(0, 12));
   });
 });

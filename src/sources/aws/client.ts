@@ -114,6 +114,24 @@ export function retryAws(outcome: { value: unknown } | { error: unknown }): Retr
   return undefined;
 }
 
+/**
+ * The SDK prints a "NodeVersionSupportWarning" on Node < 22 when a client is made. Under
+ * `hush run` that line would land in every run's stderr, about the SDK's own support policy
+ * rather than anything hush does; docs/aws.md says it. The switch is the SDK's own variable, set
+ * only while the client is made and put back after, so the child of `hush run` never sees it.
+ */
+export function withoutNodeVersionNotice<T>(make: () => T): T {
+  const NAME = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+  const saved = process.env[NAME];
+  process.env[NAME] = "true";
+  try {
+    return make();
+  } finally {
+    if (saved === undefined) delete process.env[NAME];
+    else process.env[NAME] = saved;
+  }
+}
+
 // --- internal ---
 
 const THROTTLING = new Set(["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException"]);
@@ -148,20 +166,3 @@ async function makeSdkClient(options: AwsClientOptions): Promise<SdkHandle> {
   return { client, commands: sdk as SdkHandle["commands"] };
 }
 
-/**
- * The SDK prints a "NodeVersionSupportWarning" on Node < 22 when a client is made. Under
- * `hush run` that line would land in every run's stderr, about the SDK's own support policy
- * rather than anything hush does; docs/aws.md says it. The switch is the SDK's own variable, set
- * only while the client is made and put back after, so the child of `hush run` never sees it.
- */
-function withoutNodeVersionNotice<T>(make: () => T): T {
-  const NAME = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
-  const saved = process.env[NAME];
-  process.env[NAME] = "true";
-  try {
-    return make();
-  } finally {
-    if (saved === undefined) delete process.env[NAME];
-    else process.env[NAME] = saved;
-  }
-}
