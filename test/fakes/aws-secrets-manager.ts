@@ -69,7 +69,7 @@ export async function startAwsSecretsManagerFake(): Promise<AwsSecretsManagerFak
   };
   const readable = (id: unknown): FakeSecret => {
     const s = find(id);
-    if (deny.has(s.name)) throw new AwsFakeError("AccessDeniedException", `User is not authorized to perform: secretsmanager:GetSecretValue on resource: ${s.name}`);
+    if (deny.has(s.name)) throw new AwsFakeError("AccessDeniedException", `User: ${CALLER} is not authorized to perform: secretsmanager:GetSecretValue on resource: ${s.name} because no identity-based policy allows the secretsmanager:GetSecretValue action`);
     if (s.deletionDate) throw new AwsFakeError("InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion.");
     if (decryptFailure.has(s.name)) throw new AwsFakeError("DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
     return s;
@@ -141,6 +141,8 @@ export async function startAwsSecretsManagerFake(): Promise<AwsSecretsManagerFak
 // --- internal ---
 
 const PAGE = 100;
+/** The caller AWS names in a refusal (as a role session would be named). */
+export const CALLER = "arn:aws:sts::123456789012:assumed-role/hush-test-app/session-1";
 
 function pickVersion(s: FakeSecret, versionId: unknown, stage: unknown): FakeSecretVersion {
   const v = versionId !== undefined ? s.versions.find((x) => x.id === versionId) : s.versions.find((x) => x.stages.includes(typeof stage === "string" ? stage : "AWSCURRENT"));
