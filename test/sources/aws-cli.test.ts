@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { REPO, runHushBinary } from "../helpers/run-binary.js";
 import { startAwsSecretsManagerFake, type AwsSecretsManagerFake } from "../fakes/aws-secrets-manager.js";
 
@@ -50,3 +51,31 @@ describe("hush with an aws source (built CLI)", () => {
     expect(denied.stdout + denied.stderr).not.toContain("CANARY");
   });
 });
+
+describe("a project without an aws source never loads the AWS SDK", () => {
+  it("hush run, get and --help with a resolve hook that refuses @aws-sdk/*", () => {
+    const project = mkdtempSync(join(tmpdir(), "hush-no-aws-"));
+    try {
+      // A module hook (node:module register) that fails any import of an @aws-sdk package.
+      const hooks = join(project, "hooks.mjs");
+      writeFileSync(hooks, 'export async function resolve(s, c, next) { if (s.startsWith("@aws-sdk/")) throw new Error("AWS SDK loaded: " + s); return next(s, c); }\n');
+      const register = join(project, "register.mjs");
+      writeFileSync(register, `import { register } from "node:module"; register(${JSON.stringify(`file://${hooks}`)});\n`);
+      const hush = (args: string[], input?: string) => spawnSync(process.execPath, ["--import", register, CLI, ...args], { cwd: project, env: { PATH: process.env.PATH, HOME: project }, input, encoding: "utf8" });
+      expect(hush(["set", "plain_key"], "local-value").status).toBe(0);
+      const run = hush(["run", "--", process.execPath, "-e", "process.exit(process.env.PLAIN_KEY === 'local-value' ? 0 : 9)"]);
+      expect(run.stderr).not.toContain("AWS SDK loaded");
+      expect(run.status).toBe(0);
+      expect(hush(["get", "plain_key"]).stdout.trim()).toBe("local-value");
+      expect(hush(["--help"]).status).toBe(0);
+      // The hook does catch an import: the same project with an aws source fails on it.
+      writeFileSync(join(project, "hush.yaml"), "version: 1\nsources:\n  - type: aws\n    options: { region: us-east-1 }\n");
+      const withAws = hush(["get", "plain_key"]);
+      expect(withAws.status).not.toBe(0);
+      expect(withAws.stderr).toContain("npm install @aws-sdk/client-secrets-manager");
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
+
