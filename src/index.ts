@@ -52,6 +52,7 @@ export type { InitProjectOptions, InitResult } from "./config/init-project.js";
 export { diagnoseProject } from "./workflows/doctor.js";
 export type { DiagnoseProjectOptions } from "./workflows/doctor.js";
 export type { DoctorReport, DoctorProblem, DoctorSource } from "./config/doctor.js";
+export type { DoctorKey } from "./config/doctor-keys.js";
 export { checkRequired } from "./workflows/check.js";
 export type { CheckRequiredOptions, RequiredCheckResult } from "./workflows/check.js";
 export type { RequiredSecret } from "./config/required.js";

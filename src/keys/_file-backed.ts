@@ -10,7 +10,7 @@ import { dirname, join, relative, isAbsolute } from "node:path";
 import { HushError } from "../errors.js";
 import { parseFernetKey, type FernetKey } from "../crypto/fernet.js";
 import { fsyncDir, readKeyFile } from "../crypto/key-file.js";
-import { checkPrivate } from "../fs/permissions.js";
+import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 import { sweepStaleTemps, writeFileAtomic } from "../fs/atomic-write.js";
 import type { KeyProvider, KeyProviderCheck, KeyProviderContext } from "./provider.js";
 
@@ -22,6 +22,8 @@ export interface FileBackedOptions {
   /** Makes the key file's folder (0700) before a save. */
   ensureFolder(): void;
   context: Pick<KeyProviderContext, "root" | "environment" | "onWarning">;
+  /** `warn` lets a key file others can read through with a warning (the local store's `permissions: warn`). @default "strict" */
+  policy?: PermissionPolicy;
 }
 
 /** A provider over one key file. */
@@ -42,7 +44,7 @@ export function createFileBackedProvider(options: FileBackedOptions): KeyProvide
     load() {
       if (cached) return Promise.resolve(cached);
       // One read per provider, also when two callers ask at once.
-      loading ??= (async () => readKeyFile(path, "strict", context.onWarning))().then(
+      loading ??= (async () => readKeyFile(path, options.policy ?? "strict", context.onWarning))().then(
         (key) => (cached = key),
         (e: unknown) => {
           loading = undefined;
@@ -136,9 +138,6 @@ function checkKeyFile(path: string, type: string, root: string): KeyProviderChec
     return { ok: false, detail: `${type}: ${err.code}`, problems: [{ message: err.message, fix: err.hint }] };
   }
   for (const w of warnings) problems.push({ message: w.replace(/ Fix: .*$/, ""), fix: /Fix: (.*)$/.exec(w)?.[1] ?? "chmod 600 the file, 700 its folder" });
-  const ok = problems.length === 0; // lax modes: load refuses the key. Inside the project: a warning.
-  if (type === "file" && isInside(root, path)) {
-    problems.push({ message: `The key sits inside the project folder (${path}): anything that reads the folder (an agent, a backup, cp -r) can open the store.`, fix: "Move it out with `hush key move --to user`." });
-  }
-  return { ok, detail: `${type}: ${path}`, problems };
+  // Where the key is (inside the project folder or not) is location()'s; `hush doctor` warns about it.
+  return { ok: problems.length === 0, detail: `${type}: ${path}${isInside(root, path) ? " (inside the project folder)" : ""}`, problems };
 }

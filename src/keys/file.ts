@@ -13,6 +13,7 @@
  * `hush key move --to user` moves the key out (docs/keys.md).
  */
 import { keyFilePath, ensureSecretsDir } from "../crypto/key-file.js";
+import type { PermissionPolicy } from "../fs/permissions.js";
 import { defineKeyProviderType, type KeyProvider, type KeyProviderContext } from "./provider.js";
 import { createFileBackedProvider } from "./_file-backed.js";
 
@@ -29,9 +30,10 @@ export const fileKeyProviderType = defineKeyProviderType({
 
 const PROVIDER_TYPE = "file";
 
-/** Creates the `file` provider of `context.environment`. */
-export function createFileKeyProvider(context: KeyProviderContext): KeyProvider {
+/** Creates the `file` provider of `context.environment`; `policy: "warn"` is the local store's `permissions: warn`. */
+export function createFileKeyProvider(context: KeyProviderContext, options: { policy?: PermissionPolicy } = {}): KeyProvider {
   return createFileBackedProvider({
+    policy: options.policy,
     type: PROVIDER_TYPE,
     path: keyFilePath(context.secretsDir, context.environment),
     ensureFolder: () => ensureSecretsDir(context.secretsDir),

@@ -19,10 +19,11 @@ import type { KeyProviderDescriptor } from "./provider.js";
 import { fileKeyProviderType } from "./file.js";
 import { userKeyProviderType } from "./user.js";
 import { envKeyProviderType } from "./env.js";
+import { vaultTransitKeyProviderType } from "./vault-transit.js";
 import { awsKmsKeyProviderType } from "./aws-kms.js";
 
 /** Provider types that other parts of hush add; naming one gets a clearer error than "unknown". */
-export const PLANNED_KEY_PROVIDER_TYPES: readonly string[] = ["passphrase", "gcp-kms", "vault-transit"];
+export const PLANNED_KEY_PROVIDER_TYPES: readonly string[] = ["passphrase", "gcp-kms"];
 
 /** Every key provider type hush.yaml may name: the built-ins, then the registered ones. */
 export function listKeyProviderTypes(): readonly KeyProviderDescriptor[] {
@@ -73,7 +74,7 @@ export function describeUnknownKeyProvider(type: unknown): string {
 
 // --- internal ---
 
-const BUILT_IN: readonly KeyProviderDescriptor[] = [fileKeyProviderType, userKeyProviderType, envKeyProviderType, awsKmsKeyProviderType] as unknown as KeyProviderDescriptor[];
+const BUILT_IN: readonly KeyProviderDescriptor[] = [fileKeyProviderType, userKeyProviderType, envKeyProviderType, vaultTransitKeyProviderType, awsKmsKeyProviderType] as unknown as KeyProviderDescriptor[];
 const KEY = Symbol.for("hush.keyProviderTypes");
 
 /** The registered (non-built-in) types, shared by every copy of this module in the process. */

@@ -142,6 +142,12 @@ export function createAwsSource(options: AwsSourceOptions = {}): SecretSource {
       if (!old) throw new HushError("VERSION_NOT_FOUND", `${name} has no version ${toVersion} in AWS Secrets Manager.`, { source: SOURCE_NAME, secret: name });
       return this.set!(name, old.value);
     },
+    remoteLocation(name) {
+      const t = target(name);
+      const ref = Object.hasOwn(refs, name) ? refs[name] : undefined;
+      const version = ref?.version;
+      return { key: t.secretId, mapped: ref !== undefined, address: `${t.secretId}${t.property !== undefined ? `#${t.property}` : ""}${version !== undefined ? `@${version}` : ""}`, ...(t.property !== undefined ? { property: t.property } : {}), ...(version !== undefined ? { version } : {}) };
+    },
     check: () => checkAws(client, path, refs),
     async dispose() {
       client.destroy();

@@ -74,13 +74,15 @@ describe("file key provider", () => {
     expect(await p.exists()).toBe(false);
   });
 
-  it("check() warns that the key sits inside the project folder", async () => {
-    const { make } = setup();
+  it("check() fails without a key, passes with one, and says the key is inside the project folder", async () => {
+    const { make, keyPath } = setup();
     const p = make();
     expect((await p.check!()).ok).toBe(false);
     await p.save(generateFernetKey());
     const check = await p.check!();
-    expect(check.ok).toBe(true);
-    expect(check.problems?.map((x) => x.message).join(" ")).toMatch(/inside the project folder/);
+    expect(check).toMatchObject({ ok: true, problems: [] });
+    expect(check.detail).toMatch(/inside the project folder/);
+    chmodSync(keyPath, 0o644);
+    expect((await p.check!()).problems?.[0]?.fix).toMatch(/chmod 600/);
   });
 });

@@ -36,8 +36,8 @@ function problems(raw: unknown): string {
 }
 
 describe("key provider registry", () => {
-  it("lists the built-ins file, user and env, in that order", () => {
-    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "aws-kms"]);
+  it("lists the built-ins file, user, env, vault-transit and aws-kms, in that order", () => {
+    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "vault-transit", "aws-kms"]);
     expect(findKeyProviderType("user")?.summary).toMatch(/config folder/);
     expect(findKeyProviderType("nope")).toBeUndefined();
   });

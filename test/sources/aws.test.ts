@@ -119,6 +119,8 @@ describe("aws source: AWS's own behaviour", () => {
     expect(await source.get("db_nope")).toBeUndefined();
     await expectCode(source.get("plain_field"), "INVALID_VALUE");
     await expectCode(source.set!("db_password", "x-CANARY"), "READ_ONLY");
+    expect(source.remoteLocation!("db_password")).toEqual({ key: "prod/db", property: "password", mapped: true, address: "prod/db#password" });
+    expect(source.remoteLocation!("other_name")).toEqual({ key: `${PREFIX}other_name`, mapped: false, address: `${PREFIX}other_name` });
   });
 
   it("SecretBinary: UTF-8 text as text; other bytes as base64 (64 KiB, AWS's maximum); a value over 64 KiB is refused before any call", async () => {
