@@ -35,6 +35,9 @@ const HINTS = {
   // Part of the source contract too: an unreachable backend is this error, never "not found".
   SOURCE_UNAVAILABLE: "The backend could not be reached; check the address and that it is running.",
   ACCESS_DENIED: "The backend refused the credentials; check the token or role it is given.",
+  // A KMS key could not decrypt (AWS DecryptionFailure, a disabled key, a ciphertext of another key):
+  // neither "denied" (the caller was let in) nor a damaged local store.
+  KMS_DECRYPT_FAILED: "The KMS key that protects it could not decrypt; check that the key is enabled and that the role may use it (kms:Decrypt).",
   // Part of the source contract (the conformance suite): a deleted or destroyed latest version
   // reads as DELETED, never as an empty string. Kept although no built-in source raises it yet.
   DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",

@@ -22,10 +22,11 @@ import { envKeyProviderType } from "./env.js";
 import { passphraseKeyProviderType } from "./passphrase.js";
 import { teamKeyProviderType } from "./team.js";
 import { vaultTransitKeyProviderType } from "./vault-transit.js";
+import { awsKmsKeyProviderType } from "./aws-kms.js";
 import { gcpKmsKeyProviderType } from "./gcp-kms.js";
 
 /** Provider types that other parts of hush add; naming one gets a clearer error than "unknown". */
-export const PLANNED_KEY_PROVIDER_TYPES: readonly string[] = ["aws-kms"];
+export const PLANNED_KEY_PROVIDER_TYPES: readonly string[] = [];
 
 /** Every key provider type hush.yaml may name: the built-ins, then the registered ones. */
 export function listKeyProviderTypes(): readonly KeyProviderDescriptor[] {
@@ -76,7 +77,7 @@ export function describeUnknownKeyProvider(type: unknown): string {
 
 // --- internal ---
 
-const BUILT_IN: readonly KeyProviderDescriptor[] = [fileKeyProviderType, userKeyProviderType, envKeyProviderType, passphraseKeyProviderType, teamKeyProviderType, vaultTransitKeyProviderType, gcpKmsKeyProviderType] as unknown as KeyProviderDescriptor[];
+const BUILT_IN: readonly KeyProviderDescriptor[] = [fileKeyProviderType, userKeyProviderType, envKeyProviderType, passphraseKeyProviderType, teamKeyProviderType, vaultTransitKeyProviderType, awsKmsKeyProviderType, gcpKmsKeyProviderType] as unknown as KeyProviderDescriptor[];
 const KEY = Symbol.for("hush.keyProviderTypes");
 
 /** The registered (non-built-in) types, shared by every copy of this module in the process. */

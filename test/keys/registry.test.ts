@@ -36,9 +36,8 @@ function problems(raw: unknown): string {
 }
 
 describe("key provider registry", () => {
-  it("lists the built-ins file, user and env first, in that order (the KMS providers after them)", () => {
-    expect(listKeyProviderTypes().map((d) => d.type).slice(0, 3)).toEqual(["file", "user", "env"]);
-    expect(findKeyProviderType("gcp-kms")?.summary).toMatch(/Cloud KMS/);
+  it("lists the built-ins file, user, env, vault-transit and aws-kms, in that order", () => {
+    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "vault-transit", "aws-kms"]);
     expect(findKeyProviderType("user")?.summary).toMatch(/config folder/);
     expect(findKeyProviderType("nope")).toBeUndefined();
   });
@@ -59,7 +58,7 @@ describe("key provider registry", () => {
 
   it("the unknown-provider message lists the known ones and never echoes a token-shaped name", () => {
     expect(describeUnknownKeyProvider("kms")).toMatch(/unknown key provider "kms"; known providers: file, user, env/);
-    expect(describeUnknownKeyProvider("aws-kms")).toMatch(/not available in this build/);
+    expect(describeUnknownKeyProvider("gcp-kms")).toMatch(/not available in this build/);
     expect(describeUnknownKeyProvider(KEY)).not.toContain(KEY.slice(0, 12));
   });
 });
