@@ -1,5 +1,8 @@
 /**
- * The kubernetes source: volume mode against a folder laid out as the kubelet lays it out.
+ * The kubernetes source: the conformance suite in API mode against the fake API server
+ * (test/fakes/kubernetes.ts, driven through the real @kubernetes/client-node), and in volume mode
+ * (as `kubernetes-volume`) against a folder laid out as the kubelet lays it out; then the volume
+ * mode's own cases. API mode's own cases are in kubernetes-api.test.ts.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
@@ -7,16 +10,84 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKubernetesSource } from "../../src/sources/kubernetes.js";
 import { HushError } from "../../src/errors.js";
-import { describeSourceConformance } from "./conformance/suite.js";
+import { describeSourceConformance, noRemoteBackend } from "./conformance/suite.js";
 import { expectHushError } from "./conformance/cases.js";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { writeKubeletPayload } from "../helpers/kubelet-volume.mjs";
+import { startKubernetesFake } from "../fakes/kubernetes.js";
+import { makeSelfSignedCert } from "../helpers/tls-cert.js";
 
 const KUBELET = fileURLToPath(new URL("../helpers/kubelet-volume.mjs", import.meta.url));
 
+const NAMESPACE = "hush-test";
+const TLS = makeSelfSignedCert();
+
 describeSourceConformance(
   "kubernetes",
+  {
+    async create() {
+      const fake = await startKubernetesFake({ tls: TLS, tokens: ["token-0"] });
+      const dir = mkdtempSync(join(tmpdir(), "hush-k8s-sa-"));
+      const tokenFile = join(dir, "token");
+      writeFileSync(tokenFile, "token-0");
+      writeFileSync(join(dir, "ca.crt"), TLS.cert);
+      const source = createKubernetesSource({ server: fake.url, tokenFile, caFile: join(dir, "ca.crt"), namespace: NAMESPACE, secret: "app", timeoutMs: 400, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+      return {
+        source,
+        async seed(values) {
+          fake.put(NAMESPACE, "app", values);
+        },
+        async breakIt() {
+          fake.server.alwaysFault = { status: 500 };
+        },
+        faults: {
+          async deny() {
+            fake.deny("get", "app"); // RBAC: the names live in secrets/app
+          },
+          async rateLimit(seconds) {
+            fake.server.faults.push({ status: 429, headers: { "retry-after": String(seconds) } });
+          },
+          async serverErrors(count) {
+            if (count === Infinity) fake.server.alwaysFault = { status: 503 };
+            else for (let i = 0; i < count; i++) fake.server.faults.push({ status: [500, 502, 503][i % 3]! });
+          },
+          async slow() {
+            fake.server.alwaysFault = { delayMs: 1500 };
+          },
+          async malformed() {
+            fake.server.alwaysFault = { malformed: true };
+          },
+          async expireToken() {
+            // The kubelet rotates the projected token: the old one is refused, the file holds the new one.
+            fake.tokens = new Set(["token-1"]);
+            writeFileSync(tokenFile, "token-1");
+            return "relogin";
+          },
+          async heal() {
+            fake.server.alwaysFault = undefined;
+            fake.server.faults.length = 0;
+          },
+        },
+        async cleanup() {
+          await fake.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    skips: {
+      versions: "a Secret keeps no versions",
+      watch: "API mode has no watch here; `hush run --watch` polls it every 2 s",
+      deleted: "Secrets have no versions to soft-delete: a key is there or not",
+      dispose: "holds no connection: the SDK's requests use Node's shared agent",
+    },
+  },
+);
+
+describeSourceConformance(
+  "kubernetes-volume",
   {
     async create() {
       const dir = mkdtempSync(join(tmpdir(), "hush-k8s-vol-"));
@@ -54,6 +125,7 @@ describeSourceConformance(
       denied: "a mounted folder has no credentials to refuse; an unreadable folder is READ_FAILED",
       deleted: "no versions: a key is in the payload or not",
       concurrent: "volume mode is read-only (the swap under reads is tested below)",
+      ...noRemoteBackend("a mounted folder"),
     },
   },
 );
