@@ -35,6 +35,8 @@ export interface KubernetesFake {
   user: string;
   /** Stores a Secret from text values (base64-encoded as the API server keeps them). */
   put(namespace: string, name: string, values: Record<string, string>): void;
+  /** The RBAC denials in force, as `verb/name` (`verb/*`: every Secret); clear it to allow again. */
+  denied: Set<string>;
   /** RBAC: from now on `verb` on secrets (`name`, or every Secret) is 403. */
   deny(verb: "get" | "list" | "create" | "update" | "patch" | "delete", name?: string): void;
   close(): Promise<void>;
@@ -46,13 +48,13 @@ export interface KubernetesFake {
  */
 export async function startKubernetesFake(options: { tls: { key: string; cert: string }; tokens?: string[]; user?: string }): Promise<KubernetesFake> {
   const secrets = new Map<string, FakeSecret>();
-  const denied = new Set<string>();
   let version = 1000;
   let uid = 0;
   const fake: KubernetesFake = {
     server: undefined as unknown as FakeServer,
     url: "",
     secrets,
+    denied: new Set<string>(),
     tokens: new Set(options.tokens ?? ["test-token"]),
     user: options.user ?? "system:serviceaccount:default:hush",
     put(namespace, name, values) {
@@ -61,7 +63,7 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
       secrets.set(`${namespace}/${name}`, newSecret(namespace, name, { ...old?.data, ...data }, old));
     },
     deny(verb, name) {
-      denied.add(`${verb}/${name ?? "*"}`);
+      fake.denied.add(`${verb}/${name ?? "*"}`);
     },
     close: () => fake.server.close(),
   };
@@ -89,7 +91,7 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
     const [, namespace, name] = m as unknown as [string, string, string | undefined];
     const verb = verbOf(req.method, name);
     if (!verb) return status(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
-    if (denied.has(`${verb}/${name ?? "*"}`) || denied.has(`${verb}/*`)) {
+    if (fake.denied.has(`${verb}/${name ?? "*"}`) || fake.denied.has(`${verb}/*`)) {
       const target = name ? `secrets "${name}" is forbidden` : "secrets is forbidden";
       return status(403, "Forbidden", `${target}: User "${fake.user}" cannot ${verb} resource "secrets" in API group "" in the namespace "${namespace}"`, { name, kind: "secrets" });
     }

@@ -67,7 +67,7 @@ export function createKubernetesApiSource(options: KubernetesApiOptions): Secret
       const refs = Object.entries(options.remoteRefs ?? {});
       const objects = await readEach([...new Set([options.secret, ...refs.map(([, r]) => r.key)])], (s) => readSecret(s));
       const names = new Set(dataKeys(objects.get(options.secret)).filter(isValidName));
-      for (const [name] of refs) if (pick(name, locate(name), objects.get(locate(name).secret))) names.add(name);
+      for (const [name] of refs) if (heldByRef(locate(name), objects.get(locate(name).secret))) names.add(name);
       return [...names];
     },
     async set(name, value) {
@@ -127,6 +127,12 @@ function locateName(name: string, options: KubernetesApiOptions, warned: Set<str
     options.onWarning?.(`${options.name}: secrets.${canonicalName(name)}.remote.key is not a Kubernetes Secret name; this source does not hold it.`);
   }
   return { secret: ref.key, ...(ref.property !== undefined ? { property: ref.property } : {}), mapped: true };
+}
+
+/** Whether a mapped name's Secret holds it (without reading its value): the property, else any key. */
+function heldByRef(loc: Location, obj: SecretObject | undefined): boolean {
+  const keys = dataKeys(obj);
+  return loc.property !== undefined ? keys.includes(loc.property) : keys.length > 0;
 }
 
 /** The record of `name` in `obj` (already read), or undefined. */

@@ -52,8 +52,21 @@ export function createSecretAccess(options: KubernetesApiOptions): SecretAccess 
   }
 
   /** Read-modify-replace of one Secret, started again on a resourceVersion conflict. */
-  async function update(secretName: string, change: (data: Record<string, string>) => boolean, secret?: string): Promise<boolean> {
+  /** Writes to one Secret from this process, one after another (each waits for the one before). */
+  const queues = new Map<string, Promise<unknown>>();
+  function update(secretName: string, change: (data: Record<string, string>) => boolean, secret?: string): Promise<boolean> {
+    const before = queues.get(secretName) ?? Promise.resolve();
+    const mine = before.then(() => updateNow(secretName, change, secret));
+    const settled = mine.catch(() => undefined);
+    queues.set(secretName, settled);
+    void settled.then(() => queues.get(secretName) === settled && queues.delete(secretName));
+    return mine;
+  }
+
+  async function updateNow(secretName: string, change: (data: Record<string, string>) => boolean, secret?: string): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      // Another writer won the last round: wait a jittered, growing while so the rounds spread out.
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 20 * 2 ** attempt)));
       const obj = await readSecret(secretName, secret);
       const data = obj ? base64Data(obj) : {};
       if (!change(data)) return false;
@@ -79,7 +92,7 @@ export function validSecretName(name: string): boolean {
 
 // --- internal ---
 
-const MAX_CONFLICT_RETRIES = 5;
+const MAX_CONFLICT_RETRIES = 8;
 
 /** A Secret's `data` for a rewrite, base64 as is (other keys, binary ones too, are kept byte for byte), `stringData` folded in. */
 function base64Data(obj: SecretObject): Record<string, string> {
