@@ -4,11 +4,12 @@
  * declared secrets). Existing variables win. Every name the chain lists and every name
  * hush.yaml declares is resolved; problems are reported on stderr by name, never by value.
  * A required secret (hush.yaml `required: true`) that nothing provides is reported, and stops
- * start-up when `HUSH_STRICT=1`.
+ * start-up when `HUSH_STRICT=1`. `HUSH_KEY_*` and `HUSH_PASSPHRASE` are removed from `process.env`.
  */
 import { ERROR_CODES, HushError, type HushErrorCode } from "./errors.js";
 import { envName } from "./names.js";
 import { openConfiguredManager } from "./config/open.js";
+import { KEY_CARRIER_VARIABLE } from "./run/child-env.js";
 
 const { manager, loaded } = await openConfiguredManager({ env: process.env });
 const declared = Object.keys(loaded.config.secrets);
@@ -22,6 +23,9 @@ for (const record of Object.values(secrets)) {
   if (record.value.includes("\0")) process.stderr.write(`hush: ${record.name} not loaded: its value contains a NUL byte, which an environment variable cannot hold.\n`);
   else process.env[variable] = record.value;
 }
+// The app runs in this process: the key carriers (`HUSH_KEY_*`, `HUSH_PASSPHRASE`) leave its
+// environment once the secrets are loaded, as `hush run` never passes them to its child.
+for (const variable of Object.keys(process.env)) if (KEY_CARRIER_VARIABLE.test(variable)) delete process.env[variable];
 const problems = issues.filter((i) => i.code !== "NOT_FOUND" || loaded.config.secrets[i.name]?.required);
 for (const issue of problems) process.stderr.write(`hush: ${issue.message}\n`);
 if (problems.length > 0 && process.env.HUSH_STRICT === "1") {

@@ -17,6 +17,7 @@ import { createEnvSource } from "./sources/env.js";
 import { createDotenvSource } from "./sources/dotenv.js";
 import { createLocalSource } from "./sources/local.js";
 import { createMallkuSource } from "./sources/mallku.js";
+import type { KeySettings } from "./keys/environment-key.js";
 
 export interface DefaultSourcesOptions {
   cwd: string;
@@ -31,6 +32,8 @@ export interface DefaultSourcesOptions {
    * @default false
    */
   keyAloneIsPython?: boolean;
+  /** hush.yaml's `project:` and `keys:` (which key provider the local store uses). @default the key file */
+  keys?: KeySettings;
 }
 
 /** The default environment's key file, which the Python layout shares. */
@@ -61,7 +64,7 @@ export function hasMallkuLayout(secretsDir: string, keyAloneIsPython = false): b
 export function createDefaultSources(options: DefaultSourcesOptions): SecretSource[] {
   const { cwd, secretsDir, environment, onWarning } = options;
   const chain: SecretSource[] = [createEnvSource({ env: options.env }), createDotenvSource({ cwd, environment, onWarning })];
-  const local = createLocalSource({ secretsDir, environment, onWarning });
+  const local = createLocalSource({ secretsDir, environment, onWarning, keys: options.keys, root: cwd, env: options.env });
   if (!hasMallkuLayout(secretsDir, options.keyAloneIsPython)) return [...chain, local];
   if (!hasMallkuLayout(secretsDir)) {
     onWarning(`${secretsDir} holds only .encryption.key and the project has no hush.yaml: hush takes it for the folder of a Python (Mallku) app that has stored nothing yet, and writes the Python layout (${MALLKU_CONSOLIDATED_FILE}) there. For a hush store instead, run \`hush init\` first (it writes hush.yaml and keeps the key).`);

@@ -17,6 +17,7 @@ const HINTS = {
   MALFORMED_KEY: "A key file holds 44 characters of url-safe base64 (32 bytes); restore it from your backup.",
   KEY_MISSING: "The key file is missing: restore it from your backup (no other key opens a store written with it), or point `secretsDir` at the folder that holds it.",
   WRONG_KEY: "The key does not open this store; use the key file this store was written with.",
+  KEY_EXISTS: "A key is already stored for this environment; hush never replaces a key unasked (`hush key rotate` re-keys the store).",
   STORE_CORRUPT: "The store is damaged; restore it from backup. hush keeps the damaged file as it is.",
   STORE_TRUNCATED: "The store file is empty or cut short; restore it from backup. hush keeps the file as it is.",
   INVALID_TOKEN: "The Fernet token is malformed or was altered; it cannot be decrypted.",

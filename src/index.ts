@@ -50,6 +50,7 @@ export type { InitProjectOptions, InitResult } from "./config/init-project.js";
 export { diagnoseProject } from "./workflows/doctor.js";
 export type { DiagnoseProjectOptions } from "./workflows/doctor.js";
 export type { DoctorReport, DoctorProblem, DoctorSource } from "./config/doctor.js";
+export type { DoctorKey } from "./config/doctor-keys.js";
 export { checkRequired } from "./workflows/check.js";
 export type { CheckRequiredOptions, RequiredCheckResult } from "./workflows/check.js";
 export type { RequiredSecret } from "./config/required.js";
@@ -114,6 +115,12 @@ export type { AccessReview, AccessReviewOptions, SecretMeta, UnusualAccess } fro
 export { formatReviewText, formatReviewMarkdown } from "./audit/review-format.js";
 export { readProjectAuditLog, reportProjectAccess, verifyProjectAuditLog, reviewProjectAccess } from "./audit/project-audit.js";
 export type { ReadProjectAuditLogOptions, NamedAuditRecord, ReportProjectAccessOptions, ReviewProjectAccessOptions, ProjectAuditVerifyResult } from "./audit/project-audit.js";
+
+// --- Keys: the registry of key providers (hush.yaml's `keys.<env>.provider`), and how to define one ---
+export { registerKeyProviderType, listKeyProviderTypes, findKeyProviderType } from "./keys/registry.js";
+export { defineKeyProviderType } from "./keys/provider.js";
+export type { KeyProvider, KeyProviderDescriptor, KeyProviderContext, KeyLocation, KeyProviderCheck } from "./keys/provider.js";
+export type { KeyConfig } from "./config/types.js";
 
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";

@@ -7,7 +7,7 @@ import { errorCodeOf, HushError } from "./errors.js";
 import { assertNoCollisions, canonicalName, envName, findHeldName } from "./names.js";
 import type { ManagerContext } from "./manager-context.js";
 import type { SecretsManager } from "./manager-types.js";
-import type { SecretExplanation, SecretListing, SecretRecord } from "./types.js";
+import type { RemoteLocationInfo, SecretExplanation, SecretListing, SecretRecord, SecretSource } from "./types.js";
 
 /**
  * Every name any source of the chain lists, without reading a value: once per canonical name,
@@ -49,7 +49,8 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
         }
         const winner = found[0];
         if (!winner) continue;
-        listings.push({ name, envName: envName(name), source: winner.source, shadowed: found.slice(1).map((r) => r.source), version: winner.version, updatedAt: winner.updatedAt });
+        const remote = remoteOf(ctx.sources.find((s) => s.name === winner.source), name);
+        listings.push({ name, envName: envName(name), source: winner.source, shadowed: found.slice(1).map((r) => r.source), version: winner.version, updatedAt: winner.updatedAt, ...(remote ? { remote } : {}) });
       }
       return listings;
     },
@@ -58,11 +59,13 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
       const canonical = await heldSpelling(ctx, name);
       const rows: SecretExplanation["sources"] = [];
       for (const s of ctx.sources) {
+        const remote = remoteOf(s, canonical);
+        const mapping = remote ? { remote } : {};
         try {
           const r = await s.get(canonical);
-          rows.push(r ? { source: s.name, found: true, version: r.version, updatedAt: r.updatedAt, location: r.location } : { source: s.name, found: false });
+          rows.push(r ? { source: s.name, found: true, version: r.version, updatedAt: r.updatedAt, location: r.location, ...mapping } : { source: s.name, found: false, ...mapping });
         } catch (e) {
-          rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${errorCodeOf(e) ?? "unknown"})` });
+          rows.push({ source: s.name, found: false, error: e instanceof HushError ? `${e.code}: ${e.message}` : `error (${errorCodeOf(e) ?? "unknown"})`, ...mapping });
         }
       }
       const notes = pythonMappingNotes(ctx, canonical);
@@ -72,6 +75,15 @@ export function createListings(ctx: ManagerContext): Pick<SecretsManager, "names
 }
 
 // --- internal ---
+
+/** Where `source` keeps `name`, when it is a remote source that says (no network call); a failure to say is no mapping. */
+function remoteOf(source: SecretSource | undefined, name: string): RemoteLocationInfo | undefined {
+  try {
+    return source?.remoteLocation?.(name);
+  } catch (_e) {
+    return undefined; // e.g. a malformed remote.version: the read in the same row shows the error
+  }
+}
 
 /** `name` as the chain lists it (`DATABASE_CONFIG` -> `database.config`), canonical; as asked when the listing fails (explain shows each source's error). */
 async function heldSpelling(ctx: ManagerContext, name: string): Promise<string> {

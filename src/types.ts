@@ -43,6 +43,20 @@ export interface SourceCheck {
   problems?: { message: string; fix: string }[];
 }
 
+/** Where a remote source keeps a name: `secrets.NAME.remote` from hush.yaml, or the name under the source's prefix. */
+export interface RemoteLocationInfo {
+  /** The remote key (a Vault path under the mount, a secret's name, a Kubernetes Secret). */
+  key: string;
+  /** The field of a JSON or multi-field value, when one is picked. */
+  property?: string;
+  /** The version pinned in hush.yaml, when one is; else the latest is read. */
+  version?: string;
+  /** True when hush.yaml's `secrets.NAME.remote` says so; false when derived from the name. */
+  mapped: boolean;
+  /** The full address as the backend names it (`secret/data/apps/llm#openai`). */
+  address: string;
+}
+
 /** A change notification from `watch()`. */
 export interface SourceChange {
   source: string;
@@ -83,6 +97,11 @@ export interface SecretSource {
   getVersion?(name: string, version: number): Promise<SecretRecord | undefined>;
   /** Makes a new version equal to an old one; returns the new record. */
   rollback?(name: string, toVersion: number): Promise<SecretRecord>;
+  /**
+   * Where this source keeps `name` in its backend (remote sources: the mapping model), without a
+   * network call; for `hush list --explain`. Optional; never a value.
+   */
+  remoteLocation?(name: string): RemoteLocationInfo;
   /** Calls `onChange` when the source changes; returns a function that stops watching. */
   watch?(onChange: (change: SourceChange) => void): () => void;
   /** Live health check for `hush doctor`. */
@@ -149,6 +168,8 @@ export interface SecretListing {
   shadowed: string[];
   version?: number;
   updatedAt?: Date;
+  /** Where the winning source keeps it, when that source is a remote one (see `SecretSource.remoteLocation`). */
+  remote?: RemoteLocationInfo;
 }
 
 /** `explain(name)`: every source in order and what it holds for that name. */
@@ -156,7 +177,7 @@ export interface SecretExplanation {
   name: string;
   envName: string;
   winner: string | undefined;
-  sources: { source: string; found: boolean; version?: number; updatedAt?: Date; location?: string; error?: string }[];
+  sources: { source: string; found: boolean; version?: number; updatedAt?: Date; location?: string; error?: string; remote?: RemoteLocationInfo }[];
   /** What a reader should know about this name: where hush and the Python layout map it differently. */
   notes?: string[];
 }

@@ -18,7 +18,7 @@ async function freshGetSecret(): Promise<typeof import("../src/manager.js").getS
 beforeEach(async () => {
   dir = realpathSync(mkdtempSync(join(tmpdir(), "hush-get-secret-")));
   delete process.env.HUSH_ENV;
-  expect((await runHush(["--cwd", dir, "init"])).code).toBe(0);
+  expect((await runHush(["--cwd", dir, "init", "--key-provider", "file"])).code).toBe(0);
   expect((await runHush(["--cwd", dir, "set", "openai_api_key"], { stdin: CANARY })).code).toBe(0);
   writeFileSync(join(dir, ".env"), "FROM_DOTENV=dotenv-value\n");
   process.chdir(dir);

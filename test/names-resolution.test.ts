@@ -13,7 +13,7 @@ const OTHER = `${CANARY}-other`;
 
 async function projectWith(names: string[]): Promise<string> {
   const dir = tempProject({});
-  expect((await hushIn(dir, ["init"])).code).toBe(0);
+  expect((await hushIn(dir, ["init", "--key-provider", "file"])).code).toBe(0);
   for (const name of names) expect((await hushIn(dir, ["set", name], { stdin: CANARY })).code).toBe(0);
   return dir;
 }

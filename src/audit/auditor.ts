@@ -26,6 +26,7 @@ import { createAuditWriter, type AuditWriter } from "./auditor-writer.js";
 import { createJsonlSink, jsonlLogPath } from "./jsonl-sink.js";
 import { createSecretIdMapper, loadAuditKeys, type AuditKeys, type SecretIdMapper } from "./secret-id.js";
 import type { AuditSink } from "./sink.js";
+import type { KeySettings } from "../keys/environment-key.js";
 import { createStderrSink } from "./stderr-sink.js";
 
 export type { AuditMode } from "../types.js";
@@ -42,8 +43,10 @@ export interface AuditorOptions {
   sinks?: AuditSink[];
   /** Also write each access to stderr (`{ names: true }` shows names). @default false */
   stderr?: boolean | { names?: boolean };
-  /** The id and anchor keys. @default derived from the environment's key file, read at the first write */
+  /** The id and anchor keys. @default derived from the environment's key, got at the first write */
   keys?: AuditKeys;
+  /** hush.yaml's `project:` and `keys:` (where the environment's key lives). @default the key file in secretsDir */
+  keySettings?: KeySettings & { env?: NodeJS.ProcessEnv; root?: string };
   /** Longest wait for a sink (and, in required mode, for a record) before it counts as failed. @default 3000 */
   timeoutMs?: number;
   /** Best-effort: write when this many events are queued. @default 1024 */
@@ -129,7 +132,7 @@ function lazyKeys(options: AuditorOptions): { get(): AuditKeys; ids(): SecretIdM
   const get = (): AuditKeys => {
     if (loaded === undefined) {
       if (options.secretsDir === undefined) throw new HushError("CONFIG_INVALID", "The auditor needs `secretsDir` (for the environment's key) or `keys`.");
-      loaded = loadAuditKeys(options.secretsDir, options.environment);
+      loaded = loadAuditKeys(options.secretsDir, options.environment, options.keySettings);
     }
     return loaded;
   };

@@ -8,10 +8,11 @@
 import { isHushError } from "../errors.js";
 import type { SecretsManager } from "../manager.js";
 import type { LoadedConfig } from "../config/types.js";
-import { openConfiguredManager } from "../config/open.js";
+import { keySettingsOf, openConfiguredManager } from "../config/open.js";
 import type { ProjectOptions } from "../workflows/project.js";
 import { jsonlLogPath } from "./jsonl-sink.js";
-import { createSecretIdMapper, loadAuditKeys, type AuditKeys } from "./secret-id.js";
+import { createSecretIdMapper, deriveAuditKeys, type AuditKeys } from "./secret-id.js";
+import { loadEnvironmentKey } from "../keys/environment-key.js";
 
 /** An opened project, ready for its audit log to be read. */
 export interface AuditScope {
@@ -43,7 +44,8 @@ export async function openAuditScope(options: ProjectOptions, scope: AuditScopeO
   try {
     let keys: AuditKeys | undefined;
     try {
-      keys = loadAuditKeys(manager.secretsDir, manager.environment);
+      const settings = { ...keySettingsOf(loaded.config), env: options.env, root: loaded.root };
+      keys = deriveAuditKeys(await loadEnvironmentKey({ ...settings, secretsDir: manager.secretsDir, environment: manager.environment, onWarning: () => undefined }));
     } catch (e) {
       if (!scope.keyOptional || !isHushError(e, "KEY_MISSING")) throw e;
     }

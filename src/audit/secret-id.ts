@@ -9,7 +9,7 @@
  * (64 characters).
  */
 import { createHmac, hkdfSync } from "node:crypto";
-import { keyFilePath, readKeyFile } from "../crypto/key-file.js";
+import { loadEnvironmentKeySync, type KeySettings } from "../keys/environment-key.js";
 import type { FernetKey } from "../crypto/fernet.js";
 import { canonicalName, isValidName } from "../names.js";
 
@@ -32,9 +32,13 @@ export function deriveAuditKeys(key: FernetKey): AuditKeys {
   return { idKey: derive(SECRET_ID_INFO), anchorKey: derive(ANCHOR_INFO) };
 }
 
-/** Reads `environment`'s key file in `secretsDir` (permission-checked) and derives the audit keys. */
-export function loadAuditKeys(secretsDir: string, environment: string): AuditKeys {
-  return deriveAuditKeys(readKeyFile(keyFilePath(secretsDir, environment)));
+/**
+ * Gets `environment`'s key through its provider (hush.yaml's `keys:`, else the key file in
+ * `secretsDir`; see src/keys/environment-key.ts) and derives the audit keys. A key file is read
+ * now (permission-checked); a KMS or passphrase key must have been loaded in this process.
+ */
+export function loadAuditKeys(secretsDir: string, environment: string, settings: KeySettings & { env?: NodeJS.ProcessEnv; root?: string } = {}): AuditKeys {
+  return deriveAuditKeys(loadEnvironmentKeySync({ ...settings, secretsDir, environment, onWarning: () => undefined }).key);
 }
 
 /** The id of `name` (canonicalised first, so `OPENAI_API_KEY` and `openai_api_key` agree). */

@@ -21,6 +21,7 @@ export const EXIT_CODES: Record<HushErrorCode, number> = {
   MALFORMED_KEY: 5,
   KEY_MISSING: 5,
   WRONG_KEY: 5,
+  KEY_EXISTS: 5,
   INSECURE_PERMISSIONS: 5,
   STORE_CORRUPT: 6,
   STORE_TRUNCATED: 6,

@@ -11,5 +11,6 @@ export type Mapped<T> = { [K in keyof Required<T>]: T[K] | undefined };
 
 /** The project options from the global flags (`--cwd`, `--env`, `--secrets-dir`) and the context (the audit actor's command: `hush <command>`). */
 export function projectOptions(g: GlobalOptions, ctx: CliContext, onWarning: (message: string) => void): Mapped<ProjectOptions> {
-  return { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env, onWarning, loaded: undefined, actor: { command: ctx.command ? `hush ${ctx.command}` : "hush" } };
+  const onDebug = g.debug ? (m: string) => void ctx.stderr.write(`hush: debug: ${m}\n`) : undefined;
+  return { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env, onWarning, onDebug, loaded: undefined, actor: { command: ctx.command ? `hush ${ctx.command}` : "hush" } };
 }

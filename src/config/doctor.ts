@@ -7,9 +7,8 @@ import { readdirSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { HushError } from "../errors.js";
 import { canonicalName, findCollisions } from "../names.js";
-import { keyFilePath } from "../crypto/key-file.js";
-import { checkPrivate, shellQuote } from "../fs/permissions.js";
-import { filesOfEnvironment } from "./init-key.js";
+import { checkPrivate } from "../fs/permissions.js";
+import { diagnoseKeys, type DoctorKey } from "./doctor-keys.js";
 import type { SecretsManager } from "../manager.js";
 import type { SecretSource } from "../types.js";
 import { findConfigFile, loadConfig, readConfigFile, type LoadConfigOptions } from "./load.js";
@@ -43,6 +42,8 @@ export interface DoctorReport {
   required: { declared: number; missing: string[] };
   /** LLM provider keys found (or failing): where from, masked preview, format check. Never a value. */
   providers: { provider: string; name?: string; source?: string; preview?: string; format: string; formatReason?: string }[];
+  /** Each environment's key: its provider, where it lives, its check, and warnings (inside the project folder). */
+  keys: DoctorKey[];
   /** Other problems (required secrets missing, a check that could not run). */
   problems: DoctorProblem[];
 }
@@ -62,12 +63,13 @@ export async function diagnoseConfig(options: LoadConfigOptions): Promise<{ load
 }
 
 /** Runs the checks on an opened manager (built from `loaded`). */
-export async function diagnose(manager: SecretsManager, loaded: LoadedConfig, config: DoctorReport["config"]): Promise<DoctorReport> {
+export async function diagnose(manager: SecretsManager, loaded: LoadedConfig, config: DoctorReport["config"], env?: NodeJS.ProcessEnv): Promise<DoctorReport> {
   const names = new Set<string>();
   const sources: DoctorSource[] = [];
   for (const source of manager.sources) sources.push(await checkSource(source, names));
   const collisions = findCollisions(names);
   const permissions = checkPermissions(manager, loaded);
+  const keys = await diagnoseKeys(loaded, manager.secretsDir, env, manager.sources.some((s) => s.name === "local") && permissions.length === 0);
   const problems: DoctorProblem[] = [];
   let required: DoctorReport["required"] = { declared: 0, missing: [] };
   if (collisions.length === 0 && sources.every((s) => s.ok)) {
@@ -88,8 +90,8 @@ export async function diagnose(manager: SecretsManager, loaded: LoadedConfig, co
     }
   }
   for (const group of collisions) problems.push({ message: `${group.map((n) => `"${n}"`).join(" and ")} map to the same environment variable.`, fix: `rename or delete all but one of them (hush rm NAME)` });
-  const ok = config.problems.length === 0 && sources.every((s) => s.ok && s.problems.length === 0) && permissions.length === 0 && problems.length === 0;
-  return { ok, config, sources, permissions, collisions, required, providers, problems };
+  const ok = config.problems.length === 0 && sources.every((s) => s.ok && s.problems.length === 0) && permissions.length === 0 && keys.every((k) => k.ok) && problems.length === 0;
+  return { ok, config, sources, permissions, collisions, required, providers, keys, problems };
 }
 
 // --- internal ---
@@ -142,13 +144,7 @@ function checkPermissions(manager: SecretsManager, loaded: LoadedConfig): Doctor
     problems.push({ message: `Cannot list ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"}).`, fix: `check the owner and mode of ${dir}` });
   }
   for (const entry of entries) probe(join(dir, entry.name), entry.isDirectory() ? "dir" : "file");
-  const key = keyFilePath(dir, loaded.environment);
-  if (usesLocal && !entries.some((e) => join(dir, e.name) === key)) {
-    // A store without its key is a lost key: `hush init` would refuse, and a new key would not open it.
-    const orphans = filesOfEnvironment(dir, loaded.environment);
-    const fix = orphans.length > 0 ? `restore the key from your backup to ${shellQuote(key)} (${orphans.join(", ")} need it)` : `hush init${envFlag(loaded)}`;
-    problems.push({ message: `No key file for ${loaded.environment} (${key}).`, fix });
-  }
+  // A missing key (and the store that needs it) is the keys section's: src/config/doctor-keys.ts.
   return problems;
 }
 

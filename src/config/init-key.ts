@@ -9,7 +9,10 @@
 import { mkdirSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { HushError } from "../errors.js";
-import { createKeyFile, fsyncDir, keyFilePath } from "../crypto/key-file.js";
+import { ensureSecretsDir, fsyncDir } from "../crypto/key-file.js";
+import { generateFernetKey } from "../crypto/fernet.js";
+import { resolveKeyProvider, type KeySettings } from "../keys/environment-key.js";
+import type { KeyProvider } from "../keys/provider.js";
 import { checkPrivate, shellQuote } from "../fs/permissions.js";
 import { DEFAULT_ENVIRONMENT } from "../environment.js";
 
@@ -23,20 +26,26 @@ export interface ProjectKeyResult {
 }
 
 /**
- * Creates the key of `environment` in `secretsDir` unless it exists. Refuses (KEY_MISSING) when
- * the key is missing but a store, per-key file or audit log of that environment is there,
- * unless `forceNewKey`, which moves them aside first.
+ * Creates the key of `environment` (through its key provider: hush.yaml's `keys:`, else the key
+ * file in `secretsDir`, else `user` when `project` is set) unless it exists, and the secrets
+ * folder. Refuses (KEY_MISSING) when the key is missing but a store, per-key file or audit log of
+ * that environment is there, unless `forceNewKey`, which moves them aside first.
  */
-export function createProjectKey(secretsDir: string, environment: string, forceNewKey = false): ProjectKeyResult {
-  const keyPath = keyFilePath(secretsDir, environment);
-  if (checkPrivate(secretsDir, "dir", "strict") && checkPrivate(keyPath, "file", "strict")) return { created: false, moved: [] };
+export async function createProjectKey(secretsDir: string, environment: string, forceNewKey = false, keys: KeySettings & { root?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProjectKeyResult & { provider: KeyProvider }> {
+  ensureSecretsDir(secretsDir);
+  const provider = resolveKeyProvider({ ...keys, secretsDir, environment, onWarning: () => undefined });
+  const keyPath = provider.location().where;
+  if (await provider.exists()) {
+    if (provider.type === "file" || provider.type === "user") checkPrivate(keyPath, "file", "strict");
+    return { created: false, moved: [], provider };
+  }
   const orphans = filesOfEnvironment(secretsDir, environment);
-  if (orphans.length === 0) return { created: createKeyFile(secretsDir, environment), moved: [] };
+  if (orphans.length === 0) return { created: await createKey(provider), moved: [], provider };
   if (!forceNewKey) {
     // The stores first (they hold the secrets), then the audit files.
     const ordered = [...orphans].sort((a, b) => Number(a.startsWith("audit.")) - Number(b.startsWith("audit.")) || a.localeCompare(b));
     const shown = ordered.slice(0, 3).join(", ") + (ordered.length > 3 ? `, ... (${ordered.length} files)` : "");
-    throw new HushError("KEY_MISSING", `The key file ${keyPath} is missing, but ${secretsDir} holds data written with it (${shown}); hush init will not pair a new key with it.`, {
+    throw new HushError("KEY_MISSING", `The key ${keyPath} (${provider.type}) is missing, but ${secretsDir} holds data written with it (${shown}); hush init will not pair a new key with it.`, {
       hint: `Restore the key from your backup to ${shellQuote(keyPath)}; to give up the old data, \`hush init --force-new-key\` moves it aside (never deletes it) and makes a new key.`,
     });
   }
@@ -48,7 +57,18 @@ export function createProjectKey(secretsDir: string, environment: string, forceN
   } catch (e) {
     throw new HushError("WRITE_FAILED", `Cannot move the orphaned store files of ${environment} into ${aside}; no key was created.`, { cause: e, hint: "Files already moved are in that folder; check disk space and permissions, then re-run." });
   }
-  return { created: createKeyFile(secretsDir, environment), movedAside: aside, moved: orphans };
+  return { created: await createKey(provider), movedAside: aside, moved: orphans, provider };
+}
+
+/** Saves a new key; false when another process stored one first (that one is kept). */
+async function createKey(provider: KeyProvider): Promise<boolean> {
+  try {
+    await provider.save(generateFernetKey());
+    return true;
+  } catch (e) {
+    if (e instanceof HushError && e.code === "KEY_EXISTS") return false;
+    throw e;
+  }
 }
 
 /**

@@ -5,10 +5,10 @@
  * Every step checks before it acts, so running it twice changes nothing. A `.gitignore` that is
  * a symbolic link is refused before anything is created: hush never writes through it.
  */
-import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { HushError } from "../errors.js";
-import { keyFilePath } from "../crypto/key-file.js";
+import { randomBytes } from "node:crypto";
 import { createProjectKey } from "./init-key.js";
 import { CONFIG_FILE, loadConfig } from "./load.js";
 import { resolveSecretsDir } from "./open.js";
@@ -32,6 +32,12 @@ export interface InitProjectOptions {
    * @default false
    */
   forceNewKey?: boolean;
+  /**
+   * `--key-provider`: where a NEW project keeps its key: `user` (outside the project,
+   * ~/.config/hush/keys/<project>/; hush.yaml gets a `project:` id) or `file` (`.secrets/`, beside
+   * the store, as the Python layout). An existing project keeps what it has. @default "user"
+   */
+  keyProvider?: "user" | "file";
 }
 
 /** What {@link initProject} found and did. Paths are absolute. */
@@ -40,7 +46,10 @@ export interface InitResult {
   environment: string;
   environmentOrigin: EnvironmentOrigin;
   secretsDir: string;
+  /** Where the key is: a file path (`file`, `user`), a variable (`env`), a KMS key. */
   keyFile: string;
+  /** The key provider of the environment (`user` for a new project). */
+  keyProvider: string;
   configFile: string;
   gitignore: string;
   created: { secretsDir: boolean; key: boolean; config: boolean };
@@ -59,10 +68,20 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
   refuseSymlink(gitignore);
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   const dirExisted = existsSync(secretsDir);
-  const key = createProjectKey(secretsDir, environment, options.forceNewKey === true);
+  // A new project (no hush.yaml, nothing of hush or Python in the secrets folder) gets a project
+  // id, and with it the `user` key provider: its key lives outside the project folder. An
+  // existing one keeps its key file (docs/keys.md: `hush key move --to user` moves it).
+  const fresh = loaded.path === undefined && (!dirExisted || readdirSync(secretsDir).length === 0);
+  if (options.keyProvider !== undefined && options.keyProvider !== "user" && options.keyProvider !== "file") {
+    throw new HushError("INVALID_ARGUMENT", "--key-provider takes user or file; other providers are set in hush.yaml's `keys:` (docs/keys.md).");
+  }
+  const wantsUser = (options.keyProvider ?? "user") === "user";
+  const project = loaded.path === undefined ? (fresh && wantsUser ? newProjectId(root) : undefined) : loaded.config.project;
+  const keys = { project, keys: loaded.config.keys, root, env: options.env };
+  const key = await createProjectKey(secretsDir, environment, options.forceNewKey === true, keys);
 
   const configFile = loaded.path ?? join(root, CONFIG_FILE);
-  const configCreated = loaded.path === undefined && writeIfAbsent(configFile, configTemplate(environment));
+  const configCreated = loaded.path === undefined && writeIfAbsent(configFile, configTemplate(environment, project));
 
   const wanted = [".env"];
   const inside = relative(root, secretsDir);
@@ -74,7 +93,8 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
     environment,
     environmentOrigin: loaded.environmentOrigin,
     secretsDir,
-    keyFile: keyFilePath(secretsDir, environment),
+    keyFile: key.provider.location().where,
+    keyProvider: key.provider.type,
     configFile,
     gitignore,
     created: { secretsDir: !dirExisted, key: key.created, config: configCreated },
@@ -84,6 +104,13 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
 }
 
 // --- internal ---
+
+/** `my-agent-3f9a-c2d1`: the folder's name made a plain word, and 32 random bits so two "app" folders differ. */
+function newProjectId(root: string): string {
+  const slug = basename(root).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "project";
+  const hex = randomBytes(4).toString("hex");
+  return `${slug}-${hex.slice(0, 4)}-${hex.slice(4)}`;
+}
 
 /** Creates `path` with `text` unless it exists (O_EXCL: a racing init keeps the first file). */
 function writeIfAbsent(path: string, text: string): boolean {

@@ -113,6 +113,8 @@ export function hasContent(text: string): boolean {
  */
 export async function parseConfigText(text: string, env?: NodeJS.ProcessEnv): Promise<ConfigCheck> {
   if (!hasContent(text)) return { config: defaultConfig(), problems: [] };
+  const plain = plainTemplate(text);
+  if (plain) return checkConfig(plain);
   if (countNodes(text) > MAX_CONFIG_NODES) {
     return { problems: [{ path: "", message: `the file has more than ${MAX_CONFIG_NODES} keys, list items or commas; hush.yaml is not meant to be that large.` }] };
   }
@@ -150,6 +152,22 @@ async function parseYaml(text: string): Promise<{ result: ConfigCheck; raw?: unk
 }
 
 // --- internal ---
+
+/**
+ * The template `hush init` writes (comments, `version: 1`, `project: <id>`) read without the YAML
+ * parser, so `hush run` on a new project starts as fast as with no hush.yaml. Anything else: undefined.
+ */
+function plainTemplate(text: string): { version: 1; project: string } | undefined {
+  let version = false;
+  let project: string | undefined;
+  for (const line of text.split("\n")) {
+    if (/^[ \t\uFEFF]*(#.*)?\r?$/.test(line)) continue;
+    if (!version && /^version: 1\r?$/.test(line)) version = true;
+    else if (project === undefined && /^project: [a-z0-9][a-z0-9._-]{0,63}\r?$/.test(line)) project = line.slice(9).trim();
+    else return undefined;
+  }
+  return version && project !== undefined ? { version: 1, project } : undefined;
+}
 
 /**
  * An upper estimate of the YAML nodes in `text`: mapping indicators (`:` before a space or the

@@ -16,6 +16,7 @@ import { createDotenvSource } from "../sources/dotenv.js";
 import { HushError } from "../errors.js";
 import type { SecretSource } from "../types.js";
 import type { HushConfig, LoadedConfig, RemoteRef } from "./types.js";
+import { chooseKeyProvider, loadEnvironmentKey, type KeySettings } from "../keys/environment-key.js";
 
 /** Options of {@link openConfiguredManager}. */
 export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions, "cache" | "cacheTtlMs" | "actor"> {
@@ -28,6 +29,8 @@ export interface OpenConfiguredManagerOptions extends Pick<SecretsManagerOptions
   /** What the `env` source reads and where HUSH_ENV is looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
   onWarning?: (message: string) => void;
+  /** `--debug` lines from the sources (remote attempts and retries); never values. @default none */
+  onDebug?: (message: string) => void;
   /** An already loaded config (skips the search). */
   loaded?: LoadedConfig;
   /**
@@ -62,12 +65,13 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const loaded = options.loaded ?? (await loadConfig({ cwd, environment: options.environment, env }));
   const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
+  const keys = keySettingsOf(loaded.config);
   let sources = loaded.config.sources
-    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, remoteRefs: remoteRefsOf(loaded.config.secrets) })
+    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, ...(options.onDebug ? { onDebug: options.onDebug } : {}), remoteRefs: remoteRefsOf(loaded.config.secrets), keys })
     : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
-      createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined });
+      createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined, keys });
   if (options.envFiles?.length) sources = [envFilesSource(options.envFiles, cwd, onWarning), ...sources];
-  const audit = await openAudit(loaded, secretsDir, onWarning);
+  const audit = await openAudit(loaded, secretsDir, onWarning, { ...keys, env, root: loaded.root });
   const manager = createSecretsManager({
     cwd: loaded.root,
     secretsDir,
@@ -113,13 +117,22 @@ function envFilesSource(files: readonly string[], cwd: string, onWarning: (m: st
   return createDotenvSource({ cwd, files: [...paths].reverse(), name: ENV_FILE_SOURCE, onWarning });
 }
 
-async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
+async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void, keys: KeySettings & { env: NodeJS.ProcessEnv; root: string }): Promise<ConfiguredManager["audit"]> {
   const mode = loaded.config.audit;
   if (mode === "off") return undefined;
   // Also before the environment's key exists: the write that creates the key is recorded (ids
   // are computed once it exists), and reads before it are warned about, never silently skipped.
   const { createAuditor } = await import("../audit/auditor.js");
-  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning });
+  // A KMS or passphrase key cannot be got synchronously when the first record is written: load
+  // it now (once per process; the store shares it). Not there yet: the auditor says so later.
+  const context = { ...keys, secretsDir, environment: loaded.environment, onWarning };
+  if (!["file", "user", "env"].includes(chooseKeyProvider(context).provider)) await loadEnvironmentKey(context).catch(() => undefined);
+  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, keySettings: keys });
+}
+
+/** hush.yaml's `project:` and `keys:`, for the stores and the audit. */
+export function keySettingsOf(config: HushConfig): KeySettings {
+  return { project: config.project, keys: config.keys };
 }
 
 /** `secrets.NAME.remote` of every secret that has one, for remote sources. */

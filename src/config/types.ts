@@ -30,6 +30,17 @@ export interface SourceConfig {
   options: Record<string, unknown>;
 }
 
+/**
+ * One entry of `keys:`: where an environment's key lives (docs/keys.md).
+ * `keys: { prod: { provider: aws-kms, keyId: ... } }` is `{ provider: "aws-kms", options: { keyId: ... } }`.
+ */
+export interface KeyConfig {
+  /** A type in the key-provider registry (src/keys/registry.ts): `file`, `user`, `env` or a registered one. */
+  provider: string;
+  /** The provider's options as written (every key of the entry but `provider`), validated against its schema. */
+  options: Record<string, unknown>;
+}
+
 /** One entry of `secrets:`, under its canonical name. */
 export interface SecretPolicy {
   /** `hush check` fails while nothing provides it. @default false */
@@ -67,6 +78,13 @@ export interface HushConfig {
   environment?: string;
   /** The environments this project uses; when set, any other is refused. */
   environments?: string[];
+  /** The project's id (`project:`): names the `user` provider's key folder. Written by `hush init`. */
+  project?: string;
+  /**
+   * Key provider per environment. An environment without an entry uses its key file in the
+   * secrets folder when there is one (`file`), else `user` when `project` is set, else `file`.
+   */
+  keys?: Record<string, KeyConfig>;
   /** The audit trail's mode, or `off` (no audit log). @default "best-effort" */
   audit: AuditMode | "off";
   /** The chain in order; undefined means the default chain. */

@@ -13,6 +13,7 @@ import { assertValidEnvironment } from "../environment.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
 import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";
+import { checkKeysSection, checkProject } from "./validate-keys.js";
 import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type RemoteRef, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
 
 export type { ConfigPath } from "./options-schema.js";
@@ -31,7 +32,7 @@ export interface ConfigCheck {
   problems: ConfigProblem[];
 }
 
-const TOP_KEYS = ["version", "environment", "environments", "audit", "sources", "secrets", "scan"];
+const TOP_KEYS = ["version", "project", "environment", "environments", "audit", "sources", "keys", "secrets", "scan"];
 const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation", "remote"];
@@ -67,6 +68,8 @@ export function checkConfig(raw: unknown, options: ValidateConfigOptions = {}): 
     else add(["audit"], `expected one of ${AUDIT_MODES.join(", ")}.`);
   }
   if ("sources" in raw) config.sources = checkSources(raw.sources, add);
+  if ("project" in raw) config.project = checkProject(raw.project, add);
+  if ("keys" in raw) config.keys = checkKeysSection(raw.keys, add, { environments: config.environments, project: config.project });
   if ("secrets" in raw) config.secrets = checkSecrets(raw.secrets, add);
   if ("scan" in raw) config.scan = checkScan(raw.scan, add);
   return problems.length === 0 ? { config, problems } : { problems };

@@ -24,6 +24,8 @@ export interface KeyProviderContext {
   secretsDir: string;
   /** The environment whose key this is (`dev`, `prod`, ...). */
   environment: string;
+  /** hush.yaml's top-level `project:` id, when set (the `user` provider's key folder; KMS providers may bind it as context). */
+  project?: string;
   /** The process environment a provider may read (`HUSH_KEY_PROD`, `HUSH_PASSPHRASE`, SDK settings). @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Receives warnings (never keys or values). */

@@ -1,7 +1,8 @@
 /**
  * The child's environment for `hush run`: the parent's variables (or, with `cleanEnv`, only
  * the few a program needs to start) plus each secret under its environment-variable name.
- * The result is a new object: the parent's own `process.env` is never touched.
+ * The result is a new object: the parent's own `process.env` is never touched. Key carriers
+ * (`HUSH_KEY_*`, `HUSH_PASSPHRASE*`) never reach the child.
  */
 import { HushError } from "../errors.js";
 import { assertNoCollisions, envName } from "../names.js";
@@ -9,6 +10,13 @@ import type { ResolveResult, SecretRecord } from "../types.js";
 
 /** Variables kept by `--clean-env` (plus every `LC_*`). */
 export const CLEAN_ENV_VARIABLES: readonly string[] = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR"];
+
+/**
+ * Variables that carry a key or what opens one (`HUSH_KEY_<ENV>` of the `env` key provider,
+ * `HUSH_PASSPHRASE` of the `passphrase` one): never passed to the child, neither from the parent's
+ * environment nor as a secret of that name (docs/keys.md).
+ */
+export const KEY_CARRIER_VARIABLE = /^HUSH_(KEY_|PASSPHRASE)/;
 
 /** Options of {@link buildChildEnv}. */
 export interface ChildEnvOptions {
@@ -29,11 +37,14 @@ export function buildChildEnv(base: NodeJS.ProcessEnv, secrets: Record<string, S
   assertInjectable(secrets);
   const env: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(base)) {
-    if (value === undefined) continue;
+    if (value === undefined || KEY_CARRIER_VARIABLE.test(key)) continue;
     if (options.cleanEnv && !keptByCleanEnv(key)) continue;
     env[key] = value;
   }
-  for (const [name, record] of Object.entries(secrets)) env[envName(name)] = record.value;
+  for (const [name, record] of Object.entries(secrets)) {
+    const variable = envName(name);
+    if (!KEY_CARRIER_VARIABLE.test(variable)) env[variable] = record.value;
+  }
   return env;
 }
 

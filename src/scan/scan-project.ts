@@ -16,6 +16,7 @@ import { canonicalName } from "../names.js";
 import { DEFAULT_ENVIRONMENT } from "../environment.js";
 import { loadConfig } from "../config/load.js";
 import { resolveSecretsDir } from "../config/open.js";
+import { resolveKeyProvider } from "../keys/environment-key.js";
 import type { LoadedConfig } from "../config/types.js";
 import { tokenShaped } from "../config/validate-text.js";
 import { withProject, type ProjectOptions } from "../workflows/project.js";
@@ -41,7 +42,7 @@ export async function scanProject(options: ScanProjectOptions = {}): Promise<Sca
   if (managed === false) return scan({ ...scanOptions, allow });
   const managedValues = await managedValuesOf(project, loaded.environment);
   const managedEnvironments = [];
-  for (const other of otherEnvironments(loaded, options)) {
+  for (const other of await otherEnvironments(loaded, options)) {
     const more = await loadConfig({ cwd: options.cwd, environment: other, env });
     managedEnvironments.push({ environment: other, values: await managedValuesOf({ ...project, environment: other, loaded: more }, other) });
   }
@@ -106,18 +107,26 @@ async function managedValuesOf(project: ProjectOptions, environment: string): Pr
 }
 
 /**
- * The other environments whose key is in the secrets folder (`.encryption.key` is dev's,
- * `<env>.key` another's), within hush.yaml's `environments` when it lists them.
+ * The other environments whose key is available: a key file in the secrets folder
+ * (`.encryption.key` is dev's, `<env>.key` another's), or a store (`<env>.store`) or `keys:`
+ * entry whose key provider holds a key (the `user` folder, `HUSH_KEY_<ENV>`, ...); within
+ * hush.yaml's `environments` when it lists them.
  */
-function otherEnvironments(loaded: LoadedConfig, options: ScanProjectOptions): string[] {
+async function otherEnvironments(loaded: LoadedConfig, options: ScanProjectOptions): Promise<string[]> {
   const dir = resolveSecretsDir(loaded, resolve(options.cwd ?? process.cwd()), options.secretsDir);
-  let names: string[];
+  let names: string[] = [];
   try {
     names = readdirSync(dir);
   } catch (_e) {
-    return []; // no secrets folder: no keys, nothing more to look for
+    // No secrets folder: only keys kept elsewhere (keys:) can be here.
   }
   const listed = loaded.config.environments;
-  const found = names.map((n) => (n === ".encryption.key" ? DEFAULT_ENVIRONMENT : /^([a-z0-9][a-z0-9_-]{0,31})\.key$/.exec(n)?.[1]));
-  return [...new Set(found)].filter((e): e is string => e !== undefined && e !== loaded.environment && (!listed || listed.includes(e))).sort();
+  const found = names.map((n) => (n === ".encryption.key" ? DEFAULT_ENVIRONMENT : /^([a-z0-9][a-z0-9_-]{0,31})\.(key|store)$/.exec(n)?.[1]));
+  const candidates = [...new Set([...found, ...Object.keys(loaded.config.keys ?? {})])].filter((e): e is string => e !== undefined && e !== loaded.environment && (!listed || listed.includes(e)));
+  const out: string[] = [];
+  for (const environment of candidates.sort()) {
+    const provider = resolveKeyProvider({ secretsDir: dir, environment, root: loaded.root, env: options.env, project: loaded.config.project, keys: loaded.config.keys, onWarning: () => undefined });
+    if (await provider.exists()) out.push(environment);
+  }
+  return out;
 }

@@ -15,6 +15,7 @@ import { resolve } from "node:path";
 import type { SecretSource } from "../types.js";
 import type { InferOptions, OptionsSchema } from "../config/options-schema.js";
 import type { RemoteRef } from "../config/types.js";
+import type { KeySettings } from "../keys/environment-key.js";
 
 /** What every factory gets from the project besides its options. */
 export interface SourceContext {
@@ -30,6 +31,10 @@ export interface SourceContext {
   env?: NodeJS.ProcessEnv;
   /** Receives warnings (never values). */
   onWarning: (message: string) => void;
+  /** Receives `--debug` lines (never values): remote sources' attempts, retries and waits. @default none */
+  onDebug?: (message: string) => void;
+  /** hush.yaml's `project:` and `keys:`: a store that needs its environment's key passes them to `loadEnvironmentKey`. */
+  keys?: KeySettings;
   /** `secrets.NAME.remote` from hush.yaml by canonical name: where remote sources keep each secret. */
   remoteRefs?: Readonly<Record<string, RemoteRef>>;
 }

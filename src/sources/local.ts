@@ -31,6 +31,7 @@ import { watchStore } from "./local/watch.js";
 import { canonicalEntries } from "./batch.js";
 import { option } from "../config/options-schema.js";
 import { defineSourceType, sourceFolder } from "./descriptor.js";
+import type { KeySettings } from "../keys/environment-key.js";
 
 /** Options of the `local` source. */
 export interface LocalSourceOptions {
@@ -48,6 +49,12 @@ export interface LocalSourceOptions {
   lockTimeoutMs?: number;
   /** The clock, for tests. @default () => new Date() */
   now?: () => Date;
+  /** hush.yaml's `project:` and `keys:`: which key provider holds the environment's key. @default the key file in the secrets folder */
+  keys?: KeySettings;
+  /** The project folder (for `hush doctor`'s "inside the project"). @default the secrets folder's parent */
+  root?: string;
+  /** The variables a key provider reads (`HUSH_KEY_*`). @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** `- type: local` in hush.yaml: the options it accepts there, and how it is made from them. */
@@ -71,6 +78,9 @@ export const localSourceType = defineSourceType({
       lockTimeoutMs: options.lockTimeoutMs,
       permissions: options.permissions,
       onWarning: context.onWarning,
+      keys: context.keys,
+      root: context.root,
+      env: context.env,
     }),
 });
 
@@ -98,23 +108,23 @@ export function createLocalSource(options: LocalSourceOptions = {}): SecretSourc
 function readMethods(store: StoreHandle) {
   return {
     async get(name: string) {
-      return newestRecord(store, store.current().doc, name);
+      return newestRecord(store, (await store.current()).doc, name);
     },
     async getMany(names: readonly string[]) {
-      const { doc } = store.current();
+      const { doc } = await store.current();
       return names.map((name) => newestRecord(store, doc, name));
     },
     async list() {
-      return liveNames(store.current().doc, store.storePath);
+      return liveNames((await store.current()).doc, store.storePath);
     },
     async versions(name: string) {
-      const entry = findEntry(store.current().doc, canonicalName(name), store.storePath);
+      const entry = findEntry((await store.current()).doc, canonicalName(name), store.storePath);
       const newestFirst = [...(entry?.versions ?? [])].reverse();
       return newestFirst.map((s, i): SecretVersionInfo => ({ version: s.v, createdAt: new Date(s.createdAt), labels: i === 0 ? ["current"] : i === 1 ? ["previous"] : [] }));
     },
     async getVersion(name: string, version: number) {
       const canonical = canonicalName(name);
-      const found = findEntry(store.current().doc, canonical, store.storePath)?.versions.find((s) => s.v === version);
+      const found = findEntry((await store.current()).doc, canonical, store.storePath)?.versions.find((s) => s.v === version);
       return found && toRecord(store, canonical, found);
     },
   } satisfies Partial<SecretSource>;
@@ -168,20 +178,25 @@ function lifecycleMethods(store: StoreHandle) {
       return checkStore(store.files);
     },
     watch(onChange: (change: SourceChange) => void) {
-      const stop = watchStore(store.files.dir, basename(store.storePath), () => {
+      let stopped = false;
+      const stopWatching = watchStore(store.files.dir, basename(store.storePath), () => {
         const before = store.cached;
-        let after: Snapshot;
-        try {
-          after = store.current();
-        } catch (_e) {
-          // The store does not open right now; say "anything may have changed" and let the
-          // next get() raise the error where it can be handled.
-          onChange({ source: SOURCE_NAME });
-          return;
-        }
-        if (after === before) return; // an event about the lock or a temp file; nothing changed
-        onChange({ source: SOURCE_NAME, names: before ? changedNames(before.doc, after.doc) : undefined });
+        store.current().then(
+          (after) => {
+            if (stopped || after === before) return; // an event about the lock or a temp file; nothing changed
+            onChange({ source: SOURCE_NAME, names: before ? changedNames(before.doc, after.doc) : undefined });
+          },
+          () => {
+            // The store does not open right now; say "anything may have changed" and let the
+            // next get() raise the error where it can be handled.
+            if (!stopped) onChange({ source: SOURCE_NAME });
+          },
+        );
       });
+      const stop = () => {
+        stopped = true;
+        stopWatching();
+      };
       store.stopWatchers.add(stop);
       return () => {
         store.stopWatchers.delete(stop);

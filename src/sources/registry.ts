@@ -21,10 +21,11 @@ import { envSourceType } from "./env.js";
 import { dotenvSourceType } from "./dotenv.js";
 import { localSourceType } from "./local.js";
 import { mallkuSourceType } from "./mallku.js";
+import { vaultSourceType } from "./vault.js";
 import { kubernetesSourceType } from "./kubernetes.js";
 
 /** Types that later versions add; naming one gets a clearer error than "unknown". */
-export const PLANNED_SOURCE_TYPES: readonly string[] = ["postgres", "vault", "aws", "gcp"];
+export const PLANNED_SOURCE_TYPES: readonly string[] = ["postgres", "aws", "gcp"];
 
 /** Every source type hush.yaml may name: the built-ins, then the registered ones. */
 export function listSourceTypes(): readonly SourceDescriptor[] {
@@ -75,7 +76,7 @@ export function describeUnknownType(type: unknown): string {
 
 // --- internal ---
 
-const BUILT_IN: readonly SourceDescriptor[] = [envSourceType, dotenvSourceType, localSourceType, mallkuSourceType, kubernetesSourceType] as unknown as SourceDescriptor[];
+const BUILT_IN: readonly SourceDescriptor[] = [envSourceType, dotenvSourceType, localSourceType, mallkuSourceType, vaultSourceType, kubernetesSourceType] as unknown as SourceDescriptor[];
 const KEY = Symbol.for("hush.sourceTypes");
 
 /** The registered (non-built-in) types, shared by every copy of this module in the process. */

@@ -15,6 +15,6 @@ export type DiagnoseProjectOptions = ProjectOptions;
 /** Every check of `hush doctor`; `ok` is false when anything was found. Never holds a value. */
 export async function diagnoseProject(options: DiagnoseProjectOptions = {}): Promise<DoctorReport> {
   const { loaded, report: config } = await diagnoseConfig({ cwd: options.cwd, environment: options.environment, env: options.env });
-  if (!loaded) return { ok: false, config, sources: [], permissions: [], collisions: [], required: { declared: 0, missing: [] }, providers: [], problems: [] };
-  return withProject({ ...options, loaded }, ({ manager }) => diagnose(manager, loaded, config));
+  if (!loaded) return { ok: false, config, sources: [], permissions: [], collisions: [], required: { declared: 0, missing: [] }, providers: [], keys: [], problems: [] };
+  return withProject({ ...options, loaded }, ({ manager }) => diagnose(manager, loaded, config, options.env));
 }

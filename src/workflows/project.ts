@@ -6,7 +6,7 @@
 import { openConfiguredManager, type ConfiguredManager, type OpenConfiguredManagerOptions } from "../config/open.js";
 
 /** Where the project is and how to open it; every field is optional (`process.cwd()`, `HUSH_ENV`, ...). */
-export type ProjectOptions = Pick<OpenConfiguredManagerOptions, "cwd" | "environment" | "secretsDir" | "env" | "onWarning" | "loaded" | "actor">;
+export type ProjectOptions = Pick<OpenConfiguredManagerOptions, "cwd" | "environment" | "secretsDir" | "env" | "onWarning" | "onDebug" | "loaded" | "actor">;
 
 /** Opens the project's manager, runs `fn` and disposes the manager, whatever `fn` does. */
 export async function withProject<T>(options: ProjectOptions, fn: (project: ConfiguredManager) => Promise<T>): Promise<T> {

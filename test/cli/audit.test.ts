@@ -143,7 +143,7 @@ describe("hush audit review: only a genuinely absent history is 'unknown'", () =
   async function project(): Promise<{ dir: string; run: (...argv: string[]) => ReturnType<typeof runHush>; cleanup(): void }> {
     const dir = mkdtempSync(join(tmpdir(), "hush-review-"));
     writeFileSync(join(dir, "hush.yaml"), YAML);
-    const run = (...argv: string[]) => runHush(["--cwd", dir, ...argv], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    const run = (...argv: string[]) => runHush(["--cwd", dir, ...argv], { env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME } });
     expect((await run("init")).code).toBe(0);
     expect((await runHush(["--cwd", dir, "set", "openai_api_key"], { stdin: `${CANARY}-review` })).code).toBe(0);
     return { dir, run, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -14,7 +14,7 @@ const CANARY_ENV = "CANARY-from-env-0123456789abcdef";
 const CANARY_DOTENV = "CANARY-from-dotenv-0123456789abcdef";
 const canaries = [CANARY, CANARY_ENV, CANARY_DOTENV];
 let dir: string;
-const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, SERVICE_TOKEN: CANARY_ENV });
+const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, SERVICE_TOKEN: CANARY_ENV });
 const hush = (args: string[], stdin?: string) => runHush(["--cwd", dir, ...args], { env: env(), stdin });
 
 const OK = 0;

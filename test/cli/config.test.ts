@@ -15,7 +15,7 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const PROBE = `const {createHash}=await import("node:crypto");for(const v of ["OPENAI_API_KEY","FROM_DOTENV","DB_URL"]){const x=process.env[v];console.log(v+"="+(x===undefined?"-":createHash("sha256").update(x).digest("hex")))}`;
 
 function runApp(cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ["--import", REGISTER, "--input-type=module", "-e", PROBE], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", REGISTER, "--input-type=module", "-e", PROBE], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, ...env }, encoding: "utf8" });
   const seen = Object.fromEntries(r.stdout.trim().split("\n").filter(Boolean).map((l) => l.split("=") as [string, string]));
   expect(r.stdout + r.stderr).not.toContain(CANARY);
   return { code: r.status, seen, stderr: r.stderr };
@@ -39,7 +39,7 @@ describe("node --import hush/config", () => {
 
   it("the default chain without hush.yaml; existing variables win", async () => {
     const dir = tempProject({ ".env": `FROM_DOTENV=${CANARY}\n` });
-    await hushIn(dir, ["init"]);
+    await hushIn(dir, ["init", "--key-provider", "file"]);
     await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY });
     writeFileSync(join(dir, "hush.yaml"), "# only comments\n");
     const r = runApp(dir, { OPENAI_API_KEY: "from-parent" });

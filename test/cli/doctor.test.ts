@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chmodSync, writeFileSync } from "node:fs";
+import { readFileSync, chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CANARY, expectNoCanary, hushIn, tempProject } from "../config/temp-project.js";
 
@@ -50,9 +50,36 @@ describe("hush doctor", () => {
     expectNoCanary(r);
   });
 
-  it("permission problems, each with its chmod (FAULTS 8)", async () => {
+  it("keys: each environment's provider and where its key lives; a warning for a key inside the project, a problem for a lax one", async () => {
     const dir = tempProject();
     await hushIn(dir, ["init"]);
+    await hushIn(dir, ["init", "--env", "prod"]);
+    await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY });
+    const project = /^project: (\S+)$/m.exec(readFileSync(join(dir, "hush.yaml"), "utf8"))![1]!;
+    const folder = join(process.env.XDG_CONFIG_HOME!, "hush", "keys", project);
+    const json = JSON.parse((await hushIn(dir, ["doctor", "--json"])).stdout);
+    expect(json.keys).toEqual([
+      expect.objectContaining({ environment: "dev", provider: "user", implicit: true, where: join(folder, "dev.key"), insideProject: false, ok: true, warnings: [] }),
+      expect.objectContaining({ environment: "prod", provider: "user", where: join(folder, "prod.key"), ok: true }),
+    ]);
+    expect(json.ok).toBe(true);
+    chmodSync(join(folder, "prod.key"), 0o640);
+    const lax = await hushIn(dir, ["doctor"]);
+    expect(lax.code).toBe(1);
+    expect(lax.stdout).toContain(`fix: chmod 600 ${join(folder, "prod.key")}`);
+    expectNoCanary(lax);
+
+    const old = tempProject();
+    await hushIn(old, ["init", "--key-provider", "file"]);
+    const text = (await hushIn(old, ["doctor"])).stdout;
+    expect(text).toMatch(/~~ dev +file \(default\): .*\.encryption\.key/);
+    expect(text).toContain("warning: the dev key sits inside the project folder");
+    expect(text).toContain("hush key move --to user");
+  });
+
+  it("permission problems, each with its chmod (FAULTS 8)", async () => {
+    const dir = tempProject();
+    await hushIn(dir, ["init", "--key-provider", "file"]);
     await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY });
     chmodSync(join(dir, ".secrets"), 0o755);
     chmodSync(join(dir, ".secrets", ".encryption.key"), 0o644);

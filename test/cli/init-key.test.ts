@@ -19,7 +19,7 @@ function pythonStoreWithoutKey(): string {
 /** A project with a hush store holding the canary, whose key was then lost. */
 async function hushStoreWithoutKey(): Promise<string> {
   const dir = tempProject();
-  await hushIn(dir, ["init"]);
+  await hushIn(dir, ["init", "--key-provider", "file"]);
   expect((await hushIn(dir, ["set", "api_token"], { stdin: CANARY })).code).toBe(0);
   // the key is lost: move it out of the folder (kept, to show it still opens the store)
   copyFileSync(join(dir, ".secrets", ".encryption.key"), join(dir, "lost.key"));
@@ -29,6 +29,23 @@ async function hushStoreWithoutKey(): Promise<string> {
 }
 
 describe("hush init with a store whose key is missing", () => {
+  it("refuses when the user provider's key is lost (a new machine, a new HOME): no new key beside the store", async () => {
+    const dir = tempProject();
+    await hushIn(dir, ["init"]);
+    expect((await hushIn(dir, ["set", "api_token"], { stdin: CANARY })).code).toBe(0);
+    const project = /^project: (\S+)$/m.exec(readFileSync(join(dir, "hush.yaml"), "utf8"))![1]!;
+    const key = join(process.env.XDG_CONFIG_HOME!, "hush", "keys", project, "dev.key");
+    const { renameSync } = await import("node:fs");
+    renameSync(key, `${key}.lost`);
+    const r = await hushIn(dir, ["init"]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain("dev.store");
+    expect(existsSync(key)).toBe(false);
+    expectNoCanary(r);
+    renameSync(`${key}.lost`, key);
+    expect((await hushIn(dir, ["get", "api_token"])).stdout).toBe(CANARY);
+  });
+
   it("refuses beside a Python store: no key made, the store byte-identical, the hint says restore", async () => {
     const dir = pythonStoreWithoutKey();
     const before = readFileSync(join(dir, ".secrets", "mallku-secrets.json.encrypted"));

@@ -7,16 +7,30 @@ import { hasContent } from "../../src/config/load.js";
 const mode = (p: string) => statSync(p).mode & 0o777;
 
 describe("hush init", () => {
-  it("creates .secrets/ (0700), the key (0600), a commented hush.yaml and .gitignore lines", async () => {
+  it("a new project: .secrets/ (0700), the key (0600) in the user's config folder, hush.yaml with the project id, .gitignore lines", async () => {
     const dir = tempProject();
     const r = await hushIn(dir, ["init"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("created .secrets/ (0700)");
-    expect(r.stderr).toContain("created key for dev: .secrets/.encryption.key (0600)");
+    const project = /^project: (\S+)$/m.exec(readFileSync(join(dir, "hush.yaml"), "utf8"))?.[1];
+    expect(project).toMatch(/^hush-cli-[a-z0-9-]+-[0-9a-f]{4}-[0-9a-f]{4}$/);
+    const key = join(process.env.XDG_CONFIG_HOME!, "hush", "keys", project!, "dev.key");
+    expect(r.stderr).toContain(`created key for dev (user provider): ${key} (0600)`);
     expect(r.stderr).toContain("wrote a commented hush.yaml");
     expect(r.stderr).toContain("added .secrets/, .env, .env.*, !.env.example to .gitignore");
     expect(mode(join(dir, ".secrets"))).toBe(0o700);
+    expect(mode(key)).toBe(0o600);
+    expect(mode(join(key, ".."))).toBe(0o700);
+    expect(existsSync(join(dir, ".secrets", ".encryption.key"))).toBe(false);
+    expect(JSON.parse((await hushIn(dir, ["init", "--json"])).stdout)).toMatchObject({ keyProvider: "user", keyFile: key, created: { key: false } });
+  });
+
+  it("--key-provider file keeps the key in .secrets/ (the old layout) and writes a hush.yaml of comments only", async () => {
+    const dir = tempProject();
+    const r = await hushIn(dir, ["init", "--key-provider", "file"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("created key for dev (file provider): .secrets/.encryption.key (0600)");
     expect(mode(join(dir, ".secrets", ".encryption.key"))).toBe(0o600);
     expect(hasContent(readFileSync(join(dir, "hush.yaml"), "utf8"))).toBe(false);
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("# hush: the secrets folder and plaintext env files\n.secrets/\n.env\n.env.*\n!.env.example\n");
@@ -24,7 +38,7 @@ describe("hush init", () => {
 
   it("is safe to run twice: the key, hush.yaml and .gitignore are kept as they are", async () => {
     const dir = tempProject({ ".gitignore": "node_modules" });
-    await hushIn(dir, ["init"]);
+    await hushIn(dir, ["init", "--key-provider", "file"]);
     const key = readFileSync(join(dir, ".secrets", ".encryption.key"));
     writeFileSync(join(dir, "hush.yaml"), "version: 1\n");
     const gitignore = readFileSync(join(dir, ".gitignore"), "utf8");
@@ -70,9 +84,9 @@ describe("hush init", () => {
 
   it("--env prod creates prod's key beside dev's; HUSH_ENV works too", async () => {
     const dir = tempProject();
-    await hushIn(dir, ["init"]);
+    await hushIn(dir, ["init", "--key-provider", "file"]);
     const r = await hushIn(dir, ["init", "--env", "prod"]);
-    expect(r.stderr).toContain("created key for prod: .secrets/prod.key (0600)");
+    expect(r.stderr).toContain("created key for prod (file provider): .secrets/prod.key (0600)");
     expect(mode(join(dir, ".secrets", "prod.key"))).toBe(0o600);
     await hushIn(dir, ["init"], { env: { HUSH_ENV: "staging" } });
     expect(existsSync(join(dir, ".secrets", "staging.key"))).toBe(true);
@@ -99,7 +113,7 @@ describe("hush init", () => {
 
   it("refuses a key file others can read, and never rewrites it", async () => {
     const dir = tempProject();
-    await hushIn(dir, ["init"]);
+    await hushIn(dir, ["init", "--key-provider", "file"]);
     const key = join(dir, ".secrets", ".encryption.key");
     const before = readFileSync(key);
     chmodSync(key, 0o644);

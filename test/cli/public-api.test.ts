@@ -29,7 +29,7 @@ describe("the public API runs every workflow of the CLI", () => {
   it("init, set, check, doctor, env-example, export, scan, audit: names and codes, never a value where none was asked", async () => {
     const dir = project(YAML);
     const warnings: string[] = [];
-    const base = { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME }, onWarning: (m: string) => warnings.push(m) };
+    const base = { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME }, onWarning: (m: string) => warnings.push(m) };
     const init = await hush.initProject(base);
     expect(init.created).toEqual({ secretsDir: true, key: true, config: false });
 
@@ -105,11 +105,11 @@ describe("the public surface", () => {
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
       "adapterConfig", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
       "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
-      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
-      "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
+      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
+      "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
-      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
-      "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerSourceType", "reportProjectAccess", "resolveAdapter",
+      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
+      "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerSourceType", "reportProjectAccess", "resolveAdapter",
       "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
       "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);

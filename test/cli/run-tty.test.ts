@@ -46,7 +46,7 @@ afterAll(() => {
 describe("hush run under a terminal", () => {
   it.skipIf(!HAS_SCRIPT)("one Ctrl-C reaches the child exactly once, and hush exits with the child's code", async () => {
     const command = `exec ${NODE} ${cli} run -- ${NODE} child.cjs`;
-    const term = spawn("/usr/bin/script", ["-qfec", command, "/dev/null"], { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] });
+    const term = spawn("/usr/bin/script", ["-qfec", command, "/dev/null"], { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     term.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
     term.stderr.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));

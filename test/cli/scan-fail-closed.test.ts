@@ -32,7 +32,7 @@ const noValues = (r: CliRun, ...values: string[]) => {
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 /** The built CLI in its own process: an in-process run may find an audit log already open. */
 const spawnHush = (args: string[], stdin = ""): CliRun => {
-  const r = spawnSync(process.execPath, [CLI, "-C", dir, ...args], { input: stdin, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const r = spawnSync(process.execPath, [CLI, "-C", dir, ...args], { input: stdin, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -117,7 +117,7 @@ describe("hush scan and hush redact fail closed when the managed values cannot b
 
   it("audit denial (audit: required, log unwritable): scan exits 9; redact exits 9 and never passes the text through", async () => {
     await withStores();
-    writeFileSync(join(dir, "hush.yaml"), "version: 1\naudit: required\n");
+    writeFileSync(join(dir, "hush.yaml"), `${readFileSync(join(dir, "hush.yaml"), "utf8")}audit: required\n`); // keeps project: (the keys' folder)
     writeFileSync(join(dir, "notes.md"), `dev ${DEV_VALUE}\n`);
     rmSync(join(dir, ".secrets", "audit.dev.jsonl"), { force: true });
     mkdirSync(join(dir, ".secrets", "audit.dev.jsonl")); // a folder where the log goes: every append fails

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { runHush } from "../helpers/cli.js";
 
 let dir: string;
-const baseEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME });
+const baseEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME });
 const hush = (args: string[], stdin?: string, env: NodeJS.ProcessEnv = baseEnv()) => runHush(["--cwd", dir, ...args], { stdin, env });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "hush-set-"));

@@ -27,7 +27,7 @@ export function tempProject(files: Record<string, string> = {}): string {
 
 /** `hush <argv> -C dir` with an environment of PATH/HOME plus `env`. */
 export function hushIn(dir: string, argv: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliRun> {
-  return runHush([...argv, "-C", dir], { stdin: options.stdin, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } });
+  return runHush([...argv, "-C", dir], { stdin: options.stdin, env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, ...options.env } });
 }
 
 /** Asserts the canary is nowhere in a run's output. */

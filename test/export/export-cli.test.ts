@@ -10,7 +10,7 @@ import { runHush } from "../helpers/cli.js";
 import { createLocalSource } from "../../src/sources/local.js";
 
 let dir: string;
-const hush = (args: string[], stdin?: string) => runHush(["--cwd", dir, ...args], { stdin, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+const hush = (args: string[], stdin?: string) => runHush(["--cwd", dir, ...args], { stdin, env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME } });
 const CR_VALUE = "a\rb\r\nc-CANARY";
 
 beforeEach(async () => {

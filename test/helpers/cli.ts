@@ -12,7 +12,7 @@ export interface CliRun {
 export interface RunCliOptions {
   /** Text fed to stdin (not a TTY). */
   stdin?: string;
-  /** Environment seen by the command. @default {} plus PATH/HOME */
+  /** Environment seen by the command. @default {} plus PATH/HOME/XDG_CONFIG_HOME (the test run's config folder: test/global-setup.ts) */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -27,7 +27,7 @@ export async function runHush(argv: string[], options: RunCliOptions = {}): Prom
     stdout,
     stderr,
     stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
-    env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
+    env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME },
     exitCode: 0,
     color: false,
   };

@@ -24,7 +24,7 @@ export function buildCli(): { cli: string; cleanup: () => void } {
 
 /** The environment the CLI runs with: PATH and HOME only, unless more is given. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, ...extra };
 }
 
 /** `hush set NAME` with the value on stdin. */

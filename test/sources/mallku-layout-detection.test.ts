@@ -19,7 +19,7 @@ const CANARY = ["layout-canary-", "Zq81mWx4Rt"].join("");
 const CONSOLIDATED = "mallku-secrets.json.encrypted";
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, ...extra };
 }
 
 describe("a Python-made .secrets/ has no environments", () => {

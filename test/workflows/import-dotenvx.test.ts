@@ -18,7 +18,7 @@ const VALUES: Record<string, string> = {
   MULTI: "l1\r\nl2 'q' \"d\" CANARY",
   CMD: "$(touch PWNED) ${HOME} CANARY",
 };
-const hush = (args: string[], extraEnv: Record<string, string> = {}) => runHush(["--cwd", dir, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...extraEnv } });
+const hush = (args: string[], extraEnv: Record<string, string> = {}) => runHush(["--cwd", dir, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, ...extraEnv } });
 
 /** Encrypts VALUES into `file` with dotenvx's own `set`; returns the private key it made. */
 async function encryptWithDotenvx(file: string): Promise<{ keyName: string; key: string }> {

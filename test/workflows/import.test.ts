@@ -11,7 +11,7 @@ import { importSecrets } from "../../src/workflows/import.js";
 import { createMemorySource } from "../helpers/memory-source.js";
 
 let dir: string;
-const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME });
+const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME });
 const hush = (args: string[], stdin?: string) => runHush(["--cwd", dir, ...args], { stdin, env: env() });
 const VALUES = { OPENAI_API_KEY: "sk-proj-CANARY-import-0123456789", DB_PASS: "pw CANARY # $x", MULTI: "l1\nl2-CANARY" };
 const dotenvText = `OPENAI_API_KEY=${VALUES.OPENAI_API_KEY}\nDB_PASS='${VALUES.DB_PASS}'\nMULTI="l1\\nl2-CANARY"\n`;

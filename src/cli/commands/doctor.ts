@@ -42,13 +42,19 @@ function printReport(ctx: CliContext, r: DoctorReport): void {
     }
     out(ctx, `permissions  ${r.permissions.length === 0 ? "ok" : ""}`);
     printProblems(ctx, r.permissions, "  ");
+    out(ctx, "keys");
+    for (const k of r.keys) {
+      out(ctx, `  ${k.ok ? (k.warnings.length ? "~~" : "ok") : "!!"} ${k.environment.padEnd(8)} ${k.provider}${k.implicit ? " (default)" : ""}: ${k.where}${k.detail === "no key stored" ? " — no key stored" : ""}`);
+      for (const w of k.warnings) out(ctx, `     warning: ${w}`);
+      printProblems(ctx, k.problems, "     ");
+    }
     out(ctx, `collisions   ${r.collisions.length === 0 ? "none" : r.collisions.length}`);
     out(ctx, `required     ${r.required.declared} declared, ${r.required.missing.length} missing`);
     out(ctx, `providers    ${r.providers.length === 0 ? "no LLM provider key found" : `${r.providers.length} LLM provider key${r.providers.length === 1 ? "" : "s"} found`}`);
     for (const p of r.providers) out(ctx, `  ${p.format === "mismatch" ? "!!" : "ok"} ${p.provider.padEnd(10)} ${p.name} from ${p.source}, ${p.preview ?? ""} (format ${p.format})`);
     printProblems(ctx, r.problems, "  ");
   }
-  const count = c.problems.length + r.sources.reduce((n, s) => n + (s.ok ? s.problems.length : Math.max(1, s.problems.length)), 0) + r.permissions.length + r.problems.length;
+  const count = c.problems.length + r.sources.reduce((n, s) => n + (s.ok ? s.problems.length : Math.max(1, s.problems.length)), 0) + r.permissions.length + r.keys.reduce((n, k) => n + (k.ok ? 0 : Math.max(1, k.problems.length)), 0) + r.problems.length;
   out(ctx, r.ok ? "no problems found" : `${count} problem${count === 1 ? "" : "s"} found`);
 }
 

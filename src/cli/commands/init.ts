@@ -12,13 +12,14 @@ import { globalOptions } from "../open-manager.js";
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("init")
-    .description("create .secrets/ (0700), the environment's key (0600), a commented hush.yaml, and git-ignore .secrets/ and .env")
+    .description("create .secrets/ (0700), the environment's key (0600; a new project's in ~/.config/hush/keys/), hush.yaml, and git-ignore .secrets/ and .env")
     .option("--json", "print what was created and kept as JSON")
+    .option("--key-provider <type>", "where a new project keeps its key: user (~/.config/hush/keys/, the default) or file (.secrets/, beside the store)")
     .option("--force-new-key", "when the key is lost but its store exists: move the store aside (never deleted) and make a new key")
-    .addHelpText("after", "\nThe key is created for the environment given by -e/--env, else $HUSH_ENV, else hush.yaml's `environment`, else dev.\nAn existing key is never overwritten; running init again changes nothing.\nWhen the key is missing but a store of the environment exists, init refuses: restore the key\nfrom your backup. --force-new-key gives up that data: it moves the store aside into\n.secrets/orphaned-<env>-<time>/ (never deleted) and makes a new key.")
-    .action(async (opts: { json?: boolean; forceNewKey?: boolean }, cmd: Command) => {
+    .addHelpText("after", "\nThe key is created for the environment given by -e/--env, else $HUSH_ENV, else hush.yaml's `environment`, else dev.\nA new project keeps its key outside the project folder, in ~/.config/hush/keys/<project>/ (the user\nkey provider; hush.yaml holds only the project id); a project with a key file in .secrets/ keeps it.\nAn existing key is never overwritten; running init again changes nothing.\nWhen the key is missing but a store of the environment exists, init refuses: restore the key\nfrom your backup. --force-new-key gives up that data: it moves the store aside into\n.secrets/orphaned-<env>-<time>/ (never deleted) and makes a new key.")
+    .action(async (opts: { json?: boolean; forceNewKey?: boolean; keyProvider?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const options: Mapped<InitProjectOptions> = { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env, forceNewKey: opts.forceNewKey === true };
+      const options: Mapped<InitProjectOptions> = { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env, forceNewKey: opts.forceNewKey === true, keyProvider: opts.keyProvider as InitProjectOptions["keyProvider"] };
       const r = await initProject(options);
       if (opts.json || g.json) {
         outJson(ctx, r);
@@ -31,7 +32,9 @@ export function register(program: Command, ctx: CliContext): void {
       };
       if (r.movedAside) err(ctx, `moved the store files of ${r.environment} written with the lost key into ${show(r.movedAside)}/`);
       err(ctx, `${r.created.secretsDir ? "created" : "kept"} ${show(r.secretsDir)}/ (0700)`);
-      err(ctx, `${r.created.key ? "created" : "kept the existing"} key for ${r.environment}: ${show(r.keyFile)} (0600)`);
+      const where = r.keyProvider === "file" || r.keyProvider === "user" ? `${show(r.keyFile)} (0600)` : r.keyFile;
+      err(ctx, `${r.created.key ? "created" : "kept the existing"} key for ${r.environment} (${r.keyProvider} provider): ${where}`);
+      if (r.keyProvider === "user" && r.created.key) err(ctx, "the key lives outside the project folder; move it to another machine with `hush key export` / `hush key import` (docs/keys.md)");
       err(ctx, `${r.created.config ? "wrote a commented" : "kept"} ${show(r.configFile)}`);
       err(ctx, r.gitignoreAdded.length ? `added ${r.gitignoreAdded.join(", ")} to ${show(r.gitignore)}` : `${show(r.gitignore)} already ignores the secrets folder, .env and .env.*`);
       if (r.created.key) err(ctx, `next: printf %s "$KEY" | hush set openai_api_key${r.environment === "dev" ? "" : ` --env ${r.environment}`}`);

@@ -3,7 +3,7 @@
  * Names, sources, versions and ages only: never values.
  */
 import type { Command } from "commander";
-import { HushError } from "../../index.js";
+import { HushError, type RemoteLocationInfo } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { globalOptions, openManager } from "../open-manager.js";
 import { age, table } from "../format.js";
@@ -12,23 +12,24 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command("list")
     .description("list secrets: name, winning source, version, age and shadowed sources (never values)")
-    .option("--explain <name>", "show one secret in full: every source and what it holds")
+    .option("--explain [name]", "with a name: that secret in full, every source and where it looks; alone: every secret with its remote mapping (key#property@version)")
     .option("--json", "machine-readable output")
-    .action(async (opts: { explain?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { explain?: string | true; json?: boolean }, cmd: Command) => {
       const json = opts.json || globalOptions(cmd).json;
       const m = await openManager(cmd, ctx);
       try {
-        if (opts.explain !== undefined) {
+        if (typeof opts.explain === "string") {
           const x = await m.explain(opts.explain);
           if (json) return outJson(ctx, x);
           out(ctx, `${x.name}  (variable ${x.envName})  ${x.winner ? `served by ${x.winner}` : "not provided by any source"}`);
-          out(ctx, table(["SOURCE", "FOUND", "VERSION", "AGE", "WHERE"], x.sources.map((s) => [s.source, s.error ? `error: ${s.error}` : s.found ? (s.source === x.winner ? "yes (wins)" : "yes (shadowed)") : "no", s.version?.toString() ?? "-", age(s.updatedAt), s.location ?? "-"])));
+          out(ctx, table(["SOURCE", "FOUND", "VERSION", "AGE", "WHERE", "MAPPING"], x.sources.map((s) => [s.source, s.error ? `error: ${s.error}` : s.found ? (s.source === x.winner ? "yes (wins)" : "yes (shadowed)") : "no", s.version?.toString() ?? "-", age(s.updatedAt), s.location ?? "-", mapping(s.remote)])));
           for (const note of x.notes ?? []) out(ctx, `note: ${note}`);
           return;
         }
         const list = await m.list();
         if (json) return outJson(ctx, list);
         if (list.length === 0) return err(ctx, "no secrets yet: add one with `printf %s \"$VALUE\" | hush set NAME`");
+        if (opts.explain === true) return out(ctx, table(["NAME", "SOURCE", "VERSION", "AGE", "REMOTE", "FROM"], list.map((l) => [l.name, l.source, l.version?.toString() ?? "-", age(l.updatedAt), l.remote?.address ?? "-", l.remote ? (l.remote.mapped ? "hush.yaml remote" : "name under path") : "-"])));
         out(ctx, table(["NAME", "SOURCE", "VERSION", "AGE", "SHADOWED"], list.map((l) => [l.name, l.source, l.version?.toString() ?? "-", age(l.updatedAt), l.shadowed.join(", ") || "-"])));
       } finally {
         await m.dispose();
@@ -72,4 +73,12 @@ export function register(program: Command, ctx: CliContext): void {
         await m.dispose();
       }
     });
+}
+
+// --- internal ---
+
+/** `secret/data/apps/llm#openai @3 (hush.yaml)`, or `-` for a source that is not remote. */
+function mapping(remote: RemoteLocationInfo | undefined): string {
+  if (!remote) return "-";
+  return `${remote.address}${remote.version !== undefined ? ` @${remote.version}` : ""} (${remote.mapped ? "hush.yaml remote" : "name under path"})`;
 }

@@ -5,10 +5,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type BigIntStats } from "node:fs";
 import { basename } from "node:path";
 import { HushError } from "../../errors.js";
-import { readKeyFile } from "../../crypto/key-file.js";
 import { checkPrivate, type PermissionPolicy } from "../../fs/permissions.js";
 import type { FernetKey } from "../../crypto/fernet.js";
 import type { SourceCheck } from "../../types.js";
+import type { KeyProvider } from "../../keys/provider.js";
 import { sweepStaleTemps } from "../../fs/atomic-write.js";
 import { createDocument, liveNames, type StoreDocument } from "./document.js";
 import { decodeStoreFile, MAX_STORE_BYTES } from "./store-file.js";
@@ -19,7 +19,10 @@ const SOURCE_NAME = "local";
 export interface StoreFiles {
   dir: string;
   storePath: string;
-  keyPath: string;
+  /** The environment's key provider (`keys:` in hush.yaml, else the key file beside the store). */
+  keyProvider(): KeyProvider;
+  /** The key file, for the permission checks, when the key is a file (`file`, `user`). */
+  keyPath: string | undefined;
   environment: string;
   policy: PermissionPolicy;
   onWarning: (message: string) => void;
@@ -32,7 +35,7 @@ export type FileIdentity = { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs
 export interface Snapshot {
   doc: StoreDocument;
   identity: FileIdentity;
-  /** The key, when the key file exists. */
+  /** The key, when it was needed (a store to decrypt, a write). */
   key: FernetKey | undefined;
 }
 
@@ -41,7 +44,7 @@ export interface Snapshot {
  * read, one decrypt. A missing folder or store is an empty document; for a write, the key
  * must exist (the caller creates it first).
  */
-export function openStore(files: StoreFiles, purpose: "read" | "write"): Snapshot {
+export async function openStore(files: StoreFiles, purpose: "read" | "write"): Promise<Snapshot> {
   const { dir, storePath, keyPath, environment, policy, onWarning } = files;
   // No store to read means nothing to protect: a Python-made or read-only folder without a hush
   // store is not refused here. Writes still check the folder and key before creating anything.
@@ -50,11 +53,11 @@ export function openStore(files: StoreFiles, purpose: "read" | "write"): Snapsho
   const storeExists = checkPrivate(storePath, "file", policy, onWarning);
   sweepTemps(dir, basename(storePath), purpose, onWarning);
   if (!storeExists && purpose === "read") {
-    checkPrivate(keyPath, "file", policy, onWarning); // a lax key is reported even before the first write
+    if (keyPath) checkPrivate(keyPath, "file", policy, onWarning); // a lax key is reported even before the first write
     return { doc: createDocument(environment), identity: undefined, key: undefined };
   }
-  // readKeyFile checks the folder and the key file before reading the key.
-  const key = readKeyFile(keyPath, policy, onWarning);
+  // A key file is read after the checks of its folder and itself; a KMS unwraps once per process.
+  const key = await files.keyProvider().load();
   if (!storeExists) return { doc: createDocument(environment), identity: undefined, key };
   let fd: number;
   try {
@@ -121,7 +124,8 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
 /** The live check for `hush doctor`: permissions (as `strict`), then an open. */
 export async function checkStore(files: StoreFiles): Promise<SourceCheck> {
   const problems: { message: string; fix: string }[] = [];
-  for (const [path, kind] of [[files.dir, "dir"], [files.keyPath, "file"], [files.storePath, "file"]] as const) {
+  const paths = [[files.dir, "dir"], ...(files.keyPath ? [[files.keyPath, "file"] as const] : []), [files.storePath, "file"]] as const;
+  for (const [path, kind] of paths) {
     try {
       checkPrivate(path, kind, "strict");
     } catch (e) {
@@ -132,7 +136,7 @@ export async function checkStore(files: StoreFiles): Promise<SourceCheck> {
   if (problems.length > 0) return { ok: false, detail: `${files.storePath}: permissions let others in`, problems };
   if (!lstatSync(files.storePath, { throwIfNoEntry: false })) return { ok: true, detail: `${files.storePath}: no store yet` };
   try {
-    const { doc } = openStore({ ...files, policy: "strict" }, "read");
+    const { doc } = await openStore({ ...files, policy: "strict" }, "read");
     return { ok: true, detail: `${files.storePath}: opens, ${liveNames(doc, files.storePath).length} secrets` };
   } catch (e) {
     if (!(e instanceof HushError)) throw e;

@@ -7,9 +7,10 @@
 import { join, resolve } from "node:path";
 import { HushError } from "../../errors.js";
 import { canonicalName } from "../../names.js";
-import { createKeyFile, keyFilePath } from "../../crypto/key-file.js";
+import { generateFernetKey } from "../../crypto/fernet.js";
+import { resolveKeyProvider, rememberEnvironmentKey } from "../../keys/environment-key.js";
+import type { KeyProvider } from "../../keys/provider.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../../environment.js";
-import { checkPrivate } from "../../fs/permissions.js";
 import type { SecretRecord } from "../../types.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
 import { withLock } from "../../fs/lock.js";
@@ -30,7 +31,7 @@ export interface StoreHandle {
   /** The document read last; `current()` reuses it while the file is unchanged. */
   cached: Snapshot | undefined;
   /** The current document: the cached one while the file is unchanged, else freshly opened. */
-  current(): Snapshot;
+  current(): Promise<Snapshot>;
   /** Runs `change` on the latest document under the lock and writes the result when it changed. */
   mutate<T>(change: (doc: StoreDocument) => { result: T; changed: boolean }): Promise<T>;
 }
@@ -47,9 +48,23 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
   if (policy !== "strict" && policy !== "warn") throw new HushError("INVALID_ARGUMENT", `local source: permissions must be "strict" or "warn".`, { source: SOURCE_NAME });
   const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const storePath = join(dir, `${environment}.store`);
-  const files: StoreFiles = { dir, storePath, keyPath: keyFilePath(dir, environment), environment, policy, onWarning };
+  const keyContext = { secretsDir: dir, environment, onWarning, permissions: policy, root: options.root, env: options.env, project: options.keys?.project, keys: options.keys?.keys };
+  let provider: KeyProvider | undefined;
+  const keyProvider = (): KeyProvider => (provider ??= rememberingLoads(resolveKeyProvider(keyContext), keyContext));
+  const keyPathOf = (p: KeyProvider) => (p.type === "file" || p.type === "user" ? p.location().where : undefined);
+  const files: StoreFiles = { dir, storePath, keyProvider, get keyPath() { return keyPathOf(keyProvider()); }, environment, policy, onWarning };
   const lockPath = join(dir, `${environment}.lock`);
   const checkedThisTurn = createTurnFlag();
+  /** Opens the store; a key file replaced by another process (`hush key rotate`) is read again once. */
+  const open = async (purpose: "read" | "write"): Promise<Snapshot> => {
+    try {
+      return await openStore(files, purpose);
+    } catch (e) {
+      if (!(e instanceof HushError) || e.code !== "WRONG_KEY" || !keyPathOf(keyProvider())) throw e;
+      provider = undefined;
+      return openStore(files, purpose);
+    }
+  };
 
   const handle: StoreHandle = {
     files,
@@ -58,19 +73,19 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
     now: options.now ?? (() => new Date()),
     stopWatchers: new Set(),
     cached: undefined,
-    current() {
+    async current() {
       if (handle.cached && checkedThisTurn.fresh) return handle.cached;
       checkedThisTurn.mark();
       if (handle.cached && sameIdentity(handle.cached.identity, statIdentity(storePath))) return handle.cached;
-      handle.cached = openStore(files, "read");
+      handle.cached = await open("read");
       return handle.cached;
     },
     async mutate(change) {
       // A new key only for a new store: a store whose key is lost must stay KEY_MISSING, not be
       // paired with a fresh key it can never open.
-      if (!checkPrivate(files.keyPath, "file", policy, onWarning) && !statIdentity(storePath)) createKeyFile(dir, environment);
+      if (!statIdentity(storePath) && !(await keyProvider().exists())) await createKey(keyProvider());
       return withLock(lockPath, async () => {
-        const latest = openStore(files, "write");
+        const latest = await open("write");
         assertAllEntries(latest.doc, storePath);
         const { result, changed } = change(latest.doc);
         if (!changed) return result;
@@ -98,3 +113,24 @@ export function newestRecord(handle: StoreHandle, doc: StoreDocument, name: stri
 // --- internal ---
 
 const SOURCE_NAME = "local";
+
+/** A new key for a new store; a key another process created first (KEY_EXISTS) is the one used. */
+async function createKey(provider: KeyProvider): Promise<void> {
+  try {
+    await provider.save(generateFernetKey());
+  } catch (e) {
+    if (!(e instanceof HushError) || e.code !== "KEY_EXISTS") throw e;
+  }
+}
+
+/** `provider`, recording each key it loads for the audit's secret ids (which cannot wait for a load). */
+function rememberingLoads(provider: KeyProvider, context: { secretsDir: string; environment: string }): KeyProvider {
+  return {
+    ...provider,
+    async load() {
+      const key = await provider.load();
+      rememberEnvironmentKey(context, provider.type, key);
+      return key;
+    },
+  };
+}

@@ -53,7 +53,7 @@ export function withCache(source: SecretSource, options: CacheOptions): CachedSo
   };
   if (source.getMany) wrapped.getMany = cachedGetMany(source.getMany.bind(source), entries);
   wrapWrites(source, wrapped, entries.drop);
-  copyCapabilities(source, wrapped, ["versions", "getVersion", "check"]);
+  copyCapabilities(source, wrapped, ["versions", "getVersion", "check", "remoteLocation"]);
   if (source.watch) {
     const watch = source.watch.bind(source);
     wrapped.watch = (onChange: (change: SourceChange) => void) =>

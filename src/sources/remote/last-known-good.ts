@@ -28,8 +28,8 @@ export interface LastKnownGoodOptions {
   maxStalenessMs: number;
   /** Folder of the copies (created 0700). @default `<secretsDir>/offline` */
   dir?: string;
-  /** The project: secrets folder and environment (for the key), and the warning sink. */
-  context: Pick<SourceContext, "secretsDir" | "environment" | "onWarning">;
+  /** The project: secrets folder, environment and hush.yaml's key settings (for the key), and the warning sink. */
+  context: Pick<SourceContext, "secretsDir" | "environment" | "onWarning"> & Partial<Pick<SourceContext, "keys" | "root" | "env">>;
   /** The key; @default loadEnvironmentKey(context) */
   loadKey?(): Promise<FernetKey>;
   /** For tests: the clock. @default Date.now */
@@ -44,7 +44,7 @@ export function withLastKnownGood(source: SecretSource, options: LastKnownGoodOp
     path: join(options.dir ?? join(options.context.secretsDir, "offline"), `${fileSafe(options.context.environment)}.${fileSafe(source.name)}.lkg`),
     source: source.name,
     environment: options.context.environment,
-    loadKey: options.loadKey ?? (() => loadEnvironmentKey(options.context)),
+    loadKey: options.loadKey ?? (() => loadEnvironmentKey(keyContext(options.context))),
     onWarning: warn,
   });
 
@@ -93,7 +93,7 @@ export function withLastKnownGood(source: SecretSource, options: LastKnownGoodOp
     },
   };
   wrapReadsAndWrites(source, wrapped, { remember, fallback, forget: (n) => file.remove(n) });
-  copyCapabilities(source, wrapped, ["setMany", "versions", "getVersion", "rollback", "watch", "check"]);
+  copyCapabilities(source, wrapped, ["setMany", "versions", "getVersion", "rollback", "watch", "check", "remoteLocation"]);
   const dispose = source.dispose?.bind(source);
   wrapped.dispose = async () => {
     await file.flush();
@@ -103,6 +103,11 @@ export function withLastKnownGood(source: SecretSource, options: LastKnownGoodOp
 }
 
 // --- internal ---
+
+/** What `loadEnvironmentKey` needs, from the source's context. */
+function keyContext(c: LastKnownGoodOptions["context"]): Parameters<typeof loadEnvironmentKey>[0] {
+  return { ...c.keys, secretsDir: c.secretsDir, environment: c.environment, onWarning: c.onWarning, ...(c.root !== undefined ? { root: c.root } : {}), ...(c.env !== undefined ? { env: c.env } : {}) };
+}
 
 /** getMany, set and delete of `source` on `wrapped`, keeping copies as they go. */
 function wrapReadsAndWrites(source: SecretSource, wrapped: SecretSource, copies: { remember(name: string, r: SecretRecord | undefined): void; fallback(name: string, cause: HushError): Promise<SecretRecord>; forget(name: string): void }): void {

@@ -1,0 +1,143 @@
+/**
+ * What the `file` and `user` providers share: a key kept as a 44-character Fernet key file (0600,
+ * in a 0700 folder), read after the permission checks of src/crypto/key-file.ts, cached once read,
+ * created without ever replacing a key (temp file + link) and replaced atomically (temp + rename)
+ * only when asked to. The providers differ in where the file is and how its folders are made.
+ */
+import { closeSync, constants, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname, join, relative, isAbsolute } from "node:path";
+import { HushError } from "../errors.js";
+import { parseFernetKey, type FernetKey } from "../crypto/fernet.js";
+import { fsyncDir, readKeyFile } from "../crypto/key-file.js";
+import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
+import { sweepStaleTemps, writeFileAtomic } from "../fs/atomic-write.js";
+import type { KeyProvider, KeyProviderCheck, KeyProviderContext } from "./provider.js";
+
+/** How a file-backed provider is made. */
+export interface FileBackedOptions {
+  type: string;
+  /** The key file. */
+  path: string;
+  /** Makes the key file's folder (0700) before a save. */
+  ensureFolder(): void;
+  context: Pick<KeyProviderContext, "root" | "environment" | "onWarning">;
+  /** `warn` lets a key file others can read through with a warning (the local store's `permissions: warn`). @default "strict" */
+  policy?: PermissionPolicy;
+}
+
+/** A provider over one key file. */
+export function createFileBackedProvider(options: FileBackedOptions): KeyProvider {
+  const { type, path, context } = options;
+  let cached: FernetKey | undefined;
+  let loading: Promise<FernetKey> | undefined;
+  return {
+    type,
+    location: () => ({ provider: type, where: path, insideProject: isInside(context.root, path) }),
+    async exists() {
+      try {
+        return checkPrivate(path, "file", "warn");
+      } catch (_e) {
+        return true; // something is there (a link, a wrong owner): load says what is wrong with it
+      }
+    },
+    load() {
+      if (cached) return Promise.resolve(cached);
+      // One read per provider, also when two callers ask at once.
+      loading ??= (async () => readKeyFile(path, options.policy ?? "strict", context.onWarning))().then(
+        (key) => (cached = key),
+        (e: unknown) => {
+          loading = undefined;
+          throw e;
+        },
+      );
+      return loading;
+    },
+    async save(key, saveOptions = {}) {
+      const parsed = parseFernetKey(key); // MALFORMED_KEY before anything is written
+      options.ensureFolder();
+      if (saveOptions.replace) await writeFileAtomic(path, `${key.trim()}\n`, { mode: 0o600 });
+      else createKeyFileExclusive(path, key.trim(), context.environment);
+      cached = parsed;
+      loading = undefined;
+    },
+    async remove() {
+      cached = undefined;
+      loading = undefined;
+      try {
+        unlinkSync(path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+        throw new HushError("WRITE_FAILED", `Cannot remove the key file ${path}.`, { cause: e });
+      }
+      fsyncDir(dirname(path));
+      return true;
+    },
+    async check() {
+      return checkKeyFile(path, type, context.root);
+    },
+  };
+}
+
+/** True when `path` is `root` or below it. */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/**
+ * Writes a new key file; refuses (KEY_EXISTS) when one is there. The key goes to a temp file
+ * opened O_EXCL with mode 0600, synced, then hard-linked into place: link(2) fails when the name
+ * exists, so two racing writers keep the first key and no reader ever sees a partial key.
+ */
+export function createKeyFileExclusive(path: string, key: string, environment: string): void {
+  const dir = dirname(path);
+  sweepStaleTemps(dir, "key");
+  const temp = join(dir, `.key.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  let step = "create a temp file";
+  try {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      step = "write";
+      writeSync(fd, `${key}\n`);
+      step = "fsync";
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    step = "link";
+    linkSync(temp, path);
+    step = "fsync the folder";
+    fsyncDir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST" && step === "link") {
+      throw new HushError("KEY_EXISTS", `A key for ${environment} is already stored at ${path}; hush never replaces a key unasked.`);
+    }
+    throw new HushError("WRITE_FAILED", `Cannot create the key file ${path}: ${step} failed. No key was created.`, { cause: e });
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch (_e) {
+      // ENOENT: never created. Otherwise the next save sweeps it once this pid is gone.
+    }
+  }
+}
+
+// --- internal ---
+
+function checkKeyFile(path: string, type: string, root: string): KeyProviderCheck {
+  const problems: { message: string; fix: string }[] = [];
+  const warnings: string[] = [];
+  try {
+    if (!checkPrivate(dirname(path), "dir", "warn", (m) => warnings.push(m)) || !checkPrivate(path, "file", "warn", (m) => warnings.push(m))) {
+      return { ok: false, detail: `no key at ${path}`, problems: [{ message: `No key file at ${path}.`, fix: "Restore it from your backup, or import it with `hush key import`." }] };
+    }
+    readKeyFile(path, "warn");
+  } catch (e) {
+    const err = e instanceof HushError ? e : new HushError("READ_FAILED", `Cannot read ${path}.`, { cause: e });
+    return { ok: false, detail: `${type}: ${err.code}`, problems: [{ message: err.message, fix: err.hint }] };
+  }
+  for (const w of warnings) problems.push({ message: w.replace(/ Fix: .*$/, ""), fix: /Fix: (.*)$/.exec(w)?.[1] ?? "chmod 600 the file, 700 its folder" });
+  // Where the key is (inside the project folder or not) is location()'s; `hush doctor` warns about it.
+  return { ok: problems.length === 0, detail: `${type}: ${path}${isInside(root, path) ? " (inside the project folder)" : ""}`, problems };
+}

@@ -1,0 +1,153 @@
+/**
+ * The `vault-transit` provider's work (loaded lazily by ../vault-transit.ts): the wrapped key file
+ * and the transit calls. The file is JSON naming the mount and the transit key with the
+ * ciphertext (`vault:v1:...`), so a file wrapped for another key says so instead of failing
+ * obscurely; it is created 0600 without replacing a key (exclusive create) unless asked to.
+ */
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { HushError } from "../../errors.js";
+import { parseFernetKey, type FernetKey } from "../../crypto/fernet.js";
+import { writeFileAtomic } from "../../fs/atomic-write.js";
+import { checkPrivate } from "../../fs/permissions.js";
+import { readTrustedFile } from "../../fs/read-trusted-file.js";
+import { createVaultClient, interpretReply, type VaultClient } from "../../sources/vault/client.js";
+import type { RemoteWhere } from "../../sources/remote/errors.js";
+import type { KeyProvider, KeyProviderContext } from "../provider.js";
+import type { VaultTransitOptions } from "../vault-transit.js";
+
+const FORMAT = "hush-vault-transit-1";
+
+/** Makes the provider over `options.file`. */
+export function createTransitProvider(options: VaultTransitOptions & { file: string }, context: KeyProviderContext): KeyProvider {
+  const env = context.env ?? process.env;
+  const source = "vault-transit";
+  let client: VaultClient | undefined;
+  const vault = (): VaultClient => {
+    const address = options.address ?? env.VAULT_ADDR;
+    if (!address || !/^https?:\/\/[^/\s]+\/?$/.test(address)) throw new HushError("CONFIG_INVALID", `vault-transit: ${address ? "address (or VAULT_ADDR) must be http(s)://host:port" : "no address: set keys.<env>.address in hush.yaml or VAULT_ADDR"}.`);
+    const caPath = options.caCert ?? env.VAULT_CACERT;
+    const namespace = options.namespace ?? env.VAULT_NAMESPACE;
+    return (client ??= createVaultClient({ address: address.replace(/\/$/, ""), auth: options.auth ?? {}, timeoutMs: options.timeout, maxSockets: 2, source, env, ...(namespace ? { namespace } : {}), ...(caPath ? { ca: readFileSync(resolve(context.root, caPath), "utf8") } : {}) }));
+  };
+  const where = (op: "encrypt" | "decrypt") => ({ source, operation: op === "decrypt" ? "unwrap of the environment's key" : "wrap of the environment's key", path: `${options.mount}/${op}/${options.keyName}` });
+  let cached: FernetKey | undefined;
+  let loading: Promise<FernetKey> | undefined;
+
+  const unwrap = () => unwrapKey(vault(), options, where("decrypt"), context.environment);
+
+  return {
+    type: source,
+    location: () => ({ provider: source, where: `${options.mount}/keys/${options.keyName} (wrapped key in ${options.file})`, insideProject: false }),
+    async exists() {
+      try {
+        return checkPrivate(options.file, "file", "warn");
+      } catch (_e) {
+        return true; // something is there; load says what is wrong with it
+      }
+    },
+    load() {
+      if (cached) return Promise.resolve(cached);
+      loading ??= unwrap().then(
+        (k) => (cached = k),
+        (e: unknown) => {
+          loading = undefined;
+          throw e;
+        },
+      );
+      return loading;
+    },
+    async save(key, saveOptions = {}) {
+      const parsed = parseFernetKey(key); // MALFORMED_KEY before anything is sent or written
+      if (!saveOptions.replace && (await this.exists())) throw new HushError("KEY_EXISTS", `vault-transit: a wrapped key is already stored in ${options.file}.`);
+      const raw = Buffer.from(key.trim(), "base64url");
+      const reply = await vault().sendJson({ method: "POST", path: `${options.mount}/encrypt/${encodeURIComponent(options.keyName)}`, json: { plaintext: raw.toString("base64") }, where: where("encrypt") });
+      raw.fill(0);
+      const ciphertext = (reply as { data?: { ciphertext?: unknown } } | undefined)?.data?.ciphertext;
+      if (typeof ciphertext !== "string" || !ciphertext.startsWith("vault:")) throw new HushError("BAD_REPLY", "vault-transit: the wrap reply has no data.ciphertext.");
+      const text = `${JSON.stringify({ format: FORMAT, mount: options.mount, keyName: options.keyName, environment: context.environment, ciphertext })}\n`;
+      mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+      checkPrivate(dirname(options.file), "dir", "strict");
+      if (saveOptions.replace) await writeFileAtomic(options.file, text, { mode: 0o600 });
+      else createExclusive(options.file, text);
+      cached = parsed;
+      loading = undefined;
+    },
+    async remove() {
+      cached = undefined;
+      loading = undefined;
+      try {
+        unlinkSync(options.file);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+        throw new HushError("WRITE_FAILED", `Cannot remove ${options.file}.`, { cause: e });
+      }
+    },
+    async check() {
+      try {
+        await this.load();
+        return { ok: true, detail: `the environment's key unwraps with ${options.mount}/keys/${options.keyName}` };
+      } catch (e) {
+        const err = e instanceof HushError ? e : new HushError("INTERNAL", "vault-transit: unexpected failure.");
+        return { ok: false, detail: `${err.code}: ${err.message}`, problems: [{ message: err.message, fix: err.hint }] };
+      }
+    },
+  };
+}
+
+// --- internal ---
+
+/** Reads the wrapped key file and has Vault unwrap it. */
+async function unwrapKey(vault: VaultClient, options: VaultTransitOptions & { file: string }, where: RemoteWhere, environment: string): Promise<FernetKey> {
+  const stored = readWrapped(options.file, options, environment);
+  const reply = await vault.send({ method: "POST", path: `${options.mount}/decrypt/${encodeURIComponent(options.keyName)}`, json: { ciphertext: stored }, where });
+  if (reply.status === 400) throw new HushError("WRONG_KEY", `vault-transit: ${options.file} does not open with the transit key ${options.mount}/${options.keyName} (it was wrapped by another key, or altered).`, { hint: "Point keyName at the transit key that wrapped this file, or restore the file from backup." });
+  const json = interpretReply(reply, where, () => {
+    throw new HushError("CONFIG_INVALID", `vault-transit: no transit engine at ${options.mount} (HTTP 404); check the mount option.`);
+  }) as { data?: { plaintext?: unknown } } | undefined;
+  const plaintext = json?.data?.plaintext;
+  if (typeof plaintext !== "string") throw new HushError("BAD_REPLY", "vault-transit: the unwrap reply has no data.plaintext.");
+  const raw = Buffer.from(plaintext, "base64");
+  if (raw.length !== 32) throw new HushError("WRONG_KEY", `vault-transit: ${options.file} unwraps to ${raw.length} bytes, not a 32-byte key.`);
+  const key = parseFernetKey(`${raw.toString("base64url")}=`);
+  raw.fill(0);
+  return key;
+}
+
+/** The ciphertext of the wrapped key file; KEY_MISSING when there is none, STORE_CORRUPT when it is not one. */
+function readWrapped(file: string, options: VaultTransitOptions, environment: string): string {
+  checkPrivate(file, "file", "strict");
+  const text = readTrustedFile(file, { maxBytes: 64 * 1024, what: "the wrapped key file", source: "vault-transit" });
+  if (text === undefined) throw new HushError("KEY_MISSING", `vault-transit: no wrapped key at ${file}.`, { hint: "Create one with `hush init` (keys: vault-transit in hush.yaml), or restore the file from backup." });
+  let doc: { format?: unknown; mount?: unknown; keyName?: unknown; environment?: unknown; ciphertext?: unknown };
+  try {
+    doc = JSON.parse(text.toString("utf8")) as typeof doc;
+  } catch {
+    throw new HushError("STORE_CORRUPT", `vault-transit: ${file} is not a wrapped key file (not JSON).`);
+  }
+  if (doc?.format !== FORMAT || typeof doc.ciphertext !== "string" || !/^vault:v\d+:[A-Za-z0-9+/=]+$/.test(doc.ciphertext)) throw new HushError("STORE_CORRUPT", `vault-transit: ${file} is not a wrapped key file.`);
+  if (doc.environment !== environment) throw new HushError("WRONG_KEY", `vault-transit: ${file} holds the key of another environment.`);
+  if (doc.mount !== options.mount || doc.keyName !== options.keyName) throw new HushError("WRONG_KEY", `vault-transit: ${file} was wrapped with ${String(doc.mount)}/${String(doc.keyName)}, not ${options.mount}/${options.keyName}.`, { hint: "Set mount and keyName in hush.yaml to the transit key that wrapped the file." });
+  return doc.ciphertext;
+}
+
+/** Creates `path` 0600, failing (KEY_EXISTS) when it exists: never replaces a key unasked. */
+function createExclusive(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new HushError("KEY_EXISTS", `vault-transit: a wrapped key is already stored in ${path}.`);
+    throw new HushError("WRITE_FAILED", `Cannot create ${path}.`, { cause: e });
+  }
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(path); // no half-written key file is left behind
+    throw new HushError("WRITE_FAILED", `Cannot write ${path}.`, { cause: e });
+  }
+  closeSync(fd);
+}

@@ -1,0 +1,25 @@
+/**
+ * What the `vault` source's polling watch compares (src/sources/remote/poll-watch.ts): for each
+ * name held, the current version of its key and whether it is deleted, from the metadata endpoint
+ * (no values are read). One recursive LIST and one metadata read per distinct key, a few at once.
+ */
+import type { VersionTag } from "../remote/poll-watch.js";
+import type { VaultClient } from "./client.js";
+import { mapBounded, readMetadata } from "./kv.js";
+import type { createVaultKvSource } from "./source.js";
+
+/** Name → version tag of every name the source holds. */
+export async function versionTags(kv: ReturnType<typeof createVaultKvSource>, client: VaultClient, mount: string, concurrency: number): Promise<Map<string, VersionTag>> {
+  const located = (await kv.list()).map((n) => kv.locate(n));
+  const keys = [...new Set(located.map((l) => l.loc.key))];
+  const metas = await mapBounded(keys, concurrency, (key) => readMetadata(client, mount, key, { source: kv.name, operation: "watch", path: `${mount}/metadata/${key}` }));
+  const byKey = new Map(keys.map((k, i) => [k, metas[i]]));
+  const tags = new Map<string, VersionTag>();
+  for (const l of located) {
+    const meta = byKey.get(l.loc.key);
+    if (!meta) continue;
+    const current = meta.versions.find((v) => v.version === meta.currentVersion);
+    tags.set(l.name, { tag: `${meta.currentVersion}:${current?.deleted ? "d" : ""}${current?.destroyed ? "x" : ""}`, ...(current ? { writtenAt: current.createdTime.getTime() } : {}) });
+  }
+  return tags;
+}

@@ -1,0 +1,89 @@
+/** The `vault-transit` key provider passes the key-provider conformance suite against the Vault fake's transit engine. */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseOptions } from "../../src/config/options-schema.js";
+import { generateFernetKey } from "../../src/crypto/fernet.js";
+import type { KeyProviderContext } from "../../src/keys/provider.js";
+import { VAULT_TRANSIT_OPTIONS, vaultTransitKeyProviderType, type VaultTransitOptions } from "../../src/keys/vault-transit.js";
+import { startVaultFake, type VaultFake } from "../fakes/vault.js";
+import { describeKeyProviderConformance } from "./conformance/suite.js";
+
+async function setup(options: Record<string, unknown> = {}) {
+  const vault = await startVaultFake();
+  const root = mkdtempSync(join(tmpdir(), "hush-key-transit-"));
+  const secretsDir = join(root, ".secrets");
+  mkdirSync(secretsDir, { mode: 0o700 });
+  const context: KeyProviderContext = { root, secretsDir, environment: "prod", env: { VAULT_TOKEN: vault.rootToken }, onWarning: () => undefined };
+  const parsed = parseOptions(VAULT_TRANSIT_OPTIONS, { address: vault.url, keyName: "hush-prod", timeout: "300ms", ...options }, ["keys", "prod"], (p, m) => {
+    throw new Error(`${p.join(".")}: ${m}`);
+  }) as VaultTransitOptions;
+  const make = () => vaultTransitKeyProviderType.create(parsed, context);
+  const file = join(secretsDir, "prod.key.vault-transit");
+  const cleanup = async () => {
+    await vault.close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { vault, root, file, make, cleanup };
+}
+const decrypts = (vault: VaultFake) => vault.server.requests.filter((r) => r.path.startsWith("/v1/transit/decrypt/")).length;
+
+describeKeyProviderConformance("vault-transit", {
+  async create() {
+    const t = await setup();
+    return {
+      provider: t.make(),
+      reopen: t.make,
+      calls: () => decrypts(t.vault),
+      secrets: [t.vault.rootToken],
+      faults: {
+        // The file's ciphertext now comes from another transit key: it does not open with hush-prod.
+        async wrongKey() {
+          const doc = JSON.parse(readFileSync(t.file, "utf8")) as { ciphertext: string };
+          const res = await fetch(`${t.vault.url}/v1/transit/encrypt/another`, { method: "POST", headers: { "x-vault-token": t.vault.rootToken }, body: JSON.stringify({ plaintext: Buffer.alloc(32, 7).toString("base64") }) });
+          doc.ciphertext = ((await res.json()) as { data: { ciphertext: string } }).data.ciphertext;
+          writeFileSync(t.file, JSON.stringify(doc), { mode: 0o600 });
+        },
+        corrupt: async () => writeFileSync(t.file, "{ cut short", { mode: 0o600 }),
+        laxPermissions: async () => chmodSync(t.file, 0o644),
+        deny: async () => t.vault.deny("transit/decrypt/"),
+        unreachable: async () => void (t.vault.server.alwaysFault = { drop: true }),
+      },
+      cleanup: t.cleanup,
+    };
+  },
+});
+
+describe("vault-transit key provider", () => {
+  it("keeps only the ciphertext on disk (0600), names the transit key, and unwraps once per provider", async () => {
+    const t = await setup();
+    try {
+      const key = generateFernetKey();
+      await t.make().save(key);
+      const text = readFileSync(t.file, "utf8");
+      expect(text).toMatch(/"ciphertext":"vault:v1:/);
+      expect(text).not.toContain(key.slice(0, 16));
+      expect(text).not.toContain(Buffer.from(key, "base64url").toString("base64").slice(0, 16));
+      const p = t.make();
+      await Promise.all([p.load(), p.load(), p.load()]);
+      expect(decrypts(t.vault)).toBe(1);
+      expect(p.location()).toEqual({ provider: "vault-transit", where: `${t.vault.url}/v1/transit/keys/hush-prod (wrapped key in ${t.file})`, insideProject: false });
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("a file wrapped for another transit key says which, as WRONG_KEY; a sealed Vault is SOURCE_UNAVAILABLE", async () => {
+    const t = await setup();
+    try {
+      await t.make().save(generateFernetKey());
+      const other = vaultTransitKeyProviderType.create({ ...(parseOptions(VAULT_TRANSIT_OPTIONS, { address: t.vault.url, keyName: "other", timeout: "300ms" }, [], () => undefined) as VaultTransitOptions), file: t.file }, { root: t.root, secretsDir: join(t.root, ".secrets"), environment: "prod", env: { VAULT_TOKEN: t.vault.rootToken }, onWarning: () => undefined });
+      await expect(other.load()).rejects.toMatchObject({ code: "WRONG_KEY", message: expect.stringMatching(/wrapped with transit\/hush-prod, not transit\/other/) });
+      t.vault.sealed = true;
+      await expect(t.make().load()).rejects.toMatchObject({ code: "SOURCE_UNAVAILABLE" });
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
