@@ -62,6 +62,8 @@ export { importSecrets } from "./workflows/import.js";
 export type { ImportFormat, ImportOptions, ImportResult } from "./workflows/import.js";
 export { exportSecrets } from "./export/export-secrets.js";
 export type { ExportSecretsOptions, ExportResult } from "./export/export-secrets.js";
+export { exportManifest, MANIFEST_FORMATS, SEALING_SCOPES, STORE_TYPES } from "./export/export-manifest.js";
+export type { ExportManifestOptions, ManifestFormat, SealingScope } from "./export/export-manifest.js";
 export { EXPORT_FORMATS } from "./export/format.js";
 export type { ExportFormat } from "./export/format.js";
 export { installHook, uninstallHook } from "./workflows/hook.js";

@@ -64,7 +64,7 @@ export async function exportSecrets(manager: SecretsManager, options: ExportSecr
 // --- internal ---
 
 /** A new 0600 file, atomically; a folder or an unwritable place is WRITE_FAILED (nothing half-written). */
-async function writePrivateFile(path: string, text: string): Promise<void> {
+export async function writePrivateFile(path: string, text: string): Promise<void> {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
@@ -76,7 +76,7 @@ async function writePrivateFile(path: string, text: string): Promise<void> {
 }
 
 /** The code a strict export fails with: a failure outranks a missing name. */
-function strictExportCode(issues: readonly ResolveIssue[]): HushErrorCode {
+export function strictExportCode(issues: readonly ResolveIssue[]): HushErrorCode {
   const failure = issues.find((i) => i.code !== "NOT_FOUND");
   if (!failure) return "NOT_FOUND";
   return (ERROR_CODES as readonly string[]).includes(failure.code) ? (failure.code as HushErrorCode) : "INTERNAL";

@@ -11,6 +11,7 @@
  * await fake.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
 /** One request as the fake saw it (for assertions: headers, body, order). */
@@ -44,7 +45,7 @@ export type Fault =
 
 /** A running fake. */
 export interface FakeServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   url: string;
   port: number;
   /** Every request seen, in order. */
@@ -56,13 +57,20 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link startFakeServer}. */
+export interface FakeServerOptions {
+  /** Serve HTTPS with this key and certificate (PEM), for clients that refuse plain HTTP (the Kubernetes client). */
+  tls?: { key: string; cert: string };
+}
+
 /** Starts a fake on 127.0.0.1:0 with `handler` answering requests that are not faulted. */
-export async function startFakeServer(handler: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>): Promise<FakeServer> {
+export async function startFakeServer(handler: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>, options: FakeServerOptions = {}): Promise<FakeServer> {
   const sockets = new Set<Socket>();
   const fake: FakeServer = { url: "", port: 0, requests: [], faults: [], close: async () => {} };
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void serve(req, res).catch(() => res.destroy());
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -82,13 +90,13 @@ export async function startFakeServer(handler: (req: FakeRequest) => FakeRespons
       res.writeHead(reply.status, reply.headers).end(reply.body ?? "");
     }
   }
-  server.on("connection", (s) => {
+  server.on(options.tls ? "secureConnection" : "connection", (s: Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   fake.port = (server.address() as AddressInfo).port;
-  fake.url = `http://127.0.0.1:${fake.port}`;
+  fake.url = `${options.tls ? "https" : "http"}://127.0.0.1:${fake.port}`;
   fake.close = () =>
     new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();

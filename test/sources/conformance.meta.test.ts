@@ -14,6 +14,7 @@ import { findConformanceTestFiles, runConformanceSuites, type CaseOutcome } from
 /** Suites that run for something other than a registered type, and why. */
 const NOT_REGISTERED: Record<string, string> = {
   memory: "test/helpers/memory-source.ts, the source of the manager tests",
+  "kubernetes-volume": "the kubernetes type's volume mode (options.dir); the type's API mode runs as `kubernetes`",
 };
 
 describe("conformance meta-test", () => {

@@ -5,10 +5,11 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { EXPORT_FORMATS, HushError, envName, exportSecrets, importSecrets, type ExportFormat, type ExportSecretsOptions, type ImportFormat, type ImportOptions, type ImportResult } from "../../index.js";
+import { EXPORT_FORMATS, MANIFEST_FORMATS, HushError, envName, exportSecrets, importSecrets, type ExportFormat, type ExportSecretsOptions, type ImportFormat, type ImportOptions, type ImportResult } from "../../index.js";
 import { err, outJson, type CliContext } from "../context.js";
 import type { Mapped } from "../flags.js";
 import { globalOptions, openManager } from "../open-manager.js";
+import { addManifestOptions, exportManifestCommand, isManifestFormat, type ManifestFlags } from "../export-manifest.js";
 
 interface ImportFlags {
   format?: string;
@@ -62,24 +63,18 @@ export function register(program: Command, ctx: CliContext): void {
       }
     });
 
-  program
+  const exportCommand = program
     .command("export")
-    .description("print secrets with their values as dotenv, JSON, shell or YAML (warns on a terminal), or write them to a 0600 file")
-    .option("--format <format>", `one of ${EXPORT_FORMATS.join(", ")}`, "dotenv")
+    .description("print secrets as dotenv, JSON, shell or YAML (warns on a terminal), or as Kubernetes manifests (Secret, ExternalSecret, SealedSecret), or write them to a 0600 file")
+    .option("--format <format>", `one of ${[...EXPORT_FORMATS, ...MANIFEST_FORMATS].join(", ")}`, "dotenv")
     .option("--only <names>", "comma-separated names to export (default: every name the chain lists)")
     .option("--strict", "fail when any name cannot be resolved")
     .option("--output <file>", "write to FILE instead of stdout: created 0600, replaced atomically")
-    .addHelpText(
-      "after",
-      [
-        "",
-        "Every format reads back exactly (dotenv through the dotenv parser, shell through sh, yaml through a",
-        "YAML 1.2 parser). A value a format cannot carry (a NUL byte in shell, a rare mix of quotes and line",
-        "breaks in dotenv) is refused by name and nothing is exported; --format json carries any value.",
-      ].join("\n"),
-    )
-    .action(async (opts: { format: string; only?: string; strict?: boolean; output?: string }, cmd: Command) => {
-      if (!EXPORT_FORMATS.includes(opts.format as ExportFormat)) throw new HushError("INVALID_ARGUMENT", `--format must be one of ${EXPORT_FORMATS.join(", ")}.`);
+    .addHelpText("after", EXPORT_HELP);
+  addManifestOptions(exportCommand)
+    .action(async (opts: ManifestFlags, cmd: Command) => {
+      if (isManifestFormat(opts.format)) return exportManifestCommand(opts, cmd, ctx);
+      if (!EXPORT_FORMATS.includes(opts.format as ExportFormat)) throw new HushError("INVALID_ARGUMENT", `--format must be one of ${[...EXPORT_FORMATS, ...MANIFEST_FORMATS].join(", ")}.`);
       const m = await openManager(cmd, ctx);
       try {
         const options: Mapped<ExportSecretsOptions> = {
@@ -100,6 +95,19 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 // --- internal ---
+
+/** `hush export --help`, after the options. */
+const EXPORT_HELP = [
+  "",
+  "Every format reads back exactly (dotenv through the dotenv parser, shell through sh, yaml through a",
+  "YAML 1.2 parser). A value a format cannot carry (a NUL byte in shell, a rare mix of quotes and line",
+  "breaks in dotenv) is refused by name and nothing is exported; --format json carries any value.",
+  "",
+  "Kubernetes (docs/kubernetes.md):",
+  "  k8s-secret       a v1 Secret (Opaque), values base64 in data: hush export --format k8s-secret --name agent | kubectl apply -f -",
+  "  external-secret  an ESO ExternalSecret from hush.yaml's remote mapping; no values (safe to commit); --with-store adds its SecretStore",
+  "  sealed-secret    a SealedSecret sealed for --cert (kubeseal's encryption), bound by --scope; safe to commit",
+].join("\n");
 
 /** The human report on stderr: what was imported and skipped, then what still shadows it and the next step. */
 function reportImport(ctx: CliContext, path: string, result: ImportResult, opts: ImportFlags): void {
