@@ -119,3 +119,9 @@ export { defineSourceType } from "./sources/descriptor.js";
 export type { SourceDescriptor, SourceContext } from "./sources/descriptor.js";
 export { option } from "./config/options-schema.js";
 export type { OptionField, OptionsSchema, InferOptions, FieldSpec, ConfigPath, AddProblem } from "./config/options-schema.js";
+
+// --- PostgreSQL: the shared production store's schema (`hush db migrate|status|grant`) ---
+export { migrateDatabase, databaseStatus, grantDatabaseAccess } from "./workflows/db.js";
+export type { DatabaseOptions, GrantDatabaseAccessOptions, GrantResult } from "./workflows/db.js";
+export type { MigrateResult } from "./sources/postgres/migrate.js";
+export type { DbStatus, DbAccess } from "./sources/postgres/admin.js";
