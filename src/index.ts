@@ -28,6 +28,8 @@ export { createLocalSource } from "./sources/local.js";
 export type { LocalSourceOptions } from "./sources/local.js";
 export { createMallkuSource } from "./sources/mallku.js";
 export type { MallkuSourceOptions } from "./sources/mallku.js";
+export { createPostgresSource } from "./sources/postgres.js";
+export type { PostgresSourceOptions, PostgresSource, PostgresExtras } from "./sources/postgres.js";
 
 // --- Fernet: for programs that share tokens with a Python service using `cryptography.fernet`
 // (the Mallku layout's format): encrypt and decrypt under the same key file. Nothing in hush's

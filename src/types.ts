@@ -78,6 +78,11 @@ export interface SecretSource {
   getVersion?(name: string, version: number): Promise<SecretRecord | undefined>;
   /** Makes a new version equal to an old one; returns the new record. */
   rollback?(name: string, toVersion: number): Promise<SecretRecord>;
+  /**
+   * True when `watch` is a cheap push channel (the postgres source's LISTEN): the manager then
+   * subscribes from its creation and drops changed names from its cache.
+   */
+  readonly liveChanges?: boolean;
   /** Calls `onChange` when the source changes; returns a function that stops watching. */
   watch?(onChange: (change: SourceChange) => void): () => void;
   /** Live health check for `hush doctor`. */

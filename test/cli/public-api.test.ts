@@ -104,7 +104,7 @@ describe("the public surface", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
       "adapterConfig", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
-      "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
+      "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createPostgresSource", "createRedactStream",
       "createSecretIdMapper", "createSecretsManager", "createStderrSink", "databaseStatus", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "grantDatabaseAccess", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
