@@ -23,6 +23,8 @@ export interface PgConnectionOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a connection (a full pool included), ms. @default 10000 */
   connectTimeoutMs?: number;
+  /** `application_name` of the connections (the listener's gets `-listen`). @default "hush" */
+  applicationName?: string;
   /** Where `urlEnv` is read. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -80,7 +82,7 @@ export async function openPools(options: PgConnectionOptions): Promise<PgPools> 
   const url = connectionUrl(options);
   const config = (connectionString: string): ClientConfig & { max: number; allowExitOnIdle: boolean; idleTimeoutMillis: number } => ({
     connectionString,
-    application_name: "hush",
+    application_name: options.applicationName ?? "hush",
     statement_timeout: options.statementTimeoutMs ?? 5000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     max: options.poolSize ?? 10,
@@ -99,7 +101,7 @@ export async function openPools(options: PgConnectionOptions): Promise<PgPools> 
     read,
     target: describeTarget(url),
     async listener() {
-      const client = new pg.Client({ connectionString: options.listenUrl ?? url, application_name: "hush-listen", connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+      const client = new pg.Client({ connectionString: options.listenUrl ?? url, application_name: `${options.applicationName ?? "hush"}-listen`, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
       client.on("error", () => undefined);
       await client.connect();
       return client;
@@ -114,6 +116,10 @@ export async function openPools(options: PgConnectionOptions): Promise<PgPools> 
 /** Runs `work` in a transaction on a client of `pool`; rolls back on failure and releases the client. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, isolation = "READ COMMITTED"): Promise<T> {
   const client = await pool.connect();
+  // A backend that ends while the client is checked out emits "error" on the client (the pool
+  // only listens while it is idle); the failing query reports it, so this only keeps it handled.
+  const ignore = () => undefined;
+  client.on("error", ignore);
   let broken = false;
   try {
     await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
@@ -128,6 +134,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     }
     throw e;
   } finally {
+    client.off("error", ignore);
     client.release(broken);
   }
 }

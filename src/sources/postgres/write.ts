@@ -24,14 +24,14 @@ export interface PgWrite {
   value: string;
   /** Check-and-set: the current version the writer expects (0: the secret must not exist). */
   expectedVersion?: number;
-  /** Idempotency key; a fresh UUID when absent. */
+  /** Idempotency key (a UUID): a write whose id is already committed returns that version. @default a fresh UUID */
   writeId?: string;
 }
 
 /** Writes a batch in one transaction: all or nothing; records in the order given. */
 export async function writeVersions(store: PgStore, writes: readonly PgWrite[]): Promise<SecretRecord[]> {
   if (writes.length === 0) return [];
-  const batch = writes.map((w) => ({ ...w, name: canonicalName(w.name), writeId: w.writeId ?? randomUUID() }));
+  const batch = writes.map((w) => ({ ...w, name: canonicalName(w.name), writeId: w.writeId ?? randomUUID(), callerWriteId: w.writeId !== undefined }));
   return store.retry(
     batch.length === 1 ? "write a secret" : "write a batch of secrets",
     async (attempt) => {
@@ -89,11 +89,12 @@ export async function rollbackTo(store: PgStore, name: string, toVersion: number
 
 // --- internal ---
 
-async function writeOne(store: PgStore, keys: StoreKeys, client: PoolClient, w: PgWrite & { writeId: string }, retried: boolean): Promise<SecretRecord> {
+async function writeOne(store: PgStore, keys: StoreKeys, client: PoolClient, w: PgWrite & { writeId: string; callerWriteId?: boolean }, retried: boolean): Promise<SecretRecord> {
   const { s, environment } = store;
   const record = (version: number, updatedAt: Date): SecretRecord => ({ name: w.name, value: w.value, source: store.sourceName, version, updatedAt });
-  if (retried) {
-    // The earlier attempt may have committed before its reply was lost: never write twice.
+  if (retried || w.callerWriteId) {
+    // The earlier attempt (or the caller's earlier call with this write id) may have committed
+    // before its reply was lost: never write twice.
     const done = await client.query<{ version: number; created_at: Date }>(`SELECT version, created_at FROM ${s}.versions WHERE write_id = $1`, [w.writeId]);
     if (done.rows[0]) return record(done.rows[0].version, done.rows[0].created_at);
   }
