@@ -126,4 +126,6 @@ export type { OptionField, OptionsSchema, InferOptions, FieldSpec, ConfigPath, A
 export { migrateDatabase, databaseStatus, grantDatabaseAccess } from "./workflows/db.js";
 export type { DatabaseOptions, GrantDatabaseAccessOptions, GrantResult } from "./workflows/db.js";
 export type { MigrateResult } from "./sources/postgres/migrate.js";
+export { restoreSecret, destroySecret } from "./workflows/restore.js";
+export type { SoftDeleteOptions, SoftDeleteResult } from "./workflows/restore.js";
 export type { DbStatus, DbAccess } from "./sources/postgres/admin.js";

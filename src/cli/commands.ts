@@ -22,6 +22,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: "get", summary: "print a secret's value (stdout only)", load: () => import("./commands/values.js") },
   { name: "set", summary: "store a secret from stdin, a hidden prompt or a file", load: () => import("./commands/values.js") },
   { name: "rm", summary: "remove a secret", load: () => import("./commands/values.js") },
+  { name: "restore", summary: "bring back a secret removed with `hush rm` (postgres keeps deleted secrets)", load: () => import("./commands/values.js") },
   { name: "run", summary: "run a command with the secrets in its environment only", load: () => import("./commands/run.js") },
   { name: "init", summary: "create .secrets/, the key, a commented hush.yaml; git-ignore them", load: () => import("./commands/init.js") },
   { name: "doctor", summary: "check hush.yaml, sources, permissions and required secrets", load: () => import("./commands/doctor.js") },
