@@ -73,3 +73,17 @@ describe("postgres roles", () => {
     expect((await none.check()).ok).toBe(false);
   });
 });
+
+describe("postgres readUrl", () => {
+  it("reads go to readUrl, writes to url: a read role that loses its access fails reads, writes still succeed", async () => {
+    const [reader, writer] = [await fx.admin.role("hush_replica"), await fx.admin.role("hush_primary")];
+    await applyGrant(fx.admin.pool, fx.schema, reader, "read");
+    await applyGrant(fx.admin.pool, fx.schema, writer, "write");
+    const s = fx.source({ ...fx.store(), url: urlAs(writer), readUrl: urlAs(reader) });
+    await s.set("replicated", VALUE);
+    expect((await s.get("replicated"))?.value).toBe(VALUE);
+    await fx.sql(`REVOKE SELECT ON {s}.versions FROM "${reader}"`);
+    await expectFailure(s.get("replicated"), "ACCESS_DENIED", [VALUE]);
+    expect((await s.set("replicated", `${VALUE}-2`)).version).toBe(2);
+  });
+});
