@@ -19,6 +19,11 @@ export interface SecretRecord {
   location?: string;
   /** `json` when the stored value was not a string and `value` is its JSON text. */
   encoding?: "string" | "json";
+  /**
+   * True when the backend was unreachable and this is a last-known-good copy read earlier (see
+   * src/sources/remote/last-known-good.ts): served with a warning, and audit marks the access stale.
+   */
+  stale?: boolean;
 }
 
 /** One stored version of a secret, as `versions()` returns it (no value). */

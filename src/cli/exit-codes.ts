@@ -35,6 +35,7 @@ export const EXIT_CODES: Record<HushErrorCode, number> = {
   READ_ONLY: 7,
   SOURCE_UNAVAILABLE: 8,
   ACCESS_DENIED: 8,
+  BAD_REPLY: 8,
   MISSING_DEPENDENCY: 8,
   SCHEMA_MISMATCH: 6,
   AUDIT_FAILED: 9,

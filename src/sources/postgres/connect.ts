@@ -173,7 +173,7 @@ export function toHushError(e: unknown, doing: string, context: { source: string
       hint: "Raise options.poolSize or options.connectTimeoutMs, or check the server; the operation did not happen.",
     });
   }
-  if (code === "57014") return new HushError("SOURCE_UNAVAILABLE", `PostgreSQL${at}: the statement to ${doing} was cancelled (statement timeout).`, { ...base, hint: "Raise options.statementTimeoutMs, or look for locks held on the hush schema." });
+  if (code === "57014") return new HushError("SOURCE_UNAVAILABLE", `PostgreSQL${at}: the statement to ${doing} timed out (statement timeout).`, { ...base, hint: "Raise options.statementTimeoutMs, or look for locks held on the hush schema." });
   if (code === "42501" || code === "28000" || code === "28P01") return new HushError("ACCESS_DENIED", `PostgreSQL${at} refused to ${doing}: the role lacks the privilege (SQLSTATE ${code}).`, { ...base, hint: "Grant the role its access with `hush db grant --role NAME --access read|write|admin --apply`." });
   if (code === "3F000" || code === "42P01") return new HushError("SCHEMA_MISMATCH", `PostgreSQL${at}: the hush schema is missing, so hush cannot ${doing} (SQLSTATE ${code}).`, { ...base, hint: "Run `hush db migrate` (it creates the schema)." });
   if (code === "40001" || code === "40P01") return new HushError("CONCURRENT_MODIFICATION", `PostgreSQL${at}: could not ${doing}: concurrent transactions conflicted after every retry.`, base);
