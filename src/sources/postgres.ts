@@ -15,6 +15,7 @@
  * read but never written. Parts: postgres/connect (pools, errors), envelope (crypto), read,
  * write (transactions, check-and-set, idempotent retries), listener (LISTEN, catch-up), migrate.
  */
+import { resolve } from "node:path";
 import { HushError } from "../errors.js";
 import { option } from "../config/options-schema.js";
 import type { SecretRecord, SecretSource, SecretVersionInfo, SourceChange, SourceCheck } from "../types.js";
@@ -25,11 +26,18 @@ import { readCurrent, readNames, readVersion, readVersions } from "./postgres/re
 import { checkPostgres } from "./postgres/check.js";
 import { createPgStore, type PgStore, type PgStoreOptions } from "./postgres/store-context.js";
 import { destroy, restore, rollbackTo, softDelete, writeVersions, type PgWrite } from "./postgres/write.js";
+import { withLastKnownGood } from "./remote/last-known-good.js";
+import { offlineCacheOption } from "./remote/options.js";
 
 /** Options of {@link createPostgresSource}. */
 export interface PostgresSourceOptions extends PgStoreOptions {
   /** The source's name in the chain. @default "postgres" */
   name?: string;
+  /**
+   * Last-known-good copies on disk (encrypted under the environment's key, 0600): served with a
+   * warning, marked stale, while PostgreSQL is unreachable, up to `maxStalenessMs` old. Off when absent.
+   */
+  offlineCache?: { maxStalenessMs: number; dir?: string; now?: () => number };
 }
 
 /** The postgres source: the contract's methods plus restore, destroy and check-and-set writes. */
@@ -61,9 +69,17 @@ export const postgresSourceType = defineSourceType({
     poolSize: option.integer({ min: 1, max: 100, default: 10, description: "connections per pool" }),
     statementTimeoutMs: option.integer({ min: 100, max: 600_000, default: 5000, description: "server-side statement timeout" }),
     connectTimeoutMs: option.integer({ min: 100, max: 120_000, default: 10_000, description: "how long to wait for a connection (a full pool included)" }),
+    offlineCache: offlineCacheOption,
   },
-  create: (options, context) =>
-    createPostgresSource({ ...options, environment: context.environment, secretsDir: context.secretsDir, env: context.env, onWarning: context.onWarning }),
+  create: ({ offlineCache, ...options }, context) =>
+    createPostgresSource({
+      ...options,
+      environment: context.environment,
+      secretsDir: context.secretsDir,
+      env: context.env,
+      onWarning: context.onWarning,
+      offlineCache: offlineCache && { maxStalenessMs: offlineCache.maxStaleness, dir: offlineCache.dir === undefined ? undefined : resolve(context.root, offlineCache.dir) },
+    }),
 });
 
 /** Largest value stored, in UTF-16 code units (1 Mi), as for the local store. */
@@ -85,7 +101,7 @@ export function createPostgresSource(options: PostgresSourceOptions): PostgresSo
     for (const w of writes) assertStorable(w.value, w.name, name);
     return writeVersions(store, writes);
   };
-  return {
+  const source: PostgresSource = {
     name,
     liveChanges: true,
     get: async (n) => (await readCurrent(store, [n]))[0],
@@ -108,6 +124,12 @@ export function createPostgresSource(options: PostgresSourceOptions): PostgresSo
     check: (): Promise<SourceCheck> => checkPostgres(store),
     dispose: () => disposeAll(store, listener),
   };
+  if (!options.offlineCache) return source;
+  const { maxStalenessMs, dir, now } = options.offlineCache;
+  const context = { secretsDir: options.secretsDir, environment: options.environment, onWarning: options.onWarning ?? (() => undefined) };
+  const cached = withLastKnownGood(source, { maxStalenessMs, dir, now, context, loadKey: options.key ? async () => options.key! : undefined });
+  // The wrapper keeps the contract's methods; the postgres extras and the push flag stay as they are.
+  return { ...source, ...cached, liveChanges: true } as PostgresSource;
 }
 
 // --- internal ---
