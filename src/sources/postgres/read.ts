@@ -106,17 +106,24 @@ export async function readNames(store: PgStore): Promise<string[]> {
 
 /** Names of the given secret ids (for change notifications); absent ids are left out. */
 export async function namesOfIds(store: PgStore, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
+  const known = ids.map((id) => store.idNames.get(id)).filter((n): n is string => n !== undefined);
+  const unknown = ids.filter((id) => !store.idNames.has(id));
+  if (unknown.length === 0) return known.sort();
   const keys = await store.keys(false);
-  if (!keys) return [];
+  if (!keys) return known.sort();
   const { read } = await store.pools();
-  const rows = await read.query<{ name_hmac: Buffer; name_box: Buffer }>(`SELECT name_hmac, name_box FROM ${store.s}.secrets WHERE environment = $1 AND secret_id = ANY($2::bigint[])`, [store.environment, ids]);
-  return rows.rows.map((r) => openName(keys, r.name_hmac, r.name_box)).sort();
+  const rows = await read.query<{ secret_id: string; name_hmac: Buffer; name_box: Buffer }>(
+    `SELECT secret_id::text AS secret_id, name_hmac, name_box FROM ${store.s}.secrets WHERE environment = $1 AND secret_id = ANY($2::bigint[])`,
+    [store.environment, unknown],
+  );
+  for (const r of rows.rows) store.idNames.set(r.secret_id, openName(keys, r.name_hmac, r.name_box));
+  return [...known, ...rows.rows.map((r) => store.idNames.get(r.secret_id)!)].sort();
 }
 
 // --- internal ---
 
 function toRecord(store: PgStore, keys: StoreKeys, name: string, row: VersionRow): SecretRecord {
+  store.idNames.set(row.secret_id, name);
   const value = openValue(keys, { secretId: row.secret_id, version: row.version!, keyId: row.key_id! }, { wrappedKey: row.wrapped_key!, box: row.box! }, name);
   return { name, value, source: store.sourceName, version: row.version!, updatedAt: row.created_at!, location: `postgres schema "${store.schema}", environment "${store.environment}"` };
 }

@@ -39,6 +39,8 @@ export interface PgStore {
   pools(): Promise<PgPools>;
   /** The store's keys; undefined when the environment has no store yet and `create` is false. */
   keys(create: boolean): Promise<StoreKeys | undefined>;
+  /** Names of the secret ids seen in reads and writes (ids are not secret; names stay in memory only). */
+  readonly idNames: Map<string, string>;
   /** Runs `fn` with bounded, jittered retries on 40001/40P01 and dropped connections; maps failures. */
   retry<T>(doing: string, fn: (attempt: number) => Promise<T>, secret?: string): Promise<T>;
   fail(e: unknown, doing: string, secret?: string): HushError;
@@ -67,10 +69,16 @@ export function createPgStore(options: PgStoreOptions, sourceName = "postgres"):
     channel: channelOf(schema),
     maxVersions: options.maxVersions ?? 10,
     disposed: false,
+    idNames: new Map(),
     pools() {
       if (store.disposed) return Promise.reject(new HushError("SOURCE_UNAVAILABLE", "The postgres source was disposed.", { source: sourceName }));
-      pools ??= openPools(options);
-      pools.catch(() => (pools = undefined));
+      if (!pools) {
+        const opening = openPools(options);
+        opening.catch(() => {
+          if (pools === opening) pools = undefined; // a failed open (no pg, no URL) is tried again next time
+        });
+        pools = opening;
+      }
       return pools;
     },
     async keys(create) {

@@ -115,22 +115,20 @@ async function writeOne(store: PgStore, keys: StoreKeys, client: PoolClient, w: 
     });
   }
   const version = row.latest_version + 1;
+  store.idNames.set(row.secret_id, w.name);
   const sealed = sealValue(keys, { secretId: row.secret_id, version }, w.value);
+  // One statement: the version, the labels moved, old versions pruned (never a labelled one),
+  // the change sequence and the NOTIFY (sent at COMMIT), all in the caller's transaction.
   const inserted = await client.query<{ created_at: Date }>(
-    `INSERT INTO ${s}.versions (secret_id, version, key_id, wrapped_key, box, write_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
-    [row.secret_id, version, keys.keyId, sealed.wrappedKey, sealed.box, w.writeId],
+    `WITH ins AS (INSERT INTO ${s}.versions (secret_id, version, key_id, wrapped_key, box, write_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at),
+     upd AS (UPDATE ${s}.secrets SET previous_version = CASE WHEN deleted_at IS NULL AND current_version IS NOT NULL THEN current_version ELSE previous_version END,
+                    current_version = $2, latest_version = $2, deleted_at = NULL WHERE secret_id = $1 RETURNING previous_version, pending_version),
+     del AS (DELETE FROM ${s}.versions v USING upd WHERE v.secret_id = $1 AND v.version <= $2::integer - $7::integer
+                AND v.version IS DISTINCT FROM upd.previous_version AND v.version IS DISTINCT FROM upd.pending_version),
+     chg AS (INSERT INTO ${s}.changes (environment, secret_id, version) VALUES ($8, $1, $2) RETURNING seq)
+     SELECT ins.created_at, pg_notify($9, json_build_object('e', $8::text, 's', $1::text, 'v', $2::integer, 'q', chg.seq::text)::text) FROM ins, chg`,
+    [row.secret_id, version, keys.keyId, sealed.wrappedKey, sealed.box, w.writeId, store.maxVersions, environment, store.channel],
   );
-  await client.query(
-    `UPDATE ${s}.secrets SET previous_version = CASE WHEN deleted_at IS NULL AND current_version IS NOT NULL THEN current_version ELSE previous_version END,
-            current_version = $2, latest_version = $2, deleted_at = NULL WHERE secret_id = $1`,
-    [row.secret_id, version],
-  );
-  await client.query(
-    `DELETE FROM ${s}.versions v USING ${s}.secrets x WHERE v.secret_id = $1 AND x.secret_id = $1 AND v.version <= $2::integer - $3::integer
-        AND v.version IS DISTINCT FROM x.previous_version AND v.version IS DISTINCT FROM x.pending_version`,
-    [row.secret_id, version, store.maxVersions],
-  );
-  await notifyChange(store, client, row.secret_id, version);
   return record(version, inserted.rows[0]!.created_at);
 }
 
