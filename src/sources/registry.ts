@@ -21,13 +21,14 @@ import { envSourceType } from "./env.js";
 import { dotenvSourceType } from "./dotenv.js";
 import { localSourceType } from "./local.js";
 import { mallkuSourceType } from "./mallku.js";
+import { postgresSourceType } from "./postgres.js";
 import { vaultSourceType } from "./vault.js";
 import { awsSourceType } from "./aws.js";
 import { gcpSourceType } from "./gcp.js";
 import { kubernetesSourceType } from "./kubernetes.js";
 
 /** Types that later versions add; naming one gets a clearer error than "unknown". */
-export const PLANNED_SOURCE_TYPES: readonly string[] = ["postgres"];
+export const PLANNED_SOURCE_TYPES: readonly string[] = [];
 
 /** Every source type hush.yaml may name: the built-ins, then the registered ones. */
 export function listSourceTypes(): readonly SourceDescriptor[] {
@@ -78,7 +79,7 @@ export function describeUnknownType(type: unknown): string {
 
 // --- internal ---
 
-const BUILT_IN: readonly SourceDescriptor[] = [envSourceType, dotenvSourceType, localSourceType, mallkuSourceType, vaultSourceType, awsSourceType, gcpSourceType, kubernetesSourceType] as unknown as SourceDescriptor[];
+const BUILT_IN: readonly SourceDescriptor[] = [envSourceType, dotenvSourceType, localSourceType, mallkuSourceType, postgresSourceType, vaultSourceType, awsSourceType, gcpSourceType, kubernetesSourceType] as unknown as SourceDescriptor[];
 const KEY = Symbol.for("hush.sourceTypes");
 
 /** The registered (non-built-in) types, shared by every copy of this module in the process. */

@@ -23,8 +23,8 @@ afterEach(() => {
 const quiet = () => undefined;
 
 describe("buildSources", () => {
-  it("knows env, dotenv, local, mallku, vault and aws", () => {
-    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "vault", "aws"]);
+  it("knows every built-in type, in registry order", () => {
+    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "postgres", "vault", "aws", "gcp", "kubernetes"]);
   });
 
   it("builds the chain in order, with options resolved against the project folder", async () => {
@@ -44,7 +44,7 @@ describe("buildSources", () => {
     const e = await buildSources([{ type: "consul", options: {} }], { root: "/", secretsDir: "/x", environment: "dev", onWarning: quiet }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(HushError);
     expect((e as HushError).code).toBe("CONFIG_INVALID");
-    expect((e as HushError).message).toBe('sources[0].type: unknown source type "consul"; known types: env, dotenv, local, mallku, vault, aws.');
+    expect((e as HushError).message).toBe('sources[0].type: unknown source type "consul"; known types: env, dotenv, local, mallku, postgres, vault, aws, gcp, kubernetes.');
   });
 });
 

@@ -15,11 +15,12 @@ export function register(program: Command, ctx: CliContext): void {
     .description("create .secrets/ (0700), the environment's key (0600; a new project's in ~/.config/hush/keys/), hush.yaml, and git-ignore .secrets/ and .env")
     .option("--json", "print what was created and kept as JSON")
     .option("--key-provider <type>", "where a new project keeps its key: user (~/.config/hush/keys/, the default) or file (.secrets/, beside the store)")
+    .option("--postgres", "add the postgres source (the shared production store) to hush.yaml; see docs/postgres.md")
     .option("--force-new-key", "when the key is lost but its store exists: move the store aside (never deleted) and make a new key")
     .addHelpText("after", "\nThe key is created for the environment given by -e/--env, else $HUSH_ENV, else hush.yaml's `environment`, else dev.\nA new project keeps its key outside the project folder, in ~/.config/hush/keys/<project>/ (the user\nkey provider; hush.yaml holds only the project id); a project with a key file in .secrets/ keeps it.\nAn existing key is never overwritten; running init again changes nothing.\nWhen the key is missing but a store of the environment exists, init refuses: restore the key\nfrom your backup. --force-new-key gives up that data: it moves the store aside into\n.secrets/orphaned-<env>-<time>/ (never deleted) and makes a new key.")
-    .action(async (opts: { json?: boolean; forceNewKey?: boolean; keyProvider?: string }, cmd: Command) => {
+    .action(async (opts: { json?: boolean; forceNewKey?: boolean; keyProvider?: string; postgres?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const options: Mapped<InitProjectOptions> = { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env, forceNewKey: opts.forceNewKey === true, keyProvider: opts.keyProvider as InitProjectOptions["keyProvider"] };
+      const options: Mapped<InitProjectOptions> = { cwd: g.cwd, environment: g.env, secretsDir: g.secretsDir, env: ctx.env, forceNewKey: opts.forceNewKey === true, keyProvider: opts.keyProvider as InitProjectOptions["keyProvider"], postgres: opts.postgres === true };
       const r = await initProject(options);
       if (opts.json || g.json) {
         outJson(ctx, r);
@@ -37,6 +38,9 @@ export function register(program: Command, ctx: CliContext): void {
       if (r.keyProvider === "user" && r.created.key) err(ctx, "the key lives outside the project folder; move it to another machine with `hush key export` / `hush key import` (docs/keys.md)");
       err(ctx, `${r.created.config ? "wrote a commented" : "kept"} ${show(r.configFile)}`);
       err(ctx, r.gitignoreAdded.length ? `added ${r.gitignoreAdded.join(", ")} to ${show(r.gitignore)}` : `${show(r.gitignore)} already ignores the secrets folder, .env and .env.*`);
+      if (r.postgres === "written") err(ctx, `added the postgres source to ${show(r.configFile)}; next: export HUSH_DATABASE_URL=postgres://USER@HOST:5432/DB, then hush db migrate`);
+      if (r.postgres === "present") err(ctx, `${show(r.configFile)} already has a postgres source`);
+      if (r.postgres === "manual") err(ctx, `${show(r.configFile)} has its own sources: add the postgres source to them:\n${r.postgresSection}`);
       if (r.created.key) err(ctx, `next: printf %s "$KEY" | hush set openai_api_key${r.environment === "dev" ? "" : ` --env ${r.environment}`}`);
     });
 }
