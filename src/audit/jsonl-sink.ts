@@ -21,7 +21,7 @@
 import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
-import { withLock } from "../fs/lock.js";
+import { withLock, withLockSync } from "../fs/lock.js";
 import { fsyncDir } from "../crypto/key-file.js";
 import { anchorPathOf, judgeChain, readAnchor, removeQuietly, readStartMarker, startMarkerPathOf, writeAnchor, writeStartMarker, type AnchorHead } from "./anchor.js";
 import { readAuditRecords } from "./read.js";
@@ -129,6 +129,10 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     async append(entries: readonly AuditEntry[], context: AuditAppendContext) {
       if (entries.length === 0) return;
       await withLock(lockPath, () => appendLocked(entries, context.durable), { timeoutMs: options.lockTimeoutMs ?? 10_000 });
+    },
+    appendSync(entries: readonly AuditEntry[], context: AuditAppendContext) {
+      if (entries.length === 0) return;
+      withLockSync(lockPath, () => appendLocked(entries, context.durable), { timeoutMs: Math.min(options.lockTimeoutMs ?? 2_000, 2_000) });
     },
     read: () => readAuditRecords(path),
   };

@@ -119,7 +119,7 @@ async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m
   // Also before the environment's key exists: the write that creates the key is recorded (ids
   // are computed once it exists), and reads before it are warned about, never silently skipped.
   const { createAuditor } = await import("../audit/auditor.js");
-  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning });
+  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, rollupWindowMs: loaded.config.auditSettings?.rollupWindowMs });
 }
 
 /** `secrets.NAME.remote` of every secret that has one, for remote sources. */
