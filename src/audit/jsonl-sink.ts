@@ -18,6 +18,7 @@
  * @example
  * const sink = createJsonlSink({ path: jsonlLogPath(".secrets", "dev"), environment: "dev" });
  */
+import { createHash } from "node:crypto";
 import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
@@ -90,10 +91,14 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       // costs more than hashing the records.
       const out = lineBuffer.reset();
       if (tail.torn) out.push("");
+      const sealFrom = out.size;
       let seq = tail.seq;
       let prev = tail.hash;
-      for (const entry of entries) {
-        const { line, hash } = encodeRecord(entry, ++seq, prev);
+      const lastIndex = entries.length - 1;
+      for (let i = 0; i <= lastIndex; i++) {
+        // The last line seals the append's earlier lines (see record.ts): verify hashes them in one call.
+        const seal = i === lastIndex ? sha256Hex(out.bytesFrom(sealFrom)) : undefined;
+        const { line, hash } = encodeRecord(entries[i]!, ++seq, prev, seal);
         out.push(line);
         prev = hash;
       }
@@ -255,6 +260,16 @@ class LineBuffer {
   bytes(): Buffer {
     return this.buf.subarray(0, this.length);
   }
+  bytesFrom(start: number): Buffer {
+    return this.buf.subarray(start, this.length);
+  }
+  get size(): number {
+    return this.length;
+  }
+}
+
+function sha256Hex(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** One write() call; on error or a short write, cut the file back to `oldSize`. */

@@ -14,7 +14,7 @@ import type { ProjectOptions } from "../workflows/project.js";
 import { openAuditScope, withAuditScope } from "./project-scope.js";
 import { readAuditRecords } from "./read.js";
 import type { AuditRecord } from "./record.js";
-import { forEachAuditEntry } from "./read-entries.js";
+import { forEachAuditEntry, sumAuditEntries } from "./read-entries.js";
 import { createAccessTally, type SecretAccessSummary } from "./report.js";
 import { reviewAccess, type AccessReview, type SecretMeta } from "./review.js";
 import { verifyAuditLog, type AuditVerifyResult } from "./verify.js";
@@ -77,8 +77,7 @@ export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions =
 export async function reportProjectAccess(options: ReportProjectAccessOptions = {}): Promise<SecretAccessSummary[]> {
   return withAuditScope(options, {}, async ({ logPath, ids }) => {
     const tally = createAccessTally(ids.nameOf);
-    const since = options.since;
-    await forEachAuditEntry(logPath, since === undefined ? tally.add : (r) => void ((r.last ?? r.time) >= since && tally.add(r)));
+    for (const sum of await sumAuditEntries(logPath, options.since)) tally.add(sum);
     return tally.rows();
   });
 }

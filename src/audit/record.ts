@@ -10,10 +10,13 @@
  *   whitespace). Checking it means parsing and re-serialising every record.
  * - v2: the line is `{"v":2,"seq":…,"prev":"…","time":"…",["count":…,"last":"…",]"env":…,
  *   "secretId":…,"action":…,"outcome":…,"source":…,"version":…,"errorCode":…,"actor":{"user":…,
- *   "host":…,"pid":…,"command":…},"hash":"<64 hex>"}` in exactly that order, values as
- *   `JSON.stringify` writes them, and `hash` = SHA-256 of the line's bytes before `,"hash":"`.
- *   So `verify` hashes raw bytes and reads only `seq` and `prev`, at the front of the line.
- *   `count` and `last` appear on roll-ups only: `count` cached reads from `time` to `last`.
+ *   "host":…,"pid":…,"command":…}[,"seal":"<64 hex>"],"hash":"<64 hex>"}` in exactly that
+ *   order, values as `JSON.stringify` writes them, and `hash` = SHA-256 of the line's bytes
+ *   before `,"hash":"`. `count` and `last` appear on roll-ups only: `count` cached reads from
+ *   `time` to `last`. `seal` is on the last line of each append: SHA-256 of the bytes (newlines
+ *   included) of the lines of the same append before it, so `verify` hashes an append's lines
+ *   in one call (per-call cost, not bytes, is what limits hashing line by line) and reads only
+ *   `seq` per line (see verify-fast.ts).
  *
  * Absent optional fields are `null`. `prev` is a field, so the hash covers the link to the
  * record before; the first record's `prev` is {@link GENESIS_HASH}. See docs/audit.md.
@@ -44,16 +47,21 @@ export interface AuditEntry {
   last?: string;
 }
 
-/** One chained record as stored. */
-export interface AuditRecord extends AuditEntry {
+/** A stored record's own fields besides the entry's. */
+interface ChainFields {
   /** 2 for the byte-hashed form; absent in v1 records (canonical-JSON hash). */
   v?: 2;
   /** 1, 2, 3, ... in the order the records were appended. */
   seq: number;
   /** `hash` of the record before, or GENESIS_HASH. */
   prev: string;
+  /** v2, last line of an append: SHA-256 (hex) of the append's earlier lines' bytes. */
+  seal?: string;
   hash: string;
 }
+
+/** One chained record as stored. */
+export interface AuditRecord extends AuditEntry, ChainFields {}
 
 /**
  * Canonical JSON: sorted keys at every level, no whitespace. Used for hashing only; the
@@ -78,6 +86,10 @@ export function hashRecord(record: object): string {
 export const V2_HASH_SUFFIX_BYTES = 75;
 /** How a v2 line starts. */
 export const V2_PREFIX = '{"v":2,"seq":';
+/** Bytes of a v2 line's seal before its hash suffix: `,"seal":"` + 64 hex + `"`. */
+export const V2_SEAL_BYTES = 74;
+/** How the seal starts. */
+export const V2_SEAL_FIELD = ',"seal":"';
 
 /** Makes the chained (v2) record for `entry`, with its hash; its JSON.stringify is the stored line. */
 export function chainEntry(entry: AuditEntry, seq: number, prev: string): AuditRecord {
@@ -122,8 +134,9 @@ export function chainEntryV1(entry: AuditEntry, seq: number, prev: string): Audi
  * intermediate objects (the batched writer's hot path). Same result as
  * `formatRecordLine(chainEntry(entry, seq, prev))`; `prev` must be 64 hex digits.
  */
-export function encodeRecord(entry: AuditEntry, seq: number, prev: string): { line: string; hash: string } {
-  const body = `${V2_PREFIX}${seq},"prev":"${prev}","time":${json(entry.time)}${rollupJson(entry)}${entryTail(entry)}`;
+export function encodeRecord(entry: AuditEntry, seq: number, prev: string, seal?: string): { line: string; hash: string } {
+  const sealed = seal === undefined ? "" : `${V2_SEAL_FIELD}${seal}"`;
+  const body = `${V2_PREFIX}${seq},"prev":"${prev}","time":${json(entry.time)}${rollupJson(entry)}${entryTail(entry)}${sealed}`;
   const hash = sha256Hex(body);
   return { line: `${body},"hash":"${hash}"}`, hash };
 }
@@ -143,6 +156,7 @@ export function isAuditRecord(o: unknown): o is AuditRecord {
     (r.v === undefined || r.v === 2) &&
     (r.count === undefined || (Number.isSafeInteger(r.count) && (r.count as number) >= 1)) &&
     (r.last === undefined || typeof r.last === "string") &&
+    (r.seal === undefined || typeof r.seal === "string") &&
     typeof r.time === "string" && typeof r.env === "string" && typeof r.secretId === "string" &&
     typeof r.action === "string" && typeof r.outcome === "string" &&
     (r.source === null || typeof r.source === "string") &&
@@ -179,7 +193,8 @@ function json(value: string | null): string {
 
 /** The v2 body of a record: its line up to (not including) `,"hash":"`. */
 function v2Body(r: AuditRecord): string {
-  return `${V2_PREFIX}${JSON.stringify(r.seq)},"prev":${JSON.stringify(r.prev)},"time":${JSON.stringify(r.time)}${rollupJson(r)}${entryTail(r)}`;
+  const seal = r.seal === undefined ? "" : `,"seal":${JSON.stringify(r.seal)}`;
+  return `${V2_PREFIX}${JSON.stringify(r.seq)},"prev":${JSON.stringify(r.prev)},"time":${JSON.stringify(r.time)}${rollupJson(r)}${entryTail(r)}${seal}`;
 }
 
 function rollupJson(e: AuditEntry): string {

@@ -28,9 +28,10 @@ const CHUNK = 4 * 1024 * 1024;
 
 /**
  * Scans the first `bytes` bytes (all when undefined) of the file at `path`. A missing file is
- * an empty scan. The trailing partial line, if any, is left to the caller (`trailing` bytes).
+ * an empty scan. `onChunkEnd(buf, consumed)`: called when the bytes `buf[0, consumed)` (complete
+ * lines already visited) are about to be overwritten by the next chunk.
  */
-export async function scanLines(path: string, bytes: number | undefined, visit: LineVisitor): Promise<LineScan> {
+export async function scanLines(path: string, bytes: number | undefined, visit: LineVisitor, onChunkEnd?: (buf: Buffer, consumed: number) => void): Promise<LineScan> {
   const scan: LineScan = { lines: 0, trailing: 0, stopped: false };
   let fh;
   try {
@@ -59,6 +60,8 @@ export async function scanLines(path: string, bytes: number | undefined, visit: 
         }
         start = nl + 1;
       }
+      // The buffer's complete lines are about to be overwritten: a caller hashing across lines takes them now.
+      onChunkEnd?.(view, start);
       if (have - start > MAX_LINE_BYTES) {
         scan.stopped = true;
         return scan;
