@@ -104,8 +104,8 @@ describe("the public surface", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
       "adapterConfig", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
-      "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
-      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
+      "copySecrets", "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
+      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "diffSources", "envName", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
       "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
