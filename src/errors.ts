@@ -37,6 +37,9 @@ const HINTS = {
   // Part of the source contract (the conformance suite): a deleted or destroyed latest version
   // reads as DELETED, never as an empty string. Kept although no built-in source raises it yet.
   DELETED: "The latest version was deleted or destroyed; restore or rewrite it.",
+  SCHEMA_MISMATCH: "The database schema is not the one this hush knows: run `hush db migrate` for an older one, or upgrade hush for a newer one.",
+  // A remote backend answered, but not in the shape its API documents (a proxy's HTML page, cut JSON).
+  BAD_REPLY: "The backend's reply was not what its API documents; check that the address points at the service itself (not a proxy or a login page).",
   MISSING_DEPENDENCY: "Install the optional package the message names (the command is in the message), then run the command again.",
   AUDIT_FAILED: "Fix what the message names (disk space, permissions of .secrets/); with `audit: required` nothing is served that cannot be recorded.",
   // A scan that could not check everything it was given is never "clean" (FAULTS 30).

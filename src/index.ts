@@ -28,6 +28,8 @@ export { createLocalSource } from "./sources/local.js";
 export type { LocalSourceOptions } from "./sources/local.js";
 export { createMallkuSource } from "./sources/mallku.js";
 export type { MallkuSourceOptions } from "./sources/mallku.js";
+export { createPostgresSource } from "./sources/postgres.js";
+export type { PostgresSourceOptions, PostgresSource, PostgresExtras } from "./sources/postgres.js";
 
 // --- Fernet: for programs that share tokens with a Python service using `cryptography.fernet`
 // (the Mallku layout's format): encrypt and decrypt under the same key file. Nothing in hush's
@@ -121,3 +123,11 @@ export { defineSourceType } from "./sources/descriptor.js";
 export type { SourceDescriptor, SourceContext } from "./sources/descriptor.js";
 export { option } from "./config/options-schema.js";
 export type { OptionField, OptionsSchema, InferOptions, FieldSpec, ConfigPath, AddProblem } from "./config/options-schema.js";
+
+// --- PostgreSQL: the shared production store's schema (`hush db migrate|status|grant`) ---
+export { migrateDatabase, databaseStatus, grantDatabaseAccess } from "./workflows/db.js";
+export type { DatabaseOptions, GrantDatabaseAccessOptions, GrantResult } from "./workflows/db.js";
+export type { MigrateResult } from "./sources/postgres/migrate.js";
+export { restoreSecret, destroySecret } from "./workflows/restore.js";
+export type { SoftDeleteOptions, SoftDeleteResult } from "./workflows/restore.js";
+export type { DbStatus, DbAccess } from "./sources/postgres/admin.js";

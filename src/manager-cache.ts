@@ -26,6 +26,8 @@ export interface SecretCache {
   fresh(canonical: string, asked?: string): CacheEntry | undefined;
   /** Keeps a record just served under its canonical name, and indexes the spelling asked. */
   put(canonical: string, record: SecretRecord, asked?: string): void;
+  /** Makes the entries of these canonical names stale (every spelling); undefined: all of them. */
+  forget(names: readonly string[] | undefined): void;
   clear(): void;
 }
 
@@ -43,7 +45,7 @@ const MAX_SPELLINGS = 10_000;
 /** Creates the cache (a disabled one keeps nothing). */
 export function createSecretCache(options: SecretCacheOptions = {}): SecretCache {
   const ttl = options.ttlMs ?? 60_000;
-  if (options.enabled === false) return { peek: () => undefined, fresh: () => undefined, put: () => undefined, clear: () => undefined };
+  if (options.enabled === false) return { peek: () => undefined, fresh: () => undefined, put: () => undefined, forget: () => undefined, clear: () => undefined };
   const entries = new Map<string, CacheEntry>();
   const bySpelling = new Map<string, CacheEntry>();
 
@@ -76,6 +78,13 @@ export function createSecretCache(options: SecretCacheOptions = {}): SecretCache
         index(canonical, entry);
       } else Object.assign(entry, { record, value: Promise.resolve(record.value), expires, access: cachedRead(record) });
       index(asked, entry);
+    },
+    forget(names) {
+      if (names === undefined) return this.clear();
+      for (const name of names) {
+        const entry = entries.get(name);
+        if (entry) entry.expires = 0;
+      }
     },
     clear() {
       entries.clear();

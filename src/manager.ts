@@ -27,6 +27,8 @@ export type { AuditHook, GetOptions, SecretsManager, SecretsManagerOptions, Writ
  */
 export function createSecretsManager(options: SecretsManagerOptions = {}): SecretsManager {
   const ctx = createManagerContext(options);
+  // Sources that push changes (postgres LISTEN): changed names leave the cache at once.
+  const unwatch = ctx.sources.filter((s) => s.liveChanges && s.watch).map((s) => s.watch!((change) => ctx.cache.forget(change.names)));
   return {
     cwd: ctx.cwd,
     secretsDir: ctx.secretsDir,
@@ -40,6 +42,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     onAccess: (listener) => ctx.tracker.subscribe(listener),
     clearCache: () => ctx.cache.clear(),
     async dispose() {
+      for (const stop of unwatch.splice(0)) stop();
       ctx.cache.clear();
       await ctx.tracker.flush();
       await Promise.all(ctx.sources.map((s) => s.dispose?.()));

@@ -19,6 +19,11 @@ export interface SecretRecord {
   location?: string;
   /** `json` when the stored value was not a string and `value` is its JSON text. */
   encoding?: "string" | "json";
+  /**
+   * True when the backend was unreachable and this is a last-known-good copy read earlier (see
+   * src/sources/remote/last-known-good.ts): served with a warning, and audit marks the access stale.
+   */
+  stale?: boolean;
 }
 
 /** One stored version of a secret, as `versions()` returns it (no value). */
@@ -78,6 +83,11 @@ export interface SecretSource {
   getVersion?(name: string, version: number): Promise<SecretRecord | undefined>;
   /** Makes a new version equal to an old one; returns the new record. */
   rollback?(name: string, toVersion: number): Promise<SecretRecord>;
+  /**
+   * True when `watch` is a cheap push channel (the postgres source's LISTEN): the manager then
+   * subscribes from its creation and drops changed names from its cache.
+   */
+  readonly liveChanges?: boolean;
   /** Calls `onChange` when the source changes; returns a function that stops watching. */
   watch?(onChange: (change: SourceChange) => void): () => void;
   /** Live health check for `hush doctor`. */

@@ -22,6 +22,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: "get", summary: "print a secret's value (stdout only)", load: () => import("./commands/values.js") },
   { name: "set", summary: "store a secret from stdin, a hidden prompt or a file", load: () => import("./commands/values.js") },
   { name: "rm", summary: "remove a secret", load: () => import("./commands/values.js") },
+  { name: "restore", summary: "bring back a secret removed with `hush rm` (postgres keeps deleted secrets)", load: () => import("./commands/values.js") },
   { name: "run", summary: "run a command with the secrets in its environment only", load: () => import("./commands/run.js") },
   { name: "init", summary: "create .secrets/, the key, a commented hush.yaml; git-ignore them", load: () => import("./commands/init.js") },
   { name: "doctor", summary: "check hush.yaml, sources, permissions and required secrets", load: () => import("./commands/doctor.js") },
@@ -38,5 +39,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: "scan", summary: "find leaked secrets: managed values and known key formats (files, --staged, --git-history)", load: () => import("./commands/scan.js") },
   { name: "hook", summary: "install the git pre-commit hook that runs `hush scan --staged`", load: () => import("./commands/hook.js") },
   { name: "audit", summary: "audit trail: log, report, verify (hash chain), quarterly review", load: () => import("./commands/audit.js") },
+  { name: "db", summary: "the PostgreSQL store's schema: migrate, status, grant (SQL printed or applied)", load: () => import("./commands/db.js") },
   { name: "redact", summary: "copy stdin to stdout with every managed value replaced by [REDACTED:name]", load: () => import("./commands/redact.js") },
 ];

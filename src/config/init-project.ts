@@ -5,7 +5,7 @@
  * Every step checks before it acts, so running it twice changes nothing. A `.gitignore` that is
  * a symbolic link is refused before anything is created: hush never writes through it.
  */
-import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, constants, existsSync, lstatSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { HushError } from "../errors.js";
 import { keyFilePath } from "../crypto/key-file.js";
@@ -13,7 +13,7 @@ import { createProjectKey } from "./init-key.js";
 import { CONFIG_FILE, loadConfig } from "./load.js";
 import { resolveSecretsDir } from "./open.js";
 import { configTemplate } from "./template.js";
-import type { EnvironmentOrigin } from "./types.js";
+import type { EnvironmentOrigin, LoadedConfig } from "./types.js";
 
 /** Options of {@link initProject}. */
 export interface InitProjectOptions {
@@ -32,6 +32,12 @@ export interface InitProjectOptions {
    * @default false
    */
   forceNewKey?: boolean;
+  /**
+   * `--postgres`: add the postgres source to hush.yaml (`sources: env, postgres`, the URL from
+   * HUSH_DATABASE_URL). Written into a new hush.yaml, or appended to one without `sources:`;
+   * otherwise the section is returned for the user to add. @default false
+   */
+  postgres?: boolean;
 }
 
 /** What {@link initProject} found and did. Paths are absolute. */
@@ -46,6 +52,10 @@ export interface InitResult {
   created: { secretsDir: boolean; key: boolean; config: boolean };
   /** Lines appended to .gitignore (empty when everything was already ignored). */
   gitignoreAdded: string[];
+  /** With `postgres`: `written` (into hush.yaml), `present` (already there), or `manual` (add `postgresSection` yourself). */
+  postgres?: "written" | "present" | "manual";
+  /** With `postgres`: the hush.yaml lines of the postgres source. */
+  postgresSection?: string;
   /** With `forceNewKey`: the folder the orphaned store files were moved into. */
   movedAside?: string;
 }
@@ -62,7 +72,8 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
   const key = createProjectKey(secretsDir, environment, options.forceNewKey === true);
 
   const configFile = loaded.path ?? join(root, CONFIG_FILE);
-  const configCreated = loaded.path === undefined && writeIfAbsent(configFile, configTemplate(environment));
+  const configCreated = loaded.path === undefined && writeIfAbsent(configFile, options.postgres ? configTemplate(environment).replace("\n# version: 1\n", "\nversion: 1\n") + `\n${POSTGRES_SECTION}` : configTemplate(environment));
+  const postgres = options.postgres ? addPostgresSection(loaded, configFile, configCreated) : undefined;
 
   const wanted = [".env"];
   const inside = relative(root, secretsDir);
@@ -79,11 +90,36 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
     gitignore,
     created: { secretsDir: !dirExisted, key: key.created, config: configCreated },
     gitignoreAdded,
+    ...(postgres === undefined ? {} : { postgres, postgresSection: POSTGRES_SECTION }),
     ...(key.movedAside === undefined ? {} : { movedAside: key.movedAside }),
   };
 }
 
 // --- internal ---
+
+/** The postgres source's hush.yaml section: no connection string in the file, only where to find it. */
+const POSTGRES_SECTION = `# The shared production store (docs/postgres.md). The connection string is read from
+# HUSH_DATABASE_URL (never a password in this file: PGPASSWORD or ~/.pgpass give it);
+# \`hush db migrate\` creates the schema, \`hush db grant\` gives roles access.
+sources:
+  - type: env
+  - type: postgres
+    options: { urlEnv: HUSH_DATABASE_URL, schema: hush }
+`;
+
+/** Adds the postgres section to an existing hush.yaml that has no \`sources:\`; else says what to do. */
+function addPostgresSection(loaded: LoadedConfig, configFile: string, created: boolean): "written" | "present" | "manual" {
+  if (created) return "written";
+  if (loaded.config.sources?.some((s) => s.type === "postgres")) return "present";
+  if (loaded.config.sources !== undefined) return "manual";
+  try {
+    const hasVersion = /^version:/m.test(readFileSync(configFile, "utf8"));
+    appendFileSync(configFile, `\n${hasVersion ? "" : "version: 1\n"}${POSTGRES_SECTION}`);
+  } catch (e) {
+    throw new HushError("WRITE_FAILED", `Cannot add the postgres source to ${configFile}.`, { cause: e });
+  }
+  return "written";
+}
 
 /** Creates `path` with `text` unless it exists (O_EXCL: a racing init keeps the first file). */
 function writeIfAbsent(path: string, text: string): boolean {

@@ -21,9 +21,10 @@ import { envSourceType } from "./env.js";
 import { dotenvSourceType } from "./dotenv.js";
 import { localSourceType } from "./local.js";
 import { mallkuSourceType } from "./mallku.js";
+import { postgresSourceType } from "./postgres.js";
 
 /** Types that later versions add; naming one gets a clearer error than "unknown". */
-export const PLANNED_SOURCE_TYPES: readonly string[] = ["postgres", "vault", "aws", "gcp", "kubernetes"];
+export const PLANNED_SOURCE_TYPES: readonly string[] = ["vault", "aws", "gcp", "kubernetes"];
 
 /** Every source type hush.yaml may name: the built-ins, then the registered ones. */
 export function listSourceTypes(): readonly SourceDescriptor[] {
@@ -74,7 +75,7 @@ export function describeUnknownType(type: unknown): string {
 
 // --- internal ---
 
-const BUILT_IN: readonly SourceDescriptor[] = [envSourceType, dotenvSourceType, localSourceType, mallkuSourceType] as unknown as SourceDescriptor[];
+const BUILT_IN: readonly SourceDescriptor[] = [envSourceType, dotenvSourceType, localSourceType, mallkuSourceType, postgresSourceType] as unknown as SourceDescriptor[];
 const KEY = Symbol.for("hush.sourceTypes");
 
 /** The registered (non-built-in) types, shared by every copy of this module in the process. */

@@ -104,13 +104,13 @@ describe("the public surface", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
       "adapterConfig", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
-      "copySecrets", "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
-      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "diffSources", "envName", "exportSecrets",
+      "copySecrets", "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createPostgresSource", "createRedactStream",
+      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "databaseStatus", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources", "envName", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
-      "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
-      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
+      "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "grantDatabaseAccess", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
+      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "migrateDatabase", "openConfiguredManager", "option",
       "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerSourceType", "reportProjectAccess", "resolveAdapter",
-      "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
+      "resolveProviderKey", "restoreSecret", "reviewAccess", "reviewProjectAccess", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
       "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
   });

@@ -24,7 +24,7 @@ const quiet = () => undefined;
 
 describe("buildSources", () => {
   it("knows env, dotenv, local and mallku", () => {
-    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku"]);
+    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "postgres"]);
   });
 
   it("builds the chain in order, with options resolved against the project folder", async () => {
@@ -44,7 +44,7 @@ describe("buildSources", () => {
     const e = await buildSources([{ type: "consul", options: {} }], { root: "/", secretsDir: "/x", environment: "dev", onWarning: quiet }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(HushError);
     expect((e as HushError).code).toBe("CONFIG_INVALID");
-    expect((e as HushError).message).toBe('sources[0].type: unknown source type "consul"; known types: env, dotenv, local, mallku.');
+    expect((e as HushError).message).toBe('sources[0].type: unknown source type "consul"; known types: env, dotenv, local, mallku, postgres.');
   });
 });
 

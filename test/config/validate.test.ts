@@ -82,9 +82,9 @@ describe("validateConfig: errors", () => {
   });
 
   it("an unknown source type names the known types; a planned one says it is not available yet", () => {
-    const e = invalid({ version: 1, sources: [{ type: "env" }, { type: "consul" }, { type: "postgres" }] });
-    expect(e.message).toContain('sources[1].type: unknown source type "consul"; known types: env, dotenv, local, mallku.');
-    expect(e.message).toContain("sources[2].type: the postgres source is not available in this version of hush; known types: env, dotenv, local, mallku.");
+    const e = invalid({ version: 1, sources: [{ type: "env" }, { type: "consul" }, { type: "vault" }] });
+    expect(e.message).toContain('sources[1].type: unknown source type "consul"; known types: env, dotenv, local, mallku, postgres.');
+    expect(e.message).toContain("sources[2].type: the vault source is not available in this version of hush; known types: env, dotenv, local, mallku, postgres.");
   });
 
   it("lists every problem at once", () => {

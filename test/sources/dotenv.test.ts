@@ -7,7 +7,7 @@ import { parse } from "dotenv";
 import { createDotenvSource } from "../../src/sources/dotenv.js";
 import { envName, findCollisions, isValidName } from "../../src/names.js";
 import { HushError } from "../../src/errors.js";
-import { describeSourceConformance } from "./conformance/suite.js";
+import { describeSourceConformance, noRemoteBackend } from "./conformance/suite.js";
 
 /** Writes a value the way a person would in a .env file: double quotes, escaped newlines. */
 function dotenvLine(key: string, value: string): string {
@@ -38,6 +38,7 @@ describeSourceConformance(
   },
   {
     skips: {
+      ...noRemoteBackend("a .env file"),
       setMany: "read-only: no batch write",
       write: "read-only: hush does not write plaintext files",
       versions: "a .env file holds one value per variable",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createEnvSource } from "../../src/sources/env.js";
 import { envName } from "../../src/names.js";
-import { describeSourceConformance } from "./conformance/suite.js";
+import { describeSourceConformance, noRemoteBackend } from "./conformance/suite.js";
 
 describeSourceConformance(
   "env",
@@ -19,6 +19,7 @@ describeSourceConformance(
   },
   {
     skips: {
+      ...noRemoteBackend("the process environment"),
       setMany: "read-only: no batch write",
       write: "read-only: hush never writes the process environment",
       versions: "the environment holds one value per variable",

@@ -9,7 +9,7 @@ import { encodeStoreFile } from "../../src/sources/local/store-file.js";
 import { generateFernetKey, parseFernetKey } from "../../src/crypto/fernet.js";
 import { readKeyFile } from "../../src/crypto/key-file.js";
 import { HushError, type HushErrorCode } from "../../src/errors.js";
-import { describeSourceConformance } from "./conformance/suite.js";
+import { describeSourceConformance, noRemoteBackend } from "./conformance/suite.js";
 
 const root = mkdtempSync(join(tmpdir(), "hush-local-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -64,6 +64,7 @@ describeSourceConformance("local", {
   },
 }, {
   skips: {
+    ...noRemoteBackend("the local store file"),
     denied: "local files have no credentials to refuse: a store the process cannot read is READ_FAILED, one others can read INSECURE_PERMISSIONS (both tested below)",
     deleted: "no per-version delete: `delete` removes the secret (later reads are 'not found', as asked), and old versions are dropped only past maxVersions, never the latest",
   },

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createMallkuSource } from "../../src/sources/mallku.js";
 import { generateFernetKey } from "../../src/crypto/fernet.js";
 import { PYTHON } from "../helpers/fixtures.js";
-import { describeSourceConformance } from "./conformance/suite.js";
+import { describeSourceConformance, noRemoteBackend } from "./conformance/suite.js";
 
 /** SecretsManager.set_secret's way: decrypt the dict, update, json.dumps, rewrite in place, chmod 0600. Values by stdin. */
 const PYTHON_SET_SECRETS = `
@@ -53,6 +53,7 @@ describeSourceConformance(
   },
   {
     skips: {
+      ...noRemoteBackend("the Python layout's files"),
       getMany: "the layout is one small file read once per call; the manager asks name by name",
       versions: "the Python layout keeps one value per name, no history",
       watch: "no change notification: a Python app rewrites the file in place, and reads re-check the file's bytes instead",

@@ -1,7 +1,7 @@
 /** The in-memory source of the manager tests passes the same suite as every real source. */
 import { HushError } from "../../src/errors.js";
 import { createMemorySource } from "../helpers/memory-source.js";
-import { describeSourceConformance } from "./conformance/suite.js";
+import { describeSourceConformance, noRemoteBackend } from "./conformance/suite.js";
 
 describeSourceConformance(
   "memory",
@@ -23,6 +23,7 @@ describeSourceConformance(
   },
   {
     skips: {
+      ...noRemoteBackend("an in-memory map"),
       setMany: "the manager tests use this source for the one-by-one write path (the manager falls back to set per name)",
       getMany: "the manager tests use this source for the name-by-name path (no getMany)",
       watch: "no change notification: nothing outside the process writes to it",

@@ -3,9 +3,10 @@
  * `get` prints the raw value on stdout and nothing else.
  */
 import type { Command } from "commander";
-import { HushError } from "../../index.js";
+import { HushError, destroySecret, restoreSecret, type SoftDeleteOptions } from "../../index.js";
 import { outJson, err, type CliContext } from "../context.js";
-import { openManager, globalOptions } from "../open-manager.js";
+import { openManager, globalOptions, projectFrom } from "../open-manager.js";
+import type { Mapped } from "../flags.js";
 import { readSecretValue } from "../read-value.js";
 
 const SET_HELP_AFTER = `
@@ -67,16 +68,41 @@ export function register(program: Command, ctx: CliContext): void {
     .description("remove a secret from the writable source")
     .argument("<name>", "secret name")
     .option("--source <name>", "remove from this source")
+    .option("--destroy", "purge it and every version for good (sources that keep deleted secrets: postgres); without it, postgres keeps it for `hush restore`")
     .option("--json", "print { name, removed } as JSON")
-    .action(async (name: string, opts: { source?: string; json?: boolean }, cmd: Command) => {
+    .action(async (name: string, opts: { source?: string; json?: boolean; destroy?: boolean }, cmd: Command) => {
+      if (opts.destroy) {
+        const options: Mapped<SoftDeleteOptions> & SoftDeleteOptions = { ...projectFrom(cmd, ctx), name, source: opts.source };
+        const r = await destroySecret(options);
+        return report(ctx, cmd, opts, name, r.done, `destroyed ${name} and its versions in ${r.source}`);
+      }
       const m = await openManager(cmd, ctx);
       const removed = await m.delete(name, { source: opts.source });
       await m.dispose();
-      if (opts.json || globalOptions(cmd).json) outJson(ctx, { name, removed });
-      else if (removed) err(ctx, `removed ${name}`);
-      else {
-        err(ctx, `${name} was not in the store; nothing removed`);
-        ctx.exitCode = 4;
-      }
+      report(ctx, cmd, opts, name, removed, `removed ${name}`);
     });
+
+  program
+    .command("restore")
+    .description("bring back a secret removed with `hush rm` (sources that keep deleted secrets: postgres)")
+    .argument("<name>", "secret name")
+    .option("--source <name>", "restore in this source")
+    .option("--json", "print { name, removed } as JSON")
+    .action(async (name: string, opts: { source?: string; json?: boolean }, cmd: Command) => {
+      const options: Mapped<SoftDeleteOptions> & SoftDeleteOptions = { ...projectFrom(cmd, ctx), name, source: opts.source };
+      const r = await restoreSecret(options);
+      if (opts.json || globalOptions(cmd).json) return outJson(ctx, { name, restored: r.done, source: r.source });
+      if (r.done) return err(ctx, `restored ${name} in ${r.source}`);
+      err(ctx, `${name} was not deleted in ${r.source}; nothing restored`);
+      ctx.exitCode = 4;
+    });
+}
+
+function report(ctx: CliContext, cmd: Command, opts: { json?: boolean }, name: string, removed: boolean, done: string): void {
+  if (opts.json || globalOptions(cmd).json) outJson(ctx, { name, removed });
+  else if (removed) err(ctx, done);
+  else {
+    err(ctx, `${name} was not in the store; nothing removed`);
+    ctx.exitCode = 4;
+  }
 }

@@ -42,9 +42,26 @@ const CASES = [
   { id: "leak", title: "no stored value appears in any error's message, String(), JSON or hint", run: leakCase },
   { id: "denied", title: "a denied read is an ACCESS_DENIED error, never 'not found'", requires: has("a way to deny a read (faults.deny)", (i) => !!i.faults?.deny), run: deniedCase },
   { id: "deleted", title: "a deleted or destroyed latest version is a DELETED error, not an empty value nor 'not found'", requires: has("a way to delete the latest version (faults.deleteLatest)", (i) => !!i.faults?.deleteLatest), run: deletedCase },
+  { id: "rateLimited", title: "429 with Retry-After is waited out and retried; a longer Retry-After than the cap is SOURCE_UNAVAILABLE, never 'not found'", requires: has("a remote backend that rate-limits (faults.rateLimit)", (i) => !!i.faults?.rateLimit), run: rateLimitedCase },
+  { id: "serverErrors", title: "a brief 5xx storm is retried away; a lasting one is SOURCE_UNAVAILABLE, and the source recovers", requires: has("a remote backend with 5xx faults (faults.serverErrors)", (i) => !!i.faults?.serverErrors), run: serverErrorsCase },
+  { id: "slow", title: "a server slower than the timeout is SOURCE_UNAVAILABLE, in bounded time; the source recovers", requires: has("a remote backend that can be slow (faults.slow)", (i) => !!i.faults?.slow), run: slowCase },
+  { id: "malformed", title: "a malformed reply is a BAD_REPLY error, never a value nor 'not found'", requires: has("a remote backend that can answer malformed replies (faults.malformed)", (i) => !!i.faults?.malformed), run: malformedCase },
+  { id: "tokenExpiry", title: "an expired credential logs in again and serves, or is ACCESS_DENIED; never 'not found'", requires: has("a credential that can expire (faults.expireToken)", (i) => !!i.faults?.expireToken), run: tokenExpiryCase },
   { id: "concurrent", title: "concurrent gets of one name during a set see the old or the new value, never a torn one", requires: has("set", (i) => !!i.source.set), run: concurrentCase },
   { id: "dispose", title: "dispose is idempotent, also while watching and when called twice at once", requires: has("dispose", (i) => !!i.source.dispose), run: disposeCase },
 ] as const satisfies readonly CaseDefinition[];
+
+/** The remote-fault cases, which a source without a network backend skips. */
+export const REMOTE_FAULT_CASES = ["rateLimited", "serverErrors", "slow", "malformed", "tokenExpiry"] as const;
+
+/**
+ * The skips of the remote-fault cases for a source with no network backend, with the reason:
+ * `skips: { ...noRemoteBackend("a local file"), ... }`.
+ */
+export function noRemoteBackend(what: string): Record<(typeof REMOTE_FAULT_CASES)[number], string> {
+  const reason = `no remote backend: ${what} has no rate limits, server errors, timeouts, wire replies or credentials`;
+  return Object.fromEntries(REMOTE_FAULT_CASES.map((id) => [id, reason])) as Record<(typeof REMOTE_FAULT_CASES)[number], string>;
+}
 
 /** A case that a source may skip, with a reason. */
 export type SkippableCase = (typeof CASES)[number]["id"];
@@ -207,6 +224,53 @@ async function deletedCase(h: ConformanceInstance): Promise<void> {
   expectHushError(await rejectionOf(h.source.get("deleted_latest"), "get of a deleted latest version"), "DELETED");
   if (h.source.getMany) expectHushError(await rejectionOf(h.source.getMany(["kept", "deleted_latest"]), "getMany with a deleted latest version"), "DELETED");
   expect((await h.source.get("kept"))?.value).toBe("kept-CANARY");
+}
+
+async function rateLimitedCase(h: ConformanceInstance): Promise<void> {
+  await h.seed(CONFORMANCE_VALUES);
+  await h.faults!.rateLimit!(1);
+  const t0 = Date.now();
+  expect((await h.source.get("openai_api_key"))?.value === CONFORMANCE_VALUES.openai_api_key, "served after the Retry-After").toBe(true);
+  expect(Date.now() - t0, "Retry-After: 1 was honoured (a lower bound only)").toBeGreaterThanOrEqual(950);
+  await h.faults!.rateLimit!(3600); // far beyond any cap: no one waits an hour
+  expectHushError(await rejectionOf(h.source.get("quoted"), "get while rate-limited for an hour"), "SOURCE_UNAVAILABLE");
+}
+
+async function serverErrorsCase(h: ConformanceInstance): Promise<void> {
+  await h.seed(CONFORMANCE_VALUES);
+  await h.faults!.serverErrors!(2);
+  expect((await h.source.get("openai_api_key"))?.value === CONFORMANCE_VALUES.openai_api_key, "served after two 5xx").toBe(true);
+  await h.faults!.serverErrors!(Infinity);
+  expectHushError(await rejectionOf(h.source.get("quoted"), "get during a 5xx storm"), "SOURCE_UNAVAILABLE");
+  if (h.source.getMany) expectHushError(await rejectionOf(h.source.getMany(["quoted", "multi_line"]), "getMany during a 5xx storm"), "SOURCE_UNAVAILABLE");
+  expectHushError(await rejectionOf(h.source.list(), "list during a 5xx storm"), "SOURCE_UNAVAILABLE");
+  await h.faults!.heal!();
+  expect((await h.source.get("quoted"))?.value === CONFORMANCE_VALUES.quoted, "served once the storm is over").toBe(true);
+}
+
+async function slowCase(h: ConformanceInstance): Promise<void> {
+  await h.seed(CONFORMANCE_VALUES);
+  await h.faults!.slow!();
+  const err = expectHushError(await rejectionOf(h.source.get("unicode_pass"), "get from a slow server"), "SOURCE_UNAVAILABLE");
+  expect(err.message).toMatch(/timed out/);
+  await h.faults!.heal!();
+  expect((await h.source.get("unicode_pass"))?.value === CONFORMANCE_VALUES.unicode_pass, "served once the server is fast again").toBe(true);
+}
+
+async function malformedCase(h: ConformanceInstance): Promise<void> {
+  await h.seed(CONFORMANCE_VALUES);
+  await h.faults!.malformed!();
+  expectHushError(await rejectionOf(h.source.get("multi_line"), "get of a malformed reply"), "BAD_REPLY");
+  expectHushError(await rejectionOf(h.source.list(), "list of a malformed reply"), "BAD_REPLY");
+  await h.faults!.heal!();
+  expect((await h.source.get("multi_line"))?.value === CONFORMANCE_VALUES.multi_line).toBe(true);
+}
+
+async function tokenExpiryCase(h: ConformanceInstance): Promise<void> {
+  await h.seed(CONFORMANCE_VALUES);
+  const expected = await h.faults!.expireToken!();
+  if (expected === "relogin") expect((await h.source.get("long_value"))?.value === CONFORMANCE_VALUES.long_value, "served after logging in again").toBe(true);
+  else expectHushError(await rejectionOf(h.source.get("long_value"), "get with an expired token"), "ACCESS_DENIED");
 }
 
 async function concurrentCase({ source }: ConformanceInstance): Promise<void> {

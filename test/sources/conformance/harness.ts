@@ -14,6 +14,18 @@ export interface ConformanceInstance {
     deny?(name: string): Promise<void>;
     /** Soft-deletes or destroys the latest version of `name` (Vault `deletion_time` / `destroyed`). */
     deleteLatest?(name: string): Promise<void>;
+    /** The next request gets HTTP 429 with `Retry-After: <seconds>`; the backend answers again after it. */
+    rateLimit?(retryAfterSeconds: number): Promise<void>;
+    /** The next `count` requests fail with 5xx (500, 502, 503 in turn); `Infinity`: every request, until `heal()`. */
+    serverErrors?(count: number): Promise<void>;
+    /** Every request takes longer than the source's timeout, until `heal()`. */
+    slow?(): Promise<void>;
+    /** Every reply is cut JSON, until `heal()`. */
+    malformed?(): Promise<void>;
+    /** The credential the source holds expires; says what the source must then do: log in again, or fail as denied. */
+    expireToken?(): Promise<"relogin" | "denied">;
+    /** Ends the faults above that last until healed. */
+    heal?(): Promise<void>;
   };
   /** Removes what `create` made (temp folders...). */
   cleanup(): Promise<void>;

@@ -15,10 +15,10 @@
  * the registry has one; it prints each type's count of cases run and skipped.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { CONFORMANCE_CASES, CONFORMANCE_VALUES, type ConformanceCase, type SkippableCase } from "./cases.js";
+import { CONFORMANCE_CASES, CONFORMANCE_VALUES, noRemoteBackend, REMOTE_FAULT_CASES, type ConformanceCase, type SkippableCase } from "./cases.js";
 import type { ConformanceHarness, ConformanceInstance } from "./harness.js";
 
-export { CONFORMANCE_CASES, CONFORMANCE_VALUES, type ConformanceCase, type SkippableCase };
+export { CONFORMANCE_CASES, CONFORMANCE_VALUES, noRemoteBackend, REMOTE_FAULT_CASES, type ConformanceCase, type SkippableCase };
 export type { ConformanceHarness, ConformanceInstance };
 
 /** Options of {@link describeSourceConformance}. */
