@@ -3,6 +3,7 @@
 // served), in one run. The audited figures include writing every record: each round ends with
 // `await auditor.flush()` inside the timed section, and the last round's log is checked to hold
 // exactly the records of that round, with a verifying chain.
+// Roll-up of cached reads is off here (rollupWindowMs: 0): this measures the cost of one record per access; the roll-up is bench/audit-volume.bench.mjs.
 // Run: node scripts/build.mjs && taskset -c 0 node bench/audit.bench.mjs
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -27,9 +28,9 @@ const resetLog = () => { rmSync(logPath, { force: true }); rmSync(logPath.replac
 
 const manager = (audit) => createSecretsManager({ cwd: dir, secretsDir, sources: [createEnvSource({ env })], cacheTtlMs: Infinity, audit, onWarning: (m) => { throw new Error(`unexpected warning: ${m}`); } });
 const plain = manager(undefined);
-const bestEffort = createAuditor({ secretsDir, environment: "dev", keys, onWarning: (m) => console.error(m) });
+const bestEffort = createAuditor({ secretsDir, environment: "dev", keys, rollupWindowMs: 0, onWarning: (m) => console.error(m) });
 const audited = manager(bestEffort);
-const required = createAuditor({ secretsDir, environment: "dev", keys, mode: "required", onWarning: (m) => console.error(m) });
+const required = createAuditor({ secretsDir, environment: "dev", keys, mode: "required", rollupWindowMs: 0, onWarning: (m) => console.error(m) });
 const failClosed = manager(required);
 for (const m of [plain, audited, failClosed]) for (const n of names) await m.get(n);
 await bestEffort.flush();

@@ -60,6 +60,8 @@ export type { CheckRequiredOptions, RequiredCheckResult } from "./workflows/chec
 export type { RequiredSecret } from "./config/required.js";
 export { writeEnvExample } from "./workflows/env-example.js";
 export type { WriteEnvExampleOptions, EnvExampleResult } from "./workflows/env-example.js";
+export { copySecrets, diffSources } from "./workflows/copy.js";
+export type { CopySecretsOptions, CopySecretsResult, CopyProgress, DiffSourcesOptions, DiffSourcesResult } from "./workflows/copy.js";
 export { importSecrets } from "./workflows/import.js";
 export type { ImportFormat, ImportOptions, ImportResult } from "./workflows/import.js";
 export { exportSecrets } from "./export/export-secrets.js";

@@ -11,7 +11,7 @@ import type { AccessAction, AccessActor, AccessEvent, AccessStats, SecretRecord 
 import type { AuditHook } from "./manager-types.js";
 
 /** What one read came to: the facts of its access event (the tracker adds time, environment, actor). */
-export interface ReadAccess extends Readonly<Pick<AccessEvent, "name" | "outcome" | "source" | "version" | "errorCode">> {
+export interface ReadAccess extends Readonly<Pick<AccessEvent, "name" | "outcome" | "source" | "version" | "errorCode" | "cached">> {
   /**
    * The tracker's counter of `name`, which the tracker keeps on this object at its first read,
    * so that reading the same object again (a cache entry's) skips the lookup. Callers leave it.
@@ -55,6 +55,11 @@ export function servedRead(record: SecretRecord): ReadAccess {
   return { name: record.name, outcome: "served", source: record.source, version: record.version };
 }
 
+/** A served read of `record` from the manager's cache. */
+export function cachedRead(record: SecretRecord): ReadAccess {
+  return { name: record.name, outcome: "served", source: record.source, version: record.version, cached: true };
+}
+
 /** A read that no source could answer. */
 export function missingRead(name: string): ReadAccess {
   return { name, outcome: "missing" };
@@ -76,6 +81,7 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
   function dispatch(action: AccessAction, access: ReadAccess, now: number): Promise<void> | undefined {
     actor ??= currentActor(actorOverride);
     const event: AccessEvent = { time: new Date(now), environment, name: access.name, action, outcome: access.outcome, source: access.source, version: access.version, errorCode: access.errorCode, actor };
+    if (access.cached === true) event.cached = true;
     notify(listeners, event, background);
     if (!audit) return undefined;
     if (failClosed) return recordOrDeny(audit, event);
@@ -165,8 +171,12 @@ function recordBestEffort(audit: AuditHook, event: AccessEvent, background: Back
 async function recordOrDeny(audit: AuditHook, event: AccessEvent): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
+    const recording = audit.record(event);
+    // Nothing to wait for: the auditor already holds a durable record covering this access
+    // (a cached read counted into a roll-up whose first read was written durably).
+    if (recording === undefined) return;
     await Promise.race([
-      Promise.resolve(audit.record(event)),
+      recording,
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error("timeout")), AUDIT_TIMEOUT_MS);
       }),

@@ -4,7 +4,7 @@
  * same entry through an index of spellings, so the cached read is one Map lookup, without
  * validating the name again: only names that passed the door (`canonicalName`) are indexed.
  */
-import { servedRead, type ReadAccess } from "./manager-access.js";
+import { cachedRead, type ReadAccess } from "./manager-access.js";
 import type { SecretRecord } from "./types.js";
 
 /** One cached record. Updated in place when refreshed, so every spelling sees the new one. */
@@ -73,10 +73,10 @@ export function createSecretCache(options: SecretCacheOptions = {}): SecretCache
       const expires = Date.now() + ttl;
       let entry = entries.get(canonical);
       if (entry === undefined) {
-        entry = { record, value: Promise.resolve(record.value), expires, access: servedRead(record) };
+        entry = { record, value: Promise.resolve(record.value), expires, access: cachedRead(record) };
         entries.set(canonical, entry);
         index(canonical, entry);
-      } else Object.assign(entry, { record, value: Promise.resolve(record.value), expires, access: servedRead(record) });
+      } else Object.assign(entry, { record, value: Promise.resolve(record.value), expires, access: cachedRead(record) });
       index(asked, entry);
     },
     forget(names) {

@@ -7,7 +7,7 @@
  * (served, missing, error or denied), and a failing source fails only the names it failed.
  */
 import { HushError } from "./errors.js";
-import { failedRead, missingRead, servedRead } from "./manager-access.js";
+import { cachedRead, failedRead, missingRead, servedRead } from "./manager-access.js";
 import { notFound, type ManagerContext } from "./manager-context.js";
 import type { ResolveIssue, ResolveResult, SecretRecord, SecretSource } from "./types.js";
 
@@ -61,7 +61,7 @@ export async function resolveMany(ctx: ManagerContext, names: readonly string[],
       issues.push({ name, code: "NOT_FOUND", message: notFound(ctx, name).message });
       continue;
     }
-    const recording = ctx.tracker.read(servedRead(record), now);
+    const recording = ctx.tracker.read(fromCache.has(name) ? cachedRead(record) : servedRead(record), now);
     if (recording !== undefined) {
       try {
         await recording; // fail-closed audit: denied unless recorded

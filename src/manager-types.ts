@@ -11,7 +11,10 @@ import type {
 export interface AuditHook {
   /** `required`: a value is served only after `record` resolved (fail-closed). @default "best-effort" */
   mode?: AuditMode;
-  /** Persists one event. In required mode its rejection denies the access. */
+  /**
+   * Persists one event. In required mode its rejection denies the access; returning undefined
+   * (not a promise) says a durable record already covers it (a cached read in a roll-up).
+   */
   record(event: AccessEvent): Promise<void> | void;
 }
 

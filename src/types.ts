@@ -150,6 +150,8 @@ export interface AccessEvent {
   /** Error code, for `denied` / `error`. */
   errorCode?: string;
   actor: AccessActor;
+  /** True for a read served from the manager's cache (the auditor rolls these up, see docs/audit.md). */
+  cached?: boolean;
 }
 
 /** Access tracking per secret, as the reference design's `get_access_report`. */

@@ -8,6 +8,7 @@ import { HushError } from "../errors.js";
 import type { AccessEvent } from "../types.js";
 import type { AuditEntry } from "./record.js";
 import type { SecretIdMapper } from "./secret-id.js";
+import type { RolledUpEvent } from "./rollup.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
 
 /** Settles one fail-closed access. */
@@ -42,6 +43,11 @@ export interface AuditWriter {
   writeSoon(): void;
   /** Resolves once every write scheduled so far is done. */
   settled(): Promise<void>;
+  /**
+   * Writes the queue now, synchronously, to the sinks that can (`appendSync`), for a process's
+   * `exit` event. A batch already handed to a sink asynchronously is not written again.
+   */
+  writeSync(): void;
 }
 
 /** Creates the writer of one auditor. */
@@ -82,12 +88,21 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
       timer.unref();
     },
     settled: () => chain,
+    writeSync() {
+      clearTimeout(timer);
+      timer = undefined;
+      const events = queue;
+      const held = waiters;
+      queue = [];
+      waiters = [];
+      writeSyncBatch(options, events, held);
+    },
   };
 }
 
 /** Turns an access event into a sink entry: the name becomes its id; nothing else of it is kept. */
-export function toEntry(e: AccessEvent, ids: Pick<SecretIdMapper, "idOf">): AuditEntry {
-  return {
+export function toEntry(e: AccessEvent | RolledUpEvent, ids: Pick<SecretIdMapper, "idOf">): AuditEntry {
+  const entry: AuditEntry = {
     time: isoTime(e.time),
     env: e.environment,
     secretId: ids.idOf(e.name),
@@ -98,6 +113,11 @@ export function toEntry(e: AccessEvent, ids: Pick<SecretIdMapper, "idOf">): Audi
     errorCode: e.errorCode ?? null,
     actor: e.actor, // shared, not copied: sinks only read it
   };
+  if ("count" in e && typeof e.count === "number") {
+    entry.count = e.count;
+    entry.last = isoTime(e.last);
+  }
+  return entry;
 }
 
 /** A failure's code for messages: `WRITE_FAILED/ENOSPC`, `TIMEOUT`; never a foreign message. */
@@ -171,6 +191,35 @@ function createBatchWrite(options: AuditWriterOptions): (events: AccessEvent[], 
     const failures: string[] = [];
     settle(waiters, noteResults(results, entries.length, failures) ? undefined : denial(failures));
   };
+}
+
+/** The `exit`-event write: every sink with `appendSync`, errors swallowed (there is no one left to tell but stderr). */
+function writeSyncBatch(options: AuditWriterOptions, events: AccessEvent[], waiters: Waiter[]): void {
+  if (events.length === 0) return settle(waiters, undefined);
+  let entries: AuditEntry[];
+  try {
+    const ids = options.ids();
+    entries = events.map((e) => toEntry(e, ids));
+  } catch (e) {
+    return settle(waiters, idFailure(e));
+  }
+  const context: AuditAppendContext = { durable: options.required, nameOf: (id) => options.loadedIds()?.nameOf(id) };
+  let kept = false;
+  const failures: string[] = [];
+  for (const sink of options.sinks) {
+    if (!sink.appendSync) {
+      failures.push(`${sink.name}: cannot write at exit`);
+      continue;
+    }
+    try {
+      sink.appendSync(entries, context);
+      if (sink.persistent) kept = true;
+    } catch (e) {
+      failures.push(`${sink.name}: ${codeOf(e)}`);
+    }
+  }
+  if (!kept) options.warn(`audit: ${entries.length} access record${entries.length === 1 ? " was" : "s were"} not written at exit (${failures.join("; ")}).`);
+  settle(waiters, kept ? undefined : denial(failures));
 }
 
 function settle(list: Waiter[], error: HushError | undefined): void {

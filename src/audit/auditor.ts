@@ -12,6 +12,12 @@
  *   none has within `timeoutMs`; the manager then denies the access. Records that arrive while
  *   a write is in progress are written together next (group commit).
  *
+ * Cached reads are rolled up (src/audit/rollup.ts): one record per process, secret, version,
+ * source and outcome per `rollupWindowMs` (60 s), with the count and the first and last time.
+ * Queued records and roll-ups are also written when the process exits by `process.exit()`:
+ * synchronously, to the sinks that can (the JSONL file). A SIGKILL loses what is queued and
+ * the counts of the window in progress.
+ *
  * It implements the manager's `AuditHook` ({ mode, record }). The batches, ids and sink health
  * are src/audit/auditor-writer.ts.
  *
@@ -24,6 +30,7 @@ import { HushError } from "../errors.js";
 import type { AccessEvent, AuditMode } from "../types.js";
 import { createAuditWriter, type AuditWriter } from "./auditor-writer.js";
 import { createJsonlSink, jsonlLogPath } from "./jsonl-sink.js";
+import { createRollup, type Rollup } from "./rollup.js";
 import { createSecretIdMapper, loadAuditKeys, type AuditKeys, type SecretIdMapper } from "./secret-id.js";
 import type { AuditSink } from "./sink.js";
 import { chooseKeyProvider, loadedKeyProvider, type KeySettings } from "../keys/environment-key.js";
@@ -57,7 +64,16 @@ export interface AuditorOptions {
   maxQueued?: number;
   /** Where warnings go (never values, never names). @default a line on stderr */
   onWarning?: (message: string) => void;
+  /**
+   * Cached reads are rolled up into one record per process, secret, version, source and outcome
+   * per window of this many ms, with the count and the first and last time; 0: one record per
+   * cached read. hush.yaml: `audit: { rollupWindow: 60s }`. @default 60000
+   */
+  rollupWindowMs?: number;
 }
+
+/** Default length of the roll-up window of cached reads, in ms. */
+export const DEFAULT_ROLLUP_WINDOW_MS = 60_000;
 
 /** The auditor; pass it as the manager's `audit` option. */
 export interface Auditor {
@@ -82,17 +98,21 @@ export function createAuditor(options: AuditorOptions): Auditor {
   const sinks = auditSinks(options, mode, () => keys.get().anchorKey, warn);
   const writer = createAuditWriter({ sinks, required: mode === "required", timeoutMs, flushIntervalMs: options.flushIntervalMs ?? 200, ids: keys.ids, loadedIds: keys.loadedIds, warn });
   const queueEvent = mode === "required" ? durableRecorder(writer, timeoutMs) : bestEffortRecorder(writer, options, warn);
+  const rollup = rollupOf(options, mode, writer, timeoutMs, warn);
   let closed = false;
 
   const auditor: Auditor = {
     mode,
     sinks,
     record(event) {
-      if (!closed) return queueEvent(event);
+      if (!closed) return rollup && event.cached === true && event.action === "read" ? rollup.add(event) : queueEvent(event);
       if (mode === "required") return Promise.reject(new HushError("AUDIT_FAILED", "the auditor is closed, so the access was not recorded"));
     },
     secretId: (name) => keys.ids().idOf(name),
     async flush() {
+      writer.writeNow();
+      await writer.settled(); // first reads still being made durable join their roll-up
+      rollup?.drain();
       writer.writeNow();
       await writer.settled();
     },
@@ -100,14 +120,28 @@ export function createAuditor(options: AuditorOptions): Auditor {
       if (closed) return;
       closed = true;
       live.delete(auditor);
-      if (live.size === 0) process.off("beforeExit", flushAllOnExit);
+      if (live.size === 0) {
+        process.off("beforeExit", flushAllOnExit);
+        process.off("exit", writeAllAtExit);
+      }
       await auditor.flush();
+      rollup?.stop();
       await Promise.allSettled(sinks.map((s) => s.close?.()));
     },
   };
-  if (live.size === 0) process.on("beforeExit", flushAllOnExit);
-  live.set(auditor, () => {
-    if (writer.queued > 0) writer.writeNow();
+  if (live.size === 0) {
+    process.on("beforeExit", flushAllOnExit);
+    process.on("exit", writeAllAtExit);
+  }
+  live.set(auditor, {
+    flushIfQueued() {
+      if (rollup && rollup.size > 0) rollup.drain();
+      if (writer.queued > 0) writer.writeNow();
+    },
+    writeAtExit() {
+      rollup?.drain();
+      writer.writeSync();
+    },
   });
   return auditor;
 }
@@ -116,13 +150,48 @@ export { toEntry } from "./auditor-writer.js";
 
 // --- internal ---
 
-/** Open auditors, each with a function that flushes it when it has events queued. */
-const live = new Map<Auditor, () => void>();
+/** Open auditors, each with how to flush it when the loop is empty, and at `exit`. */
+const live = new Map<Auditor, { flushIfQueued(): void; writeAtExit(): void }>();
 
 function flushAllOnExit(): void {
-  // Runs when the event loop is empty. Only auditors with queued events write, so once the
-  // queues are empty no new work is scheduled and the process exits.
-  for (const flushIfQueued of live.values()) flushIfQueued();
+  // Runs when the event loop is empty. Only auditors with queued events or roll-ups write, so
+  // once they are empty no new work is scheduled and the process exits.
+  for (const a of live.values()) a.flushIfQueued();
+}
+
+function writeAllAtExit(): void {
+  // `process.exit()` (or the end after beforeExit): only synchronous work runs now.
+  for (const a of live.values()) a.writeAtExit();
+}
+
+/** The roll-up of cached reads, unless the window is 0. */
+function rollupOf(options: AuditorOptions, mode: AuditMode, writer: AuditWriter, timeoutMs: number, warn: (m: string) => void): Rollup | undefined {
+  const windowMs = options.rollupWindowMs ?? DEFAULT_ROLLUP_WINDOW_MS;
+  if (!(windowMs > 0)) return undefined;
+  const required = mode === "required";
+  const recordFirst = durableRecorder(writer, timeoutMs);
+  let failing = false;
+  return createRollup({
+    windowMs,
+    required,
+    recordFirst,
+    emit(event) {
+      if (!required) {
+        writer.push(event);
+        writer.writeSoon();
+        return;
+      }
+      // The reads it counts were served (their first read is durable); a failure here loses the count only.
+      writer.push(event, {
+        resolve: () => (failing = false),
+        reject: (e) => {
+          if (!failing) warn(`audit: a roll-up of ${event.count} cached reads could not be written durably (${e.code}); the first read of each is recorded.`);
+          failing = true;
+        },
+      });
+      writer.writeNow();
+    },
+  });
 }
 
 /** The id and anchor keys, read at the first use (unless given), and the id mapper over them. */

@@ -21,11 +21,12 @@
 import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
-import { withLock } from "../fs/lock.js";
+import { withLock, withLockSync } from "../fs/lock.js";
 import { fsyncDir } from "../crypto/key-file.js";
 import { anchorPathOf, judgeChain, readAnchor, removeQuietly, readStartMarker, startMarkerPathOf, writeAnchor, writeStartMarker, type AnchorHead } from "./anchor.js";
 import { readAuditRecords } from "./read.js";
-import { encodeRecord, GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
+import { encodeAppend, LineBuffer } from "./line-buffer.js";
+import { GENESIS_HASH, isAuditRecord, type AuditEntry } from "./record.js";
 import type { AuditAppendContext, AuditSink } from "./sink.js";
 
 /** Options of {@link createJsonlSink}. */
@@ -88,23 +89,13 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
         warnedUnanchored = true;
         options.onWarning?.(`the audit log ${path} does not match its anchor (${judged.reason}); records are appended but not anchored: run \`hush audit verify\``);
       }
-      // Lines go straight into one buffer: building one long string first and converting it
-      // costs more than hashing the records.
-      const out = lineBuffer.reset();
-      if (tail.torn) out.push("");
-      let seq = tail.seq;
-      let prev = tail.hash;
-      for (const entry of entries) {
-        const { line, hash } = encodeRecord(entry, ++seq, prev);
-        out.push(line);
-        prev = hash;
-      }
-      const head = { seq, hash: prev, records: seq };
+      const out = encodeAppend(lineBuffer.reset(), entries, tail);
+      const head = out.head;
       // Before the records: the head they will leave, so an append cut short by a crash after
       // its write is not mistaken for records added by someone without the key. Failing here
       // writes nothing.
       if ("start" in judged) writePendingAnchor({ anchorPath, markerPath, environment }, judged, tail, head, key);
-      const bytes = out.bytes();
+      const bytes = out.buffer.bytes();
       writeAll(fd, bytes, st.size, path);
       if (durable) {
         syncOrUndo(fd, st.size, path);
@@ -131,6 +122,10 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
     async append(entries: readonly AuditEntry[], context: AuditAppendContext) {
       if (entries.length === 0) return;
       await withLock(lockPath, () => appendLocked(entries, context.durable), { timeoutMs: options.lockTimeoutMs ?? 10_000 });
+    },
+    appendSync(entries: readonly AuditEntry[], context: AuditAppendContext) {
+      if (entries.length === 0) return;
+      withLockSync(lockPath, () => appendLocked(entries, context.durable), { timeoutMs: Math.min(options.lockTimeoutMs ?? 2_000, 2_000) });
     },
     read: () => readAuditRecords(path),
   };
@@ -184,8 +179,6 @@ interface Tail {
 }
 
 const FIRST_WINDOW = 16 * 1024;
-/** Largest line buffer kept between appends (a huge batch grows it; the next append shrinks it). */
-const MAX_KEPT_BUFFER = 4 * 1024 * 1024;
 
 /** The last complete record's seq and hash, reading backwards from the end in growing windows. */
 function readTail(fd: number, size: number, path: string): Tail {
@@ -226,33 +219,6 @@ function parseRecord(text: string): { seq: number; hash: string } | undefined {
   } catch (_e) {
     // A damaged line: keep looking further back.
     return undefined;
-  }
-}
-
-/** Lines (each followed by "\n") encoded as UTF-8 into one growing buffer. */
-class LineBuffer {
-  private buf: Buffer;
-  private length = 0;
-  constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, 1024));
-  }
-  reset(): this {
-    this.length = 0;
-    if (this.buf.length > MAX_KEPT_BUFFER) this.buf = Buffer.allocUnsafe(MAX_KEPT_BUFFER);
-    return this;
-  }
-  push(line: string): void {
-    const worst = line.length * 3 + 1; // UTF-8 needs at most 3 bytes per UTF-16 unit
-    if (this.buf.length - this.length < worst) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + worst));
-      this.buf.copy(bigger, 0, 0, this.length);
-      this.buf = bigger;
-    }
-    this.length += this.buf.write(line, this.length, "utf8");
-    this.buf[this.length++] = 10;
-  }
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.length);
   }
 }
 

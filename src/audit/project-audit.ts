@@ -14,7 +14,8 @@ import type { ProjectOptions } from "../workflows/project.js";
 import { openAuditScope, withAuditScope } from "./project-scope.js";
 import { readAuditRecords } from "./read.js";
 import type { AuditRecord } from "./record.js";
-import { buildAccessReport, type SecretAccessSummary } from "./report.js";
+import { forEachAuditEntry, sumAuditEntries } from "./read-entries.js";
+import { createAccessTally, type SecretAccessSummary } from "./report.js";
 import { reviewAccess, type AccessReview, type SecretMeta } from "./review.js";
 import { verifyAuditLog, type AuditVerifyResult } from "./verify.js";
 
@@ -74,7 +75,11 @@ export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions =
 
 /** Per secret: sources, reads, writes, first and last access, distinct actors, across every process. */
 export async function reportProjectAccess(options: ReportProjectAccessOptions = {}): Promise<SecretAccessSummary[]> {
-  return withAuditScope(options, {}, ({ logPath, ids }) => buildAccessReport(filterSince(readAuditRecords(logPath), options.since), ids.nameOf));
+  return withAuditScope(options, {}, async ({ logPath, ids }) => {
+    const tally = createAccessTally(ids.nameOf);
+    for (const sum of await sumAuditEntries(logPath, options.since)) tally.add(sum);
+    return tally.rows();
+  });
 }
 
 /** Checks the log's hash chain and anchor; the anchor's MAC only when the environment's key is there. */
@@ -89,7 +94,7 @@ export async function verifyProjectAuditLog(options: ProjectOptions = {}): Promi
 export async function reviewProjectAccess(options: ReviewProjectAccessOptions = {}): Promise<AccessReview> {
   return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names }) =>
     reviewAccess({
-      records: readAuditRecords(logPath),
+      forEachRecord: (visit) => forEachAuditEntry(logPath, visit),
       secrets: names,
       secretsMeta: metaFromConfig(loaded),
       lastRotation: await lastRotations(manager, names),
@@ -132,10 +137,6 @@ async function lastRotations(manager: SecretsManager, names: string[]): Promise<
     }
   }
   return out;
-}
-
-async function* filterSince(records: AsyncIterable<AuditRecord>, since: string | undefined): AsyncGenerator<AuditRecord> {
-  for await (const r of records) if (since === undefined || r.time >= since) yield r;
 }
 
 function matchesActor(r: AuditRecord, who: string): boolean {

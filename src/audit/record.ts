@@ -1,14 +1,25 @@
 /**
  * The audit record and its hash chain, shared by every sink that chains records (the JSONL
- * file now, PostgreSQL later) and by `verify`.
+ * file, PostgreSQL) and by `verify`.
  *
- * A record is `{ seq, time, env, secretId, action, outcome, source, version, errorCode,
- * actor: { user, host, pid, command }, prev, hash }`. Absent optional fields are `null`.
- * `hash` = lower-case hex SHA-256 of the UTF-8 bytes of the canonical JSON of the record
- * without its `hash` field. `prev` is a field, so the hash covers the link to the record before;
- * the first record's `prev` is {@link GENESIS_HASH}. Canonical JSON: object keys sorted by
- * UTF-16 code units at every level, no whitespace, strings and numbers as `JSON.stringify`
- * writes them. See docs/audit.md.
+ * Two record forms verify; hush writes the second.
+ *
+ * - v1 (no `v` field): `{ seq, time, env, secretId, action, outcome, source, version,
+ *   errorCode, actor: { user, host, pid, command }, prev, hash }`; `hash` = lower-case hex
+ *   SHA-256 of the canonical JSON of the record without `hash` (keys sorted at every level, no
+ *   whitespace). Checking it means parsing and re-serialising every record.
+ * - v2: the line is `{"v":2,"seq":…,"prev":"…","time":"…",["count":…,"last":"…",]"env":…,
+ *   "secretId":…,"action":…,"outcome":…,"source":…,"version":…,"errorCode":…,"actor":{"user":…,
+ *   "host":…,"pid":…,"command":…}[,"seal":"<64 hex>"],"hash":"<64 hex>"}` in exactly that
+ *   order, values as `JSON.stringify` writes them, and `hash` = SHA-256 of the line's bytes
+ *   before `,"hash":"`. `count` and `last` appear on roll-ups only: `count` cached reads from
+ *   `time` to `last`. `seal` is on the last line of each append: SHA-256 of the bytes (newlines
+ *   included) of the lines of the same append before it, so `verify` hashes an append's lines
+ *   in one call (per-call cost, not bytes, is what limits hashing line by line) and reads only
+ *   `seq` per line (see verify-fast.ts).
+ *
+ * Absent optional fields are `null`. `prev` is a field, so the hash covers the link to the
+ * record before; the first record's `prev` is {@link GENESIS_HASH}. See docs/audit.md.
  */
 import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
@@ -30,16 +41,27 @@ export interface AuditEntry {
   version: number | null;
   errorCode: string | null;
   actor: AccessActor;
+  /** A roll-up of cached reads: how many, from `time` to `last`. Absent: one access. */
+  count?: number;
+  /** A roll-up's last read (ISO time). */
+  last?: string;
 }
 
-/** One chained record as stored. */
-export interface AuditRecord extends AuditEntry {
+/** A stored record's own fields besides the entry's. */
+interface ChainFields {
+  /** 2 for the byte-hashed form; absent in v1 records (canonical-JSON hash). */
+  v?: 2;
   /** 1, 2, 3, ... in the order the records were appended. */
   seq: number;
   /** `hash` of the record before, or GENESIS_HASH. */
   prev: string;
+  /** v2, last line of an append: SHA-256 (hex) of the append's earlier lines' bytes. */
+  seal?: string;
   hash: string;
 }
+
+/** One chained record as stored. */
+export interface AuditRecord extends AuditEntry, ChainFields {}
 
 /**
  * Canonical JSON: sorted keys at every level, no whitespace. Used for hashing only; the
@@ -53,14 +75,43 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
 }
 
-/** The chain hash of a record (any object; its `hash` field, if present, is left out). */
+/** The chain hash of a record (any object; its `hash` field, if present, is left out), by its form (v1 or v2). */
 export function hashRecord(record: object): string {
-  const { hash: _hash, ...rest } = record as { hash?: unknown };
+  const { hash: _hash, ...rest } = record as { hash?: unknown; v?: unknown };
+  if (rest.v === 2) return sha256Hex(v2Body(rest as unknown as AuditRecord));
   return createHash("sha256").update(canonicalJson(rest), "utf8").digest("hex");
 }
 
-/** Makes the chained record for `entry`, with its hash. */
+/** Bytes at the end of a v2 line after its body: `,"hash":"` + 64 hex + `"}`. */
+export const V2_HASH_SUFFIX_BYTES = 75;
+/** How a v2 line starts. */
+export const V2_PREFIX = '{"v":2,"seq":';
+/** Bytes of a v2 line's seal before its hash suffix: `,"seal":"` + 64 hex + `"`. */
+export const V2_SEAL_BYTES = 74;
+/** How the seal starts. */
+export const V2_SEAL_FIELD = ',"seal":"';
+
+/** Makes the chained (v2) record for `entry`, with its hash; its JSON.stringify is the stored line. */
 export function chainEntry(entry: AuditEntry, seq: number, prev: string): AuditRecord {
+  const a = entry.actor;
+  const body: AuditRecord = { v: 2, seq, prev, time: entry.time } as AuditRecord;
+  if (entry.count !== undefined) Object.assign(body, { count: entry.count, last: entry.last ?? entry.time });
+  Object.assign(body, {
+    env: entry.env,
+    secretId: entry.secretId,
+    action: entry.action,
+    outcome: entry.outcome,
+    source: entry.source ?? null,
+    version: entry.version ?? null,
+    errorCode: entry.errorCode ?? null,
+    actor: { user: a.user, host: a.host, pid: a.pid, command: a.command },
+  });
+  body.hash = sha256Hex(v2Body(body));
+  return body;
+}
+
+/** A v1 record (canonical-JSON hash), as hush wrote before v2; for tests of old logs. */
+export function chainEntryV1(entry: AuditEntry, seq: number, prev: string): AuditRecord {
   const a = entry.actor;
   const body = {
     seq,
@@ -83,24 +134,11 @@ export function chainEntry(entry: AuditEntry, seq: number, prev: string): AuditR
  * intermediate objects (the batched writer's hot path). Same result as
  * `formatRecordLine(chainEntry(entry, seq, prev))`; `prev` must be 64 hex digits.
  */
-export function encodeRecord(entry: AuditEntry, seq: number, prev: string): { line: string; hash: string } {
-  const actor = actorJson(entry.actor);
-  const time = json(entry.time);
-  const env = json(entry.env);
-  const id = json(entry.secretId);
-  const action = json(entry.action);
-  const outcome = json(entry.outcome);
-  const source = json(entry.source ?? null);
-  const version = entry.version === null || entry.version === undefined ? "null" : JSON.stringify(entry.version);
-  const errorCode = json(entry.errorCode ?? null);
-  const canonical =
-    `{"action":${action},"actor":${actor.canonical},"env":${env},"errorCode":${errorCode},"outcome":${outcome},"prev":"${prev}"` +
-    `,"secretId":${id},"seq":${seq},"source":${source},"time":${time},"version":${version}}`;
-  const hash = sha256Hex(canonical);
-  const line =
-    `{"seq":${seq},"time":${time},"env":${env},"secretId":${id},"action":${action},"outcome":${outcome},"source":${source}` +
-    `,"version":${version},"errorCode":${errorCode},"actor":${actor.stored},"prev":"${prev}","hash":"${hash}"}`;
-  return { line, hash };
+export function encodeRecord(entry: AuditEntry, seq: number, prev: string, seal?: string): { line: string; hash: string } {
+  const sealed = seal === undefined ? "" : `${V2_SEAL_FIELD}${seal}"`;
+  const body = `${V2_PREFIX}${seq},"prev":"${prev}","time":${json(entry.time)}${rollupJson(entry)}${entryTail(entry)}${sealed}`;
+  const hash = sha256Hex(body);
+  return { line: `${body},"hash":"${hash}"}`, hash };
 }
 
 /** The stored line of a record (documented field order, no newline). */
@@ -115,6 +153,10 @@ export function isAuditRecord(o: unknown): o is AuditRecord {
   const actor = r.actor as Record<string, unknown> | null;
   return (
     Number.isSafeInteger(r.seq) && (r.seq as number) >= 1 &&
+    (r.v === undefined || r.v === 2) &&
+    (r.count === undefined || (Number.isSafeInteger(r.count) && (r.count as number) >= 1)) &&
+    (r.last === undefined || typeof r.last === "string") &&
+    (r.seal === undefined || typeof r.seal === "string") &&
     typeof r.time === "string" && typeof r.env === "string" && typeof r.secretId === "string" &&
     typeof r.action === "string" && typeof r.outcome === "string" &&
     (r.source === null || typeof r.source === "string") &&
@@ -147,6 +189,25 @@ function json(value: string | null): string {
     jsonMemo.set(value, text);
   }
   return text;
+}
+
+/** The v2 body of a record: its line up to (not including) `,"hash":"`. */
+function v2Body(r: AuditRecord): string {
+  const seal = r.seal === undefined ? "" : `,"seal":${JSON.stringify(r.seal)}`;
+  return `${V2_PREFIX}${JSON.stringify(r.seq)},"prev":${JSON.stringify(r.prev)},"time":${JSON.stringify(r.time)}${rollupJson(r)}${entryTail(r)}${seal}`;
+}
+
+function rollupJson(e: AuditEntry): string {
+  return e.count === undefined ? "" : `,"count":${JSON.stringify(e.count)},"last":${JSON.stringify(e.last ?? e.time)}`;
+}
+
+/** `,"env":…` up to the actor's closing brace: the part of a line that repeats per process and secret. */
+function entryTail(e: AuditEntry): string {
+  const version = e.version === null || e.version === undefined ? "null" : JSON.stringify(e.version);
+  return (
+    `,"env":${json(e.env)},"secretId":${json(e.secretId)},"action":${json(e.action)},"outcome":${json(e.outcome)}` +
+    `,"source":${json(e.source ?? null)},"version":${version},"errorCode":${json(e.errorCode ?? null)},"actor":${actorJson(e.actor).stored}`
+  );
 }
 
 interface ActorJson extends AccessActor {

@@ -1,9 +1,10 @@
 /**
  * `hush audit report`: per secret, the sources that served it, how often it was read and
  * written, the first and last access, and the distinct actors and processes, aggregated over
- * every record in the log (every process that wrote to it).
+ * every record in the log (every process that wrote to it). A roll-up counts as its `count`
+ * reads, from its `time` to its `last`.
  */
-import type { AuditRecord } from "./record.js";
+import type { AuditEntry } from "./record.js";
 
 /** One secret's line of the report. */
 export interface SecretAccessSummary {
@@ -34,29 +35,51 @@ export interface SecretAccessSummary {
  * Aggregates records into one summary per secret id, most-read first.
  * @example const rows = await buildAccessReport(readAuditRecords(path), ids.nameOf);
  */
-export async function buildAccessReport(records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>, nameOf: (secretId: string) => string | undefined = () => undefined): Promise<SecretAccessSummary[]> {
+export async function buildAccessReport(records: AsyncIterable<AuditEntry> | Iterable<AuditEntry>, nameOf: (secretId: string) => string | undefined = () => undefined): Promise<SecretAccessSummary[]> {
+  const tally = createAccessTally(nameOf);
+  for await (const r of records) tally.add(r);
+  return tally.rows();
+}
+
+/** {@link buildAccessReport} one record at a time (the fast reader pushes records). */
+export interface AccessTally {
+  add(record: AuditEntry): void;
+  rows(): SecretAccessSummary[];
+}
+
+/** Creates an empty {@link AccessTally}. */
+export function createAccessTally(nameOf: (secretId: string) => string | undefined = () => undefined): AccessTally {
   const rows = new Map<string, Row>();
-  for await (const r of records) {
-    let row = rows.get(r.secretId);
-    if (!row) {
-      row = { secretId: r.secretId, name: nameOf(r.secretId), sources: [], reads: 0, served: 0, missing: 0, failed: 0, writes: 0, firstAccess: r.time, lastAccess: r.time, actorSet: new Set(), processSet: new Set() };
-      rows.set(r.secretId, row);
-    }
-    if (r.source !== null && !row.sources.includes(r.source)) row.sources.push(r.source);
-    if (r.action === "read") {
-      row.reads++;
-      if (r.outcome === "served") row.served++;
-      else if (r.outcome === "missing") row.missing++;
-    } else row.writes++;
-    if (r.outcome === "denied" || r.outcome === "error") row.failed++;
-    if (r.time < row.firstAccess) row.firstAccess = r.time;
-    if (r.time > row.lastAccess) row.lastAccess = r.time;
-    row.actorSet.add(`${r.actor.user}@${r.actor.host}`);
-    row.processSet.add(`${r.actor.host}:${r.actor.pid}`);
-  }
-  return [...rows.values()]
-    .map(({ actorSet, processSet, ...rest }) => ({ ...rest, actors: [...actorSet].sort(), processes: processSet.size }))
-    .sort((a, b) => b.reads - a.reads || (a.name ?? a.secretId).localeCompare(b.name ?? b.secretId));
+  return {
+    add(r) {
+      let row = rows.get(r.secretId);
+      if (!row) {
+        row = { secretId: r.secretId, name: nameOf(r.secretId), sources: [], reads: 0, served: 0, missing: 0, failed: 0, writes: 0, firstAccess: r.time, lastAccess: r.time, lastActor: undefined, actorSet: new Set(), processSet: new Set() };
+        rows.set(r.secretId, row);
+      }
+      const n = r.count ?? 1;
+      if (r.source !== null && !row.sources.includes(r.source)) row.sources.push(r.source);
+      if (r.action === "read") {
+        row.reads += n;
+        if (r.outcome === "served") row.served += n;
+        else if (r.outcome === "missing") row.missing += n;
+      } else row.writes += n;
+      if (r.outcome === "denied" || r.outcome === "error") row.failed += n;
+      const last = r.last ?? r.time;
+      if (r.time < row.firstAccess) row.firstAccess = r.time;
+      if (last > row.lastAccess) row.lastAccess = last;
+      // The fast reader shares one actor object per process: skip the strings when it repeats.
+      if (r.actor !== row.lastActor) {
+        row.lastActor = r.actor;
+        row.actorSet.add(`${r.actor.user}@${r.actor.host}`);
+        row.processSet.add(`${r.actor.host}:${r.actor.pid}`);
+      }
+    },
+    rows: () =>
+      [...rows.values()]
+        .map(({ actorSet, processSet, lastActor: _last, ...rest }) => ({ ...rest, actors: [...actorSet].sort(), processes: processSet.size }))
+        .sort((a, b) => b.reads - a.reads || (a.name ?? a.secretId).localeCompare(b.name ?? b.secretId)),
+  };
 }
 
 /** The report as a text table. */
@@ -92,6 +115,7 @@ export function shortTime(iso: string): string {
 // --- internal ---
 
 interface Row extends Omit<SecretAccessSummary, "actors" | "processes"> {
+  lastActor: object | undefined;
   actorSet: Set<string>;
   processSet: Set<string>;
 }

@@ -14,7 +14,7 @@
  *     its other days in the window (from its first access on, zero days included); judged
  *     only with at least `minBaselineDays` (7) other days.
  */
-import type { AuditRecord } from "./record.js";
+import type { AuditEntry } from "./record.js";
 import { DEFAULT_ROTATION_DAYS, type SecretType } from "../config/types.js";
 
 /** Config metadata of a secret (hush.yaml `secrets:`). */
@@ -28,7 +28,10 @@ export interface SecretMeta {
 
 /** Options of {@link reviewAccess}. */
 export interface AccessReviewOptions {
-  records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>;
+  /** The records (a roll-up counts as its `count` reads, on the day of its `time`). */
+  records?: AsyncIterable<AuditEntry> | Iterable<AuditEntry>;
+  /** Instead of `records`: visits every record (the fast reader, `forEachAuditEntry`). */
+  forEachRecord?: (visit: (record: AuditEntry) => void) => Promise<void>;
   /** Names that exist (`manager.list()`); names in `secretsMeta` are added. */
   secrets: readonly string[];
   secretsMeta?: Readonly<Record<string, SecretMeta>>;
@@ -86,30 +89,33 @@ export async function reviewAccess(options: AccessReviewOptions): Promise<Access
 
   const stats = new Map<string, SecretStats>();
   let unknownIds = 0;
-  for await (const r of options.records) {
-    if (r.time > nowIso) continue;
+  const add = (r: AuditEntry): void => {
+    if (r.time > nowIso) return;
     const name = nameById.get(r.secretId);
     if (name === undefined) {
       if (r.time >= fromIso) unknownIds++;
-      continue;
+      return;
     }
     let s = stats.get(name);
     if (!s) stats.set(name, (s = { lastRead: undefined, readInWindow: false, before: false, firstByActor: new Map(), daily: new Map(), firstDay: undefined, actorsInWindow: new Set() }));
     const actor = `${r.actor.user}@${r.actor.host}`;
     const seen = s.firstByActor.get(actor);
     if (seen === undefined || r.time < seen) s.firstByActor.set(actor, r.time);
-    if (r.action === "read" && r.outcome === "served" && (s.lastRead === undefined || r.time > s.lastRead)) s.lastRead = r.time;
+    const last = r.last !== undefined && r.last <= nowIso ? r.last : r.time;
+    if (r.action === "read" && r.outcome === "served" && (s.lastRead === undefined || last > s.lastRead)) s.lastRead = last;
     if (r.time < fromIso) {
       s.before = true;
-      continue;
+      return;
     }
     s.actorsInWindow.add(actor);
-    if (r.action !== "read") continue;
+    if (r.action !== "read") return;
     const day = r.time.slice(0, 10);
-    s.daily.set(day, (s.daily.get(day) ?? 0) + 1);
+    s.daily.set(day, (s.daily.get(day) ?? 0) + (r.count ?? 1));
     if (s.firstDay === undefined || day < s.firstDay) s.firstDay = day;
     if (r.outcome === "served") s.readInWindow = true;
-  }
+  };
+  if (options.forEachRecord) await options.forEachRecord(add);
+  for await (const r of options.records ?? []) add(r);
 
   const review: AccessReview = {
     window: { from: fromIso, to: nowIso, days },

@@ -27,6 +27,12 @@ export interface AuditSink {
    */
   readonly persistent: boolean;
   append(entries: readonly AuditEntry[], context: AuditAppendContext): Promise<void>;
+  /**
+   * The same, synchronously, for a process's `exit` event (`process.exit()`), where nothing
+   * asynchronous runs any more. Sinks that cannot (a database) leave it out: what is queued at
+   * `process.exit()` is then lost for them (`hush run` and `close()` flush before exiting).
+   */
+  appendSync?(entries: readonly AuditEntry[], context: AuditAppendContext): void;
   /** Every stored record in order, for `audit log`, `report`, `review` (sinks that can read back). */
   read?(): AsyncIterable<AuditRecord>;
   /** Releases files or connections. Idempotent. */

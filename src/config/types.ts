@@ -71,6 +71,12 @@ export interface RemoteRef {
   version?: string;
 }
 
+/** Audit settings besides the mode. */
+export interface AuditSettings {
+  /** Roll-up window of cached reads, in ms; 0: one record per cached read. @default 60000 */
+  rollupWindowMs?: number;
+}
+
 /** A validated hush.yaml. */
 export interface HushConfig {
   version: 1;
@@ -87,6 +93,8 @@ export interface HushConfig {
   keys?: Record<string, KeyConfig>;
   /** The audit trail's mode, or `off` (no audit log). @default "best-effort" */
   audit: AuditMode | "off";
+  /** The rest of `audit:` when written as a mapping (`audit: { mode: required, rollupWindow: 60s }`). */
+  auditSettings?: AuditSettings;
   /** The chain in order; undefined means the default chain. */
   sources?: SourceConfig[];
   /** Declared secrets by canonical name, in file order. */

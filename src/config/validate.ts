@@ -10,6 +10,7 @@
 import { HushError } from "../errors.js";
 import { findCollisions, envName, isValidName } from "../names.js";
 import { assertValidEnvironment } from "../environment.js";
+import { checkAudit } from "./validate-audit.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
 import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";
@@ -37,7 +38,6 @@ const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation", "remote"];
 const REMOTE_KEYS = ["key", "property", "version"];
-const AUDIT_MODES: readonly HushConfig["audit"][] = ["best-effort", "required", "off"];
 
 /**
  * Validates a parsed hush.yaml and returns every problem (never throws for bad input).
@@ -63,10 +63,7 @@ export function checkConfig(raw: unknown, options: ValidateConfigOptions = {}): 
     add(["environment"], `"${config.environment}" is not one of \`environments\`; add it there or pick one of them.`);
   }
 
-  if ("audit" in raw) {
-    if (typeof raw.audit === "string" && (AUDIT_MODES as readonly string[]).includes(raw.audit)) config.audit = raw.audit as HushConfig["audit"];
-    else add(["audit"], `expected one of ${AUDIT_MODES.join(", ")}.`);
-  }
+  if ("audit" in raw) checkAudit(raw.audit, config, add);
   if ("sources" in raw) config.sources = checkSources(raw.sources, add);
   if ("project" in raw) config.project = checkProject(raw.project, add);
   if ("keys" in raw) config.keys = checkKeysSection(raw.keys, add, { environments: config.environments, project: config.project });
@@ -103,6 +100,7 @@ export function formatPath(path: ConfigPath): string {
 // --- internal ---
 
 type Add = AddProblem;
+
 type Mapping = Record<string, unknown>;
 
 function checkSecrets(raw: unknown, add: Add): Record<string, SecretPolicy> {

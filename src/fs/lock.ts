@@ -78,6 +78,34 @@ export async function withLock<T>(lockPath: string, fn: () => T | Promise<T>, op
   }
 }
 
+/**
+ * {@link withLock} for the one place that cannot wait asynchronously: a process's `exit` event
+ * (the audit roll-up written at `process.exit`). Sleeps with Atomics.wait between polls, so it
+ * blocks the thread; keep `timeoutMs` short. `fn` must be synchronous.
+ */
+export function withLockSync<T>(lockPath: string, fn: () => T, options: WithLockOptions = {}): T {
+  const me: LockHolder = { pid: process.pid, start: (selfStart ??= { value: processStartTime() }).value, host: hostname(), nonce: randomBytes(12).toString("hex") };
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let mtimeMs: number | undefined;
+  for (;;) {
+    mtimeMs = tryCreateLock(lockPath, me);
+    if (mtimeMs !== undefined) break;
+    const seen = readLock(lockPath);
+    if (seen.kind === "missing") continue;
+    const stale = isStale(seen, me.host);
+    if (stale && breakStale(lockPath, seen)) continue;
+    if (Date.now() >= deadline) throw timeoutError(lockPath, timeoutMs, seen, me.host, stale);
+    Atomics.wait(pause, 0, 0, MIN_DELAY_MS + randomInt(MIN_DELAY_MS * 4));
+  }
+  try {
+    return fn();
+  } finally {
+    release(lockPath, { holder: me, mtimeMs });
+  }
+}
+
 // --- internal ---
 
 const MIN_DELAY_MS = 5;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { createJsonlSink } from "../../src/audit/jsonl-sink.js";
 import type { AuditEntry } from "../../src/audit/record.js";
@@ -36,7 +37,10 @@ describe("JSONL sink", () => {
       expect(hashRecord(recs[i])).toBe(recs[i].hash);
       if (i > 0) expect(recs[i].prev).toBe(recs[i - 1].hash);
     }
-    expect(Object.keys(recs[0])).toEqual(["seq", "time", "env", "secretId", "action", "outcome", "source", "version", "errorCode", "actor", "prev", "hash"]);
+    expect(Object.keys(recs[0])).toEqual(["v", "seq", "prev", "time", "env", "secretId", "action", "outcome", "source", "version", "errorCode", "actor", "hash"]);
+    // v2: the hash is SHA-256 of the line's bytes before `,"hash":"`.
+    const raw = readFileSync(p.logPath, "utf8").split("\n")[0]!;
+    expect(createHash("sha256").update(raw.slice(0, raw.indexOf(',"hash":"'))).digest("hex")).toBe(recs[0].hash);
     expect(recs[0].secretId).toBe(secretIdOf(p.keys.idKey, "key_0"));
     expect((await verifyAuditLog(p.logPath, { anchorKey: p.keys.anchorKey })).ok).toBe(true);
   });
