@@ -102,6 +102,7 @@ export interface SecretSource {
    * network call; for `hush list --explain`. Optional; never a value.
    */
   remoteLocation?(name: string): RemoteLocationInfo;
+  /**
    * True when `watch` is a cheap push channel (the postgres source's LISTEN): the manager then
    * subscribes from its creation and drops changed names from its cache.
    */
