@@ -81,7 +81,7 @@ describe("the source registry", () => {
 
   it("unregistering removes the type; the unknown-type error names the known types", () => {
     const unregister = registerSourceType(memoType);
-    expect(describeUnknownType("consul")).toBe('unknown source type "consul"; known types: env, dotenv, local, mallku, postgres, vault, aws, gcp, kubernetes, memo.');
+    expect(describeUnknownType("consul")).toBe(`unknown source type "consul"; known types: ${KNOWN}, memo.`);
     unregister();
     unregister();
     expect(findSourceType("memo")).toBeUndefined();
