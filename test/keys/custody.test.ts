@@ -120,3 +120,27 @@ describe("the audit names the key provider", () => {
     expect((await hushIn(dir, ["audit", "verify"])).code).not.toBe(0);
   });
 });
+
+describe("createSecretsManager without a loaded config", () => {
+  it("follows hush.yaml's project: (the user key made by hush init), and never makes a key in .secrets/", async () => {
+    const { createSecretsManager } = await import("../../src/manager.js");
+    const dir = tempProject();
+    await hushIn(dir, ["init"]);
+    await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY });
+    const env = { XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
+    const hush = createSecretsManager({ cwd: dir, env });
+    try {
+      expect(await hush.get("openai_api_key")).toBe(CANARY);
+    } finally {
+      await hush.dispose();
+    }
+    const prod = createSecretsManager({ cwd: dir, env, environment: "prod" });
+    try {
+      await prod.set("database_url", "postgres://x-CANARY");
+      expect(readdirSync(join(dir, ".secrets"))).not.toContain("prod.key");
+      expect((await hushIn(dir, ["get", "database_url", "--env", "prod"])).stdout).toBe("postgres://x-CANARY");
+    } finally {
+      await prod.dispose();
+    }
+  });
+});
