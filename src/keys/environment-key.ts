@@ -39,6 +39,16 @@ export interface EnvironmentKeyContext extends Pick<KeyProviderContext, "secrets
   permissions?: PermissionPolicy;
 }
 
+/**
+ * The key context of a source: its folder, environment, variables and hush.yaml's key settings.
+ *
+ * @example
+ * const key = await loadEnvironmentKey(keyContextOf(context)); // in a source's factory or first use
+ */
+export function keyContextOf(context: { root: string; secretsDir: string; environment: string; env?: NodeJS.ProcessEnv; onWarning: (m: string) => void; keySettings?: KeySettings }): EnvironmentKeyContext {
+  return { root: context.root, secretsDir: context.secretsDir, environment: context.environment, env: context.env, onWarning: context.onWarning, project: context.keySettings?.project, keys: context.keySettings?.keys };
+}
+
 /** Which provider an environment uses, and whether hush.yaml names it or the default rule chose it. */
 export interface KeyProviderChoice {
   provider: string;

@@ -81,7 +81,7 @@ export const localSourceType = defineSourceType({
       lockTimeoutMs: options.lockTimeoutMs,
       permissions: options.permissions,
       onWarning: context.onWarning,
-      keys: context.keys,
+      keys: context.keySettings,
       root: context.root,
       env: context.env,
     }),

@@ -28,6 +28,9 @@ describe("key custody", () => {
     expect((await hushIn(dir, ["init"])).code).toBe(0);
     expect((await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY })).code).toBe(0);
     expect((await hushIn(dir, ["get", "openai_api_key"])).stdout).toBe(CANARY);
+    // A chain named in hush.yaml passes the key settings to its local store too.
+    writeFileSync(join(dir, "hush.yaml"), `${readFileSync(join(dir, "hush.yaml"), "utf8")}sources:\n  - type: env\n  - type: local\n`);
+    expect((await hushIn(dir, ["get", "openai_api_key"])).stdout).toBe(CANARY);
 
     const elsewhere = mkdtempSync(join(tmpdir(), "hush-new-machine-"));
     try {
