@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { HushError } from "../../errors.js";
-import { loadEnvironmentKey } from "../../keys/environment-key.js";
+import { loadEnvironmentKey, type KeySettings } from "../../keys/environment-key.js";
 import type { FernetKey } from "../../crypto/fernet.js";
 import { isRetryable, openPools, quoteIdent, toHushError, type PgConnectionOptions, type PgPools } from "./connect.js";
 import { deriveStoreKeys, keyIdOf, type StoreKeys } from "./envelope.js";
@@ -16,8 +16,11 @@ export interface PgStoreOptions extends PgConnectionOptions {
   /** @default "hush" */
   schema?: string;
   environment: string;
-  /** Where the environment's key file is (until key providers: `loadEnvironmentKey`). */
+  /** The secrets folder: where `loadEnvironmentKey` finds a `file` key (and the offline copies). */
   secretsDir: string;
+  /** Project folder and hush.yaml's `project:`/`keys:`, so the environment's key provider is the configured one. */
+  root?: string;
+  keySettings?: KeySettings;
   /** Versions kept per secret. @default 10 */
   maxVersions?: number;
   /** Attempts of a write or read on a serialization failure or a dropped connection. @default 4 */
@@ -95,7 +98,7 @@ export function createPgStore(options: PgStoreOptions, sourceName = "postgres"):
       schemaVersion = found.v ?? 0;
       assertSchemaVersion(schemaVersion, schema, create);
       if (!found.store_id && !create) return undefined;
-      const key = options.key ?? (await loadEnvironmentKey({ secretsDir: options.secretsDir, environment: options.environment, onWarning: options.onWarning ?? (() => undefined) }));
+      const key = options.key ?? (await loadEnvironmentKey({ root: options.root, secretsDir: options.secretsDir, environment: options.environment, env: options.env, onWarning: options.onWarning ?? (() => undefined), keySettings: options.keySettings }));
       if (!found.store_id) {
         await primary.query(`INSERT INTO ${s}.stores (environment, store_id, key_id) VALUES ($1, $2, $3) ON CONFLICT (environment) DO NOTHING`, [options.environment, randomUUID(), keyIdOf(key)]);
         found = await row(primary);
