@@ -1,0 +1,53 @@
+/**
+ * Team re-key interrupted at each step (an exception standing in for a crash): the store still
+ * opens afterwards with exactly one key, after the next re-key's settle step; no value is lost.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runHush } from "../helpers/cli.js";
+import { rotateTeamKey, settleTeamRotation } from "../../src/keys/rotate-team.js";
+import { forgetEnvironmentKeys } from "../../src/keys/environment-key.js";
+
+const VALUE = "sk-rotate-team-VALUE-0123456789";
+let base: string;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), "hush-rotate-team-"));
+  env = { PATH: process.env.PATH, HOME: join(base, "home"), USER: "alice" };
+  mkdirSync(env.HOME!, { mode: 0o700 });
+  expect((await runHush(["member", "keygen"], { env })).code).toBe(0);
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+async function project(name: string): Promise<string> {
+  const dir = join(base, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, "hush.yaml"), "version: 1\nkeys:\n  prod: { provider: team }\n");
+  expect((await runHush(["--cwd", dir, "init", "--env", "prod"], { env })).code).toBe(0);
+  expect((await runHush(["--cwd", dir, "set", "api_key", "--env", "prod"], { env, stdin: VALUE })).code).toBe(0);
+  return dir;
+}
+
+describe("team re-key interrupted", () => {
+  for (const stop of ["pending", "store", "readBack"] as const) {
+    it(`stopped after ${stop}: settled by the next re-key, the value is intact and one key opens the store`, async () => {
+      const dir = await project(`p-${stop}`);
+      const context = { root: dir, secretsDir: join(dir, ".secrets"), environment: "prod", env, onWarning: () => undefined };
+      const crash = new Error("crash");
+      await expect(rotateTeamKey({ context, onStep: (s) => { if (s === stop) throw crash; } })).rejects.toBe(crash);
+      forgetEnvironmentKeys();
+      expect(existsSync(join(dir, ".hush", "members.prod.json.pending"))).toBe(true);
+      expect(await settleTeamRotation({ context })).toBe(true);
+      expect(existsSync(join(dir, ".hush", "members.prod.json.pending"))).toBe(false);
+      const got = await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env });
+      expect(got.stdout.trim(), got.stderr).toBe(VALUE);
+      // And a full re-key after it works.
+      const done = await rotateTeamKey({ context });
+      expect(done).toMatchObject({ reencrypted: true, members: 1 });
+      forgetEnvironmentKeys();
+      expect((await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env })).stdout.trim()).toBe(VALUE);
+    });
+  }
+});
