@@ -119,6 +119,9 @@ export { registerKeyProviderType, listKeyProviderTypes, findKeyProviderType } fr
 export { defineKeyProviderType } from "./keys/provider.js";
 export type { KeyProvider, KeyProviderDescriptor, KeyProviderContext, KeyLocation, KeyProviderCheck } from "./keys/provider.js";
 export type { KeyConfig } from "./config/types.js";
+export { moveKey, rotateKey } from "./workflows/key-custody.js";
+export type { MoveKeyOptions, MoveKeyResult, RotateKeyOptions } from "./workflows/key-custody.js";
+export type { LocalRotationResult } from "./keys/rotate-local.js";
 
 // --- Key custody: team members and moving a key (docs/team.md); the passphrase and team providers are in the key-provider registry ---
 export { generateMemberIdentity } from "./keys/member-identity.js";

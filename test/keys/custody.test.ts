@@ -104,3 +104,19 @@ describe("key custody", () => {
     expect(missing.stdout + missing.stderr).not.toContain(CANARY);
   });
 });
+
+describe("the audit names the key provider", () => {
+  it("a new chain's start marker records which provider gave the key, under its MAC", async () => {
+    const dir = tempProject();
+    await hushIn(dir, ["init"]);
+    await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY });
+    expect((await hushIn(dir, ["get", "openai_api_key"])).stdout).toBe(CANARY);
+    const marker = JSON.parse(readFileSync(join(dir, ".secrets", "audit.dev.start"), "utf8"));
+    expect(marker.keyProvider).toBe("user");
+    const verify = await hushIn(dir, ["audit", "verify"]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    // The provider is covered by the MAC: naming another breaks verification.
+    writeFileSync(join(dir, ".secrets", "audit.dev.start"), readFileSync(join(dir, ".secrets", "audit.dev.start"), "utf8").replace('"keyProvider":"user"', '"keyProvider":"file"'));
+    expect((await hushIn(dir, ["audit", "verify"])).code).not.toBe(0);
+  });
+});
