@@ -19,6 +19,9 @@ import { chooseKeyProvider, forgetEnvironmentKeys, resolveKeyProvider, type Envi
 import { createFileKeyProvider } from "../keys/file.js";
 import { createUserKeyProvider } from "../keys/user.js";
 import { rotateLocalKey, type LocalRotationResult } from "../keys/rotate-local.js";
+import { membersFilePath } from "../keys/members-file.js";
+import { rewrapMemberEntries } from "../keys/members.js";
+import { lstatSync } from "node:fs";
 import type { ProjectOptions } from "./project.js";
 
 /** Options of {@link moveKey}. */
@@ -77,7 +80,13 @@ export interface RotateKeyOptions extends ProjectOptions {
 export async function rotateKey(options: RotateKeyOptions = {}): Promise<LocalRotationResult> {
   const context = await keyContext(options);
   try {
-    return await rotateLocalKey({ secretsDir: context.secretsDir, environment: context.environment, provider: resolveKeyProvider(context), keepOld: options.keepOld === true });
+    const provider = resolveKeyProvider(context);
+    // A members file (docs/team.md) wraps the key to each member: it follows the new key.
+    const members = membersFilePath(context.root, context.environment);
+    const before = lstatSync(members, { throwIfNoEntry: false }) ? await provider.load() : undefined;
+    const result = await rotateLocalKey({ secretsDir: context.secretsDir, environment: context.environment, provider, keepOld: options.keepOld === true });
+    if (before) await rewrapMemberEntries({ root: context.root, environment: context.environment, currentKey: before, newKey: await resolveKeyProvider(context).load() });
+    return result;
   } finally {
     forgetEnvironmentKeys();
   }
