@@ -3,7 +3,7 @@
  * opens afterwards with exactly one key, after the next re-key's settle step; no value is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runHush } from "../helpers/cli.js";
@@ -32,6 +32,20 @@ async function project(name: string): Promise<string> {
   expect((await runHush(["--cwd", dir, "set", "api_key", "--env", "prod"], { env, stdin: VALUE })).code).toBe(0);
   return dir;
 }
+
+describe("hush key rotate on a team environment", () => {
+  it("re-keys through the members file: the value is intact, the old key opens nothing", async () => {
+    const dir = await project("p-cli");
+    const before = readFileSync(join(dir, ".secrets", "prod.store"), "latin1").split("\n")[0];
+    const r = await runHush(["--cwd", dir, "key", "rotate", "--env", "prod"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, ".secrets", "prod.store"), "latin1").split("\n")[0]).not.toBe(before); // another key id
+    expect((await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env })).stdout.trim()).toBe(VALUE);
+    expect(r.stdout + r.stderr).not.toContain(VALUE);
+    const keepOld = await runHush(["--cwd", dir, "key", "rotate", "--env", "prod", "--keep-old"], { env });
+    expect(keepOld.code).toBe(2);
+  });
+});
 
 describe("team re-key interrupted", () => {
   it("SIGKILL of a re-keying process at random points: settled, the store opens with the members' key, nothing lost", { timeout: 120_000 }, async () => {
