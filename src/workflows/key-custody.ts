@@ -101,7 +101,7 @@ export async function rotateKey(options: RotateKeyOptions = {}): Promise<LocalRo
 async function rotateTeam(context: EnvironmentKeyContext & { root: string }, options: RotateKeyOptions): Promise<LocalRotationResult> {
   if (options.keepOld) throw new HushError("INVALID_ARGUMENT", "--keep-old keeps a key file; a team key has none (the old members file is in git history).");
   const r = await rotateTeamKey({ context: toProviderContext(context), options: context.keys?.[context.environment]?.options as TeamKeyProviderOptions | undefined });
-  return { environment: r.environment, provider: "team", keyPath: r.membersPath, reencrypted: r.reencrypted };
+  return { environment: r.environment, provider: "team", keyPath: r.membersPath, reencrypted: r.reencrypted, audit: r.audit };
 }
 
 async function keyContext(options: ProjectOptions): Promise<EnvironmentKeyContext & { root: string }> {

@@ -42,6 +42,9 @@ describe("hush key rotate on a team environment", () => {
     expect(readFileSync(join(dir, ".secrets", "prod.store"), "latin1").split("\n")[0]).not.toBe(before); // another key id
     expect((await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env })).stdout.trim()).toBe(VALUE);
     expect(r.stdout + r.stderr).not.toContain(VALUE);
+    // The audit log's anchor and start marker moved to the new key: the chain still verifies.
+    const verify = await runHush(["--cwd", dir, "audit", "verify", "--env", "prod"], { env });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     const keepOld = await runHush(["--cwd", dir, "key", "rotate", "--env", "prod", "--keep-old"], { env });
     expect(keepOld.code).toBe(2);
   });
