@@ -65,7 +65,7 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   const keys = keySettingsOf(loaded.config);
   let sources = loaded.config.sources
-    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, remoteRefs: remoteRefsOf(loaded.config.secrets), keys })
+    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, remoteRefs: remoteRefsOf(loaded.config.secrets), keySettings: keys })
     : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
       createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined, keys });
   if (options.envFiles?.length) sources = [envFilesSource(options.envFiles, cwd, onWarning), ...sources];

@@ -109,3 +109,16 @@ describe("hush.yaml keys:", () => {
     expect(problems({ version: 1, keys: [] })).toMatch(/keys: expected a mapping/);
   });
 });
+
+describe("loadEnvironmentKey", () => {
+  it("takes a source's context as it is: keySettings (hush.yaml's project:/keys:) choose the provider", async () => {
+    const { loadEnvironmentKey, chooseKeyProvider } = await import("../../src/keys/environment-key.js");
+    const env = { HUSH_KEY_PROD: KEY };
+    const context = { root: "/nonexistent", secretsDir: "/nonexistent/.secrets", environment: "prod", env, onWarning: () => undefined, keySettings: { keys: { prod: { provider: "env", options: {} } } } };
+    expect(chooseKeyProvider(context)).toEqual({ provider: "env", options: {}, implicit: false });
+    const key = await loadEnvironmentKey(context);
+    expect(Buffer.concat([key.signingKey, key.encryptionKey]).toString("base64url") + "=").toBe(KEY);
+    expect(chooseKeyProvider({ ...context, keySettings: { project: "p-1" } }).provider).toBe("user");
+    expect(chooseKeyProvider({ ...context, keySettings: undefined }).provider).toBe("file");
+  });
+});
