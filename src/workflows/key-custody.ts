@@ -19,6 +19,11 @@ import { chooseKeyProvider, forgetEnvironmentKeys, resolveKeyProvider, type Envi
 import { createFileKeyProvider } from "../keys/file.js";
 import { createUserKeyProvider } from "../keys/user.js";
 import { rotateLocalKey, type LocalRotationResult } from "../keys/rotate-local.js";
+import { membersFilePath } from "../keys/members-file.js";
+import { rewrapMemberEntries } from "../keys/members.js";
+import { rotateTeamKey } from "../keys/rotate-team.js";
+import type { TeamKeyProviderOptions } from "../keys/team.js";
+import { lstatSync } from "node:fs";
 import type { ProjectOptions } from "./project.js";
 
 /** Options of {@link moveKey}. */
@@ -77,13 +82,27 @@ export interface RotateKeyOptions extends ProjectOptions {
 export async function rotateKey(options: RotateKeyOptions = {}): Promise<LocalRotationResult> {
   const context = await keyContext(options);
   try {
-    return await rotateLocalKey({ secretsDir: context.secretsDir, environment: context.environment, provider: resolveKeyProvider(context), keepOld: options.keepOld === true });
+    if (chooseKeyProvider(context).provider === "team") return await rotateTeam(context, options);
+    const provider = resolveKeyProvider(context);
+    // A members file (docs/team.md) wraps the key to each member: it follows the new key.
+    const members = membersFilePath(context.root, context.environment);
+    const before = lstatSync(members, { throwIfNoEntry: false }) ? await provider.load() : undefined;
+    const result = await rotateLocalKey({ secretsDir: context.secretsDir, environment: context.environment, provider, keepOld: options.keepOld === true });
+    if (before) await rewrapMemberEntries({ root: context.root, environment: context.environment, currentKey: before, newKey: await resolveKeyProvider(context).load() });
+    return result;
   } finally {
     forgetEnvironmentKeys();
   }
 }
 
 // --- internal ---
+
+/** A `team` key is re-keyed with its members file as the journal (src/keys/rotate-team.ts). */
+async function rotateTeam(context: EnvironmentKeyContext & { root: string }, options: RotateKeyOptions): Promise<LocalRotationResult> {
+  if (options.keepOld) throw new HushError("INVALID_ARGUMENT", "--keep-old keeps a key file; a team key has none (the old members file is in git history).");
+  const r = await rotateTeamKey({ context: toProviderContext(context), options: context.keys?.[context.environment]?.options as TeamKeyProviderOptions | undefined });
+  return { environment: r.environment, provider: "team", keyPath: r.membersPath, reencrypted: r.reencrypted, audit: r.audit };
+}
 
 async function keyContext(options: ProjectOptions): Promise<EnvironmentKeyContext & { root: string }> {
   const cwd = options.cwd ?? process.cwd();
