@@ -12,8 +12,7 @@
  * const http = createHttpClient({ baseUrl: "https://vault:8200", source: "vault", ca });
  * const reply = await http.request({ method: "GET", path: "/v1/secret/data/app", where: { source: "vault", operation: "read" } });
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent as HttpAgent, IncomingHttpHeaders, request as httpRequest } from "node:http";
 import type { HushError } from "../../errors.js";
 import { connectionError, errorForStatus, malformedReply, withAttemptLog, type RemoteWhere } from "./errors.js";
 import { parseRetryAfter, withRetries, type RetryAttempt, type RetryDecision, type RetryOptions } from "./retry.js";
@@ -74,10 +73,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
-  const agent = https ? new HttpsAgent({ ...agentOptions, ...(options.ca !== undefined ? { ca: options.ca } : {}) }) : new HttpAgent(agentOptions);
-  const send = https ? httpsRequest : httpRequest;
+  // node:http(s) load on the first request, not when the module loads: the bundles of `hush run`
+  // inline this module, and node:https (with tls) costs start-up time to projects without Vault.
+  let transport: Promise<{ agent: HttpAgent; send: typeof httpRequest }> | undefined;
+  let closed = false;
+  const load = () =>
+    (transport ??= (https ? import("node:https") : import("node:http")).then((m) => ({
+      agent: https ? new (m as typeof import("node:https")).Agent({ ...agentOptions, ...(options.ca !== undefined ? { ca: options.ca } : {}) }) : new m.Agent(agentOptions),
+      send: m.request as typeof httpRequest,
+    })));
 
-  function once(req: HttpRequest): Promise<HttpReply> {
+  async function once(req: HttpRequest): Promise<HttpReply> {
+    const { agent, send } = await load();
     return new Promise((resolve, reject) => {
       const body = req.json === undefined ? undefined : Buffer.from(JSON.stringify(req.json), "utf8");
       const headers: Record<string, string | number> = { accept: "application/json", ...req.headers };
@@ -117,7 +124,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     },
     close() {
-      agent.destroy();
+      if (closed) return;
+      closed = true;
+      void transport?.then((t) => t.agent.destroy());
     },
   };
 }
