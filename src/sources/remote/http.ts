@@ -33,6 +33,8 @@ export interface HttpClientOptions {
   retry?: Omit<Partial<RetryOptions<HttpReply>>, "operation" | "retryOn">;
   /** Receives each attempt, for `--debug`. Never values. */
   onAttempt?(attempt: RetryAttempt): void;
+  /** After a request ran out of retries, how long later requests make a single attempt. @default 5000 */
+  outageCooldownMs?: number;
 }
 
 /** One request. */
@@ -77,6 +79,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // inline this module, and node:https (with tls) costs start-up time to projects without Vault.
   let transport: Promise<{ agent: HttpAgent; send: typeof httpRequest }> | undefined;
   let closed = false;
+  let failingUntil = 0;
+  const cooldown = options.outageCooldownMs ?? 5000;
   const load = () =>
     (transport ??= (https ? import("node:https") : import("node:http")).then((m) => ({
       agent: https ? new (m as typeof import("node:https")).Agent({ ...agentOptions, ...(options.ca !== undefined ? { ca: options.ca } : {}) }) : new m.Agent(agentOptions),
@@ -109,17 +113,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     async request(req) {
       const attempts: RetryAttempt[] = [];
-      const operation = `${req.method} ${req.path.split("?")[0] ?? req.path}`;
+      // While the backend is failing (its last request ran out of retries less than `outageCooldownMs`
+      // ago), each request makes one attempt: 50 names during an outage cost 50 attempts, not 200.
+      const failing = Date.now() < failingUntil;
+      const operation = `${req.method} ${req.path.split("?")[0] ?? req.path}${failing ? " (backend failing: one attempt)" : ""}`;
       const onAttempt = (a: RetryAttempt) => {
         attempts.push(a);
         options.onAttempt?.(a);
       };
+      const retry = { ...options.retry, ...(failing ? { attempts: 1 } : {}) };
       try {
-        const reply = await withRetries(() => once(req), { ...options.retry, operation, onAttempt, retryOn: (o) => retryHttp(o, req.idempotent !== false) });
+        const reply = await withRetries(() => once(req), { ...retry, operation, onAttempt, retryOn: (o) => retryHttp(o, req.idempotent !== false) });
+        failingUntil = retryHttp({ value: reply }) ? Date.now() + cooldown : 0;
         return { ...reply, attempts };
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         if (code === "EREPLYTOOLARGE") throw withAttemptLog(malformedReply(req.where, `larger than ${maxBody} bytes`), attempts);
+        failingUntil = Date.now() + cooldown;
         throw withAttemptLog(connectionError(e, req.where, timeoutMs), attempts);
       }
     },
