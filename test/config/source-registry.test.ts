@@ -47,7 +47,7 @@ function thrown(f: () => unknown): HushError {
 describe("the source registry", () => {
   it("lists the built-in types, each with a one-line summary and described options", () => {
     const types = listSourceTypes();
-    expect(types.map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku"]);
+    expect(types.map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "gcp"]);
     for (const d of types) {
       expect(d.summary).toMatch(/^[^\n]+$/);
       for (const field of Object.values(d.options)) expect(field.description).toMatch(/^[^\n]+$/);
@@ -58,7 +58,7 @@ describe("the source registry", () => {
 
   it("a registered type is listed, validated against its schema and built with defaults filled in", async () => {
     register();
-    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "memo"]);
+    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "gcp", "memo"]);
     expect(validateConfig({ version: 1, sources: [{ type: "env" }, { type: "memo", options: { prefix: "x_" } }] }).sources![1]).toEqual({ type: "memo", options: { prefix: "x_" } });
     const e = thrown(() => validateConfig({ version: 1, sources: [{ type: "env" }, { type: "memo", options: { capacity: 0, prefx: "a", token: CANARY } }] }));
     expect(e.message).toContain("sources[1].options.capacity: expected a whole number from 1 to 100.");
@@ -77,11 +77,11 @@ describe("the source registry", () => {
 
   it("unregistering removes the type; the unknown-type error names the known types", () => {
     const unregister = registerSourceType(memoType);
-    expect(describeUnknownType("consul")).toBe('unknown source type "consul"; known types: env, dotenv, local, mallku, memo.');
+    expect(describeUnknownType("consul")).toBe('unknown source type "consul"; known types: env, dotenv, local, mallku, gcp, memo.');
     unregister();
     unregister();
     expect(findSourceType("memo")).toBeUndefined();
-    expect(thrown(() => validateConfig({ version: 1, sources: [{ type: "memo" }] })).message).toContain('sources[0].type: unknown source type "memo"; known types: env, dotenv, local, mallku.');
+    expect(thrown(() => validateConfig({ version: 1, sources: [{ type: "memo" }] })).message).toContain('sources[0].type: unknown source type "memo"; known types: env, dotenv, local, mallku, gcp.');
   });
 
   it("refuses a duplicate type, built-in or registered", () => {
@@ -109,7 +109,7 @@ describe("the source registry", () => {
       expect(e.message).toContain(message);
       expect(e.message).not.toContain(CANARY);
     }
-    expect(listSourceTypes()).toHaveLength(4);
+    expect(listSourceTypes()).toHaveLength(5);
   });
 });
 
@@ -128,10 +128,10 @@ describe("option names are looked up as own keys", () => {
 
 describe("the unknown-type error never echoes a value (issue 11)", () => {
   it("echoes a plain type name; withholds a token-shaped, long or odd one", () => {
-    expect(describeUnknownType("consul")).toBe('unknown source type "consul"; known types: env, dotenv, local, mallku.');
+    expect(describeUnknownType("consul")).toBe('unknown source type "consul"; known types: env, dotenv, local, mallku, gcp.');
     for (const type of [CANARY, "sk-proj-a1b2c3d4e5f6g7h8i9j0", "ghp_" + "A1b2C3d4".repeat(5), "x".repeat(41), "Consul", "a b", 42]) {
       const message = describeUnknownType(type);
-      expect(message).toBe("unknown source type (not shown: it does not look like a type name); known types: env, dotenv, local, mallku.");
+      expect(message).toBe("unknown source type (not shown: it does not look like a type name); known types: env, dotenv, local, mallku, gcp.");
     }
     const e = thrown(() => validateConfig({ version: 1, sources: [{ type: "sk-proj-a1b2c3d4e5f6g7h8i9j0" }] }));
     expect(e.message).not.toContain("a1b2c3d4");
