@@ -119,6 +119,9 @@ export { registerKeyProviderType, listKeyProviderTypes, findKeyProviderType } fr
 export { defineKeyProviderType } from "./keys/provider.js";
 export type { KeyProvider, KeyProviderDescriptor, KeyProviderContext, KeyLocation, KeyProviderCheck } from "./keys/provider.js";
 export type { KeyConfig } from "./config/types.js";
+export { moveKey, rotateKey } from "./workflows/key-custody.js";
+export type { MoveKeyOptions, MoveKeyResult, RotateKeyOptions } from "./workflows/key-custody.js";
+export type { LocalRotationResult } from "./keys/rotate-local.js";
 
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";

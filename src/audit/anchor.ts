@@ -42,6 +42,8 @@ export interface AuditStartMarker {
   id: string;
   /** ISO time the chain was started. */
   time: string;
+  /** The key provider (`file`, `user`, `aws-kms`, ...) that gave the key when the chain started; absent in older markers. */
+  keyProvider?: string;
   /** true / false when a key was given and the MAC checked; undefined without a key. */
   macValid: boolean | undefined;
 }
@@ -95,13 +97,20 @@ export function readAnchor(path: string, env: string, anchorKey?: Buffer): Audit
  * Creates the start marker of a new chain (O_EXCL, mode 0600) and returns its id.
  * Throws WRITE_FAILED when it exists already or cannot be written (then it is removed again).
  */
-export function writeStartMarker(path: string, env: string, anchorKey: Buffer | undefined, sync: boolean): string {
+export function writeStartMarker(path: string, env: string, anchorKey: Buffer | undefined, sync: boolean, keyProvider?: string): string {
   const id = randomBytes(16).toString("hex");
   const time = new Date().toISOString();
-  const body: Record<string, unknown> = { v: 1, env, id, time };
-  if (anchorKey) body.mac = markerMac(anchorKey, env, id, time);
-  writeFixed(path, Buffer.from(JSON.stringify(body) + "\n"), sync, true);
+  writeFixed(path, Buffer.from(startMarkerText(env, { id, time, keyProvider }, anchorKey)), sync, true);
   return id;
+}
+
+/** The start marker's text for `marker`, with its MAC under `anchorKey` (also used to re-key a marker: src/audit/rekey.ts). */
+export function startMarkerText(env: string, marker: { id: string; time: string; keyProvider?: string }, anchorKey: Buffer | undefined): string {
+  const { id, time, keyProvider } = marker;
+  const provider = keyProvider !== undefined && /^[a-z][a-z0-9-]{0,31}$/.test(keyProvider) ? keyProvider : undefined;
+  const body: Record<string, unknown> = { v: 1, env, id, time, ...(provider ? { keyProvider: provider } : {}) };
+  if (anchorKey) body.mac = markerMac(anchorKey, env, id, time, provider);
+  return JSON.stringify(body) + "\n";
 }
 
 /** Reads the start marker: undefined when there is none, "malformed" when it cannot be read as one. */
@@ -109,8 +118,10 @@ export function readStartMarker(path: string, env: string, anchorKey?: Buffer): 
   const o = readJsonFile(path, "start marker");
   if (o === undefined || o === "malformed") return o;
   if (typeof o.id !== "string" || !/^[0-9a-f]{32}$/.test(o.id) || typeof o.time !== "string") return "malformed";
-  const mac = anchorKey && markerMac(anchorKey, env, o.id, o.time);
-  return { id: o.id, time: o.time, macValid: checkMac(mac, o.mac) };
+  if (o.keyProvider !== undefined && (typeof o.keyProvider !== "string" || !/^[a-z][a-z0-9-]{0,31}$/.test(o.keyProvider))) return "malformed";
+  const keyProvider = o.keyProvider as string | undefined;
+  const mac = anchorKey && markerMac(anchorKey, env, o.id, o.time, keyProvider);
+  return { id: o.id, time: o.time, ...(keyProvider ? { keyProvider } : {}), macValid: checkMac(mac, o.mac) };
 }
 
 /** True when `a` names the same head as `seq`/`hash`. */
@@ -148,8 +159,10 @@ function anchorMac(key: Buffer, env: string, start: string, head: AnchorHead, pe
   return createHmac("sha256", key).update(`hush audit anchor v2\n${env}\n${start}\n${head.seq}\n${head.hash}\n${head.records}\n${p}`, "utf8").digest("hex");
 }
 
-function markerMac(key: Buffer, env: string, id: string, time: string): string {
-  return createHmac("sha256", key).update(`hush audit start v1\n${env}\n${id}\n${time}`, "utf8").digest("hex");
+/** The marker's MAC; a marker that names its key provider covers it too (older markers verify as before). */
+function markerMac(key: Buffer, env: string, id: string, time: string, keyProvider?: string): string {
+  const tail = keyProvider === undefined ? "" : `\n${keyProvider}`;
+  return createHmac("sha256", key).update(`hush audit start v1\n${env}\n${id}\n${time}${tail}`, "utf8").digest("hex");
 }
 
 function checkMac(want: string | undefined, got: unknown): boolean | undefined {

@@ -26,7 +26,7 @@ import { createAuditWriter, type AuditWriter } from "./auditor-writer.js";
 import { createJsonlSink, jsonlLogPath } from "./jsonl-sink.js";
 import { createSecretIdMapper, loadAuditKeys, type AuditKeys, type SecretIdMapper } from "./secret-id.js";
 import type { AuditSink } from "./sink.js";
-import type { KeySettings } from "../keys/environment-key.js";
+import { chooseKeyProvider, loadedKeyProvider, type KeySettings } from "../keys/environment-key.js";
 import { createStderrSink } from "./stderr-sink.js";
 
 export type { AuditMode } from "../types.js";
@@ -183,5 +183,8 @@ function durableRecorder(writer: AuditWriter, timeoutMs: number): (event: Access
 function defaultJsonlSink(options: AuditorOptions, anchorKey: () => Buffer, warn: (m: string) => void): AuditSink {
   if (options.secretsDir === undefined) throw new HushError("CONFIG_INVALID", "The auditor needs `secretsDir` for its default log, or explicit `sinks`.");
   // The anchor key is read lazily, with the id key, at the first write.
-  return createJsonlSink({ path: jsonlLogPath(options.secretsDir, options.environment), environment: options.environment, anchorKey, onWarning: (m) => warn(`audit: ${m}`) });
+  const { secretsDir, environment, keySettings } = options;
+  // Which provider gave the key: the one that loaded it in this process, else the one hush.yaml names.
+  const keyProvider = () => loadedKeyProvider({ secretsDir, environment }) ?? (keySettings ? chooseKeyProvider({ ...keySettings, secretsDir, environment, onWarning: () => undefined }).provider : undefined);
+  return createJsonlSink({ path: jsonlLogPath(secretsDir, environment), environment, anchorKey, keyProvider, onWarning: (m) => warn(`audit: ${m}`) });
 }

@@ -40,6 +40,8 @@ export interface JsonlSinkOptions {
   lockTimeoutMs?: number;
   /** Where warnings go (a log others can read, an anchor that could not be updated). @default none */
   onWarning?: (message: string) => void;
+  /** The key provider that gave the environment's key, recorded in a new chain's start marker. @default not recorded */
+  keyProvider?: () => string | undefined;
 }
 
 /** The JSONL sink, with its file paths. */
@@ -80,7 +82,7 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       }
       const tail = readTail(fd, st.size, path);
       const key = typeof options.anchorKey === "function" ? options.anchorKey() : options.anchorKey;
-      const judged = chainStart({ anchorPath, markerPath, environment }, tail, key, durable);
+      const judged = chainStart({ anchorPath, markerPath, environment, keyProvider: options.keyProvider }, tail, key, durable);
       const start = "start" in judged ? judged.start : undefined;
       if ("reason" in judged && !warnedUnanchored) {
         warnedUnanchored = true;
@@ -140,6 +142,7 @@ interface ChainFiles {
   anchorPath: string;
   markerPath: string;
   environment: string;
+  keyProvider?: () => string | undefined;
 }
 
 /**
@@ -167,7 +170,7 @@ function chainStart(files: ChainFiles, tail: Tail, key: Buffer | undefined, dura
   const { anchorPath, markerPath, environment } = files;
   const judged = judgeChain(tail, readAnchor(anchorPath, environment, key), readStartMarker(markerPath, environment, key));
   if (!("needsMarker" in judged)) return judged;
-  const start = writeStartMarker(markerPath, environment, key, durable);
+  const start = writeStartMarker(markerPath, environment, key, durable, files.keyProvider?.());
   if (durable) fsyncDir(dirname(markerPath));
   // A v1 anchor being upgraded exists already; only a new chain creates its anchor.
   return judged.needsMarker === "new chain" ? { start, created: true } : { start };

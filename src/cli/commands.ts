@@ -36,5 +36,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: "scan", summary: "find leaked secrets: managed values and known key formats (files, --staged, --git-history)", load: () => import("./commands/scan.js") },
   { name: "hook", summary: "install the git pre-commit hook that runs `hush scan --staged`", load: () => import("./commands/hook.js") },
   { name: "audit", summary: "audit trail: log, report, verify (hash chain), quarterly review", load: () => import("./commands/audit.js") },
+  { name: "key", summary: "an environment's key: move it (user/file), re-key the store (rotate)", load: () => import("./commands/key.js") },
   { name: "redact", summary: "copy stdin to stdout with every managed value replaced by [REDACTED:name]", load: () => import("./commands/redact.js") },
 ];

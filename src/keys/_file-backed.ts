@@ -44,7 +44,7 @@ export function createFileBackedProvider(options: FileBackedOptions): KeyProvide
     load() {
       if (cached) return Promise.resolve(cached);
       // One read per provider, also when two callers ask at once.
-      loading ??= (async () => readKeyFile(path, options.policy ?? "strict", context.onWarning))().then(
+      loading ??= (async () => readKey(path, options))().then(
         (key) => (cached = key),
         (e: unknown) => {
           loading = undefined;
@@ -77,6 +77,18 @@ export function createFileBackedProvider(options: FileBackedOptions): KeyProvide
       return checkKeyFile(path, type, context.root);
     },
   };
+}
+
+/** Reads the key file; a missing `user` key says how keys reach a new machine. */
+function readKey(path: string, options: FileBackedOptions): FernetKey {
+  try {
+    return readKeyFile(path, options.policy ?? "strict", options.context.onWarning);
+  } catch (e) {
+    if (!(e instanceof HushError) || e.code !== "KEY_MISSING" || options.type !== "user") throw e;
+    throw new HushError("KEY_MISSING", e.message, {
+      hint: "This machine has no copy of the key: bring it with `hush key export` (on a machine that has it) and `hush key import`; no other key opens the store.",
+    });
+  }
 }
 
 /** True when `path` is `root` or below it. */

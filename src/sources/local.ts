@@ -25,7 +25,7 @@ import { canonicalName } from "../names.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 import type { SecretSource, SecretVersionInfo, SourceChange } from "../types.js";
 import { appendVersion, deleteSecret, findEntry, liveNames, type StoreDocument, type StoredVersion } from "./local/document.js";
-import { checkStore, type Snapshot } from "./local/open-store.js";
+import { checkStore } from "./local/open-store.js";
 import { createStoreHandle, newestRecord, toRecord, type StoreHandle } from "./local/store-handle.js";
 import { watchStore } from "./local/watch.js";
 import { canonicalEntries } from "./batch.js";

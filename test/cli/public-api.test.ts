@@ -108,9 +108,9 @@ describe("the public surface", () => {
       "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
-      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
+      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "moveKey", "openConfiguredManager", "option",
       "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerSourceType", "reportProjectAccess", "resolveAdapter",
-      "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
+      "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "rotateKey", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
       "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
   });

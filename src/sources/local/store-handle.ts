@@ -10,6 +10,7 @@ import { canonicalName } from "../../names.js";
 import { generateFernetKey } from "../../crypto/fernet.js";
 import { resolveKeyProvider, rememberEnvironmentKey } from "../../keys/environment-key.js";
 import type { KeyProvider } from "../../keys/provider.js";
+import { finishInterruptedRotation } from "../../keys/rotate-local.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../../environment.js";
 import type { SecretRecord } from "../../types.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
@@ -55,12 +56,17 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
   const files: StoreFiles = { dir, storePath, keyProvider, get keyPath() { return keyPathOf(keyProvider()); }, environment, policy, onWarning };
   const lockPath = join(dir, `${environment}.lock`);
   const checkedThisTurn = createTurnFlag();
-  /** Opens the store; a key file replaced by another process (`hush key rotate`) is read again once. */
+  /**
+   * Opens the store. On WRONG_KEY with a key file: a rotation a crash interrupted is settled
+   * (src/keys/rotate-local.ts), and a key replaced by another process's `hush key rotate` is read again; once.
+   */
   const open = async (purpose: "read" | "write"): Promise<Snapshot> => {
     try {
       return await openStore(files, purpose);
     } catch (e) {
       if (!(e instanceof HushError) || e.code !== "WRONG_KEY" || !keyPathOf(keyProvider())) throw e;
+      const fresh = resolveKeyProvider(keyContext);
+      await finishInterruptedRotation({ secretsDir: dir, environment, provider: fresh, locked: purpose === "write", lockTimeoutMs: options.lockTimeoutMs });
       provider = undefined;
       return openStore(files, purpose);
     }
