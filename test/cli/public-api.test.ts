@@ -104,7 +104,7 @@ describe("the public surface", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
       "adapterConfig", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
-      "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
+      "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
       "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
