@@ -11,7 +11,7 @@
  * - `write`: read, plus INSERT/UPDATE/DELETE on the store's tables.
  * - `admin`: write, plus CREATE on the schema (migrations that add tables).
  */
-import type { Pool } from "pg";
+import type { PgPool as Pool } from "./pg-types.js";
 import { assertIdentifier, quoteIdent } from "./connect.js";
 import { MIGRATIONS_TABLE, readSchemaVersion } from "./migrate.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";

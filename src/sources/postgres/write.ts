@@ -10,7 +10,7 @@
  * a second one (FAULTS 19).
  */
 import { randomUUID } from "node:crypto";
-import type { PoolClient } from "pg";
+import type { PgPoolClient as PoolClient } from "./pg-types.js";
 import { HushError } from "../../errors.js";
 import { canonicalName } from "../../names.js";
 import type { SecretRecord } from "../../types.js";
