@@ -102,10 +102,10 @@ describe("typed flags", () => {
 describe("the public surface", () => {
   it("is what a user needs, and changes on purpose", () => {
     expect(Object.keys(hush).sort()).toEqual([
-      "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
+      "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "SEALING_SCOPES", "STORE_TYPES", "VERSION",
       "adapterConfig", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
       "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
-      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportSecrets",
+      "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportManifest", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "getSecret", "hintFor", "importSecrets", "initProject", "injectAdapterSecrets",
       "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
