@@ -106,7 +106,7 @@ describe("hush export --format external-secret", () => {
         secretStoreRef: { name: "hush-vault", kind: "SecretStore" },
         target: { name: "agent", creationPolicy: "Owner" },
         data: [
-          { secretKey: "DB_PASSWORD", remoteRef: { key: "apps/agent/db_password" } },
+          { secretKey: "DB_PASSWORD", remoteRef: { key: "apps/agent/db_password", property: "value" } }, // hush's plain Vault field
           { secretKey: "OPENAI_API_KEY", remoteRef: { key: "apps/agent/llm", property: "openai", version: "3" } },
         ],
       },

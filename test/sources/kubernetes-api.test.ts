@@ -71,6 +71,8 @@ describe("kubernetes source, API mode", () => {
     const e = expectHushError(await s.get("any_llm").catch((x: unknown) => x), "INVALID_ARGUMENT");
     expect(e.message).toMatch(/2 fields \((openai, anthropic|anthropic, openai)\)/);
     expect(e.message).not.toContain("sk-");
+    expect(s.remoteLocation!("openai_api_key")).toEqual({ key: "llm-keys", property: "openai", mapped: true, address: "agents/secrets/llm-keys#openai" });
+    expect(s.remoteLocation!("other_name")).toEqual({ key: "app", property: "other_name", mapped: false, address: "agents/secrets/app#other_name" });
     expect((await s.list()).sort(), "a mapped name is listed when its Secret holds it (any_llm: ambiguous, but there)").toEqual(["any_llm", "database_url", "openai_api_key"]);
     await s.set!("openai_api_key", "sk-new");
     expect(Buffer.from(fake.secrets.get(`${NS}/llm-keys`)!.data.openai!, "base64").toString()).toBe("sk-new");
