@@ -97,6 +97,17 @@ describe("kubernetes source, API mode", () => {
     expect(fake.server.requests.some((r) => r.method === "PUT")).toBe(true);
   });
 
+  it("getMany reads each distinct Secret once: 50 names over 3 Secrets are 3 GETs", async () => {
+    const refs: Record<string, { key: string; property: string }> = {};
+    for (let i = 0; i < 50; i++) refs[`name_${i}`] = { key: `bundle-${i % 3}`, property: `k${i}` };
+    for (let b = 0; b < 3; b++) fake.put(NS, `bundle-${b}`, Object.fromEntries(Object.entries(refs).filter(([, r]) => r.key === `bundle-${b}`).map(([n, r]) => [r.property, `v-${n}`])));
+    const s = createKubernetesSource({ ...inCluster, remoteRefs: refs });
+    const before = fake.server.requests.length;
+    const records = await s.getMany!(Object.keys(refs));
+    expect(records.map((r) => r?.value)).toEqual(Object.keys(refs).map((n) => `v-${n}`));
+    expect(fake.server.requests.slice(before).map((r) => `${r.method} ${r.path}`).sort()).toEqual([0, 1, 2].map((b) => `GET /api/v1/namespaces/${NS}/secrets/bundle-${b}`));
+  });
+
   it("a kubeconfig whose server is the fake: context namespace and user token are used", async () => {
     fake.put("from-context", "hush", { greeting: "hello" });
     const kubeconfig = join(dir, "kubeconfig");
