@@ -12,6 +12,7 @@ import { createKubernetesSource, type KubernetesSourceOptions } from "../../src/
 import { startKubernetesFake, type KubernetesFake } from "../fakes/kubernetes.js";
 import { makeSelfSignedCert } from "../helpers/tls-cert.js";
 import { expectHushError } from "./conformance/cases.js";
+import { buildSources } from "../../src/config/build-sources.js";
 
 const TLS = makeSelfSignedCert();
 const NS = "agents";
@@ -106,6 +107,27 @@ describe("kubernetes source, API mode", () => {
     const records = await s.getMany!(Object.keys(refs));
     expect(records.map((r) => r?.value)).toEqual(Object.keys(refs).map((n) => `v-${n}`));
     expect(fake.server.requests.slice(before).map((r) => `${r.method} ${r.path}`).sort()).toEqual([0, 1, 2].map((b) => `GET /api/v1/namespaces/${NS}/secrets/bundle-${b}`));
+  });
+
+  it("from hush.yaml: the cacheTtl cache serves repeat reads, refresh() forces a read; secretKeyRef from `secrets.NAME.remote`", async () => {
+    fake.put(NS, "app", { api_token: "one" });
+    fake.put(NS, "llm-keys", { openai: "sk-1" });
+    const [s] = await buildSources([{ type: "kubernetes", options: { server: fake.url, tokenFile: join(dir, "token"), caFile: join(dir, "ca.crt"), namespace: NS, secret: "app", cacheTtl: "60s" } }], {
+      root: dir,
+      secretsDir: join(dir, ".secrets"),
+      environment: "prod",
+      onWarning: () => undefined,
+      remoteRefs: { openai_api_key: { key: "llm-keys", property: "openai" } },
+    });
+    const gets = () => fake.server.requests.filter((r) => r.method === "GET").length;
+    const before = gets();
+    expect((await s!.get("api_token"))?.value).toBe("one");
+    fake.put(NS, "app", { api_token: "two" });
+    expect((await s!.get("api_token"))?.value, "served from the cache").toBe("one");
+    expect(gets() - before).toBe(1);
+    await (s as unknown as { refresh(): Promise<void> }).refresh();
+    expect((await s!.get("api_token"))?.value).toBe("two");
+    expect((await s!.get("openai_api_key"))?.value).toBe("sk-1");
   });
 
   it("a kubeconfig whose server is the fake: context namespace and user token are used", async () => {
