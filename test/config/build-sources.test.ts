@@ -23,8 +23,8 @@ afterEach(() => {
 const quiet = () => undefined;
 
 describe("buildSources", () => {
-  it("knows env, dotenv, local, mallku and vault", () => {
-    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "vault"]);
+  it("knows env, dotenv, local, mallku, vault and kubernetes", () => {
+    expect(listSourceTypes().map((d) => d.type)).toEqual(["env", "dotenv", "local", "mallku", "vault", "kubernetes"]);
   });
 
   it("builds the chain in order, with options resolved against the project folder", async () => {
@@ -44,7 +44,7 @@ describe("buildSources", () => {
     const e = await buildSources([{ type: "consul", options: {} }], { root: "/", secretsDir: "/x", environment: "dev", onWarning: quiet }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(HushError);
     expect((e as HushError).code).toBe("CONFIG_INVALID");
-    expect((e as HushError).message).toBe('sources[0].type: unknown source type "consul"; known types: env, dotenv, local, mallku, vault.');
+    expect((e as HushError).message).toBe('sources[0].type: unknown source type "consul"; known types: env, dotenv, local, mallku, vault, kubernetes.');
   });
 });
 

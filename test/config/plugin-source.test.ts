@@ -56,7 +56,7 @@ describe("a source type registered by another package", () => {
     const without = hush(plain, ["run", "--", NODE, "-e", "process.stdout.write('ran')"], false);
     expect(without.code).not.toBe(0);
     expect(without.stdout).toBe("");
-    expect(without.stderr).toContain('sources[0].type: unknown source type "memo"; known types: env, dotenv, local, mallku, vault.');
+    expect(without.stderr).toContain('sources[0].type: unknown source type "memo"; known types: env, dotenv, local, mallku, vault, kubernetes.');
   });
 
   it("its failures are hush errors in `hush run` too (the bundle has its own HushError): a warning, or ACCESS_DENIED (8) with --strict, not a crash (70)", () => {

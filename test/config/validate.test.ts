@@ -83,8 +83,8 @@ describe("validateConfig: errors", () => {
 
   it("an unknown source type names the known types; a planned one says it is not available yet", () => {
     const e = invalid({ version: 1, sources: [{ type: "env" }, { type: "consul" }, { type: "postgres" }] });
-    expect(e.message).toContain('sources[1].type: unknown source type "consul"; known types: env, dotenv, local, mallku, vault.');
-    expect(e.message).toContain("sources[2].type: the postgres source is not available in this version of hush; known types: env, dotenv, local, mallku, vault.");
+    expect(e.message).toContain('sources[1].type: unknown source type "consul"; known types: env, dotenv, local, mallku, vault, kubernetes.');
+    expect(e.message).toContain("sources[2].type: the postgres source is not available in this version of hush; known types: env, dotenv, local, mallku, vault, kubernetes.");
   });
 
   it("lists every problem at once", () => {
