@@ -81,7 +81,6 @@ describeSourceConformance(
       versions: "a Secret keeps no versions",
       watch: "API mode has no watch here; `hush run --watch` polls it every 2 s",
       deleted: "Secrets have no versions to soft-delete: a key is there or not",
-      dispose: "holds no connection: the SDK's requests use Node's shared agent",
     },
   },
 );

@@ -40,9 +40,9 @@ interface Location {
 
 /** Creates the API-mode source; connects on first use. */
 /** Creates the API-mode source; connects on first use. */
-export function createKubernetesApiSource(options: KubernetesApiOptions): SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "check" | "remoteLocation">> {
+export function createKubernetesApiSource(options: KubernetesApiOptions): SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "check" | "remoteLocation" | "dispose">> {
   const sourceName = options.name;
-  const { readSecret, update } = createSecretAccess(options);
+  const { readSecret, update, close } = createSecretAccess(options);
   const warned = new Set<string>();
   const locate = (name: string) => locateName(name, options, warned);
   const pick = (name: string, loc: Location, obj: SecretObject | undefined) => pickRecord(name, loc, obj, sourceName);
@@ -106,6 +106,7 @@ export function createKubernetesApiSource(options: KubernetesApiOptions): Secret
       );
     },
     remoteLocation: (name: string) => locationInfo(name, locate(name), options.connection.namespace),
+    dispose: close,
     async check(): Promise<SourceCheck> {
       try {
         const obj = await readSecret(options.secret);
