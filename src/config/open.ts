@@ -67,7 +67,7 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
     : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
       createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined });
   if (options.envFiles?.length) sources = [envFilesSource(options.envFiles, cwd, onWarning), ...sources];
-  const audit = await openAudit(loaded, secretsDir, onWarning);
+  const audit = await openAudit(loaded, secretsDir, env, onWarning);
   const manager = createSecretsManager({
     cwd: loaded.root,
     secretsDir,
@@ -113,13 +113,15 @@ function envFilesSource(files: readonly string[], cwd: string, onWarning: (m: st
   return createDotenvSource({ cwd, files: [...paths].reverse(), name: ENV_FILE_SOURCE, onWarning });
 }
 
-async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
+async function openAudit(loaded: LoadedConfig, secretsDir: string, env: NodeJS.ProcessEnv, onWarning: (m: string) => void): Promise<ConfiguredManager["audit"]> {
   const mode = loaded.config.audit;
   if (mode === "off") return undefined;
   // Also before the environment's key exists: the write that creates the key is recorded (ids
   // are computed once it exists), and reads before it are warned about, never silently skipped.
   const { createAuditor } = await import("../audit/auditor.js");
-  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, rollupWindowMs: loaded.config.auditSettings?.rollupWindowMs });
+  const { configuredAuditSinks } = await import("../audit/configured-sinks.js");
+  const settings = loaded.config.auditSettings;
+  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, rollupWindowMs: settings?.rollupWindowMs, ...(await configuredAuditSinks(loaded, env)) });
 }
 
 /** `secrets.NAME.remote` of every secret that has one, for remote sources. */

@@ -26,7 +26,7 @@ export const DB_ACCESS_LEVELS: readonly DbAccess[] = ["read", "write", "admin"];
 export const STORE_TABLES: string[] = ["stores", "secrets", "versions", "changes"];
 
 /** Tables a reader may INSERT into and nothing else (append-only; the audit table, when present). */
-export const READER_APPEND_TABLES: string[] = [];
+export const READER_APPEND_TABLES: string[] = ["audit"];
 
 /** What `hush db status` shows. */
 export interface DbStatus {
