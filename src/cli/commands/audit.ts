@@ -97,5 +97,6 @@ export function register(program: Command, ctx: CliContext): void {
 function formatLogLine(r: NamedAuditRecord): string {
   const version = r.version === null ? "" : ` v${r.version}`;
   const code = r.errorCode ? ` ${r.errorCode}` : "";
-  return `${r.seq}  ${r.time}  ${r.action} ${r.outcome}${code}  ${r.name ?? `id:${r.secretId.slice(0, 16)}`}  ${r.source ?? "-"}${version}  ${r.actor.user}@${r.actor.host} pid ${r.actor.pid} (${r.actor.command})`;
+  const rolled = r.count === undefined ? "" : ` x${r.count} cached (to ${r.last ?? r.time})`;
+  return `${r.seq}  ${r.time}  ${r.action} ${r.outcome}${code}${rolled}  ${r.name ?? `id:${r.secretId.slice(0, 16)}`}  ${r.source ?? "-"}${version}  ${r.actor.user}@${r.actor.host} pid ${r.actor.pid} (${r.actor.command})`;
 }
