@@ -127,7 +127,9 @@ async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m
   // it now (once per process; the store shares it). Not there yet: the auditor says so later.
   const context = { ...keys, secretsDir, environment: loaded.environment, onWarning };
   if (!["file", "user", "env"].includes(chooseKeyProvider(context).provider)) await loadEnvironmentKey(context).catch(() => undefined);
-  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, keySettings: keys, rollupWindowMs: loaded.config.auditSettings?.rollupWindowMs });
+  const { configuredAuditSinks } = await import("../audit/configured-sinks.js");
+  const settings = loaded.config.auditSettings;
+  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, keySettings: keys, rollupWindowMs: settings?.rollupWindowMs, ...(await configuredAuditSinks(loaded, keys.env)) });
 }
 
 /** hush.yaml's `project:` and `keys:`, for the stores and the audit. */
