@@ -113,7 +113,7 @@ describe("the source registry", () => {
       expect(e.message).toContain(message);
       expect(e.message).not.toContain(CANARY);
     }
-    expect(listSourceTypes()).toHaveLength(5);
+    expect(listSourceTypes()).toHaveLength(BUILT_INS.length);
   });
 });
 

@@ -11,8 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse } from "yaml";
 import { runHush } from "../helpers/cli.js";
-import { registerSourceType } from "../../src/sources/registry.js";
-import { option } from "../../src/config/options-schema.js";
 import { makeSelfSignedCert, type TestCert } from "../helpers/tls-cert.js";
 
 const VALUES: Record<string, string> = {
@@ -113,14 +111,7 @@ describe("hush export --format external-secret", () => {
     });
   });
 
-  it("aws and gcp stores: IRSA serviceAccountRef, workload identity (from the source's options)", async () => {
-    // The aws and gcp sources live in other modules; these stand-ins take the same hush.yaml options.
-    const stand = (type: string, options: Parameters<typeof registerSourceType>[0]["options"]) =>
-      registerSourceType({ type, summary: `${type} stand-in`, options, create: () => ({ name: type, get: async () => undefined, list: async () => [] }) });
-    const off = [
-      stand("aws", { region: option.string({ description: "region" }), path: option.string({ description: "prefix" }) }),
-      stand("gcp", { project: option.string({ description: "project" }), prefix: option.string({ description: "prefix" }) }),
-    ];
+  it("aws and gcp stores: IRSA serviceAccountRef, workload identity (from the built-in sources' options)", async () => {
     const p = project({
       "hush.yaml": "version: 1\nsources:\n  - type: aws\n    options: { region: eu-west-1, path: 'myapp/{env}' }\n  - type: gcp\n    options: { project: my-proj, prefix: agents- }\nsecrets:\n  api_key: {}\n",
     });
@@ -134,7 +125,6 @@ describe("hush export --format external-secret", () => {
       expect(gcp[0]!.spec).toEqual({ provider: { gcpsm: { projectID: "my-proj", auth: { workloadIdentity: { serviceAccountRef: { name: "eso" } } } } } });
       expect((gcp[1]!.spec.data as unknown[])[0]).toEqual({ secretKey: "API_KEY", remoteRef: { key: "agents-api_key" } });
     } finally {
-      off.forEach((f) => f());
       rmSync(p, { recursive: true, force: true });
     }
   });

@@ -36,8 +36,8 @@ function problems(raw: unknown): string {
 }
 
 describe("key provider registry", () => {
-  it("lists the built-ins file, user, env, vault-transit and aws-kms, in that order", () => {
-    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "vault-transit", "aws-kms"]);
+  it("lists the built-ins file, user, env, passphrase, team, vault-transit, aws-kms and gcp-kms, in that order", () => {
+    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "passphrase", "team", "vault-transit", "aws-kms", "gcp-kms"]);
     expect(findKeyProviderType("user")?.summary).toMatch(/config folder/);
     expect(findKeyProviderType("nope")).toBeUndefined();
   });
@@ -58,7 +58,6 @@ describe("key provider registry", () => {
 
   it("the unknown-provider message lists the known ones and never echoes a token-shaped name", () => {
     expect(describeUnknownKeyProvider("kms")).toMatch(/unknown key provider "kms"; known providers: file, user, env/);
-    expect(describeUnknownKeyProvider("gcp-kms")).toMatch(/not available in this build/);
     expect(describeUnknownKeyProvider(KEY)).not.toContain(KEY.slice(0, 12));
   });
 });
