@@ -14,6 +14,8 @@ import { errorCodeOf, HushError } from "../errors.js";
 import { makeRotator } from "../rotation/make-rotator.js";
 import { dueRevokesPath, readDueRevokes, writeDueRevokes, type DueRevoke } from "../rotation/due-revokes.js";
 import type { SecretsManager } from "../manager-types.js";
+import type { SecretPolicy } from "../config/types.js";
+import { certificateExpiry } from "../rotation/tls-certificate.js";
 import { rotateSecret } from "./rotate.js";
 import { withProject, type ProjectOptions } from "./project.js";
 
@@ -45,11 +47,8 @@ export async function rotateDue(options: RotateDueOptions = {}): Promise<RotateD
     await performRevokes(options, manager, loaded.root, now, result);
     const due: { name: string; since: Date; hasRotator: boolean }[] = [];
     for (const [name, policy] of Object.entries(loaded.config.secrets)) {
-      if (policy.rotationDays === undefined) continue;
-      const current = (await manager.versions(name).catch(() => [])).find((v) => v.labels?.includes("current"));
-      if (!current) continue;
-      const since = new Date(current.createdAt.getTime() + policy.rotationDays * 86_400_000);
-      if (since <= now) due.push({ name, since, hasRotator: policy.rotator !== undefined });
+      const since = await dueSince(manager, name, policy);
+      if (since !== undefined && since <= now) due.push({ name, since, hasRotator: policy.rotator !== undefined });
     }
     return due;
   });
@@ -69,6 +68,23 @@ export async function rotateDue(options: RotateDueOptions = {}): Promise<RotateD
 }
 
 // --- internal ---
+
+/**
+ * When `name` became (or becomes) due: its current version's date plus the policy's period; for a
+ * TLS certificate (type or rotator `tls-certificate`), its expiry minus `renewDays` (default 30),
+ * read from the PEM. Undefined: no policy, or no current value.
+ */
+async function dueSince(manager: SecretsManager, name: string, policy: SecretPolicy): Promise<Date | undefined> {
+  if (policy.type === "tls-certificate" || policy.rotator?.type === "tls-certificate") {
+    const pem = await manager.get(name);
+    if (pem === undefined) return undefined;
+    const renewDays = typeof policy.rotator?.options.renewDays === "number" ? policy.rotator.options.renewDays : 30;
+    return new Date(certificateExpiry(pem, name).getTime() - renewDays * 86_400_000);
+  }
+  if (policy.rotationDays === undefined) return undefined;
+  const current = (await manager.versions(name).catch(() => [])).find((v) => v.labels?.includes("current"));
+  return current && new Date(current.createdAt.getTime() + policy.rotationDays * 86_400_000);
+}
 
 /** Performs the recorded revokes that are due, each an audit record (`rotate-revoke`). */
 async function performRevokes(options: RotateDueOptions, manager: SecretsManager, root: string, now: Date, result: RotateDueResult): Promise<void> {
