@@ -10,6 +10,7 @@ import { certificateExpiry, createTlsCertificateRotator } from "../../src/rotati
 import { createLocalSource } from "../../src/sources/local.js";
 import { rotateDue } from "../../src/workflows/rotate-due.js";
 import { HushError } from "../../src/errors.js";
+import { reviewProjectAccess } from "../../src/audit/project-audit.js";
 
 /** A shell command printing a self-signed certificate valid for `days` (key discarded). */
 const issue = (days: number) => `d=$(mktemp -d) && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/k" -out "$d/c" -days ${days} -subj /CN=test 2>/dev/null && cat "$d/c" && rm -rf "$d"`;
@@ -46,9 +47,13 @@ describe("tls-certificate rotator", () => {
       await local.set("api_cert", pemFor(20));
       expect(await rotateDue({ cwd: dir })).toMatchObject({ rotated: [], stillDue: [] });
       await local.set("api_cert", pemFor(5));
+      const review = await reviewProjectAccess({ cwd: dir });
+      expect(review.certificatesExpiring).toEqual([expect.objectContaining({ name: "api_cert", renewDays: 10 })]);
+      expect(review.certificatesExpiring![0]!.daysLeft).toBeLessThanOrEqual(5);
       const r = await rotateDue({ cwd: dir, graceMs: 0 });
       expect(r.rotated).toEqual([{ name: "api_cert", version: 3 }]);
       expect(certificateExpiry((await local.get("api_cert"))!.value, "c").getTime()).toBeGreaterThan(Date.now() + 80 * 86_400_000);
+      expect((await reviewProjectAccess({ cwd: dir })).certificatesExpiring).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
