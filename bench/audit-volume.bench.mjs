@@ -7,26 +7,31 @@
 //  3. `report` (reportProjectAccess, the call behind `hush audit report`) over the same log,
 //     against reading the file and counting its lines (goal: 10,000,000 records in < 10 s).
 // CPU time of this process is given beside wall time (the machine is shared).
-// Run: node scripts/build.mjs && taskset -c 0 node bench/audit-volume.bench.mjs   (RECORDS=10000000 by default; ~4.3 GB of temp disk)
+// Run: node scripts/build.mjs && taskset -c 0 node bench/audit-volume.bench.mjs   (RECORDS=10000000 by default; ~4.5 GB of temp disk)
+// REUSE_DIR=<a project this bench left behind>: skip 1. and the writing of the log (RECORDS must match).
 import * as crypto from "node:crypto";
 import { mkdirSync, mkdtempSync, openSync, readSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
+// HUSH_DIST: a copy of dist/ to import (a test run rebuilds dist/ and removes the chunks a long run still loads).
+const {
   createAuditor, createEnvSource, createJsonlSink, createSecretsManager, createSecretIdMapper, deriveAuditKeys, generateFernetKey, jsonlLogPath,
   parseFernetKey, reportProjectAccess, verifyAuditLog,
-} from "../dist/index.js";
+} = await import(process.env.HUSH_DIST ?? "../dist/index.js");
 import { printTable } from "./_measure.mjs";
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000_000);
 const GETS = 1_000_000;
 
-const dir = mkdtempSync(join(tmpdir(), "hush-audit-volume-"));
+const reuse = process.env.REUSE_DIR;
+const dir = reuse ?? mkdtempSync(join(tmpdir(), "hush-audit-volume-"));
 const secretsDir = join(dir, ".secrets");
-mkdirSync(secretsDir, { mode: 0o700 });
-const keyText = generateFernetKey();
-writeFileSync(join(secretsDir, ".encryption.key"), keyText, { mode: 0o600 });
-writeFileSync(join(dir, "hush.yaml"), "version: 1\nsources:\n  - type: local\n");
+const keyText = reuse ? readFileSync(join(secretsDir, ".encryption.key"), "utf8").trim() : generateFernetKey();
+if (!reuse) {
+  mkdirSync(secretsDir, { mode: 0o700 });
+  writeFileSync(join(secretsDir, ".encryption.key"), keyText, { mode: 0o600 });
+  writeFileSync(join(dir, "hush.yaml"), "version: 1\nsources:\n  - type: local\n");
+}
 const keys = deriveAuditKeys(parseFernetKey(keyText));
 const logPath = jsonlLogPath(secretsDir, "dev");
 const resetLog = () => { for (const ext of [".jsonl", ".head", ".start"]) rmSync(logPath.replace(/\.jsonl$/, ext), { force: true }); };
@@ -47,7 +52,7 @@ function measure(fn) {
 const names = Array.from({ length: 50 }, (_, i) => `bench_secret_${i}`);
 const env = Object.fromEntries(names.map((n) => [n.toUpperCase(), `value-${n}`]));
 const volume = [];
-for (const windowMs of [60_000, 0]) {
+for (const windowMs of reuse ? [] : [60_000, 0]) {
   resetLog();
   const auditor = createAuditor({ secretsDir, environment: "dev", keys, rollupWindowMs: windowMs, onWarning: (m) => console.error(m) });
   const hush = createSecretsManager({ cwd: dir, secretsDir, sources: [createEnvSource({ env })], cacheTtlMs: Infinity, audit: auditor });
@@ -61,18 +66,18 @@ for (const windowMs of [60_000, 0]) {
   volume.push([windowMs === 0 ? "no roll-up (window 0)" : "roll-up, 60 s window", String(lineCount()), `${(statSync(logPath).size / 1e6).toFixed(2)} MB`, m.wall.toFixed(2), m.cpu.toFixed(2)]);
   await hush.dispose();
 }
-printTable(`1. ${GETS.toLocaleString()} cached gets of 50 secrets in one process, JSONL sink (best-effort) (node ${process.version})`,
+if (!reuse) printTable(`1. ${GETS.toLocaleString()} cached gets of 50 secrets in one process, JSONL sink (best-effort) (node ${process.version})`,
   ["case", "records", "log size", "wall s", "CPU s"], volume);
 
 // --- the big log: RECORDS records, a mix like a fleet's (8 processes, 50 secrets, 1 in 20 a roll-up) ---
-resetLog();
+if (!reuse) resetLog();
 const ids = createSecretIdMapper(keys.idKey);
 const actors = Array.from({ length: 8 }, (_, i) => ({ user: "svc", host: `host-${i % 3}`, pid: 4000 + i, command: "node agent.js" }));
 const sink = createJsonlSink({ path: logPath, environment: "dev", anchorKey: keys.anchorKey });
 const t0 = Date.parse("2026-11-01T00:00:00Z");
 const BATCH = 100_000;
 const gen = await measure(async () => {
-  for (let done = 0; done < RECORDS; done += BATCH) {
+  for (let done = 0; done < (reuse ? 0 : RECORDS); done += BATCH) {
     const batch = [];
     for (let i = done; i < Math.min(RECORDS, done + BATCH); i++) {
       const time = new Date(t0 + i * 50).toISOString();
@@ -84,7 +89,7 @@ const gen = await measure(async () => {
   }
 })();
 const size = statSync(logPath).size;
-console.log(`\nlog: ${RECORDS.toLocaleString()} records, ${(size / 1e9).toFixed(2)} GB (${Math.round(size / RECORDS)} B/record); written in ${gen.wall.toFixed(1)} s`);
+console.log(`\nlog: ${RECORDS.toLocaleString()} records, ${(size / 1e9).toFixed(2)} GB (${Math.round(size / RECORDS)} B/record)${reuse ? " (reused)" : `; written in ${gen.wall.toFixed(1)} s`}`);
 
 // --- 2. verify, and its floor: the same chunks, SHA-256 of each line ---
 const floor = measure(() => {

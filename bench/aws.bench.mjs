@@ -4,13 +4,14 @@
 //   1. 50 names read through getMany (BatchGetSecretValue, 20 names a call: 3 calls) against
 //      50 single get() calls (GetSecretValue), one after the other and all at once;
 //   2. `hush run -- node -e <probe>` with 50 secrets from AWS (the fake) against the same 50
-//      from the local store, each in a fresh process, interleaved, medians.
+//      from the local store, and from the local store whose key is wrapped by AWS KMS (the KMS
+//      fake: one Decrypt per run), each in a fresh process, interleaved, medians.
 // Loopback only: the figures are the client's and hush's cost, not AWS's network latency
 // (each real call adds a round trip to the region, typically 5-30 ms).
 //
 // Usage: node scripts/build.mjs && node bench/aws.bench.mjs [rounds]
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -30,13 +31,19 @@ const DIST = join(ROOT, "bench/.work/aws/dist");
 cpSync(join(ROOT, "dist"), DIST, { recursive: true });
 writeFileSync(join(WORK, "package.json"), '{ "type": "module" }\n');
 
-await build({ entryPoints: [join(ROOT, "test/fakes/aws-secrets-manager.ts")], bundle: true, platform: "node", format: "esm", outfile: join(WORK, "fake.mjs"), logLevel: "error" });
+const bundle = (entry, out) => build({ entryPoints: [join(ROOT, entry)], bundle: true, platform: "node", format: "esm", outfile: join(WORK, out), external: ["@aws-sdk/*"], logLevel: "error" });
+await bundle("test/fakes/aws-secrets-manager.ts", "fake.mjs");
+await bundle("test/fakes/aws-kms.ts", "kms-fake.mjs");
+await bundle("src/keys/aws-kms.ts", "aws-kms.mjs");
 const { startAwsSecretsManagerFake } = await import(pathToFileURL(join(WORK, "fake.mjs")).href);
+const { startAwsKmsFake } = await import(pathToFileURL(join(WORK, "kms-fake.mjs")).href);
+const { createAwsKmsKeyProvider } = await import(pathToFileURL(join(WORK, "aws-kms.mjs")).href);
 const { createAwsSource, createLocalSource } = await import(pathToFileURL(join(DIST, "index.js")).href);
 
 const CREDS = { AWS_ACCESS_KEY_ID: "AKIDBENCHFAKE0000001", AWS_SECRET_ACCESS_KEY: "bench-secret-access-key", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" };
 Object.assign(process.env, CREDS);
 const fake = await startAwsSecretsManagerFake();
+const kms = await startAwsKmsFake();
 const secrets = Array.from({ length: SIZE }, (_, i) => [`secret_${String(i).padStart(4, "0")}`, `v${i}-${randomBytes(24).toString("base64url")}`]);
 for (const [name, value] of secrets) fake.put(`bench/${name}`, value);
 const names = secrets.map(([n]) => n);
@@ -47,6 +54,7 @@ try {
   await benchRun();
 } finally {
   await fake.close();
+  await kms.close();
 }
 
 async function benchReads() {
@@ -89,6 +97,16 @@ async function benchRun() {
   for (const [name, value] of secrets) await local.set(name, value);
   await local.dispose();
 
+  // The same store, its key wrapped by the KMS fake (hush.yaml: keys: { dev: { provider: aws-kms } }).
+  const kmsDir = join(WORK, "project-kms");
+  mkdirSync(join(kmsDir, ".secrets"), { recursive: true, mode: 0o700 });
+  chmodSync(join(kmsDir, ".secrets"), 0o700);
+  cpSync(join(localDir, ".secrets/dev.store"), join(kmsDir, ".secrets/dev.store"));
+  const keyArn = kms.createKey("hush-bench");
+  writeFileSync(join(kmsDir, "hush.yaml"), `version: 1\naudit: off\nkeys:\n  dev: { provider: aws-kms, keyId: "${keyArn}", endpoint: "${kms.url}" }\nsources:\n  - type: local\n`);
+  const keyText = readFileSync(join(localDir, ".secrets/.encryption.key"), "utf8").trim();
+  await createAwsKmsKeyProvider({ keyId: keyArn, endpoint: kms.url }, { root: kmsDir, secretsDir: join(kmsDir, ".secrets"), environment: "dev", onWarning: () => {} }).save(keyText);
+
   const [probeName, probeValue] = secrets[SIZE - 1];
   const probe = `process.exit(process.env.${probeName.toUpperCase()} === ${JSON.stringify(probeValue)} ? 0 : 9)`;
   const env = { ...process.env, ...CREDS };
@@ -101,6 +119,7 @@ async function benchRun() {
     "node: import the SDK only": { cwd: ROOT, args: ["--input-type=module", "-e", "await import('@aws-sdk/client-secrets-manager')"] },
     "hush run, local store": { cwd: localDir, args: [cli, "run", "--", NODE, "-e", probe] },
     "hush run, aws (fake)": { cwd: awsDir, args: [cli, "run", "--", NODE, "-e", probe] },
+    "hush run, local + aws-kms key": { cwd: kmsDir, args: [cli, "run", "--", NODE, "-e", probe] },
   };
   const ms = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   const entries = Object.entries(cases);
@@ -117,8 +136,8 @@ async function benchRun() {
   }
   const bare = median(ms["bare node -e"]);
   console.log(`\nhush run with ${SIZE} secrets (a fresh process each, wall ms)`);
-  console.log(`${"command".padEnd(26)}  ${"median".padStart(8)}  ${"over bare node".padStart(14)}`);
-  for (const [label, xs] of Object.entries(ms)) console.log(`${label.padEnd(26)}  ${median(xs).toFixed(1).padStart(8)}  ${(median(xs) - bare).toFixed(1).padStart(14)}`);
+  console.log(`${"command".padEnd(30)}  ${"median".padStart(8)}  ${"over bare node".padStart(14)}`);
+  for (const [label, xs] of Object.entries(ms)) console.log(`${label.padEnd(30)}  ${median(xs).toFixed(1).padStart(8)}  ${(median(xs) - bare).toFixed(1).padStart(14)}`);
 }
 
 function run(cmd, args, options) {

@@ -1,7 +1,9 @@
 // The postgres source against raw `pg` in the same run: a cold get vs a one-row SELECT, resolve
 // of 50 names vs 50 single reads, a cached get vs the local store's, and propagation of a write
 // to 50 listening managers in 5 processes vs a raw NOTIFY -> LISTEN round trip.
-// Run: npm run build && node bench/postgres.bench.mjs   (HUSH_BENCH_DATABASE_URL, default the `test` database)
+// Also write throughput: 8 concurrent writers on distinct names and on one name, vs raw INSERTs.
+// Run: npm run build && node bench/postgres.bench.mjs   (HUSH_BENCH_DATABASE_URL, default the `test` database;
+// HUSH_BENCH_ONLY=writes runs only the write section)
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,7 +31,13 @@ try {
   const source = createPostgresSource({ url: URL_, schema, environment, secretsDir: dir, key, poolSize: 4 });
   const names = Array.from({ length: 50 }, (_, i) => `bench_secret_${i}`);
   await source.setMany(names.map((n) => [n, `value-${n}-${"x".repeat(40)}`]));
-  const raw = new pg.Pool({ connectionString: URL_, max: 4 });
+  const raw = new pg.Pool({ connectionString: URL_, max: 8 });
+  if (process.env.HUSH_BENCH_ONLY === "writes") {
+    await writeThroughput(raw);
+    await Promise.all([source.dispose(), raw.end()]);
+    await dropSchema();
+    process.exit(0);
+  }
   const row = (await admin.query(`SELECT secret_id, current_version FROM "${schema}".secrets LIMIT 1`)).rows[0];
   const rawSelect = () => raw.query(`SELECT box, wrapped_key FROM "${schema}".versions WHERE secret_id = $1 AND version = $2`, [row.secret_id, row.current_version]);
 
@@ -121,6 +129,25 @@ try {
   ]);
   await Promise.all([viaPg.dispose(), viaLocal.dispose(), source.dispose(), raw.end()]);
 } finally {
+  await dropSchema();
+}
+
+/** 8 concurrent writers, 25 writes each, on 8 names and on one name, vs 8 raw INSERT loops; writes per second. */
+async function writeThroughput(raw) {
+  await raw.query(`CREATE TABLE "${schema}".raw_writes (id bigint GENERATED ALWAYS AS IDENTITY, k text, v bytea)`);
+  const writers = Array.from({ length: 8 }, () => createPostgresSource({ url: URL_, schema, environment, secretsDir: dir, key, poolSize: 1 }));
+  const run = async (fn) => { const t = now(); await Promise.all(writers.map((w, i) => (async () => { for (let j = 0; j < 25; j++) await fn(w, i, j); })())); return 200 / ((now() - t) / 1000); };
+  const r = { raw: [], distinct: [], one: [] };
+  for (let round = 0; round < 5; round++) {
+    r.raw.push(await run((_w, i, j) => raw.query(`INSERT INTO "${schema}".raw_writes (k, v) VALUES ($1, $2)`, [`k${i}`, Buffer.alloc(64, j)])));
+    r.distinct.push(await run((w, i, j) => w.set(`writer_${i}`, `value-${round}-${j}`)));
+    r.one.push(await run((w, i, j) => w.set("contended", `value-${i}-${round}-${j}`)));
+  }
+  printTable("Writes per second, 8 concurrent writers x 25 writes (medians of 5 interleaved rounds)", ["raw INSERT (autocommit)", "postgres set, 8 names", "postgres set, 1 name"], [[fmt(median(r.raw)), fmt(median(r.distinct)), fmt(median(r.one))]]);
+  await Promise.all(writers.map((w) => w.dispose()));
+}
+
+async function dropSchema() {
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await admin.end();
   rmSync(dir, { recursive: true, force: true });

@@ -32,8 +32,8 @@ export interface DefaultSourcesOptions {
    * @default false
    */
   keyAloneIsPython?: boolean;
-  /** hush.yaml's `project:` and `keys:` (which key provider the local store uses). @default the key file */
-  keys?: KeySettings;
+  /** hush.yaml's `project:` and `keys:` (which key provider the local store uses), or a function that looks them up. @default the key file */
+  keys?: KeySettings | (() => Promise<KeySettings>);
 }
 
 /** The default environment's key file, which the Python layout shares. */

@@ -30,6 +30,12 @@ export { createMallkuSource } from "./sources/mallku.js";
 export type { MallkuSourceOptions } from "./sources/mallku.js";
 export { createAwsSource } from "./sources/aws.js";
 export type { AwsSourceOptions } from "./sources/aws.js";
+export { createVaultSource } from "./sources/vault/create.js";
+export type { VaultSourceOptions } from "./sources/vault.js";
+export { createGcpSource } from "./sources/gcp.js";
+export type { GcpSourceOptions } from "./sources/gcp.js";
+export { createKubernetesSource } from "./sources/kubernetes.js";
+export type { KubernetesSourceOptions } from "./sources/kubernetes.js";
 export { createPostgresSource } from "./sources/postgres.js";
 export type { PostgresSourceOptions, PostgresSource, PostgresExtras } from "./sources/postgres.js";
 

@@ -33,7 +33,14 @@ export function createManagerContext(options: SecretsManagerOptions): ManagerCon
   const secretsDir = resolvePath(cwd, options.secretsDir ?? join(cwd, ".secrets"));
   const environment = pickEnvironment(options.environment);
   const onWarning = onceEach(options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`)));
-  const sources = options.sources ?? createDefaultSources({ cwd, secretsDir, environment, env: options.env, onWarning });
+  // Without a loaded config, the local store reads hush.yaml's `project:` and `keys:` at its first
+  // key use (a project made by `hush init` keeps its key in the user's config folder).
+  const keys = async () => {
+    const { loadConfig } = await import("./config/load.js");
+    const { config } = await loadConfig({ cwd, environment, env: options.env });
+    return { project: config.project, keys: config.keys };
+  };
+  const sources = options.sources ?? createDefaultSources({ cwd, secretsDir, environment, env: options.env, onWarning, keys });
   return {
     cwd,
     secretsDir,

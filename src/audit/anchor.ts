@@ -100,11 +100,17 @@ export function readAnchor(path: string, env: string, anchorKey?: Buffer): Audit
 export function writeStartMarker(path: string, env: string, anchorKey: Buffer | undefined, sync: boolean, keyProvider?: string): string {
   const id = randomBytes(16).toString("hex");
   const time = new Date().toISOString();
+  writeFixed(path, Buffer.from(startMarkerText(env, { id, time, keyProvider }, anchorKey)), sync, true);
+  return id;
+}
+
+/** The start marker's text for `marker`, with its MAC under `anchorKey` (also used to re-key a marker: src/audit/rekey.ts). */
+export function startMarkerText(env: string, marker: { id: string; time: string; keyProvider?: string }, anchorKey: Buffer | undefined): string {
+  const { id, time, keyProvider } = marker;
   const provider = keyProvider !== undefined && /^[a-z][a-z0-9-]{0,31}$/.test(keyProvider) ? keyProvider : undefined;
   const body: Record<string, unknown> = { v: 1, env, id, time, ...(provider ? { keyProvider: provider } : {}) };
   if (anchorKey) body.mac = markerMac(anchorKey, env, id, time, provider);
-  writeFixed(path, Buffer.from(JSON.stringify(body) + "\n"), sync, true);
-  return id;
+  return JSON.stringify(body) + "\n";
 }
 
 /** Reads the start marker: undefined when there is none, "malformed" when it cannot be read as one. */

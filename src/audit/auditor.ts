@@ -48,6 +48,8 @@ export interface AuditorOptions {
   mode?: AuditMode;
   /** Where records go. @default [the JSONL file sink in secretsDir] */
   sinks?: AuditSink[];
+  /** Sinks written besides the default JSONL file (when `sinks` is not given). @default none */
+  addSinks?: AuditSink[];
   /** Also write each access to stderr (`{ names: true }` shows names). @default false */
   stderr?: boolean | { names?: boolean };
   /** The id and anchor keys. @default derived from the environment's key, got at the first write */
@@ -210,7 +212,7 @@ function lazyKeys(options: AuditorOptions): { get(): AuditKeys; ids(): SecretIdM
 
 /** The sinks: those given, else the JSONL file; plus stderr when asked. Required mode needs a persistent one. */
 function auditSinks(options: AuditorOptions, mode: AuditMode, anchorKey: () => Buffer, warn: (m: string) => void): AuditSink[] {
-  const sinks = options.sinks ? [...options.sinks] : [defaultJsonlSink(options, anchorKey, warn)];
+  const sinks = options.sinks ? [...options.sinks] : [defaultJsonlSink(options, anchorKey, warn), ...(options.addSinks ?? [])];
   if (options.stderr) sinks.push(createStderrSink({ names: typeof options.stderr === "object" && options.stderr.names === true }));
   if (mode === "required" && !sinks.some((s) => s.persistent)) {
     throw new HushError("CONFIG_INVALID", "Fail-closed audit (`audit: required`) needs at least one persistent sink (the JSONL file or a database); stderr does not keep records.");

@@ -12,8 +12,7 @@ import type { SecretsManager } from "../manager.js";
 import type { LoadedConfig } from "../config/types.js";
 import type { ProjectOptions } from "../workflows/project.js";
 import { openAuditScope, withAuditScope } from "./project-scope.js";
-import { readAuditRecords } from "./read.js";
-import type { AuditRecord } from "./record.js";
+import type { AuditEntry, AuditRecord } from "./record.js";
 import { forEachAuditEntry, sumAuditEntries } from "./read-entries.js";
 import { createAccessTally, type SecretAccessSummary } from "./report.js";
 import { reviewAccess, type AccessReview, type SecretMeta } from "./review.js";
@@ -55,6 +54,8 @@ export interface ReviewProjectAccessOptions extends ProjectOptions {
 export interface ProjectAuditVerifyResult extends AuditVerifyResult {
   environment: string;
   anchorKeyMissing: boolean;
+  /** The postgres sink's chain, when hush.yaml's audit.sinks names it (`ok` covers both). */
+  postgres?: AuditVerifyResult;
 }
 
 /** The project's access records, oldest first, filtered, each with its name when known. */
@@ -62,7 +63,7 @@ export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions =
   const scope = await openAuditScope({ ...options, actor: undefined }, { extraNames: options.secret ? [options.secret] : [] });
   try {
     const wanted = options.secret === undefined ? undefined : scope.ids.idOf(options.secret);
-    for await (const r of readAuditRecords(scope.logPath)) {
+    for await (const r of scope.records()) {
       if (options.since && r.time < options.since) continue;
       if (wanted && r.secretId !== wanted) continue;
       if (options.source && r.source !== options.source) continue;
@@ -76,26 +77,34 @@ export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions =
 
 /** Per secret: sources, reads, writes, first and last access, distinct actors, across every process. */
 export async function reportProjectAccess(options: ReportProjectAccessOptions = {}): Promise<SecretAccessSummary[]> {
-  return withAuditScope(options, {}, async ({ logPath, ids }) => {
+  return withAuditScope(options, {}, async ({ logPath, ids, postgres, records }) => {
     const tally = createAccessTally(ids.nameOf);
-    for (const sum of await sumAuditEntries(logPath, options.since)) tally.add(sum);
+    if (postgres) {
+      const since = options.since;
+      for await (const r of records()) if (since === undefined || (r.last ?? r.time) >= since) tally.add(r);
+    } else for (const sum of await sumAuditEntries(logPath, options.since)) tally.add(sum);
     return tally.rows();
   });
 }
 
 /** Checks the log's hash chain and anchor; the anchor's MAC only when the environment's key is there. */
 export async function verifyProjectAuditLog(options: ProjectOptions = {}): Promise<ProjectAuditVerifyResult> {
-  return withAuditScope(options, { keyOptional: true, noNames: true }, async ({ logPath, keys, manager }) => {
+  return withAuditScope(options, { keyOptional: true, noNames: true }, async ({ logPath, keys, manager, postgres }) => {
     const r = await verifyAuditLog(logPath, { environment: manager.environment, anchorKey: keys?.anchorKey });
-    return { ...r, environment: manager.environment, anchorKeyMissing: keys === undefined };
+    const result: ProjectAuditVerifyResult = { ...r, environment: manager.environment, anchorKeyMissing: keys === undefined };
+    if (postgres) {
+      result.postgres = await postgres.verify();
+      result.ok = result.ok && result.postgres.ok;
+    }
+    return result;
   });
 }
 
 /** The quarterly access review: unused secrets, missing metadata, rotations overdue, unusual access. */
 export async function reviewProjectAccess(options: ReviewProjectAccessOptions = {}): Promise<AccessReview> {
-  return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names }) => {
+  return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names, postgres, records }) => {
     const review = await reviewAccess({
-      forEachRecord: (visit) => forEachAuditEntry(logPath, visit),
+      ...(postgres ? { records: records() } : { forEachRecord: (visit: (r: AuditEntry) => void) => forEachAuditEntry(logPath, visit) }),
       secrets: names,
       secretsMeta: metaFromConfig(loaded),
       lastRotation: await lastRotations(manager, names),

@@ -11,6 +11,9 @@ import type { LoadedConfig } from "../config/types.js";
 import { keySettingsOf, openConfiguredManager } from "../config/open.js";
 import type { ProjectOptions } from "../workflows/project.js";
 import { jsonlLogPath } from "./jsonl-sink.js";
+import type { PostgresAuditSink } from "./postgres-sink.js";
+import { readAuditRecords } from "./read.js";
+import type { AuditRecord } from "./record.js";
 import { createSecretIdMapper, deriveAuditKeys, type AuditKeys } from "./secret-id.js";
 import { loadEnvironmentKey } from "../keys/environment-key.js";
 
@@ -24,7 +27,11 @@ export interface AuditScope {
   ids: { idOf(name: string): string; nameOf(id: string): string | undefined };
   /** Names the sources list plus the names hush.yaml declares, sorted. */
   names: string[];
-  /** Disposes the manager. */
+  /** The postgres sink, when hush.yaml's audit.sinks names it: the fleet's trail, read instead of the file. */
+  postgres: PostgresAuditSink | undefined;
+  /** Every record of the trail: the postgres sink's when configured, else the JSONL file's. */
+  records(): AsyncIterable<AuditRecord>;
+  /** Disposes the manager and closes the postgres sink. */
   close(): Promise<void>;
 }
 
@@ -56,7 +63,16 @@ export async function openAuditScope(options: ProjectOptions, scope: AuditScopeO
     if (mapper && !scope.noNames) mapper.learn([...names, ...(scope.extraNames ?? []), ...(await providerNames())]);
     const ids = mapper ?? { idOf: () => "", nameOf: () => undefined };
     const logPath = jsonlLogPath(manager.secretsDir, manager.environment);
-    return { manager, loaded, logPath, keys, ids, names, close: () => manager.dispose() };
+    const postgres = loaded.config.auditSettings?.sinks?.includes("postgres") ? (await import("./configured-sinks.js")).postgresAuditSinkOf(loaded, options.env ?? process.env) : undefined;
+    const records = () => (postgres ? postgres.read!() : readAuditRecords(logPath));
+    const close = async () => {
+      try {
+        await manager.dispose();
+      } finally {
+        await postgres?.close?.();
+      }
+    };
+    return { manager, loaded, logPath, keys, ids, names, postgres, records, close };
   } catch (e) {
     await manager.dispose();
     throw e;

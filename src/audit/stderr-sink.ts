@@ -36,5 +36,6 @@ export function formatEntry(e: AuditEntry, name?: string): string {
   const who = `${e.actor.user}@${e.actor.host} pid ${e.actor.pid}`;
   const secret = name ?? `id:${e.secretId.slice(0, 16)}`;
   const extra = [e.source ?? "-", e.version === null ? "" : `v${e.version}`, e.errorCode ?? ""].filter(Boolean).join(" ");
-  return `hush: audit: ${e.time} ${e.env} ${e.action} ${e.outcome} ${secret} ${extra} ${who}`;
+  const rolled = e.count === undefined ? "" : ` x${e.count} (cached, until ${e.last ?? e.time})`;
+  return `hush: audit: ${e.time} ${e.env} ${e.action} ${e.outcome}${rolled} ${secret} ${extra} ${who}`;
 }

@@ -67,7 +67,7 @@ export async function openConfiguredManager(options: OpenConfiguredManagerOption
   const secretsDir = resolveSecretsDir(loaded, cwd, options.secretsDir);
   const keys = keySettingsOf(loaded.config);
   let sources = loaded.config.sources
-    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, ...(options.onDebug ? { onDebug: options.onDebug } : {}), remoteRefs: remoteRefsOf(loaded.config.secrets), keys })
+    ? await buildSources(loaded.config.sources, { root: loaded.root, secretsDir, secretsDirExplicit: options.secretsDir !== undefined, environment: loaded.environment, env, onWarning, ...(options.onDebug ? { onDebug: options.onDebug } : {}), remoteRefs: remoteRefsOf(loaded.config.secrets), keySettings: keys })
     : // No hush.yaml at all: a folder holding only `.encryption.key` is a Python app's (hush init writes hush.yaml).
       createDefaultSources({ cwd: loaded.root, secretsDir, environment: loaded.environment, env, onWarning, keyAloneIsPython: loaded.path === undefined, keys });
   if (options.envFiles?.length) sources = [envFilesSource(options.envFiles, cwd, onWarning), ...sources];
@@ -127,7 +127,9 @@ async function openAudit(loaded: LoadedConfig, secretsDir: string, onWarning: (m
   // it now (once per process; the store shares it). Not there yet: the auditor says so later.
   const context = { ...keys, secretsDir, environment: loaded.environment, onWarning };
   if (!["file", "user", "env"].includes(chooseKeyProvider(context).provider)) await loadEnvironmentKey(context).catch(() => undefined);
-  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, keySettings: keys, rollupWindowMs: loaded.config.auditSettings?.rollupWindowMs });
+  const { configuredAuditSinks } = await import("../audit/configured-sinks.js");
+  const settings = loaded.config.auditSettings;
+  return createAuditor({ environment: loaded.environment, secretsDir, mode, onWarning, keySettings: keys, rollupWindowMs: settings?.rollupWindowMs, ...(await configuredAuditSinks(loaded, keys.env)) });
 }
 
 /** hush.yaml's `project:` and `keys:`, for the stores and the audit. */

@@ -89,7 +89,12 @@ export interface RemoteRef {
 export interface AuditSettings {
   /** Roll-up window of cached reads, in ms; 0: one record per cached read. @default 60000 */
   rollupWindowMs?: number;
+  /** Where records go: the JSONL file, the postgres source's database, or both. @default ["jsonl"] */
+  sinks?: AuditSinkName[];
 }
+
+/** An audit sink hush.yaml can name. */
+export type AuditSinkName = "jsonl" | "postgres";
 
 /** A validated hush.yaml. */
 export interface HushConfig {

@@ -6,13 +6,15 @@
  * audit:
  *   mode: required
  *   rollupWindow: 60s   # 0: one record per cached read
+ *   sinks: [jsonl, postgres]   # default [jsonl]; postgres uses the postgres source's connection
  * ```
  */
-import type { HushConfig } from "./types.js";
+import type { AuditSinkName, HushConfig } from "./types.js";
 import { isMapping, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkKeys } from "./validate-text.js";
 
-const AUDIT_KEYS = ["mode", "rollupWindow"];
+const AUDIT_KEYS = ["mode", "rollupWindow", "sinks"];
+const AUDIT_SINKS = ["jsonl", "postgres"] as const;
 const AUDIT_MODES: readonly HushConfig["audit"][] = ["best-effort", "required", "off"];
 
 /** Sets `config.audit` (and `auditSettings`) from `raw`: `audit: required`, or the mapping `audit: { mode: required, rollupWindow: 60s }`. */
@@ -28,6 +30,12 @@ export function checkAudit(raw: unknown, config: HushConfig, add: AddProblem): v
     const ms = durationMs(raw.rollupWindow);
     if (ms === undefined) add(["audit", "rollupWindow"], "expected a duration such as 60s, 5m or 1h (or 0: one record per cached read), at most 24h.");
     else config.auditSettings = { ...config.auditSettings, rollupWindowMs: ms };
+  }
+  if ("sinks" in raw) {
+    const sinks = raw.sinks;
+    const ok = Array.isArray(sinks) && sinks.length > 0 && sinks.every((x) => (AUDIT_SINKS as readonly unknown[]).includes(x)) && new Set(sinks).size === sinks.length;
+    if (!ok) add(["audit", "sinks"], `expected a list of one or more of ${AUDIT_SINKS.join(", ")} (each once).`);
+    else config.auditSettings = { ...config.auditSettings, sinks: sinks as AuditSinkName[] };
   }
 }
 

@@ -12,8 +12,8 @@ import { HushError } from "../errors.js";
 import { readTrustedFile } from "../fs/read-trusted-file.js";
 import type { ConfiguredManager } from "../config/open.js";
 import { strictExportCode, writePrivateFile, type ExportResult } from "./export-secrets.js";
-import { formatK8sSecret, type ManifestTarget } from "./manifests/k8s-secret.js";
-import { formatSealedSecret, type SealingScope } from "./manifests/sealed-secret.js";
+import { assertTarget, formatK8sSecret, type ManifestTarget } from "./manifests/k8s-secret.js";
+import { controllerKey, formatSealedSecret, type SealingScope } from "./manifests/sealed-secret.js";
 import { formatExternalSecret, type ExternalSecretOptions } from "./manifests/external-secret.js";
 import type { ResolveIssue, SecretRecord } from "../types.js";
 
@@ -41,6 +41,7 @@ export interface ExportManifestOptions extends ManifestTarget, Omit<ExternalSecr
 /** Resolves what the format needs and formats it. */
 export async function exportManifest(configured: ConfiguredManager, options: ExportManifestOptions): Promise<ExportResult> {
   const target: ManifestTarget = { name: options.name, namespace: options.namespace, labels: options.labels };
+  assertTarget(target); // before any value is resolved: a typo costs no secret access
   let text: string;
   let names: string[];
   let issues: ResolveIssue[] = [];
@@ -50,6 +51,10 @@ export async function exportManifest(configured: ConfiguredManager, options: Exp
   } else {
     // Read the certificate before any value is resolved: a wrong path costs no secret access.
     const cert = options.format === "sealed-secret" ? readCert(options.cert) : undefined;
+    if (cert !== undefined) {
+      controllerKey(cert, options.cert!); // a file that is not a certificate is refused here, as is:
+      if (target.namespace === undefined && options.scope !== "cluster-wide") throw new HushError("INVALID_ARGUMENT", "--namespace is required to seal (the value is bound to it); or use --scope cluster-wide.");
+    }
     const resolved = await configured.manager.resolve(options.only);
     issues = resolved.issues;
     for (const issue of issues) options.onIssue?.(issue);

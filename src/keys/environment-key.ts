@@ -37,6 +37,18 @@ export interface EnvironmentKeyContext extends Pick<KeyProviderContext, "secrets
   env?: NodeJS.ProcessEnv;
   /** The `file` provider's permission policy (the local store's `permissions`). @default "strict" */
   permissions?: PermissionPolicy;
+  /** A source's context carries hush.yaml's settings here (SourceContext.keySettings); `project`/`keys` given directly win. */
+  keySettings?: KeySettings;
+}
+
+/**
+ * The key context of a source: its folder, environment, variables and hush.yaml's key settings.
+ *
+ * @example
+ * const key = await loadEnvironmentKey(keyContextOf(context)); // in a source's factory or first use
+ */
+export function keyContextOf(context: { root: string; secretsDir: string; environment: string; env?: NodeJS.ProcessEnv; onWarning: (m: string) => void; keySettings?: KeySettings }): EnvironmentKeyContext {
+  return { root: context.root, secretsDir: context.secretsDir, environment: context.environment, env: context.env, onWarning: context.onWarning, project: context.keySettings?.project, keys: context.keySettings?.keys };
 }
 
 /** Which provider an environment uses, and whether hush.yaml names it or the default rule chose it. */
@@ -48,7 +60,8 @@ export interface KeyProviderChoice {
 }
 
 /** The provider of `context.environment` per hush.yaml (or the default rule), without loading anything. */
-export function chooseKeyProvider(context: EnvironmentKeyContext): KeyProviderChoice {
+export function chooseKeyProvider(given: EnvironmentKeyContext): KeyProviderChoice {
+  const context = withSettings(given);
   const entry = context.keys?.[context.environment];
   if (entry) return { provider: entry.provider, options: entry.options, implicit: false };
   if (context.project !== undefined && !lstatSync(keyFilePath(context.secretsDir, context.environment), { throwIfNoEntry: false })) {
@@ -61,7 +74,8 @@ export function chooseKeyProvider(context: EnvironmentKeyContext): KeyProviderCh
  * Makes the environment's key provider. Throws CONFIG_INVALID for a provider no one registered
  * or options its schema refuses (hush.yaml's validation says so first, with line numbers).
  */
-export function resolveKeyProvider(context: EnvironmentKeyContext): KeyProvider {
+export function resolveKeyProvider(given: EnvironmentKeyContext): KeyProvider {
+  const context = withSettings(given);
   const choice = chooseKeyProvider(context);
   const providerContext = toProviderContext(context);
   if (choice.provider === "file") return createFileKeyProvider(providerContext, { policy: context.permissions });
@@ -142,6 +156,12 @@ function rememberKey(context: Pick<EnvironmentKeyContext, "secretsDir" | "enviro
 function remember(context: Pick<EnvironmentKeyContext, "secretsDir" | "environment">, provider: string, key: FernetKey): void {
   if (loaded.size >= 64) loaded.clear(); // bounded: a process has a few environments
   loaded.set(rememberKey(context), { key, provider });
+}
+
+/** `keySettings` (a source's context) spread into `project` and `keys`, unless those are given. */
+function withSettings(context: EnvironmentKeyContext): EnvironmentKeyContext {
+  if (!context.keySettings) return context;
+  return { ...context, project: context.project ?? context.keySettings.project, keys: context.keys ?? context.keySettings.keys };
 }
 
 function toProviderContext(context: EnvironmentKeyContext): KeyProviderContext {

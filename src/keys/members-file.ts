@@ -60,7 +60,12 @@ export function membersFilePath(root: string, environment: string): string {
 /** Reads and validates a members file; undefined when there is none. Throws STORE_CORRUPT, INSECURE_PERMISSIONS, READ_FAILED. */
 export function readMembersFile(path: string, environment: string): MembersDocument | undefined {
   const reader = readerFor(path);
-  const st = lstatSync(path, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = lstatSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new HushError("READ_FAILED", `Cannot inspect the members file ${path}.`, { cause: e });
+  }
   if (st === undefined) return undefined;
   if (st.isSymbolicLink()) throw new HushError("INSECURE_PERMISSIONS", `${path} is a symbolic link; hush does not follow links for the members file.`);
   // Public data, so group and others may read it (a git checkout makes it 0644); nobody else may write it.

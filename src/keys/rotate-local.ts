@@ -21,7 +21,7 @@
  * way, an `env` key is replaced where it is kept.
  */
 import { readFileSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { generateFernetKey, parseFernetKey, type FernetKey } from "../crypto/fernet.js";
 import { fsyncDir, readKeyFile } from "../crypto/key-file.js";
@@ -31,6 +31,7 @@ import { checkPrivate } from "../fs/permissions.js";
 import { decodeStoreFile, encodeStoreFile } from "../sources/local/store-file.js";
 import { createKeyFileExclusive } from "./_file-backed.js";
 import type { KeyProvider } from "./provider.js";
+import { rekeyAuditLog, type AuditRekeyResult } from "../audit/rekey.js";
 
 /** What a rotation did. */
 export interface LocalRotationResult {
@@ -42,6 +43,8 @@ export interface LocalRotationResult {
   reencrypted: boolean;
   /** `<key>.old` when `keepOld`. */
   keptOld?: string;
+  /** The audit log's anchor and start marker, moved to the new key when they verified under the old one. */
+  audit: AuditRekeyResult;
 }
 
 /** Options of {@link rotateLocalKey}. */
@@ -89,9 +92,11 @@ export async function rotateLocalKey(options: RotateLocalKeyOptions): Promise<Lo
     }
     await provider.save(text, { replace: true });
     await step("key");
+    // The audit log's anchor and start marker are MACed under a key derived from this one.
+    const audit = await rekeyAuditLog(secretsDir, environment, oldKey, newKey);
     removePending(keyPath);
     await step("done");
-    return { environment, provider: provider.type, keyPath, reencrypted: bytes !== undefined, ...(keptOld ? { keptOld } : {}) };
+    return { environment, provider: provider.type, keyPath, reencrypted: bytes !== undefined, audit, ...(keptOld ? { keptOld } : {}) };
   }, { timeoutMs: options.lockTimeoutMs ?? 30_000 });
 }
 
@@ -123,7 +128,9 @@ async function settle(keyPath: string, storePath: string, environment: string, p
   const pending = readKeyFile(pendingPath);
   const bytes = readStore(storePath);
   if (bytes && opens(bytes, pending, storePath, environment)) {
+    const old = readKeyFile(keyPath);
     await provider.save(keyText(pending), { replace: true }); // step 4 of the interrupted rotation
+    if (!keyText(old).startsWith(keyText(pending))) await rekeyAuditLog(dirname(storePath), environment, old, pending);
   }
   // Else the store never got the new key (step 1 only), or the key already is the new one: the pending copy goes.
   removePending(keyPath);

@@ -11,6 +11,7 @@
  *   2. store re-encrypted, atomic rename                          (crash: new store + old members + pending = the new key)
  *   3. store read back with the new key
  *   4. `<members>.pending` renamed over the members file (atomic) (done)
+ *   5. the audit log's anchor and start marker re-MACed under the new key (src/audit/rekey.ts)
  *
  * {@link settleTeamRotation} settles what a crash left, under the same lock, at the start of the
  * next re-key: a pending members file whose key opens the store replaces the members file (roll
@@ -25,6 +26,7 @@ import { fsyncDir } from "../crypto/key-file.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { withLock } from "../fs/lock.js";
 import { decodeStoreFile, encodeStoreFile } from "../sources/local/store-file.js";
+import { rekeyAuditLog, type AuditRekeyResult } from "../audit/rekey.js";
 import type { KeyProviderContext } from "./provider.js";
 import { rewrapMemberEntries } from "./members.js";
 import { createTeamKeyProvider, type TeamKeyProviderOptions } from "./team.js";
@@ -51,6 +53,8 @@ export interface TeamRotationResult {
   reencrypted: boolean;
   /** How many members the new key was wrapped to. */
   members: number;
+  /** The audit log's anchor and start marker, moved to the new key when they verified under the old one. */
+  audit: AuditRekeyResult;
 }
 
 /** Re-keys the environment: see the module comment for the steps and their crash states. */
@@ -79,9 +83,11 @@ export async function rotateTeamKey(options: RotateTeamKeyOptions): Promise<Team
     }
     renameSync(pendingPath, membersPath);
     fsyncDir(dirname(membersPath));
+    // The audit log's anchor and start marker are MACed under a key derived from this one.
+    const audit = await rekeyAuditLog(context.secretsDir, context.environment, oldKey, newKey);
     await step("done");
     const members = (JSON.parse(readFileSync(membersPath, "utf8")) as { members: unknown[] }).members.length;
-    return { environment: context.environment, provider: "team" as const, membersPath, reencrypted: bytes !== undefined, members };
+    return { environment: context.environment, provider: "team" as const, membersPath, reencrypted: bytes !== undefined, members, audit };
   }, { timeoutMs: options.lockTimeoutMs ?? 30_000 });
 }
 
@@ -110,7 +116,9 @@ async function settle(options: RotateTeamKeyOptions, storePath: string): Promise
   }
   const bytes = readStore(storePath);
   if (pending && bytes && opens(bytes, pending, storePath, options.context.environment)) {
+    const old = await createTeamKeyProvider(options.options ?? {}, options.context).load().catch(() => undefined);
     renameSync(pendingPath, membersPath); // step 4 of the interrupted re-key
+    if (old) await rekeyAuditLog(options.context.secretsDir, options.context.environment, old, pending);
   } else {
     unlinkSync(pendingPath);
   }

@@ -33,8 +33,11 @@ export interface SourceContext {
   onWarning: (message: string) => void;
   /** Receives `--debug` lines (never values): remote sources' attempts, retries and waits. @default none */
   onDebug?: (message: string) => void;
-  /** hush.yaml's `project:` and `keys:`: a store that needs its environment's key passes them to `loadEnvironmentKey`. */
-  keys?: KeySettings;
+  /**
+   * hush.yaml's `project:` and `keys:`. A store that needs its environment's key calls
+   * `loadEnvironmentKey(keyContextOf(context))` (src/keys/environment-key.ts).
+   */
+  keySettings?: KeySettings;
   /** `secrets.NAME.remote` from hush.yaml by canonical name: where remote sources keep each secret. */
   remoteRefs?: Readonly<Record<string, RemoteRef>>;
 }

@@ -5,8 +5,8 @@
  * sources:
  *   - type: kubernetes
  *     options: { dir: /etc/secrets }          # a Secret mounted as a volume: no API access needed
- *   - type: kubernetes                        # the API: in-cluster (service account) or a kubeconfig
- *     options: { secret: agent-secrets, namespace: agents }
+ *     # or the API, in-cluster (service account) or from a kubeconfig:
+ *     # options: { secret: agent-secrets, namespace: agents }
  * secrets:
  *   openai_api_key: { remote: { key: llm-keys, property: openai } }   # secretKeyRef {name, key}
  * ```

@@ -49,8 +49,11 @@ export interface LocalSourceOptions {
   lockTimeoutMs?: number;
   /** The clock, for tests. @default () => new Date() */
   now?: () => Date;
-  /** hush.yaml's `project:` and `keys:`: which key provider holds the environment's key. @default the key file in the secrets folder */
-  keys?: KeySettings;
+  /**
+   * hush.yaml's `project:` and `keys:`: which key provider holds the environment's key; or a
+   * function that looks them up at the first use. @default the key file in the secrets folder
+   */
+  keys?: KeySettings | (() => Promise<KeySettings>);
   /** The project folder (for `hush doctor`'s "inside the project"). @default the secrets folder's parent */
   root?: string;
   /** The variables a key provider reads (`HUSH_KEY_*`). @default process.env */
@@ -78,7 +81,7 @@ export const localSourceType = defineSourceType({
       lockTimeoutMs: options.lockTimeoutMs,
       permissions: options.permissions,
       onWarning: context.onWarning,
-      keys: context.keys,
+      keys: context.keySettings,
       root: context.root,
       env: context.env,
     }),
@@ -209,6 +212,7 @@ function stagingMethods(store: StoreHandle) {
 function lifecycleMethods(store: StoreHandle) {
   return {
     async check() {
+      await store.settle();
       return checkStore(store.files);
     },
     watch(onChange: (change: SourceChange) => void) {

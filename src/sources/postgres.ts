@@ -77,6 +77,8 @@ export const postgresSourceType = defineSourceType({
       ...options,
       environment: context.environment,
       secretsDir: context.secretsDir,
+      root: context.root,
+      keySettings: context.keySettings,
       env: context.env,
       onWarning: context.onWarning,
       offlineCache: offlineCache && { maxStalenessMs: offlineCache.maxStaleness, dir: offlineCache.dir === undefined ? undefined : resolve(context.root, offlineCache.dir) },
@@ -134,7 +136,7 @@ export function createPostgresSource(options: PostgresSourceOptions): PostgresSo
   };
   if (!options.offlineCache) return source;
   const { maxStalenessMs, dir, now } = options.offlineCache;
-  const context = { secretsDir: options.secretsDir, environment: options.environment, onWarning: options.onWarning ?? (() => undefined) };
+  const context = { secretsDir: options.secretsDir, environment: options.environment, onWarning: options.onWarning ?? (() => undefined), root: options.root, env: options.env, keySettings: options.keySettings };
   const cached = withLastKnownGood(source, { maxStalenessMs, dir, now, context, loadKey: options.key ? async () => options.key! : undefined });
   // The wrapper keeps the contract's methods; the postgres extras and the push flag stay as they are.
   return { ...source, ...cached, liveChanges: true } as PostgresSource;

@@ -1,10 +1,13 @@
 /**
  * `hush key move` and `hush key rotate` as library calls (docs/keys.md).
  *
- * - {@link moveKey}: copies the environment's key to another key-file provider (`user`: out of
- *   the project folder; `file`: into `.secrets/`, e.g. for a Python app), checks the copy loads
- *   as the same key, then removes the original. The default rule of src/keys/environment-key.ts
- *   then picks the new place (a key file in `.secrets/` wins; else `user` with `project:`).
+ * - {@link moveKey}: copies the environment's key to another provider, checks the copy loads as
+ *   the same key, then removes the original. To `user` (out of the project folder) or `file`
+ *   (into `.secrets/`, e.g. for a Python app): the default rule of src/keys/environment-key.ts
+ *   then picks the new place (a key file in `.secrets/` wins; else `user` with `project:`). To any
+ *   other provider (`aws-kms`, `gcp-kms`, `vault-transit`, `passphrase`, `team`...): hush.yaml's
+ *   `keys.<env>` names it with its options first, and the key moves there from where the default
+ *   rule finds it (this is how an existing store adopts a KMS).
  * - {@link rotateKey}: re-keys the local store (src/keys/rotate-local.ts).
  *
  * @example
@@ -19,12 +22,17 @@ import { chooseKeyProvider, forgetEnvironmentKeys, resolveKeyProvider, type Envi
 import { createFileKeyProvider } from "../keys/file.js";
 import { createUserKeyProvider } from "../keys/user.js";
 import { rotateLocalKey, type LocalRotationResult } from "../keys/rotate-local.js";
+import { membersFilePath } from "../keys/members-file.js";
+import { rewrapMemberEntries } from "../keys/members.js";
+import { rotateTeamKey } from "../keys/rotate-team.js";
+import type { TeamKeyProviderOptions } from "../keys/team.js";
+import { lstatSync } from "node:fs";
 import type { ProjectOptions } from "./project.js";
 
 /** Options of {@link moveKey}. */
 export interface MoveKeyOptions extends ProjectOptions {
-  /** Where the key goes. */
-  to: "user" | "file";
+  /** Where the key goes: `user`, `file`, or the provider hush.yaml's `keys.<env>` names. */
+  to: string;
 }
 
 /** What {@link moveKey} did. */
@@ -38,8 +46,8 @@ export interface MoveKeyResult {
 
 /** Moves the environment's key between the `file` and `user` providers. Never loses it: the copy is verified before the original goes. */
 export async function moveKey(options: MoveKeyOptions): Promise<MoveKeyResult> {
-  if (options.to !== "user" && options.to !== "file") throw new HushError("INVALID_ARGUMENT", "--to takes user or file.");
   const context = await keyContext(options);
+  if (options.to !== "user" && options.to !== "file") return moveToConfigured(context, options.to);
   const choice = chooseKeyProvider(context);
   if (!choice.implicit && choice.provider !== options.to) {
     throw new HushError("CONFIG_INVALID", `hush.yaml's keys.${context.environment} names the ${choice.provider} provider; a moved key would not be used.`, { hint: `Remove keys.${context.environment} from hush.yaml (the default rule then finds the key), or set its provider to ${options.to}.` });
@@ -77,13 +85,62 @@ export interface RotateKeyOptions extends ProjectOptions {
 export async function rotateKey(options: RotateKeyOptions = {}): Promise<LocalRotationResult> {
   const context = await keyContext(options);
   try {
-    return await rotateLocalKey({ secretsDir: context.secretsDir, environment: context.environment, provider: resolveKeyProvider(context), keepOld: options.keepOld === true });
+    if (chooseKeyProvider(context).provider === "team") return await rotateTeam(context, options);
+    const provider = resolveKeyProvider(context);
+    // A members file (docs/team.md) wraps the key to each member: it follows the new key.
+    const members = membersFilePath(context.root, context.environment);
+    const before = lstatSync(members, { throwIfNoEntry: false }) ? await provider.load() : undefined;
+    const result = await rotateLocalKey({ secretsDir: context.secretsDir, environment: context.environment, provider, keepOld: options.keepOld === true });
+    if (before) await rewrapMemberEntries({ root: context.root, environment: context.environment, currentKey: before, newKey: await resolveKeyProvider(context).load() });
+    return result;
   } finally {
     forgetEnvironmentKeys();
   }
 }
 
 // --- internal ---
+
+/**
+ * Moves the key from where the default rule finds it (a key file, or `user`) into the provider
+ * that hush.yaml's `keys.<env>` names: saved there, read back through a fresh provider (a KMS
+ * round trip), and only then removed from the old place.
+ */
+async function moveToConfigured(context: EnvironmentKeyContext & { root: string }, to: string): Promise<MoveKeyResult> {
+  const choice = chooseKeyProvider(context);
+  if (choice.implicit || choice.provider !== to) {
+    throw new HushError("CONFIG_INVALID", `To move the ${context.environment} key to the ${to} provider, hush.yaml's keys.${context.environment} must name it with its options.`, {
+      hint: `Add \`keys: { ${context.environment}: { provider: ${to}, ... } }\` to hush.yaml (docs/keys.md lists each provider's options), then run the command again; --to user or file need no entry.`,
+    });
+  }
+  const withoutEntry = { ...context, keys: Object.fromEntries(Object.entries(context.keys ?? {}).filter(([env]) => env !== context.environment)) };
+  const from = resolveKeyProvider(withoutEntry);
+  const target = resolveKeyProvider(context);
+  const fromWhere = { provider: from.type, where: from.location().where };
+  const toWhere = { provider: target.type, where: target.location().where };
+  if (!(await from.exists())) {
+    if (await target.exists()) return { environment: context.environment, from: toWhere, to: toWhere, moved: false };
+    throw new HushError("KEY_MISSING", `No ${context.environment} key to move: none at ${fromWhere.where} (${from.type}), and none with the ${to} provider yet.`);
+  }
+  if (!from.remove) throw new HushError("INVALID_ARGUMENT", `The ${from.type} provider's key cannot be moved by hush (docs/keys.md).`);
+  const key = await from.load();
+  try {
+    await target.save(keyText(key));
+  } catch (e) {
+    if (!(e instanceof HushError) || e.code !== "KEY_EXISTS" || !sameKey(await target.load(), key)) throw e;
+  }
+  forgetEnvironmentKeys();
+  if (!sameKey(await resolveKeyProvider(context).load(), key)) throw new HushError("WRITE_FAILED", `The key saved with the ${to} provider does not read back as the same key; the original at ${fromWhere.where} is kept.`);
+  await from.remove();
+  forgetEnvironmentKeys();
+  return { environment: context.environment, from: fromWhere, to: toWhere, moved: true };
+}
+
+/** A `team` key is re-keyed with its members file as the journal (src/keys/rotate-team.ts). */
+async function rotateTeam(context: EnvironmentKeyContext & { root: string }, options: RotateKeyOptions): Promise<LocalRotationResult> {
+  if (options.keepOld) throw new HushError("INVALID_ARGUMENT", "--keep-old keeps a key file; a team key has none (the old members file is in git history).");
+  const r = await rotateTeamKey({ context: toProviderContext(context), options: context.keys?.[context.environment]?.options as TeamKeyProviderOptions | undefined });
+  return { environment: r.environment, provider: "team", keyPath: r.membersPath, reencrypted: r.reencrypted, audit: r.audit };
+}
 
 async function keyContext(options: ProjectOptions): Promise<EnvironmentKeyContext & { root: string }> {
   const cwd = options.cwd ?? process.cwd();

@@ -4,9 +4,8 @@
  * hush.yaml names). `hush member keygen` is {@link generateMemberIdentity}.
  */
 import { HushError } from "../errors.js";
-import { chooseKeyProvider, forgetEnvironmentKeys, loadEnvironmentKey } from "../keys/environment-key.js";
-import { rotateTeamKey } from "../keys/rotate-team.js";
-import type { TeamKeyProviderOptions } from "../keys/team.js";
+import { chooseKeyProvider, loadEnvironmentKey } from "../keys/environment-key.js";
+import { rekeyEnvironment } from "./rekey.js";
 import { addMemberEntry, listMemberEntries, removeMemberEntry, type MemberList } from "../keys/members.js";
 import type { ProjectOptions } from "./project.js";
 import { resolveKeyScope, type KeyScope } from "./key-scope.js";
@@ -69,8 +68,9 @@ export interface MemberRemoval extends MemberChange {
  * Removes a member from the file (its MAC checked under the environment's key first), then
  * re-keys the environment: the removed person kept the key they could open.
  *
- * Re-keying uses `hush key rotate`'s library function; until it is available in this build the
- * result says `rekeyed: false` with the reason, and `hush member remove` exits non-zero.
+ * Re-keying: src/workflows/rekey.ts (the `team` provider's own journal, else `hush key rotate`'s
+ * function and a re-wrap of the members file). When it fails the member stays removed and the
+ * result says `rekeyed: false` with the reason; `hush member remove` then exits non-zero.
  */
 export async function removeProjectMember(options: RemoveProjectMemberOptions): Promise<MemberRemoval> {
   const scope = await resolveKeyScope(options);
@@ -78,14 +78,12 @@ export async function removeProjectMember(options: RemoveProjectMemberOptions): 
   const { path, remaining } = await removeMemberEntry({ root: scope.root, environment: scope.environment, name: options.name, key });
   const provider = providerOf(scope);
   const change = { environment: scope.environment, path, name: options.name, provider, remaining };
-  if (provider !== "team") return { ...change, rekeyed: false, notRekeyedReason: `this build of hush cannot re-key an environment whose key the ${provider} provider keeps from \`hush member remove\`` };
   try {
-    await rotateTeamKey({ context: scope, options: scope.keys?.[scope.environment]?.options as TeamKeyProviderOptions | undefined });
+    await rekeyEnvironment(scope, options);
   } catch (e) {
     const err = e instanceof HushError ? e : new HushError("WRITE_FAILED", "The re-key failed.", { cause: e });
-    throw new HushError(err.code, `${options.name} was removed from ${path}, but re-keying ${scope.environment} failed: ${err.message} ${options.name} can still open the store; run \`hush member remove\` for another change or re-key once the cause is fixed.`, { hint: err.hint, cause: e });
-  } finally {
-    forgetEnvironmentKeys(); // the process's providers cached the old key
+    // Never a silent half-done removal: the removed person can still open the store.
+    return { ...change, rekeyed: false, notRekeyedReason: `${err.code}: ${err.message}` };
   }
   return { ...change, rekeyed: true };
 }

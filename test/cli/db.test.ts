@@ -22,7 +22,7 @@ describe("hush db", () => {
 
     const migrated = await runHush(["--cwd", cwd, "db", "migrate", "--schema", schema], { env });
     expect(migrated.code, migrated.stderr).toBe(0);
-    expect(migrated.stdout).toMatch(/version 0 -> 1/);
+    expect(migrated.stdout).toMatch(/version 0 -> 2/); // 2: the audit table (src/audit/postgres-sink.ts)
     expect((await runHush(["--cwd", cwd, "db", "migrate", "--schema", schema], { env })).stdout).toMatch(/is current/);
 
     const role = await admin.role();
@@ -34,7 +34,7 @@ describe("hush db", () => {
     const applied = await runHush(["--cwd", cwd, "db", "grant", "--schema", schema, "--role", role, "--access", "read", "--apply"], { env });
     expect(applied.code, applied.stderr).toBe(0);
     const status = JSON.parse((await runHush(["--cwd", cwd, "db", "status", "--schema", schema, "--json"], { env })).stdout);
-    expect(status).toMatchObject({ state: "current", version: 1 });
+    expect(status).toMatchObject({ state: "current", version: 2 });
     expect(status.roles.find((r: { role: string }) => r.role === role)?.access).toBe("read");
   });
 

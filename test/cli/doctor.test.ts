@@ -29,11 +29,11 @@ describe("hush doctor", () => {
   });
 
   it("an invalid hush.yaml: every problem with its path and line, exit 1, sources not checked", async () => {
-    const dir = tempProject({ "hush.yaml": `version: 1\naudit: sometimes\nsources:\n  - type: vault\n    options:\n      token: ${CANARY}\n` });
+    const dir = tempProject({ "hush.yaml": `version: 1\naudit: sometimes\nsources:\n  - type: consul\n    options:\n      token: ${CANARY}\n` });
     const r = await hushIn(dir, ["doctor"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("line 2: audit: expected one of best-effort, required, off.");
-    expect(r.stdout).toContain("line 4: sources[0].type: the vault source is not available in this version of hush");
+    expect(r.stdout).toContain("line 4: sources[0].type: unknown source type \"consul\"");
     expect(r.stdout).toContain("line 6: sources[0].options.token: looks like a credential");
     expect(r.stdout).toContain("sources not checked: fix hush.yaml first");
     expectNoCanary(r);

@@ -30,7 +30,7 @@ describe("hush with a postgres source", () => {
     expect(before.stdout + before.stderr).toMatch(/hush db migrate/);
     expect((await runHush(["--cwd", dir, "db", "migrate"], { env })).code).toBe(0);
     const doctor = await runHush(["--cwd", dir, "doctor"], { env });
-    expect(doctor.stdout + doctor.stderr).toMatch(/postgres.*schema version 1.*read-write/);
+    expect(doctor.stdout + doctor.stderr).toMatch(/postgres.*schema version 2.*read-write/);
 
     expect((await runHush(["--cwd", dir, "set", "api_key"], { env, stdin: VALUE })).code).toBe(0);
     expect((await runHush(["--cwd", dir, "get", "api_key"], { env })).stdout).toBe(VALUE);

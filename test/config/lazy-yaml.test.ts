@@ -14,6 +14,9 @@ vi.mock("yaml", () => {
 
 it("does not import yaml for the commented template", async () => {
   expect((await parseConfigText(configTemplate("prod"))).problems).toEqual([]);
+  // A new project's template: `version: 1` and `project:` are read without the parser.
+  expect((await parseConfigText(configTemplate("prod", "my-app-3f9a-c2d1"))).config?.project).toBe("my-app-3f9a-c2d1");
+  expect((await parseConfigText("version: 1\r\nproject: a-1\r\n")).config?.project).toBe("a-1");
   expect((await parseConfigText("")).problems).toEqual([]);
   await expect(parseConfigText("version: 1\n")).rejects.toThrow();
 });

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { constants, createDecipheriv, privateDecrypt } from "node:crypto";
-import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse } from "yaml";
 import { runHush } from "../helpers/cli.js";
-import { tempProject } from "../config/temp-project.js";
 import { makeSelfSignedCert, type TestCert } from "../helpers/tls-cert.js";
 
 const VALUES: Record<string, string> = {
@@ -21,18 +21,18 @@ const VALUES: Record<string, string> = {
   empty: "",
 };
 let dir: string;
+let storeDir: string;
 let controller: TestCert;
 
 beforeAll(() => {
   controller = makeSelfSignedCert("sealed-secrets-controller", 2048);
-  dir = tempProject({
-    ".env": Object.entries(VALUES).map(([k, v]) => `${k.toUpperCase()}=${JSON.stringify(v)}`).join("\n") + "\n",
-    "cert.pem": controller.cert,
+  // The values come from the environment (the env source, first in the default chain).
+  dir = project({ "cert.pem": controller.cert });
+  storeDir = project({
     "hush.yaml": [
       "version: 1",
       "sources:",
       "  - type: env",
-      "  - type: dotenv",
       "  - type: vault",
       "    options: { address: 'https://vault.internal:8200', mount: kv, path: apps/agent, namespace: team-a, auth: { method: kubernetes, role: agent } }",
       "secrets:",
@@ -42,16 +42,26 @@ beforeAll(() => {
     ].join("\n"),
   });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(storeDir, { recursive: true, force: true });
+});
 
-const hush = (...argv: string[]) => runHush(["--cwd", dir, ...argv]);
-const noVault = (...argv: string[]) => runHush(["--cwd", dir, ...argv]);
+const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, ...Object.fromEntries(Object.entries(VALUES).map(([k, v]) => [k.toUpperCase(), v])) };
+const hush = (...argv: string[]) => runHush(["--cwd", dir, ...argv], { env: ENV });
+
+/** A project folder with `files`, removed by the caller. */
+function project(files: Record<string, string>): string {
+  const p = realpathSync(mkdtempSync(join(tmpdir(), "hush-manifests-")));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(p, name), text);
+  return p;
+}
 
 describe("hush export --format k8s-secret", () => {
   it("prints a v1 Opaque Secret whose data decodes to the values, under env-var names", async () => {
     const r = await hush("export", "--format", "k8s-secret", "--name", "agent", "--namespace", "prod", "--label", "app=agent", "--only", Object.keys(VALUES).join(","));
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("CANARY");
     const doc = parse(r.stdout) as { apiVersion: string; kind: string; type: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; data: Record<string, string> };
     expect([doc.apiVersion, doc.kind, doc.type]).toEqual(["v1", "Secret", "Opaque"]);
     expect(doc.metadata).toEqual({ name: "agent", namespace: "prod", labels: { app: "agent" } });
@@ -74,7 +84,7 @@ describe("hush export --format k8s-secret", () => {
 
 describe("hush export --format external-secret", () => {
   it("an ExternalSecret from the mapping model, with no value; --with-store adds the vault SecretStore", async () => {
-    const r = await noVault("export", "--format", "external-secret", "--name", "agent", "--namespace", "prod", "--with-store", "--service-account", "agent-sa", "--refresh-interval", "15m");
+    const r = await runHush(["--cwd", storeDir, "export", "--format", "external-secret", "--name", "agent", "--namespace", "prod", "--with-store", "--service-account", "agent-sa", "--refresh-interval", "15m"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain("CANARY");
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, unknown>);
@@ -94,15 +104,15 @@ describe("hush export --format external-secret", () => {
         secretStoreRef: { name: "hush-vault", kind: "SecretStore" },
         target: { name: "agent", creationPolicy: "Owner" },
         data: [
-          { secretKey: "DB_PASSWORD", remoteRef: { key: "apps/agent/db_password" } },
+          { secretKey: "DB_PASSWORD", remoteRef: { key: "apps/agent/db_password", property: "value" } }, // hush's plain Vault field
           { secretKey: "OPENAI_API_KEY", remoteRef: { key: "apps/agent/llm", property: "openai", version: "3" } },
         ],
       },
     });
   });
 
-  it("aws and gcp stores: IRSA serviceAccountRef, workload identity (from the source's options)", async () => {
-    const p = tempProject({
+  it("aws and gcp stores: IRSA serviceAccountRef, workload identity (from the built-in sources' options)", async () => {
+    const p = project({
       "hush.yaml": "version: 1\nsources:\n  - type: aws\n    options: { region: eu-west-1, path: 'myapp/{env}' }\n  - type: gcp\n    options: { project: my-proj, prefix: agents- }\nsecrets:\n  api_key: {}\n",
     });
     try {
@@ -161,8 +171,9 @@ describe("hush export --format sealed-secret", () => {
     ]) {
       const r = await hush(...argv);
       expect(r.code).not.toBe(0);
+      expect(r.stderr, "refused before any value was read: no access recorded").not.toMatch(/access record/);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toMatch(/--cert|--namespace/);
+      expect(r.stderr).toMatch(/--cert|--namespace|not a PEM certificate/);
       expect(r.stderr).not.toContain("CANARY");
     }
   });

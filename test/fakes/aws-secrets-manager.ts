@@ -9,8 +9,8 @@
  * - CreateSecret, PutSecretValue (ClientRequestToken becomes the VersionId: the same token with
  *   the same value is the same version, with another value ResourceExistsException), DeleteSecret
  *   (RecoveryWindowInDays 7-30, default 30, or ForceDeleteWithoutRecovery), RestoreSecret;
- * - ListSecrets (MaxResults, NextToken, `name` filter: prefix), ListSecretVersionIds,
- *   UpdateSecretVersionStage; stages AWSCURRENT / AWSPENDING / AWSPREVIOUS move as AWS moves them.
+ * - ListSecrets (MaxResults, NextToken, `name` filter: prefix), ListSecretVersionIds (paginated
+ *   too), UpdateSecretVersionStage; stages AWSCURRENT / AWSPENDING / AWSPREVIOUS move as AWS moves them.
  *
  * A secret scheduled for deletion refuses reads and writes with InvalidRequestException, as AWS
  * does. The test controls: `deny` (names whose reads are AccessDeniedException), `decryptFailure`
@@ -119,7 +119,8 @@ export async function startAwsSecretsManagerFake(): Promise<AwsSecretsManagerFak
     ListSecretVersionIds: (i) => {
       const s = find(i.SecretId);
       const versions = s.versions.filter((v) => i.IncludeDeprecated === true || v.stages.length > 0);
-      return { ARN: s.arn, Name: s.name, Versions: versions.map((v) => ({ VersionId: v.id, VersionStages: v.stages, CreatedDate: awsTime(v.created) })) };
+      const { items, next } = page(versions, i.MaxResults, i.NextToken, PAGE);
+      return { ARN: s.arn, Name: s.name, Versions: items.map((v) => ({ VersionId: v.id, VersionStages: v.stages, CreatedDate: awsTime(v.created) })), NextToken: next };
     },
     UpdateSecretVersionStage: (i) => {
       const s = live(i.SecretId);

@@ -162,7 +162,8 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
   function secretsCollection(req: FakeRequest, parent: string): FakeResponse {
     if (req.method === "GET") {
       if (fake.listDenied) return googleError("PERMISSION_DENIED", `Permission 'secretmanager.secrets.list' denied for resource '${numbered(parent)}' (or it may not exist).`);
-      const all = [...fake.secrets.values()].filter((s) => s.parent === parent && !fake.denied.has(s.id));
+      // Listing is a project-level permission: a secret denied to the caller is still listed (its name, not its value).
+      const all = [...fake.secrets.values()].filter((s) => s.parent === parent);
       return listReply(req, all.map((s): FilterTarget => ({ id: s.id, labels: s.labels, json: secretJson(s) })), fake.maxPageSize, "secrets");
     }
     if (req.method !== "POST") return googleError("INVALID_ARGUMENT", "Unsupported method.");

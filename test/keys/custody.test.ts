@@ -28,6 +28,9 @@ describe("key custody", () => {
     expect((await hushIn(dir, ["init"])).code).toBe(0);
     expect((await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY })).code).toBe(0);
     expect((await hushIn(dir, ["get", "openai_api_key"])).stdout).toBe(CANARY);
+    // A chain named in hush.yaml passes the key settings to its local store too.
+    writeFileSync(join(dir, "hush.yaml"), `${readFileSync(join(dir, "hush.yaml"), "utf8")}sources:\n  - type: env\n  - type: local\n`);
+    expect((await hushIn(dir, ["get", "openai_api_key"])).stdout).toBe(CANARY);
 
     const elsewhere = mkdtempSync(join(tmpdir(), "hush-new-machine-"));
     try {
@@ -118,5 +121,29 @@ describe("the audit names the key provider", () => {
     // The provider is covered by the MAC: naming another breaks verification.
     writeFileSync(join(dir, ".secrets", "audit.dev.start"), readFileSync(join(dir, ".secrets", "audit.dev.start"), "utf8").replace('"keyProvider":"user"', '"keyProvider":"file"'));
     expect((await hushIn(dir, ["audit", "verify"])).code).not.toBe(0);
+  });
+});
+
+describe("createSecretsManager without a loaded config", () => {
+  it("follows hush.yaml's project: (the user key made by hush init), and never makes a key in .secrets/", async () => {
+    const { createSecretsManager } = await import("../../src/manager.js");
+    const dir = tempProject();
+    await hushIn(dir, ["init"]);
+    await hushIn(dir, ["set", "openai_api_key"], { stdin: CANARY });
+    const env = { XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
+    const hush = createSecretsManager({ cwd: dir, env });
+    try {
+      expect(await hush.get("openai_api_key")).toBe(CANARY);
+    } finally {
+      await hush.dispose();
+    }
+    const prod = createSecretsManager({ cwd: dir, env, environment: "prod" });
+    try {
+      await prod.set("database_url", "postgres://x-CANARY");
+      expect(readdirSync(join(dir, ".secrets"))).not.toContain("prod.key");
+      expect((await hushIn(dir, ["get", "database_url", "--env", "prod"])).stdout).toBe("postgres://x-CANARY");
+    } finally {
+      await prod.dispose();
+    }
   });
 });

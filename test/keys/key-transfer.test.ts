@@ -128,6 +128,14 @@ describe("passphrase provider through the store", () => {
     expect(wrong.code).toBe(5);
     expect(wrong.stderr).toContain("does not open");
     noLeak(wrong.stdout + wrong.stderr + init.stderr, [value, PASS]);
+    // A member removed from a passphrase environment: hush key rotate cannot re-key it here, so
+    // the removal says NOT RE-KEYED and exits 1, never a silent success.
+    const pub = (await runHush(["member", "keygen"], { env })).stdout.trim();
+    expect((await runHush(["--cwd", dir, "member", "add", "dan", "--public-key", pub, "--env", "prod"], { env })).code).toBe(0);
+    const removed = await runHush(["--cwd", dir, "member", "remove", "dan", "--env", "prod"], { env });
+    expect(removed.code).toBe(1);
+    expect(removed.stderr).toContain("NOT RE-KEYED");
+    noLeak(removed.stdout + removed.stderr, [value, PASS]);
   });
 });
 
@@ -153,9 +161,13 @@ describe("hush member", () => {
     noLeak(ka.stdout + ka.stderr + kb.stdout + add.stdout + add.stderr + list.stdout + bad.stderr, [key]);
     expect(readFileSync(join(dir, ".hush", "members.prod.json"), "utf8")).not.toContain(key);
     const removed = await runHush(["--cwd", dir, "member", "remove", "bob", "--env", "prod", "--json"], { env: alice });
-    expect(JSON.parse(removed.stdout)).toMatchObject({ name: "bob", remaining: 1 });
-    expect(removed.code).toBe(1); // not re-keyed: said so, non-zero
-    expect(removed.stderr).toContain("hush key rotate --env prod");
+    expect(JSON.parse(removed.stdout)).toMatchObject({ name: "bob", remaining: 1, rekeyed: true });
+    expect(removed.code, removed.stderr).toBe(0);
+    // Re-keyed through `hush key rotate`'s function, and the members file re-wrapped to the new key:
+    // adding someone checks its MAC under the environment's (new) key.
+    expect(keyTextOf(dir)).not.toBe(key);
+    const carol = await runHush(["--cwd", dir, "member", "add", "bob2", "--public-key", bobKey, "--env", "prod"], { env: alice });
+    expect(carol.code, carol.stderr).toBe(0);
     const gone = await runHush(["--cwd", dir, "member", "remove", "bob", "--env", "prod"], { env: alice });
     expect(gone.code).toBe(4);
     noLeak(removed.stdout + removed.stderr + gone.stderr, [key]);

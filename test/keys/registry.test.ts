@@ -36,8 +36,8 @@ function problems(raw: unknown): string {
 }
 
 describe("key provider registry", () => {
-  it("lists the built-ins file, user, env, vault-transit and aws-kms, in that order", () => {
-    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "vault-transit", "aws-kms"]);
+  it("lists the built-ins file, user, env, passphrase, team, vault-transit, aws-kms and gcp-kms, in that order", () => {
+    expect(listKeyProviderTypes().map((d) => d.type)).toEqual(["file", "user", "env", "passphrase", "team", "vault-transit", "aws-kms", "gcp-kms"]);
     expect(findKeyProviderType("user")?.summary).toMatch(/config folder/);
     expect(findKeyProviderType("nope")).toBeUndefined();
   });
@@ -58,7 +58,6 @@ describe("key provider registry", () => {
 
   it("the unknown-provider message lists the known ones and never echoes a token-shaped name", () => {
     expect(describeUnknownKeyProvider("kms")).toMatch(/unknown key provider "kms"; known providers: file, user, env/);
-    expect(describeUnknownKeyProvider("gcp-kms")).toMatch(/not available in this build/);
     expect(describeUnknownKeyProvider(KEY)).not.toContain(KEY.slice(0, 12));
   });
 });
@@ -107,5 +106,18 @@ describe("hush.yaml keys:", () => {
     expect(problems({ version: 1, keys: { dev: { provider: "user", project: "x-1" } } })).toBe("");
     expect(problems({ version: 1, project: "../up", keys: {} })).toMatch(/project: expected a project id/);
     expect(problems({ version: 1, keys: [] })).toMatch(/keys: expected a mapping/);
+  });
+});
+
+describe("loadEnvironmentKey", () => {
+  it("takes a source's context as it is: keySettings (hush.yaml's project:/keys:) choose the provider", async () => {
+    const { loadEnvironmentKey, chooseKeyProvider } = await import("../../src/keys/environment-key.js");
+    const env = { HUSH_KEY_PROD: KEY };
+    const context = { root: "/nonexistent", secretsDir: "/nonexistent/.secrets", environment: "prod", env, onWarning: () => undefined, keySettings: { keys: { prod: { provider: "env", options: {} } } } };
+    expect(chooseKeyProvider(context)).toEqual({ provider: "env", options: {}, implicit: false });
+    const key = await loadEnvironmentKey(context);
+    expect(Buffer.concat([key.signingKey, key.encryptionKey]).toString("base64url") + "=").toBe(KEY);
+    expect(chooseKeyProvider({ ...context, keySettings: { project: "p-1" } }).provider).toBe("user");
+    expect(chooseKeyProvider({ ...context, keySettings: undefined }).provider).toBe("file");
   });
 });

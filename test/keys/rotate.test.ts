@@ -67,6 +67,10 @@ describe("hush key rotate", () => {
     expect(opensWith(json.keyPath, store)).toBe(true);
     expect(existsSync(`${json.keyPath}.pending`)).toBe(false);
     expect((await hushIn(dir, ["get", "openai_api_key"])).stdout).toBe(CANARY);
+    // The audit log's anchor and start marker moved to the new key: the log still verifies.
+    const verify = await hushIn(dir, ["audit", "verify"]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(r.stderr + verify.stderr).not.toContain("does not match");
   });
 
   for (const step of ["pending", "store", "readBack", "key", "done"] as const) {

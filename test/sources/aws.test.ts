@@ -159,6 +159,17 @@ describe("aws source: AWS's own behaviour", () => {
     expect(after.find((v) => v.labels?.includes("current"))?.version, "the rollback is a new version, made current").toBe(4);
   });
 
+  it("versions() pages through ListSecretVersionIds past one page (150 versions, 100 a page)", async () => {
+    for (let i = 0; i < 150; i++) fake.put(`${PREFIX}many_versions`, `v${i}-CANARY`);
+    make();
+    const before = fake.server.calls("ListSecretVersionIds");
+    const versions = await source.versions!("many_versions");
+    expect(fake.server.calls("ListSecretVersionIds") - before).toBe(2);
+    expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 150 }, (_, i) => 150 - i));
+    expect(versions[0]!.labels).toEqual(["current"]);
+    expect((await source.getVersion!("many_versions", 7))?.value).toBe("v6-CANARY");
+  });
+
   it("a write whose reply is lost is retried with the same ClientRequestToken and makes one version", async () => {
     fake.put(`${PREFIX}idem`, "v1-CANARY");
     make({ timeoutMs: 300, maxAttempts: 3 });

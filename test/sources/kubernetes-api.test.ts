@@ -12,6 +12,7 @@ import { createKubernetesSource, type KubernetesSourceOptions } from "../../src/
 import { startKubernetesFake, type KubernetesFake } from "../fakes/kubernetes.js";
 import { makeSelfSignedCert } from "../helpers/tls-cert.js";
 import { expectHushError } from "./conformance/cases.js";
+import { buildSources } from "../../src/config/build-sources.js";
 
 const TLS = makeSelfSignedCert();
 const NS = "agents";
@@ -71,6 +72,8 @@ describe("kubernetes source, API mode", () => {
     const e = expectHushError(await s.get("any_llm").catch((x: unknown) => x), "INVALID_ARGUMENT");
     expect(e.message).toMatch(/2 fields \((openai, anthropic|anthropic, openai)\)/);
     expect(e.message).not.toContain("sk-");
+    expect(s.remoteLocation!("openai_api_key")).toEqual({ key: "llm-keys", property: "openai", mapped: true, address: "agents/secrets/llm-keys#openai" });
+    expect(s.remoteLocation!("other_name")).toEqual({ key: "app", property: "other_name", mapped: false, address: "agents/secrets/app#other_name" });
     expect((await s.list()).sort(), "a mapped name is listed when its Secret holds it (any_llm: ambiguous, but there)").toEqual(["any_llm", "database_url", "openai_api_key"]);
     await s.set!("openai_api_key", "sk-new");
     expect(Buffer.from(fake.secrets.get(`${NS}/llm-keys`)!.data.openai!, "base64").toString()).toBe("sk-new");
@@ -93,6 +96,38 @@ describe("kubernetes source, API mode", () => {
     const names = (await a.list()).sort();
     expect(names).toEqual(Array.from({ length: 8 }, (_, i) => `key_${i}`));
     expect(fake.server.requests.some((r) => r.method === "PUT")).toBe(true);
+  });
+
+  it("getMany reads each distinct Secret once: 50 names over 3 Secrets are 3 GETs", async () => {
+    const refs: Record<string, { key: string; property: string }> = {};
+    for (let i = 0; i < 50; i++) refs[`name_${i}`] = { key: `bundle-${i % 3}`, property: `k${i}` };
+    for (let b = 0; b < 3; b++) fake.put(NS, `bundle-${b}`, Object.fromEntries(Object.entries(refs).filter(([, r]) => r.key === `bundle-${b}`).map(([n, r]) => [r.property, `v-${n}`])));
+    const s = createKubernetesSource({ ...inCluster, remoteRefs: refs });
+    const before = fake.server.requests.length;
+    const records = await s.getMany!(Object.keys(refs));
+    expect(records.map((r) => r?.value)).toEqual(Object.keys(refs).map((n) => `v-${n}`));
+    expect(fake.server.requests.slice(before).map((r) => `${r.method} ${r.path}`).sort()).toEqual([0, 1, 2].map((b) => `GET /api/v1/namespaces/${NS}/secrets/bundle-${b}`));
+  });
+
+  it("from hush.yaml: the cacheTtl cache serves repeat reads, refresh() forces a read; secretKeyRef from `secrets.NAME.remote`", async () => {
+    fake.put(NS, "app", { api_token: "one" });
+    fake.put(NS, "llm-keys", { openai: "sk-1" });
+    const [s] = await buildSources([{ type: "kubernetes", options: { server: fake.url, tokenFile: join(dir, "token"), caFile: join(dir, "ca.crt"), namespace: NS, secret: "app", cacheTtl: "60s" } }], {
+      root: dir,
+      secretsDir: join(dir, ".secrets"),
+      environment: "prod",
+      onWarning: () => undefined,
+      remoteRefs: { openai_api_key: { key: "llm-keys", property: "openai" } },
+    });
+    const gets = () => fake.server.requests.filter((r) => r.method === "GET").length;
+    const before = gets();
+    expect((await s!.get("api_token"))?.value).toBe("one");
+    fake.put(NS, "app", { api_token: "two" });
+    expect((await s!.get("api_token"))?.value, "served from the cache").toBe("one");
+    expect(gets() - before).toBe(1);
+    await (s as unknown as { refresh(): Promise<void> }).refresh();
+    expect((await s!.get("api_token"))?.value).toBe("two");
+    expect((await s!.get("openai_api_key"))?.value).toBe("sk-1");
   });
 
   it("a kubeconfig whose server is the fake: context namespace and user token are used", async () => {

@@ -32,7 +32,7 @@ describeSourceConformance(
       const tokenFile = join(dir, "token");
       writeFileSync(tokenFile, "token-0");
       writeFileSync(join(dir, "ca.crt"), TLS.cert);
-      const source = createKubernetesSource({ server: fake.url, tokenFile, caFile: join(dir, "ca.crt"), namespace: NAMESPACE, secret: "app", timeoutMs: 400, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+      const source = createKubernetesSource({ server: fake.url, tokenFile, caFile: join(dir, "ca.crt"), namespace: NAMESPACE, secret: "app", timeoutMs: 1500, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
       return {
         source,
         async seed(values) {
@@ -53,7 +53,7 @@ describeSourceConformance(
             else for (let i = 0; i < count; i++) fake.server.faults.push({ status: [500, 502, 503][i % 3]! });
           },
           async slow() {
-            fake.server.alwaysFault = { delayMs: 1500 };
+            fake.server.alwaysFault = { delayMs: 3000 }; // twice the source's timeout
           },
           async malformed() {
             fake.server.alwaysFault = { malformed: true };
@@ -81,7 +81,6 @@ describeSourceConformance(
       versions: "a Secret keeps no versions",
       watch: "API mode has no watch here; `hush run --watch` polls it every 2 s",
       deleted: "Secrets have no versions to soft-delete: a key is there or not",
-      dispose: "holds no connection: the SDK's requests use Node's shared agent",
     },
   },
 );

@@ -66,10 +66,12 @@ export function register(program: Command, ctx: CliContext): void {
       if (anchorKeyMissing) err(ctx, `note: no key for environment ${environment}: the anchor's MAC is not checked`);
       if (!r.ok) ctx.exitCode = EXIT_FOUND;
       if (json(opts, cmd)) return outJson(ctx, r);
-      for (const p of r.problems) out(ctx, `${p.kind}: ${p.message}`);
-      for (const n of r.notes) err(ctx, `note: ${n}`);
-      const summary = `${r.path}: ${r.records} records, last seq ${r.lastSeq}`;
-      err(ctx, r.ok ? `${summary}; chain intact` : `${summary}; ${r.problems.length} problem(s): the log does not verify`);
+      for (const v of [r, ...(r.postgres ? [r.postgres] : [])]) {
+        for (const p of v.problems) out(ctx, `${p.kind}: ${p.message}`);
+        for (const n of v.notes) err(ctx, `note: ${n}`);
+        const summary = `${v.path}: ${v.records} records, last seq ${v.lastSeq}`;
+        err(ctx, v.problems.length === 0 ? `${summary}; chain intact` : `${summary}; ${v.problems.length} problem(s): the log does not verify`);
+      }
     });
 
   audit
@@ -97,5 +99,6 @@ export function register(program: Command, ctx: CliContext): void {
 function formatLogLine(r: NamedAuditRecord): string {
   const version = r.version === null ? "" : ` v${r.version}`;
   const code = r.errorCode ? ` ${r.errorCode}` : "";
-  return `${r.seq}  ${r.time}  ${r.action} ${r.outcome}${code}  ${r.name ?? `id:${r.secretId.slice(0, 16)}`}  ${r.source ?? "-"}${version}  ${r.actor.user}@${r.actor.host} pid ${r.actor.pid} (${r.actor.command})`;
+  const rolled = r.count === undefined ? "" : ` x${r.count} cached (to ${r.last ?? r.time})`;
+  return `${r.seq}  ${r.time}  ${r.action} ${r.outcome}${code}${rolled}  ${r.name ?? `id:${r.secretId.slice(0, 16)}`}  ${r.source ?? "-"}${version}  ${r.actor.user}@${r.actor.host} pid ${r.actor.pid} (${r.actor.command})`;
 }

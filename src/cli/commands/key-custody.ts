@@ -1,5 +1,5 @@
 /**
- * `hush key move --to user|file` and `hush key rotate [--keep-old]` (for the environment of
+ * `hush key move --to user|file|<provider>` and `hush key rotate [--keep-old]` (for the environment of
  * -e/--env, HUSH_ENV or hush.yaml). Paths only, never a key.
  */
 import type { Command } from "commander";
@@ -12,13 +12,13 @@ import { globalOptions, projectFrom } from "../open-manager.js";
 export function registerKeyCustody(key: Command, ctx: CliContext): void {
   key
     .command("move")
-    .description("move the environment's key: --to user (out of the project, ~/.config/hush/keys/<project>/) or --to file (.secrets/)")
-    .requiredOption("--to <where>", "user or file")
+    .description("move the environment's key: --to user (out of the project, ~/.config/hush/keys/<project>/), --to file (.secrets/), or --to the provider hush.yaml's keys.<env> names (aws-kms, gcp-kms, vault-transit, passphrase, team)")
+    .requiredOption("--to <where>", "user, file, or a provider type named by hush.yaml's keys.<env>")
     .option("--json", "print what moved as JSON")
-    .addHelpText("after", "\nThe key is copied, read back, then removed from where it was; it is never lost on the way.\n--to user needs `project: <id>` in hush.yaml (hush init writes it for new projects).")
+    .addHelpText("after", "\nThe key is copied, read back, then removed from where it was; it is never lost on the way.\n--to user needs `project: <id>` in hush.yaml (hush init writes it for new projects).\nTo adopt a KMS: add keys: { prod: { provider: aws-kms, keyId: ... } } to hush.yaml, then\n`hush key move --to aws-kms --env prod` wraps the existing key there and removes the plain copy.")
     .action(async (opts: { to: string; json?: boolean }, cmd: Command) => {
-      const options: Mapped<MoveKeyOptions> = { ...projectFrom(cmd, ctx), to: opts.to as MoveKeyOptions["to"] };
-      const r = await moveKey({ ...options, to: opts.to as MoveKeyOptions["to"] });
+      const options: Mapped<MoveKeyOptions> = { ...projectFrom(cmd, ctx), to: opts.to };
+      const r = await moveKey({ ...options, to: opts.to });
       if (opts.json || globalOptions(cmd).json) return outJson(ctx, r);
       if (!r.moved) return err(ctx, `the ${r.environment} key already is with the ${r.to.provider} provider: ${r.to.where}`);
       err(ctx, `moved the ${r.environment} key from ${r.from.provider} (${r.from.where}) to ${r.to.provider} (${r.to.where}, 0600)`);

@@ -79,11 +79,17 @@ function storeSourceOf(config: HushConfig, type: string | undefined): SourceConf
 /** `remoteRef` of a name: its `remote` entry, else the name under the source's prefix. */
 function remoteRefOf(name: string, config: HushConfig, source: SourceConfig | undefined, environment: string): { [key: string]: string } {
   const ref = config.secrets?.[name]?.remote;
-  if (ref) return { key: ref.key, ...(ref.property !== undefined ? { property: ref.property } : {}), ...(ref.version !== undefined ? { version: String(ref.version) } : {}) };
   const o = source?.options ?? {};
+  // hush keeps a plain Vault secret in one field (`field`, default `value`); ESO without a
+  // property would hand over the whole JSON of the secret instead of that field.
+  const field = source?.type === "vault" ? (str(o.field) ?? "value") : undefined;
+  if (ref) {
+    const property = ref.property ?? field;
+    return { key: ref.key, ...(property !== undefined ? { property } : {}), ...(ref.version !== undefined ? { version: String(ref.version) } : {}) };
+  }
   if (source?.type === "gcp") return { key: `${str(o.prefix) ?? ""}${name}` };
   const prefix = str(o.path)?.replace(/\{env\}/g, environment).replace(/^\/+|\/+$/g, "");
-  return { key: prefix ? `${prefix}/${name}` : name };
+  return { key: prefix ? `${prefix}/${name}` : name, ...(field !== undefined ? { property: field } : {}) };
 }
 
 /** `spec.provider` for the source, from its hush.yaml options. */

@@ -12,7 +12,7 @@
 import { HushError } from "../../errors.js";
 import { assertValidName, canonicalName, envName, findHeldName, isValidName } from "../../names.js";
 import type { RemoteRef } from "../../config/types.js";
-import type { SecretRecord, SecretSource, SourceCheck } from "../../types.js";
+import type { RemoteLocationInfo, SecretRecord, SecretSource, SourceCheck } from "../../types.js";
 import type { RetryOptions } from "../remote/retry.js";
 import { pickProperty } from "../remote/mapping.js";
 import type { KubernetesConnection, SecretObject } from "./client.js";
@@ -40,9 +40,9 @@ interface Location {
 
 /** Creates the API-mode source; connects on first use. */
 /** Creates the API-mode source; connects on first use. */
-export function createKubernetesApiSource(options: KubernetesApiOptions): SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "check">> {
+export function createKubernetesApiSource(options: KubernetesApiOptions): SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "check" | "remoteLocation" | "dispose">> {
   const sourceName = options.name;
-  const { readSecret, update } = createSecretAccess(options);
+  const { readSecret, update, close } = createSecretAccess(options);
   const warned = new Set<string>();
   const locate = (name: string) => locateName(name, options, warned);
   const pick = (name: string, loc: Location, obj: SecretObject | undefined) => pickRecord(name, loc, obj, sourceName);
@@ -105,6 +105,8 @@ export function createKubernetesApiSource(options: KubernetesApiOptions): Secret
         name,
       );
     },
+    remoteLocation: (name: string) => locationInfo(name, locate(name), options.connection.namespace),
+    dispose: close,
     async check(): Promise<SourceCheck> {
       try {
         const obj = await readSecret(options.secret);
@@ -127,6 +129,12 @@ function locateName(name: string, options: KubernetesApiOptions, warned: Set<str
     options.onWarning?.(`${options.name}: secrets.${canonicalName(name)}.remote.key is not a Kubernetes Secret name; this source does not hold it.`);
   }
   return { secret: ref.key, ...(ref.property !== undefined ? { property: ref.property } : {}), mapped: true };
+}
+
+/** Where `name` lives, for `hush list --explain` (no API call). */
+function locationInfo(name: string, loc: Location, namespace: string | undefined): RemoteLocationInfo {
+  const property = loc.property ?? (loc.mapped ? undefined : canonicalName(name));
+  return { key: loc.secret, ...(property !== undefined ? { property } : {}), mapped: loc.mapped, address: `${namespace ?? "<namespace>"}/secrets/${loc.secret}${property !== undefined ? `#${property}` : ""}` };
 }
 
 /** Whether a mapped name's Secret holds it (without reading its value): the property, else any key. */

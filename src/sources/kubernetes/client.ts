@@ -9,6 +9,7 @@
  * source maps them (./errors.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
+import type { Agent as HttpsAgent } from "node:https";
 import { HushError } from "../../errors.js";
 
 /** A Secret as hush uses it: `data` in base64, as the API keeps it. */
@@ -27,6 +28,8 @@ export interface KubernetesSecretsClient {
   read(name: string, timeoutMs: number): Promise<SecretObject>;
   create(secret: SecretObject, timeoutMs: number): Promise<SecretObject>;
   replace(secret: SecretObject, timeoutMs: number): Promise<SecretObject>;
+  /** Closes the kept-alive connections. */
+  close(): void;
 }
 
 /** How to reach the API server. */
@@ -52,6 +55,7 @@ export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccoun
 /** Loads `@kubernetes/client-node` and builds the client; MISSING_DEPENDENCY when it is not installed. */
 export async function createSecretsClient(connection: KubernetesConnection, sourceName: string): Promise<KubernetesSecretsClient> {
   const k8s = await loadSdk(sourceName);
+  const { Agent: KeepAliveAgent } = await import("node:https"); // not at start-up: most runs never reach here
   const kc = new k8s.KubeConfig();
   const env = connection.env ?? process.env;
   let namespace = connection.namespace;
@@ -83,12 +87,20 @@ export async function createSecretsClient(connection: KubernetesConnection, sour
   if (!kc.getCurrentCluster()) throw new HushError("CONFIG_INVALID", `${sourceName}: the Kubernetes configuration names no cluster.`, { source: sourceName });
   const api = kc.makeApiClient(k8s.CoreV1Api);
   const ns = namespace ?? "default";
-  /** Per-call options: an AbortSignal after `timeoutMs` (the SDK has no timeout of its own). */
+  /**
+   * The SDK makes a new agent (so a new TLS handshake) for every request; the first one's TLS
+   * options (CA, client certificate) are the same for every later request of this client, so one
+   * keep-alive agent built from them serves all (idle sockets do not hold the process open).
+   */
+  let agent: HttpsAgent | undefined;
+  /** Per-call options: an AbortSignal after `timeoutMs` (the SDK has no timeout of its own), and the shared agent. */
   const withTimeout = (timeoutMs: number) => ({
     middleware: [
       {
-        pre: (ctx: { setSignal(s: AbortSignal): void }) => {
+        pre: (ctx: { setSignal(s: AbortSignal): void; getAgent(): unknown; setAgent(a: HttpsAgent): void }) => {
           ctx.setSignal(AbortSignal.timeout(timeoutMs));
+          const made = ctx.getAgent();
+          if (made instanceof KeepAliveAgent) ctx.setAgent((agent ??= new KeepAliveAgent({ ...made.options, keepAlive: true, maxSockets: 16 })));
           return new k8s.Observable(Promise.resolve(ctx));
         },
         post: (rsp: unknown) => new k8s.Observable(Promise.resolve(rsp)),
@@ -109,6 +121,7 @@ export async function createSecretsClient(connection: KubernetesConnection, sour
     read: async (name, timeoutMs) => toObject(await api.readNamespacedSecret({ name, namespace: ns }, withTimeout(timeoutMs) as unknown as Opts), name),
     create: async (s, timeoutMs) => toObject(await api.createNamespacedSecret({ namespace: ns, body: body(s) }, withTimeout(timeoutMs) as unknown as Opts), s.name),
     replace: async (s, timeoutMs) => toObject(await api.replaceNamespacedSecret({ name: s.name, namespace: ns, body: body(s) }, withTimeout(timeoutMs) as unknown as Opts), s.name),
+    close: () => agent?.destroy(),
   };
 }
 

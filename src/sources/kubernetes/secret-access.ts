@@ -14,6 +14,8 @@ export interface SecretAccess {
   readSecret(secretName: string, secret?: string): Promise<SecretObject | undefined>;
   /** Applies `change` to the Secret's base64 `data` and writes it; false (nothing written) when `change` says so. */
   update(secretName: string, change: (data: Record<string, string>) => boolean, secret?: string): Promise<boolean>;
+  /** Closes the client's kept-alive connections; the next call connects again. Idempotent. */
+  close(): Promise<void>;
 }
 
 /** The access of one source; connects on first use. */
@@ -31,6 +33,7 @@ export function createSecretAccess(options: KubernetesApiOptions): SecretAccess 
       return await attempt(c);
     } catch (e) {
       if ((e as { code?: unknown }).code !== 401) throw isNotFound(e) || isConflict(e) ? e : kubernetesError(e, where, options.timeoutMs);
+      c.close();
       client = undefined; // log in again: a fresh client re-reads the token file
       try {
         return await attempt(await connect());
@@ -82,7 +85,13 @@ export function createSecretAccess(options: KubernetesApiOptions): SecretAccess 
     throw new HushError("CONCURRENT_MODIFICATION", `${sourceName}: secrets/${secretName} kept changing under ${MAX_CONFLICT_RETRIES} writes (resourceVersion conflicts).`, { source: sourceName, ...(secret ? { secret } : {}) });
   }
 
-  return { readSecret, update };
+  async function close(): Promise<void> {
+    const open = client;
+    client = undefined;
+    if (open) (await open.catch(() => undefined))?.close();
+  }
+
+  return { readSecret, update, close };
 }
 
 /** Secret names are DNS subdomains (RFC 1123): anything else cannot be in the API. */

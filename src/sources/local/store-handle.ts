@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { HushError } from "../../errors.js";
 import { canonicalName } from "../../names.js";
 import { generateFernetKey } from "../../crypto/fernet.js";
-import { resolveKeyProvider, rememberEnvironmentKey } from "../../keys/environment-key.js";
+import { resolveKeyProvider, rememberEnvironmentKey, type EnvironmentKeyContext, type KeySettings } from "../../keys/environment-key.js";
 import type { KeyProvider } from "../../keys/provider.js";
 import { finishInterruptedRotation } from "../../keys/rotate-local.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../../environment.js";
@@ -33,6 +33,8 @@ export interface StoreHandle {
   cached: Snapshot | undefined;
   /** The current document: the cached one while the file is unchanged, else freshly opened. */
   current(): Promise<Snapshot>;
+  /** Learns hush.yaml's key settings when they were not given (before `files.keyProvider()` is used). */
+  settle(): Promise<void>;
   /** Runs `change` on the latest document under the lock and writes the result when it changed. */
   mutate<T>(change: (doc: StoreDocument) => { result: T; changed: boolean }): Promise<T>;
 }
@@ -49,7 +51,16 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
   if (policy !== "strict" && policy !== "warn") throw new HushError("INVALID_ARGUMENT", `local source: permissions must be "strict" or "warn".`, { source: SOURCE_NAME });
   const onWarning = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   const storePath = join(dir, `${environment}.store`);
-  const keyContext = { secretsDir: dir, environment, onWarning, permissions: policy, root: options.root, env: options.env, project: options.keys?.project, keys: options.keys?.keys };
+  const keyContext: EnvironmentKeyContext = { secretsDir: dir, environment, onWarning, permissions: policy, root: options.root, env: options.env };
+  // hush.yaml's key settings, given or looked up once (createSecretsManager without a loaded config).
+  let settled = typeof options.keys !== "function";
+  if (settled) Object.assign(keyContext, { project: (options.keys as KeySettings | undefined)?.project, keys: (options.keys as KeySettings | undefined)?.keys });
+  const settle = async (): Promise<void> => {
+    if (settled) return;
+    const found = await (options.keys as () => Promise<KeySettings>)();
+    Object.assign(keyContext, { project: found.project, keys: found.keys });
+    settled = true;
+  };
   let provider: KeyProvider | undefined;
   const keyProvider = (): KeyProvider => (provider ??= rememberingLoads(resolveKeyProvider(keyContext), keyContext));
   const keyPathOf = (p: KeyProvider) => (p.type === "file" || p.type === "user" ? p.location().where : undefined);
@@ -81,12 +92,15 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
     cached: undefined,
     async current() {
       if (handle.cached && checkedThisTurn.fresh) return handle.cached;
+      await settle();
       checkedThisTurn.mark();
       if (handle.cached && sameIdentity(handle.cached.identity, statIdentity(storePath))) return handle.cached;
       handle.cached = await open("read");
       return handle.cached;
     },
+    settle,
     async mutate(change) {
+      await settle();
       // A new key only for a new store: a store whose key is lost must stay KEY_MISSING, not be
       // paired with a fresh key it can never open.
       if (!statIdentity(storePath) && !(await keyProvider().exists())) await createKey(keyProvider());

@@ -11,7 +11,7 @@
  * - `write`: read, plus INSERT/UPDATE/DELETE on the store's tables.
  * - `admin`: write, plus CREATE on the schema (migrations that add tables).
  */
-import type { Pool } from "pg";
+import type { PgPool as Pool } from "./pg-types.js";
 import { assertIdentifier, quoteIdent } from "./connect.js";
 import { MIGRATIONS_TABLE, readSchemaVersion } from "./migrate.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
@@ -26,7 +26,7 @@ export const DB_ACCESS_LEVELS: readonly DbAccess[] = ["read", "write", "admin"];
 export const STORE_TABLES: string[] = ["stores", "secrets", "versions", "changes"];
 
 /** Tables a reader may INSERT into and nothing else (append-only; the audit table, when present). */
-export const READER_APPEND_TABLES: string[] = [];
+export const READER_APPEND_TABLES: string[] = ["audit"];
 
 /** What `hush db status` shows. */
 export interface DbStatus {
@@ -62,6 +62,8 @@ export function grantStatements(schema: string, role: string, access: DbAccess):
   sql.push(`GRANT INSERT, UPDATE, DELETE ON ${tables(STORE_TABLES)} TO ${r}`);
   if (access === "write") return sql;
   sql.push(`GRANT CREATE ON SCHEMA ${s} TO ${r}`, `GRANT ALL ON ALL TABLES IN SCHEMA ${s} TO ${r}`);
+  // The audit trail stays append-only for admins too (its trigger refuses them anyway).
+  if (READER_APPEND_TABLES.length > 0) sql.push(`REVOKE UPDATE, DELETE, TRUNCATE ON ${tables(READER_APPEND_TABLES)} FROM ${r}`);
   return sql;
 }
 

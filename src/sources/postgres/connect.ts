@@ -4,7 +4,8 @@
  * `urlEnv` names), pools for writes and reads, and pg's errors turned into HushErrors that keep
  * only the SQLSTATE or errno (a driver message may quote data).
  */
-import type { Client, ClientConfig, Pool, PoolClient } from "pg";
+import type { ClientConfig } from "pg";
+import type { PgClient as Client, PgPool as Pool, PgPoolClient as PoolClient } from "./pg-types.js";
 import { HushError } from "../../errors.js";
 
 /** Where and how to connect. */
@@ -43,8 +44,8 @@ export interface PgPools {
   end(): Promise<void>;
 }
 
-/** The `pg` module, loaded on first use; a missing package is MISSING_DEPENDENCY. */
-export async function loadPg(): Promise<typeof import("pg")> {
+/** The `pg` module, loaded on first use; a missing package is MISSING_DEPENDENCY. (Not exported: its type names pg.) */
+async function loadPg(): Promise<typeof import("pg")> {
   try {
     const mod = (await import("pg")) as typeof import("pg") & { default?: typeof import("pg") };
     return mod.default ?? mod;
@@ -90,8 +91,9 @@ export async function openPools(options: PgConnectionOptions): Promise<PgPools> 
     // A library user who never calls dispose() still gets a process that exits.
     allowExitOnIdle: true,
   });
-  const primary = new pg.Pool(config(url));
-  const read = options.readUrl ? new pg.Pool(config(options.readUrl)) : primary;
+  // pg's objects as hush's structural types (./pg-types.ts): the public .d.ts never names pg.
+  const primary = new pg.Pool(config(url)) as unknown as Pool;
+  const read = options.readUrl ? (new pg.Pool(config(options.readUrl)) as unknown as Pool) : primary;
   // An idle client whose backend ends (a restart, pg_terminate_backend) emits "error" on the
   // pool; the pool drops it and the next query gets a new one. Unhandled, it ends the process.
   for (const pool of new Set([primary, read])) pool.on("error", () => undefined);
@@ -104,7 +106,7 @@ export async function openPools(options: PgConnectionOptions): Promise<PgPools> 
       const client = new pg.Client({ connectionString: options.listenUrl ?? url, application_name: `${options.applicationName ?? "hush"}-listen`, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
       client.on("error", () => undefined);
       await client.connect();
-      return client;
+      return client as unknown as Client;
     },
     end() {
       ended ??= Promise.all([...new Set([primary, read])].map((p) => p.end().catch(() => undefined))).then(() => undefined);

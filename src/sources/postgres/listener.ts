@@ -10,7 +10,7 @@
  * sequence (and, for transactions that took a sequence number earlier but committed later, those
  * stamped in the minute before it lost the connection) and reports them once, as one change.
  */
-import type { Client, Notification } from "pg";
+import type { PgClient as Client, PgNotification as Notification } from "./pg-types.js";
 import { quoteIdent } from "./connect.js";
 import { namesOfIds } from "./read.js";
 import type { PgStore } from "./store-context.js";

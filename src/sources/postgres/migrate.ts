@@ -6,7 +6,7 @@
  * finds nothing left to do), and a failed migration leaves the schema as it was. A database
  * whose schema is newer than this hush knows is refused (SCHEMA_MISMATCH), never downgraded.
  */
-import type { Pool, PoolClient } from "pg";
+import type { PgPool as Pool, PgPoolClient as PoolClient } from "./pg-types.js";
 import { HushError } from "../../errors.js";
 import { VERSION } from "../../version.js";
 import { inTransaction, quoteIdent } from "./connect.js";

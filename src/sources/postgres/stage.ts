@@ -18,7 +18,6 @@ import { inTransaction } from "./connect.js";
 import { nameHmac, sealValue } from "./envelope.js";
 import { readVersion, readVersions } from "./read.js";
 import type { PgStore } from "./store-context.js";
-import { notifyChange } from "./write.js";
 
 interface LockedRow {
   secret_id: string;
@@ -89,7 +88,12 @@ export async function promoteVersion(store: PgStore, name: string, version: numb
           throw new HushError("CONCURRENT_MODIFICATION", `"${canonical}" was written or deleted after version ${version} was staged; its rotation cannot finish on top of that.`, { source: store.sourceName, secret: canonical });
         }
         await client.query(`UPDATE ${store.s}.secrets SET previous_version = current_version, current_version = $2, pending_version = NULL, updated_at = now() WHERE secret_id = $1`, [row.secret_id, version]);
-        await notifyChange(store, client, row.secret_id, version);
+        // The change sequence and the NOTIFY (sent at COMMIT), as every write of ./write.ts does.
+        await client.query(
+          `WITH c AS (INSERT INTO ${store.s}.changes (environment, secret_id, version) VALUES ($1, $2, $3) RETURNING seq)
+           SELECT pg_notify($4, json_build_object('e', $1::text, 's', $2::text, 'v', $3::integer, 'q', c.seq::text)::text) FROM c`,
+          [store.environment, row.secret_id, version, store.channel],
+        );
       });
     },
     canonical,

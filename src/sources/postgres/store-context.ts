@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { HushError } from "../../errors.js";
-import { loadEnvironmentKey } from "../../keys/environment-key.js";
+import { loadEnvironmentKey, type KeySettings } from "../../keys/environment-key.js";
 import type { FernetKey } from "../../crypto/fernet.js";
 import { isRetryable, openPools, quoteIdent, toHushError, type PgConnectionOptions, type PgPools } from "./connect.js";
 import { deriveStoreKeys, keyIdOf, type StoreKeys } from "./envelope.js";
@@ -16,8 +16,11 @@ export interface PgStoreOptions extends PgConnectionOptions {
   /** @default "hush" */
   schema?: string;
   environment: string;
-  /** Where the environment's key file is (until key providers: `loadEnvironmentKey`). */
+  /** The secrets folder: where `loadEnvironmentKey` finds a `file` key (and the offline copies). */
   secretsDir: string;
+  /** Project folder and hush.yaml's `project:`/`keys:`, so the environment's key provider is the configured one. */
+  root?: string;
+  keySettings?: KeySettings;
   /** Versions kept per secret. @default 10 */
   maxVersions?: number;
   /** Attempts of a write or read on a serialization failure or a dropped connection. @default 4 */
@@ -82,34 +85,20 @@ export function createPgStore(options: PgStoreOptions, sourceName = "postgres"):
       return pools;
     },
     async keys(create) {
-      if (keys) return keys;
-      const { primary, read } = await store.pools();
-      const row = async (pool: typeof primary) =>
-        (
-          await pool.query<{ v: number | null; store_id: string | null; key_id: string | null }>(
-            `SELECT (SELECT max(version) FROM ${s}.${MIGRATIONS_TABLE}) AS v, st.store_id::text AS store_id, st.key_id FROM (SELECT 1) one LEFT JOIN ${s}.stores st ON st.environment = $1`,
-            [options.environment],
-          )
-        ).rows[0]!;
-      let found = await row(read);
-      schemaVersion = found.v ?? 0;
-      assertSchemaVersion(schemaVersion, schema, create);
-      if (!found.store_id && !create) return undefined;
-      const key = options.key ?? (await loadEnvironmentKey({ secretsDir: options.secretsDir, environment: options.environment, onWarning: options.onWarning ?? (() => undefined) }));
-      if (!found.store_id) {
-        await primary.query(`INSERT INTO ${s}.stores (environment, store_id, key_id) VALUES ($1, $2, $3) ON CONFLICT (environment) DO NOTHING`, [options.environment, randomUUID(), keyIdOf(key)]);
-        found = await row(primary);
+      if (keys) {
+        // Found by a read: a write still needs a schema this hush knows (a newer one is read-only).
+        if (create) assertSchemaVersion(schemaVersion ?? 0, schema, true);
+        return keys;
       }
-      if (found.key_id !== keyIdOf(key)) {
-        throw new HushError("WRONG_KEY", `The PostgreSQL store of environment "${options.environment}" (schema "${schema}") was written with another key (id ${found.key_id}) than this one (id ${keyIdOf(key)}).`, { source: sourceName });
-      }
-      keys = deriveStoreKeys(key, found.store_id!, options.environment);
+      const opened = await openStoreRow(store, options, create);
+      schemaVersion = opened.schemaVersion;
+      if (!opened.found) return undefined;
+      keys = opened.found;
       return keys;
     },
     async retry(doing, fn, secret) {
       for (let attempt = 1; ; attempt++) {
         try {
-          if (attempt > 1 && schemaVersion !== undefined) assertSchemaVersion(schemaVersion, schema, false);
           return await fn(attempt);
         } catch (e) {
           if (attempt >= attempts || !isRetryable(e) || store.disposed) throw store.fail(e, doing, secret);
@@ -130,4 +119,35 @@ export function createPgStore(options: PgStoreOptions, sourceName = "postgres"):
     },
   };
   return store;
+}
+
+// --- internal ---
+
+/**
+ * Reads the schema version and the environment's store row in one query; checks the version;
+ * creates the row on a first write; checks the key id; derives the store's keys.
+ */
+async function openStoreRow(store: PgStore, options: PgStoreOptions, create: boolean): Promise<{ schemaVersion: number; found?: StoreKeys }> {
+  const { s, schema } = store;
+  const { primary, read } = await store.pools();
+  const row = async (pool: typeof primary) =>
+    (
+      await pool.query<{ v: number | null; store_id: string | null; key_id: string | null }>(
+        `SELECT (SELECT max(version) FROM ${s}.${MIGRATIONS_TABLE}) AS v, st.store_id::text AS store_id, st.key_id FROM (SELECT 1) one LEFT JOIN ${s}.stores st ON st.environment = $1`,
+        [options.environment],
+      )
+    ).rows[0]!;
+  let found = await row(read);
+  const schemaVersion = found.v ?? 0;
+  assertSchemaVersion(schemaVersion, schema, create);
+  if (!found.store_id && !create) return { schemaVersion };
+  const key = options.key ?? (await loadEnvironmentKey({ root: options.root, secretsDir: options.secretsDir, environment: options.environment, env: options.env, onWarning: options.onWarning ?? (() => undefined), keySettings: options.keySettings }));
+  if (!found.store_id) {
+    await primary.query(`INSERT INTO ${s}.stores (environment, store_id, key_id) VALUES ($1, $2, $3) ON CONFLICT (environment) DO NOTHING`, [options.environment, randomUUID(), keyIdOf(key)]);
+    found = await row(primary);
+  }
+  if (found.key_id !== keyIdOf(key)) {
+    throw new HushError("WRONG_KEY", `The PostgreSQL store of environment "${options.environment}" (schema "${schema}") was written with another key (id ${found.key_id}) than this one (id ${keyIdOf(key)}).`, { source: store.sourceName });
+  }
+  return { schemaVersion, found: deriveStoreKeys(key, found.store_id!, options.environment) };
 }

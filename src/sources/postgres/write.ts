@@ -10,7 +10,7 @@
  * a second one (FAULTS 19).
  */
 import { randomUUID } from "node:crypto";
-import type { PoolClient } from "pg";
+import type { PgPoolClient as PoolClient } from "./pg-types.js";
 import { HushError } from "../../errors.js";
 import { canonicalName } from "../../names.js";
 import type { SecretRecord } from "../../types.js";
@@ -133,7 +133,7 @@ async function writeOne(store: PgStore, keys: StoreKeys, client: PoolClient, w: 
 }
 
 /** Appends to the change sequence and NOTIFYs, in the caller's transaction (writes, promote). */
-export async function notifyChange(store: PgStore, client: PoolClient, secretId: string, version: number | null): Promise<void> {
+async function notifyChange(store: PgStore, client: PoolClient, secretId: string, version: number | null): Promise<void> {
   await client.query(
     `WITH c AS (INSERT INTO ${store.s}.changes (environment, secret_id, version) VALUES ($1, $2, $3) RETURNING seq)
      SELECT pg_notify($4, json_build_object('e', $1::text, 's', $2::text, 'v', $3::integer, 'q', c.seq::text)::text) FROM c`,

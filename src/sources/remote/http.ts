@@ -12,8 +12,7 @@
  * const http = createHttpClient({ baseUrl: "https://vault:8200", source: "vault", ca });
  * const reply = await http.request({ method: "GET", path: "/v1/secret/data/app", where: { source: "vault", operation: "read" } });
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent as HttpAgent, IncomingHttpHeaders, request as httpRequest } from "node:http";
 import type { HushError } from "../../errors.js";
 import { connectionError, errorForStatus, malformedReply, withAttemptLog, type RemoteWhere } from "./errors.js";
 import { parseRetryAfter, withRetries, type RetryAttempt, type RetryDecision, type RetryOptions } from "./retry.js";
@@ -34,6 +33,8 @@ export interface HttpClientOptions {
   retry?: Omit<Partial<RetryOptions<HttpReply>>, "operation" | "retryOn">;
   /** Receives each attempt, for `--debug`. Never values. */
   onAttempt?(attempt: RetryAttempt): void;
+  /** After a request ran out of retries, how long later requests make a single attempt. @default 5000 */
+  outageCooldownMs?: number;
 }
 
 /** One request. */
@@ -74,10 +75,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
-  const agent = https ? new HttpsAgent({ ...agentOptions, ...(options.ca !== undefined ? { ca: options.ca } : {}) }) : new HttpAgent(agentOptions);
-  const send = https ? httpsRequest : httpRequest;
+  // node:http(s) load on the first request, not when the module loads: the bundles of `hush run`
+  // inline this module, and node:https (with tls) costs start-up time to projects without Vault.
+  let transport: Promise<{ agent: HttpAgent; send: typeof httpRequest }> | undefined;
+  let closed = false;
+  let failingUntil = 0;
+  const cooldown = options.outageCooldownMs ?? 5000;
+  const load = () =>
+    (transport ??= (https ? import("node:https") : import("node:http")).then((m) => ({
+      agent: https ? new (m as typeof import("node:https")).Agent({ ...agentOptions, ...(options.ca !== undefined ? { ca: options.ca } : {}) }) : new m.Agent(agentOptions),
+      send: m.request as typeof httpRequest,
+    })));
 
-  function once(req: HttpRequest): Promise<HttpReply> {
+  async function once(req: HttpRequest): Promise<HttpReply> {
+    const { agent, send } = await load();
     return new Promise((resolve, reject) => {
       const body = req.json === undefined ? undefined : Buffer.from(JSON.stringify(req.json), "utf8");
       const headers: Record<string, string | number> = { accept: "application/json", ...req.headers };
@@ -102,22 +113,30 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     async request(req) {
       const attempts: RetryAttempt[] = [];
-      const operation = `${req.method} ${req.path.split("?")[0] ?? req.path}`;
+      // While the backend is failing (its last request ran out of retries less than `outageCooldownMs`
+      // ago), each request makes one attempt: 50 names during an outage cost 50 attempts, not 200.
+      const failing = Date.now() < failingUntil;
+      const operation = `${req.method} ${req.path.split("?")[0] ?? req.path}${failing ? " (backend failing: one attempt)" : ""}`;
       const onAttempt = (a: RetryAttempt) => {
         attempts.push(a);
         options.onAttempt?.(a);
       };
+      const retry = { ...options.retry, ...(failing ? { attempts: 1 } : {}) };
       try {
-        const reply = await withRetries(() => once(req), { ...options.retry, operation, onAttempt, retryOn: (o) => retryHttp(o, req.idempotent !== false) });
+        const reply = await withRetries(() => once(req), { ...retry, operation, onAttempt, retryOn: (o) => retryHttp(o, req.idempotent !== false) });
+        failingUntil = retryHttp({ value: reply }) ? Date.now() + cooldown : 0;
         return { ...reply, attempts };
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         if (code === "EREPLYTOOLARGE") throw withAttemptLog(malformedReply(req.where, `larger than ${maxBody} bytes`), attempts);
+        failingUntil = Date.now() + cooldown;
         throw withAttemptLog(connectionError(e, req.where, timeoutMs), attempts);
       }
     },
     close() {
-      agent.destroy();
+      if (closed) return;
+      closed = true;
+      void transport?.then((t) => t.agent.destroy());
     },
   };
 }

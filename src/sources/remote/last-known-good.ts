@@ -29,7 +29,7 @@ export interface LastKnownGoodOptions {
   /** Folder of the copies (created 0700). @default `<secretsDir>/offline` */
   dir?: string;
   /** The project: secrets folder, environment and hush.yaml's key settings (for the key), and the warning sink. */
-  context: Pick<SourceContext, "secretsDir" | "environment" | "onWarning"> & Partial<Pick<SourceContext, "keys" | "root" | "env">>;
+  context: Pick<SourceContext, "secretsDir" | "environment" | "onWarning"> & Partial<Pick<SourceContext, "keySettings" | "root" | "env">>;
   /** The key; @default loadEnvironmentKey(context) */
   loadKey?(): Promise<FernetKey>;
   /** For tests: the clock. @default Date.now */
@@ -106,7 +106,7 @@ export function withLastKnownGood(source: SecretSource, options: LastKnownGoodOp
 
 /** What `loadEnvironmentKey` needs, from the source's context. */
 function keyContext(c: LastKnownGoodOptions["context"]): Parameters<typeof loadEnvironmentKey>[0] {
-  return { ...c.keys, secretsDir: c.secretsDir, environment: c.environment, onWarning: c.onWarning, ...(c.root !== undefined ? { root: c.root } : {}), ...(c.env !== undefined ? { env: c.env } : {}) };
+  return { keySettings: c.keySettings, secretsDir: c.secretsDir, environment: c.environment, onWarning: c.onWarning, ...(c.root !== undefined ? { root: c.root } : {}), ...(c.env !== undefined ? { env: c.env } : {}) };
 }
 
 /** getMany, set and delete of `source` on `wrapped`, keeping copies as they go. */

@@ -48,7 +48,7 @@ export function pollingWatch(options: PollingWatchOptions): ((onChange: (change:
       if (changed.length > 0) for (const s of [...subscribers]) s({ source: options.source, names: changed });
       last = now;
     } catch (e) {
-      if (!failing) options.onWarning?.(`${options.source}: watching for changes failed (${(e as { code?: string }).code ?? "error"}); still trying every ${Math.round(options.intervalMs / 1000)} s.`);
+      if (!failing) options.onWarning?.(`${options.source}: watching for changes failed (${(e as { code?: string }).code ?? "error"}); still trying every ${options.intervalMs < 1000 ? `${options.intervalMs} ms` : `${Math.round(options.intervalMs / 1000)} s`}.`);
       failing = true;
     } finally {
       polling = false;

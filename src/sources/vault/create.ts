@@ -16,6 +16,7 @@ import { pollingWatch } from "../remote/poll-watch.js";
 import { createVaultClient } from "./client.js";
 import { createVaultKvSource } from "./source.js";
 import { versionTags } from "./watch-snapshot.js";
+import { checkVault } from "./check.js";
 
 /**
  * Makes the source: the KV source, the cache in front (unless `cacheTtl` is 0), the polling
@@ -48,6 +49,7 @@ export function createVaultSource(options: VaultSourceOptions, context: SourceCo
   const raw: SecretSource = {
     ...kv,
     watch,
+    check: () => checkVault(client, address, options.mount, options.path),
     async dispose() {
       watch.stopAll();
       client.close();

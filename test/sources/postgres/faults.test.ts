@@ -88,6 +88,22 @@ describe("postgres faults", () => {
     }
   });
 
+  it("a schema newer than this hush: reads are served, writes refused (also after a read), nothing written", async () => {
+    const store = fx.store();
+    const s = fx.source(store);
+    await s.set("future_proof", VALUE);
+    await fx.sql("INSERT INTO {s}.schema_migrations (version, name, hush_version) VALUES (99, 'from a newer hush', '9.9.9')");
+    try {
+      const fresh = fx.source(store);
+      expect((await fresh.get("future_proof"))?.value).toBe(VALUE);
+      const e = await expectFailure(fresh.set("future_proof", "v2-CANARY"), "SCHEMA_MISMATCH", [VALUE]);
+      expect(e.message).toMatch(/newer than this hush knows/);
+      expect((await s.versions("future_proof")).length).toBe(1);
+    } finally {
+      await fx.sql("DELETE FROM {s}.schema_migrations WHERE version = 99");
+    }
+  });
+
   it("a schema that was never migrated: SCHEMA_MISMATCH naming `hush db migrate`", async () => {
     const s = createPostgresSource({ url: TEST_DATABASE_URL, schema: randomName("hush_none"), ...fx.store(), secretsDir: "/nonexistent" });
     try {

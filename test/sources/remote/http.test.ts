@@ -96,3 +96,20 @@ describe("errorForStatus", () => {
     expect(malformedReply(where, "no data").message).toBe("vault: read of secret/data/app: the reply is malformed (no data).");
   });
 });
+
+describe("http client during an outage", () => {
+  it("after a request ran out of retries, the next ones make one attempt each, until one succeeds", async () => {
+    const { fake, client } = await setup();
+    fake.alwaysFault = { status: 503 };
+    await get(client);
+    expect(fake.requests.length).toBe(4);
+    const second = await get(client);
+    expect(fake.requests.length, "one attempt while the backend is failing").toBe(5);
+    expect(second.attempts[0]!.operation).toMatch(/backend failing: one attempt/);
+    fake.alwaysFault = undefined;
+    expect((await get(client)).status).toBe(200);
+    fake.faults.push({ status: 502 });
+    expect((await get(client)).status, "recovered: retries again").toBe(200);
+    expect(fake.requests.length).toBe(8);
+  });
+});

@@ -151,3 +151,23 @@ describe("vault: cache, refresh, last-known-good, --debug", () => {
     expectHushError(await rejection(t.source.get("other")), "BAD_REPLY");
   });
 });
+
+describe("vault: check (hush doctor)", () => {
+  it("ok: the token's origin and lifetime, and the keys under the prefix; problems each with a fix, never a token", async () => {
+    t = await setupVault();
+    t.seed({ a: "a-CANARY", b: "b-CANARY" });
+    const ok = await t.source.check!();
+    expect(ok.ok).toBe(true);
+    expect(ok.detail).toMatch(/token from AppRole login, expires in \d+ min, renewable; 2 keys under secret\/app/);
+    t.vault.deny("secret/metadata/app");
+    const denied = await t.source.check!();
+    expect(denied.ok).toBe(false);
+    expect(denied.problems?.[0]?.fix).toMatch(/Grant "list" on secret\/metadata\/app\/\*/);
+    t.vault.sealed = true;
+    const sealed = await t.source.check!();
+    expect(sealed.problems?.[0]?.fix).toMatch(/unsealed/);
+    const text = JSON.stringify([ok, denied, sealed]);
+    expect(text).not.toContain("CANARY");
+    for (const token of t.vault.tokens.keys()) expect(text).not.toContain(token);
+  });
+});
