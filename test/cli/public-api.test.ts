@@ -102,20 +102,20 @@ describe("typed flags", () => {
 describe("the public surface", () => {
   it("is what a user needs, and changes on purpose", () => {
     expect(Object.keys(hush).sort()).toEqual([
-      "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "SEALING_SCOPES", "STORE_TYPES", "VERSION",
+      "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "DEFAULT_GRACE_MS", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "ROTATION_STEPS", "SEALING_SCOPES", "STORE_TYPES", "VERSION",
       "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig",
       "checkKeyFormat", "checkRequired", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource",
       "createGcpSource", "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createPostgresSource",
       "createRedactStream", "createSecretIdMapper", "createSecretsManager", "createStderrSink", "createVaultSource", "databaseStatus",
-      "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources", "envName",
+      "defineKeyProviderType", "defineRotatorType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources", "envName",
       "exportEnvironmentKey", "exportManifest", "exportSecrets", "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile",
-      "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown", "formatReviewText",
+      "findKeyProviderType", "findProvider", "findRotatorType", "findSourceType", "formatAccessReport", "formatReviewMarkdown", "formatReviewText",
       "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "grantDatabaseAccess", "hintFor", "importEnvironmentKey",
       "importSecrets", "initProject", "injectAdapterSecrets", "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes",
-      "listProjectMembers", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "migrateDatabase", "moveKey", "openConfiguredManager",
+      "listProjectMembers", "listRotatorTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "migrateDatabase", "moveKey", "openConfiguredManager",
       "option", "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType",
-      "registerSourceType", "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret",
-      "reviewAccess", "reviewProjectAccess", "rotateKey", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
+      "registerRotatorType", "registerSourceType", "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret",
+      "reviewAccess", "reviewProjectAccess", "rotateDue", "rotateKey", "rotateSecret", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
       "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
   });

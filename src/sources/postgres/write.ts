@@ -132,7 +132,7 @@ async function writeOne(store: PgStore, keys: StoreKeys, client: PoolClient, w: 
   return record(version, inserted.rows[0]!.created_at);
 }
 
-/** Appends to the change sequence and NOTIFYs, in the caller's transaction. */
+/** Appends to the change sequence and NOTIFYs, in the caller's transaction (writes, promote). */
 async function notifyChange(store: PgStore, client: PoolClient, secretId: string, version: number | null): Promise<void> {
   await client.query(
     `WITH c AS (INSERT INTO ${store.s}.changes (environment, secret_id, version) VALUES ($1, $2, $3) RETURNING seq)
