@@ -108,7 +108,7 @@ describe("the public surface", () => {
       "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportEnvironmentKey", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "hintFor", "importEnvironmentKey", "importSecrets", "initProject", "injectAdapterSecrets",
-      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes", "listProjectMembers", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "option",
+      "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listIncidents", "listKeyProviderTypes", "listProjectMembers", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "openIncident", "option",
       "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerSourceType", "removeProjectMember", "reportProjectAccess", "resolveAdapter",
       "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
       "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",

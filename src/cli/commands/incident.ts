@@ -1,0 +1,92 @@
+/**
+ * `hush incident NAME [--yes] [--no-git-history] [--json]` and `hush incident list [--json]`:
+ * the procedure for a compromised secret (docs/rotation.md, "Incidents"). Names, places and
+ * people on output, never a value.
+ */
+import type { Command } from "commander";
+import { HushError, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
+import { err, out, outJson, type CliContext } from "../context.js";
+import type { Mapped } from "../flags.js";
+import { globalOptions, projectFrom } from "../open-manager.js";
+
+interface IncidentFlags {
+  yes?: boolean;
+  gitHistory?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const incident = program.command("incident").description("a compromised secret: where it leaked, who read it, an incident record in .hush/incidents/");
+  incident
+    .command("open <name>", { isDefault: true })
+    .description("run the incident procedure for NAME (`hush incident NAME` for short)")
+    .option("--yes", "do not ask for confirmation (scripts)")
+    .option("--no-git-history", "search the working tree only, not every commit")
+    .option("--json", "print the record as JSON")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Steps: the working tree and every commit of the git history are searched for the value (plain,",
+        "base64, base64url, URL, hex); the audit trail gives every read of the compromised version (who,",
+        "when, host, pid, command) and since when it existed; a record (Markdown + JSON, no value) with a",
+        "checklist is written to .hush/incidents/, to be committed. `hush incident list` shows the records.",
+      ].join("\n"),
+    )
+    .action(async (name: string, opts: IncidentFlags, cmd: Command) => {
+      const json = opts.json || globalOptions(cmd).json;
+      if (!opts.yes) await confirm(ctx, `hush: incident for ${name}: read its value to search this project and its git history, read the audit trail, write a record in .hush/incidents/. Continue? [y/N] `);
+      const options: Mapped<Omit<OpenIncidentOptions, "name">> = {
+        ...projectFrom(cmd, ctx),
+        gitHistory: opts.gitHistory,
+        onStep: json ? undefined : (s) => err(ctx, `hush: ${s}...`),
+      };
+      const r = await openIncident({ ...options, name });
+      if (json) return outJson(ctx, r);
+      report(ctx, r);
+    });
+  incident
+    .command("list")
+    .description("list the incident records of the project")
+    .option("--json", "print the records as JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const p = projectFrom(cmd, ctx);
+      const options: Mapped<ListIncidentsOptions> = { cwd: p.cwd, environment: p.environment, env: p.env, loaded: undefined };
+      const records = await listIncidents(options);
+      if (opts.json || globalOptions(cmd).json) return outJson(ctx, records);
+      if (records.length === 0) return out(ctx, "No incident recorded.");
+      for (const r of records) {
+        const open = r.checklist.filter((c) => !c.done).length;
+        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.readers.length} reader process(es)  ${open} item(s) left  ${r.files.markdown}`);
+      }
+    });
+}
+
+// --- internal ---
+
+/** Asks on a TTY; without one, refuses (a script passes --yes). */
+async function confirm(ctx: CliContext, question: string): Promise<void> {
+  if (!ctx.stdin.isTTY) throw new HushError("INVALID_ARGUMENT", "hush incident asks for confirmation and stdin is not a terminal; pass --yes to go ahead.");
+  const { createInterface } = await import("node:readline");
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: true });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+    if (!/^y(es)?$/i.test(answer.trim())) throw new HushError("INVALID_ARGUMENT", "Cancelled; nothing was done.");
+  } finally {
+    rl.close();
+  }
+}
+
+function report(ctx: CliContext, r: IncidentListing): void {
+  out(ctx, `incident ${r.id}: ${r.name} (${r.environment}), ${r.secret.source} version ${r.secret.version ?? "-"}, in use since ${r.secret.since ?? "unknown"}`);
+  const l = r.leaks;
+  out(ctx, `leaks: ${l.leaks.length} place(s)${l.gitHistorySearched ? "" : " (no git history searched)"}`);
+  for (const k of l.leaks) out(ctx, `  ${k.origin === "history" ? `commit ${k.commit!.slice(0, 12)} ` : ""}${k.path}:${k.line}:${k.column} (${k.encoding})`);
+  for (const i of l.issues) err(ctx, `hush: not scanned: ${i.path} (${i.code}); the search is incomplete`);
+  const i = r.impact;
+  out(ctx, `reads of the compromised version: ${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
+  for (const p of i.readers) out(ctx, `  ${p.user}@${p.host} pid ${p.pid} (${p.command}): ${p.reads} read(s), ${p.firstRead} .. ${p.lastRead}`);
+  out(ctx, "left for a person:");
+  for (const c of r.checklist.filter((c) => !c.done)) out(ctx, `  [ ] ${c.item}`);
+  out(ctx, `record: ${r.files.markdown} and ${r.files.json} (commit them; they hold no value)`);
+}
