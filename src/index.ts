@@ -149,6 +149,9 @@ export type { ScryptParams } from "./keys/passphrase-wrap.js";
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
 export { defineSourceType } from "./sources/descriptor.js";
+export { registerRotatorType, listRotatorTypes, findRotatorType } from "./rotation/registry.js";
+export { defineRotatorType, ROTATION_STEPS } from "./rotation/rotator.js";
+export type { Rotator, RotatorDescriptor, RotatorContext, RotationValues, RotationStep } from "./rotation/rotator.js";
 export type { SourceDescriptor, SourceContext } from "./sources/descriptor.js";
 export { option } from "./config/options-schema.js";
 export type { OptionField, OptionsSchema, InferOptions, FieldSpec, ConfigPath, AddProblem } from "./config/options-schema.js";

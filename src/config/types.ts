@@ -55,6 +55,20 @@ export interface SecretPolicy {
   rotationDays?: number;
   /** Where the secret lives in a remote source (the mapping model of External Secrets Operator). */
   remote?: RemoteRef;
+  /** How `hush rotate` makes and applies a new value (docs/rotation.md). */
+  rotator?: RotatorConfig;
+}
+
+/**
+ * `secrets.NAME.rotator` in hush.yaml: `{ type: random, length: 48 }` is
+ * `{ type: "random", options: { length: 48 } }`, the options validated against the type's schema
+ * (src/rotation/registry.ts).
+ */
+export interface RotatorConfig {
+  /** A type in the rotator registry: `random`, `command`, `llm-key`, `tls-certificate` or a registered one. */
+  type: string;
+  /** Every key of the entry but `type`, as written (defaults are filled in when the rotator is made). */
+  options: Record<string, unknown>;
 }
 
 /**

@@ -14,6 +14,7 @@ import { checkAudit } from "./validate-audit.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
 import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";
+import { checkRotator } from "./validate-rotator.js";
 import { checkKeysSection, checkProject } from "./validate-keys.js";
 import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type RemoteRef, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
 
@@ -36,7 +37,7 @@ export interface ConfigCheck {
 const TOP_KEYS = ["version", "project", "environment", "environments", "audit", "sources", "keys", "secrets", "scan"];
 const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
-const SECRET_KEYS = ["required", "type", "description", "owner", "rotation", "remote"];
+const SECRET_KEYS = ["required", "type", "description", "owner", "rotation", "remote", "rotator"];
 const REMOTE_KEYS = ["key", "property", "version"];
 
 /**
@@ -154,6 +155,10 @@ function checkSecrets(raw: unknown, add: Add): Record<string, SecretPolicy> {
     if ("remote" in e) {
       const remote = checkRemoteRef(e.remote, [...at, "remote"], add);
       if (remote) policy.remote = remote;
+    }
+    if ("rotator" in e) {
+      const rotator = checkRotator(e.rotator, [...at, "rotator"], add);
+      if (rotator) policy.rotator = rotator;
     }
     out[name.toLowerCase()] = policy;
   }
