@@ -49,6 +49,8 @@ const HINTS = {
   // A scan that could not check everything it was given is never "clean" (FAULTS 30).
   SCAN_INCOMPLETE: "Some input was not scanned (listed above); fix the path or permission, or exclude it with --allow-path.",
   SPAWN_FAILED: "The command could not be started; check that it exists and is executable.",
+  ROTATION_IN_PROGRESS: "Another rotation of this secret is under way or was interrupted: `hush rotate NAME --resume` carries on from its pending version.",
+  ROTATION_FAILED: "The step named in the message failed and `current` is unchanged; fix the cause, then `hush rotate NAME --resume` carries on from the stored pending version.",
   INTERNAL: "This is a bug in hush; please report it with `--debug` output (it never contains values).",
 } as const;
 

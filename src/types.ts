@@ -98,6 +98,25 @@ export interface SecretSource {
   /** Makes a new version equal to an old one; returns the new record. */
   rollback?(name: string, toVersion: number): Promise<SecretRecord>;
   /**
+   * Rotation staging (docs/rotation.md): writes `value` as a new version labelled `pending`
+   * WITHOUT moving `current`, so readers keep the current value while a rotator applies and tests
+   * the new one. Check-and-set: when `name` already has a pending version (another rotation is
+   * under way, or one was interrupted) it throws ROTATION_IN_PROGRESS and writes nothing. Present
+   * together with `getPending`, `promote` and `discardPending`; the capability of a versioned source.
+   */
+  stage?(name: string, value: string): Promise<SecretRecord>;
+  /** The pending version of `name` (from `stage`), or undefined when there is none. */
+  getPending?(name: string): Promise<SecretRecord | undefined>;
+  /**
+   * Finishes a rotation atomically: pending version `version` becomes `current`, the old current
+   * becomes `previous`. Throws ROTATION_IN_PROGRESS when `version` is not the pending one (another
+   * rotation finished or replaced it) and CONCURRENT_MODIFICATION when `current` was written since
+   * the version was staged (its number is no longer the newest); nothing changes then.
+   */
+  promote?(name: string, version: number): Promise<SecretRecord>;
+  /** Drops pending version `version` (an abandoned rotation); false when it is not the pending one. */
+  discardPending?(name: string, version: number): Promise<boolean>;
+  /**
    * Where this source keeps `name` in its backend (remote sources: the mapping model), without a
    * network call; for `hush list --explain`. Optional; never a value.
    */

@@ -43,5 +43,7 @@ export const EXIT_CODES: Record<HushErrorCode, number> = {
   AUDIT_FAILED: 9,
   SCAN_INCOMPLETE: 10,
   SPAWN_FAILED: 127,
+  ROTATION_IN_PROGRESS: 7,
+  ROTATION_FAILED: 11,
   INTERNAL: 70,
 };

@@ -24,7 +24,7 @@ import { HushError } from "../errors.js";
 import { canonicalName } from "../names.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 import type { SecretSource, SecretVersionInfo, SourceChange } from "../types.js";
-import { appendVersion, deleteSecret, findEntry, liveNames, type StoreDocument, type StoredVersion } from "./local/document.js";
+import { appendVersion, deleteSecret, discardPendingVersion, findEntry, promotePending, stageVersion, liveNames, type StoreDocument, type StoredVersion } from "./local/document.js";
 import { checkStore } from "./local/open-store.js";
 import { createStoreHandle, newestRecord, toRecord, type StoreHandle } from "./local/store-handle.js";
 import { watchStore } from "./local/watch.js";
@@ -97,9 +97,11 @@ const SOURCE_NAME = "local";
  * await local.set("openai_api_key", value);
  * (await local.get("openai_api_key"))?.version; // 1
  */
-export function createLocalSource(options: LocalSourceOptions = {}): SecretSource & Required<Pick<SecretSource, "set" | "setMany" | "delete" | "versions" | "getVersion" | "rollback" | "check" | "watch" | "dispose">> {
+export function createLocalSource(
+  options: LocalSourceOptions = {},
+): SecretSource & Required<Pick<SecretSource, "set" | "setMany" | "delete" | "versions" | "getVersion" | "rollback" | "stage" | "getPending" | "promote" | "discardPending" | "check" | "watch" | "dispose">> {
   const store = createStoreHandle(options);
-  return { name: SOURCE_NAME, ...readMethods(store), ...writeMethods(store), ...lifecycleMethods(store) };
+  return { name: SOURCE_NAME, ...readMethods(store), ...writeMethods(store), ...stagingMethods(store), ...lifecycleMethods(store) };
 }
 
 // --- internal ---
@@ -120,7 +122,9 @@ function readMethods(store: StoreHandle) {
     async versions(name: string) {
       const entry = findEntry((await store.current()).doc, canonicalName(name), store.storePath);
       const newestFirst = [...(entry?.versions ?? [])].reverse();
-      return newestFirst.map((s, i): SecretVersionInfo => ({ version: s.v, createdAt: new Date(s.createdAt), labels: i === 0 ? ["current"] : i === 1 ? ["previous"] : [] }));
+      const stored = newestFirst.map((s, i): SecretVersionInfo => ({ version: s.v, createdAt: new Date(s.createdAt), labels: i === 0 ? ["current"] : i === 1 ? ["previous"] : [] }));
+      const pending = entry?.pending;
+      return pending ? [{ version: pending.v, createdAt: new Date(pending.createdAt), labels: ["pending"] }, ...stored] : stored;
     },
     async getVersion(name: string, version: number) {
       const canonical = canonicalName(name);
@@ -167,6 +171,36 @@ function writeMethods(store: StoreHandle) {
         return { result: appendVersion(doc, canonical, old.value, now(), maxVersions, storePath), changed: true };
       });
       return toRecord(store, canonical, version);
+    },
+  } satisfies Partial<SecretSource>;
+}
+
+/** stage, getPending, promote, discardPending: the rotation's pending version (docs/store-format.md). */
+function stagingMethods(store: StoreHandle) {
+  const { storePath, maxVersions, now } = store;
+  return {
+    async stage(name: string, value: string) {
+      const canonical = canonicalName(name);
+      assertStorableValue(value, canonical);
+      const version = await store.mutate((doc) => ({ result: stageVersion(doc, canonical, value, now(), storePath), changed: true }));
+      return toRecord(store, canonical, version);
+    },
+    async getPending(name: string) {
+      const canonical = canonicalName(name);
+      const pending = findEntry((await store.current()).doc, canonical, storePath)?.pending;
+      return pending && toRecord(store, canonical, pending);
+    },
+    async promote(name: string, version: number) {
+      const canonical = canonicalName(name);
+      const promoted = await store.mutate((doc) => ({ result: promotePending(doc, canonical, version, maxVersions, storePath), changed: true }));
+      return toRecord(store, canonical, promoted);
+    },
+    async discardPending(name: string, version: number) {
+      const canonical = canonicalName(name);
+      return store.mutate((doc) => {
+        const dropped = discardPendingVersion(doc, canonical, version, storePath);
+        return { result: dropped, changed: dropped };
+      });
     },
   } satisfies Partial<SecretSource>;
 }

@@ -27,6 +27,11 @@ export interface SecretEntry {
   versions: StoredVersion[];
   deletedAt?: string;
   lastVersion?: number;
+  /**
+   * A staged version of a rotation (`stage`), not yet current: numbered above every version stored
+   * when it was staged (a `set` since then numbers past it, and promote then refuses). Absent in stores written before rotation; an older hush ignores it when reading.
+   */
+  pending?: StoredVersion;
 }
 
 /** The decrypted content of a store file. */
@@ -85,11 +90,53 @@ export function assertAllEntries(doc: StoreDocument, path: string): void {
  */
 export function appendVersion(doc: StoreDocument, name: string, value: string, createdAt: Date, maxVersions: number, path: string): StoredVersion {
   const entry = findEntry(doc, name, path);
-  const last = entry?.versions[entry.versions.length - 1]?.v ?? entry?.lastVersion ?? 0;
-  const version: StoredVersion = { v: last + 1, value, createdAt: createdAt.toISOString() };
+  const version: StoredVersion = { v: lastNumber(entry) + 1, value, createdAt: createdAt.toISOString() };
   const versions = [...(entry?.versions ?? []), version].slice(-maxVersions);
-  setEntry(doc, name, { versions });
+  setEntry(doc, name, entry?.pending ? { versions, pending: entry.pending } : { versions });
   return version;
+}
+
+/**
+ * Stages `value` as the pending version of `name` (numbered above every stored one) without
+ * touching its versions. Throws ROTATION_IN_PROGRESS when a pending version exists already.
+ */
+export function stageVersion(doc: StoreDocument, name: string, value: string, createdAt: Date, path: string): StoredVersion {
+  const entry = findEntry(doc, name, path);
+  if (entry?.pending) throw inProgress(name, entry.pending);
+  // Only a live secret is rotated: so an entry is never pending-only, which a hush that predates
+  // rotation would read as a damaged tombstone (docs/store-format.md, "Pending versions").
+  if (!entry || entry.versions.length === 0) throw new HushError("NOT_FOUND", `"${name}" has no current value to rotate; set one first with \`hush set ${name}\`.`, { secret: name });
+  const pending: StoredVersion = { v: lastNumber(entry) + 1, value, createdAt: createdAt.toISOString() };
+  setEntry(doc, name, { ...entry, pending });
+  return pending;
+}
+
+/**
+ * Makes pending version `v` of `name` the current one (appended to its versions, the oldest past
+ * `maxVersions` dropped). Refuses when `v` is not the pending version (ROTATION_IN_PROGRESS) or
+ * when a version was written after it was staged (CONCURRENT_MODIFICATION).
+ */
+export function promotePending(doc: StoreDocument, name: string, v: number, maxVersions: number, path: string): StoredVersion {
+  const entry = findEntry(doc, name, path);
+  const pending = entry?.pending;
+  if (!entry || !pending || pending.v !== v) {
+    throw new HushError("ROTATION_IN_PROGRESS", `Version ${v} of "${name}" is not its pending version${pending ? ` (version ${pending.v} is)` : " (none is pending)"}: another rotation finished or replaced it.`, { secret: name });
+  }
+  const newest = entry.versions[entry.versions.length - 1]?.v ?? entry.lastVersion ?? 0;
+  if (newest > pending.v) {
+    throw new HushError("CONCURRENT_MODIFICATION", `"${name}" was written (version ${newest}) after version ${v} was staged; its rotation cannot finish on top of a newer value.`, { secret: name });
+  }
+  setEntry(doc, name, { versions: [...entry.versions, pending].slice(-maxVersions) });
+  return pending;
+}
+
+/** Drops pending version `v` of `name`; false when it is not the pending one. */
+export function discardPendingVersion(doc: StoreDocument, name: string, v: number, path: string): boolean {
+  const entry = findEntry(doc, name, path);
+  if (!entry?.pending || entry.pending.v !== v) return false;
+  const { pending: _dropped, ...rest } = entry;
+  setEntry(doc, name, rest);
+  return true;
 }
 
 /** Deletes all values of `name`, leaving a tombstone. Returns false when it was not there. */
@@ -102,6 +149,15 @@ export function deleteSecret(doc: StoreDocument, name: string, deletedAt: Date, 
 }
 
 // --- internal ---
+
+/** The highest version number `entry` ever used (stored, deleted or pending). */
+function lastNumber(entry: SecretEntry | undefined): number {
+  return Math.max(entry?.versions[entry.versions.length - 1]?.v ?? 0, entry?.lastVersion ?? 0, entry?.pending?.v ?? 0);
+}
+
+function inProgress(name: string, pending: StoredVersion): HushError {
+  return new HushError("ROTATION_IN_PROGRESS", `"${name}" has a pending version ${pending.v} (staged ${pending.createdAt}): another rotation is under way or was interrupted.`, { secret: name });
+}
 
 /** Entries already checked; a WeakSet so a replaced document frees its marks. */
 const checkedEntries = new WeakSet<object>();
@@ -129,6 +185,11 @@ function entryProblem(entry: unknown): string | undefined {
     if (typeof s.value !== "string") return `has a non-string value in version ${s.v}`;
     if (typeof s.createdAt !== "string" || Number.isNaN(Date.parse(s.createdAt))) return `has a bad date in version ${s.v}`;
     previous = s.v as number;
+  }
+  if (e.pending !== undefined) {
+    const p = e.pending as Partial<StoredVersion> | null;
+    if (typeof p !== "object" || p === null || !Number.isSafeInteger(p.v) || (p.v as number) < 1 || e.versions.some((s) => s.v === p.v)) return "has a pending version with a bad number";
+    if (typeof p.value !== "string" || typeof p.createdAt !== "string" || Number.isNaN(Date.parse(p.createdAt))) return "has a malformed pending version";
   }
   if (e.versions.length === 0) {
     if (!Number.isSafeInteger(e.lastVersion) || (e.lastVersion as number) < 1 || typeof e.deletedAt !== "string") return "is an incomplete tombstone";
