@@ -163,3 +163,7 @@ export type { MigrateResult } from "./sources/postgres/migrate.js";
 export { restoreSecret, destroySecret } from "./workflows/restore.js";
 export type { SoftDeleteOptions, SoftDeleteResult } from "./workflows/restore.js";
 export type { DbStatus, DbAccess } from "./sources/postgres/admin.js";
+
+// --- Rotators: the postgres-role rotator (docs/rotation.md, "The postgres-role rotator") ---
+export { postgresRoleRotatorType, createPostgresRoleRotator } from "./rotation/postgres-role.js";
+export type { PostgresRoleOptions } from "./rotation/postgres-role.js";

@@ -104,12 +104,12 @@ describe("the public surface", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "PATTERN_RULES", "PROVIDERS", "VERSION",
       "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat", "checkRequired",
-      "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createRedactStream",
+      "createAuditor", "createDotenvSource", "createEnvSource", "createJsonlSink", "createLocalSource", "createMallkuSource", "createPostgresRoleRotator", "createRedactStream",
       "createSecretIdMapper", "createSecretsManager", "createStderrSink", "defineKeyProviderType", "defineSourceType", "deriveAuditKeys", "diagnoseProject", "envName", "exportEnvironmentKey", "exportSecrets",
       "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile", "findKeyProviderType", "findProvider", "findSourceType", "formatAccessReport", "formatReviewMarkdown",
       "formatReviewText", "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "hintFor", "importEnvironmentKey", "importSecrets", "initProject", "injectAdapterSecrets",
       "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listIncidents", "listKeyProviderTypes", "listProjectMembers", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "openConfiguredManager", "openIncident", "option",
-      "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerSourceType", "removeProjectMember", "reportProjectAccess", "resolveAdapter",
+      "parseFernetKey", "postgresRoleRotatorType", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerSourceType", "removeProjectMember", "reportProjectAccess", "resolveAdapter",
       "resolveProviderKey", "reviewAccess", "reviewProjectAccess", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
       "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
