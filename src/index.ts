@@ -149,6 +149,8 @@ export type { ScryptParams } from "./keys/passphrase-wrap.js";
 // --- Sources: the registry of source types (hush.yaml's `type:`), and how to define one ---
 export { registerSourceType, listSourceTypes, findSourceType } from "./sources/registry.js";
 export { defineSourceType } from "./sources/descriptor.js";
+export { rotateSecret, DEFAULT_GRACE_MS } from "./workflows/rotate.js";
+export type { RotateOptions, RotateResult } from "./workflows/rotate.js";
 export { registerRotatorType, listRotatorTypes, findRotatorType } from "./rotation/registry.js";
 export { defineRotatorType, ROTATION_STEPS } from "./rotation/rotator.js";
 export type { Rotator, RotatorDescriptor, RotatorContext, RotationValues, RotationStep } from "./rotation/rotator.js";

@@ -90,8 +90,16 @@ export interface SecretsManager {
   explain(name: string): Promise<SecretExplanation>;
   versions(name: string, options?: WriteOptions): Promise<SecretVersionInfo[]>;
   rollback(name: string, toVersion: number, options?: WriteOptions): Promise<SecretRecord>;
+  /**
+   * Emits the access event (and so the audit record) of one step of a rotation: the rotate
+   * workflow calls it for each step, `served` or `error` with the failure's code. Never a value.
+   */
+  recordRotationStep(name: string, step: RotationStepName, outcome: "served" | "error", details?: { source?: string; version?: number; errorCode?: string }): Promise<void>;
   accessReport(): AccessStats[];
   onAccess(listener: (event: AccessEvent) => void | Promise<void>): () => void;
   clearCache(): void;
   dispose(): Promise<void>;
 }
+
+/** The steps of a rotation as `recordRotationStep` takes them (src/rotation/rotator.ts). */
+export type RotationStepName = "create" | "set" | "test" | "finish" | "revoke";

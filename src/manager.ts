@@ -13,6 +13,7 @@ import { createManagerContext } from "./manager-context.js";
 import { createListings } from "./manager-list.js";
 import { createReads } from "./manager-read.js";
 import { createWrites } from "./manager-write.js";
+import { canonicalName } from "./names.js";
 import { createBatchWrite } from "./manager-write-many.js";
 import type { GetOptions, SecretsManager, SecretsManagerOptions } from "./manager-types.js";
 
@@ -38,6 +39,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     ...createListings(ctx),
     ...createWrites(ctx),
     ...createBatchWrite(ctx),
+    recordRotationStep: (name, step, outcome, details = {}) => ctx.tracker.write({ name: canonicalName(name), action: `rotate-${step}`, outcome, ...details }),
     accessReport: () => ctx.tracker.report(),
     onAccess: (listener) => ctx.tracker.subscribe(listener),
     clearCache: () => ctx.cache.clear(),

@@ -144,8 +144,8 @@ export type AuditMode = "best-effort" | "required";
 /** Outcome of one access, as audit records it. */
 export type AccessOutcome = "served" | "missing" | "denied" | "error";
 
-/** What an access did. */
-export type AccessAction = "read" | "write" | "delete" | "rollback";
+/** What an access did. The `rotate-*` actions are the steps of `hush rotate` (docs/rotation.md). */
+export type AccessAction = "read" | "write" | "delete" | "rollback" | "rotate-create" | "rotate-set" | "rotate-test" | "rotate-finish" | "rotate-revoke";
 
 /** Who accessed. */
 export interface AccessActor {

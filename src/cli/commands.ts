@@ -43,5 +43,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: "key", summary: "an environment's key: move it (user/file), re-key the store (rotate), export to / import from a passphrase-protected bundle", load: () => import("./commands/key.js") },
   { name: "member", summary: "team members: your key pair; add, list, remove who can open an environment's key", load: () => import("./commands/member.js") },
   { name: "db", summary: "the PostgreSQL store's schema: migrate, status, grant (SQL printed or applied)", load: () => import("./commands/db.js") },
+  { name: "rotate", summary: "rotate a secret: create -> pending, set, test, finish; revoke the old value after a grace period", load: () => import("./commands/rotate.js") },
   { name: "redact", summary: "copy stdin to stdout with every managed value replaced by [REDACTED:name]", load: () => import("./commands/redact.js") },
 ];

@@ -25,6 +25,7 @@ import { createChangeListener, type ChangeListener } from "./postgres/listener.j
 import { readCurrent, readNames, readVersion, readVersions } from "./postgres/read.js";
 import { checkPostgres } from "./postgres/check.js";
 import { createPgStore, type PgStore, type PgStoreOptions } from "./postgres/store-context.js";
+import { discardPending, promoteVersion, readPending, stageVersion } from "./postgres/stage.js";
 import { destroy, restore, rollbackTo, softDelete, writeVersions, type PgWrite } from "./postgres/write.js";
 import { withLastKnownGood } from "./remote/last-known-good.js";
 import { offlineCacheOption } from "./remote/options.js";
@@ -41,7 +42,7 @@ export interface PostgresSourceOptions extends PgStoreOptions {
 }
 
 /** The postgres source: the contract's methods plus restore, destroy and check-and-set writes. */
-export type PostgresSource = SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "versions" | "getVersion" | "rollback" | "watch" | "check" | "dispose">> & PostgresExtras;
+export type PostgresSource = SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "versions" | "getVersion" | "rollback" | "stage" | "getPending" | "promote" | "discardPending" | "watch" | "check" | "dispose">> & PostgresExtras;
 
 /** What the postgres source has beyond the contract. */
 export interface PostgresExtras {
@@ -116,6 +117,13 @@ export function createPostgresSource(options: PostgresSourceOptions): PostgresSo
     versions: (n): Promise<SecretVersionInfo[]> => readVersions(store, n),
     getVersion: (n, version) => readVersion(store, n, version),
     rollback: (n, toVersion) => rollbackTo(store, n, toVersion),
+    stage: (n, value) => {
+      assertStorable(value, n, name);
+      return stageVersion(store, n, value);
+    },
+    getPending: (n) => readPending(store, n),
+    promote: (n, version) => promoteVersion(store, n, version),
+    discardPending: (n, version) => discardPending(store, n, version),
     watch(onChange: (change: SourceChange) => void) {
       if (store.disposed) return () => undefined;
       return listen().subscribe((names) => onChange({ source: name, names }));

@@ -132,8 +132,8 @@ async function writeOne(store: PgStore, keys: StoreKeys, client: PoolClient, w: 
   return record(version, inserted.rows[0]!.created_at);
 }
 
-/** Appends to the change sequence and NOTIFYs, in the caller's transaction. */
-async function notifyChange(store: PgStore, client: PoolClient, secretId: string, version: number | null): Promise<void> {
+/** Appends to the change sequence and NOTIFYs, in the caller's transaction (writes, promote). */
+export async function notifyChange(store: PgStore, client: PoolClient, secretId: string, version: number | null): Promise<void> {
   await client.query(
     `WITH c AS (INSERT INTO ${store.s}.changes (environment, secret_id, version) VALUES ($1, $2, $3) RETURNING seq)
      SELECT pg_notify($4, json_build_object('e', $1::text, 's', $2::text, 'v', $3::integer, 'q', c.seq::text)::text) FROM c`,
