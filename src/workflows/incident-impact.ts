@@ -60,7 +60,7 @@ export async function assessImpact(options: AssessImpactOptions): Promise<Incide
   for await (const r of readAuditRecords(options.logPath)) {
     if (r.secretId !== options.secretId || (until !== undefined && r.time >= until)) continue;
     if (r.action !== "read") {
-      writes++;
+      if (r.action === "write" || r.action === "delete" || r.action === "rollback") writes++;
       continue;
     }
     if (r.outcome === "denied" || r.outcome === "error") failedReads++;

@@ -15,6 +15,7 @@ import { readTrustedFile } from "../fs/read-trusted-file.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { IncidentImpact } from "./incident-impact.js";
 import type { IncidentLeakReport } from "./incident-leaks.js";
+import type { IncidentRotation } from "./incident-rotate.js";
 import { renderIncidentMarkdown } from "./incident-markdown.js";
 
 /** Where records live, under the project root. */
@@ -50,6 +51,8 @@ export interface IncidentRecord {
   };
   /** What hush did, in order, one line each. */
   done: string[];
+  /** The rotation, the revoke and the mark of the compromised version. */
+  rotation: IncidentRotation;
   leaks: IncidentLeakReport;
   impact: IncidentImpact;
   checklist: ChecklistItem[];

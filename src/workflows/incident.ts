@@ -21,6 +21,7 @@ import { loadConfig } from "../config/load.js";
 import type { ProjectOptions } from "./project.js";
 import { assessImpact, type IncidentImpact } from "./incident-impact.js";
 import { findLeaks, type IncidentLeakReport } from "./incident-leaks.js";
+import { rotateCompromised, type IncidentRotation } from "./incident-rotate.js";
 import { incidentId, INCIDENT_FORMAT, listIncidentRecords, writeIncidentRecord, type ChecklistItem, type IncidentListing, type IncidentRecord } from "./incident-record.js";
 
 /** Options of {@link openIncident}. */
@@ -29,16 +30,30 @@ export interface OpenIncidentOptions extends ProjectOptions {
   name: string;
   /** Search the git history as well as the working tree. @default true */
   gitHistory?: boolean;
+  /** Rotate now through `hush rotate`'s workflow (hush.yaml's rotator for the name). @default true */
+  rotate?: boolean;
+  /** Grace period of that rotation, ms; 0 revokes the old value at once. @default 60000 */
+  graceMs?: number;
   /** Called as each step starts (for progress on stderr). */
   onStep?: (step: string) => void;
+  /** The rotation's progress lines (never values). */
+  onProgress?: (message: string) => void;
+  /** Reads a value without echoing it, for rotators that ask the person (llm-key). */
+  readSecret?: (question: string) => Promise<string>;
 }
 
-/** Runs the incident's read-only steps and writes the record; returns it with its file paths. */
+/** The default grace period of an incident's rotation: one minute. */
+export const INCIDENT_GRACE_MS = 60_000;
+
+/**
+ * Runs the incident: impact and leaks of the version served now, then the rotation and the mark,
+ * then the record. A failed rotation is in the record (and `rotation.status`), not thrown.
+ */
 export async function openIncident(options: OpenIncidentOptions): Promise<IncidentListing> {
   const name = canonicalName(options.name);
   const openedAt = new Date();
   const step = options.onStep ?? (() => undefined);
-  return withAuditScope(options, { extraNames: [name] }, async ({ manager, loaded, logPath, ids }) => {
+  const found = await withAuditScope(options, { extraNames: [name] }, async ({ manager, loaded, logPath, ids }) => {
     // The audit trail is read before the value: this command's own read is not counted.
     const current = await compromisedVersion(manager, name);
     step("reading the audit trail");
@@ -46,9 +61,26 @@ export async function openIncident(options: OpenIncidentOptions): Promise<Incide
     const record = await manager.getRecord(name, { required: true });
     step("searching the working tree and the git history");
     const leaks = await findLeaks({ cwd: loaded.root, name, value: record.value, gitHistory: options.gitHistory });
-    step("writing the incident record");
-    return writeIncidentRecord(loaded.root, buildRecord({ name, openedAt, loaded, record, since: current.since, leaks, impact }));
+    return { loaded, record, since: current.since, impact, leaks };
   });
+  const { loaded, record } = found;
+  const provider = providerOfKeyName(name);
+  step(options.rotate === false ? "marking the version compromised" : "rotating now and marking the old version compromised");
+  const rotation = await rotateCompromised({
+    ...options,
+    loaded: undefined,
+    name,
+    source: record.source,
+    version: record.version ?? null,
+    rotate: options.rotate !== false,
+    hasRotator: loaded.config.secrets[name]?.rotator !== undefined,
+    graceMs: options.graceMs ?? INCIDENT_GRACE_MS,
+    issuerPage: provider?.docs ?? null,
+    onProgress: options.onProgress,
+    readSecret: options.readSecret,
+  });
+  step("writing the incident record");
+  return writeIncidentRecord(loaded.root, buildRecord({ name, openedAt, ...found, rotation }));
 }
 
 /** Options of {@link listIncidents}. */
@@ -84,6 +116,7 @@ interface RecordInputs {
   since: Date | null;
   leaks: IncidentLeakReport;
   impact: IncidentImpact;
+  rotation: IncidentRotation;
 }
 
 function buildRecord(x: RecordInputs): IncidentRecord {
@@ -91,7 +124,9 @@ function buildRecord(x: RecordInputs): IncidentRecord {
   const p = providerOfKeyName(x.name);
   const provider = p ? { id: p.id, displayName: p.displayName, keysPage: p.docs, usageDashboard: usageDashboardOf(p) } : null;
   const leakCount = x.leaks.leaks.length;
+  const rot = x.rotation;
   const done = [
+    ...rotationDone(rot, x.name),
     `Searched the working tree${x.leaks.gitHistorySearched ? " and the git history" : ""} (${x.leaks.filesScanned} texts) for the value in every encoding the scanner knows: ${leakCount} place${leakCount === 1 ? "" : "s"} found${x.leaks.issues.length ? `, ${x.leaks.issues.length} not scanned` : ""}.`,
     `Read the audit trail: ${x.impact.reads} served read${x.impact.reads === 1 ? "" : "s"} of the compromised version by ${x.impact.readers.length} process${x.impact.readers.length === 1 ? "" : "es"}.`,
     "Wrote this record (no value in it).",
@@ -106,6 +141,7 @@ function buildRecord(x: RecordInputs): IncidentRecord {
     openedBy: { user: safeUser(), host: hostname() },
     secret: { source: x.record.source, version: x.record.version ?? null, since: x.since?.toISOString() ?? null, owner: policy?.owner ?? null, type: policy?.type ?? null, provider },
     done,
+    rotation: rot,
     leaks: x.leaks,
     impact: x.impact,
     checklist: checklist(x, policy?.owner, provider),
@@ -114,17 +150,34 @@ function buildRecord(x: RecordInputs): IncidentRecord {
 
 function checklist(x: RecordInputs, owner: string | undefined, provider: IncidentRecord["secret"]["provider"]): ChecklistItem[] {
   const since = x.since ? ` since ${x.since.toISOString()}` : "";
-  const items = [
-    `Rotate ${x.name} now and revoke the compromised version at its issuer (\`hush rotate ${x.name} --grace 0\`).`,
+  const rot = x.rotation;
+  const items: ChecklistItem[] = [
+    { item: `Rotate ${x.name} (version ${rot.compromisedVersion ?? "-"} is compromised).`, done: rot.status === "rotated" },
+    { item: `Revoke the compromised version in the target.`, done: rot.revoke === "done" && rot.status === "rotated" },
+    ...rot.byHand.map((item) => ({ item, done: false })),
+  ];
+  const left = [
     owner ? `Notify the owner named in hush.yaml: ${owner}.` : `Notify the secret's owner (hush.yaml names none for ${x.name}: add \`owner:\`).`,
     provider
       ? `Check ${provider.displayName}'s usage dashboard for use of the old key${since}: ${provider.usageDashboard}`
       : `Check the target system's own logs for use of the old value${since}.`,
     `Confirm that every process listed under "Who read" was expected to read ${x.name}.`,
   ];
-  if (x.leaks.leaks.length > 0) items.push("Remove the value from the places listed (a leaked commit stays in clones and forks: rotation is what makes it harmless).");
-  items.push("Close the incident: set `status` to `closed` in the JSON record, tick this list, and commit both files.");
-  return items.map((item) => ({ item, done: false }));
+  if (x.leaks.leaks.length > 0) left.push("Remove the value from the places listed (a leaked commit stays in clones and forks: rotation is what makes it harmless).");
+  left.push("Close the incident: set `status` to `closed` in the JSON record, tick this list, and commit both files.");
+  return [...items, ...left.map((item) => ({ item, done: false }))];
+}
+
+function rotationDone(r: IncidentRotation, name: string): string[] {
+  const v = `version ${r.compromisedVersion ?? "-"}`;
+  const lines: string[] = [];
+  if (r.status === "rotated") lines.push(`Rotated ${name} with the ${r.rotator} rotator: version ${r.newVersion} is current.`);
+  if (r.status === "failed") lines.push(`Tried to rotate ${name}: ${r.error!.code}: ${r.error!.message}`);
+  if (r.status === "skipped") lines.push(`Did not rotate ${name} (no rotator, or --no-rotate).`);
+  if (r.status === "rotated" && r.revoke === "done") lines.push(`Revoked ${v} in the target.`);
+  if (r.status === "rotated" && r.revoke === "due") lines.push(`Recorded the revoke of ${v}, due at ${r.revokeDueAt} (\`hush rotate --due\`).`);
+  if (r.markedCompromised) lines.push(`Marked ${v} compromised in the audit trail (action mark-compromised).`);
+  return lines;
 }
 
 function safeUser(): string {

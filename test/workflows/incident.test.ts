@@ -115,6 +115,8 @@ describe("hush incident NAME", () => {
 
   it("a second incident gets its own files; --no-git-history leaves the commit out", async () => {
     const r = await openIncident({ cwd: dir, name: "OPENAI_API_KEY", gitHistory: false, env: env() });
+    expect(r.rotation).toMatchObject({ status: "skipped", markedCompromised: true });
+    expect(r.rotation.byHand[0]).toMatch(/^Not rotated \(hush.yaml names no rotator for openai_api_key\)/);
     expect(r.leaks.gitHistorySearched).toBe(false);
     expect(r.leaks.leaks.map((l) => l.origin)).toEqual(["file"]);
     // The first incident's own read now counts: it happened before this one.
@@ -123,10 +125,29 @@ describe("hush incident NAME", () => {
     noValue(JSON.stringify(r));
   });
 
+  it("rotates through hush rotate's workflow, marks the old version compromised in the audit trail, says what to revoke by hand", async () => {
+    writeFileSync(join(dir, "hush.yaml"), ["version: 1", "secrets:", `  ${NAME}:`, "    type: llm-api-key", "    owner: alice@example.com", "    rotator: { type: random, length: 48 }", ""].join("\n"));
+    const r = await hush(["incident", NAME, "--yes", "--grace", "0", "--json"]);
+    expect(r.code).toBe(0);
+    noValue(r.stdout + r.stderr);
+    const rec = JSON.parse(r.stdout) as IncidentRecord & { files: { json: string } };
+    expect(rec.rotation).toMatchObject({ status: "rotated", rotator: "random", compromisedVersion: 1, newVersion: 2, revoke: "none", markedCompromised: true });
+    expect(rec.rotation.byHand.join("\n")).toMatch(/cannot revoke: revoke version 1 of openai_api_key at its issuer \(https:\/\/platform\.openai\.com\/api-keys\) now/);
+    expect(rec.checklist.slice(0, 2)).toEqual([expect.objectContaining({ done: true }), expect.objectContaining({ done: false })]);
+    // The leaks and readers are those of the compromised version 1, found before it was rotated away.
+    expect(rec.leaks.leaks.some((l) => l.commit === leakedCommit)).toBe(true);
+    const audit = readFileSync(join(dir, ".secrets", "audit.dev.jsonl"), "utf8");
+    expect(audit).toMatch(/"action":"mark-compromised","outcome":"served","source":"local","version":1/);
+    expect(audit).toContain('"action":"rotate-finish"');
+    noValue(audit + readFileSync(rec.files.json, "utf8"));
+    const now = await hush(["get", NAME]);
+    expect(now.stdout.trim()).toMatch(/^[A-Za-z0-9]{48}$/);
+  });
+
   it("an unknown secret is NOT_FOUND and writes no record", async () => {
     const r = await hush(["incident", "no_such_key", "--yes"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/NOT_FOUND|not found/i);
-    expect(readdirSync(join(dir, ".hush", "incidents"))).toHaveLength(4);
+    expect(readdirSync(join(dir, ".hush", "incidents"))).toHaveLength(6);
   });
 });

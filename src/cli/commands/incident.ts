@@ -4,13 +4,16 @@
  * people on output, never a value.
  */
 import type { Command } from "commander";
-import { HushError, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
+import { HushError, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
+import { EXIT_CODES, EXIT_FOUND } from "../exit-codes.js";
 import type { Mapped } from "../flags.js";
 import { globalOptions, projectFrom } from "../open-manager.js";
 
 interface IncidentFlags {
   yes?: boolean;
+  rotate?: boolean;
+  grace?: string;
   gitHistory?: boolean;
   json?: boolean;
 }
@@ -21,6 +24,8 @@ export function register(program: Command, ctx: CliContext): void {
     .command("open <name>", { isDefault: true })
     .description("run the incident procedure for NAME (`hush incident NAME` for short)")
     .option("--yes", "do not ask for confirmation (scripts)")
+    .option("--no-rotate", "do not rotate (the record then says what to rotate and revoke by hand)")
+    .option("--grace <duration>", "how long the old value stays valid after the rotation (0, 30s, 5m)", "1m")
     .option("--no-git-history", "search the working tree only, not every commit")
     .option("--json", "print the record as JSON")
     .addHelpText(
@@ -35,13 +40,18 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async (name: string, opts: IncidentFlags, cmd: Command) => {
       const json = opts.json || globalOptions(cmd).json;
-      if (!opts.yes) await confirm(ctx, `hush: incident for ${name}: read its value to search this project and its git history, read the audit trail, write a record in .hush/incidents/. Continue? [y/N] `);
+      if (!opts.yes) await confirm(ctx, `hush: incident for ${name}: ${opts.rotate === false ? "" : "rotate it now (old value valid for the grace period), "}mark the version compromised, search this project and its git history for it, read the audit trail, write a record in .hush/incidents/. Continue? [y/N] `);
       const options: Mapped<Omit<OpenIncidentOptions, "name">> = {
         ...projectFrom(cmd, ctx),
         gitHistory: opts.gitHistory,
+        rotate: opts.rotate,
+        graceMs: parseGrace(opts.grace ?? "1m"),
         onStep: json ? undefined : (s) => err(ctx, `hush: ${s}...`),
+        onProgress: (m) => err(ctx, `hush: ${m}`),
+        readSecret: undefined,
       };
       const r = await openIncident({ ...options, name });
+      if (r.rotation.status === "failed") ctx.exitCode = EXIT_CODES[r.rotation.error!.code as HushErrorCode] ?? EXIT_FOUND;
       if (json) return outJson(ctx, r);
       report(ctx, r);
     });
@@ -77,8 +87,16 @@ async function confirm(ctx: CliContext, question: string): Promise<void> {
   }
 }
 
+/** `0`, `90s`, `5m`, `1h` -> ms. */
+function parseGrace(text: string): number {
+  const m = /^(\d{1,6})(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new HushError("INVALID_ARGUMENT", "--grace takes a duration: 0, 30s, 5m or 1h.");
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+}
+
 function report(ctx: CliContext, r: IncidentListing): void {
   out(ctx, `incident ${r.id}: ${r.name} (${r.environment}), ${r.secret.source} version ${r.secret.version ?? "-"}, in use since ${r.secret.since ?? "unknown"}`);
+  for (const d of r.done.slice(0, -3)) out(ctx, d);
   const l = r.leaks;
   out(ctx, `leaks: ${l.leaks.length} place(s)${l.gitHistorySearched ? "" : " (no git history searched)"}`);
   for (const k of l.leaks) out(ctx, `  ${k.origin === "history" ? `commit ${k.commit!.slice(0, 12)} ` : ""}${k.path}:${k.line}:${k.column} (${k.encoding})`);
