@@ -51,6 +51,8 @@ export interface PostgresRoleOptions {
   format: CredentialFormat;
   /** End the retired role's sessions at revoke. @default false */
   terminateSessions: boolean;
+  /** A query the new role must be able to run at `test` (its privileges, through the group). @default "SELECT current_user" */
+  testQuery?: string;
 }
 
 const schema = {
@@ -62,6 +64,7 @@ const schema = {
   database: option.string({ description: "database the consumers connect to", docDefault: "the admin connection's" }),
   format: option.choice(["url", "json"] as const, { default: "url", description: "the value: a postgresql:// URL or a JSON object" }),
   terminateSessions: option.boolean({ default: false, description: "end the retired role's sessions at revoke" }),
+  testQuery: option.string({ description: "a query the new role must be able to run at the test step (e.g. a SELECT on one of the app's tables)", docDefault: "SELECT current_user" }),
 };
 
 /** The `postgres-role` rotator type. */
@@ -84,7 +87,8 @@ export function createPostgresRoleRotator(options: PostgresRoleOptions, context:
   const admin = <T>(fn: (c: Client) => Promise<T>) => withClient(adminUrl, fn);
   return {
     async create(current) {
-      const user = nextUser(options.users, current === undefined ? undefined : parseCredentials(current, options.format).user);
+      const user = nextUser(options.users, current === undefined ? undefined : userIn(current, options.format));
+      if (current !== undefined && userIn(current, options.format) === undefined) context.onProgress?.(`the current value is not a credential of this rotator; starting with role ${user}`);
       return formatCredentials({ ...target, user, password: newPassword() }, options.format);
     },
     async set({ value }) {
@@ -102,10 +106,17 @@ export function createPostgresRoleRotator(options: PostgresRoleOptions, context:
         throw new HushError("ROTATION_FAILED", `test: role ${c.user} does not hold the new password (or cannot log in).`);
       }
       if (row.expired) throw new HushError("ROTATION_FAILED", `test: role ${c.user}'s password has expired (VALID UNTIL).`);
-      const who = await withClient(urlOf(c), async (db) => (await db.query<{ current_user: string }>("SELECT current_user")).rows[0]?.current_user);
+      const who = await withClient(urlOf(c), async (db) => {
+        if (options.testQuery) await db.query(options.testQuery);
+        return (await db.query<{ current_user: string }>("SELECT current_user")).rows[0]?.current_user;
+      });
       if (who !== c.user) throw new HushError("ROTATION_FAILED", `test: a connection with the new credentials ran as ${who ?? "nobody"}, not ${c.user}.`);
     },
     async revoke({ value }) {
+      if (userIn(value, options.format) === undefined) {
+        context.onProgress?.("the old value is not a credential of this rotator: no role to revoke");
+        return;
+      }
       const c = parseCredentials(value, options.format);
       assertOurs(options.users, c.user);
       if (c.user === lastSet) throw new HushError("INVALID_ARGUMENT", `revoke: role ${c.user} holds the new credentials; the old value must name the other role.`);
@@ -134,6 +145,15 @@ function newPassword(): string {
   let out = "";
   for (let i = 0; i < 32; i++) out += PASSWORD_CHARS[randomInt(PASSWORD_CHARS.length)];
   return out;
+}
+
+/** The user a value names, or undefined when it is not a credential in `format` at all. */
+function userIn(value: string, format: CredentialFormat): string | undefined {
+  try {
+    return parseCredentials(value, format).user;
+  } catch (_e) {
+    return undefined;
+  }
 }
 
 /** The role not in use: the other one of the pair; the first when nothing is in use yet. */
