@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { HushError, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_CODES, EXIT_FOUND } from "../exit-codes.js";
+import { readSecretValue } from "../read-value.js";
 import type { Mapped } from "../flags.js";
 import { globalOptions, projectFrom } from "../open-manager.js";
 
@@ -48,7 +49,7 @@ export function register(program: Command, ctx: CliContext): void {
         graceMs: parseGrace(opts.grace ?? "1m"),
         onStep: json ? undefined : (s) => err(ctx, `hush: ${s}...`),
         onProgress: (m) => err(ctx, `hush: ${m}`),
-        readSecret: undefined,
+        readSecret: (question) => readSecretValue(ctx, { prompt: question }),
       };
       const r = await openIncident({ ...options, name });
       if (r.rotation.status === "failed") ctx.exitCode = EXIT_CODES[r.rotation.error!.code as HushErrorCode] ?? EXIT_FOUND;
