@@ -3,7 +3,8 @@
 // local store; ROTATIONS times the rotator's create/set/test run, the new value is written to the
 // store (finish), every consumer must switch through watch, and after the grace period the old
 // role is revoked (NOLOGIN, its sessions terminated). Reports failed queries and, per rotation,
-// the time from finish until the last consumer switched.
+// the time from finish until the last consumer switched. The rotation runs through `rotateOnce`
+// (hush rotate's workflow) when given, else through the rotator's steps and a store write.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -13,7 +14,9 @@ const CONSUMER = fileURLToPath(new URL("./rotation-consumer.mjs", import.meta.ur
 
 /**
  * @param {{ rotator: any, store: { get(): Promise<string>, set(v: string): Promise<void> }, secretsDir: string, name: string,
- *   distIndex: string, consumers: number, rotations: number, graceMs: number, pauseMs?: number }} o
+ *   distIndex: string, consumers: number, rotations: number, graceMs: number, pauseMs?: number,
+ *   rotateOnce?: (onProgress: (m: string) => void) => Promise<void> }} o
+ * With `rotateOnce` (hush rotate's workflow, its own revoke left due), `rotator` only revokes.
  */
 export async function runRotationLoad(o) {
   const procs = [];
@@ -23,12 +26,22 @@ export async function runRotationLoad(o) {
   const timeouts = [];
   for (let i = 0; i < o.rotations; i++) {
     const current = await o.store.get();
-    const value = await o.rotator.create(current);
-    await o.rotator.set({ value, previous: current });
-    await o.rotator.test({ value, previous: current });
+    let finished;
+    let value;
+    if (o.rotateOnce) {
+      // Through `hush rotate`'s workflow: create -> pending, set, test, finish (promote).
+      await o.rotateOnce((m) => {
+        if (m.startsWith("finish:")) finished = Date.now();
+      });
+      value = await o.store.get();
+    } else {
+      value = await o.rotator.create(current);
+      await o.rotator.set({ value, previous: current });
+      await o.rotator.test({ value, previous: current });
+      finished = Date.now();
+      await o.store.set(value);
+    }
     const user = decodeURIComponent(new URL(value).username);
-    const finished = Date.now();
-    await o.store.set(value);
     const switched = await Promise.race([Promise.all(procs.map((p) => p.switchedTo(user))), sleep(o.graceMs).then(() => null)]);
     if (switched === null) timeouts.push(i);
     else latencies.push(Math.max(...switched) - finished);

@@ -1,16 +1,17 @@
-// The postgres-role rotation under load (issue 16's goal): 3 consumer processes keep querying
+// The postgres-role rotation under load (issue 16's goal), through hush rotate's workflow: 3 consumer processes keep querying
 // PostgreSQL with credentials from hush's local store and switch through its watch; 20
 // rotations, each revoking the retired role (NOLOGIN, sessions terminated) after the grace
 // period. Zero failed queries. No timing threshold: the switch times are reported, not judged.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { createKeyFile } from "../../src/crypto/key-file.js";
 import { createLocalSource } from "../../src/sources/local.js";
 import { createPostgresRoleRotator } from "../../src/rotation/postgres-role.js";
+import { rotateSecret } from "../../src/workflows/rotate.js";
 import { REPO_ROOT } from "../helpers/bundle.js";
 // @ts-expect-error: a plain .mjs module shared with the bench
 import { runRotationLoad } from "../../bench/rotation-load.mjs";
@@ -33,6 +34,7 @@ const sql = async (text: string) => {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "hush-rotation-load-"));
   createKeyFile(join(dir, ".secrets"), "dev");
+  writeFileSync(join(dir, "hush.yaml"), "version: 1\nsources:\n  - type: local\n");
   await sql(`CREATE ROLE ${GROUP} NOLOGIN`);
   await sql(`CREATE ROLE ${A} NOLOGIN IN ROLE ${GROUP}`);
   await sql(`CREATE ROLE ${B} NOLOGIN IN ROLE ${GROUP}`);
@@ -52,7 +54,12 @@ it("20 rotations under load: zero failed queries, every consumer on the new role
   await rotator.set!({ value: first });
   await local.set(NAME, first);
   const store = { get: async () => (await local.get(NAME))!.value, set: async (v: string) => void (await local.set(NAME, v)) };
-  const r = await runRotationLoad({ rotator, store, secretsDir, name: NAME, distIndex: join(REPO_ROOT, "dist/index.js"), consumers: 3, rotations: 20, graceMs: 1000, pauseMs: 2 });
+  // Each rotation through hush rotate's workflow (pending stage, promote); its revoke is left
+  // due (a long grace) and done by the driver when the 1 s grace below ends.
+  const config = { type: "postgres-role", options: { users: [A, B], adminUrl: ADMIN, terminateSessions: true } };
+  const rotateOnce = async (onProgress: (m: string) => void) => void (await rotateSecret({ cwd: dir, name: NAME, rotator: config, graceMs: 3_600_000, onProgress, env: { PATH: process.env.PATH } }));
+  const revoker = createPostgresRoleRotator({ users: [A, B], adminUrl: ADMIN, adminUrlEnv: "X", format: "url", terminateSessions: true }, {});
+  const r = await runRotationLoad({ rotator: revoker, store, secretsDir, name: NAME, distIndex: join(REPO_ROOT, "dist/index.js"), consumers: 3, rotations: 20, graceMs: 1000, pauseMs: 2, rotateOnce });
   await local.dispose();
   console.log(`rotation load: ${r.queries} queries, ${r.failed} failed, switch ms (finish -> last consumer) min ${r.switchMs[0]} median ${r.switchMs[Math.floor(r.switchMs.length / 2)]} max ${r.switchMs.at(-1)}`);
   expect(r.failures).toEqual([]);
