@@ -20,7 +20,7 @@ interface IncidentFlags {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  const incident = program.command("incident").description("a compromised secret: where it leaked, who read it, an incident record in .hush/incidents/");
+  const incident = program.command("incident").description("a compromised secret: rotate and revoke now, where it leaked, who read it, an incident record in .hush/incidents/");
   incident
     .command("open <name>", { isDefault: true })
     .description("run the incident procedure for NAME (`hush incident NAME` for short)")
@@ -33,10 +33,17 @@ export function register(program: Command, ctx: CliContext): void {
       "after",
       [
         "",
-        "Steps: the working tree and every commit of the git history are searched for the value (plain,",
-        "base64, base64url, URL, hex); the audit trail gives every read of the compromised version (who,",
-        "when, host, pid, command) and since when it existed; a record (Markdown + JSON, no value) with a",
-        "checklist is written to .hush/incidents/, to be committed. `hush incident list` shows the records.",
+        "Steps: the audit trail gives every read of the compromised version (who, when, host, pid,",
+        "command) and since when it existed; the working tree and every commit of the git history are",
+        "searched for the value (plain, base64, base64url, URL, hex); the secret is rotated now with",
+        "hush.yaml's rotator (hush rotate's workflow; --grace 0 revokes the old value at once) and the old",
+        "version is marked compromised in the audit trail; what the rotator cannot revoke is printed. A",
+        "record (Markdown + JSON, no value) with a checklist is written to .hush/incidents/, to be committed.",
+        "",
+        "Examples:",
+        "  hush incident openai_api_key --grace 0",
+        "  hush incident database_url --yes --json     (scripts)",
+        "  hush incident list",
       ].join("\n"),
     )
     .action(async (name: string, opts: IncidentFlags, cmd: Command) => {
