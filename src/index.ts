@@ -151,6 +151,8 @@ export { registerSourceType, listSourceTypes, findSourceType } from "./sources/r
 export { defineSourceType } from "./sources/descriptor.js";
 export { rotateSecret, DEFAULT_GRACE_MS } from "./workflows/rotate.js";
 export type { RotateOptions, RotateResult } from "./workflows/rotate.js";
+export { rotateDue } from "./workflows/rotate-due.js";
+export type { RotateDueOptions, RotateDueResult } from "./workflows/rotate-due.js";
 export { registerRotatorType, listRotatorTypes, findRotatorType } from "./rotation/registry.js";
 export { defineRotatorType, ROTATION_STEPS } from "./rotation/rotator.js";
 export type { Rotator, RotatorDescriptor, RotatorContext, RotationValues, RotationStep } from "./rotation/rotator.js";

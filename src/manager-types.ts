@@ -101,6 +101,12 @@ export interface SecretsManager {
    */
   recordCompromised(name: string, details: { source: string; version?: number }): Promise<void>;
   accessReport(): AccessStats[];
+  /**
+   * Calls `callback` with the new record whenever the value `get(name)` serves changes (a
+   * rotation's finish, a write), through the sources' `watch`; returns a function that stops it.
+   * The first read is the baseline (no call). See src/manager-watch.ts.
+   */
+  onChange(name: string, callback: (record: SecretRecord | undefined) => void | Promise<void>): () => void;
   onAccess(listener: (event: AccessEvent) => void | Promise<void>): () => void;
   clearCache(): void;
   dispose(): Promise<void>;

@@ -14,6 +14,7 @@ import { createListings } from "./manager-list.js";
 import { createReads } from "./manager-read.js";
 import { createWrites } from "./manager-write.js";
 import { canonicalName } from "./names.js";
+import { createOnChange } from "./manager-watch.js";
 import { createBatchWrite } from "./manager-write-many.js";
 import type { GetOptions, SecretsManager, SecretsManagerOptions } from "./manager-types.js";
 
@@ -30,12 +31,14 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
   const ctx = createManagerContext(options);
   // Sources that push changes (postgres LISTEN): changed names leave the cache at once.
   const unwatch = ctx.sources.filter((s) => s.liveChanges && s.watch).map((s) => s.watch!((change) => ctx.cache.forget(change.names)));
+  const reads = createReads(ctx);
+  const changes = createOnChange(ctx, (name) => reads.getRecord(name));
   return {
     cwd: ctx.cwd,
     secretsDir: ctx.secretsDir,
     environment: ctx.environment,
     sources: ctx.sources,
-    ...createReads(ctx),
+    ...reads,
     ...createListings(ctx),
     ...createWrites(ctx),
     ...createBatchWrite(ctx),
@@ -43,9 +46,11 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     recordCompromised: (name, details) => ctx.tracker.write({ name: canonicalName(name), action: "mark-compromised", outcome: "served", ...details }),
     accessReport: () => ctx.tracker.report(),
     onAccess: (listener) => ctx.tracker.subscribe(listener),
+    onChange: changes.onChange,
     clearCache: () => ctx.cache.clear(),
     async dispose() {
       for (const stop of unwatch.splice(0)) stop();
+      changes.stopAll();
       ctx.cache.clear();
       await ctx.tracker.flush();
       await Promise.all(ctx.sources.map((s) => s.dispose?.()));

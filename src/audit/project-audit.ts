@@ -18,6 +18,7 @@ import { forEachAuditEntry, sumAuditEntries } from "./read-entries.js";
 import { createAccessTally, type SecretAccessSummary } from "./report.js";
 import { reviewAccess, type AccessReview, type SecretMeta } from "./review.js";
 import { verifyAuditLog, type AuditVerifyResult } from "./verify.js";
+import { certificateExpiry } from "../rotation/tls-certificate.js";
 
 /** Options of {@link readProjectAuditLog}: which records (`actor` here filters; it does not name who reads). */
 export interface ReadProjectAuditLogOptions extends Omit<ProjectOptions, "actor"> {
@@ -92,8 +93,8 @@ export async function verifyProjectAuditLog(options: ProjectOptions = {}): Promi
 
 /** The quarterly access review: unused secrets, missing metadata, rotations overdue, unusual access. */
 export async function reviewProjectAccess(options: ReviewProjectAccessOptions = {}): Promise<AccessReview> {
-  return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names }) =>
-    reviewAccess({
+  return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names }) => {
+    const review = await reviewAccess({
       forEachRecord: (visit) => forEachAuditEntry(logPath, visit),
       secrets: names,
       secretsMeta: metaFromConfig(loaded),
@@ -101,11 +102,33 @@ export async function reviewProjectAccess(options: ReviewProjectAccessOptions = 
       idOf: ids.idOf,
       days: options.days,
       now: options.now,
-    }),
-  );
+    });
+    review.certificatesExpiring = await expiringCertificates(manager, loaded, options.now ?? new Date());
+    return review;
+  });
 }
 
 // --- internal ---
+
+/** Certificates (type or rotator `tls-certificate`) within `renewDays` of their expiry; unreadable ones are skipped (the rotation reports them). */
+async function expiringCertificates(manager: SecretsManager, loaded: LoadedConfig, now: Date): Promise<NonNullable<AccessReview["certificatesExpiring"]>> {
+  const out: NonNullable<AccessReview["certificatesExpiring"]> = [];
+  for (const [name, p] of Object.entries(loaded.config.secrets)) {
+    if (p.type !== "tls-certificate" && p.rotator?.type !== "tls-certificate") continue;
+    const pem = await manager.get(name).catch(() => undefined);
+    if (pem === undefined) continue;
+    let expires: Date;
+    try {
+      expires = certificateExpiry(pem, name);
+    } catch {
+      continue;
+    }
+    const renewDays = typeof p.rotator?.options.renewDays === "number" ? p.rotator.options.renewDays : 30;
+    const daysLeft = Math.floor((expires.getTime() - now.getTime()) / 86_400_000);
+    if (daysLeft <= renewDays) out.push({ name, expires: expires.toISOString(), daysLeft, renewDays });
+  }
+  return out;
+}
 
 function metaFromConfig(loaded: LoadedConfig): Record<string, SecretMeta> {
   const meta: Record<string, SecretMeta> = {};

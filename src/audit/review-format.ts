@@ -49,6 +49,11 @@ function sections(r: AccessReview): Section[] {
       rows: r.rotationOverdue.map((o) => [o.name, o.type ?? "-", `${o.policyDays} d`, shortTime(o.lastRotation), `${o.daysOverdue} d`]),
     },
     { title: "Rotation date unknown (no version history)", head: ["SECRET", "TYPE", "POLICY"], rows: r.rotationUnknown.map((o) => [o.name, o.type ?? "-", `${o.policyDays} d`]) },
+    {
+      title: "TLS certificates expiring soon",
+      head: ["SECRET", "EXPIRES", "DAYS LEFT", "RENEW AT"],
+      rows: (r.certificatesExpiring ?? []).map((c) => [c.name, shortTime(c.expires), `${c.daysLeft} d`, `${c.renewDays} d before`]),
+    },
     { title: "Unusual access", head: ["SECRET", "KIND", "DETAIL"], rows: r.unusual.map((u) => [u.name, u.kind, describeUnusual(u)]) },
     { title: "Who accessed what in the window", head: ["SECRET", "ACTORS"], rows: Object.entries(r.actors).map(([name, actors]) => [name, actors.join(", ")]) },
   ];

@@ -68,6 +68,12 @@ export interface AccessReview {
   /** Under a policy but with no version history to date the last rotation. */
   rotationUnknown: { name: string; type: string | undefined; policyDays: number }[];
   unusual: UnusualAccess[];
+  /**
+   * TLS certificates (type or rotator `tls-certificate`) that expire within their renewal window
+   * (`renewDays`, default 30), read from the PEM; `hush audit review --strict` fails on them too.
+   * Added by `reviewProjectAccess`; absent when the review is made from records alone.
+   */
+  certificatesExpiring?: { name: string; expires: string; daysLeft: number; renewDays: number }[];
   /** Who accessed each secret in the window (`user@host`, any action), for "who has access". */
   actors: Record<string, string[]>;
   /** Records in the window whose secret id matches no known name. */

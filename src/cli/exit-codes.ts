@@ -8,6 +8,11 @@ import type { HushErrorCode } from "../index.js";
 /** A command that reports findings (scan, check, audit verify) found some. */
 export const EXIT_FOUND = 1;
 export const EXIT_USAGE = 2;
+/**
+ * `hush rotate --due`: something is still due (a `--dry-run`, a secret without a rotator, a revoke
+ * in its grace period). 0 means all done; a failed rotation or revoke exits with ROTATION_FAILED's 11.
+ */
+export const EXIT_ROTATION_STILL_DUE = 1;
 
 export const EXIT_CODES: Record<HushErrorCode, number> = {
   INVALID_NAME: 2,

@@ -16,7 +16,7 @@ export interface ParsedRun {
 }
 
 const WITH_VALUE: Record<string, keyof GlobalOptions | keyof RunFlags> = {
-  "-e": "env", "--env": "env", "-C": "cwd", "--cwd": "cwd", "--secrets-dir": "secretsDir", "--only": "only", "--grace-ms": "graceMs",
+  "-e": "env", "--env": "env", "-C": "cwd", "--cwd": "cwd", "--secrets-dir": "secretsDir", "--only": "only", "--grace-ms": "graceMs", "--reload-signal": "reloadSignal",
 };
 /** Options that may be repeated, each value kept in order (commander's `collect`). */
 const REPEATABLE: Record<string, "envFile"> = { "-f": "envFile", "--env-file": "envFile" };

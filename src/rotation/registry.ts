@@ -14,6 +14,8 @@ import type { OptionsSchema } from "../config/options-schema.js";
 import type { RotatorDescriptor } from "./rotator.js";
 import { randomRotatorType } from "./random.js";
 import { commandRotatorType } from "./command.js";
+import { llmKeyRotatorType } from "./llm-key.js";
+import { tlsCertificateRotatorType } from "./tls-certificate.js";
 import { postgresRoleRotatorType } from "./postgres-role.js";
 
 /** Every rotator type: the built-ins, then the registered ones. */
@@ -59,7 +61,7 @@ const KEY = Symbol.for("hush.rotatorTypes");
 
 /** The built-in rotators; a function so a later module (other rotators) can join without import cycles. */
 function builtIn(): readonly RotatorDescriptor[] {
-  return [randomRotatorType, commandRotatorType, postgresRoleRotatorType] as unknown as RotatorDescriptor[];
+  return [randomRotatorType, commandRotatorType, llmKeyRotatorType, tlsCertificateRotatorType, postgresRoleRotatorType] as unknown as RotatorDescriptor[];
 }
 
 function registered(): RotatorDescriptor[] {

@@ -37,6 +37,11 @@ export interface RunWithSecretsOptions {
   mask?: boolean;
   /** Restart the child when a secret changes. @default false */
   watch?: boolean;
+  /**
+   * With `watch`: send the child this signal instead of restarting it (a program that reloads in
+   * place re-reads its secrets itself; its environment keeps the values it started with). @default none: restart
+   */
+  reloadSignal?: NodeJS.Signals;
   /** Milliseconds between SIGTERM and SIGKILL when `watch` restarts the child. @default 5000 */
   restartGraceMs?: number;
   /** Polling period of `watch` for sources that cannot notify, in ms. @default 2000 */
@@ -165,6 +170,11 @@ async function restartOnChange(manager: SecretsManager, run: RunState, names: st
       return;
     }
     reportIssues(result, false, say.warn);
+    if (options.reloadSignal && run.child && !run.stopping) {
+      say.notice(`secrets changed; sending ${options.reloadSignal} to the child`);
+      run.child.child.kill(options.reloadSignal);
+      return;
+    }
     run.pending = result.secrets;
     if (!run.child || run.stopping) return;
     say.notice(`secrets changed; restarting the child (SIGTERM, SIGKILL after ${grace} ms)`);

@@ -134,6 +134,27 @@ describe("runWithSecrets", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("watch + reloadSignal: a change sends the signal and does not restart the child", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-reload-"));
+    try {
+      const source = memorySource({ api_token: "one-111" });
+      const out = join(dir, "signals.txt");
+      // Records its pid at start and "hup" on each SIGHUP; exits 0 on SIGTERM.
+      const script = `const fs=require("fs");const o=process.argv[1];fs.writeFileSync(o,"start "+process.pid+"\\n");process.on("SIGHUP",()=>fs.appendFileSync(o,"hup\\n"));process.on("SIGTERM",()=>process.exit(0));setInterval(()=>{},1000);`;
+      const running = runWithSecrets(NODE, ["-e", script, out], { manager: managerOf(source), watch: true, reloadSignal: "SIGHUP", ...quiet });
+      await waitFor(() => (readIfThere(out)?.startsWith("start ") ? true : undefined), "child started");
+      source.change("api_token", "two-222");
+      await waitFor(() => (readIfThere(out)?.endsWith("hup\n") ? true : undefined), "SIGHUP received");
+      const pid = Number(/start (\d+)/.exec(readFileSync(out, "utf8"))![1]);
+      process.kill(pid, "SIGTERM");
+      const r = await running;
+      expect(r).toMatchObject({ exitCode: 0, restarts: 0 });
+      expect(readFileSync(out, "utf8").match(/start/g)).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("buildChildEnv", () => {

@@ -78,13 +78,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--days <n>", "length of the review window in days", "90")
     .option("--format <format>", "text, json or markdown", "text")
     .option("--json", "same as --format json")
-    .action(async (opts: { days: string; format: string; json?: boolean }, cmd: Command) => {
+    .option("--strict", "exit 1 while any rotation is overdue or a TLS certificate is within its renewal window (CI)")
+    .action(async (opts: { days: string; format: string; json?: boolean; strict?: boolean }, cmd: Command) => {
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1 || days > 3660) throw new HushError("INVALID_ARGUMENT", `--days takes a whole number of days from 1 to 3660, not ${JSON.stringify(opts.days.slice(0, 20))}.`);
       const format = json(opts, cmd) ? "json" : opts.format;
       if (!["text", "json", "markdown"].includes(format)) throw new HushError("INVALID_ARGUMENT", `--format takes text, json or markdown, not ${JSON.stringify(format.slice(0, 20))}.`);
       const options: Mapped<ReviewProjectAccessOptions> = { ...projectFrom(cmd, ctx), days, now: undefined };
       const review = await reviewProjectAccess(options);
+      if (opts.strict && review.rotationOverdue.length + (review.certificatesExpiring?.length ?? 0) > 0) ctx.exitCode = EXIT_FOUND;
       if (format === "json") outJson(ctx, review);
       else ctx.stdout.write(format === "markdown" ? formatReviewMarkdown(review) : formatReviewText(review));
     });

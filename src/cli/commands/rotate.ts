@@ -5,7 +5,8 @@
  */
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { HushError, rotateSecret, type RotateOptions, type RotateResult } from "../../index.js";
+import { HushError, rotateDue, rotateSecret, type RotateDueOptions, type RotateOptions, type RotateResult } from "../../index.js";
+import { EXIT_CODES, EXIT_ROTATION_STILL_DUE } from "../exit-codes.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { globalOptions, projectFrom } from "../open-manager.js";
 import { readSecretValue } from "../read-value.js";
@@ -31,22 +32,28 @@ interface RotateFlags {
   source?: string;
   json?: boolean;
   yes?: boolean;
+  due?: boolean;
+  dryRun?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("rotate")
     .description("rotate a secret: create -> pending, set, test, finish; revoke the old value after a grace period")
-    .argument("<name>", "secret name")
+    .argument("[name]", "secret name (not with --due)")
     .option("--rotator <type>", "rotator type to use instead of hush.yaml's (random, command, llm-key, tls-certificate)")
     .option("--grace <duration>", "how long the old value stays valid before it is revoked (0, 30s, 10m, 1h, 7d)", "10m")
     .option("--resume", "carry on from the stored pending version")
     .option("--source <name>", "rotate in this source of the chain")
+    .option("--due", "perform revokes whose grace period is over, and rotate every overdue secret that has a rotator (cron)")
+    .option("--dry-run", "with --due: only list what is due")
     .option("--yes", "do not ask for confirmation (scripts)")
     .option("--json", "print the result as JSON (no values)")
     .addHelpText("after", HELP_AFTER)
-    .action(async (name: string, opts: RotateFlags, cmd: Command) => {
+    .action(async (name: string | undefined, opts: RotateFlags, cmd: Command) => {
       const json = opts.json || globalOptions(cmd).json;
+      if (opts.due) return runDue(ctx, cmd, opts, name, json === true);
+      if (name === undefined) throw new HushError("INVALID_ARGUMENT", "hush rotate needs a secret name, or --due.");
       if (!opts.yes && !(await confirm(ctx, `Rotate ${name}${opts.resume ? " (resume)" : ""}? [y/N] `))) {
         throw new HushError("INVALID_ARGUMENT", "Not confirmed; nothing was changed. Pass --yes to rotate without asking (scripts).");
       }
@@ -67,6 +74,20 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 // --- internal ---
+
+/** `--due`: the exit code says all done (0), still due (EXIT_ROTATION_STILL_DUE) or failed (ROTATION_FAILED's). */
+async function runDue(ctx: CliContext, cmd: Command, opts: RotateFlags, name: string | undefined, json: boolean): Promise<void> {
+  if (name !== undefined) throw new HushError("INVALID_ARGUMENT", "--due rotates every overdue secret; give no name with it.");
+  const options: RotateDueOptions = { ...projectFrom(cmd, ctx), dryRun: opts.dryRun === true, graceMs: parseGrace(opts.grace ?? "10m"), onProgress: json ? undefined : (m) => err(ctx, `hush: rotate: ${m}`) };
+  const r = await rotateDue(options);
+  ctx.exitCode = r.failed.length > 0 ? EXIT_CODES.ROTATION_FAILED : r.stillDue.length > 0 ? EXIT_ROTATION_STILL_DUE : 0;
+  if (json) return outJson(ctx, r);
+  for (const x of r.revoked) out(ctx, `revoked ${x.name} version ${x.version}`);
+  for (const x of r.rotated) out(ctx, `rotated ${x.name}: version ${x.version} is current`);
+  for (const x of r.failed) out(ctx, `FAILED ${x.step} ${x.name}: ${x.code}: ${x.message}`);
+  for (const x of r.stillDue) out(ctx, `still due: ${x.name}: ${x.reason}${x.dueSince ? ` (since ${x.dueSince})` : ""}`);
+  if (r.revoked.length + r.rotated.length + r.failed.length + r.stillDue.length === 0) out(ctx, "nothing is due");
+}
 
 function report(ctx: CliContext, r: RotateResult): void {
   out(ctx, `rotated ${r.name} in ${r.source} with ${r.rotator}: version ${r.version} is current, ${r.previousVersion} previous${r.resumed ? " (resumed)" : ""}`);

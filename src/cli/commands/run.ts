@@ -20,6 +20,7 @@ export interface RunFlags {
   watch?: boolean;
   strict?: boolean;
   graceMs?: string;
+  reloadSignal?: string;
 }
 
 const HELP_AFTER = `
@@ -45,7 +46,10 @@ purpose; --mask is for output that is kept or shared: CI logs, agent transcripts
 
 --watch restarts the child (SIGTERM, then SIGKILL after --grace-ms) when a secret changes:
 the local store notifies, other sources are polled every 2 s. If the child ends by itself,
-hush ends with its code.
+hush ends with its code. --reload-signal HUP (with --watch) sends the child that signal instead
+of restarting it, for programs that reload their configuration in place: the child's environment
+cannot change while it runs, so such a program re-reads its secrets itself (the hush library,
+\`hush get\`, \`onChange\`); hush only tells it when.
 
 Examples:
   hush run -- node agent.js
@@ -70,6 +74,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--no-mask", "do not mask (the default)")
     .option("--watch", "restart the child when a secret changes")
     .option("--grace-ms <ms>", "with --watch: wait this long after SIGTERM before SIGKILL", "5000")
+    .option("--reload-signal <signal>", "with --watch: send this signal (HUP, USR1, USR2) instead of restarting the child")
     .option("--strict", "fail when any secret cannot be resolved (default: warn and go on)")
     .option("-e, --env <name>", "environment (as before `run`)")
     .option("-C, --cwd <dir>", "project folder, also the child's working folder (as before `run`)")
@@ -95,6 +100,7 @@ export async function runAction(command: string, args: string[], flags: RunFlags
       cleanEnv: flags.cleanEnv,
       mask: flags.mask === true,
       watch: flags.watch,
+      reloadSignal: parseReloadSignal(flags.reloadSignal, flags.watch),
       restartGraceMs,
       env: ctx.env,
       // Only --mask writes the child's output through hush; otherwise the streams are not
@@ -127,4 +133,13 @@ function parseGrace(value: string | undefined): number {
   const ms = Number(value ?? "5000");
   if (!Number.isSafeInteger(ms) || ms < 0) throw new HushError("INVALID_ARGUMENT", `--grace-ms must be a whole number of milliseconds, not ${JSON.stringify(String(value).slice(0, 20))}.`);
   return ms;
+}
+
+/** `--reload-signal HUP|SIGHUP|USR1|USR2`, only with --watch. */
+function parseReloadSignal(value: string | undefined, watch: boolean | undefined): NodeJS.Signals | undefined {
+  if (value === undefined) return undefined;
+  if (!watch) throw new HushError("INVALID_ARGUMENT", "--reload-signal works with --watch: add --watch.");
+  const name = `SIG${value.toUpperCase().replace(/^SIG/, "")}`;
+  if (!["SIGHUP", "SIGUSR1", "SIGUSR2"].includes(name)) throw new HushError("INVALID_ARGUMENT", "--reload-signal takes HUP, USR1 or USR2.");
+  return name as NodeJS.Signals;
 }
