@@ -1,16 +1,17 @@
 // A consumer of rotated PostgreSQL credentials (bench/rotation-load.mjs starts several): it gets
-// the connection URL from hush (the local store), runs `SELECT current_user` in a loop through a
+// the connection URL from hush (the local store, or the postgres source), runs `SELECT current_user` in a loop through a
 // pool, and on the store's watch event reads the value again; when it changed, new queries go to
 // a new pool and the old one is ended once its queries are done. Prints one JSON line per switch
 // ({switch: user, at: epoch ms}) and a last line with its counts when stdin closes.
-// Run by the load driver only: node bench/rotation-consumer.mjs <secretsDir> <name> <distIndex> [pauseMs between queries]
+// Run by the load driver only: node bench/rotation-consumer.mjs <secretsDir> <name> <distIndex> [pauseMs] [local|postgres <url> <schema>]
 import { pathToFileURL } from "node:url";
 import pg from "pg";
 
-const [secretsDir, name, distIndex, pause = "0"] = process.argv.slice(2);
+const [secretsDir, name, distIndex, pause = "0", kind = "local", pgUrl, pgSchema] = process.argv.slice(2);
 const pauseMs = Number(pause);
-const { createLocalSource, createSecretsManager } = await import(pathToFileURL(distIndex).href);
-const source = createLocalSource({ secretsDir });
+const { createLocalSource, createPostgresSource, createSecretsManager } = await import(pathToFileURL(distIndex).href);
+// The local store's watch (fs.watch on its folder), or the postgres source's LISTEN.
+const source = kind === "postgres" ? createPostgresSource({ url: pgUrl, schema: pgSchema, secretsDir, environment: "dev", poolSize: 2 }) : createLocalSource({ secretsDir });
 const hush = createSecretsManager({ sources: [source], secretsDir, cache: false });
 const say = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 const userOf = (url) => decodeURIComponent(new URL(url).username);
@@ -23,7 +24,7 @@ let stopping = false;
 say({ switch: userOf(url), at: Date.now() });
 
 let checking = Promise.resolve();
-source.watch(() => {
+const unwatch = source.watch(() => {
   checking = checking.then(async () => {
     const next = await hush.get(name, { required: true });
     if (next === url) return;
@@ -49,7 +50,10 @@ while (!stopping) {
   }
   if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
 }
-await checking;
-await pool.end();
-await hush.dispose();
+unwatch();
+const settle = (p) => Promise.race([p, new Promise((r) => setTimeout(r, 2000))]);
+await settle(checking);
 say({ done: true, ok, failed: failures.length, failures: failures.slice(0, 10) });
+// Closing is bounded: the counts are out, and a pool or listener must not keep the process alive.
+await settle(Promise.all([pool.end(), hush.dispose()]));
+process.exit(0);

@@ -15,16 +15,20 @@ const CONSUMER = fileURLToPath(new URL("./rotation-consumer.mjs", import.meta.ur
 /**
  * @param {{ rotator: any, store: { get(): Promise<string>, set(v: string): Promise<void> }, secretsDir: string, name: string,
  *   distIndex: string, consumers: number, rotations: number, graceMs: number, pauseMs?: number,
- *   rotateOnce?: (onProgress: (m: string) => void) => Promise<void> }} o
+ *   rotateOnce?: (onProgress: (m: string) => void) => Promise<void>, postgres?: { url: string, schema: string } }} o
+ * With `postgres`, consumers read from the postgres source (and watch through its LISTEN).
  * With `rotateOnce` (hush rotate's workflow, its own revoke left due), `rotator` only revokes.
  */
 export async function runRotationLoad(o) {
   const procs = [];
   for (let i = 0; i < o.consumers; i++) procs.push(startConsumer(o));
+  const debug = process.env.HUSH_ROTATION_DEBUG ? (m) => process.stderr.write(`rotation-load: ${m}\n`) : () => undefined;
   await Promise.all(procs.map((p) => p.ready));
+  debug("consumers ready");
   const latencies = [];
   const timeouts = [];
   for (let i = 0; i < o.rotations; i++) {
+    const t0 = Date.now();
     const current = await o.store.get();
     let finished;
     let value;
@@ -42,13 +46,16 @@ export async function runRotationLoad(o) {
       await o.store.set(value);
     }
     const user = decodeURIComponent(new URL(value).username);
+    debug(`rotation ${i + 1}: ${user} current, rotate took ${Date.now() - t0} ms`);
     const switched = await Promise.race([Promise.all(procs.map((p) => p.switchedTo(user))), sleep(o.graceMs).then(() => null)]);
     if (switched === null) timeouts.push(i);
     else latencies.push(Math.max(...switched) - finished);
     const remaining = o.graceMs - (Date.now() - finished);
     if (remaining > 0) await sleep(remaining);
     await o.rotator.revoke({ value: current });
+    debug(`rotation ${i + 1}: switched ${switched === null ? "NOT within grace" : "ok"}, total ${Date.now() - t0} ms`);
   }
+  debug("stopping consumers");
   const results = await Promise.all(procs.map((p) => p.stop()));
   return {
     consumers: o.consumers,
@@ -70,7 +77,7 @@ export function percentile(sorted, p) {
 // --- internal ---
 
 function startConsumer(o) {
-  const child = spawn(process.execPath, [CONSUMER, o.secretsDir, o.name, o.distIndex, String(o.pauseMs ?? 0)], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CONSUMER, o.secretsDir, o.name, o.distIndex, String(o.pauseMs ?? 0), ...(o.postgres ? ["postgres", o.postgres.url, o.postgres.schema] : [])], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (c) => (stderr += c));
   const switches = [];
