@@ -51,9 +51,9 @@ while (!stopping) {
   if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
 }
 unwatch();
-const settle = (p) => Promise.race([p, new Promise((r) => setTimeout(r, 2000))]);
-await settle(checking);
-say({ done: true, ok, failed: failures.length, failures: failures.slice(0, 10) });
+const settle = (p) => Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 2000))]);
+const watchSettled = await settle(checking);
+say({ done: true, ok, failed: failures.length, failures: failures.slice(0, 10), watchSettled });
 // Closing is bounded: the counts are out, and a pool or listener must not keep the process alive.
 await settle(Promise.all([pool.end(), hush.dispose()]));
 process.exit(0);

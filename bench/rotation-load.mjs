@@ -57,6 +57,7 @@ export async function runRotationLoad(o) {
   }
   debug("stopping consumers");
   const results = await Promise.all(procs.map((p) => p.stop()));
+  debug(`consumers stopped; watch handlers settled: ${results.map((r) => r.watchSettled).join(", ")}`);
   return {
     consumers: o.consumers,
     rotations: o.rotations,
