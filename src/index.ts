@@ -54,7 +54,7 @@ export type { OpenConfiguredManagerOptions, ConfiguredManager } from "./config/o
 export type { HushConfig, LoadedConfig, SourceConfig, SecretPolicy, SecretType, RemoteRef, ConfigProblem, EnvironmentOrigin } from "./config/types.js";
 export type { ProjectOptions } from "./workflows/project.js";
 
-// --- Workflows: what `hush init|doctor|check|env-example|import|export|hook` do ---
+// --- Workflows: what `hush init|doctor|check|env-example|import|export|hook|incident` do ---
 export { initProject } from "./config/init-project.js";
 export type { InitProjectOptions, InitResult } from "./config/init-project.js";
 export { diagnoseProject } from "./workflows/doctor.js";
@@ -76,6 +76,11 @@ export { exportManifest, MANIFEST_FORMATS, SEALING_SCOPES, STORE_TYPES } from ".
 export type { ExportManifestOptions, ManifestFormat, SealingScope } from "./export/export-manifest.js";
 export { EXPORT_FORMATS } from "./export/format.js";
 export type { ExportFormat } from "./export/format.js";
+export { openIncident, listIncidents } from "./workflows/incident.js";
+export type { OpenIncidentOptions, ListIncidentsOptions } from "./workflows/incident.js";
+export type { IncidentRecord, IncidentListing, ChecklistItem } from "./workflows/incident-record.js";
+export type { IncidentLeak, IncidentLeakReport } from "./workflows/incident-leaks.js";
+export type { IncidentImpact, IncidentReader } from "./workflows/incident-impact.js";
 export { installHook, uninstallHook } from "./workflows/hook.js";
 export type { InstallHookOptions, UninstallHookOptions, HookResult } from "./workflows/hook.js";
 
@@ -168,3 +173,7 @@ export type { MigrateResult } from "./sources/postgres/migrate.js";
 export { restoreSecret, destroySecret } from "./workflows/restore.js";
 export type { SoftDeleteOptions, SoftDeleteResult } from "./workflows/restore.js";
 export type { DbStatus, DbAccess } from "./sources/postgres/admin.js";
+
+// --- Rotators: the postgres-role rotator (docs/rotation.md, "The postgres-role rotator") ---
+export { postgresRoleRotatorType, createPostgresRoleRotator } from "./rotation/postgres-role.js";
+export type { PostgresRoleOptions } from "./rotation/postgres-role.js";

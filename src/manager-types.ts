@@ -95,6 +95,11 @@ export interface SecretsManager {
    * workflow calls it for each step, `served` or `error` with the failure's code. Never a value.
    */
   recordRotationStep(name: string, step: RotationStepName, outcome: "served" | "error", details?: { source?: string; version?: number; errorCode?: string }): Promise<void>;
+  /**
+   * Records (an audit record, action `mark-compromised`) that a version of a secret is
+   * compromised: `hush incident` calls it for the version it rotated away from. Never a value.
+   */
+  recordCompromised(name: string, details: { source: string; version?: number }): Promise<void>;
   accessReport(): AccessStats[];
   /**
    * Calls `callback` with the new record whenever the value `get(name)` serves changes (a

@@ -145,7 +145,7 @@ export type AuditMode = "best-effort" | "required";
 export type AccessOutcome = "served" | "missing" | "denied" | "error";
 
 /** What an access did. The `rotate-*` actions are the steps of `hush rotate` (docs/rotation.md). */
-export type AccessAction = "read" | "write" | "delete" | "rollback" | "rotate-create" | "rotate-set" | "rotate-test" | "rotate-finish" | "rotate-revoke";
+export type AccessAction = "read" | "write" | "delete" | "rollback" | "rotate-create" | "rotate-set" | "rotate-test" | "rotate-finish" | "rotate-revoke" | "mark-compromised";
 
 /** Who accessed. */
 export interface AccessActor {

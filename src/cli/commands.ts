@@ -38,6 +38,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: "providers", summary: "list LLM providers: key found, source, masked preview, format check", load: () => import("./commands/providers.js") },
   { name: "scan", summary: "find leaked secrets: managed values and known key formats (files, --staged, --git-history)", load: () => import("./commands/scan.js") },
   { name: "hook", summary: "install the git pre-commit hook that runs `hush scan --staged`", load: () => import("./commands/hook.js") },
+  { name: "incident", summary: "a compromised secret: rotate and revoke now, where it leaked (tree, git history), who read it, a record; list", load: () => import("./commands/incident.js") },
   { name: "audit", summary: "audit trail: log, report, verify (hash chain), quarterly review", load: () => import("./commands/audit.js") },
   { name: "key", summary: "an environment's key: move it (user/file), re-key the store (rotate), export to / import from a passphrase-protected bundle", load: () => import("./commands/key.js") },
   { name: "member", summary: "team members: your key pair; add, list, remove who can open an environment's key", load: () => import("./commands/member.js") },

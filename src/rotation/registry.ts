@@ -16,6 +16,7 @@ import { randomRotatorType } from "./random.js";
 import { commandRotatorType } from "./command.js";
 import { llmKeyRotatorType } from "./llm-key.js";
 import { tlsCertificateRotatorType } from "./tls-certificate.js";
+import { postgresRoleRotatorType } from "./postgres-role.js";
 
 /** Every rotator type: the built-ins, then the registered ones. */
 export function listRotatorTypes(): readonly RotatorDescriptor[] {
@@ -60,7 +61,7 @@ const KEY = Symbol.for("hush.rotatorTypes");
 
 /** The built-in rotators; a function so a later module (other rotators) can join without import cycles. */
 function builtIn(): readonly RotatorDescriptor[] {
-  return [randomRotatorType, commandRotatorType, llmKeyRotatorType, tlsCertificateRotatorType] as unknown as RotatorDescriptor[];
+  return [randomRotatorType, commandRotatorType, llmKeyRotatorType, tlsCertificateRotatorType, postgresRoleRotatorType] as unknown as RotatorDescriptor[];
 }
 
 function registered(): RotatorDescriptor[] {

@@ -1,0 +1,118 @@
+/**
+ * `hush incident NAME [--yes] [--no-git-history] [--json]` and `hush incident list [--json]`:
+ * the procedure for a compromised secret (docs/rotation.md, "Incidents"). Names, places and
+ * people on output, never a value.
+ */
+import type { Command } from "commander";
+import { HushError, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
+import { err, out, outJson, type CliContext } from "../context.js";
+import { EXIT_CODES, EXIT_FOUND } from "../exit-codes.js";
+import { readSecretValue } from "../read-value.js";
+import type { Mapped } from "../flags.js";
+import { globalOptions, projectFrom } from "../open-manager.js";
+
+interface IncidentFlags {
+  yes?: boolean;
+  rotate?: boolean;
+  grace?: string;
+  gitHistory?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const incident = program.command("incident").description("a compromised secret: rotate and revoke now, where it leaked, who read it, an incident record in .hush/incidents/");
+  incident
+    .command("open <name>", { isDefault: true })
+    .description("run the incident procedure for NAME (`hush incident NAME` for short)")
+    .option("--yes", "do not ask for confirmation (scripts)")
+    .option("--no-rotate", "do not rotate (the record then says what to rotate and revoke by hand)")
+    .option("--grace <duration>", "how long the old value stays valid after the rotation (0, 30s, 5m)", "1m")
+    .option("--no-git-history", "search the working tree only, not every commit")
+    .option("--json", "print the record as JSON")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Steps: the audit trail gives every read of the compromised version (who, when, host, pid,",
+        "command) and since when it existed; the working tree and every commit of the git history are",
+        "searched for the value (plain, base64, base64url, URL, hex); the secret is rotated now with",
+        "hush.yaml's rotator (hush rotate's workflow; --grace 0 revokes the old value at once) and the old",
+        "version is marked compromised in the audit trail; what the rotator cannot revoke is printed. A",
+        "record (Markdown + JSON, no value) with a checklist is written to .hush/incidents/, to be committed.",
+        "",
+        "Examples:",
+        "  hush incident openai_api_key --grace 0",
+        "  hush incident database_url --yes --json     (scripts)",
+        "  hush incident list",
+      ].join("\n"),
+    )
+    .action(async (name: string, opts: IncidentFlags, cmd: Command) => {
+      const json = opts.json || globalOptions(cmd).json;
+      if (!opts.yes) await confirm(ctx, `hush: incident for ${name}: ${opts.rotate === false ? "" : "rotate it now (old value valid for the grace period), "}mark the version compromised, search this project and its git history for it, read the audit trail, write a record in .hush/incidents/. Continue? [y/N] `);
+      const options: Mapped<Omit<OpenIncidentOptions, "name">> = {
+        ...projectFrom(cmd, ctx),
+        gitHistory: opts.gitHistory,
+        rotate: opts.rotate,
+        graceMs: parseGrace(opts.grace ?? "1m"),
+        onStep: json ? undefined : (s) => err(ctx, `hush: ${s}...`),
+        onProgress: (m) => err(ctx, `hush: ${m}`),
+        readSecret: (question) => readSecretValue(ctx, { prompt: question }),
+      };
+      const r = await openIncident({ ...options, name });
+      if (r.rotation.status === "failed") ctx.exitCode = EXIT_CODES[r.rotation.error!.code as HushErrorCode] ?? EXIT_FOUND;
+      if (json) return outJson(ctx, r);
+      report(ctx, r);
+    });
+  incident
+    .command("list")
+    .description("list the incident records of the project")
+    .option("--json", "print the records as JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const p = projectFrom(cmd, ctx);
+      const options: Mapped<ListIncidentsOptions> = { cwd: p.cwd, environment: p.environment, env: p.env, loaded: undefined };
+      const records = await listIncidents(options);
+      if (opts.json || globalOptions(cmd).json) return outJson(ctx, records);
+      if (records.length === 0) return out(ctx, "No incident recorded.");
+      for (const r of records) {
+        const open = r.checklist.filter((c) => !c.done).length;
+        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.readers.length} reader process(es)  ${open} item(s) left  ${r.files.markdown}`);
+      }
+    });
+}
+
+// --- internal ---
+
+/** Asks on a TTY; without one, refuses (a script passes --yes). */
+async function confirm(ctx: CliContext, question: string): Promise<void> {
+  if (!ctx.stdin.isTTY) throw new HushError("INVALID_ARGUMENT", "hush incident asks for confirmation and stdin is not a terminal; pass --yes to go ahead.");
+  const { createInterface } = await import("node:readline");
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: true });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+    if (!/^y(es)?$/i.test(answer.trim())) throw new HushError("INVALID_ARGUMENT", "Cancelled; nothing was done.");
+  } finally {
+    rl.close();
+  }
+}
+
+/** `0`, `90s`, `5m`, `1h` -> ms. */
+function parseGrace(text: string): number {
+  const m = /^(\d{1,6})(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new HushError("INVALID_ARGUMENT", "--grace takes a duration: 0, 30s, 5m or 1h.");
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+}
+
+function report(ctx: CliContext, r: IncidentListing): void {
+  out(ctx, `incident ${r.id}: ${r.name} (${r.environment}), ${r.secret.source} version ${r.secret.version ?? "-"}, in use since ${r.secret.since ?? "unknown"}`);
+  for (const d of r.done.slice(0, -3)) out(ctx, d);
+  const l = r.leaks;
+  out(ctx, `leaks: ${l.leaks.length} place(s)${l.gitHistorySearched ? "" : " (no git history searched)"}`);
+  for (const k of l.leaks) out(ctx, `  ${k.origin === "history" ? `commit ${k.commit!.slice(0, 12)} ` : ""}${k.path}:${k.line}:${k.column} (${k.encoding})`);
+  for (const i of l.issues) err(ctx, `hush: not scanned: ${i.path} (${i.code}); the search is incomplete`);
+  const i = r.impact;
+  out(ctx, `reads of the compromised version: ${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
+  for (const p of i.readers) out(ctx, `  ${p.user}@${p.host} pid ${p.pid} (${p.command}): ${p.reads} read(s), ${p.firstRead} .. ${p.lastRead}`);
+  out(ctx, "left for a person:");
+  for (const c of r.checklist.filter((c) => !c.done)) out(ctx, `  [ ] ${c.item}`);
+  out(ctx, `record: ${r.files.markdown} and ${r.files.json} (commit them; they hold no value)`);
+}

@@ -1,0 +1,101 @@
+/**
+ * Step 4 of `hush incident`: the impact, from the audit trail. Every served read of the
+ * compromised version (a record without a version, from a source that keeps none, counts when it
+ * falls within the version's lifetime), grouped by process: who, from which host, which pid and
+ * command, how many times, first and last. Records name secrets by keyed id; the id of the name
+ * is computed with the environment's key, so only a key holder can run this.
+ */
+import { readAuditRecords } from "../audit/read.js";
+import type { AuditRecord } from "../audit/record.js";
+
+/** One process that read the compromised value. */
+export interface IncidentReader {
+  user: string;
+  host: string;
+  pid: number;
+  command: string;
+  /** Served reads (a roll-up counts as its count). */
+  reads: number;
+  firstRead: string;
+  lastRead: string;
+  /** Sources that served it. */
+  sources: string[];
+}
+
+/** What the audit trail says about the compromised version. */
+export interface IncidentImpact {
+  /** The version, when the source keeps versions. */
+  version: number | null;
+  /** Since when that version existed (its creation), when known. */
+  since: string | null;
+  /** Served reads in all. */
+  reads: number;
+  /** Distinct `user@host`. */
+  actors: string[];
+  /** One entry per process, oldest first. */
+  readers: IncidentReader[];
+  /** Reads that were denied or failed (someone tried), and writes of the name, for context. */
+  failedReads: number;
+  writes: number;
+}
+
+/** Options of {@link assessImpact}. */
+export interface AssessImpactOptions {
+  logPath: string;
+  /** The secret's keyed id (see audit/secret-id.ts). */
+  secretId: string;
+  version: number | null;
+  since: Date | null;
+  /** Records at or after this time are not counted (the incident's own reads). */
+  until?: Date;
+}
+
+/** Reads the log once and tallies the reads of the compromised version per process. */
+export async function assessImpact(options: AssessImpactOptions): Promise<IncidentImpact> {
+  const since = options.since?.toISOString() ?? null;
+  const until = options.until?.toISOString();
+  const readers = new Map<string, IncidentReader>();
+  let failedReads = 0;
+  let writes = 0;
+  for await (const r of readAuditRecords(options.logPath)) {
+    if (r.secretId !== options.secretId || (until !== undefined && r.time >= until)) continue;
+    if (r.action !== "read") {
+      if (r.action === "write" || r.action === "delete" || r.action === "rollback") writes++;
+      continue;
+    }
+    if (r.outcome === "denied" || r.outcome === "error") failedReads++;
+    if (r.outcome !== "served" || !isCompromisedVersion(r, options.version, since)) continue;
+    tally(readers, r);
+  }
+  const list = [...readers.values()].sort((a, b) => a.firstRead.localeCompare(b.firstRead) || a.pid - b.pid);
+  return {
+    version: options.version,
+    since,
+    reads: list.reduce((n, r) => n + r.reads, 0),
+    actors: [...new Set(list.map((r) => `${r.user}@${r.host}`))].sort(),
+    readers: list,
+    failedReads,
+    writes,
+  };
+}
+
+// --- internal ---
+
+function isCompromisedVersion(r: AuditRecord, version: number | null, since: string | null): boolean {
+  if (r.version !== null && version !== null) return r.version === version;
+  // No version on one side: the record counts when it falls in the version's lifetime.
+  return since === null || (r.last ?? r.time) >= since;
+}
+
+function tally(readers: Map<string, IncidentReader>, r: AuditRecord): void {
+  const key = `${r.actor.host}\0${r.actor.pid}\0${r.actor.user}\0${r.actor.command}`;
+  let reader = readers.get(key);
+  if (!reader) {
+    reader = { user: r.actor.user, host: r.actor.host, pid: r.actor.pid, command: r.actor.command, reads: 0, firstRead: r.time, lastRead: r.last ?? r.time, sources: [] };
+    readers.set(key, reader);
+  }
+  reader.reads += r.count ?? 1;
+  if (r.time < reader.firstRead) reader.firstRead = r.time;
+  if ((r.last ?? r.time) > reader.lastRead) reader.lastRead = r.last ?? r.time;
+  if (r.source !== null && !reader.sources.includes(r.source)) reader.sources.push(r.source);
+}
