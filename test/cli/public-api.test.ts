@@ -103,20 +103,21 @@ describe("the public surface", () => {
   it("is what a user needs, and changes on purpose", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "DEFAULT_GRACE_MS", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "ROTATION_STEPS", "SEALING_SCOPES", "STORE_TYPES", "VERSION",
-      "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig",
-      "checkKeyFormat", "checkRequired", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource",
-      "createGcpSource", "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createPostgresSource",
+      "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat",
+      "checkRequired", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource", "createGcpSource",
+      "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createPostgresRoleRotator", "createPostgresSource",
       "createRedactStream", "createSecretIdMapper", "createSecretsManager", "createStderrSink", "createVaultSource", "databaseStatus",
-      "defineKeyProviderType", "defineRotatorType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources", "envName",
-      "exportEnvironmentKey", "exportManifest", "exportSecrets", "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile",
+      "defineKeyProviderType", "defineRotatorType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources",
+      "envName", "exportEnvironmentKey", "exportManifest", "exportSecrets", "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile",
       "findKeyProviderType", "findProvider", "findRotatorType", "findSourceType", "formatAccessReport", "formatReviewMarkdown", "formatReviewText",
       "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "grantDatabaseAccess", "hintFor", "importEnvironmentKey",
-      "importSecrets", "initProject", "injectAdapterSecrets", "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listKeyProviderTypes",
-      "listProjectMembers", "listRotatorTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey", "migrateDatabase", "moveKey", "openConfiguredManager",
-      "option", "parseFernetKey", "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType",
-      "registerRotatorType", "registerSourceType", "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret",
-      "reviewAccess", "reviewProjectAccess", "rotateDue", "rotateKey", "rotateSecret", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif",
-      "uninstallHook", "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
+      "importSecrets", "initProject", "injectAdapterSecrets", "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listIncidents",
+      "listKeyProviderTypes", "listProjectMembers", "listRotatorTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey",
+      "migrateDatabase", "moveKey", "openConfiguredManager", "openIncident", "option", "parseFernetKey", "postgresRoleRotatorType",
+      "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerRotatorType", "registerSourceType",
+      "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret", "reviewAccess", "reviewProjectAccess",
+      "rotateDue", "rotateKey", "rotateSecret", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif", "uninstallHook",
+      "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
   });
 });

@@ -5,13 +5,14 @@
  * or passphrase to the program; the `env` provider reads HUSH_KEY_<ENV>.
  */
 import { describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CANARY, expectNoCanary, hushIn, tempProject } from "../config/temp-project.js";
 import { openToken, parseFernetKey } from "../../src/crypto/fernet.js";
+import { copyTree } from "../helpers/copy-tree.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const CONFIG_REGISTER = fileURLToPath(new URL("../../dist/config.js", import.meta.url));
@@ -35,7 +36,7 @@ describe("key custody", () => {
     const elsewhere = mkdtempSync(join(tmpdir(), "hush-new-machine-"));
     try {
       const copy = join(elsewhere, "project");
-      cpSync(dir, copy, { recursive: true });
+      copyTree(dir, copy);
       const home = join(elsewhere, "home");
       const r = await hushIn(copy, ["get", "openai_api_key"], { env: { HOME: home, XDG_CONFIG_HOME: join(home, ".config") } });
       expect(r.code).toBe(5);

@@ -5,7 +5,7 @@
  * a full disk (ENOSPC) changes nothing. Also `hush key move`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import { createFileKeyProvider } from "../../src/keys/file.js";
 import { rotateLocalKey } from "../../src/keys/rotate-local.js";
 import { bundleForChild } from "../helpers/bundle.js";
 import { fillDisk, mountTmpfs, unmount } from "../helpers/tmpfs.js";
+import { copyTree } from "../helpers/copy-tree.js";
 
 const tokenOf = (store: string) => readFileSync(store, "utf8").trim().split("\n").pop()!;
 const opensWith = (keyPath: string, store: string) => openToken(parseFernetKey(readFileSync(keyPath)), tokenOf(store)).ok;
@@ -121,7 +122,7 @@ describe("hush key rotate", () => {
     try {
       const s = await fileStore({ a_key: "a-CANARY" });
       const secretsDir = join(mount, ".secrets");
-      cpSync(s.secretsDir, secretsDir, { recursive: true });
+      copyTree(s.secretsDir, secretsDir);
       const keyPath = join(secretsDir, ".encryption.key");
       const before = { key: readFileSync(keyPath), store: readFileSync(join(secretsDir, "dev.store")) };
       fillDisk(mount);

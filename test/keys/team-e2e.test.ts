@@ -5,10 +5,11 @@
  * refused; no value or key in any output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runHush } from "../helpers/cli.js";
+import { copyTree } from "../helpers/copy-tree.js";
 
 const VALUE = "sk-team-e2e-VALUE-0123456789abcdef";
 let base: string;
@@ -50,7 +51,7 @@ describe("team provider end to end", () => {
 
     // Bob's new machine: a copy of the project folder and his own HOME, no key file anywhere.
     const clone = join(base, "clone");
-    cpSync(project, clone, { recursive: true });
+    copyTree(project, clone);
     expect(filesUnder(clone).filter((f) => /\.key$|encryption\.key|wrapped-key/.test(f))).toEqual([]);
     expect(filesUnder(env.bob!.HOME!)).toEqual([join(".config", "hush", "member", "x25519.pem")]);
     const got = await runHush(["--cwd", clone, "get", "api_key", "--env", "prod"], { env: env.bob });
@@ -71,7 +72,7 @@ describe("team provider end to end", () => {
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stderr).toContain("re-keyed prod");
     const clone2 = join(base, "clone2");
-    cpSync(project, clone2, { recursive: true });
+    copyTree(project, clone2);
     const bobAfter = await runHush(["--cwd", clone2, "get", "api_key", "--env", "prod"], { env: env.bob });
     expect(bobAfter.code).toBe(8);
     // Bob's kept key, put in place as a plain key file, does not open the re-keyed store.
