@@ -43,5 +43,11 @@ export function writeKubeletPayload(dir, values) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "swap") {
   const [dir, count] = [process.argv[3], Number(process.argv[4])];
-  for (let n = 1; n <= count; n++) writeKubeletPayload(dir, { a: `a-${n}`, b: `b-${n}`, c: `c-${n}` });
+  // 1 ms between swaps (a real kubelet swaps once per sync, about a minute apart): back to back,
+  // on a loaded machine every one of a reader's retries could meet a swap, which is a different test.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let n = 1; n <= count; n++) {
+    writeKubeletPayload(dir, { a: `a-${n}`, b: `b-${n}`, c: `c-${n}` });
+    Atomics.wait(pause, 0, 0, 1);
+  }
 }
