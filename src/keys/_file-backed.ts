@@ -13,6 +13,7 @@ import { fsyncDir, readKeyFile } from "../crypto/key-file.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
 import { sweepStaleTemps, writeFileAtomic } from "../fs/atomic-write.js";
 import type { KeyProvider, KeyProviderCheck, KeyProviderContext } from "./provider.js";
+import { keyFileExists, keyMemo, removeKeyFile } from "./key-memo.js";
 
 /** How a file-backed provider is made. */
 export interface FileBackedOptions {
@@ -29,49 +30,27 @@ export interface FileBackedOptions {
 /** A provider over one key file. */
 export function createFileBackedProvider(options: FileBackedOptions): KeyProvider {
   const { type, path, context } = options;
-  let cached: FernetKey | undefined;
-  let loading: Promise<FernetKey> | undefined;
+  const memo = keyMemo();
   return {
     type,
     location: () => ({ provider: type, where: path, insideProject: isInside(context.root, path) }),
     async exists() {
-      try {
-        return checkPrivate(path, "file", "warn");
-      } catch (_e) {
-        return true; // something is there (a link, a wrong owner): load says what is wrong with it
-      }
+      return keyFileExists(path);
     },
     load() {
-      if (cached) return Promise.resolve(cached);
       // One read per provider, also when two callers ask at once.
-      loading ??= (async () => readKey(path, options))().then(
-        (key) => (cached = key),
-        (e: unknown) => {
-          loading = undefined;
-          throw e;
-        },
-      );
-      return loading;
+      return memo.get(() => readKey(path, options));
     },
     async save(key, saveOptions = {}) {
       const parsed = parseFernetKey(key); // MALFORMED_KEY before anything is written
       options.ensureFolder();
       if (saveOptions.replace) await writeFileAtomic(path, `${key.trim()}\n`, { mode: 0o600 });
       else createKeyFileExclusive(path, key.trim(), context.environment);
-      cached = parsed;
-      loading = undefined;
+      memo.set(parsed);
     },
     async remove() {
-      cached = undefined;
-      loading = undefined;
-      try {
-        unlinkSync(path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw new HushError("WRITE_FAILED", `Cannot remove the key file ${path}.`, { cause: e });
-      }
-      fsyncDir(dirname(path));
-      return true;
+      memo.set(undefined);
+      return removeKeyFile(path, "the key file");
     },
     async check() {
       return checkKeyFile(path, type, context.root);

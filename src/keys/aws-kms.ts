@@ -19,11 +19,10 @@
  * ACCESS_DENIED; a disabled or missing KMS key KMS_DECRYPT_FAILED; KMS unreachable or slow
  * SOURCE_UNAVAILABLE (after bounded retries). Never "no key", never a fresh key.
  */
-import { unlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { HushError } from "../errors.js";
 import { parseFernetKey, type FernetKey } from "../crypto/fernet.js";
-import { ensureSecretsDir, fsyncDir } from "../crypto/key-file.js";
+import { ensureSecretsDir } from "../crypto/key-file.js";
 import { assertValidEnvironment } from "../environment.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { checkPrivate } from "../fs/permissions.js";
@@ -33,6 +32,7 @@ import { durationOption } from "../sources/remote/options.js";
 import { defineKeyProviderType, type KeyProvider, type KeyProviderCheck, type KeyProviderContext } from "./provider.js";
 import { createKeyFileExclusive } from "./_file-backed.js";
 import { createKmsClient, type KmsClient } from "./aws-kms/kms-client.js";
+import { keyFileExists, keyMemo, removeKeyFile } from "./key-memo.js";
 
 /** Options of the `aws-kms` provider. */
 export interface AwsKmsKeyProviderOptions {
@@ -82,8 +82,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions, conte
   const path = options.file !== undefined ? resolve(context.root, options.file) : join(context.secretsDir, `${context.environment}.key.aws-kms`);
   const encryptionContext = { "hush:environment": context.environment, "hush:purpose": "environment-key" };
   const client = options.client ?? createKmsClient({ region: options.region, profile: options.profile, endpoint: options.endpoint, timeoutMs: options.timeout ?? 10_000, attempts: 3 });
-  let cached: FernetKey | undefined;
-  let loading: Promise<FernetKey> | undefined;
+  const memo = keyMemo();
 
   async function unwrap(): Promise<FernetKey> {
     const stored = readWrapped(path);
@@ -101,23 +100,11 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions, conte
     type: PROVIDER_TYPE,
     location: () => ({ provider: PROVIDER_TYPE, where: `AWS KMS key ${keyId}; wrapped key in ${path}`, insideProject: false }),
     async exists() {
-      try {
-        return checkPrivate(path, "file", "warn");
-      } catch (_e) {
-        return true; // something is there: load says what is wrong with it
-      }
+      return keyFileExists(path);
     },
     load() {
-      if (cached) return Promise.resolve(cached);
       // One Decrypt per provider (per process), also when two callers ask at once.
-      loading ??= unwrap().then(
-        (key) => (cached = key),
-        (e: unknown) => {
-          loading = undefined;
-          throw e;
-        },
-      );
-      return loading;
+      return memo.get(unwrap);
     },
     async save(key, saveOptions = {}) {
       const parsed = parseFernetKey(key); // MALFORMED_KEY before any call or write
@@ -132,20 +119,11 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions, conte
       if (options.file === undefined) ensureSecretsDir(dirname(path));
       if (saveOptions.replace) await writeFileAtomic(path, `${text}\n`, { mode: 0o600 });
       else createKeyFileExclusive(path, text, context.environment);
-      cached = parsed;
-      loading = undefined;
+      memo.set(parsed);
     },
     async remove() {
-      cached = undefined;
-      loading = undefined;
-      try {
-        unlinkSync(path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw new HushError("WRITE_FAILED", `Cannot remove the wrapped-key file ${path}.`, { cause: e });
-      }
-      fsyncDir(dirname(path));
-      return true;
+      memo.set(undefined);
+      return removeKeyFile(path, "the wrapped key file");
     },
     check: () => checkProvider(path, keyId, unwrap),
   };

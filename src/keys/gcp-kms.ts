@@ -17,18 +17,16 @@
  * that cannot be reached is SOURCE_UNAVAILABLE: never "no key", never a fresh key. The SDK
  * (`@google-cloud/kms`) is an optional peer dependency loaded on first use.
  */
-import { unlinkSync } from "node:fs";
-import { dirname } from "node:path";
 import { HushError } from "../errors.js";
 import { kindOf, type OptionField } from "../config/options-schema.js";
 import { parseFernetKey, type FernetKey } from "../crypto/fernet.js";
-import { ensureSecretsDir, fsyncDir } from "../crypto/key-file.js";
+import { ensureSecretsDir } from "../crypto/key-file.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
-import { checkPrivate } from "../fs/permissions.js";
 import { createKeyFileExclusive } from "./_file-backed.js";
 import { defineKeyProviderType, type KeyProvider, type KeyProviderCheck, type KeyProviderContext } from "./provider.js";
 import { createKmsWrapper } from "./gcp-kms/kms-client.js";
 import { formatWrappedKey, KEY_NAME, readWrappedKey, wrappedKeyPath } from "./gcp-kms/wrapped-file.js";
+import { keyFileExists, keyMemo, removeKeyFile } from "./key-memo.js";
 
 /** Options of the `gcp-kms` provider. */
 export interface GcpKmsKeyProviderOptions {
@@ -81,8 +79,7 @@ export function createGcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, conte
   const path = wrappedKeyPath(context.secretsDir, context.environment);
   const aad = Buffer.from(`hush:${context.environment}`, "utf8");
   const kms = createKmsWrapper({ keyName: options.keyName, env: context.env ?? process.env, timeoutMs: options.timeoutMs ?? 10_000, attempts: options.attempts ?? 3, ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}) });
-  let cached: FernetKey | undefined;
-  let loading: Promise<FernetKey> | undefined;
+  const memo = keyMemo();
 
   async function unwrap(): Promise<FernetKey> {
     const wrapped = readWrappedKey(path);
@@ -99,23 +96,11 @@ export function createGcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, conte
     type: PROVIDER_TYPE,
     location: () => ({ provider: PROVIDER_TYPE, where: `${options.keyName} (wrapped key: ${path})`, insideProject: false }),
     async exists() {
-      try {
-        return checkPrivate(path, "file", "warn");
-      } catch {
-        return true; // something is there: load says what is wrong with it
-      }
+      return keyFileExists(path);
     },
     load() {
-      if (cached) return Promise.resolve(cached);
       // One KMS call per process, also when two callers ask at once; a failure is not cached.
-      loading ??= unwrap().then(
-        (key) => (cached = key),
-        (e: unknown) => {
-          loading = undefined;
-          throw e;
-        },
-      );
-      return loading;
+      return memo.get(unwrap);
     },
     async save(key, saveOptions = {}) {
       const parsed = parseFernetKey(key); // MALFORMED_KEY before anything is sent or written
@@ -124,20 +109,11 @@ export function createGcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, conte
       const text = formatWrappedKey({ keyName: options.keyName, ciphertext }).trimEnd();
       if (saveOptions.replace) await writeFileAtomic(path, `${text}\n`, { mode: 0o600 });
       else createKeyFileExclusive(path, text, context.environment);
-      cached = parsed;
-      loading = undefined;
+      memo.set(parsed);
     },
     async remove() {
-      cached = undefined;
-      loading = undefined;
-      try {
-        unlinkSync(path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw new HushError("WRITE_FAILED", `Cannot remove the wrapped key file ${path}.`, { cause: e });
-      }
-      fsyncDir(dirname(path));
-      return true;
+      memo.set(undefined);
+      return removeKeyFile(path, "the wrapped key file");
     },
     async check(): Promise<KeyProviderCheck> {
       try {

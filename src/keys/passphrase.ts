@@ -15,19 +15,19 @@
  * (the file can be attacked offline; scrypt makes each guess cost ~190 ms and 64 MiB), and a
  * process that reads `HUSH_PASSPHRASE` from your environment or this process's memory.
  */
-import { mkdirSync, unlinkSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { homedir } from "node:os";
 import { HushError } from "../errors.js";
 import { option } from "../config/options-schema.js";
 import { parseFernetKey, type FernetKey } from "../crypto/fernet.js";
-import { fsyncDir } from "../crypto/key-file.js";
 import { checkPrivate } from "../fs/permissions.js";
 import { readTrustedFile } from "../fs/read-trusted-file.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { defineKeyProviderType, type KeyProvider, type KeyProviderCheck, type KeyProviderContext } from "./provider.js";
 import { MAX_WRAPPED_KEY_BYTES, parseWrappedKey, unwrapKeyWithPassphrase, wrapKeyWithPassphrase, type ScryptParams } from "./passphrase-wrap.js";
 import { obtainPassphrase, PASSPHRASE_VARIABLE } from "./passphrase-input.js";
+import { keyFileExists, keyMemo, removeKeyFile } from "./key-memo.js";
 
 /** Options of the `passphrase` provider. */
 export interface PassphraseKeyProviderOptions {
@@ -57,8 +57,7 @@ export function createPassphraseKeyProvider(options: PassphraseKeyProviderOption
   const path = wrappedKeyPath(options, context);
   const what = `the wrapped key file ${path}`;
   const env = context.env ?? process.env;
-  let cached: FernetKey | undefined;
-  let loading: Promise<FernetKey> | undefined;
+  const memo = keyMemo();
   /** Remembered after a successful unwrap, so a re-key in the same process asks once. */
   let passphrase: string | undefined;
 
@@ -77,22 +76,10 @@ export function createPassphraseKeyProvider(options: PassphraseKeyProviderOption
     // The file alone opens nothing without the passphrase, wherever it sits.
     location: () => ({ provider: "passphrase", where: path, insideProject: false }),
     async exists() {
-      try {
-        return checkPrivate(path, "file", "warn");
-      } catch (_e) {
-        return true; // something is there (a link, another owner): load says what is wrong
-      }
+      return keyFileExists(path);
     },
     load() {
-      if (cached) return Promise.resolve(cached);
-      loading ??= loadOnce().then(
-        (key) => (cached = key),
-        (e: unknown) => {
-          loading = undefined;
-          throw e;
-        },
-      );
-      return loading;
+      return memo.get(loadOnce);
     },
     async save(key, saveOptions = {}) {
       const parsed = parseFernetKey(key);
@@ -109,20 +96,11 @@ export function createPassphraseKeyProvider(options: PassphraseKeyProviderOption
         },
       });
       passphrase = typed;
-      cached = parsed;
-      loading = undefined;
+      memo.set(parsed);
     },
     async remove() {
-      cached = undefined;
-      loading = undefined;
-      try {
-        unlinkSync(path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw new HushError("WRITE_FAILED", `Cannot remove ${what}.`, { cause: e });
-      }
-      fsyncDir(dirname(path));
-      return true;
+      memo.set(undefined);
+      return removeKeyFile(path, "the wrapped key file");
     },
     async check() {
       return checkWrappedFile(path, what, context);

@@ -15,6 +15,7 @@ import { createVaultClient, interpretReply, type VaultClient } from "../../sourc
 import type { RemoteWhere } from "../../sources/remote/errors.js";
 import type { KeyProvider, KeyProviderContext } from "../provider.js";
 import type { VaultTransitOptions } from "../vault-transit.js";
+import { keyFileExists, keyMemo, removeKeyFile } from "../key-memo.js";
 
 const FORMAT = "hush-vault-transit-1";
 
@@ -31,8 +32,7 @@ export function createTransitProvider(options: VaultTransitOptions & { file: str
     return (client ??= createVaultClient({ address: address.replace(/\/$/, ""), auth: options.auth ?? {}, timeoutMs: options.timeout, maxSockets: 2, source, env, ...(namespace ? { namespace } : {}), ...(caPath ? { ca: readFileSync(resolve(context.root, caPath), "utf8") } : {}) }));
   };
   const where = (op: "encrypt" | "decrypt") => ({ source, operation: op === "decrypt" ? "unwrap of the environment's key" : "wrap of the environment's key", path: `${options.mount}/${op}/${options.keyName}` });
-  let cached: FernetKey | undefined;
-  let loading: Promise<FernetKey> | undefined;
+  const memo = keyMemo();
 
   const unwrap = () => unwrapKey(vault(), options, where("decrypt"), context.environment);
 
@@ -40,22 +40,10 @@ export function createTransitProvider(options: VaultTransitOptions & { file: str
     type: source,
     location: () => ({ provider: source, where: `${options.mount}/keys/${options.keyName} (wrapped key in ${options.file})`, insideProject: false }),
     async exists() {
-      try {
-        return checkPrivate(options.file, "file", "warn");
-      } catch (_e) {
-        return true; // something is there; load says what is wrong with it
-      }
+      return keyFileExists(options.file);
     },
     load() {
-      if (cached) return Promise.resolve(cached);
-      loading ??= unwrap().then(
-        (k) => (cached = k),
-        (e: unknown) => {
-          loading = undefined;
-          throw e;
-        },
-      );
-      return loading;
+      return memo.get(unwrap);
     },
     async save(key, saveOptions = {}) {
       const parsed = parseFernetKey(key); // MALFORMED_KEY before anything is sent or written
@@ -70,19 +58,11 @@ export function createTransitProvider(options: VaultTransitOptions & { file: str
       checkPrivate(dirname(options.file), "dir", "strict");
       if (saveOptions.replace) await writeFileAtomic(options.file, text, { mode: 0o600 });
       else createExclusive(options.file, text);
-      cached = parsed;
-      loading = undefined;
+      memo.set(parsed);
     },
     async remove() {
-      cached = undefined;
-      loading = undefined;
-      try {
-        unlinkSync(options.file);
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw new HushError("WRITE_FAILED", `Cannot remove ${options.file}.`, { cause: e });
-      }
+      memo.set(undefined);
+      return removeKeyFile(options.file, "the wrapped key file");
     },
     async check() {
       try {
