@@ -68,6 +68,7 @@ export const postgresSourceType = defineSourceType({
     listenUrl: option.string({ description: "a session connection for LISTEN when `url` goes through a transaction-mode pooler" }),
     maxVersions: option.integer({ min: 1, max: 1000, default: 10, description: "versions kept per secret" }),
     poolSize: option.integer({ min: 1, max: 100, default: 10, description: "connections per pool" }),
+    preparedStatements: option.boolean({ default: true, description: "reads as named statements, planned once per connection; false behind PgBouncer's transaction mode before 1.21 (docs/postgres.md)" }),
     statementTimeoutMs: option.integer({ min: 100, max: 600_000, default: 5000, description: "server-side statement timeout" }),
     connectTimeoutMs: option.integer({ min: 100, max: 120_000, default: 10_000, description: "how long to wait for a connection (a full pool included)" }),
     offlineCache: offlineCacheOption,

@@ -14,6 +14,8 @@ export interface PgResult<R> {
 export interface PgQueryable {
   // The row type is the caller's promise about its own SELECT, as with pg's own `query<R>`.
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PgResult<R>>;
+  /** A named (prepared) statement: parsed and planned once per connection, then only bound and run. */
+  query<R = Record<string, unknown>>(config: { name: string; text: string; values?: unknown[] }): Promise<PgResult<R>>;
 }
 
 /** A client checked out of a pool. */

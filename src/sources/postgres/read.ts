@@ -29,12 +29,13 @@ export async function readCurrent(store: PgStore, names: readonly string[]): Pro
       if (!keys) return canonical.map(() => undefined);
       const hmacs = canonical.map((n) => nameHmac(keys, n));
       const { read } = await store.pools();
-      const rows = await read.query<VersionRow>(
-        `SELECT s.name_hmac, s.secret_id::text AS secret_id, v.version, v.key_id, v.wrapped_key, v.box, v.created_at
+      // A named statement: the hot read is parsed and planned once per connection (the name
+      // carries the schema: one text per name and connection, as the server requires).
+      const text = `SELECT s.name_hmac, s.secret_id::text AS secret_id, v.version, v.key_id, v.wrapped_key, v.box, v.created_at
            FROM ${store.s}.secrets s JOIN ${store.s}.versions v ON v.secret_id = s.secret_id AND v.version = s.current_version
-          WHERE s.environment = $1 AND s.name_hmac = ANY($2::bytea[]) AND s.deleted_at IS NULL`,
-        [store.environment, hmacs],
-      );
+          WHERE s.environment = $1 AND s.name_hmac = ANY($2::bytea[]) AND s.deleted_at IS NULL`;
+      const values = [store.environment, hmacs];
+      const rows = await (store.prepared ? read.query<VersionRow>({ name: `hush_read_current:${store.schema}`, text, values }) : read.query<VersionRow>(text, values));
       const byHmac = new Map(rows.rows.map((r) => [r.name_hmac.toString("hex"), r]));
       return canonical.map((name, i) => {
         const row = byHmac.get(hmacs[i]!.toString("hex"));

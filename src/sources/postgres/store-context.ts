@@ -23,6 +23,8 @@ export interface PgStoreOptions extends PgConnectionOptions {
   keySettings?: KeySettings;
   /** Versions kept per secret. @default 10 */
   maxVersions?: number;
+  /** Reads as named (prepared) statements, planned once per connection; off behind a pooler that cannot keep them (PgBouncer's transaction mode before 1.21). @default true */
+  preparedStatements?: boolean;
   /** Attempts of a write or read on a serialization failure or a dropped connection. @default 4 */
   attempts?: number;
   onWarning?: (message: string) => void;
@@ -36,6 +38,8 @@ export interface PgStore {
   readonly schema: string;
   /** The quoted schema, for SQL text. */
   readonly s: string;
+  /** Whether hot reads are named (prepared) statements. */
+  readonly prepared: boolean;
   readonly environment: string;
   readonly channel: string;
   readonly maxVersions: number;
@@ -71,6 +75,7 @@ export function createPgStore(options: PgStoreOptions, sourceName = "postgres"):
     environment: options.environment,
     channel: channelOf(schema),
     maxVersions: options.maxVersions ?? 10,
+    prepared: options.preparedStatements ?? true,
     disposed: false,
     idNames: new Map(),
     pools() {

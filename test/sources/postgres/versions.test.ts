@@ -20,6 +20,18 @@ describe("postgres versions and labels", () => {
     await expectFailure(s.rollback("rotated", 1), "VERSION_NOT_FOUND");
   });
 
+  it("preparedStatements: false (PgBouncer before 1.21) reads the same records as the named statement", async () => {
+    const store = fx.store();
+    const named = fx.source(store);
+    await named.set("a_key", "a-CANARY");
+    await named.set("b_key", "b-CANARY");
+    const plain = fx.source({ ...store, preparedStatements: false });
+    for (const s of [named, plain]) {
+      expect((await s.get("a_key"))?.value).toBe("a-CANARY");
+      expect((await s.getMany!(["b_key", "nope", "a_key"])).map((r) => r?.value)).toEqual(["b-CANARY", undefined, "a-CANARY"]);
+    }
+  });
+
   it("soft delete hides the secret; restore brings it back with its versions; destroy purges", async () => {
     const store = fx.store();
     const s = fx.source(store);
