@@ -41,10 +41,20 @@ export interface PatternRule {
   check?: RuleCheck;
 }
 
+/**
+ * Placeholder words (case-insensitive regex sources): the ones that can sit inside encoded key
+ * material too (a PEM body written as "...EXAMPLE..."). Runs of one character and keyboard
+ * sequences are not among them: structured encodings hold those by design (every OpenSSH key
+ * body holds `AAAAAAAA`, the zero bytes of its length fields).
+ */
+export const PLACEHOLDER_WORDS: readonly string[] = [
+  "example", "sample", "placeholder", "dummy", "redacted", "changeme", "change[-_]?me", "replace[-_]?me",
+  "your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret|password)", "insert[-_ ]?(?:your|key)",
+];
+
 /** Placeholders no rule reports (case-insensitive regex sources, tested on the secret part). */
 export const GLOBAL_PLACEHOLDERS: readonly string[] = [
-  "example", "sample", "placeholder", "dummy", "redacted", "changeme", "change[-_]?me", "replace[-_]?me",
-  "your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret|password)", "insert[-_ ]?(?:your|key)", "xxxxx", "\\*{4}", "\\.\\.\\.", "…",
+  ...PLACEHOLDER_WORDS, "xxxxx", "\\*{4}", "\\.\\.\\.", "…",
   "(.)\\1{7}", "0123456|1234567|abcdefgh|qwerty", "^<.*>$", "\\$\\{[^}]*\\}", "\\{\\{.*\\}\\}", "%\\([a-z_]+\\)s", "^\\$[A-Za-z_]",
   "^(?:test|secret|token|key|none|null|nil|undefined|true|false|password|passwd)$",
 ];

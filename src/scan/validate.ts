@@ -2,7 +2,7 @@
  * Checks applied to a rule's match after its regex: entropy, placeholders, and the named
  * extra checks of `rules.ts` (PEM body, JWT header, assignment context).
  */
-import { GLOBAL_PLACEHOLDERS, type PatternRule, type RuleCheck } from "./rules.js";
+import { GLOBAL_PLACEHOLDERS, PLACEHOLDER_WORDS, type PatternRule, type RuleCheck } from "./rules.js";
 
 /** Shannon entropy of `s` in bits per character. */
 export function shannonEntropy(s: string): number {
@@ -18,6 +18,8 @@ export function shannonEntropy(s: string): number {
 }
 
 const GLOBAL_PLACEHOLDER_RE = new RegExp(GLOBAL_PLACEHOLDERS.join("|"), "i");
+/** Only the words: key material holds runs and sequences by design (see PLACEHOLDER_WORDS). */
+const PLACEHOLDER_WORD_RE = new RegExp(PLACEHOLDER_WORDS.join("|"), "i");
 const RULE_PLACEHOLDERS = new WeakMap<PatternRule, RegExp>();
 
 /** True when `secret` is a placeholder, for all rules or for `rule`. */
@@ -66,7 +68,9 @@ function checkPemBody(m: RegExpExecArray, text: string, secret: string): string 
   const run = /(?:Proc-Type:[^]*?DEK-Info:[A-Z0-9,-]*)?([A-Za-z0-9/=]{40,})/.exec(cleaned);
   if (!run) return undefined;
   const body = run[1]!;
-  return shannonEntropy(body) >= 4.3 && !isPlaceholder(body) ? secret : undefined;
+  // A placeholder body is low-entropy (`AAAA…`, `xxxx…`) or spells a word; the run checks of
+  // `isPlaceholder` would reject every OpenSSH key (its body always holds `AAAAAAAA`).
+  return shannonEntropy(body) >= 4.3 && !PLACEHOLDER_WORD_RE.test(body) ? secret : undefined;
 }
 
 /** A JWT's header must decode to a JSON object with `alg` or `typ`. */
