@@ -110,8 +110,11 @@ export const KEY_FORMATS: readonly ProviderKeyFormat[] = [
   {
     ruleId: "huggingface-token",
     description: "Hugging Face access token",
-    shape: "hf_ followed by 34 letters or digits",
-    variants: [{ prefix: "hf_", alphabet: "alnum", length: 34 }],
+    shape: "hf_ (user) or api_org_ (organisation) followed by 34 letters or digits",
+    variants: [
+      { prefix: "api_org_", alphabet: "alnum", length: 34 },
+      { prefix: "hf_", alphabet: "alnum", length: 34 },
+    ],
     entropy: 3.5,
   },
 ];

@@ -62,6 +62,15 @@ export const GLOBAL_PLACEHOLDERS: readonly string[] = [
 /** Assignment to a name: optional closing quote/bracket, an operator, optional opening quote. */
 const ASSIGN = String.raw`[\\"'\]]{0,3}[ \t]{0,4}(?::=|=>|==?|:)[ \t]{0,4}(?<q>\\?["'\x60])?`;
 
+/**
+ * Passwords in URLs and `user:password` arguments that are templates or documentation: common
+ * words, masks, and references (`${VAR}`, `$VAR`, `$(VAR)`, `{password}`, `{{password}}`, `%s`).
+ */
+const URL_PASSWORD_PLACEHOLDERS: string[] = [
+  "^(?:pass|pw|pwd|secret|root|admin|postgres|mysql|user|guest|mongo|redis|rabbit|guest|mypass(?:word)?|pass(?:word)?\\d?|\\*+|x+|\\$[A-Za-z_]\\w*|:?[A-Za-z_]+:?)$",
+  "^\\{[^{}]*\\}$", "\\$\\(", "^%[sd]$", "^%[A-Za-z_]+%$", "^\\[[^\\]]*\\]$",
+];
+
 /** The rules. Order matters only for overlap: an earlier rule wins a span over a later one. */
 export const PATTERN_RULES: readonly PatternRule[] = [
   {
@@ -126,25 +135,34 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: "slack-token",
     description: "Slack token",
-    keywords: ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xoxe-"],
+    // Bot, user, refresh and legacy tokens; legacy workspace (xoxa-2-); configuration access
+    // (xoxe.xoxp-1-, 163-166 characters) and refresh (xoxe-1-, 146); app-level (xapp-1-<app id>-<digits>-<hex>).
+    keywords: ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xoxe-", "xoxe.", "xapp-"],
     anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>xox[abprse]-\d{6,16}-[0-9A-Za-z-]{8,220})(?![A-Za-z0-9_-])`,
+    pattern:
+      String.raw`(?<![A-Za-z0-9_.-])(?<secret>xox[bprs]-\d{6,16}-[0-9A-Za-z-]{8,220}|xoxa-(?:\d-)?[0-9A-Za-z-]{8,220}` +
+      String.raw`|xoxe\.xox[bp]-\d-[0-9A-Za-z]{163,166}|xoxe-\d-[0-9A-Za-z]{146}|xapp-\d-[A-Z0-9]{8,16}-\d{8,16}-[0-9a-f]{32,128})(?![A-Za-z0-9_-])`,
     entropy: 3.0,
   },
   {
     id: "slack-webhook",
-    description: "Slack incoming webhook URL",
+    description: "Slack incoming webhook, workflow or trigger URL",
     keywords: ["hooks.slack.com"],
-    pattern: String.raw`https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9_]{8,12}/[A-Za-z0-9_]{8,12}/[A-Za-z0-9_]{16,40})`,
+    anchored: true,
+    // services/T…/B…/secret; workflows/T…/A…/digits/secret; triggers/T…/digits/secret.
+    pattern: String.raw`hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9_]{8,16}(?:/[A-Za-z0-9_]{8,40}){2,3})(?![A-Za-z0-9_])`,
     entropy: 3.0,
   },
   {
     id: "stripe-secret-key",
-    description: "Stripe live secret or restricted key",
-    keywords: ["sk_live_", "rk_live_"],
+    // A test key opens the account's test data: reported too. Stripe: keys up to 255 characters.
+    description: "Stripe secret or restricted key (live or test)",
+    keywords: ["sk_live_", "rk_live_", "sk_test_", "rk_test_"],
     anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>[sr]k_live_[0-9A-Za-z]{20,247})(?![A-Za-z0-9_])`,
+    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>[sr]k_(?:live|test)_[0-9A-Za-z]{20,247})(?![A-Za-z0-9_])`,
     entropy: 3.3,
+    // The test key printed in Stripe's own documentation.
+    placeholders: ["4eC39HqLyjWDarjtT1zdp7dc"],
   },
   {
     id: "npm-token",
@@ -153,6 +171,32 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     anchored: true,
     pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])`,
     entropy: 3.5,
+  },
+  {
+    id: "npmrc-auth",
+    description: "npm registry credential (.npmrc _authToken, _auth or _password)",
+    keywords: ["_auth", "_password"],
+    anchored: true,
+    // At the start of a line or after the registry's `:` (`//registry.npmjs.org/:_authToken=`), not `self._password`.
+    pattern: String.raw`(?<=(?:^|[\n:])[ \t]{0,8})_(?:authToken|auth|password)[ \t]{0,4}=[ \t]{0,4}["']?(?<secret>[A-Za-z0-9+/=_.:-]{16,512})(?![A-Za-z0-9+/=_.:-])`,
+    entropy: 3.0,
+  },
+  {
+    id: "age-secret-key",
+    description: "age secret key",
+    keywords: ["AGE-SECRET-KEY-1"],
+    anchored: true,
+    // Bech32: "AGE-SECRET-KEY-1" and 58 characters of the upper-case bech32 alphabet.
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})(?![A-Za-z0-9_-])`,
+    entropy: 3.5,
+  },
+  {
+    id: "curl-basic-auth",
+    description: "Password in a curl -u/--user user:password argument",
+    keywords: ["curl"],
+    anchored: true,
+    pattern: String.raw`(?<![A-Za-z0-9_-])curl(?=[ \t])[^\n]{0,300}?[ \t](?:-u|--user)(?:[ \t]{1,4}|=)["']?[^\s"':$]{1,64}:(?<secret>[^\s"'$]{3,128})`,
+    placeholders: URL_PASSWORD_PLACEHOLDERS,
   },
   {
     id: "sendgrid-api-key",
@@ -175,7 +219,15 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     description: "Database URL with a password",
     keywords: ["postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://", "redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://", "cockroachdb://", "jdbc:"],
     pattern: String.raw`(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|jdbc:[a-z]{2,12})://[^\s:/@"'\x60<>]{1,128}:(?<secret>[^\s@/"'\x60<>]{3,128})@[^\s/"'\x60<>]{1,256}`,
-    placeholders: ["^(?:pass|pw|pwd|secret|root|admin|postgres|mysql|user|guest|mongo|redis|rabbit|guest|mypass(?:word)?|pass(?:word)?\\d?|\\*+|x+|\\$[A-Za-z_]\\w*|:?[A-Za-z_]+:?)$"],
+    placeholders: URL_PASSWORD_PLACEHOLDERS,
+  },
+  {
+    id: "url-password",
+    description: "URL with a password (user:password@host), any scheme",
+    keywords: ["://"],
+    anchored: true,
+    pattern: String.raw`(?<=[A-Za-z][A-Za-z0-9+.-]{1,30})://[^\s:/@"'\x60<>]{0,128}:(?<secret>[^\s@/"'\x60<>]{3,128})@[A-Za-z0-9[]`,
+    placeholders: URL_PASSWORD_PLACEHOLDERS,
   },
   {
     id: "generic-secret",

@@ -47,6 +47,10 @@ export const FAKE: Record<string, () => string> = {
   },
   "database-url-password": () => j("postgres", "://app:", rand(ALNUM, 20), "@db.internal:5432/app"),
   "generic-secret": () => rand(ALNUM, 32),
+  "npmrc-auth": () => j(rand("0123456789abcdef", 8), "-", rand("0123456789abcdef", 4), "-4", rand("0123456789abcdef", 3), "-a", rand("0123456789abcdef", 3), "-", rand("0123456789abcdef", 12)),
+  "age-secret-key": () => j("AGE-SECRET", "-KEY-1", rand("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58)),
+  "curl-basic-auth": () => rand(ALNUM + "!#%^*_-", 20),
+  "url-password": () => rand(ALNUM, 20),
 };
 
 /** A real PKCS#1 RSA private key (generated now). */

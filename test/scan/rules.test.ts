@@ -32,6 +32,10 @@ const TRUE_CASES: Record<string, string[]> = {
   "sendgrid-api-key": ['SENDGRID_API_KEY = "$"'],
   jwt: ["Cookie: session=$; Path=/", '{"id_token": "$"}'],
   "database-url-password": ['DATABASE_URL="$"', "  url: $"],
+  "npmrc-auth": ["//npm.pkg.github.com/:_authToken=$", "_auth = $", "  //registry.example.org/npm/:_password=\"$\""],
+  "age-secret-key": ["# created: 2026-11-29\n$", 'AGE_KEY="$"'],
+  "curl-basic-auth": ["curl -u admin:$ https://api.acme.io/v1/items", "  curl -sS --user 'deploy:$' -X POST https://ci.acme.io/hook", "curl -fsSL --user=ci:$ https://nexus.acme.io/"],
+  "url-password": ["sftp://app:$@files.internal:22/in", "redis://:$@cache.internal:6379/0", "ftp://backup:$@files.acme.io/dump", "https://svc:$@api.acme.io/v1", "smtp://mailer:$@smtp.acme.io:587"],
   "generic-secret": ['client_secret: "$"', "API_TOKEN=$", "+API_TOKEN=$", "  - password: $", 'const SESSION_SECRET = "$";', "  secret_key_base: $"],
 };
 
@@ -52,7 +56,7 @@ const FALSE_CASES: Record<string, string[]> = {
   "gitlab-token": ["GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx", "glpat-<your-token>"],
   "slack-token": ["SLACK_TOKEN=xoxb-your-token", "SLACK_TOKEN=xoxb-00000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx"],
   "slack-webhook": ["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
-  "stripe-secret-key": ["STRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc"],
+  "stripe-secret-key": ["STRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc", "STRIPE_KEY=sk_test_short1234"],
   "npm-token": ["//registry.npmjs.org/:_authToken=${NPM_TOKEN}"],
   "sendgrid-api-key": ["SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
   jwt: ['const header = "eyJhbGciOi..."', "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0"],
@@ -62,6 +66,20 @@ const FALSE_CASES: Record<string, string[]> = {
     "mysql://root:<password>@127.0.0.1/db",
     "redis://localhost:6379/0",
     "https://user:pass@example.com/",
+  ],
+  "npmrc-auth": ["//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "//registry.npmjs.org/:_auth=${NPM_AUTH}", "_authToken=" + "x".repeat(36)],
+  "age-secret-key": ["AGE-SECRET-KEY-1 is how an age identity starts", "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"],
+  "curl-basic-auth": ["curl -u $USER:$PASSWORD https://api.acme.io", "curl -u user:password https://api.acme.io", "curl -u admin: https://api.acme.io", "curl -u 'api:<token>' https://x.io", "git push -u origin main"],
+  "url-password": [
+    "https://user:pass@example.com/",
+    "postgres://app:{password}@db:5432/app",
+    "postgresql://app:{{password}}@db/app",
+    "postgres://app:$(PGPASSWORD)@db/app",
+    "mysql://app:${DB_PASSWORD}@db/app",
+    "amqp://app@mq.internal:5672/",
+    "postgres://app@db.internal:5432/app?sslmode=require",
+    "https://user:%s@%s/",
+    "https://cdn.acme.io:443/a@2x.png",
   ],
   "generic-secret": [
     "const apiKey = process.env.OPENAI_API_KEY;",
@@ -183,7 +201,8 @@ describe("generic-secret and URLs", () => {
   it("reports a URL assigned to a secret name only when it carries a password", () => {
     for (let i = 0; i < DRAWS; i++) {
       const password = rand(ALNUM, 20);
-      expect(ids(`AUTH_TOKEN=https://svc:${password}@api.acme.io/v1`)).toContain("generic-secret");
+      // The URL rule takes the password itself (it runs before the generic one).
+      expect(ids(`AUTH_TOKEN=https://svc:${password}@api.acme.io/v1`)).toContain("url-password");
       expect(ids(`AUTH_TOKEN=https://api.acme.io/v1/${password}`)).not.toContain("generic-secret");
     }
   });
