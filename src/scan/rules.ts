@@ -129,7 +129,9 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     description: "GitLab access token",
     keywords: ["glpat-", "gldt-", "glrt-", "glptt-"],
     anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_.-]{20,80})(?![A-Za-z0-9_-])`,
+    // GitLab's formats: 20 characters after glpat-/gldt-/glrt-, or the routable form (27-300
+    // base64url characters, '.', 2 base-36 length digits and a 7-character CRC); glptt- and 40 hex digits.
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>gl(?:pat|dt|rt)-(?:[A-Za-z0-9_-]{27,300}\.[0-9a-z]{9}|[A-Za-z0-9_-]{20})|glptt-[0-9a-f]{40})(?![A-Za-z0-9_.-])`,
     entropy: 3.3,
   },
   {

@@ -77,3 +77,22 @@ describe("rule variants", () => {
     }
   });
 });
+
+describe("gitlab-token lengths (GitLab's documented formats)", () => {
+  const B64URL = ALNUM + "_-";
+  const has = (text: string) => detector.detect(text).map((f) => f.ruleId).includes("gitlab-token");
+
+  it("reports legacy (20), routable and pipeline-trigger tokens, masked", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const legacy = j("gl", "pat-", rand(B64URL, 20));
+      const routable = j("gl", "pat-", rand(B64URL, 27 + (i % 200)), ".", rand("0123456789abcdefghijklmnopqrstuvwxyz", 2), rand("0123456789abcdefghijklmnopqrstuvwxyz", 7));
+      const trigger = j("gl", "ptt-", rand(HEX, 40));
+      for (const t of [legacy, routable, trigger]) expectReported("gitlab-token", `GL = "${t}"`, t);
+    }
+  });
+
+  it("a legacy body one character short or long, or a trigger token of 39 or 41, is not a GitLab token", () => {
+    for (const n of [19, 21]) expect(has(j("gl", "pat-", rand(B64URL, n))), String(n)).toBe(false);
+    for (const n of [39, 41]) expect(has(j("gl", "ptt-", rand(HEX, n))), String(n)).toBe(false);
+  });
+});
