@@ -63,6 +63,15 @@ export const GLOBAL_PLACEHOLDERS: readonly string[] = [
 const ASSIGN = String.raw`[\\"'\]]{0,3}[ \t]{0,4}(?::=|=>|==?|:)[ \t]{0,4}(?<q>\\?["'\x60])?`;
 
 /**
+ * The generic rule's assignment, in more syntaxes than {@link ASSIGN}: a Go type (`var x string =`),
+ * PHP's `.=`, make's `::=`, `:::=`, `?=` and `+=`, an argument pair (`setProperty("X_TOKEN", "…")`:
+ * a comma right after a quoted name), and an XML element (`<apiToken>…</apiToken>`, the group `xml`).
+ */
+const GENERIC_ASSIGN =
+  String.raw`(?:[ \t]{1,4}string)?[\\"'\]]{0,3}[ \t]{0,4}(?::{1,3}=|\.=|\?=|\+=|=>|==?|:|(?<=["'][ \t]{0,4}),|(?<=<[A-Za-z0-9_.:-]{0,64})(?<xml>>))` +
+  String.raw`[ \t]{0,4}(?<q>\\?["'\x60])?`;
+
+/**
  * Passwords in URLs and `user:password` arguments that are templates or documentation: common
  * words, masks, and references (`${VAR}`, `$VAR`, `$(VAR)`, `{password}`, `{{password}}`, `%s`).
  */
@@ -236,7 +245,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     description: "High-entropy value assigned to a key, secret, token or password name",
     // The names are everywhere in code: a keyword pass would not filter; the regex itself is fast.
     keywords: [],
-    pattern: String.raw`(?:key|secret|token|passw(?:or)?d|pwd)(?:[_-]?(?:base|value|str|string|b64|hex|raw))?` + ASSIGN + String.raw`(?<secret>[^\s"'\x60,;(){}\[\]<>\\]{8,256})`,
+    pattern: String.raw`(?:key|secret|token|passw(?:or)?d|pwd)(?:[_-]?(?:base|value|str|string|b64|hex|raw))?` + GENERIC_ASSIGN + String.raw`(?<secret>[^\s"'\x60,;(){}\[\]<>\\]{8,256})`,
     flags: "i",
     check: "assignment",
   },

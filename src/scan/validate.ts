@@ -106,7 +106,10 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   if (NOT_SECRET_NAME.test(name)) return undefined;
   const quote = m.groups?.q;
   const end = m.index + m[0].length;
-  if (quote) {
+  if (m.groups?.xml !== undefined) {
+    // An XML element: the value is its whole text, closed by its end tag on the same line.
+    if (!text.startsWith("</", end)) return undefined;
+  } else if (quote) {
     const close = quote[quote.length - 1]!;
     if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) {
       const closeAt = literalEnd(text, end, close, MAX_VALUE - value.length);

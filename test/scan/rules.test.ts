@@ -36,7 +36,9 @@ const TRUE_CASES: Record<string, string[]> = {
   "age-secret-key": ["# created: 2026-11-29\n$", 'AGE_KEY="$"'],
   "curl-basic-auth": ["curl -u admin:$ https://api.acme.io/v1/items", "  curl -sS --user 'deploy:$' -X POST https://ci.acme.io/hook", "curl -fsSL --user=ci:$ https://nexus.acme.io/"],
   "url-password": ["sftp://app:$@files.internal:22/in", "redis://:$@cache.internal:6379/0", "ftp://backup:$@files.acme.io/dump", "https://svc:$@api.acme.io/v1", "smtp://mailer:$@smtp.acme.io:587"],
-  "generic-secret": ['client_secret: "$"', "API_TOKEN=$", "+API_TOKEN=$", "  - password: $", 'const SESSION_SECRET = "$";', "  secret_key_base: $"],
+  "generic-secret": ['client_secret: "$"', "API_TOKEN=$", "+API_TOKEN=$", "  - password: $", 'const SESSION_SECRET = "$";', "  secret_key_base: $",
+    // More syntaxes: Go, make, XML, Java system properties.
+    'var apiToken string = "$"', "API_TOKEN ?= $", "API_TOKEN ::= $", "API_TOKEN :::= $", "API_TOKEN += $", "  <apiToken>$</apiToken>", 'System.setProperty("X_TOKEN", "$");'],
 };
 
 /** Lines a rule must not report: placeholders, examples, references, look-alikes. */
@@ -98,6 +100,12 @@ const FALSE_CASES: Record<string, string[]> = {
     'password: "postgres://db.internal:5432/app9x"',
     "SECRET_URL=redis://cache-7.internal:6379/0",
     'token_endpoint: "https://login.example-idp.com/tenant7/oauth2/v2.0/token"',
+    "<apiToken>${API_TOKEN}</apiToken>",
+    "<apiToken></apiToken>",
+    '<secretKey>abc123</secretKey>',
+    'System.setProperty("X_TOKEN", System.getenv("X_TOKEN"));',
+    "API_TOKEN ?= $(shell cat .token)",
+    'var apiToken string = os.Getenv("API_TOKEN")',
   ],
 };
 
@@ -194,6 +202,18 @@ describe("pattern rules", () => {
     const text = `${hostile}\nOPENAI_API_KEY=${key}\n`;
     const found = detector.detect(text);
     expect(found.map((f) => [f.ruleId, f.offset, f.length])).toEqual([["openai-api-key", text.indexOf(key), key.length]]);
+  });
+});
+
+describe("generic-secret in PHP", () => {
+  it("reports a value appended with .= to a secret name, masked", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const value = FAKE["generic-secret"]!();
+      const found = detect(`<?php\n$apiToken .= "${value}";\n`);
+      expect(found.map((f) => f.ruleId)).toEqual(["generic-secret"]);
+      expect(JSON.stringify(found)).not.toContain(value.slice(4));
+    }
+    expect(ids('$apiToken .= $suffix;')).toEqual([]);
   });
 });
 
