@@ -100,6 +100,7 @@ const FALSE_CASES: Record<string, string[]> = {
     'password: "postgres://db.internal:5432/app9x"',
     "SECRET_URL=redis://cache-7.internal:6379/0",
     'token_endpoint: "https://login.example-idp.com/tenant7/oauth2/v2.0/token"',
+    "const flags = ['noArmor', 'no1Password', 'noBiometrics7', 'noKeychain'];",
     "<apiToken>${API_TOKEN}</apiToken>",
     "<apiToken></apiToken>",
     '<secretKey>abc123</secretKey>',
