@@ -165,25 +165,6 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     entropy: 3.0,
   },
   {
-    id: "stripe-secret-key",
-    // A test key opens the account's test data: reported too. Stripe: keys up to 255 characters.
-    description: "Stripe secret or restricted key (live or test)",
-    keywords: ["sk_live_", "rk_live_", "sk_test_", "rk_test_"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>[sr]k_(?:live|test)_[0-9A-Za-z]{20,247})(?![A-Za-z0-9_])`,
-    entropy: 3.3,
-    // The test key printed in Stripe's own documentation.
-    placeholders: ["4eC39HqLyjWDarjtT1zdp7dc"],
-  },
-  {
-    id: "npm-token",
-    description: "npm access token",
-    keywords: ["npm_"],
-    anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])`,
-    entropy: 3.5,
-  },
-  {
     id: "npmrc-auth",
     description: "npm registry credential (.npmrc _authToken, _auth or _password)",
     keywords: ["_auth", "_password"],
@@ -191,15 +172,6 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     // At the start of a line or after the registry's `:` (`//registry.npmjs.org/:_authToken=`), not `self._password`.
     pattern: String.raw`(?<=(?:^|[\n:])[ \t]{0,8})_(?:authToken|auth|password)[ \t]{0,4}=[ \t]{0,4}["']?(?<secret>[A-Za-z0-9+/=_.:-]{16,512})(?![A-Za-z0-9+/=_.:-])`,
     entropy: 3.0,
-  },
-  {
-    id: "age-secret-key",
-    description: "age secret key",
-    keywords: ["AGE-SECRET-KEY-1"],
-    anchored: true,
-    // Bech32: "AGE-SECRET-KEY-1" and 58 characters of the upper-case bech32 alphabet.
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})(?![A-Za-z0-9_-])`,
-    entropy: 3.5,
   },
   {
     id: "curl-basic-auth",
@@ -266,5 +238,6 @@ function providerKeyRule(format: ProviderKeyFormat): PatternRule {
     pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>` + keyFormatSource(format) + String.raw`)(?![A-Za-z0-9_-])`,
     entropy: format.entropy,
     ...(format.requireDigit ? { requireDigit: true } : {}),
+    ...(format.placeholders ? { placeholders: [...format.placeholders] } : {}),
   };
 }
