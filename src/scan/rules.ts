@@ -118,6 +118,19 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     entropy: 4.0,
   },
   {
+    id: "aws-bedrock-api-key",
+    description: "Amazon Bedrock API key (long-term ABSK… or short-term bedrock-api-key-…)",
+    keywords: ["ABSK", "bedrock-api-key-"],
+    anchored: true,
+    // Long-term: ABSK + base64 of "BedrockAPIKey-<id>-at-<account>:<secret>"; short-term:
+    // bedrock-api-key- + base64 of a SigV4 presigned "bedrock.amazonaws.com/?Action=CallWithBearerToken…" URL.
+    // The fixed start of each encoded text keeps look-alikes ("bedrock-api-key-example") out.
+    pattern:
+      String.raw`(?<![A-Za-z0-9_-])(?<secret>ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{60,400}={0,2}` +
+      String.raw`|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{100,6000}={0,2})(?![A-Za-z0-9+/=_-])`,
+    entropy: 4.0,
+  },
+  {
     id: "github-token",
     description: "GitHub token (personal, OAuth, user-to-server, server-to-server or refresh)",
     keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],

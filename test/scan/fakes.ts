@@ -51,6 +51,8 @@ export const FAKE: Record<string, () => string> = {
   "age-secret-key": () => j("AGE-SECRET", "-KEY-1", rand("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58)),
   "curl-basic-auth": () => rand(ALNUM + "!#%^*_-", 20),
   "url-password": () => rand(ALNUM, 20),
+  "aws-bedrock-api-key": () =>
+    j("AB", "SK", Buffer.from(j("BedrockAPIKey-", rand(ALNUM, 4), "-at-", rand("0123456789", 12), ":", rand(ALNUM + "+/", 60))).toString("base64")),
 };
 
 /** A real PKCS#1 RSA private key (generated now). */

@@ -33,6 +33,17 @@ const FORMS: Record<string, [string, () => string][]> = {
     ["xoxe-", () => j("xo", "xe-1-", rand(ALNUM, 146))],
     ["xoxa-", () => j("xo", "xa-2-", rand(ALNUM, 40))],
   ],
+  "aws-bedrock-api-key": [
+    [
+      "short-term",
+      () => {
+        const url = j("bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AS", "IA", rand(UPPER_DIGITS, 16),
+          "%2F20261129%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20261129T190000Z&X-Amz-Expires=43200&X-Amz-Security-Token=", rand(ALNUM, 600),
+          "&X-Amz-Signature=", rand(HEX, 64), "&X-Amz-SignedHeaders=host&Version=1");
+        return j("bedrock", "-api-key-", Buffer.from(url).toString("base64"));
+      },
+    ],
+  ],
   "slack-webhook": [
     ["workflows", () => j("https://hooks.", "slack.com/workflows/T", rand(UPPER_DIGITS, 10), "/A", rand(UPPER_DIGITS, 10), "/", rand(DIGITS, 18), "/", rand(ALNUM, 24))],
     ["triggers", () => j("https://hooks.", "slack.com/triggers/T", rand(UPPER_DIGITS, 10), "/", rand(DIGITS, 13), "/", rand(HEX, 32))],
