@@ -133,12 +133,26 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   if (/\.(?:pem|key|json|txt|crt|p12|pfx|ya?ml|env|js|ts|py)$/i.test(value)) return undefined;
   // Test-mode and publishable keys (Stripe's `sk_test_`, `pk_live_`) are not secrets of a live account.
   if (/^(?:[spr]k_test_|pk_live_)/.test(value)) return undefined;
+  if (isBase64OfProse(value)) return undefined;
   const isPassword = /pass|pwd/i.test(m[0].slice(0, keywordEnd - m.index));
   if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value) ? value : undefined;
   if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) return undefined;
   // Hex carries at most 4 bits a character: random 40-character hex often measures ~3.5.
   const random = /^[0-9a-f]+$/i.test(value) ? value.length >= 32 && shannonEntropy(value) >= 3.0 : shannonEntropy(value) >= 3.5;
   return random ? value : undefined;
+}
+
+/**
+ * Base64 of prose ("This is dummy text for the tests"): decodes to printable text holding at
+ * least two spaces between words and mostly letters. A password or key, even one encoded
+ * whole (`_auth`, Kubernetes `data:`), rarely has two spaces.
+ */
+function isBase64OfProse(value: string): boolean {
+  if (value.length < 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  const text = Buffer.from(value, "base64").toString("latin1");
+  if (!/^[\x20-\x7e\t\r\n]+$/.test(text)) return false;
+  const letters = (text.match(/[A-Za-z]/g) ?? []).length;
+  return (text.match(/[A-Za-z] +[A-Za-z]/g) ?? []).length >= 2 && letters >= 0.7 * text.replace(/\s/g, "").length;
 }
 
 /** Where the quoted literal continuing at `from` closes with `close` (no space or backslash first, at most `room` characters), or undefined. */

@@ -103,6 +103,9 @@ const FALSE_CASES: Record<string, string[]> = {
     "SECRET_URL=redis://cache-7.internal:6379/0",
     'token_endpoint: "https://login.example-idp.com/tenant7/oauth2/v2.0/token"',
     "const flags = ['noArmor', 'no1Password', 'noBiometrics7', 'noKeychain'];",
+    // Base64 of prose is not a secret.
+    `SECRET_KEY = "${Buffer.from("This is dummy text for the unit tests 42").toString("base64")}"`,
+    `api_token: ${Buffer.from("Lorem ipsum dolor sit amet, consectetur 2024").toString("base64")}`,
     "<apiToken>${API_TOKEN}</apiToken>",
     "<apiToken></apiToken>",
     '<secretKey>abc123</secretKey>',
@@ -205,6 +208,19 @@ describe("pattern rules", () => {
     const text = `${hostile}\nOPENAI_API_KEY=${key}\n`;
     const found = detector.detect(text);
     expect(found.map((f) => [f.ruleId, f.offset, f.length])).toEqual([["openai-api-key", text.indexOf(key), key.length]]);
+  });
+});
+
+describe("generic-secret and base64", () => {
+  it("still reports base64 of a password or of random bytes", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const encoded = [Buffer.from(`deploy:${rand(ALNUM, 18)}`).toString("base64"), Buffer.from(rand(ALNUM, 24)).toString("base64")];
+      for (const v of encoded) {
+        const found = detect(`API_TOKEN="${v}"`);
+        expect(found.map((f) => f.ruleId), v).toEqual(["generic-secret"]);
+        expect(JSON.stringify(found)).not.toContain(v.slice(4));
+      }
+    }
   });
 });
 
