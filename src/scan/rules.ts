@@ -65,10 +65,10 @@ const ASSIGN = String.raw`[\\"'\]]{0,3}[ \t]{0,4}(?::=|=>|==?|:)[ \t]{0,4}(?<q>\
 /**
  * The generic rule's assignment, in more syntaxes than {@link ASSIGN}: a Go type (`var x string =`),
  * PHP's `.=`, make's `::=`, `:::=`, `?=` and `+=`, an argument pair (`setProperty("X_TOKEN", "…")`:
- * a comma after a quoted name that is a call's first argument; not a list of strings), and an XML element (`<apiToken>…</apiToken>`, the group `xml`).
+ * a comma after a quoted name that is a call's first argument; not a list of strings), and an XML element (`<apiToken>…</apiToken>`, the value alone on the next line too; the group `xml`).
  */
 const GENERIC_ASSIGN =
-  String.raw`(?:[ \t]{1,4}string)?[\\"'\]]{0,3}[ \t]{0,4}(?::{1,3}=|\.=|\?=|\+=|=>|==?|:|(?<=\([ \t]{0,4}["'][A-Za-z0-9_.-]{1,64}["'][ \t]{0,4}),|(?<=<[A-Za-z0-9_.:-]{0,64})(?<xml>>))` +
+  String.raw`(?:[ \t]{1,4}string)?[\\"'\]]{0,3}[ \t]{0,4}(?::{1,3}=|\.=|\?=|\+=|=>|==?|:|(?<=\([ \t]{0,4}["'][A-Za-z0-9_.-]{1,64}["'][ \t]{0,4}),|(?<=<[A-Za-z0-9_.:-]{0,64})(?<xml>>[ \t]{0,16}(?:\r?\n[ \t]{0,40})?))` +
   String.raw`[ \t]{0,4}(?<q>\\?["'\x60])?`;
 
 /**

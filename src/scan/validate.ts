@@ -107,8 +107,8 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   const quote = m.groups?.q;
   const end = m.index + m[0].length;
   if (m.groups?.xml !== undefined) {
-    // An XML element: the value is its whole text, closed by its end tag on the same line.
-    if (!text.startsWith("</", end)) return undefined;
+    // An XML element: the value is its whole text, closed by its end tag (on this line or the next).
+    if (!/^[ \t]{0,16}(?:\r?\n[ \t]{0,40})?<\//.test(text.slice(end, end + 64))) return undefined;
   } else if (quote) {
     const close = quote[quote.length - 1]!;
     if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) {

@@ -39,7 +39,7 @@ const TRUE_CASES: Record<string, string[]> = {
   "url-password": ["sftp://app:$@files.internal:22/in", "redis://:$@cache.internal:6379/0", "ftp://backup:$@files.acme.io/dump", "https://svc:$@api.acme.io/v1", "smtp://mailer:$@smtp.acme.io:587"],
   "generic-secret": ['client_secret: "$"', "API_TOKEN=$", "+API_TOKEN=$", "  - password: $", 'const SESSION_SECRET = "$";', "  secret_key_base: $",
     // More syntaxes: Go, make, XML, Java system properties.
-    'var apiToken string = "$"', "API_TOKEN ?= $", "API_TOKEN ::= $", "API_TOKEN :::= $", "API_TOKEN += $", "  <apiToken>$</apiToken>", 'System.setProperty("X_TOKEN", "$");'],
+    'var apiToken string = "$"', "API_TOKEN ?= $", "API_TOKEN ::= $", "API_TOKEN :::= $", "API_TOKEN += $", "  <apiToken>$</apiToken>", "<secretKey>\n    $\n  </secretKey>", "<apiToken>\r\n  $\r\n</apiToken>", 'System.setProperty("X_TOKEN", "$");'],
 };
 
 /** Lines a rule must not report: placeholders, examples, references, look-alikes. */
@@ -108,6 +108,7 @@ const FALSE_CASES: Record<string, string[]> = {
     `api_token: ${Buffer.from("Lorem ipsum dolor sit amet, consectetur 2024").toString("base64")}`,
     "<apiToken>${API_TOKEN}</apiToken>",
     "<apiToken></apiToken>",
+    "<apiToken>\n  <value>see the vault</value>\n</apiToken>",
     '<secretKey>abc123</secretKey>',
     'System.setProperty("X_TOKEN", System.getenv("X_TOKEN"));',
     "API_TOKEN ?= $(shell cat .token)",
