@@ -155,12 +155,24 @@ function isBase64OfProse(value: string): boolean {
   return (text.match(/[A-Za-z] +[A-Za-z]/g) ?? []).length >= 2 && letters >= 0.7 * text.replace(/\s/g, "").length;
 }
 
-/** Where the quoted literal continuing at `from` closes with `close` (no space or backslash first, at most `room` characters), or undefined. */
+/**
+ * Where the quoted literal continuing at `from` closes with `close` (no space first, at most
+ * `room` characters), or undefined. A backslash ends it too, but for the JSON escapes that
+ * stand for one character of the value (`\/`, `\\`, `\uXXXX`), which are skipped.
+ */
 function literalEnd(text: string, from: number, close: string, room: number): number | undefined {
   for (let i = from; i < text.length && i - from <= room; i++) {
     const c = text[i]!;
     if (c === close) return i > from ? i : undefined;
-    if (c === "\\" || /\s/.test(c)) return undefined;
+    if (c === "\\") {
+      const escape = JSON_ESCAPE.exec(text.slice(i, i + 6));
+      if (escape === null) return undefined;
+      i += escape[0].length - 1;
+      continue;
+    }
+    if (/\s/.test(c)) return undefined;
   }
   return undefined;
 }
+
+const JSON_ESCAPE = /^\\(?:[/\\]|u[0-9a-fA-F]{4})/;

@@ -225,6 +225,25 @@ describe("generic-secret and base64", () => {
   });
 });
 
+describe("generic-secret in JSON", () => {
+  it("takes a value holding JSON escapes (\\/, \\uXXXX) whole, and one in a JSON string in a JSON string", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const [a, b] = [rand(ALNUM, 12), rand(ALNUM, 14)];
+      for (const [line, value] of [
+        [`{"client_secret":"${a}\\/${b}"}`, `${a}\\/${b}`],
+        [`{"api_key": "${a}\\u002b${b}"}`, `${a}\\u002b${b}`],
+        [`{"config": "{\\"api_token\\": \\"${a}${b}\\", \\"x\\": 1}"}`, `${a}${b}`],
+      ] as const) {
+        const found = detect(line);
+        expect(found.map((f) => [f.ruleId, f.offset, f.length]), line).toEqual([["generic-secret", line.indexOf(value), value.length]]);
+        expect(JSON.stringify(found)).not.toContain(b);
+      }
+    }
+    // An escaped quote or a newline escape still ends the literal: that is code, not one value.
+    expect(ids(`{"api_key": "${rand(ALNUM, 12)}\\n${rand(ALNUM, 12)}"}`)).toEqual([]);
+  });
+});
+
 describe("generic-secret in PHP", () => {
   it("reports a value appended with .= to a secret name, masked", () => {
     for (let i = 0; i < DRAWS; i++) {
