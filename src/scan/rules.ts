@@ -12,7 +12,7 @@
 import { KEY_FORMATS, keyFormatSource, keyPrefixes, type ProviderKeyFormat } from "../adapters/key-formats.js";
 
 /** A named extra check, implemented in `validate.ts`. */
-export type RuleCheck = "pem-body" | "jwt" | "assignment";
+export type RuleCheck = "pem-body" | "jwt" | "assignment" | "not-firebase-config";
 
 /** One pattern rule. */
 export interface PatternRule {
@@ -79,6 +79,13 @@ const URL_PASSWORD_PLACEHOLDERS: string[] = [
   "^(?:pass|pw|pwd|secret|root|admin|postgres|mysql|user|guest|mongo|redis|rabbit|guest|mypass(?:word)?|pass(?:word)?\\d?|\\*+|x+|\\$[A-Za-z_]\\w*|:?[A-Za-z_]+:?)$",
   "^\\{[^{}]*\\}$", "\\$\\(", "^%[sd]$", "^%[A-Za-z_]+%$", "^\\[[^\\]]*\\]$",
 ];
+
+/**
+ * Checks for provider keys beyond their format. A Google API key inside a Firebase web config
+ * (`authDomain`, `projectId`, …) is Firebase's public client identifier, shipped to every
+ * browser by design (Firebase's documentation): not reported. The same key elsewhere is.
+ */
+const PROVIDER_CHECKS: Readonly<Record<string, RuleCheck>> = { "google-api-key": "not-firebase-config" };
 
 /** The rules. Order matters only for overlap: an earlier rule wins a span over a later one. */
 export const PATTERN_RULES: readonly PatternRule[] = [
@@ -252,5 +259,6 @@ function providerKeyRule(format: ProviderKeyFormat): PatternRule {
     entropy: format.entropy,
     ...(format.requireDigit ? { requireDigit: true } : {}),
     ...(format.placeholders ? { placeholders: [...format.placeholders] } : {}),
+    ...(PROVIDER_CHECKS[format.ruleId] ? { check: PROVIDER_CHECKS[format.ruleId] } : {}),
   };
 }

@@ -55,7 +55,18 @@ const CHECKS: Record<RuleCheck, (m: RegExpExecArray, text: string, secret: strin
   "pem-body": checkPemBody,
   jwt: checkJwt,
   assignment: checkAssignment,
+  "not-firebase-config": checkNotFirebaseConfig,
 };
+
+/**
+ * A Firebase web config: within 400 characters either side of the key, `authDomain` and one of
+ * `projectId`, `messagingSenderId`, `appId` or a `firebaseapp.com` domain.
+ */
+function checkNotFirebaseConfig(m: RegExpExecArray, text: string, secret: string): string | undefined {
+  const near = text.slice(Math.max(0, m.index - 400), m.index + m[0].length + 400);
+  const firebase = /auth_?domain/i.test(near) && /project_?id|messaging_?sender_?id|app_?id|firebaseapp\.com/i.test(near);
+  return firebase ? undefined : secret;
+}
 
 /**
  * A PEM header counts only when key material follows: within the next 600 characters,
@@ -134,6 +145,8 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   // Test-mode and publishable keys (Stripe's `sk_test_`, `pk_live_`) are not secrets of a live account.
   if (/^(?:[spr]k_test_|pk_live_)/.test(value)) return undefined;
   if (isBase64OfProse(value)) return undefined;
+  // A Firebase web key the google-api-key rule let pass is not a secret under a generic name either.
+  if (/^AIza[\w-]{35}$/.test(value) && checkNotFirebaseConfig(m, text, value) === undefined) return undefined;
   const isPassword = /pass|pwd/i.test(m[0].slice(0, keywordEnd - m.index));
   if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value) ? value : undefined;
   if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) return undefined;

@@ -3,6 +3,7 @@
  * so that no format-valid key sits in the repository (push-protection scanners would flag it).
  */
 import { createHmac, generateKeyPairSync, randomInt } from "node:crypto";
+import { isPlaceholder } from "../../src/scan/validate.js";
 
 export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const B64URL = ALNUM + "_-";
@@ -14,7 +15,8 @@ export function rand(alphabet: string, n: number): string {
     for (let i = 0; i < n; i++) s += alphabet[randomInt(alphabet.length)];
     const needsDigit = /\d/.test(alphabet) && n >= 8;
     const needsLetter = /[A-Za-z]/.test(alphabet) && n >= 8;
-    if ((!needsDigit || /\d/.test(s)) && (!needsLetter || /[A-Za-z]/.test(s)) && !/(.)\1{4}/.test(s)) return s;
+    // Not a draw that spells a placeholder by chance ("dUmMy", "xXxxX": about 1 in 50,000 at 250 characters).
+    if ((!needsDigit || /\d/.test(s)) && (!needsLetter || /[A-Za-z]/.test(s)) && !/(.)\1{4}/.test(s) && !isPlaceholder(s)) return s;
   }
 }
 
