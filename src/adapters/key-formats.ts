@@ -15,6 +15,8 @@ export const KEY_ALPHABETS = {
   alnum: "A-Za-z0-9",
   base64url: "A-Za-z0-9_-",
   "hex-lower": "0-9a-f",
+  /** Bech32's 32 characters, upper case (age identities). */
+  "bech32-upper": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
 } as const;
 
 /** One shape of a provider's keys. */
@@ -43,6 +45,8 @@ export interface ProviderKeyFormat {
   entropy: number;
   /** The scanner reports a match only if it holds a digit (keeps words like `sk-…-name` out). */
   requireDigit?: boolean;
+  /** Regex sources (case-insensitive): keys that providers print in their own documentation. */
+  placeholders?: readonly string[];
 }
 
 const B64 = "base64url" as const;
@@ -110,8 +114,40 @@ export const KEY_FORMATS: readonly ProviderKeyFormat[] = [
   {
     ruleId: "huggingface-token",
     description: "Hugging Face access token",
-    shape: "hf_ followed by 34 letters or digits",
-    variants: [{ prefix: "hf_", alphabet: "alnum", length: 34 }],
+    shape: "hf_ (user) or api_org_ (organisation) followed by 34 letters or digits",
+    variants: [
+      { prefix: "api_org_", alphabet: "alnum", length: 34 },
+      { prefix: "hf_", alphabet: "alnum", length: 34 },
+    ],
+    entropy: 3.5,
+  },
+  {
+    ruleId: "stripe-secret-key",
+    // A test key opens the account's test data: reported too. Stripe: keys are at most 255 characters.
+    description: "Stripe secret or restricted key (live or test)",
+    shape: "sk_live_, sk_test_, rk_live_ or rk_test_ followed by 20 to 247 letters or digits",
+    variants: [
+      { prefix: "sk_live_", alphabet: "alnum", length: [20, 247] },
+      { prefix: "sk_test_", alphabet: "alnum", length: [20, 247] },
+      { prefix: "rk_live_", alphabet: "alnum", length: [20, 247] },
+      { prefix: "rk_test_", alphabet: "alnum", length: [20, 247] },
+    ],
+    entropy: 3.3,
+    // The test key printed in Stripe's own documentation.
+    placeholders: ["4eC39HqLyjWDarjtT1zdp7dc"],
+  },
+  {
+    ruleId: "npm-token",
+    description: "npm access token",
+    shape: "npm_ followed by 36 letters or digits",
+    variants: [{ prefix: "npm_", alphabet: "alnum", length: 36 }],
+    entropy: 3.5,
+  },
+  {
+    ruleId: "age-secret-key",
+    description: "age secret key",
+    shape: "AGE-SECRET-KEY-1 followed by 58 upper-case bech32 characters",
+    variants: [{ prefix: "AGE-SECRET-KEY-1", alphabet: "bech32-upper", length: 58 }],
     entropy: 3.5,
   },
 ];

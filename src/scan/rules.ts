@@ -12,7 +12,7 @@
 import { KEY_FORMATS, keyFormatSource, keyPrefixes, type ProviderKeyFormat } from "../adapters/key-formats.js";
 
 /** A named extra check, implemented in `validate.ts`. */
-export type RuleCheck = "pem-body" | "jwt" | "assignment";
+export type RuleCheck = "pem-body" | "jwt" | "assignment" | "not-firebase-config";
 
 /** One pattern rule. */
 export interface PatternRule {
@@ -41,16 +41,51 @@ export interface PatternRule {
   check?: RuleCheck;
 }
 
+/**
+ * Placeholder words (case-insensitive regex sources): the ones that can sit inside encoded key
+ * material too (a PEM body written as "...EXAMPLE..."). Runs of one character and keyboard
+ * sequences are not among them: structured encodings hold those by design (every OpenSSH key
+ * body holds `AAAAAAAA`, the zero bytes of its length fields).
+ */
+export const PLACEHOLDER_WORDS: readonly string[] = [
+  "example", "sample", "placeholder", "dummy", "redacted", "changeme", "change[-_]?me", "replace[-_]?me",
+  "your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret|password)", "insert[-_ ]?(?:your|key)",
+];
+
 /** Placeholders no rule reports (case-insensitive regex sources, tested on the secret part). */
 export const GLOBAL_PLACEHOLDERS: readonly string[] = [
-  "example", "sample", "placeholder", "dummy", "redacted", "changeme", "change[-_]?me", "replace[-_]?me",
-  "your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret|password)", "insert[-_ ]?(?:your|key)", "xxxxx", "\\*{4}", "\\.\\.\\.", "…",
+  ...PLACEHOLDER_WORDS, "xxxxx", "\\*{4}", "\\.\\.\\.", "…",
   "(.)\\1{7}", "0123456|1234567|abcdefgh|qwerty", "^<.*>$", "\\$\\{[^}]*\\}", "\\{\\{.*\\}\\}", "%\\([a-z_]+\\)s", "^\\$[A-Za-z_]",
   "^(?:test|secret|token|key|none|null|nil|undefined|true|false|password|passwd)$",
 ];
 
 /** Assignment to a name: optional closing quote/bracket, an operator, optional opening quote. */
 const ASSIGN = String.raw`[\\"'\]]{0,3}[ \t]{0,4}(?::=|=>|==?|:)[ \t]{0,4}(?<q>\\?["'\x60])?`;
+
+/**
+ * The generic rule's assignment, in more syntaxes than {@link ASSIGN}: a Go type (`var x string =`),
+ * PHP's `.=`, make's `::=`, `:::=`, `?=` and `+=`, an argument pair (`setProperty("X_TOKEN", "…")`:
+ * a comma after a quoted name that is a call's first argument; not a list of strings), and an XML element (`<apiToken>…</apiToken>`, the value alone on the next line too; the group `xml`).
+ */
+const GENERIC_ASSIGN =
+  String.raw`(?:[ \t]{1,4}string)?[\\"'\]]{0,3}[ \t]{0,4}(?::{1,3}=|\.=|\?=|\+=|=>|==?|:|(?<=\([ \t]{0,4}["'][A-Za-z0-9_.-]{1,64}["'][ \t]{0,4}),|(?<=<[A-Za-z0-9_.:-]{0,64})(?<xml>>[ \t]{0,16}(?:\r?\n[ \t]{0,40})?))` +
+  String.raw`[ \t]{0,4}(?<q>\\?["'\x60])?`;
+
+/**
+ * Passwords in URLs and `user:password` arguments that are templates or documentation: common
+ * words, masks, and references (`${VAR}`, `$VAR`, `$(VAR)`, `{password}`, `{{password}}`, `%s`).
+ */
+const URL_PASSWORD_PLACEHOLDERS: string[] = [
+  "^(?:pass|pw|pwd|secret|root|admin|postgres|mysql|user|guest|mongo|redis|rabbit|guest|mypass(?:word)?|pass(?:word)?\\d?|\\*+|x+|\\$[A-Za-z_]\\w*|:?[A-Za-z_]+:?)$",
+  "^\\{[^{}]*\\}$", "\\$\\(", "^%[sd]$", "^%[A-Za-z_]+%$", "^\\[[^\\]]*\\]$",
+];
+
+/**
+ * Checks for provider keys beyond their format. A Google API key inside a Firebase web config
+ * (`authDomain`, `projectId`, …) is Firebase's public client identifier, shipped to every
+ * browser by design (Firebase's documentation): not reported. The same key elsewhere is.
+ */
+const PROVIDER_CHECKS: Readonly<Record<string, RuleCheck>> = { "google-api-key": "not-firebase-config" };
 
 /** The rules. Order matters only for overlap: an earlier rule wins a span over a later one. */
 export const PATTERN_RULES: readonly PatternRule[] = [
@@ -90,6 +125,19 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     entropy: 4.0,
   },
   {
+    id: "aws-bedrock-api-key",
+    description: "Amazon Bedrock API key (long-term ABSK… or short-term bedrock-api-key-…)",
+    keywords: ["ABSK", "bedrock-api-key-"],
+    anchored: true,
+    // Long-term: ABSK + base64 of "BedrockAPIKey-<id>-at-<account>:<secret>"; short-term:
+    // bedrock-api-key- + base64 of a SigV4 presigned "bedrock.amazonaws.com/?Action=CallWithBearerToken…" URL.
+    // The fixed start of each encoded text keeps look-alikes ("bedrock-api-key-example") out.
+    pattern:
+      String.raw`(?<![A-Za-z0-9_-])(?<secret>ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{60,400}={0,2}` +
+      String.raw`|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{100,6000}={0,2})(?![A-Za-z0-9+/=_-])`,
+    entropy: 4.0,
+  },
+  {
     id: "github-token",
     description: "GitHub token (personal, OAuth, user-to-server, server-to-server or refresh)",
     keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
@@ -110,39 +158,48 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     description: "GitLab access token",
     keywords: ["glpat-", "gldt-", "glrt-", "glptt-"],
     anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_.-]{20,80})(?![A-Za-z0-9_-])`,
+    // GitLab's formats: 20 characters after glpat-/gldt-/glrt-, or the routable form (27-300
+    // base64url characters, '.', 2 base-36 length digits and a 7-character CRC); glptt- and 40 hex digits.
+    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>gl(?:pat|dt|rt)-(?:[A-Za-z0-9_-]{27,300}\.[0-9a-z]{9}|[A-Za-z0-9_-]{20})|glptt-[0-9a-f]{40})(?![A-Za-z0-9_.-])`,
     entropy: 3.3,
   },
   {
     id: "slack-token",
     description: "Slack token",
-    keywords: ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xoxe-"],
+    // Bot, user, refresh and legacy tokens; legacy workspace (xoxa-2-); configuration access
+    // (xoxe.xoxp-1-, 163-166 characters) and refresh (xoxe-1-, 146); app-level (xapp-1-<app id>-<digits>-<hex>).
+    keywords: ["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xoxe-", "xoxe.", "xapp-"],
     anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>xox[abprse]-\d{6,16}-[0-9A-Za-z-]{8,220})(?![A-Za-z0-9_-])`,
+    pattern:
+      String.raw`(?<![A-Za-z0-9_.-])(?<secret>xox[bprs]-\d{6,16}-[0-9A-Za-z-]{8,220}|xoxa-(?:\d-)?[0-9A-Za-z-]{8,220}` +
+      String.raw`|xoxe\.xox[bp]-\d-[0-9A-Za-z]{163,166}|xoxe-\d-[0-9A-Za-z]{146}|xapp-\d-[A-Z0-9]{8,16}-\d{8,16}-[0-9a-f]{32,128})(?![A-Za-z0-9_-])`,
     entropy: 3.0,
   },
   {
     id: "slack-webhook",
-    description: "Slack incoming webhook URL",
+    description: "Slack incoming webhook, workflow or trigger URL",
     keywords: ["hooks.slack.com"],
-    pattern: String.raw`https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9_]{8,12}/[A-Za-z0-9_]{8,12}/[A-Za-z0-9_]{16,40})`,
+    anchored: true,
+    // services/T…/B…/secret; workflows/T…/A…/digits/secret; triggers/T…/digits/secret.
+    pattern: String.raw`hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9_]{8,16}(?:/[A-Za-z0-9_]{8,40}){2,3})(?![A-Za-z0-9_])`,
     entropy: 3.0,
   },
   {
-    id: "stripe-secret-key",
-    description: "Stripe live secret or restricted key",
-    keywords: ["sk_live_", "rk_live_"],
+    id: "npmrc-auth",
+    description: "npm registry credential (.npmrc _authToken, _auth or _password)",
+    keywords: ["_auth", "_password"],
     anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>[sr]k_live_[0-9A-Za-z]{20,247})(?![A-Za-z0-9_])`,
-    entropy: 3.3,
+    // At the start of a line or after the registry's `:` (`//registry.npmjs.org/:_authToken=`), not `self._password`.
+    pattern: String.raw`(?<=(?:^|[\n:])[ \t]{0,8})_(?:authToken|auth|password)[ \t]{0,4}=[ \t]{0,4}["']?(?<secret>[A-Za-z0-9+/=_.:-]{16,512})(?![A-Za-z0-9+/=_.:-])`,
+    entropy: 3.0,
   },
   {
-    id: "npm-token",
-    description: "npm access token",
-    keywords: ["npm_"],
+    id: "curl-basic-auth",
+    description: "Password in a curl -u/--user user:password argument",
+    keywords: ["curl"],
     anchored: true,
-    pattern: String.raw`(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])`,
-    entropy: 3.5,
+    pattern: String.raw`(?<![A-Za-z0-9_-])curl(?=[ \t])[^\n]{0,300}?[ \t](?:-u|--user)(?:[ \t]{1,4}|=)["']?[^\s"':$]{1,64}:(?<secret>[^\s"'$]{3,128})`,
+    placeholders: URL_PASSWORD_PLACEHOLDERS,
   },
   {
     id: "sendgrid-api-key",
@@ -165,14 +222,22 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     description: "Database URL with a password",
     keywords: ["postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://", "redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://", "cockroachdb://", "jdbc:"],
     pattern: String.raw`(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|jdbc:[a-z]{2,12})://[^\s:/@"'\x60<>]{1,128}:(?<secret>[^\s@/"'\x60<>]{3,128})@[^\s/"'\x60<>]{1,256}`,
-    placeholders: ["^(?:pass|pw|pwd|secret|root|admin|postgres|mysql|user|guest|mongo|redis|rabbit|guest|mypass(?:word)?|pass(?:word)?\\d?|\\*+|x+|\\$[A-Za-z_]\\w*|:?[A-Za-z_]+:?)$"],
+    placeholders: URL_PASSWORD_PLACEHOLDERS,
+  },
+  {
+    id: "url-password",
+    description: "URL with a password (user:password@host), any scheme",
+    keywords: ["://"],
+    anchored: true,
+    pattern: String.raw`(?<=[A-Za-z][A-Za-z0-9+.-]{1,30})://[^\s:/@"'\x60<>]{0,128}:(?<secret>[^\s@/"'\x60<>]{3,128})@[A-Za-z0-9[]`,
+    placeholders: URL_PASSWORD_PLACEHOLDERS,
   },
   {
     id: "generic-secret",
     description: "High-entropy value assigned to a key, secret, token or password name",
     // The names are everywhere in code: a keyword pass would not filter; the regex itself is fast.
     keywords: [],
-    pattern: String.raw`(?:key|secret|token|passw(?:or)?d|pwd)(?:[_-]?(?:base|value|str|string|b64|hex|raw))?` + ASSIGN + String.raw`(?<secret>[^\s"'\x60,;(){}\[\]<>\\]{8,256})`,
+    pattern: String.raw`(?:key|secret|token|passw(?:or)?d|pwd)(?:[_-]?(?:base|value|str|string|b64|hex|raw))?` + GENERIC_ASSIGN + String.raw`(?<secret>[^\s"'\x60,;(){}\[\]<>\\]{8,256})`,
     flags: "i",
     check: "assignment",
   },
@@ -193,5 +258,7 @@ function providerKeyRule(format: ProviderKeyFormat): PatternRule {
     pattern: String.raw`(?<![A-Za-z0-9_-])(?<secret>` + keyFormatSource(format) + String.raw`)(?![A-Za-z0-9_-])`,
     entropy: format.entropy,
     ...(format.requireDigit ? { requireDigit: true } : {}),
+    ...(format.placeholders ? { placeholders: [...format.placeholders] } : {}),
+    ...(PROVIDER_CHECKS[format.ruleId] ? { check: PROVIDER_CHECKS[format.ruleId] } : {}),
   };
 }

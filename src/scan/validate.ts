@@ -2,7 +2,7 @@
  * Checks applied to a rule's match after its regex: entropy, placeholders, and the named
  * extra checks of `rules.ts` (PEM body, JWT header, assignment context).
  */
-import { GLOBAL_PLACEHOLDERS, type PatternRule, type RuleCheck } from "./rules.js";
+import { GLOBAL_PLACEHOLDERS, PLACEHOLDER_WORDS, type PatternRule, type RuleCheck } from "./rules.js";
 
 /** Shannon entropy of `s` in bits per character. */
 export function shannonEntropy(s: string): number {
@@ -18,6 +18,8 @@ export function shannonEntropy(s: string): number {
 }
 
 const GLOBAL_PLACEHOLDER_RE = new RegExp(GLOBAL_PLACEHOLDERS.join("|"), "i");
+/** Only the words: key material holds runs and sequences by design (see PLACEHOLDER_WORDS). */
+const PLACEHOLDER_WORD_RE = new RegExp(PLACEHOLDER_WORDS.join("|"), "i");
 const RULE_PLACEHOLDERS = new WeakMap<PatternRule, RegExp>();
 
 /** True when `secret` is a placeholder, for all rules or for `rule`. */
@@ -53,7 +55,18 @@ const CHECKS: Record<RuleCheck, (m: RegExpExecArray, text: string, secret: strin
   "pem-body": checkPemBody,
   jwt: checkJwt,
   assignment: checkAssignment,
+  "not-firebase-config": checkNotFirebaseConfig,
 };
+
+/**
+ * A Firebase web config: within 400 characters either side of the key, `authDomain` and one of
+ * `projectId`, `messagingSenderId`, `appId` or a `firebaseapp.com` domain.
+ */
+function checkNotFirebaseConfig(m: RegExpExecArray, text: string, secret: string): string | undefined {
+  const near = text.slice(Math.max(0, m.index - 400), m.index + m[0].length + 400);
+  const firebase = /auth_?domain/i.test(near) && /project_?id|messaging_?sender_?id|app_?id|firebaseapp\.com/i.test(near);
+  return firebase ? undefined : secret;
+}
 
 /**
  * A PEM header counts only when key material follows: within the next 600 characters,
@@ -66,7 +79,9 @@ function checkPemBody(m: RegExpExecArray, text: string, secret: string): string 
   const run = /(?:Proc-Type:[^]*?DEK-Info:[A-Z0-9,-]*)?([A-Za-z0-9/=]{40,})/.exec(cleaned);
   if (!run) return undefined;
   const body = run[1]!;
-  return shannonEntropy(body) >= 4.3 && !isPlaceholder(body) ? secret : undefined;
+  // A placeholder body is low-entropy (`AAAA…`, `xxxx…`) or spells a word; the run checks of
+  // `isPlaceholder` would reject every OpenSSH key (its body always holds `AAAAAAAA`).
+  return shannonEntropy(body) >= 4.3 && !PLACEHOLDER_WORD_RE.test(body) ? secret : undefined;
 }
 
 /** A JWT's header must decode to a JSON object with `alg` or `typ`. */
@@ -102,7 +117,10 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   if (NOT_SECRET_NAME.test(name)) return undefined;
   const quote = m.groups?.q;
   const end = m.index + m[0].length;
-  if (quote) {
+  if (m.groups?.xml !== undefined) {
+    // An XML element: the value is its whole text, closed by its end tag (on this line or the next).
+    if (!/^[ \t]{0,16}(?:\r?\n[ \t]{0,40})?<\//.test(text.slice(end, end + 64))) return undefined;
+  } else if (quote) {
     const close = quote[quote.length - 1]!;
     if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) {
       const closeAt = literalEnd(text, end, close, MAX_VALUE - value.length);
@@ -126,6 +144,9 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   if (/\.(?:pem|key|json|txt|crt|p12|pfx|ya?ml|env|js|ts|py)$/i.test(value)) return undefined;
   // Test-mode and publishable keys (Stripe's `sk_test_`, `pk_live_`) are not secrets of a live account.
   if (/^(?:[spr]k_test_|pk_live_)/.test(value)) return undefined;
+  if (isBase64OfProse(value)) return undefined;
+  // A Firebase web key the google-api-key rule let pass is not a secret under a generic name either.
+  if (/^AIza[\w-]{35}$/.test(value) && checkNotFirebaseConfig(m, text, value) === undefined) return undefined;
   const isPassword = /pass|pwd/i.test(m[0].slice(0, keywordEnd - m.index));
   if (isPassword) return value.length >= 8 && shannonEntropy(value) >= 2.8 && /[^a-z]/.test(value) ? value : undefined;
   if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) return undefined;
@@ -134,12 +155,37 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   return random ? value : undefined;
 }
 
-/** Where the quoted literal continuing at `from` closes with `close` (no space or backslash first, at most `room` characters), or undefined. */
+/**
+ * Base64 of prose ("This is dummy text for the tests"): decodes to printable text holding at
+ * least two spaces between words and mostly letters. A password or key, even one encoded
+ * whole (`_auth`, Kubernetes `data:`), rarely has two spaces.
+ */
+function isBase64OfProse(value: string): boolean {
+  if (value.length < 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  const text = Buffer.from(value, "base64").toString("latin1");
+  if (!/^[\x20-\x7e\t\r\n]+$/.test(text)) return false;
+  const letters = (text.match(/[A-Za-z]/g) ?? []).length;
+  return (text.match(/[A-Za-z] +[A-Za-z]/g) ?? []).length >= 2 && letters >= 0.7 * text.replace(/\s/g, "").length;
+}
+
+/**
+ * Where the quoted literal continuing at `from` closes with `close` (no space first, at most
+ * `room` characters), or undefined. A backslash ends it too, but for the JSON escapes that
+ * stand for one character of the value (`\/`, `\\`, `\uXXXX`), which are skipped.
+ */
 function literalEnd(text: string, from: number, close: string, room: number): number | undefined {
   for (let i = from; i < text.length && i - from <= room; i++) {
     const c = text[i]!;
     if (c === close) return i > from ? i : undefined;
-    if (c === "\\" || /\s/.test(c)) return undefined;
+    if (c === "\\") {
+      const escape = JSON_ESCAPE.exec(text.slice(i, i + 6));
+      if (escape === null) return undefined;
+      i += escape[0].length - 1;
+      continue;
+    }
+    if (/\s/.test(c)) return undefined;
   }
   return undefined;
 }
+
+const JSON_ESCAPE = /^\\(?:[/\\]|u[0-9a-fA-F]{4})/;

@@ -12,7 +12,7 @@ import { createDetector } from "../../src/scan/detect.js";
 import { PATTERN_RULES } from "../../src/scan/rules.js";
 import { rand } from "../scan/fakes.js";
 
-const CHARS = { alnum: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", base64url: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", "hex-lower": "0123456789abcdef" };
+const CHARS = { alnum: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", base64url: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", "hex-lower": "0123456789abcdef", "bech32-upper": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" };
 const DRAWS = Number(process.env.HUSH_RULE_DRAWS ?? 25);
 const detector = createDetector();
 const reported = (key: string) => detector.detect(`API_KEY=${key}\n`).map((f) => f.ruleId);

@@ -3,6 +3,7 @@
  * so that no format-valid key sits in the repository (push-protection scanners would flag it).
  */
 import { createHmac, generateKeyPairSync, randomInt } from "node:crypto";
+import { isPlaceholder } from "../../src/scan/validate.js";
 
 export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const B64URL = ALNUM + "_-";
@@ -14,7 +15,8 @@ export function rand(alphabet: string, n: number): string {
     for (let i = 0; i < n; i++) s += alphabet[randomInt(alphabet.length)];
     const needsDigit = /\d/.test(alphabet) && n >= 8;
     const needsLetter = /[A-Za-z]/.test(alphabet) && n >= 8;
-    if ((!needsDigit || /\d/.test(s)) && (!needsLetter || /[A-Za-z]/.test(s)) && !/(.)\1{4}/.test(s)) return s;
+    // Not a draw that spells a placeholder by chance ("dUmMy", "xXxxX": about 1 in 50,000 at 250 characters).
+    if ((!needsDigit || /\d/.test(s)) && (!needsLetter || /[A-Za-z]/.test(s)) && !/(.)\1{4}/.test(s) && !isPlaceholder(s)) return s;
   }
 }
 
@@ -47,6 +49,12 @@ export const FAKE: Record<string, () => string> = {
   },
   "database-url-password": () => j("postgres", "://app:", rand(ALNUM, 20), "@db.internal:5432/app"),
   "generic-secret": () => rand(ALNUM, 32),
+  "npmrc-auth": () => j(rand("0123456789abcdef", 8), "-", rand("0123456789abcdef", 4), "-4", rand("0123456789abcdef", 3), "-a", rand("0123456789abcdef", 3), "-", rand("0123456789abcdef", 12)),
+  "age-secret-key": () => j("AGE-SECRET", "-KEY-1", rand("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58)),
+  "curl-basic-auth": () => rand(ALNUM + "!#%^*_-", 20),
+  "url-password": () => rand(ALNUM, 20),
+  "aws-bedrock-api-key": () =>
+    j("AB", "SK", Buffer.from(j("BedrockAPIKey-", rand(ALNUM, 4), "-at-", rand("0123456789", 12), ":", rand(ALNUM + "+/", 60))).toString("base64")),
 };
 
 /** A real PKCS#1 RSA private key (generated now). */

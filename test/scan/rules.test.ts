@@ -22,6 +22,7 @@ const TRUE_CASES: Record<string, string[]> = {
   "huggingface-token": ["HF_TOKEN=$", 'login(token="$")'],
   "aws-access-key-id": ["aws_access_key_id = $", "AccessDenied for $"],
   "aws-secret-access-key": ["aws_secret_access_key = $", 'AWS_SECRET_ACCESS_KEY: "$"', 'secretAccessKey: "$",'],
+  "aws-bedrock-api-key": ["AWS_BEARER_TOKEN_BEDROCK=$", '  headers: { Authorization: "Bearer $" },'],
   "github-token": ['auth: "$"', "git clone https://x-access-token:$@github.com/acme/app"],
   "github-fine-grained-pat": ['GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "$")'],
   "gitlab-token": ["token: $", "PRIVATE-TOKEN: $"],
@@ -32,7 +33,13 @@ const TRUE_CASES: Record<string, string[]> = {
   "sendgrid-api-key": ['SENDGRID_API_KEY = "$"'],
   jwt: ["Cookie: session=$; Path=/", '{"id_token": "$"}'],
   "database-url-password": ['DATABASE_URL="$"', "  url: $"],
-  "generic-secret": ['client_secret: "$"', "API_TOKEN=$", "+API_TOKEN=$", "  - password: $", 'const SESSION_SECRET = "$";', "  secret_key_base: $"],
+  "npmrc-auth": ["//npm.pkg.github.com/:_authToken=$", "_auth = $", "  //registry.example.org/npm/:_password=\"$\""],
+  "age-secret-key": ["# created: 2026-11-29\n$", 'AGE_KEY="$"'],
+  "curl-basic-auth": ["curl -u admin:$ https://api.acme.io/v1/items", "  curl -sS --user 'deploy:$' -X POST https://ci.acme.io/hook", "curl -fsSL --user=ci:$ https://nexus.acme.io/"],
+  "url-password": ["sftp://app:$@files.internal:22/in", "redis://:$@cache.internal:6379/0", "ftp://backup:$@files.acme.io/dump", "https://svc:$@api.acme.io/v1", "smtp://mailer:$@smtp.acme.io:587"],
+  "generic-secret": ['client_secret: "$"', "API_TOKEN=$", "+API_TOKEN=$", "  - password: $", 'const SESSION_SECRET = "$";', "  secret_key_base: $",
+    // More syntaxes: Go, make, XML, Java system properties.
+    'var apiToken string = "$"', "API_TOKEN ?= $", "API_TOKEN ::= $", "API_TOKEN :::= $", "API_TOKEN += $", "  <apiToken>$</apiToken>", "<secretKey>\n    $\n  </secretKey>", "<apiToken>\r\n  $\r\n</apiToken>", 'System.setProperty("X_TOKEN", "$");'],
 };
 
 /** Lines a rule must not report: placeholders, examples, references, look-alikes. */
@@ -47,12 +54,13 @@ const FALSE_CASES: Record<string, string[]> = {
   "huggingface-token": ["HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "def get_hf_token(self):"],
   "aws-access-key-id": ["aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIA is the prefix"],
   "aws-secret-access-key": ["aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}"],
+  "aws-bedrock-api-key": ["AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-example", "AWS_BEARER_TOKEN_BEDROCK=ABSK...", "keys start with ABSK or bedrock-api-key-"],
   "github-token": ["GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "tokens start with ghp_ or gho_"],
   "github-fine-grained-pat": ["github_pat_ is the prefix of fine-grained tokens"],
   "gitlab-token": ["GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx", "glpat-<your-token>"],
   "slack-token": ["SLACK_TOKEN=xoxb-your-token", "SLACK_TOKEN=xoxb-00000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx"],
   "slack-webhook": ["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
-  "stripe-secret-key": ["STRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc"],
+  "stripe-secret-key": ["STRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc", "STRIPE_KEY=sk_test_short1234"],
   "npm-token": ["//registry.npmjs.org/:_authToken=${NPM_TOKEN}"],
   "sendgrid-api-key": ["SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
   jwt: ['const header = "eyJhbGciOi..."', "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0"],
@@ -62,6 +70,20 @@ const FALSE_CASES: Record<string, string[]> = {
     "mysql://root:<password>@127.0.0.1/db",
     "redis://localhost:6379/0",
     "https://user:pass@example.com/",
+  ],
+  "npmrc-auth": ["//registry.npmjs.org/:_authToken=${NPM_TOKEN}", "//registry.npmjs.org/:_auth=${NPM_AUTH}", "_authToken=" + "x".repeat(36)],
+  "age-secret-key": ["AGE-SECRET-KEY-1 is how an age identity starts", "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"],
+  "curl-basic-auth": ["curl -u $USER:$PASSWORD https://api.acme.io", "curl -u user:password https://api.acme.io", "curl -u admin: https://api.acme.io", "curl -u 'api:<token>' https://x.io", "git push -u origin main"],
+  "url-password": [
+    "https://user:pass@example.com/",
+    "postgres://app:{password}@db:5432/app",
+    "postgresql://app:{{password}}@db/app",
+    "postgres://app:$(PGPASSWORD)@db/app",
+    "mysql://app:${DB_PASSWORD}@db/app",
+    "amqp://app@mq.internal:5672/",
+    "postgres://app@db.internal:5432/app?sslmode=require",
+    "https://user:%s@%s/",
+    "https://cdn.acme.io:443/a@2x.png",
   ],
   "generic-secret": [
     "const apiKey = process.env.OPENAI_API_KEY;",
@@ -80,6 +102,17 @@ const FALSE_CASES: Record<string, string[]> = {
     'password: "postgres://db.internal:5432/app9x"',
     "SECRET_URL=redis://cache-7.internal:6379/0",
     'token_endpoint: "https://login.example-idp.com/tenant7/oauth2/v2.0/token"',
+    "const flags = ['noArmor', 'no1Password', 'noBiometrics7', 'noKeychain'];",
+    // Base64 of prose is not a secret.
+    `SECRET_KEY = "${Buffer.from("This is dummy text for the unit tests 42").toString("base64")}"`,
+    `api_token: ${Buffer.from("Lorem ipsum dolor sit amet, consectetur 2024").toString("base64")}`,
+    "<apiToken>${API_TOKEN}</apiToken>",
+    "<apiToken></apiToken>",
+    "<apiToken>\n  <value>see the vault</value>\n</apiToken>",
+    '<secretKey>abc123</secretKey>',
+    'System.setProperty("X_TOKEN", System.getenv("X_TOKEN"));',
+    "API_TOKEN ?= $(shell cat .token)",
+    'var apiToken string = os.Getenv("API_TOKEN")',
   ],
 };
 
@@ -179,11 +212,71 @@ describe("pattern rules", () => {
   });
 });
 
+describe("generic-secret and base64", () => {
+  it("still reports base64 of a password or of random bytes", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const encoded = [Buffer.from(`deploy:${rand(ALNUM, 18)}`).toString("base64"), Buffer.from(rand(ALNUM, 24)).toString("base64")];
+      // The generic rule asks for a digit in a key or token: base64 without one is another case.
+      for (const v of encoded.filter((e) => /\d/.test(e))) {
+        const found = detect(`API_TOKEN="${v}"`);
+        expect(found.map((f) => f.ruleId), v).toEqual(["generic-secret"]);
+        expect(JSON.stringify(found)).not.toContain(v.slice(4));
+      }
+    }
+  });
+});
+
+describe("google-api-key in a Firebase web config", () => {
+  it("is not reported there (a public client identifier), and is reported elsewhere, masked", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const key = FAKE["google-api-key"]!();
+      const config = `const firebaseConfig = {\n  apiKey: "${key}",\n  authDomain: "acme-7.firebaseapp.com",\n  projectId: "acme-7",\n  appId: "1:1234:web:abcd"\n};\n`;
+      expect(ids(config)).toEqual([]);
+      const elsewhere = `const genai = new GoogleGenAI({ apiKey: "${key}" });\n`;
+      const found = detect(elsewhere);
+      expect(found.map((f) => f.ruleId)).toEqual(["google-api-key"]);
+      expect(JSON.stringify(found)).not.toContain(key.slice(4));
+    }
+  });
+});
+
+describe("generic-secret in JSON", () => {
+  it("takes a value holding JSON escapes (\\/, \\uXXXX) whole, and one in a JSON string in a JSON string", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const [a, b] = [rand(ALNUM, 12), rand(ALNUM, 14)];
+      for (const [line, value] of [
+        [`{"client_secret":"${a}\\/${b}"}`, `${a}\\/${b}`],
+        [`{"api_key": "${a}\\u002b${b}"}`, `${a}\\u002b${b}`],
+        [`{"config": "{\\"api_token\\": \\"${a}${b}\\", \\"x\\": 1}"}`, `${a}${b}`],
+      ] as const) {
+        const found = detect(line);
+        expect(found.map((f) => [f.ruleId, f.offset, f.length]), line).toEqual([["generic-secret", line.indexOf(value), value.length]]);
+        expect(JSON.stringify(found)).not.toContain(b);
+      }
+    }
+    // An escaped quote or a newline escape still ends the literal: that is code, not one value.
+    expect(ids(`{"api_key": "${rand(ALNUM, 12)}\\n${rand(ALNUM, 12)}"}`)).toEqual([]);
+  });
+});
+
+describe("generic-secret in PHP", () => {
+  it("reports a value appended with .= to a secret name, masked", () => {
+    for (let i = 0; i < DRAWS; i++) {
+      const value = FAKE["generic-secret"]!();
+      const found = detect(`<?php\n$apiToken .= "${value}";\n`);
+      expect(found.map((f) => f.ruleId)).toEqual(["generic-secret"]);
+      expect(JSON.stringify(found)).not.toContain(value.slice(4));
+    }
+    expect(ids('$apiToken .= $suffix;')).toEqual([]);
+  });
+});
+
 describe("generic-secret and URLs", () => {
   it("reports a URL assigned to a secret name only when it carries a password", () => {
     for (let i = 0; i < DRAWS; i++) {
       const password = rand(ALNUM, 20);
-      expect(ids(`AUTH_TOKEN=https://svc:${password}@api.acme.io/v1`)).toContain("generic-secret");
+      // The URL rule takes the password itself (it runs before the generic one).
+      expect(ids(`AUTH_TOKEN=https://svc:${password}@api.acme.io/v1`)).toContain("url-password");
       expect(ids(`AUTH_TOKEN=https://api.acme.io/v1/${password}`)).not.toContain("generic-secret");
     }
   });
