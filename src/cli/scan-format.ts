@@ -24,7 +24,8 @@ export function formatSummary(r: ScanResult): string {
   const n = r.findings.length;
   const head = n === 0 ? "no secrets found" : `${n} finding${n === 1 ? "" : "s"}`;
   const binary = r.stats.skippedBinary > 0 ? `, ${r.stats.skippedBinary} binary skipped` : "";
-  const skipped = `${binary}${r.issues.length > 0 ? `, ${r.issues.length} not scanned` : ""}`;
+  const baselined = r.baselined ? `, ${r.baselined} accepted by the baseline` : "";
+  const skipped = `${binary}${baselined}${r.issues.length > 0 ? `, ${r.issues.length} not scanned` : ""}`;
   return `hush scan: ${head} in ${r.stats.files} file${r.stats.files === 1 ? "" : "s"} (${mb} MB, ${r.stats.durationMs} ms${skipped})`;
 }
 

@@ -35,6 +35,11 @@ export interface ScanFinding {
   origin: "file" | "staged" | "history";
   /** Commit that added the line, for `origin: "history"`. */
   commit?: string;
+  /**
+   * With {@link ScanOptions.fingerprintSalt}: a keyed hash of the rule (or managed secret), the
+   * path and the matched text (no line number, never the text); see `baseline.ts`.
+   */
+  fingerprint?: string;
 }
 
 /** A file that could not be scanned; reported, and the CLI's exit is non-zero. */
@@ -117,6 +122,8 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Replaces the file reader (tests). @default fs.readFileSync */
   readFile?: ScanReadFile;
+  /** Give each finding a `fingerprint` keyed with this salt (a baseline's). @default none */
+  fingerprintSalt?: Buffer;
 }
 
 /** What {@link scan} returns. */
@@ -124,4 +131,6 @@ export interface ScanResult {
   findings: ScanFinding[];
   issues: ScanIssue[];
   stats: ScanStats;
+  /** With a baseline: how many findings it accepted (they are not in `findings`). */
+  baselined?: number;
 }

@@ -25,6 +25,8 @@ interface ScanFlags {
   allowPath?: string[];
   allowSecret?: string[];
   listRules?: boolean;
+  baseline?: string;
+  baselineWrite?: string;
 }
 
 /** Above this many files a TTY gets a progress bar. */
@@ -46,6 +48,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--allow-rule <id>", "switch off a rule id; repeatable (adds to hush.yaml's scan.allow.rules)", collect)
     .option("--allow-path <pattern>", "a gitignore-style path not to scan; repeatable (as in .hushignore; adds to scan.allow.paths)", collect)
     .option("--allow-secret <name>", "a managed secret not to look for; repeatable (adds to scan.allow.secrets)", collect)
+    .option("--baseline <file>", "report only findings that this baseline file does not accept")
+    .option("--baseline-write <file>", "record the fingerprints of this scan's findings (e.g. .hush/scan-baseline.json)")
     .option("--list-rules", "print the pattern rules (id and what each finds) and exit")
     .addHelpText("after", SCAN_HELP)
     .action(async (paths: string[], flags: ScanFlags, cmd: Command) => {
@@ -79,11 +83,14 @@ export function register(program: Command, ctx: CliContext): void {
         maxFileBytes: undefined,
         patterns: undefined,
         readFile: undefined,
+        baseline: flags.baseline,
+        baselineWrite: flags.baselineWrite,
+        fingerprintSalt: undefined,
       };
       const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
       for (const issue of result.issues) err(ctx, formatIssue(issue));
-      if (format === "json") outJson(ctx, result);
+      if (format === "json") outJson(ctx, { ...result, baselined: result.baselined ?? 0 });
       else if (format === "sarif") outJson(ctx, toSarif(result));
       else for (const f of result.findings) out(ctx, formatFinding(f));
       err(ctx, formatSummary(result));
@@ -121,6 +128,12 @@ Managed values: those of the current environment and of every other environment 
 in the secrets folder; a finding names its environment. A value that exists but cannot be read
 (wrong key, damaged store, audit denial) stops the scan with that error; --no-managed scans for
 key formats only, on purpose.
+
+Baselines: --baseline-write .hush/scan-baseline.json records today's findings by fingerprint (rule,
+file and a keyed hash of the matched text under a random salt kept in the file; no line number, so
+a finding that moves stays accepted; never the secret). --baseline .hush/scan-baseline.json then
+reports only new findings. The file is written 0600: with its salt, guesses of a short secret can
+be tested against it, so treat it as sensitive metadata (review changes to it like code).
 
 Large files are scanned in overlapping windows; binary files (by their first bytes) are skipped
 and counted. Anything else that could not be scanned (a missing path, an unreadable file) is
