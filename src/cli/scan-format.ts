@@ -10,7 +10,8 @@ export function formatFinding(f: ScanFinding): string {
   const preview = f.kind === "managed" ? (f.encoding && f.encoding !== "plain" ? `(${f.encoding})` : "") : f.preview;
   const where = `${f.path}:${f.line}:${f.column}`;
   const commit = f.commit ? `  (commit ${f.commit.slice(0, 12)})` : "";
-  return `${where}  ${what}${preview ? "  " + preview : ""}${commit}`;
+  const severity = f.severity ? `  [${f.severity}]` : "";
+  return `${where}  ${what}${preview ? "  " + preview : ""}${commit}${severity}`;
 }
 
 /** One line for a file that could not be scanned. */

@@ -14,6 +14,7 @@ import { createBoundedReader } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
 import { decodeText, LineIndex } from "./text.js";
 import { toRel, walkFiles } from "./walk.js";
+import { findingSeverity } from "./severity.js";
 import { fingerprintOf, fingerprintRule, secretDigest } from "./baseline.js";
 import { scanWindows, WINDOW_BYTES, type PlacedFinding } from "./windows.js";
 import type { ScanFinding, ScanOptions, ScanResult } from "./types.js";
@@ -59,6 +60,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
     await scanInput(inputs[i]!, ctx);
   }
+  for (const f of result.findings) f.severity = findingSeverity(f);
   if (options.fingerprintSalt) addFingerprints(result.findings, options.fingerprintSalt);
   result.stats.durationMs = Math.round(performance.now() - started);
   return result;

@@ -6,6 +6,9 @@
 /** How a managed value was written where it was found. */
 export type ManagedEncoding = "plain" | "base64" | "base64url" | "url" | "hex";
 
+/** How bad a finding is (see `severity.ts`). */
+export type Severity = "high" | "medium" | "low";
+
 /** One thing the scanner found. */
 export interface ScanFinding {
   /** `managed`: a value hush resolves; `pattern`: a rule matched a known secret format. */
@@ -26,6 +29,8 @@ export interface ScanFinding {
   encoding?: ManagedEncoding;
   /** One line saying what was found. */
   description: string;
+  /** Its rule's severity (`high` for managed values). */
+  severity?: Severity;
   /**
    * Masked preview: for patterns the first 4 characters, "…" and the length; for managed
    * values no character of the value at all.

@@ -49,3 +49,44 @@ describe("hush scan --baseline", () => {
     expect(r.stderr).toContain("missing.json");
   });
 });
+
+describe("hush scan severity, --fail-on and SARIF fingerprints", () => {
+  const generic = () => `api_secret = "${FAKE["generic-secret"]!()}"\n`;
+
+  it("--fail-on high: a medium finding is printed with its severity but exits 0; a high one exits 1", async () => {
+    const line = generic();
+    writeFileSync(join(dir, "conf.py"), line);
+    const any = await runHush(["scan", "-C", dir, "--no-managed"]);
+    expect(any.code).toBe(1);
+    expect(any.stdout).toMatch(/conf\.py:1:\d+ {2}generic-secret {2}.*\[medium\]$/m);
+    const high = await runHush(["scan", "-C", dir, "--no-managed", "--fail-on", "high"]);
+    expect(high.code).toBe(0);
+    expect(high.stdout).toContain("[medium]");
+    expect((await runHush(["scan", "-C", dir, "--no-managed", "--fail-on", "medium"])).code).toBe(1);
+    const key = FAKE["github-token"]!();
+    writeFileSync(join(dir, "a.ts"), `t = "${key}"\n`);
+    const both = await runHush(["scan", "-C", dir, "--no-managed", "--fail-on", "high", "--json"]);
+    expect(both.code).toBe(1);
+    expect(JSON.parse(both.stdout).findings.map((f: { ruleId: string; severity: string }) => `${f.ruleId} ${f.severity}`).sort()).toEqual(["generic-secret medium", "github-token high"]);
+    const bad = await runHush(["scan", "-C", dir, "--fail-on", "critical"]);
+    expect(bad.code).toBe(2);
+    noValues(any.stdout + any.stderr + high.stdout + both.stdout + bad.stderr, key, line.slice(14, 46));
+  });
+
+  it("SARIF: partialFingerprints with a baseline's salt, stable across a moved line, level from severity", async () => {
+    const key = FAKE["github-token"]!();
+    writeFileSync(join(dir, "a.ts"), `t = "${key}"\n`);
+    const none = JSON.parse((await runHush(["scan", "-C", dir, "--no-managed", "--format", "sarif"])).stdout);
+    expect(none.runs[0].results[0].partialFingerprints).toBeUndefined();
+    await runHush(["scan", "-C", dir, "--no-managed", "--baseline-write", ".hush/scan-baseline.json"]);
+    const first = JSON.parse((await runHush(["scan", "-C", dir, "--no-managed", "--format", "sarif"])).stdout);
+    writeFileSync(join(dir, "a.ts"), `\n\n  t = "${key}"\n`);
+    const moved = await runHush(["scan", "-C", dir, "--no-managed", "--format", "sarif"]);
+    const second = JSON.parse(moved.stdout);
+    const fp = first.runs[0].results[0].partialFingerprints["hushFingerprint/v1"];
+    expect(fp).toMatch(/^[0-9a-f]{40}$/);
+    expect(second.runs[0].results[0].partialFingerprints["hushFingerprint/v1"]).toBe(fp);
+    expect(second.runs[0].results[0].level).toBe("error");
+    noValues(moved.stdout + moved.stderr, key);
+  });
+});

@@ -6,7 +6,9 @@
  * when nothing was found but some input could not be scanned.
  */
 import type { Command } from "commander";
-import { HushError, PATTERN_RULES, scanProject, toSarif, type ScanProjectOptions } from "../../index.js";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { atLeast, baselineSalt, HushError, PATTERN_RULES, readBaseline, ruleSeverity, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
 import type { Mapped } from "../flags.js";
@@ -27,7 +29,11 @@ interface ScanFlags {
   listRules?: boolean;
   baseline?: string;
   baselineWrite?: string;
+  failOn?: string;
 }
+
+/** The baseline whose salt keys SARIF fingerprints when no --baseline is given. */
+const DEFAULT_BASELINE = ".hush/scan-baseline.json";
 
 /** Above this many files a TTY gets a progress bar. */
 const PROGRESS_MIN_FILES = 2000;
@@ -50,17 +56,20 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--allow-secret <name>", "a managed secret not to look for; repeatable (adds to scan.allow.secrets)", collect)
     .option("--baseline <file>", "report only findings that this baseline file does not accept")
     .option("--baseline-write <file>", "record the fingerprints of this scan's findings (e.g. .hush/scan-baseline.json)")
+    .option("--fail-on <severity>", "exit 1 only for findings of this severity or worse: high | medium | low (default: any finding)")
     .option("--list-rules", "print the pattern rules (id and what each finds) and exit")
     .addHelpText("after", SCAN_HELP)
     .action(async (paths: string[], flags: ScanFlags, cmd: Command) => {
       const format = flags.json || globalOptions(cmd).json ? "json" : flags.format ?? "human";
       if (flags.listRules) {
-        const rules = PATTERN_RULES.map((r) => ({ id: r.id, description: r.description }));
+        const rules = PATTERN_RULES.map((r) => ({ id: r.id, severity: ruleSeverity(r), description: r.description }));
         if (format === "json") outJson(ctx, rules);
-        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.description}`);
+        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`);
         return;
       }
       if (!["human", "json", "sarif"].includes(format)) throw new HushError("INVALID_ARGUMENT", `unknown --format '${format}'; use human, json or sarif`);
+      const failOn = (flags.failOn ?? "low") as Severity;
+      if (!SEVERITIES.includes(failOn)) throw new HushError("INVALID_ARGUMENT", `unknown --fail-on ${JSON.stringify(String(flags.failOn).slice(0, 16))}; use high, medium or low`);
       if (flags.since !== undefined && !flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "--since needs --git-history");
       if (flags.staged && flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "use --staged or --git-history, not both");
       let drewProgress = false;
@@ -85,7 +94,7 @@ export function register(program: Command, ctx: CliContext): void {
         readFile: undefined,
         baseline: flags.baseline,
         baselineWrite: flags.baselineWrite,
-        fingerprintSalt: undefined,
+        fingerprintSalt: format === "sarif" ? defaultSalt(cmd, ctx, flags) : undefined,
       };
       const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
@@ -94,9 +103,19 @@ export function register(program: Command, ctx: CliContext): void {
       else if (format === "sarif") outJson(ctx, toSarif(result));
       else for (const f of result.findings) out(ctx, formatFinding(f));
       err(ctx, formatSummary(result));
-      if (result.findings.length > 0) ctx.exitCode = EXIT_FOUND;
+      if (result.findings.some((f) => atLeast(f.severity ?? "high", failOn))) ctx.exitCode = EXIT_FOUND;
       else if (result.issues.length > 0) throw incomplete(result.issues.length);
     });
+}
+
+/**
+ * For SARIF without --baseline/--baseline-write: the salt of .hush/scan-baseline.json when the
+ * project has one, so results carry stable partialFingerprints; none otherwise (no file is made).
+ */
+function defaultSalt(cmd: Command, ctx: CliContext, flags: ScanFlags): Buffer | undefined {
+  if (flags.baseline !== undefined || flags.baselineWrite !== undefined) return undefined;
+  const path = resolve(projectFrom(cmd, ctx).cwd ?? process.cwd(), DEFAULT_BASELINE);
+  return existsSync(path) ? baselineSalt(readBaseline(path)) : undefined;
 }
 
 /** Collects a repeatable option's values. */
@@ -134,6 +153,12 @@ file and a keyed hash of the matched text under a random salt kept in the file; 
 a finding that moves stays accepted; never the secret). --baseline .hush/scan-baseline.json then
 reports only new findings. The file is written 0600: with its salt, guesses of a short secret can
 be tested against it, so treat it as sensitive metadata (review changes to it like code).
+
+Severity: each rule is high (private keys, provider API keys, credentials, managed values),
+medium (generic assignments, JWTs) or low (keys public by design); --list-rules shows it.
+--fail-on high makes only high findings fail the scan (exit 1); the others are still printed.
+SARIF results carry partialFingerprints (hushFingerprint/v1) when a baseline's salt is at hand:
+--baseline, --baseline-write, or an existing .hush/scan-baseline.json.
 
 Large files are scanned in overlapping windows; binary files (by their first bytes) are skipped
 and counted. Anything else that could not be scanned (a missing path, an unreadable file) is
