@@ -10,7 +10,7 @@
  * const { findings } = await scanProject({ cwd: repo, staged: true });
  */
 import { existsSync, readdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ERROR_CODES, HushError, type HushErrorCode } from "../errors.js";
 import { canonicalName } from "../names.js";
 import { DEFAULT_ENVIRONMENT } from "../environment.js";
@@ -48,7 +48,10 @@ export async function scanProject(options: ScanProjectOptions = {}): Promise<Sca
   const base = resolve(options.cwd ?? process.cwd());
   const accepted = baseline === undefined ? undefined : readBaseline(resolve(base, baseline));
   const salt = accepted ? baselineSalt(accepted) : saltOfExisting(resolve(base, baselineWrite!)) ?? newFingerprintSalt();
-  const result = await scanWithConfig({ ...options, fingerprintSalt: salt });
+  // The baseline files are hush's own output (a salt and fingerprints): never scanned.
+  const own = [baseline, baselineWrite].flatMap((p) => (p === undefined ? [] : ownPathPattern(base, resolve(base, p))));
+  const allow = own.length === 0 ? options.allow : { ...options.allow, paths: [...(options.allow?.paths ?? []), ...own] };
+  const result = await scanWithConfig({ ...options, allow, fingerprintSalt: salt });
   if (baselineWrite !== undefined) await writeBaseline(resolve(base, baselineWrite), salt, result.findings);
   if (!accepted) return { ...result, baselined: 0 };
   const { findings, baselined } = applyBaseline(result.findings, accepted);
@@ -56,6 +59,13 @@ export async function scanProject(options: ScanProjectOptions = {}): Promise<Sca
 }
 
 // --- internal ---
+
+/** An anchored gitignore-style pattern for `path` when it lies under `base`. */
+function ownPathPattern(base: string, path: string): string[] {
+  const rel = relative(base, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return [];
+  return ["/" + rel.split(sep).join("/").replace(/[\\*?[\]!#]/g, (c) => "\\" + c)];
+}
 
 /** The salt of the baseline at `path` when one is there and valid; undefined when there is no file. */
 function saltOfExisting(path: string): Buffer | undefined {

@@ -87,4 +87,17 @@ describe("scan baselines", () => {
     expect(r.findings[0]!.fingerprint).toBeUndefined();
     expect(r.baselined).toBeUndefined();
   });
+
+  it("the baseline files themselves are not scanned", async () => {
+    const key = FAKE["github-token"]!();
+    writeFileSync(join(dir, "a.ts"), "clean\n");
+    await run({ baselineWrite: BASELINE });
+    const b = JSON.parse(readFileSync(join(dir, BASELINE), "utf8"));
+    writeFileSync(join(dir, BASELINE), JSON.stringify({ ...b, note: key }));
+    const r = await run({ baseline: BASELINE });
+    expect(r.findings).toEqual([]);
+    const plain = await run();
+    expect(plain.findings.map((f) => f.path)).toEqual([BASELINE]); // without the option it is an ordinary file
+  });
 });
+
