@@ -39,13 +39,24 @@ export interface ScanProjectOptions extends ProjectOptions, Omit<ScanOptions, "m
    * file (relative to `cwd`), 0600; it keeps the salt of `baseline`, else of the file it replaces.
    */
   baselineWrite?: string;
+  /**
+   * Without `baseline`/`baselineWrite`: give findings fingerprints keyed with the salt of
+   * `.hush/scan-baseline.json` when the project has one (for SARIF); no file is made. @default false
+   */
+  fingerprints?: boolean;
 }
+
+/** The project's baseline file, whose salt keys fingerprints when none is named. */
+export const DEFAULT_BASELINE = ".hush/scan-baseline.json";
 
 /** Scans as `hush scan` does: config allow-lists, managed values, then the files. */
 export async function scanProject(options: ScanProjectOptions = {}): Promise<ScanResult> {
   const { baseline, baselineWrite } = options;
-  if (baseline === undefined && baselineWrite === undefined) return scanWithConfig(options);
   const base = resolve(options.cwd ?? process.cwd());
+  if (baseline === undefined && baselineWrite === undefined) {
+    const salt = options.fingerprints ? saltOfExisting(resolve(base, DEFAULT_BASELINE)) : undefined;
+    return scanWithConfig(salt ? { ...options, fingerprintSalt: salt } : options);
+  }
   const accepted = baseline === undefined ? undefined : readBaseline(resolve(base, baseline));
   const salt = accepted ? baselineSalt(accepted) : saltOfExisting(resolve(base, baselineWrite!)) ?? newFingerprintSalt();
   // The baseline files are hush's own output (a salt and fingerprints): never scanned.
@@ -74,7 +85,7 @@ function saltOfExisting(path: string): Buffer | undefined {
 }
 
 async function scanWithConfig(options: ScanProjectOptions): Promise<ScanResult> {
-  const { allow: extra, managed, environment, secretsDir, env, onWarning, loaded: given, baseline: _b, baselineWrite: _w, ...scanOptions } = options;
+  const { allow: extra, managed, environment, secretsDir, env, onWarning, loaded: given, baseline: _b, baselineWrite: _w, fingerprints: _f, ...scanOptions } = options;
   const loaded = given ?? (await loadConfig({ cwd: options.cwd, environment, env }));
   const allow = mergeAllow(loaded, extra);
   const project = { cwd: options.cwd, environment, secretsDir, env, onWarning, loaded };

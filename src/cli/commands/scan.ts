@@ -6,9 +6,7 @@
  * when nothing was found but some input could not be scanned.
  */
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { atLeast, baselineSalt, HushError, PATTERN_RULES, readBaseline, ruleSeverity, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
+import { HushError, PATTERN_RULES, ruleSeverity, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
 import type { Mapped } from "../flags.js";
@@ -31,9 +29,6 @@ interface ScanFlags {
   baselineWrite?: string;
   failOn?: string;
 }
-
-/** The baseline whose salt keys SARIF fingerprints when no --baseline is given. */
-const DEFAULT_BASELINE = ".hush/scan-baseline.json";
 
 /** Above this many files a TTY gets a progress bar. */
 const PROGRESS_MIN_FILES = 2000;
@@ -94,7 +89,8 @@ export function register(program: Command, ctx: CliContext): void {
         readFile: undefined,
         baseline: flags.baseline,
         baselineWrite: flags.baselineWrite,
-        fingerprintSalt: format === "sarif" ? defaultSalt(cmd, ctx, flags) : undefined,
+        fingerprints: format === "sarif",
+        fingerprintSalt: undefined,
       };
       const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
@@ -103,19 +99,10 @@ export function register(program: Command, ctx: CliContext): void {
       else if (format === "sarif") outJson(ctx, toSarif(result));
       else for (const f of result.findings) out(ctx, formatFinding(f));
       err(ctx, formatSummary(result));
-      if (result.findings.some((f) => atLeast(f.severity ?? "high", failOn))) ctx.exitCode = EXIT_FOUND;
+      // SEVERITIES runs from the most severe: a finding fails the scan when it is at or before failOn.
+      if (result.findings.some((f) => SEVERITIES.indexOf(f.severity ?? "high") <= SEVERITIES.indexOf(failOn))) ctx.exitCode = EXIT_FOUND;
       else if (result.issues.length > 0) throw incomplete(result.issues.length);
     });
-}
-
-/**
- * For SARIF without --baseline/--baseline-write: the salt of .hush/scan-baseline.json when the
- * project has one, so results carry stable partialFingerprints; none otherwise (no file is made).
- */
-function defaultSalt(cmd: Command, ctx: CliContext, flags: ScanFlags): Buffer | undefined {
-  if (flags.baseline !== undefined || flags.baselineWrite !== undefined) return undefined;
-  const path = resolve(projectFrom(cmd, ctx).cwd ?? process.cwd(), DEFAULT_BASELINE);
-  return existsSync(path) ? baselineSalt(readBaseline(path)) : undefined;
 }
 
 /** Collects a repeatable option's values. */
