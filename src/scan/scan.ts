@@ -234,7 +234,7 @@ const DIGEST = Symbol("secretDigest");
 /** The detector, with each detection's matched text replaced by its keyed digest right away. */
 function digesting(inner: Detector, salt: Buffer): Detector {
   return {
-    ...inner,
+    longestManaged: inner.longestManaged,
     detect(text: string) {
       return inner.detect(text).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
     },
