@@ -99,5 +99,16 @@ describe("scan baselines", () => {
     const plain = await run();
     expect(plain.findings.map((f) => f.path)).toEqual([BASELINE]); // without the option it is an ordinary file
   });
+
+  it("a file scanned in windows (larger than one) fingerprints as a small one: baselined small, still accepted when it grows", async () => {
+    const key = FAKE["github-token"]!();
+    writeFileSync(join(dir, "big.log"), `t = "${key}"\n`);
+    await run({ baselineWrite: BASELINE });
+    const filler = "x".repeat(99) + "\n";
+    writeFileSync(join(dir, "big.log"), filler.repeat(90_000) + `t = "${key}"\n`); // 9 MB: windowed
+    const r = await run({ baseline: BASELINE });
+    expect(r.findings).toEqual([]);
+    expect(r.baselined).toBe(1);
+  });
 });
 
