@@ -104,8 +104,8 @@ export { providerChecks } from "./adapters/checks.js";
 export type { ProviderCheck } from "./adapters/checks.js";
 
 // --- Leak scanning and redaction ---
-export { scan, createRedactStream, redact, toSarif, PATTERN_RULES } from "./scan/index.js";
-export type { ScanOptions, ScanResult, ScanFinding, ScanIssue, ScanProgress, ScanAllowOptions, RedactOptions, RedactValues, PatternRule, SarifLog } from "./scan/index.js";
+export { scan, createRedactStream, redact, toSarif, PATTERN_RULES, ruleSeverity, SEVERITIES } from "./scan/index.js";
+export type { ScanOptions, ScanResult, ScanFinding, ScanIssue, ScanProgress, ScanAllowOptions, RedactOptions, RedactValues, PatternRule, SarifLog, Severity } from "./scan/index.js";
 export { scanProject } from "./scan/scan-project.js";
 export type { ScanProjectOptions } from "./scan/scan-project.js";
 

@@ -10,7 +10,8 @@ export function formatFinding(f: ScanFinding): string {
   const preview = f.kind === "managed" ? (f.encoding && f.encoding !== "plain" ? `(${f.encoding})` : "") : f.preview;
   const where = `${f.path}:${f.line}:${f.column}`;
   const commit = f.commit ? `  (commit ${f.commit.slice(0, 12)})` : "";
-  return `${where}  ${what}${preview ? "  " + preview : ""}${commit}`;
+  const severity = f.severity ? `  [${f.severity}]` : "";
+  return `${where}  ${what}${preview ? "  " + preview : ""}${commit}${severity}`;
 }
 
 /** One line for a file that could not be scanned. */
@@ -24,7 +25,8 @@ export function formatSummary(r: ScanResult): string {
   const n = r.findings.length;
   const head = n === 0 ? "no secrets found" : `${n} finding${n === 1 ? "" : "s"}`;
   const binary = r.stats.skippedBinary > 0 ? `, ${r.stats.skippedBinary} binary skipped` : "";
-  const skipped = `${binary}${r.issues.length > 0 ? `, ${r.issues.length} not scanned` : ""}`;
+  const baselined = r.baselined ? `, ${r.baselined} accepted by the baseline` : "";
+  const skipped = `${binary}${baselined}${r.issues.length > 0 ? `, ${r.issues.length} not scanned` : ""}`;
   return `hush scan: ${head} in ${r.stats.files} file${r.stats.files === 1 ? "" : "s"} (${mb} MB, ${r.stats.durationMs} ms${skipped})`;
 }
 

@@ -39,6 +39,8 @@ export interface PatternRule {
   placeholders?: string[];
   /** A further check on the match. */
   check?: RuleCheck;
+  /** How bad a leak is; when absent, `severity.ts` decides (provider keys high, generic medium). */
+  severity?: "high" | "medium" | "low";
 }
 
 /**

@@ -5,7 +5,19 @@
  */
 import { ENV_FILE_RULE } from "./env-files.js";
 import { PATTERN_RULES } from "./rules.js";
-import type { ScanResult } from "./types.js";
+import { findingSeverity, ruleSeverity } from "./severity.js";
+import type { ScanResult, Severity } from "./types.js";
+import { VERSION } from "../version.js";
+
+/** The key of a result's `partialFingerprints` entry (the finding's baseline fingerprint). */
+export const SARIF_FINGERPRINT_KEY = "hushFingerprint/v1";
+
+type SarifLevel = "error" | "warning" | "note";
+
+/** SARIF `level` of a severity. */
+export function sarifLevel(s: Severity): SarifLevel {
+  return s === "high" ? "error" : s === "medium" ? "warning" : "note";
+}
 
 /** The SARIF rule id used for managed-value findings. */
 export const MANAGED_RULE_ID = "managed-value";
@@ -26,17 +38,18 @@ interface SarifRule {
   id: string;
   name: string;
   shortDescription: { text: string };
-  defaultConfiguration: { level: "error" | "warning" };
+  defaultConfiguration: { level: SarifLevel };
+  properties: { severity: Severity };
 }
 
 interface SarifResult {
   ruleId: string;
   ruleIndex: number;
-  level: "error" | "warning";
+  level: SarifLevel;
   message: { text: string };
   locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
   partialFingerprints?: Record<string, string>;
-  properties?: Record<string, string>;
+  properties: Record<string, string>;
 }
 
 /**
@@ -45,25 +58,28 @@ interface SarifResult {
  * @example
  * writeFileSync("hush.sarif", JSON.stringify(toSarif(await scan({})), null, 2));
  */
-export function toSarif(result: ScanResult, toolVersion = "0.1.0"): SarifLog {
+export function toSarif(result: ScanResult, toolVersion = VERSION): SarifLog {
+  const rule = (id: string, name: string, text: string, severity: Severity): SarifRule => ({ id, name, shortDescription: { text }, defaultConfiguration: { level: sarifLevel(severity) }, properties: { severity } });
   const rules: SarifRule[] = [
-    { id: MANAGED_RULE_ID, name: "ManagedValue", shortDescription: { text: "A value managed by hush appears in the file" }, defaultConfiguration: { level: "error" } },
-    ...PATTERN_RULES.map((r) => ({ id: r.id, name: pascal(r.id), shortDescription: { text: r.description }, defaultConfiguration: { level: r.id === "generic-secret" ? "warning" as const : "error" as const } })),
-    { id: ENV_FILE_RULE, name: pascal(ENV_FILE_RULE), shortDescription: { text: "A plaintext env file that hush's dotenv source reads is staged" }, defaultConfiguration: { level: "error" } },
+    rule(MANAGED_RULE_ID, "ManagedValue", "A value managed by hush appears in the file", "high"),
+    ...PATTERN_RULES.map((r) => rule(r.id, pascal(r.id), r.description, ruleSeverity(r))),
+    rule(ENV_FILE_RULE, pascal(ENV_FILE_RULE), "A plaintext env file that hush's dotenv source reads is staged", "high"),
   ];
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results: SarifResult[] = result.findings.map((f) => {
     const ruleId = f.kind === "managed" ? MANAGED_RULE_ID : f.ruleId!;
     const ruleIndex = index.get(ruleId) ?? 0;
     const text = f.kind === "managed" ? `Value of managed secret '${f.secretName}'${f.environment ? ` of environment ${f.environment}` : ""} found${f.encoding && f.encoding !== "plain" ? ` (${f.encoding}-encoded)` : ""}.` : `${f.description} found (${f.preview}).`;
+    const severity = f.severity ?? findingSeverity(f);
     const r: SarifResult = {
       ruleId,
       ruleIndex,
-      level: rules[ruleIndex]!.defaultConfiguration.level,
+      level: sarifLevel(severity),
       message: { text: f.commit ? `${text} Added in commit ${f.commit}.` : text },
       locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.path) }, region: { startLine: f.line, startColumn: f.column } } }],
+      properties: { severity, ...(f.commit ? { commit: f.commit } : {}) },
     };
-    if (f.commit) r.properties = { commit: f.commit };
+    if (f.fingerprint) r.partialFingerprints = { [SARIF_FINGERPRINT_KEY]: f.fingerprint };
     return r;
   });
   return {

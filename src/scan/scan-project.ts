@@ -9,8 +9,8 @@
  * @example
  * const { findings } = await scanProject({ cwd: repo, staged: true });
  */
-import { readdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ERROR_CODES, HushError, type HushErrorCode } from "../errors.js";
 import { canonicalName } from "../names.js";
 import { DEFAULT_ENVIRONMENT } from "../environment.js";
@@ -21,6 +21,7 @@ import type { LoadedConfig } from "../config/types.js";
 import { tokenShaped } from "../config/validate-text.js";
 import { withProject, type ProjectOptions } from "../workflows/project.js";
 import { ENV_FILE_RULE } from "./env-files.js";
+import { applyBaseline, baselineSalt, newFingerprintSalt, readBaseline, writeBaseline } from "./baseline.js";
 import { PATTERN_RULES } from "./rules.js";
 import { scan } from "./scan.js";
 import type { ScanAllowOptions, ScanOptions, ScanResult } from "./types.js";
@@ -31,11 +32,60 @@ export interface ScanProjectOptions extends ProjectOptions, Omit<ScanOptions, "m
   allow?: ScanAllowOptions;
   /** Look for the values the chain resolves, in every environment whose key is available. @default true */
   managed?: boolean;
+  /** A baseline file (relative to `cwd`): the findings it accepts are left out and counted in `baselined`. */
+  baseline?: string;
+  /**
+   * Write the fingerprints of every finding of this scan (before `baseline` filters them) to this
+   * file (relative to `cwd`), 0600; it keeps the salt of `baseline`, else of the file it replaces.
+   */
+  baselineWrite?: string;
+  /**
+   * Without `baseline`/`baselineWrite`: give findings fingerprints keyed with the salt of
+   * `.hush/scan-baseline.json` when the project has one (for SARIF); no file is made. @default false
+   */
+  fingerprints?: boolean;
 }
+
+/** The project's baseline file, whose salt keys fingerprints when none is named. */
+export const DEFAULT_BASELINE = ".hush/scan-baseline.json";
 
 /** Scans as `hush scan` does: config allow-lists, managed values, then the files. */
 export async function scanProject(options: ScanProjectOptions = {}): Promise<ScanResult> {
-  const { allow: extra, managed, environment, secretsDir, env, onWarning, loaded: given, ...scanOptions } = options;
+  const { baseline, baselineWrite } = options;
+  const base = resolve(options.cwd ?? process.cwd());
+  if (baseline === undefined && baselineWrite === undefined) {
+    const salt = options.fingerprints ? saltOfExisting(resolve(base, DEFAULT_BASELINE)) : undefined;
+    return scanWithConfig(salt ? { ...options, fingerprintSalt: salt } : options);
+  }
+  const accepted = baseline === undefined ? undefined : readBaseline(resolve(base, baseline));
+  const salt = accepted ? baselineSalt(accepted) : saltOfExisting(resolve(base, baselineWrite!)) ?? newFingerprintSalt();
+  // The baseline files are hush's own output (a salt and fingerprints): never scanned.
+  const own = [baseline, baselineWrite].flatMap((p) => (p === undefined ? [] : ownPathPattern(base, resolve(base, p))));
+  const allow = own.length === 0 ? options.allow : { ...options.allow, paths: [...(options.allow?.paths ?? []), ...own] };
+  const result = await scanWithConfig({ ...options, allow, fingerprintSalt: salt });
+  if (baselineWrite !== undefined) await writeBaseline(resolve(base, baselineWrite), salt, result.findings);
+  if (!accepted) return { ...result, baselined: 0 };
+  const { findings, baselined } = applyBaseline(result.findings, accepted);
+  return { ...result, findings, baselined };
+}
+
+// --- internal ---
+
+/** An anchored gitignore-style pattern for `path` when it lies under `base`. */
+function ownPathPattern(base: string, path: string): string[] {
+  const rel = relative(base, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return [];
+  return ["/" + rel.split(sep).join("/").replace(/[\\*?[\]!#]/g, (c) => "\\" + c)];
+}
+
+/** The salt of the baseline at `path` when one is there and valid; undefined when there is no file. */
+function saltOfExisting(path: string): Buffer | undefined {
+  if (!existsSync(path)) return undefined;
+  return baselineSalt(readBaseline(path));
+}
+
+async function scanWithConfig(options: ScanProjectOptions): Promise<ScanResult> {
+  const { allow: extra, managed, environment, secretsDir, env, onWarning, loaded: given, baseline: _b, baselineWrite: _w, fingerprints: _f, ...scanOptions } = options;
   const loaded = given ?? (await loadConfig({ cwd: options.cwd, environment, env }));
   const allow = mergeAllow(loaded, extra);
   const project = { cwd: options.cwd, environment, secretsDir, env, onWarning, loaded };
@@ -48,8 +98,6 @@ export async function scanProject(options: ScanProjectOptions = {}): Promise<Sca
   }
   return scan({ ...scanOptions, allow, managedEnvironments: [{ environment: loaded.environment, values: managedValues }, ...managedEnvironments] });
 }
-
-// --- internal ---
 
 /** hush.yaml's scan.allow plus the caller's; an unknown rule id is an error, not a silent no-op. */
 function mergeAllow(loaded: LoadedConfig, extra: ScanAllowOptions = {}): ScanAllowOptions {

@@ -14,6 +14,8 @@ import { createBoundedReader } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
 import { decodeText, LineIndex } from "./text.js";
 import { toRel, walkFiles } from "./walk.js";
+import { findingSeverity } from "./severity.js";
+import { fingerprintOf, fingerprintRule, secretDigest } from "./baseline.js";
 import { scanWindows, WINDOW_BYTES, type PlacedFinding } from "./windows.js";
 import type { ScanFinding, ScanOptions, ScanResult } from "./types.js";
 
@@ -33,13 +35,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const allow = options.allow ?? {};
   const offRules = new Set(allow.rules ?? []);
   const { entries, owners } = managedOf(options);
-  const detector = createDetector({
+  const inner = createDetector({
     // The values themselves: the detector indexes their forms without writing them out.
     managedValues: entries,
     owners,
     rules: options.patterns === false ? [] : PATTERN_RULES.filter((r) => !offRules.has(r.id)),
     allowValues: allow.values ?? [],
   });
+  const detector = options.fingerprintSalt ? digesting(inner, options.fingerprintSalt) : inner;
   const result: ScanResult = {
     findings: [],
     issues: [],
@@ -57,6 +60,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
     await scanInput(inputs[i]!, ctx);
   }
+  for (const f of result.findings) f.severity = findingSeverity(f);
+  if (options.fingerprintSalt) addFingerprints(result.findings, options.fingerprintSalt);
   result.stats.durationMs = Math.round(performance.now() - started);
   return result;
 }
@@ -215,5 +220,31 @@ function toFinding(f: TextFinding, input: ScanInput, origin: ScanFinding["origin
   if (f.environment !== undefined) finding.environment = f.environment;
   if (f.encoding !== undefined) finding.encoding = f.encoding;
   if (input.git?.commit !== undefined) finding.commit = input.git.commit;
+  const digest = (f as DigestedFinding).digest;
+  if (digest !== undefined) Object.defineProperty(finding, DIGEST, { value: digest, enumerable: false });
   return finding;
+}
+
+/** A detection with the keyed digest of its matched text (baseline.ts), added when fingerprints are asked for. */
+type DigestedFinding = TextFinding & { digest?: string };
+
+/** Where a finding keeps its secret digest until its fingerprint is made (not enumerable: never output). */
+const DIGEST = Symbol("secretDigest");
+
+/** The detector, with each detection's matched text replaced by its keyed digest right away. */
+function digesting(inner: Detector, salt: Buffer): Detector {
+  return {
+    longestManaged: inner.longestManaged,
+    detect(text: string) {
+      return inner.detect(text).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
+    },
+  };
+}
+
+/** Gives every finding its fingerprint (a finding with no matched text, a staged env file, hashes the empty text). */
+function addFingerprints(findings: ScanFinding[], salt: Buffer): void {
+  for (const f of findings) {
+    const digest = (f as unknown as Record<symbol, string | undefined>)[DIGEST] ?? secretDigest(salt, "");
+    f.fingerprint = fingerprintOf(salt, fingerprintRule(f), f.path, digest);
+  }
 }

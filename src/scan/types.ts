@@ -6,6 +6,9 @@
 /** How a managed value was written where it was found. */
 export type ManagedEncoding = "plain" | "base64" | "base64url" | "url" | "hex";
 
+/** How bad a finding is (see `severity.ts`). */
+export type Severity = "high" | "medium" | "low";
+
 /** One thing the scanner found. */
 export interface ScanFinding {
   /** `managed`: a value hush resolves; `pattern`: a rule matched a known secret format. */
@@ -26,6 +29,8 @@ export interface ScanFinding {
   encoding?: ManagedEncoding;
   /** One line saying what was found. */
   description: string;
+  /** Its rule's severity (`high` for managed values). */
+  severity?: Severity;
   /**
    * Masked preview: for patterns the first 4 characters, "…" and the length; for managed
    * values no character of the value at all.
@@ -35,6 +40,11 @@ export interface ScanFinding {
   origin: "file" | "staged" | "history";
   /** Commit that added the line, for `origin: "history"`. */
   commit?: string;
+  /**
+   * With {@link ScanOptions.fingerprintSalt}: a keyed hash of the rule (or managed secret), the
+   * path and the matched text (no line number, never the text); see `baseline.ts`.
+   */
+  fingerprint?: string;
 }
 
 /** A file that could not be scanned; reported, and the CLI's exit is non-zero. */
@@ -117,6 +127,8 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Replaces the file reader (tests). @default fs.readFileSync */
   readFile?: ScanReadFile;
+  /** Give each finding a `fingerprint` keyed with this salt (a baseline's). @default none */
+  fingerprintSalt?: Buffer;
 }
 
 /** What {@link scan} returns. */
@@ -124,4 +136,6 @@ export interface ScanResult {
   findings: ScanFinding[];
   issues: ScanIssue[];
   stats: ScanStats;
+  /** With a baseline: how many findings it accepted (they are not in `findings`). */
+  baselined?: number;
 }

@@ -81,7 +81,7 @@ describe("hush scan: the values of every environment whose key is here", () => {
     writeFileSync(join(dir, "notes.md"), `dev ${DEV_VALUE}\nprod ${PROD_VALUE}\n`);
     const r = await hush(["scan", "notes.md"]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trim().split("\n")).toEqual(["notes.md:1:5  managed:db_password  env:dev", "notes.md:2:6  managed:db_password  env:prod"]);
+    expect(r.stdout.trim().split("\n")).toEqual(["notes.md:1:5  managed:db_password  env:dev  [high]", "notes.md:2:6  managed:db_password  env:prod  [high]"]);
     const json = JSON.parse((await hush(["scan", "--json", "notes.md"])).stdout);
     expect(json.findings.map((f: { environment: string }) => f.environment)).toEqual(["dev", "prod"]);
     noValues(r, DEV_VALUE, PROD_VALUE);

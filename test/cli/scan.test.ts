@@ -35,7 +35,7 @@ describe("hush scan", () => {
     project({ "app.ts": `// config\nconst k = "${key}";\n`, "notes.md": `db password is ${MANAGED}\n` });
     const r = await runHush(["scan", "-C", dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trim().split("\n").sort()).toEqual([`app.ts:2:12  openai-api-key  ${key.slice(0, 4)}…(${key.length} chars)`, "notes.md:1:16  managed:db_password  env:dev"]);
+    expect(r.stdout.trim().split("\n").sort()).toEqual([`app.ts:2:12  openai-api-key  ${key.slice(0, 4)}…(${key.length} chars)  [high]`, "notes.md:1:16  managed:db_password  env:dev  [high]"]);
     expect(r.stderr).toMatch(/hush scan: 2 findings in 3 files/); // .env is git-ignored
     noValues(r.stdout + r.stderr, key, MANAGED);
   });
@@ -117,10 +117,12 @@ describe("hush scan allow-lists in hush.yaml", () => {
     const human = await runHush(["scan", "--list-rules"]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^openai-api-key +\S/m);
-    expect(human.stdout).toMatch(/^private-key +Private key in PEM form$/m);
+    expect(human.stdout).toMatch(/^private-key +high +Private key in PEM form$/m);
+    expect(human.stdout).toMatch(/^generic-secret +medium +\S/m);
     const json = JSON.parse((await runHush(["scan", "--list-rules", "--json"])).stdout) as { id: string; description: string }[];
     expect(json.length).toBeGreaterThanOrEqual(20);
     expect(json.map((r) => r.id)).toContain("anthropic-api-key");
+    expect(json.find((r) => r.id === "anthropic-api-key")).toMatchObject({ severity: "high" });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toSarif, MANAGED_RULE_ID } from "../../src/scan/sarif.js";
+import { toSarif, MANAGED_RULE_ID, SARIF_FINGERPRINT_KEY } from "../../src/scan/sarif.js";
+import { VERSION } from "../../src/version.js";
 import { PATTERN_RULES } from "../../src/scan/rules.js";
 import type { ScanResult } from "../../src/scan/types.js";
 
@@ -39,5 +40,25 @@ describe("SARIF 2.1.0", () => {
 
   it("is plain JSON and round-trips", () => {
     expect(JSON.parse(JSON.stringify(log))).toEqual(log);
+  });
+
+  it("takes the tool version from the package", () => {
+    expect(log.runs[0]!.tool.driver.version).toBe(VERSION);
+  });
+
+  it("maps severity to level (high error, medium warning, low note) on rules and results", () => {
+    const rules = log.runs[0]!.tool.driver.rules;
+    expect(rules.find((r) => r.id === "private-key")).toMatchObject({ defaultConfiguration: { level: "error" }, properties: { severity: "high" } });
+    expect(rules.find((r) => r.id === "generic-secret")).toMatchObject({ defaultConfiguration: { level: "warning" }, properties: { severity: "medium" } });
+    const low = toSarif({ ...result, findings: [{ ...result.findings[0]!, severity: "low" }, { ...result.findings[0]!, severity: "medium" }] });
+    expect(low.runs[0]!.results.map((r) => [r.level, r.properties.severity])).toEqual([["note", "low"], ["warning", "medium"]]);
+  });
+
+  it("carries partialFingerprints when findings have fingerprints, and none otherwise", () => {
+    expect(log.runs[0]!.results[0]!.partialFingerprints).toBeUndefined();
+    const fp = "0123456789abcdef0123456789abcdef01234567";
+    const withFp = toSarif({ ...result, findings: [{ ...result.findings[0]!, fingerprint: fp }] });
+    expect(withFp.runs[0]!.results[0]!.partialFingerprints).toEqual({ [SARIF_FINGERPRINT_KEY]: fp });
+    expect(SARIF_FINGERPRINT_KEY).toBe("hushFingerprint/v1");
   });
 });

@@ -6,7 +6,7 @@
  * when nothing was found but some input could not be scanned.
  */
 import type { Command } from "commander";
-import { HushError, PATTERN_RULES, scanProject, toSarif, type ScanProjectOptions } from "../../index.js";
+import { HushError, PATTERN_RULES, ruleSeverity, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
 import type { Mapped } from "../flags.js";
@@ -25,6 +25,9 @@ interface ScanFlags {
   allowPath?: string[];
   allowSecret?: string[];
   listRules?: boolean;
+  baseline?: string;
+  baselineWrite?: string;
+  failOn?: string;
 }
 
 /** Above this many files a TTY gets a progress bar. */
@@ -46,17 +49,22 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--allow-rule <id>", "switch off a rule id; repeatable (adds to hush.yaml's scan.allow.rules)", collect)
     .option("--allow-path <pattern>", "a gitignore-style path not to scan; repeatable (as in .hushignore; adds to scan.allow.paths)", collect)
     .option("--allow-secret <name>", "a managed secret not to look for; repeatable (adds to scan.allow.secrets)", collect)
+    .option("--baseline <file>", "report only findings that this baseline file does not accept")
+    .option("--baseline-write <file>", "record the fingerprints of this scan's findings (e.g. .hush/scan-baseline.json)")
+    .option("--fail-on <severity>", "exit 1 only for findings of this severity or worse: high | medium | low (default: any finding)")
     .option("--list-rules", "print the pattern rules (id and what each finds) and exit")
     .addHelpText("after", SCAN_HELP)
     .action(async (paths: string[], flags: ScanFlags, cmd: Command) => {
       const format = flags.json || globalOptions(cmd).json ? "json" : flags.format ?? "human";
       if (flags.listRules) {
-        const rules = PATTERN_RULES.map((r) => ({ id: r.id, description: r.description }));
+        const rules = PATTERN_RULES.map((r) => ({ id: r.id, severity: ruleSeverity(r), description: r.description }));
         if (format === "json") outJson(ctx, rules);
-        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.description}`);
+        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`);
         return;
       }
       if (!["human", "json", "sarif"].includes(format)) throw new HushError("INVALID_ARGUMENT", `unknown --format '${format}'; use human, json or sarif`);
+      const failOn = (flags.failOn ?? "low") as Severity;
+      if (!SEVERITIES.includes(failOn)) throw new HushError("INVALID_ARGUMENT", `unknown --fail-on ${JSON.stringify(String(flags.failOn).slice(0, 16))}; use high, medium or low`);
       if (flags.since !== undefined && !flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "--since needs --git-history");
       if (flags.staged && flags.gitHistory) throw new HushError("INVALID_ARGUMENT", "use --staged or --git-history, not both");
       let drewProgress = false;
@@ -79,15 +87,20 @@ export function register(program: Command, ctx: CliContext): void {
         maxFileBytes: undefined,
         patterns: undefined,
         readFile: undefined,
+        baseline: flags.baseline,
+        baselineWrite: flags.baselineWrite,
+        fingerprints: format === "sarif",
+        fingerprintSalt: undefined,
       };
       const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
       for (const issue of result.issues) err(ctx, formatIssue(issue));
-      if (format === "json") outJson(ctx, result);
+      if (format === "json") outJson(ctx, { ...result, baselined: result.baselined ?? 0 });
       else if (format === "sarif") outJson(ctx, toSarif(result));
       else for (const f of result.findings) out(ctx, formatFinding(f));
       err(ctx, formatSummary(result));
-      if (result.findings.length > 0) ctx.exitCode = EXIT_FOUND;
+      // SEVERITIES runs from the most severe: a finding fails the scan when it is at or before failOn.
+      if (result.findings.some((f) => SEVERITIES.indexOf(f.severity ?? "high") <= SEVERITIES.indexOf(failOn))) ctx.exitCode = EXIT_FOUND;
       else if (result.issues.length > 0) throw incomplete(result.issues.length);
     });
 }
@@ -121,6 +134,18 @@ Managed values: those of the current environment and of every other environment 
 in the secrets folder; a finding names its environment. A value that exists but cannot be read
 (wrong key, damaged store, audit denial) stops the scan with that error; --no-managed scans for
 key formats only, on purpose.
+
+Baselines: --baseline-write .hush/scan-baseline.json records today's findings by fingerprint (rule,
+file and a keyed hash of the matched text under a random salt kept in the file; no line number, so
+a finding that moves stays accepted; never the secret). --baseline .hush/scan-baseline.json then
+reports only new findings. The file is written 0600: with its salt, guesses of a short secret can
+be tested against it, so treat it as sensitive metadata (review changes to it like code).
+
+Severity: each rule is high (private keys, provider API keys, credentials, managed values),
+medium (generic assignments, JWTs) or low (keys public by design); --list-rules shows it.
+--fail-on high makes only high findings fail the scan (exit 1); the others are still printed.
+SARIF results carry partialFingerprints (hushFingerprint/v1) when a baseline's salt is at hand:
+--baseline, --baseline-write, or an existing .hush/scan-baseline.json.
 
 Large files are scanned in overlapping windows; binary files (by their first bytes) are skipped
 and counted. Anything else that could not be scanned (a missing path, an unreadable file) is
