@@ -79,14 +79,26 @@ export function createKeyFile(secretsDir: string, environment: string): boolean 
   ensureSecretsDir(secretsDir);
   const path = keyFilePath(secretsDir, environment);
   if (checkPrivate(path, "file", "strict")) return false;
-  sweepStaleTemps(secretsDir, "key");
-  const temp = join(secretsDir, `.key.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  return writeKeyFileExclusive(path, generateFernetKey());
+}
+
+/**
+ * Writes `text` as a new key file at `path` unless that name exists (false then); the one way
+ * every key file is created. The text goes to a temp file opened O_EXCL with mode 0600, synced,
+ * then hard-linked into place: link(2) fails when the name exists, so two racing writers keep the
+ * first key and no reader sees a partial one. Temp files of dead writers are swept first; on any
+ * other failure the temp file is removed and WRITE_FAILED names the step and the errno.
+ */
+export function writeKeyFileExclusive(path: string, text: string): boolean {
+  const dir = dirname(path);
+  sweepStaleTemps(dir, "key");
+  const temp = join(dir, `.key.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
   let step = "create a temp file";
   try {
     const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
       step = "write";
-      writeSync(fd, generateFernetKey());
+      writeSync(fd, text);
       step = "fsync";
       fsyncSync(fd);
     } finally {
@@ -95,7 +107,7 @@ export function createKeyFile(secretsDir: string, environment: string): boolean 
     step = "link";
     linkSync(temp, path);
     step = "fsync the folder";
-    fsyncDir(secretsDir);
+    fsyncDir(dir);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST" && step === "link") return false;

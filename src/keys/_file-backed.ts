@@ -4,14 +4,12 @@
  * created without ever replacing a key (temp file + link) and replaced atomically (temp + rename)
  * only when asked to. The providers differ in where the file is and how its folders are made.
  */
-import { closeSync, constants, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { dirname, join, relative, isAbsolute } from "node:path";
+import { dirname, relative, isAbsolute } from "node:path";
 import { HushError } from "../errors.js";
 import { parseFernetKey, type FernetKey } from "../crypto/fernet.js";
-import { fsyncDir, readKeyFile } from "../crypto/key-file.js";
+import { readKeyFile, writeKeyFileExclusive } from "../crypto/key-file.js";
 import { checkPrivate, type PermissionPolicy } from "../fs/permissions.js";
-import { sweepStaleTemps, writeFileAtomic } from "../fs/atomic-write.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { KeyProvider, KeyProviderCheck, KeyProviderContext } from "./provider.js";
 import { keyFileExists, keyMemo, removeKeyFile } from "./key-memo.js";
 
@@ -77,40 +75,12 @@ export function isInside(root: string, path: string): boolean {
 }
 
 /**
- * Writes a new key file; refuses (KEY_EXISTS) when one is there. The key goes to a temp file
- * opened O_EXCL with mode 0600, synced, then hard-linked into place: link(2) fails when the name
- * exists, so two racing writers keep the first key and no reader ever sees a partial key.
+ * Writes a new key file (src/crypto/key-file.ts: temp file, O_EXCL, 0600, fsync, link); refuses
+ * with KEY_EXISTS when one is there, so two racing writers keep the first key.
  */
 export function createKeyFileExclusive(path: string, key: string, environment: string): void {
-  const dir = dirname(path);
-  sweepStaleTemps(dir, "key");
-  const temp = join(dir, `.key.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-  let step = "create a temp file";
-  try {
-    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    try {
-      step = "write";
-      writeSync(fd, `${key}\n`);
-      step = "fsync";
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    step = "link";
-    linkSync(temp, path);
-    step = "fsync the folder";
-    fsyncDir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST" && step === "link") {
-      throw new HushError("KEY_EXISTS", `A key for ${environment} is already stored at ${path}; hush never replaces a key unasked.`);
-    }
-    throw new HushError("WRITE_FAILED", `Cannot create the key file ${path}: ${step} failed. No key was created.`, { cause: e });
-  } finally {
-    try {
-      unlinkSync(temp);
-    } catch (_e) {
-      // ENOENT: never created. Otherwise the next save sweeps it once this pid is gone.
-    }
+  if (!writeKeyFileExclusive(path, `${key}\n`)) {
+    throw new HushError("KEY_EXISTS", `A key for ${environment} is already stored at ${path}; hush never replaces a key unasked.`);
   }
 }
 
