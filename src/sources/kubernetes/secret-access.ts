@@ -7,6 +7,7 @@ import { withRetries } from "../remote/retry.js";
 import { createSecretsClient, type KubernetesSecretsClient, type SecretObject } from "./client.js";
 import { isConflict, isNotFound, kubernetesError, retryKubernetes, type KubernetesWhere } from "./errors.js";
 import type { KubernetesApiOptions } from "./api.js";
+import { sleepJitter } from "../remote/jitter.js";
 
 /** What the source does with Secrets. */
 export interface SecretAccess {
@@ -69,7 +70,7 @@ export function createSecretAccess(options: KubernetesApiOptions): SecretAccess 
   async function updateNow(secretName: string, change: (data: Record<string, string>) => boolean, secret?: string): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       // Another writer won the last round: wait a jittered, growing while so the rounds spread out.
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 20 * 2 ** attempt)));
+      if (attempt > 0) await sleepJitter(Math.min(500, 20 * 2 ** attempt));
       const obj = await readSecret(secretName, secret);
       const data = obj ? base64Data(obj) : {};
       if (!change(data)) return false;

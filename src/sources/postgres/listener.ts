@@ -14,6 +14,7 @@ import type { PgClient as Client, PgNotification as Notification } from "./pg-ty
 import { quoteIdent } from "./connect.js";
 import { namesOfIds } from "./read.js";
 import type { PgStore } from "./store-context.js";
+import { jitterMs } from "../remote/jitter.js";
 
 /** The listener of one source. */
 export interface ChangeListener {
@@ -167,7 +168,7 @@ function lost(state: ListenerState, c: Client): void {
 function schedule(state: ListenerState): void {
   if (state.stopped || state.timer || state.subscribers.size === 0) return;
   state.failures++;
-  const delay = Math.random() * Math.min(5000, 100 * 2 ** Math.min(state.failures, 6));
+  const delay = jitterMs(Math.min(5000, 100 * 2 ** Math.min(state.failures, 6)));
   state.timer = setTimeout(() => {
     state.timer = undefined;
     start(state);

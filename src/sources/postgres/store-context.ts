@@ -10,6 +10,7 @@ import type { FernetKey } from "../../crypto/fernet.js";
 import { isRetryable, openPools, quoteIdent, toHushError, type PgConnectionOptions, type PgPools } from "./connect.js";
 import { deriveStoreKeys, keyIdOf, type StoreKeys } from "./envelope.js";
 import { assertSchemaVersion, MIGRATIONS_TABLE } from "./migrate.js";
+import { sleepJitter } from "../remote/jitter.js";
 
 /** Options of the store (the source's options, resolved). */
 export interface PgStoreOptions extends PgConnectionOptions {
@@ -108,7 +109,7 @@ export function createPgStore(options: PgStoreOptions, sourceName = "postgres"):
         } catch (e) {
           if (attempt >= attempts || !isRetryable(e) || store.disposed) throw store.fail(e, doing, secret);
           // Full jitter: a random wait up to 25 ms, 50 ms, 100 ms, ... (capped at 1 s).
-          await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 25 * 2 ** (attempt - 1))));
+          await sleepJitter(Math.min(1000, 25 * 2 ** (attempt - 1)));
         }
       }
     },

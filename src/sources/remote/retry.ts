@@ -11,6 +11,7 @@
  * @example
  * const reply = await withRetries(() => http.get(path), { operation: "GET secret/data/app", retryOn: retryHttp });
  */
+import { randomUnit } from "./jitter.js";
 
 /** What made an attempt worth repeating, and how long the backend asked to wait. */
 export interface RetryDecision {
@@ -50,7 +51,7 @@ export interface RetryOptions<T> {
   onAttempt?(attempt: RetryAttempt): void;
   /** For tests: replaces the timer. */
   sleep?(ms: number): Promise<void>;
-  /** For tests: replaces Math.random (full jitter). */
+  /** For tests: replaces the uniform [0, 1) draw of the full jitter. */
   random?(): number;
 }
 
@@ -110,7 +111,7 @@ const ATTEMPTS = Symbol.for("hush.retryAttempts");
 
 /** The wait before attempt `n + 1`, or undefined when the backend asks for more than the cap. */
 function delayFor<T>(n: number, decision: RetryDecision, options: RetryOptions<T>): number | undefined {
-  const random = options.random ?? Math.random;
+  const random = options.random ?? randomUnit;
   if (decision.retryAfterMs !== undefined) {
     if (decision.retryAfterMs > (options.maxRetryAfterMs ?? 10_000)) return undefined;
     // A little jitter on top, so many clients told the same second do not return at once.

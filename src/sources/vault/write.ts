@@ -7,6 +7,7 @@
 import { HushError } from "../../errors.js";
 import { deleteKey, readKv, readMetadata, writeKv } from "./kv.js";
 import type { Located, VaultKvOptions } from "./source.js";
+import { sleepJitter } from "../remote/jitter.js";
 
 /** Sets the field of `l` (its `property`, else the source's `field`) to `value`, as a new version. */
 export async function writeField(o: VaultKvOptions, l: Located, value: string): Promise<{ version: number; createdTime?: Date; property: string }> {
@@ -55,7 +56,7 @@ async function withCasRetries<T>(attempt: () => Promise<T>): Promise<T> {
       return await attempt();
     } catch (e) {
       if (!(e instanceof HushError && e.code === "CONCURRENT_MODIFICATION") || n >= CAS_ATTEMPTS) throw e;
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * n));
+      await sleepJitter(20 * n);
     }
   }
 }
