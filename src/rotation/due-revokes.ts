@@ -5,13 +5,15 @@
  * Kept in `<secretsDir>/rotation.<env>.json` (0600, atomic writes): names, version numbers, the
  * rotator's type and options (which hush.yaml validation keeps free of credentials) and times,
  * never a value. The old value is read from the store (its `previous` version) when the revoke
- * runs. Two processes updating this file at once can lose one entry (no lock, last writer wins);
- * the rotation itself is safe, and a lost entry means a revoke left for a person.
+ * runs. Every change is a read-modify-write under the file lock `<file>.lock` (src/fs/lock.ts), so
+ * a rotation adding an entry while `hush rotate --due` removes the ones it revoked loses neither.
+ * Two `--due` runs at once may both revoke one entry (a revoke is asked twice, never skipped).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { HushError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
+import { withLock } from "../fs/lock.js";
 
 /** One revoke waiting for its grace period to end. */
 export interface DueRevoke {
@@ -50,13 +52,30 @@ export function readDueRevokes(path: string): DueRevoke[] {
   }
 }
 
-/** Replaces the recorded due revokes (0600, atomic). */
-export async function writeDueRevokes(path: string, revokes: readonly DueRevoke[]): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify({ format: "hush-rotation", v: 1, revokes }, null, 2) + "\n", { mode: 0o600 });
+/**
+ * Changes the recorded due revokes: reads them, applies `change` and writes the result (0600,
+ * atomic), all under the file's lock, so concurrent changes are never lost.
+ */
+export async function updateDueRevokes(path: string, change: (revokes: DueRevoke[]) => DueRevoke[]): Promise<void> {
+  await withLock(`${path}.lock`, async () => {
+    const revokes = change(readDueRevokes(path));
+    await writeFileAtomic(path, JSON.stringify({ format: "hush-rotation", v: 1, revokes }, null, 2) + "\n", { mode: 0o600 });
+  });
 }
 
 /** Adds one due revoke (replacing an older one of the same name and version). */
 export async function addDueRevoke(path: string, revoke: DueRevoke): Promise<void> {
-  const kept = readDueRevokes(path).filter((r) => !(r.name === revoke.name && r.version === revoke.version));
-  await writeDueRevokes(path, [...kept, revoke]);
+  await updateDueRevokes(path, (all) => [...all.filter((r) => !sameRevoke(r, revoke)), revoke]);
+}
+
+/** Removes the given revokes (by name and version), keeping every other entry, also ones added meanwhile. */
+export async function removeDueRevokes(path: string, done: readonly DueRevoke[]): Promise<void> {
+  if (done.length === 0) return;
+  await updateDueRevokes(path, (all) => all.filter((r) => !done.some((d) => sameRevoke(r, d))));
+}
+
+// --- internal ---
+
+function sameRevoke(a: DueRevoke, b: DueRevoke): boolean {
+  return a.name === b.name && a.version === b.version;
 }

@@ -12,7 +12,7 @@
  */
 import { errorCodeOf, HushError } from "../errors.js";
 import { makeRotator } from "../rotation/make-rotator.js";
-import { dueRevokesPath, readDueRevokes, writeDueRevokes, type DueRevoke } from "../rotation/due-revokes.js";
+import { dueRevokesPath, readDueRevokes, removeDueRevokes, type DueRevoke } from "../rotation/due-revokes.js";
 import type { SecretsManager } from "../manager-types.js";
 import type { SecretPolicy } from "../config/types.js";
 import { certificateExpiry } from "../rotation/tls-certificate.js";
@@ -90,11 +90,9 @@ async function dueSince(manager: SecretsManager, name: string, policy: SecretPol
 async function performRevokes(options: RotateDueOptions, manager: SecretsManager, root: string, now: Date, result: RotateDueResult): Promise<void> {
   const { environment } = manager;
   const path = dueRevokesPath(manager.secretsDir, environment);
-  const all = readDueRevokes(path);
-  const left: DueRevoke[] = [];
-  for (const r of all) {
+  const done: DueRevoke[] = [];
+  for (const r of readDueRevokes(path)) {
     if (new Date(r.dueAt) > now || options.dryRun) {
-      left.push(r);
       result.stillDue.push({ name: r.name, reason: new Date(r.dueAt) > now ? `revoke of version ${r.version} after its grace period` : `revoke of version ${r.version} (dry run)`, dueSince: r.dueAt });
       continue;
     }
@@ -109,12 +107,12 @@ async function performRevokes(options: RotateDueOptions, manager: SecretsManager
       }
       await manager.recordRotationStep(r.name, "revoke", "served", { source: r.source, version: r.version });
       result.revoked.push({ name: r.name, version: r.version });
+      done.push(r);
       options.onProgress?.(`revoked version ${r.version} of ${r.name}`);
     } catch (e) {
       await manager.recordRotationStep(r.name, "revoke", "error", { source: r.source, version: r.version, errorCode: errorCodeOf(e) });
-      left.push(r);
       result.failed.push({ name: r.name, step: "revoke", code: errorCodeOf(e) ?? "INTERNAL", message: e instanceof HushError ? e.message : "an error that is not a HushError (message not shown)" });
     }
   }
-  if (left.length !== all.length) await writeDueRevokes(path, left);
+  await removeDueRevokes(path, done);
 }
