@@ -10,6 +10,7 @@ export const BINARY_SNIFF_BYTES = 8192;
 export type TextEncoding = "utf8" | "utf16le" | "utf16be";
 
 /** The control bytes text never holds (all C0 controls but tab, LF, VT, FF, CR and ESC). */
+// eslint-disable-next-line no-control-regex -- control bytes are what it looks for
 const CONTROL_BYTE = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/;
 
 /** What {@link sniffEncoding} decided: the encoding and the length of its byte-order mark. */
