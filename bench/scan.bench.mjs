@@ -17,7 +17,8 @@
 //                hush before issue 17 (optional):
 //                  git worktree add /tmp/hush-before b54a2ce && cd /tmp/hush-before \
 //                    && cp -al <repo>/node_modules . && node scripts/build.mjs
-// Run:           HUSH_BEFORE=/tmp/hush-before/dist node bench/scan.bench.mjs [--tree-mb 80] [--runs 3] [--cost-rounds 3] [--no-cost]
+// Run:           HUSH_BEFORE=/tmp/hush-before/dist node bench/scan.bench.mjs [--tree-mb 80] [--runs 3] [--cost-rounds 3]
+//                  [--parts speed,cost,accuracy] [--no-cost]
 import { spawnSync } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -45,6 +46,8 @@ const arg = (name, dflt) => {
 const TREE_MB = arg("--tree-mb", 80);
 const RUNS = arg("--runs", 3);
 const COST_ROUNDS = arg("--cost-rounds", 3);
+/** Which parts run: speed, cost, accuracy (all by default); --no-cost drops the cost part. */
+const PARTS = (process.argv.includes("--parts") ? process.argv[process.argv.indexOf("--parts") + 1] : "speed,cost,accuracy").split(",").filter((p) => !(p === "cost" && process.argv.includes("--no-cost")));
 /** dist/ of hush before issue 17 (commit b54a2ce), built in its own worktree; optional. */
 const BEFORE = process.env.HUSH_BEFORE ? join(process.env.HUSH_BEFORE, "cli.js") : undefined;
 if (BEFORE && !existsSync(BEFORE)) {
@@ -138,43 +141,53 @@ const PROJECT = join(WORK, "scan-project");
 mkdirSync(PROJECT, { recursive: true });
 writeFileSync(join(PROJECT, ".env"), Array.from({ length: 10 }, (_, i) => `BENCH_SECRET_${i}=${rand(ALNUM, 32)}`).join("\n") + "\n");
 
-const hushArgs = (cli, node) => [node, [cli, "scan", "-C", PROJECT, "--no-gitignore", "--json", TREE]];
-const secretlintArgs = [NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${TREE}/**/*`]];
-const loadBefore = os.loadavg();
-const tools = [
-  { tool: "hush scan now (node 20)", args: hushArgs(HUSH, process.execPath), count: countHush, runs: RUNS },
-  { tool: "hush scan now (node 24)", args: hushArgs(HUSH, NODE24), count: countHush, runs: RUNS },
-  ...(BEFORE ? [{ tool: "hush scan before issue 17 (node 20)", args: hushArgs(BEFORE, process.execPath), count: countHush, runs: RUNS }] : []),
-  { tool: "secretlint 13 (node 24)", args: secretlintArgs, count: countSecretlint, runs: Math.max(1, RUNS - 1) },
-];
-const speed = timeInTurns(tools);
-const sl = speed.at(-1);
-const mbps = (sec) => (tree.bytes / 1e6 / sec).toFixed(1);
-console.log(`\nload average before: ${loadBefore.map((l) => l.toFixed(1)).join(" ")}, after: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (${os.cpus().length} CPUs)`);
-console.log("\n| tool | wall time (best) | MB/s wall | CPU time | MB/s CPU | findings on the tree | speed-up vs secretlint (wall / CPU) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-for (const s of speed) console.log(`| ${s.tool} | ${s.seconds.toFixed(2)} s | ${mbps(s.seconds)} | ${s.cpu.toFixed(2)} s | ${mbps(s.cpu)} | ${s.findings} | ${(sl.seconds / s.seconds).toFixed(1)}x / ${(sl.cpu / s.cpu).toFixed(1)}x |`);
-console.log(`\ngoal: hush now >= 5x secretlint's MB/s: ${(sl.seconds / speed[0].seconds).toFixed(1)}x wall, ${(sl.cpu / speed[0].cpu).toFixed(1)}x CPU (node 20)`);
+if (PARTS.includes("speed")) speedPart();
 
 // --- (b) cost per rule -------------------------------------------------------------------
 
-if (!process.argv.includes("--no-cost")) await ruleCost();
+if (PARTS.includes("cost")) await ruleCost();
 
 // --- (c) accuracy ------------------------------------------------------------------------
 
-const labels = renderCorpus();
-const planted = [...labels.values()].reduce((n, s) => n + s.size, 0);
-const hushFound = linesOf(run(process.execPath, [HUSH, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush");
-const beforeFound = BEFORE ? linesOf(run(process.execPath, [BEFORE, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush") : undefined;
-const slFound = linesOf(run(NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${CORPUS}/**/*`], BENCH), "secretlint");
-console.log(`\naccuracy corpus: ${labels.size} positive files with ${planted} planted secrets, ${countFiles(join(CORPUS, "negative"))} negative files (${relative(ROOT, CORPUS)})`);
-console.log("\n| tool | true positives | recall | false positives | missed |\n| --- | ---: | ---: | ---: | --- |");
-for (const [tool, found] of [["hush scan now", hushFound], ...(beforeFound ? [["hush scan before issue 17", beforeFound]] : []), ["secretlint 13", slFound]]) {
-  const { tp, fp, missed, fpList } = score(found, labels);
-  console.log(`| ${tool} | ${tp}/${planted} | ${((100 * tp) / planted).toFixed(0)}% | ${fp} | ${missed.join(", ") || "-"} |`);
-  if (fpList.length) console.log(`|   false positives of ${tool}: ${fpList.join(", ")} | | | | |`);
-}
+if (PARTS.includes("accuracy")) accuracyPart();
 
 // --- internal ----------------------------------------------------------------------------
+
+/** (a): every tool over the tree, in turns. */
+function speedPart() {
+  const hushArgs = (cli, node) => [node, [cli, "scan", "-C", PROJECT, "--no-gitignore", "--json", TREE]];
+  const secretlintArgs = [NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${TREE}/**/*`]];
+  const loadBefore = os.loadavg();
+  const tools = [
+    { tool: "hush scan now (node 20)", args: hushArgs(HUSH, process.execPath), count: countHush, runs: RUNS },
+    { tool: "hush scan now (node 24)", args: hushArgs(HUSH, NODE24), count: countHush, runs: RUNS },
+    ...(BEFORE ? [{ tool: "hush scan before issue 17 (node 20)", args: hushArgs(BEFORE, process.execPath), count: countHush, runs: RUNS }] : []),
+    { tool: "secretlint 13 (node 24)", args: secretlintArgs, count: countSecretlint, runs: Math.max(1, RUNS - 1) },
+  ];
+  const speed = timeInTurns(tools);
+  const sl = speed.at(-1);
+  const mbps = (sec) => (tree.bytes / 1e6 / sec).toFixed(1);
+  console.log(`\nload average before: ${loadBefore.map((l) => l.toFixed(1)).join(" ")}, after: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (${os.cpus().length} CPUs)`);
+  console.log("\n| tool | wall time (best) | MB/s wall | CPU time | MB/s CPU | findings on the tree | speed-up vs secretlint (wall / CPU) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const s of speed) console.log(`| ${s.tool} | ${s.seconds.toFixed(2)} s | ${mbps(s.seconds)} | ${s.cpu.toFixed(2)} s | ${mbps(s.cpu)} | ${s.findings} | ${(sl.seconds / s.seconds).toFixed(1)}x / ${(sl.cpu / s.cpu).toFixed(1)}x |`);
+  console.log(`\ngoal: hush now >= 5x secretlint's MB/s: ${(sl.seconds / speed[0].seconds).toFixed(1)}x wall, ${(sl.cpu / speed[0].cpu).toFixed(1)}x CPU (node 20)`);
+}
+
+/** (c): the corpus of bench/scan-corpus, rendered with fresh fakes. */
+function accuracyPart() {
+  const labels = renderCorpus();
+  const planted = [...labels.values()].reduce((n, s) => n + s.size, 0);
+  const hushFound = linesOf(run(process.execPath, [HUSH, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush");
+  const beforeFound = BEFORE ? linesOf(run(process.execPath, [BEFORE, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush") : undefined;
+  const slFound = linesOf(run(NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${CORPUS}/**/*`], BENCH), "secretlint");
+  console.log(`\naccuracy corpus: ${labels.size} positive files with ${planted} planted secrets, ${countFiles(join(CORPUS, "negative"))} negative files (${relative(ROOT, CORPUS)})`);
+  console.log("\n| tool | true positives | recall | false positives | missed |\n| --- | ---: | ---: | ---: | --- |");
+  for (const [tool, found] of [["hush scan now", hushFound], ...(beforeFound ? [["hush scan before issue 17", beforeFound]] : []), ["secretlint 13", slFound]]) {
+    const { tp, fp, missed, fpList } = score(found, labels);
+    console.log(`| ${tool} | ${tp}/${planted} | ${((100 * tp) / planted).toFixed(0)}% | ${fp} | ${missed.join(", ") || "-"} |`);
+    if (fpList.length) console.log(`|   false positives of ${tool}: ${fpList.join(", ")} | | | | |`);
+  }
+}
 
 function buildTree(targetBytes) {
   const marker = join(TREE, ".bench-tree.json");
