@@ -240,7 +240,7 @@ for (const positive of [true, false]) {
     names.forEach((n, i) => rows[i].forEach(([h, m], r) => ((totals.get(n)[r][0] += h), (totals.get(n)[r][1] += m))));
     console.log(`| ${cls} | ${rows.map(cell).join(" | ")} |`);
   }
-  console.log(`| **all ${positive ? "positive" : "negative"} classes** | ${names.map((n) => `**${cell(totals.get(n))}** (${pctOf(totals.get(n))})`).join(" | ")} |`);
+  console.log(`| **all ${positive ? "positive" : "negative"} classes** | ${names.map((n) => `**${pctOf(totals.get(n))}** ${cell(totals.get(n))}`).join(" | ")} |`);
 }
 console.log(`\nOther false positives (findings on lines that are no sample), per round: ${names.map((n) => `${n} ${other.get(n).join("/")}`).join("; ")}`);
 for (const n of names) if (otherWhere.get(n).size) console.log(`  ${n}: ${[...otherWhere.get(n)].slice(0, 12).join(", ")}`);
