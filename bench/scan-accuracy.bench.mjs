@@ -77,6 +77,10 @@ const b64 = (s) => Buffer.from(s).toString("base64");
 const word = () => pick(["app", "svc", "deploy", "etl", "ci", "backup", "reader", "ops"]);
 const host = () => j(pick(["db", "files", "mail", "mq", "cache", "ldap", "git"]), "-", String(randomInt(1, 99)), ".", pick(["internal", "acme.io", "corp.example.net"]));
 
+if (spawnSync("ssh-keygen", ["-?"]).error) {
+  console.error("ssh-keygen is needed (the OpenSSH classes are made by it): install openssh-client");
+  process.exit(2);
+}
 const sshDir = mkdtempSync(join(os.tmpdir(), "hush-bench-ssh-"));
 process.on("exit", () => rmSync(sshDir, { recursive: true, force: true }));
 function sshKeygen(args) {
