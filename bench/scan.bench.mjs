@@ -4,7 +4,7 @@
 //
 //   (a) speed: a ~80 MB tree of real source text copied from node_modules into
 //       bench/.work/scan-tree (git-ignored); every tool runs as a CLI process; the tools take
-//       turns round by round; best of N (wall), and the CPU time of each tool's best round.
+//       turns round by round; the best wall time of N rounds, and the least CPU time.
 //   (b) cost per rule: the detector bundled from src/scan/ (bench/_scan-cost.mjs), in this
 //       process, over the same tree held in memory: what each rule adds to the pass, the
 //       keyword automaton, and the managed-value pass with 0, 10 and 1,000 values.
