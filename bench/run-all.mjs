@@ -21,8 +21,8 @@ const benches = [
 ];
 if (existsSync(here("node_modules/@dotenvx/dotenvx"))) benches.push([here("run.bench.mjs"), "20", "50,1000"]);
 else console.log("skipping run.bench.mjs: run `cd bench && npm install` first");
-if (existsSync(here("node_modules/secretlint"))) benches.push([here("scan.bench.mjs")]);
-else console.log("skipping scan.bench.mjs: run `cd bench && npm install` first");
+if (existsSync(here("node_modules/secretlint"))) benches.push([here("scan.bench.mjs")], [here("scan-accuracy.bench.mjs")]);
+else console.log("skipping scan.bench.mjs and scan-accuracy.bench.mjs: run `cd bench && npm install` first");
 let failed = 0;
 for (const args of benches) {
   console.log(`\n$ node ${args.map((a) => a.replace(here("../"), "")).join(" ")}`);

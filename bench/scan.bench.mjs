@@ -1,21 +1,31 @@
 #!/usr/bin/env node
-// Scanner benchmark: hush scan vs secretlint 13 (+ @secretlint/secretlint-rule-preset-recommend),
-// in one run, on the same files.
+// Scanner benchmark: hush scan now, hush scan before issue 17 (optional) and secretlint 13
+// (+ @secretlint/secretlint-rule-preset-recommend), in one run, on the same files.
 //
 //   (a) speed: a ~80 MB tree of real source text copied from node_modules into
-//       bench/.work/scan-tree (git-ignored); both tools run as CLI processes; best of N.
-//   (b) accuracy: bench/scan-corpus rendered into bench/.work/corpus with fresh fake keys
-//       (built here from fragments, so no format-valid key is ever committed).
+//       bench/.work/scan-tree (git-ignored); every tool runs as a CLI process; the tools take
+//       turns round by round; the best wall time of N rounds, and the least CPU time.
+//   (b) cost per rule: the detector bundled from src/scan/ (bench/_scan-cost.mjs), in this
+//       process, over the same tree held in memory: what each rule adds to the pass, the
+//       keyword automaton, and the managed-value pass with 0, 10 and 1,000 values.
+//   (c) accuracy: bench/scan-corpus rendered into bench/.work/corpus with fresh fake keys
+//       (built here from fragments, so no format-valid key is ever committed). The labelled
+//       set of issue 17's classes, before and after, is bench/scan-accuracy.bench.mjs.
 //
 // Setup (once):  node scripts/build.mjs
-//                cd bench && npm install secretlint@13 @secretlint/secretlint-rule-preset-recommend@13 node@24
-// Run:           node bench/scan.bench.mjs [--tree-mb 80] [--runs 3]
+//                cd bench && npm install        (secretlint 13 + preset, node@24)
+//                hush before issue 17 (optional):
+//                  git worktree add /tmp/hush-before b54a2ce && cd /tmp/hush-before \
+//                    && cp -al <repo>/node_modules . && node scripts/build.mjs
+// Run:           HUSH_BEFORE=/tmp/hush-before/dist node bench/scan.bench.mjs [--tree-mb 80] [--runs 3] [--cost-rounds 3]
+//                  [--parts speed,cost,accuracy] [--no-cost]
 import { spawnSync } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadDetector, measureRuleCost } from "./_scan-cost.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH = join(ROOT, "bench");
@@ -35,6 +45,15 @@ const arg = (name, dflt) => {
 };
 const TREE_MB = arg("--tree-mb", 80);
 const RUNS = arg("--runs", 3);
+const COST_ROUNDS = arg("--cost-rounds", 3);
+/** Which parts run: speed, cost, accuracy (all by default); --no-cost drops the cost part. */
+const PARTS = (process.argv.includes("--parts") ? process.argv[process.argv.indexOf("--parts") + 1] : "speed,cost,accuracy").split(",").filter((p) => !(p === "cost" && process.argv.includes("--no-cost")));
+/** dist/ of hush before issue 17 (commit b54a2ce), built in its own worktree; optional. */
+const BEFORE = process.env.HUSH_BEFORE ? join(process.env.HUSH_BEFORE, "cli.js") : undefined;
+if (BEFORE && !existsSync(BEFORE)) {
+  console.error(`HUSH_BEFORE: no cli.js in ${process.env.HUSH_BEFORE}`);
+  process.exit(2);
+}
 
 if (existsSync(join(ROOT, "dist", "cli.js"))) {
   rmSync(dirname(HUSH), { recursive: true, force: true });
@@ -122,36 +141,53 @@ const PROJECT = join(WORK, "scan-project");
 mkdirSync(PROJECT, { recursive: true });
 writeFileSync(join(PROJECT, ".env"), Array.from({ length: 10 }, (_, i) => `BENCH_SECRET_${i}=${rand(ALNUM, 32)}`).join("\n") + "\n");
 
-const hushArgs = (node) => [node, [HUSH, "scan", "-C", PROJECT, "--no-gitignore", "--json", TREE]];
-const secretlintArgs = [NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${TREE}/**/*`]];
-const loadBefore = os.loadavg();
-const speed = [
-  { tool: "hush scan (node 20)", ...timeBest(...hushArgs(process.execPath), RUNS, countHush) },
-  { tool: "hush scan (node 24)", ...timeBest(...hushArgs(NODE24), RUNS, countHush) },
-  { tool: "secretlint 13 (node 24)", ...timeBest(...secretlintArgs, Math.max(1, RUNS - 1), countSecretlint) },
-];
-const base = speed[2].seconds;
-const baseCpu = speed[2].cpu;
-const mbps = (sec) => (tree.bytes / 1e6 / sec).toFixed(1);
-console.log(`\nload average before: ${loadBefore.map((l) => l.toFixed(1)).join(" ")}, after: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (${os.cpus().length} CPUs)`);
-console.log("\n| tool | wall time (best) | MB/s wall | CPU time | MB/s CPU | findings on the tree | speed-up vs secretlint (wall / CPU) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-for (const s of speed) console.log(`| ${s.tool} | ${s.seconds.toFixed(2)} s | ${mbps(s.seconds)} | ${s.cpu.toFixed(2)} s | ${mbps(s.cpu)} | ${s.findings} | ${(base / s.seconds).toFixed(1)}x / ${(baseCpu / s.cpu).toFixed(1)}x |`);
+if (PARTS.includes("speed")) speedPart();
 
-// --- (b) accuracy ------------------------------------------------------------------------
+// --- (b) cost per rule -------------------------------------------------------------------
 
-const labels = renderCorpus();
-const planted = [...labels.values()].reduce((n, s) => n + s.size, 0);
-const hushFound = linesOf(run(process.execPath, [HUSH, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush");
-const slFound = linesOf(run(NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${CORPUS}/**/*`], BENCH), "secretlint");
-console.log(`\naccuracy corpus: ${labels.size} positive files with ${planted} planted secrets, ${countFiles(join(CORPUS, "negative"))} negative files (${relative(ROOT, CORPUS)})`);
-console.log("\n| tool | true positives | recall | false positives | missed |\n| --- | ---: | ---: | ---: | --- |");
-for (const [tool, found] of [["hush scan", hushFound], ["secretlint 13", slFound]]) {
-  const { tp, fp, missed, fpList } = score(found, labels);
-  console.log(`| ${tool} | ${tp}/${planted} | ${((100 * tp) / planted).toFixed(0)}% | ${fp} | ${missed.join(", ") || "-"} |`);
-  if (fpList.length) console.log(`|   false positives of ${tool}: ${fpList.join(", ")} | | | | |`);
-}
+if (PARTS.includes("cost")) await ruleCost();
+
+// --- (c) accuracy ------------------------------------------------------------------------
+
+if (PARTS.includes("accuracy")) accuracyPart();
 
 // --- internal ----------------------------------------------------------------------------
+
+/** (a): every tool over the tree, in turns. */
+function speedPart() {
+  const hushArgs = (cli, node) => [node, [cli, "scan", "-C", PROJECT, "--no-gitignore", "--json", TREE]];
+  const secretlintArgs = [NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${TREE}/**/*`]];
+  const loadBefore = os.loadavg();
+  const tools = [
+    { tool: "hush scan now (node 20)", args: hushArgs(HUSH, process.execPath), count: countHush, runs: RUNS },
+    { tool: "hush scan now (node 24)", args: hushArgs(HUSH, NODE24), count: countHush, runs: RUNS },
+    ...(BEFORE ? [{ tool: "hush scan before issue 17 (node 20)", args: hushArgs(BEFORE, process.execPath), count: countHush, runs: RUNS }] : []),
+    { tool: "secretlint 13 (node 24)", args: secretlintArgs, count: countSecretlint, runs: Math.max(1, RUNS - 1) },
+  ];
+  const speed = timeInTurns(tools);
+  const sl = speed.at(-1);
+  const mbps = (sec) => (tree.bytes / 1e6 / sec).toFixed(1);
+  console.log(`\nload average before: ${loadBefore.map((l) => l.toFixed(1)).join(" ")}, after: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (${os.cpus().length} CPUs)`);
+  console.log("\n| tool | wall time (best) | MB/s wall | CPU time | MB/s CPU | findings on the tree | speed-up vs secretlint (wall / CPU) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const s of speed) console.log(`| ${s.tool} | ${s.seconds.toFixed(2)} s | ${mbps(s.seconds)} | ${s.cpu.toFixed(2)} s | ${mbps(s.cpu)} | ${s.findings} | ${(sl.seconds / s.seconds).toFixed(1)}x / ${(sl.cpu / s.cpu).toFixed(1)}x |`);
+  console.log(`\ngoal: hush now >= 5x secretlint's MB/s: ${(sl.seconds / speed[0].seconds).toFixed(1)}x wall, ${(sl.cpu / speed[0].cpu).toFixed(1)}x CPU (node 20)`);
+}
+
+/** (c): the corpus of bench/scan-corpus, rendered with fresh fakes. */
+function accuracyPart() {
+  const labels = renderCorpus();
+  const planted = [...labels.values()].reduce((n, s) => n + s.size, 0);
+  const hushFound = linesOf(run(process.execPath, [HUSH, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush");
+  const beforeFound = BEFORE ? linesOf(run(process.execPath, [BEFORE, "scan", "-C", CORPUS, "--no-managed", "--json", "."], CORPUS), "hush") : undefined;
+  const slFound = linesOf(run(NODE24, [SECRETLINT, "--no-gitignore", "--format", "json", "--secretlintrcJSON", SECRETLINT_RC, `${CORPUS}/**/*`], BENCH), "secretlint");
+  console.log(`\naccuracy corpus: ${labels.size} positive files with ${planted} planted secrets, ${countFiles(join(CORPUS, "negative"))} negative files (${relative(ROOT, CORPUS)})`);
+  console.log("\n| tool | true positives | recall | false positives | missed |\n| --- | ---: | ---: | ---: | --- |");
+  for (const [tool, found] of [["hush scan now", hushFound], ...(beforeFound ? [["hush scan before issue 17", beforeFound]] : []), ["secretlint 13", slFound]]) {
+    const { tp, fp, missed, fpList } = score(found, labels);
+    console.log(`| ${tool} | ${tp}/${planted} | ${((100 * tp) / planted).toFixed(0)}% | ${fp} | ${missed.join(", ") || "-"} |`);
+    if (fpList.length) console.log(`|   false positives of ${tool}: ${fpList.join(", ")} | | | | |`);
+  }
+}
 
 function buildTree(targetBytes) {
   const marker = join(TREE, ".bench-tree.json");
@@ -188,16 +224,57 @@ function buildTree(targetBytes) {
   return m;
 }
 
-/** Best of `runs`: wall time, and CPU time (user + sys, from /usr/bin/time) which shared machines distort less. */
-function timeBest(cmd, args, runs, count) {
-  let best = { seconds: Infinity, cpu: Infinity };
-  let findings = 0;
-  for (let i = 0; i < runs; i++) {
-    const { out, seconds, cpu } = timed(cmd, args, BENCH);
-    if (seconds < best.seconds) best = { seconds, cpu };
-    findings = count(out);
+/**
+ * Every tool's rounds, in turns (round 1 of each tool, then round 2, ...), so a change in the
+ * machine's load falls on every tool alike. Best wall time, with the CPU time (user + sys, from
+ * /usr/bin/time) of that round and the least CPU time of any round: on a shared machine CPU
+ * time is the steadier figure.
+ */
+function timeInTurns(tools) {
+  const best = tools.map((t) => ({ tool: t.tool, seconds: Infinity, cpu: Infinity, findings: 0 }));
+  const rounds = Math.max(...tools.map((t) => t.runs));
+  for (let r = 0; r < rounds; r++) {
+    tools.forEach((t, i) => {
+      if (r >= t.runs) return;
+      const { out, seconds, cpu } = timed(...t.args, BENCH);
+      if (seconds < best[i].seconds) best[i].seconds = seconds;
+      if (cpu < best[i].cpu) best[i].cpu = cpu;
+      best[i].findings = t.count(out);
+    });
   }
-  return { ...best, findings };
+  return best;
+}
+
+/** (b): the detector of src/scan/ over the tree's texts in memory. */
+async function ruleCost() {
+  const texts = readTree(TREE);
+  const mb = texts.reduce((n, t) => n + t.length, 0) / 1e6;
+  const mod = await loadDetector(ROOT, join(WORK, "detector-now.mjs"));
+  const r = measureRuleCost(mod, texts, { rounds: COST_ROUNDS });
+  const ms = (x) => `${x.toFixed(0)} ms`;
+  console.log(`\ncost per rule: the detector of src/scan/ in this process, ${texts.length} texts, ${mb.toFixed(1)} M characters in memory, median CPU of ${COST_ROUNDS} rounds (wall beside it)`);
+  console.log(`\n| pass | CPU | wall | M chars/s (CPU) | findings |\n| --- | ---: | ---: | ---: | ---: |`);
+  const row = (name, f) => console.log(`| ${name} | ${ms(f.cpu)} | ${ms(f.wall)} | ${(mb / (f.cpu / 1000)).toFixed(0)} | ${f.findings} |`);
+  row("loop only (no rule, no managed value)", r.empty);
+  row(`keyword automaton (${r.keywordCount} keywords; a rule whose keyword never occurs)`, r.keywords);
+  row(`all ${r.rules.length} rules`, r.all);
+  for (const m of r.managed) row(`all rules + ${m.n} managed values`, m.all);
+  const sum = r.rules.reduce((n, x) => n + x.cpu, 0);
+  console.log(`\nsum of the rules' own work (below): ${ms(sum)}; all rules minus the keyword automaton, by subtraction: ${ms(r.all.cpu - r.keywords.cpu)}`);
+  console.log(`managed-value pass alone (one pass, whatever the number of values): ${r.managed.map((m) => `${m.n} values ${ms(m.pass)}`).join(", ")}`);
+  console.log(`\n| rule | own CPU | share | keywords | keyword hits (regex runs) | files with a keyword | matches accepted |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  for (const x of r.rules) console.log(`| ${x.id} | ${x.cpu.toFixed(1)} ms | ${((100 * x.cpu) / sum).toFixed(1)}% | ${x.keywords}${x.anchored ? "" : " (whole text)"} | ${x.hits} | ${x.files} | ${x.findings} |`);
+}
+
+/** Every file of the tree as text, as the scanner would decode it. */
+function readTree(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...readTree(p));
+    else if (e.isFile() && e.name !== ".bench-tree.json") out.push(readFileSync(p, "utf8"));
+  }
+  return out;
 }
 
 function timed(cmd, args, cwd) {

@@ -1,11 +1,13 @@
 /**
  * A multi-literal matcher for many long literals: every literal is indexed by its anchor,
- * the low bytes of its last 8 code units; one pass over the text keeps the last bytes read
- * in a shift register, skips a window whose last 2 bytes (a 64-Kbit table), then last 4
- * (a hashed bit filter), end no anchor, and checks the few others against the hash table of
- * anchors and then the literals themselves. Memory is a few bytes per literal and building
- * reads only the anchors, so the cost does not grow with the literals' length; the search
- * is a bit test or two per character of text, whatever the number of literals.
+ * the low bytes of its last 8 code units; one pass over the text moves a window of 8 code
+ * units by as far as its last 2 bytes allow (Wu and Manber's shift table: up to 7 where those
+ * bytes occur in no anchor, so with few values most of the text is stepped over), tests a
+ * window whose last 2 bytes end an anchor against a hashed bit filter of the anchors' last 4,
+ * and checks the few that pass against the hash table of anchors and then the literals
+ * themselves. Memory is a few bytes per literal and building reads only the anchors, so the
+ * cost does not grow with the literals' length; the search is a table look-up per step,
+ * whatever the number of literals (with many, the steps shorten towards 1 code unit).
  *
  * Why by hand, and not an Aho-Corasick automaton (the rules' keywords use one, `matcher.ts`):
  * an automaton grows with the total length of the literals, and a managed value has ~11 forms
@@ -71,30 +73,35 @@ export function packLowCodes(codes: ArrayLike<number>, from: number): number {
  * m.run("x=hunter2-hunter2", (i, start, end) => console.log(i, start, end)); // 1 2 17
  */
 export function compileAnchored(literals: AnchoredLiterals): AnchoredMatcher {
-  const { pairs, filter, filterShift, table, next, mask, shift } = buildIndex(literals);
+  const { skip, filter, filterShift, table, next, mask, shift } = buildIndex(literals);
   return {
     run(text, onMatch) {
       if (literals.size === 0) return;
-      // The low bytes of the last 4 code units read, as the anchors' tails are packed.
-      let tail = 0;
-      for (let i = 0; i < text.length; i++) {
-        tail = (tail << 8) | (text.charCodeAt(i) & 0xff);
-        // Most windows end in 2 bytes, or else 4, that no anchor ends in: one bit says so.
-        if ((pairs[(tail & 0xffff) >>> 5]! & (1 << (tail & 31))) === 0) continue;
-        const bit = Math.imul(tail, MIX) >>> filterShift;
-        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) continue;
-        // Before the text's 8th code unit, charCodeAt gives NaN and NaN & 0xff is 0; verify()
-        // rejects a literal that would start before the text.
-        const head = ((text.charCodeAt(i - 7) & 0xff) << 24) | ((text.charCodeAt(i - 6) & 0xff) << 16) | ((text.charCodeAt(i - 5) & 0xff) << 8) | (text.charCodeAt(i - 4) & 0xff);
-        let slot = slotOf(head, tail, shift);
-        let first: number;
-        while ((first = table[3 * slot + 2]!) !== 0) {
-          if (table[3 * slot + 1] === tail && table[3 * slot] === head) {
-            verify(literals, next, first - 1, text, i + 1, onMatch);
-            break;
-          }
-          slot = (slot + 1) & mask;
+      // i: where a window of ANCHOR_LENGTH code units ends (inclusive); no literal is shorter.
+      let i = ANCHOR_LENGTH - 1;
+      const n = text.length;
+      while (i < n) {
+        // How far the last 2 bytes let the window move: 0 only when an anchor ends in them.
+        const step = skip[((text.charCodeAt(i - 1) & 0xff) << 8) | (text.charCodeAt(i) & 0xff)]!;
+        if (step !== 0) {
+          i += step;
+          continue;
         }
+        const tail = ((text.charCodeAt(i - 3) & 0xff) << 24) | ((text.charCodeAt(i - 2) & 0xff) << 16) | ((text.charCodeAt(i - 1) & 0xff) << 8) | (text.charCodeAt(i) & 0xff);
+        const bit = Math.imul(tail, MIX) >>> filterShift;
+        if ((filter[bit >>> 5]! & (1 << (bit & 31))) !== 0) {
+          const head = ((text.charCodeAt(i - 7) & 0xff) << 24) | ((text.charCodeAt(i - 6) & 0xff) << 16) | ((text.charCodeAt(i - 5) & 0xff) << 8) | (text.charCodeAt(i - 4) & 0xff);
+          let slot = slotOf(head, tail, shift);
+          let first: number;
+          while ((first = table[3 * slot + 2]!) !== 0) {
+            if (table[3 * slot + 1] === tail && table[3 * slot] === head) {
+              verify(literals, next, first - 1, text, i + 1, onMatch);
+              break;
+            }
+            slot = (slot + 1) & mask;
+          }
+        }
+        i++;
       }
     },
   };
@@ -111,8 +118,12 @@ function slotOf(head: number, tail: number, shift: number): number {
 }
 
 interface Index {
-  /** One bit per last 2 bytes of an anchor (65,536 bits). */
-  pairs: Int32Array;
+  /**
+   * By 2 bytes (65,536 entries): how far a window ending in them can move without passing an
+   * anchor, the least distance from where they occur in an anchor to its end; 0 where an anchor
+   * ends in them; ANCHOR_LENGTH - 1 where no anchor holds them (Wu and Manber's shift table).
+   */
+  skip: Uint8Array;
   /** One bit per hash of an anchor's last 4 bytes, ~1/16 of them set. */
   filter: Int32Array;
   filterShift: number;
@@ -133,7 +144,7 @@ function buildIndex(literals: AnchoredLiterals): Index {
   const filterShift = 32 - filterBits;
   const shift = 32 - slotBits;
   const mask = 2 ** slotBits - 1;
-  const pairs = new Int32Array(2048);
+  const skip = new Uint8Array(65536).fill(ANCHOR_LENGTH - 1);
   const filter = new Int32Array(2 ** (filterBits - 5));
   const table = new Int32Array(3 * 2 ** slotBits);
   const next = new Int32Array(literals.size);
@@ -141,7 +152,12 @@ function buildIndex(literals: AnchoredLiterals): Index {
   for (let i = literals.size - 1; i >= 0; i--) {
     const head = literals.anchorHead(i);
     const tail = literals.anchorTail(i);
-    pairs[(tail & 0xffff) >>> 5]! |= 1 << (tail & 31);
+    // The anchor's 8 bytes, first highest; its 2-byte blocks ending at byte p = 1..7.
+    const bytes = [head >>> 24, (head >>> 16) & 0xff, (head >>> 8) & 0xff, head & 0xff, tail >>> 24, (tail >>> 16) & 0xff, (tail >>> 8) & 0xff, tail & 0xff];
+    for (let p = 1; p < ANCHOR_LENGTH; p++) {
+      const block = (bytes[p - 1]! << 8) | bytes[p]!;
+      skip[block] = Math.min(skip[block]!, ANCHOR_LENGTH - 1 - p);
+    }
     const bit = Math.imul(tail, MIX) >>> filterShift;
     filter[bit >>> 5]! |= 1 << (bit & 31);
     let slot = slotOf(head, tail, shift);
@@ -151,7 +167,7 @@ function buildIndex(literals: AnchoredLiterals): Index {
     next[i] = table[3 * slot + 2]!;
     table[3 * slot + 2] = i + 1;
   }
-  return { pairs, filter, filterShift, table, next, mask, shift };
+  return { skip, filter, filterShift, table, next, mask, shift };
 }
 
 /** The least number of bits (from `min`, at most 30) that counts to `n`. */

@@ -9,6 +9,10 @@ export const BINARY_SNIFF_BYTES = 8192;
 /** The encodings the scanner reads. */
 export type TextEncoding = "utf8" | "utf16le" | "utf16be";
 
+/** The control bytes text never holds (all C0 controls but tab, LF, VT, FF, CR and ESC). */
+// eslint-disable-next-line no-control-regex -- control bytes are what it looks for
+const CONTROL_BYTE = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/;
+
 /** What {@link sniffEncoding} decided: the encoding and the length of its byte-order mark. */
 export interface SniffedText {
   encoding: TextEncoding;
@@ -28,13 +32,18 @@ export function sniffEncoding(buf: Buffer): SniffedText | undefined {
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { encoding: "utf16be", bom: 2 };
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   const sniff = buf.subarray(bom, bom + BINARY_SNIFF_BYTES);
+  // Most text: no NUL byte (so not UTF-16) and no control byte, found by native searches; the
+  // byte loops below cost ~4 ns a byte, a sixth of a scan of source files (bench/scan.bench.mjs).
+  if (sniff.indexOf(0) === -1 && !CONTROL_BYTE.test(sniff.toString("latin1"))) return { encoding: "utf8", bom };
   const utf16 = sniffUtf16(sniff);
   if (utf16 !== undefined) return { encoding: utf16, bom };
   let control = 0;
   let nul = 0;
-  for (const b of sniff) {
+  for (let i = 0; i < sniff.length; i++) {
+    const b = sniff[i]!;
+    if (b >= 0x20) continue;
     if (b === 0) nul++;
-    if (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) control++;
+    if (b < 0x09 || (b > 0x0d && b !== 0x1b)) control++;
   }
   if (control * 10 > sniff.length || (nul > 1 && !utf8Prefix(sniff))) return undefined;
   return { encoding: "utf8", bom };
