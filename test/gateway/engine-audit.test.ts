@@ -43,6 +43,8 @@ describe("the pipeline's audit records", () => {
       ]);
       expect(JSON.stringify(events)).not.toContain(KEY);
       expect(JSON.stringify(events)).not.toContain("secret=1");
+      await callRoute(engine, { route: "api", method: "GET", path: `/v1/a.${KEY}.b/hush_h_abc` }, 1024);
+      expect(events.at(-1)!.detail!.path).toBe("/v1/a.:key.b/:handle");
     } finally {
       close();
     }
