@@ -65,7 +65,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 function checkPath(path: string): string | undefined {
   if (!path.startsWith("/")) return `must start with "/" (a path below the route's upstream, not a URL): ${JSON.stringify(path.slice(0, 80))}`;
   if (path.startsWith("//")) return "must not start with \"//\" (that names another host)";
-  if (/[\s\u0000-\u001f\u007f\\#]/.test(path)) return "must not hold whitespace, control characters, a backslash or a fragment (#)";
+  if (/[\s\\#]/.test(path) || [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return "must not hold whitespace, control characters, a backslash or a fragment (#)";
   const pathOnly = path.split("?")[0]!;
   if (pathOnly.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) return "must not hold . or .. segments";
   return undefined;

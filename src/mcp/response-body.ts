@@ -59,10 +59,21 @@ function decodeText(bytes: Uint8Array, charset: string, truncated: boolean): str
     try {
       const text = decoder.decode(bytes.subarray(0, bytes.length - drop));
       // NUL and most C0 controls do not occur in text; they mean bytes that happen to decode.
-      return /[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/.test(text) ? undefined : text;
+      return hasNonTextControl(text) ? undefined : text;
     } catch {
       // not text as it ends here: try one byte shorter
     }
   }
   return undefined;
 }
+
+/** True when `text` holds a C0 control other than tab, LF, VT, FF, CR and ESC. */
+function hasNonTextControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 && !TEXT_CONTROLS.has(code)) return true;
+  }
+  return false;
+}
+
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b]);

@@ -78,7 +78,7 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as 
 /** The tools' schemas, in zod (the SDK's schema language for tools); zod 3.25+ and 4 share this API. */
 function toolSchemas(z: McpSdk["z"]) {
   const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, "a header name is an HTTP token");
-  const headerValue = z.string().max(8192).regex(/^[^\r\n\u0000]*$/, "a header value holds no CR, LF or NUL");
+  const headerValue = z.string().max(8192).refine((v) => !/[\r\n]/.test(v) && !v.includes("\u0000"), "a header value holds no CR, LF or NUL");
   const limits = z.object({ count: z.number(), perMs: z.number() });
   return {
     requestInput: {
