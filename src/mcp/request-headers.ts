@@ -62,5 +62,5 @@ const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "coo
 // not one (Stripe's Idempotency-Key is not a credential).
 const CREDENTIAL_WORDS = /(^|[-_])(api[-_]?key|apikey|access[-_]?key|token|secret|password|passwd|session|auth|credentials?)([-_]|$)/;
 
-/** Headers the gateway computes (RFC 9110 framing and RFC 9113 hop-by-hop ones). */
-const FRAMING_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade", "expect", "http2-settings"]);
+/** Headers the gateway computes: RFC 9110 framing and hop-by-hop ones, and Accept-Encoding (the gateway asks for identity, to check the reply for the key). */
+const FRAMING_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade", "expect", "http2-settings", "accept-encoding"]);
