@@ -12,11 +12,13 @@ export interface ServeMcpStdioOptions extends CreateMcpServerOptions {
   stdin?: Readable;
   /** Where the replies go: the protocol only. @default process.stdout */
   stdout?: Writable;
+  /** Stops serving when aborted (`hush mcp` aborts on SIGTERM, SIGINT and SIGHUP, so the gateway closes and the audit trail is written). */
+  signal?: AbortSignal;
 }
 
 /**
- * Serves the MCP server on stdio until stdin ends or fails, then closes the session. The
- * gateway stays open: its owner closes it.
+ * Serves the MCP server on stdio until stdin ends or fails, the transport closes (a message over
+ * its 10 MB limit), or `signal` aborts, then closes the session. The gateway stays open: its owner closes it.
  *
  * @example
  * await serveMcpStdio({ gateway }); // returns when the client closes stdin
@@ -30,8 +32,10 @@ export async function serveMcpStdio(options: ServeMcpStdioOptions): Promise<void
     stdin.once("end", resolve);
     stdin.once("close", resolve);
     stdin.once("error", () => resolve());
+    if (options.signal?.aborted) resolve();
+    options.signal?.addEventListener("abort", () => resolve(), { once: true });
   });
   await server.connect(new StdioServerTransport(stdin, stdout));
-  await ended;
+  await Promise.race([ended, server.closed]);
   await server.close();
 }

@@ -32,6 +32,8 @@ export interface McpTransport {
 export interface HushMcpServer {
   connect(transport: McpTransport): Promise<void>;
   close(): Promise<void>;
+  /** Settles when the session ends, from either side (a closed transport, a message over the transport's size limit). */
+  readonly closed: Promise<void>;
 }
 
 /**
@@ -63,9 +65,13 @@ export async function createMcpServer(options: CreateMcpServerOptions): Promise<
     outputSchema: schemas.requestOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   }, (input) => httpRequest(input, { gateway, routes, maxResponseBytes }));
+  const closed = new Promise<void>((resolve) => {
+    server.server.onclose = resolve;
+  });
   return {
     connect: (transport) => server.connect(transport as Parameters<typeof server.connect>[0]),
     close: () => server.close(),
+    closed,
   };
 }
 
