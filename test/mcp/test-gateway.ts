@@ -6,7 +6,8 @@
  */
 import type { Gateway, GatewayCallRequest, GatewayCallResponse, GatewayRouteSummary } from "../../src/gateway/types.js";
 
-export interface TestGateway extends Gateway {
+/** The part of the Gateway interface the MCP server uses, plus the kill switch. */
+export interface TestGateway extends Pick<Gateway, "url" | "runId" | "routes" | "call" | "revoke" | "close"> {
   /** Every call, in order. */
   calls: GatewayCallRequest[];
 }
@@ -27,7 +28,6 @@ export function createTestGateway(routes: GatewayRouteSummary[], handler: (reque
     runId: "run-test",
     calls,
     routes: () => routes.map((r) => ({ ...r, revoked: r.revoked || revoked.has(r.name) })),
-    childEnvironment: () => ({}),
     async call(request): Promise<GatewayCallResponse> {
       calls.push(request);
       const route = routes.find((r) => r.name === request.route);
