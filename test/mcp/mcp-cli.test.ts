@@ -35,7 +35,8 @@ afterAll(async () => {
 });
 
 async function connectClient(args: string[] = []) {
-  const transport = new StdioClientTransport({ command: NODE, args: [CLI, "mcp", ...args], cwd: project, env: baseEnv() as Record<string, string>, stderr: "pipe" });
+  // As docs/mcp.md configures a client: started in another folder, the project named by --cwd.
+  const transport = new StdioClientTransport({ command: NODE, args: [CLI, "--cwd", project, "mcp", ...args], cwd: tmpdir(), env: baseEnv() as Record<string, string>, stderr: "pipe" });
   const stderr: Buffer[] = [];
   transport.stderr!.on("data", (c: Buffer) => stderr.push(c));
   const client = new Client({ name: "hush-e2e", version: "1.0.0" });

@@ -50,24 +50,26 @@ export function register(program: Command, ctx: CliContext): void {
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
 
 const HELP = `
-Needs the MCP SDK: npm install @modelcontextprotocol/sdk zod
+Needs the MCP SDK beside hush: npm install @modelcontextprotocol/sdk zod
 
 Tools: list_credentials (routes, secret names, policies; never a value) and
 http_request { route, method, path, headers?, body? } (hush adds the key; a refusal
 by the route's policy is an error result with the reason; every call is audited).
 
-In an MCP client (Claude Desktop's claude_desktop_config.json, Cursor's .cursor/mcp.json):
+In an MCP client (Claude Desktop's claude_desktop_config.json, Cursor's .cursor/mcp.json),
+with hush installed in the project (npm install -D hush-secrets @modelcontextprotocol/sdk zod):
 
   {
     "mcpServers": {
       "hush": {
-        "command": "npx",
-        "args": ["hush", "--cwd", "/path/to/your/project", "mcp"]
+        "command": "/path/to/your/project/node_modules/.bin/hush",
+        "args": ["--cwd", "/path/to/your/project", "mcp"]
       }
     }
   }
 
-Claude Code: claude mcp add hush -- npx hush --cwd /path/to/your/project mcp
-Routes come from hush.yaml's gateway.routes and the LLM providers whose key is set.
-See docs/mcp.md.
+Installed globally (npm install -g hush-secrets @modelcontextprotocol/sdk zod), "command" is "hush".
+Not "npx hush": clients start servers in another folder, where npx would fetch a different package.
+Claude Code: claude mcp add hush -- /path/to/your/project/node_modules/.bin/hush --cwd /path/to/your/project mcp
+Routes come from hush.yaml's gateway.routes and the LLM providers whose key is set. See docs/mcp.md.
 `;
