@@ -27,7 +27,8 @@ beforeAll(async () => {
   const init = await runHushBinary(CLI, ["init"], { cwd: project });
   expect(init.code, init.stderr).toBe(0);
   hushSet(CLI, project, "fake_key", KEY);
-  appendFileSync(join(project, "hush.yaml"), `\ngateway:\n  routes:\n    - name: fake\n      upstream: ${upstream.url}\n      secret: fake_key\n      auth: bearer\n      allow: [GET /v1/*, GET /echo-key, POST /v1/echo]\n`);
+  appendFileSync(join(project, "hush.yaml"), `\ngateway:\n  routes:\n    - name: fake\n      upstream: ${upstream.url}\n      secret: fake_key\n      auth: bearer\n      allow: [GET /v1/*, GET /echo-key, POST /v1/echo]\n` +
+    `    - name: tight\n      upstream: ${upstream.url}\n      secret: fake_key\n      auth: bearer\n      maxRequests: 1\n      maxRequestBytes: 16\n`);
 });
 afterAll(async () => {
   await upstream?.close();
@@ -57,7 +58,7 @@ async function auditRecords(): Promise<NamedAuditRecord[]> {
 
 describe("hush mcp over stdio, through the SDK's client", () => {
   it("lists credentials without values, reaches the upstream with the real key, refuses and audits a path outside allow", async () => {
-    const { client, call, stderr } = await connectClient();
+    const { client, call, stderr } = await connectClient(["--route", "fake"]);
     const seen = upstream.requests.length;
 
     const listing = await call("list_credentials");
@@ -95,6 +96,26 @@ describe("hush mcp over stdio, through the SDK's client", () => {
     ]));
     expect(gatewayRecords.every((r) => r.name === "fake_key")).toBe(true);
     expect(readFileSync(join(project, ".secrets", "audit.dev.jsonl"), "utf8")).not.toContain(KEY);
+  });
+
+  it("a body over the route's limit (413) and a request over its cap (429) are refused tool results", async () => {
+    const { client, call, stderr } = await connectClient();
+    const seen = upstream.requests.length;
+    const listing = await call("list_credentials");
+    expect((listing.structured.routes as { route: string }[]).map((r) => r.route)).toEqual(["fake", "tight"]);
+    const large = await call("http_request", { route: "tight", method: "POST", path: "/v1/echo", body: "x".repeat(100) });
+    expect(large.result.isError).toBe(true);
+    expect(large.structured).toMatchObject({ status: 413 });
+    const first = await call("http_request", { route: "tight", method: "GET", path: "/v1/models" });
+    expect(first.structured).toMatchObject({ status: 200 });
+    const second = await call("http_request", { route: "tight", method: "GET", path: "/v1/models" });
+    expect(second.result.isError).toBe(true);
+    expect(second.structured).toMatchObject({ status: 429 });
+    expect(second.text).toContain("HTTP 429 Too Many Requests");
+    expect(upstream.requests.slice(seen)).toHaveLength(1);
+    await client.close();
+    expect(stderr()).toContain("serving 2 routes on stdio: fake, tight");
+    expect(stderr()).not.toContain(KEY);
   });
 
   it("stdout carries the protocol only, and the process ends when stdin closes", async () => {
