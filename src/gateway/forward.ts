@@ -7,6 +7,7 @@
  * back only a tail that could still become the key, so server-sent events flow as they come).
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { isIP } from "node:net";
 import { Transform, type Readable } from "node:stream";
 import { createRedactStream } from "../scan/redact.js";
 import type { ActiveRoute } from "./active-route.js";
@@ -59,7 +60,7 @@ export function forward(route: ActiveRoute, request: ForwardRequest, timeoutMs: 
       path: base + request.target,
       headers: upstreamHeaders(route, request.headers),
       agent: route.agent,
-      servername: route.upstream.hostname,
+      ...(isIP(route.upstream.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: route.upstream.hostname }),
       timeout: timeoutMs,
     });
     upstream.on("timeout", () => fail(new GatewayRefusal(504, "upstream-timeout", "The upstream did not answer in time.")));
@@ -131,7 +132,9 @@ function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMe
   }
   if (status >= 300 && status < 400 && typeof res.headers.location === "string") headers.location = scrub(route, sameOriginLocation(route, request.routePrefix, res.headers.location));
   const redactor = createRedactStream(route.keyForms);
-  res.on("error", () => redactor.destroy());
+  // An upstream that breaks off mid-reply fails the body, so the client's reply is cut, not left hanging.
+  res.on("error", () => redactor.destroy(new Error("upstream reply broke off")));
+  res.on("aborted", () => redactor.destroy(new Error("upstream reply broke off")));
   redactor.on("close", () => {
     if (!res.complete) res.destroy(); // the client went away: stop reading the upstream
   });
