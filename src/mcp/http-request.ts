@@ -77,9 +77,9 @@ function formatReply(input: HttpRequestInput, reply: Awaited<ReturnType<Gateway[
   const body = toToolBody(reply.body, contentType, maxBytes, reply.truncated);
   const failed = reply.status >= 400;
   const lines = [`HTTP ${reply.status} ${STATUS_CODES[reply.status] ?? ""}`.trimEnd() + ` (route ${input.route}: ${input.method} ${input.path})`];
-  if (failed) lines.push(REFUSAL_STATUSES.has(reply.status) ? "The request was refused: the body says why (the route's policy in hush, or the upstream)." : "The upstream answered with an error.");
+  if (failed) lines.push(REFUSAL_STATUSES.has(reply.status) ? "The request was refused: the body says why (the route's policy in hush, or the upstream)." : "The request failed: the body says why (hush's gateway or the upstream).");
   if (dropped.length > 0) lines.push(`[dropped headers that the gateway sets itself: ${dropped.join(", ")}]`);
-  if (reply.headers["set-cookie"] !== undefined || reply.headers["Set-Cookie"] !== undefined) lines.push("[Set-Cookie left out: the agent does not hold session credentials]");
+  if (Object.keys(headers).length < Object.keys(reply.headers).length) lines.push("[Set-Cookie left out: the agent does not hold session credentials]");
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   lines.push("");
   if (body.encoding === "base64") lines.push(`[the body is binary${contentType ? ` (${contentType})` : ""}: base64 of ${body.truncated ? "its first bytes" : `its ${body.bytes} bytes`} below]`);
