@@ -118,6 +118,26 @@ describe("hush mcp over stdio, through the SDK's client", () => {
     expect(stderr()).not.toContain(KEY);
   });
 
+  it("`hush gateway revoke` from another process stops the route at once: a refused tool result", async () => {
+    const { client, call } = await connectClient(["--route", "fake"]);
+    const seen = upstream.requests.length;
+    try {
+      const revoke = await runHushBinary(CLI, ["gateway", "revoke", "fake"], { cwd: project });
+      expect(revoke.code, revoke.stderr).toBe(0);
+      const refused = await call("http_request", { route: "fake", method: "GET", path: "/v1/models" });
+      expect(refused.result.isError).toBe(true);
+      expect(refused.structured).toMatchObject({ status: 403 });
+      expect(refused.text).toContain('"code":"revoked"');
+      expect(upstream.requests.length).toBe(seen);
+    } finally {
+      await runHushBinary(CLI, ["gateway", "unrevoke", "fake"], { cwd: project });
+      await client.close();
+    }
+    const { client: again, call: callAgain } = await connectClient(["--route", "fake"]);
+    expect((await callAgain("http_request", { route: "fake", method: "GET", path: "/v1/models" })).structured).toMatchObject({ status: 200 });
+    await again.close();
+  });
+
   it("stdout carries the protocol only, and the process ends when stdin closes", async () => {
     const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } };
     const run = startHush(CLI, ["mcp"], { cwd: project, input: JSON.stringify(initialize) + "\n" });
