@@ -109,7 +109,7 @@ function upstreamHeaders(route: ActiveRoute, headers: ForwardRequest["headers"])
   const own = route.plan.auth.kind === "header" ? route.plan.auth.header.toLowerCase() : "";
   for (const [name, value] of Object.entries(headers)) {
     const n = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(n) || named.has(n) || CLIENT_AUTH.has(n) || n === own || n === "host" || n === "accept-encoding") continue;
+    if (value === undefined || HOP_BY_HOP.has(n) || named.has(n) || CLIENT_AUTH.has(n) || n === own || n === "host" || n === "accept-encoding" || n === "expect") continue;
     if ((Array.isArray(value) ? value : [value]).some((v) => String(v).includes(HANDLE_PREFIX))) continue; // a handle never leaves
     out[n] = value;
   }
