@@ -17,7 +17,7 @@ if (process.argv.includes("--unless-packing") && ["pack", "publish"].includes(pr
 const BUNDLED = ["commander", "dotenv", "ignore", "yaml"];
 
 // Heavy or optional packages stay outside the bundle and are imported lazily at run time.
-const external = ["pg", "pg-native", "@aws-sdk/*", "@google-cloud/*", "@kubernetes/*", "openai", "@anthropic-ai/sdk", "@inquirer/*", "@dotenvx/*"];
+const external = ["pg", "pg-native", "@aws-sdk/*", "@google-cloud/*", "@kubernetes/*", "@modelcontextprotocol/*", "zod", "openai", "@anthropic-ai/sdk", "@inquirer/*", "@dotenvx/*"];
 
 // Every bundle: ESM for Node 20, whitespace and syntax minified (less to parse at every start),
 // names kept so `--debug` stacks stay readable. The banner gives bundled CommonJS a `require`.

@@ -188,3 +188,11 @@ export type { DbStatus, DbAccess } from "./sources/postgres/admin.js";
 // --- Rotators: the postgres-role rotator (docs/rotation.md, "The postgres-role rotator") ---
 export { postgresRoleRotatorType, createPostgresRoleRotator } from "./rotation/postgres-role.js";
 export type { PostgresRoleOptions } from "./rotation/postgres-role.js";
+
+// --- MCP: `hush mcp`, the gateway's routes as tools for an AI agent (docs/mcp.md); the SDK is an optional peer, loaded on first use ---
+export { createMcpServer } from "./mcp/server.js";
+export type { CreateMcpServerOptions, HushMcpServer, McpTransport } from "./mcp/server.js";
+export { serveMcpStdio } from "./mcp/serve-stdio.js";
+export type { ServeMcpStdioOptions } from "./mcp/serve-stdio.js";
+export { serveGatewayMcp } from "./mcp/serve-gateway.js";
+export type { ServeGatewayMcpOptions } from "./mcp/serve-gateway.js";

@@ -45,5 +45,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: "db", summary: "the PostgreSQL store's schema: migrate, status, grant (SQL printed or applied)", load: () => import("./commands/db.js") },
   { name: "rotate", summary: "rotate a secret: create -> pending, set, test, finish; revoke the old value after a grace period", load: () => import("./commands/rotate.js") },
   { name: "gateway", summary: "a local gateway: agents use keys without holding them (handles in place of keys); routes, revoke", load: () => import("./commands/gateway.js") },
+  { name: "mcp", summary: "an MCP server on stdio: an AI agent calls your APIs through the gateway, never holding a key", load: () => import("./commands/mcp.js") },
   { name: "redact", summary: "copy stdin to stdout with every managed value replaced by [REDACTED:name]", load: () => import("./commands/redact.js") },
 ];

@@ -105,7 +105,7 @@ describe("the public surface", () => {
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "DEFAULT_GRACE_MS", "DEFAULT_MAX_REQUEST_BYTES", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "ROTATION_STEPS", "SEALING_SCOPES", "SEVERITIES", "STORE_TYPES", "VERSION",
       "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat",
       "checkRequired", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource", "createGcpSource",
-      "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createPostgresRoleRotator", "createPostgresSource",
+      "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createMcpServer", "createPostgresRoleRotator", "createPostgresSource",
       "createRedactStream", "createSecretIdMapper", "createSecretsManager", "createStderrSink", "createVaultSource", "databaseStatus",
       "defineKeyProviderType", "defineRotatorType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources",
       "envName", "exportEnvironmentKey", "exportManifest", "exportSecrets", "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile",
@@ -116,7 +116,7 @@ describe("the public surface", () => {
       "migrateDatabase", "moveKey", "openConfiguredManager", "openIncident", "option", "parseFernetKey", "postgresRoleRotatorType",
       "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerRotatorType", "registerSourceType",
       "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret", "reviewAccess", "reviewProjectAccess", "revokeGatewayRoute",
-      "rotateDue", "rotateKey", "rotateSecret", "ruleSeverity", "runWithGateway", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "startGateway", "toSarif", "uninstallHook",
+      "rotateDue", "rotateKey", "rotateSecret", "ruleSeverity", "runWithGateway", "runWithSecrets", "scan", "scanProject", "serveGatewayMcp", "serveMcpStdio", "spawnFailureExitCode", "startGateway", "toSarif", "uninstallHook",
       "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
   });
