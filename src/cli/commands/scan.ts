@@ -28,6 +28,8 @@ interface ScanFlags {
   baseline?: string;
   baselineWrite?: string;
   failOn?: string;
+  config?: string | false;
+  onlyRules?: string[];
 }
 
 /** Above this many files a TTY gets a progress bar. */
@@ -51,6 +53,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--allow-secret <name>", "a managed secret not to look for; repeatable (adds to scan.allow.secrets)", collect)
     .option("--baseline <file>", "report only findings that this baseline file does not accept")
     .option("--baseline-write <file>", "record the fingerprints of this scan's findings (e.g. .hush/scan-baseline.json)")
+    .option("--config <file>", "a gitleaks config (.gitleaks.toml): its rules and allowlists (default: .gitleaks.toml at the repository's top, if any)")
+    .option("--no-config", "do not use a gitleaks config, not even an auto-detected .gitleaks.toml")
+    .option("--only-rules <ids>", "run only these rule ids (comma-separated; repeatable)", collectList)
     .option("--fail-on <severity>", "exit 1 only for findings of this severity or worse: high | medium | low (default: any finding)")
     .option("--list-rules", "print the pattern rules (id and what each finds) and exit")
     .addHelpText("after", SCAN_HELP)
@@ -87,6 +92,8 @@ export function register(program: Command, ctx: CliContext): void {
         maxFileBytes: undefined,
         patterns: undefined,
         readFile: undefined,
+        gitleaksConfig: flags.config,
+        onlyRules: flags.onlyRules,
         baseline: flags.baseline,
         baselineWrite: flags.baselineWrite,
         fingerprints: format === "sarif",
@@ -94,6 +101,7 @@ export function register(program: Command, ctx: CliContext): void {
       };
       const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
+      if (result.gitleaksConfig) err(ctx, `hush scan: using the gitleaks config ${result.gitleaksConfig} (--no-config to ignore it)`);
       for (const issue of result.issues) err(ctx, formatIssue(issue));
       if (format === "json") outJson(ctx, { ...result, baselined: result.baselined ?? 0 });
       else if (format === "sarif") outJson(ctx, toSarif(result));
@@ -103,6 +111,11 @@ export function register(program: Command, ctx: CliContext): void {
       if (result.findings.some((f) => SEVERITIES.indexOf(f.severity ?? "high") <= SEVERITIES.indexOf(failOn))) ctx.exitCode = EXIT_FOUND;
       else if (result.issues.length > 0) throw incomplete(result.issues.length);
     });
+}
+
+/** Collects a repeatable option's comma-separated values. */
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(",").map((v) => v.trim()).filter(Boolean)];
 }
 
 /** Collects a repeatable option's values. */

@@ -1,0 +1,61 @@
+/**
+ * The rules of one `hush scan`: hush.yaml's `scan.rules`, then a gitleaks file's rules (`--config`,
+ * or `.gitleaks.toml` found at the repository's top), then hush's built-in rules, unless the
+ * gitleaks file replaces them (no `[extend] useDefault`, as in gitleaks). The gitleaks code and
+ * its TOML parser are loaded only when there is such a file.
+ */
+import type { CustomRuleConfig, LoadedConfig } from "../config/types.js";
+import { HushError } from "../errors.js";
+import type { PathRule } from "./path-rules.js";
+import { PATTERN_RULES, type PatternRule } from "./rules.js";
+import type { RuleAllowlist } from "./rule-scope.js";
+import { ruleSeverity } from "./severity.js";
+import type { ConfiguredRuleInfo } from "./types.js";
+
+/** Options of {@link rulesOfRun}. */
+export interface RunRulesOptions {
+  cwd: string;
+  /** A gitleaks file (relative to `cwd`); false: none, not even an auto-detected one. @default auto-detect */
+  gitleaksConfig?: string | false;
+  onWarning?: (message: string) => void;
+}
+
+/** The rules of a run. */
+export interface RunRules {
+  rules: PatternRule[];
+  pathRules: PathRule[];
+  /** The rules not built in, for reports. */
+  configured: ConfiguredRuleInfo[];
+  /** The gitleaks file used (absolute), if any. */
+  gitleaksConfig?: string;
+  /** Whether hush's built-in rules run. */
+  builtins: boolean;
+}
+
+/** Puts the run's rules together; a gitleaks file that cannot be used is an error, never skipped. */
+export async function rulesOfRun(loaded: LoadedConfig, options: RunRulesOptions): Promise<RunRules> {
+  const from = loaded.path ?? "hush.yaml";
+  const own = (loaded.config.scan?.rules ?? []).map(customRule);
+  const configured: ConfiguredRuleInfo[] = own.map((r) => ({ id: r.id, description: r.description, severity: ruleSeverity(r), from }));
+  if (options.gitleaksConfig === false) return { rules: [...own, ...PATTERN_RULES], pathRules: [], configured, builtins: true };
+  const gitleaks = await import("./gitleaks/load.js");
+  const file = options.gitleaksConfig ?? gitleaks.findGitleaksConfig(options.cwd);
+  if (file === undefined) return { rules: [...own, ...PATTERN_RULES], pathRules: [], configured, builtins: true };
+  const g = await gitleaks.loadGitleaksConfig(file, options.cwd, options.onWarning);
+  const builtinIds = new Set(PATTERN_RULES.map((r) => r.id));
+  const clash = own.find((r) => g.rules.some((x) => x.id === r.id && !builtinIds.has(x.id)) || g.pathRules.some((x) => x.id === r.id));
+  if (clash) throw new HushError("CONFIG_INVALID", `${from}: scan.rules: the id "${clash.id}" is also a rule of the gitleaks config ${g.path}; give each rule its own id.`);
+  for (const r of [...g.rules.filter((x) => !builtinIds.has(x.id)), ...g.pathRules]) configured.push({ id: r.id, description: r.description, severity: r.severity ?? ruleSeverity(r), from: g.path });
+  return { rules: [...withAllowlists(own, g.globalAllowlists), ...g.rules], pathRules: g.pathRules, configured, gitleaksConfig: g.path, builtins: g.builtins };
+}
+
+// --- internal ---
+
+function customRule(c: CustomRuleConfig): PatternRule {
+  return { ...c, keywords: [...c.keywords] };
+}
+
+/** hush.yaml's rules under a gitleaks file's global allowlists, as every rule of the run. */
+function withAllowlists(rules: PatternRule[], allowlists: RuleAllowlist[]): PatternRule[] {
+  return allowlists.length === 0 ? rules : rules.map((r) => ({ ...r, scope: { allowlists } }));
+}
