@@ -4,13 +4,15 @@
  * gitleaks file replaces them (no `[extend] useDefault`, as in gitleaks). The gitleaks code and
  * its TOML parser are loaded only when there is such a file.
  */
+import { resolve } from "node:path";
+import { loadConfig } from "../config/load.js";
 import type { CustomRuleConfig, LoadedConfig } from "../config/types.js";
 import { HushError } from "../errors.js";
 import type { PathRule } from "./path-rules.js";
 import { PATTERN_RULES, type PatternRule } from "./rules.js";
 import type { RuleAllowlist } from "./rule-scope.js";
 import { ruleSeverity } from "./severity.js";
-import type { ConfiguredRuleInfo } from "./types.js";
+import type { ConfiguredRuleInfo, Severity } from "./types.js";
 
 /** Options of {@link rulesOfRun}. */
 export interface RunRulesOptions {
@@ -58,4 +60,37 @@ function customRule(c: CustomRuleConfig): PatternRule {
 /** hush.yaml's rules under a gitleaks file's global allowlists, as every rule of the run. */
 function withAllowlists(rules: PatternRule[], allowlists: RuleAllowlist[]): PatternRule[] {
   return allowlists.length === 0 ? rules : rules.map((r) => ({ ...r, scope: { allowlists } }));
+}
+
+/** One rule as `hush scan --list-rules` shows it. */
+export interface ScanRuleListing {
+  id: string;
+  severity: Severity;
+  description: string;
+  /** `built-in`, `hush.yaml` (its path) or the gitleaks file's path. */
+  from: string;
+}
+
+/** Options of {@link listScanRules}. */
+export interface ListScanRulesOptions {
+  cwd?: string;
+  /** As {@link RunRulesOptions.gitleaksConfig}. */
+  gitleaksConfig?: string | false;
+  env?: NodeJS.ProcessEnv;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The rules a `hush scan` in `cwd` runs: hush.yaml's, the gitleaks file's, the built-in ones (when
+ * they run), each with its severity and where it is defined.
+ *
+ * @example
+ * for (const r of await listScanRules({ cwd: repo })) console.log(r.id, r.severity, r.from);
+ */
+export async function listScanRules(options: ListScanRulesOptions = {}): Promise<ScanRuleListing[]> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const loaded = await loadConfig({ cwd, ...(options.env ? { env: options.env } : {}) });
+  const run = await rulesOfRun(loaded, { cwd, ...(options.gitleaksConfig === undefined ? {} : { gitleaksConfig: options.gitleaksConfig }), ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+  const configured = new Map(run.configured.map((r) => [r.id, r]));
+  return [...run.rules, ...run.pathRules].map((r) => configured.get(r.id) ?? { id: r.id, severity: r.severity ?? ruleSeverity(r as PatternRule), description: r.description, from: "built-in" });
 }

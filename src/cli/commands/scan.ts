@@ -6,7 +6,7 @@
  * when nothing was found but some input could not be scanned.
  */
 import type { Command } from "commander";
-import { HushError, PATTERN_RULES, ruleSeverity, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
+import { HushError, listScanRules, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
 import type { Mapped } from "../flags.js";
@@ -62,9 +62,10 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (paths: string[], flags: ScanFlags, cmd: Command) => {
       const format = flags.json || globalOptions(cmd).json ? "json" : flags.format ?? "human";
       if (flags.listRules) {
-        const rules = PATTERN_RULES.map((r) => ({ id: r.id, severity: ruleSeverity(r), description: r.description }));
+        const project = projectFrom(cmd, ctx);
+        const rules = await listScanRules({ cwd: project.cwd, env: project.env, gitleaksConfig: flags.config, onWarning: project.onWarning });
         if (format === "json") outJson(ctx, rules);
-        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`);
+        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}${r.from === "built-in" ? "" : `  (${r.from})`}`);
         return;
       }
       if (!["human", "json", "sarif"].includes(format)) throw new HushError("INVALID_ARGUMENT", `unknown --format '${format}'; use human, json or sarif`);

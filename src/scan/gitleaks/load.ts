@@ -41,9 +41,10 @@ export function findGitleaksConfig(cwd: string): string | undefined {
  */
 export async function loadGitleaksConfig(file: string, cwd: string, warn: (message: string) => void = () => undefined): Promise<LoadedGitleaks> {
   const path = resolve(cwd, file);
-  const spec = await readSpec(path);
-  const merged = await mergeExtends(spec, path, cwd, 0);
-  const problems: Problem[] = [];
+  // Every problem of the file at once: its fields', then its rules' (regexes, ids).
+  const { spec, problems } = await readSpec(path, true);
+  // A file with problems of its own is compiled alone (its rules' problems are listed too), not extended.
+  const merged = problems.length > 0 ? await mergeExtends({ ...spec, extend: { useDefault: spec.extend?.useDefault === true, disabledRules: [] } }, path, cwd, 0) : await mergeExtends(spec, path, cwd, 0);
   const compiled = compileGitleaks(merged, problems, warn);
   if (problems.length > 0) throw invalid(path, problems);
   return { ...compiled, path, ...(spec.title !== undefined ? { title: spec.title } : {}) };
@@ -56,13 +57,13 @@ const MAX_BYTES = 1024 * 1024;
 /** As gitleaks: a file, the file it extends, and the one that extends (no further). */
 const MAX_EXTEND_DEPTH = 2;
 
-async function readSpec(path: string): Promise<GitleaksSpec> {
+/** The file's spec and problems; with `partial` false, its problems throw (a file it extends). */
+async function readSpec(path: string, partial = false): Promise<{ spec: GitleaksSpec; problems: Problem[] }> {
   const bytes = readTrustedFile(path, { maxBytes: MAX_BYTES, what: "the gitleaks config" });
-  if (bytes === undefined) throw new HushError("READ_FAILED", `The gitleaks config ${path} does not exist.`, { hint: "Check the path given to --config." });
-  const raw = await parseToml(bytes.toString("utf8"), path);
-  const { spec, problems } = checkGitleaksSpec(raw);
-  if (!spec) throw invalid(path, problems);
-  return spec;
+  if (bytes === undefined) throw new HushError("READ_FAILED", `The gitleaks config ${path} does not exist.`, { hint: "Check the path given to --config (or [extend] path)." });
+  const checked = checkGitleaksSpec(await parseToml(bytes.toString("utf8"), path));
+  if (!partial && checked.problems.length > 0) throw invalid(path, checked.problems);
+  return checked;
 }
 
 async function parseToml(text: string, path: string): Promise<Record<string, unknown>> {
@@ -87,7 +88,7 @@ async function mergeExtends(spec: GitleaksSpec, path: string, cwd: string, depth
   if (basePath === undefined) return own;
   const target = resolve(cwd, basePath);
   if (target === path) throw invalid(path, ["extend.path: the file extends itself."]);
-  const base = await mergeExtends(await readSpec(target), target, cwd, depth + 1);
+  const base = await mergeExtends((await readSpec(target)).spec, target, cwd, depth + 1);
   const disabled = new Set(spec.extend?.disabledRules ?? []);
   const rules = [...own.rules];
   for (const b of base.rules) {

@@ -48,12 +48,12 @@ export interface GitleaksSpec {
 export type Problem = string;
 
 /**
- * Checks a parsed TOML document; returns the spec, or the problems.
+ * Checks a parsed TOML document; returns the spec (what could be read of it) and the problems.
  *
  * @example
  * checkGitleaksSpec({ rules: [{ id: "x", regex: "x[0-9]{8}", severity: "high" }] }); // problems: ['rules[0] (id "x").severity: not a gitleaks field ...']
  */
-export function checkGitleaksSpec(raw: Record<string, unknown>): { spec?: GitleaksSpec; problems: Problem[] } {
+export function checkGitleaksSpec(raw: Record<string, unknown>): { spec: GitleaksSpec; problems: Problem[] } {
   const problems: Problem[] = [];
   const c = new Checker(problems);
   const top = c.fields(raw, [], TOP, {});
@@ -79,7 +79,7 @@ export function checkGitleaksSpec(raw: Record<string, unknown>): { spec?: Gitlea
     if (ids.has(r.id)) problems.push(`${r.at}: the id is used by an earlier rule; give each rule its own id.`);
     ids.add(r.id);
   }
-  return problems.length === 0 ? { spec, problems } : { problems };
+  return { spec, problems };
 }
 
 // --- internal ---
