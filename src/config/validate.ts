@@ -12,7 +12,7 @@ import { findCollisions, envName, isValidName } from "../names.js";
 import { assertValidEnvironment } from "../environment.js";
 import { checkAudit } from "./validate-audit.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
-import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
+import { isMapping, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";
 import { checkRotator } from "./validate-rotator.js";
 import { checkScan } from "./validate-scan.js";

@@ -161,6 +161,12 @@ medium (generic assignments, JWTs) or low (keys public by design); --list-rules 
 SARIF results carry partialFingerprints (hushFingerprint/v1) when a baseline's salt is at hand:
 --baseline, --baseline-write, or an existing .hush/scan-baseline.json.
 
+gitleaks configs: .gitleaks.toml at the repository's top is used when present (stderr says so;
+--no-config ignores it), or --config FILE. Without [extend] useDefault = true its rules replace the
+built-in ones, as in gitleaks. A field hush does not support is an error, never skipped. Custom
+rules can also live in hush.yaml (scan.rules). --list-rules shows every rule and where it comes
+from; --only-rules a,b runs only those. Details: docs/scan.md.
+
 Large files are scanned in overlapping windows; binary files (by their first bytes) are skipped
 and counted. Anything else that could not be scanned (a missing path, an unreadable file) is
 listed, and the exit code is not 0.
