@@ -12,6 +12,7 @@ import type { PathRule } from "./path-rules.js";
 import { PATTERN_RULES, type PatternRule } from "./rules.js";
 import type { RuleAllowlist } from "./rule-scope.js";
 import { ruleSeverity } from "./severity.js";
+import { showId } from "./gitleaks/schema.js";
 import type { ConfiguredRuleInfo, Severity } from "./types.js";
 
 /** Options of {@link rulesOfRun}. */
@@ -46,7 +47,7 @@ export async function rulesOfRun(loaded: LoadedConfig, options: RunRulesOptions)
   const g = await gitleaks.loadGitleaksConfig(file, options.cwd, options.onWarning);
   const builtinIds = new Set(PATTERN_RULES.map((r) => r.id));
   const clash = own.find((r) => g.rules.some((x) => x.id === r.id && !builtinIds.has(x.id)) || g.pathRules.some((x) => x.id === r.id));
-  if (clash) throw new HushError("CONFIG_INVALID", `${from}: scan.rules: the id "${clash.id}" is also a rule of the gitleaks config ${g.path}; give each rule its own id.`);
+  if (clash) throw new HushError("CONFIG_INVALID", `${from}: scan.rules: the id ${showId(clash.id)} is also a rule of the gitleaks config ${g.path}; give each rule its own id.`);
   for (const r of [...g.rules.filter((x) => !builtinIds.has(x.id)), ...g.pathRules]) configured.push({ id: r.id, description: r.description, severity: r.severity ?? ruleSeverity(r), from: g.path });
   return { rules: [...withAllowlists(own, g.globalAllowlists), ...g.rules], pathRules: g.pathRules, configured, gitleaksConfig: g.path, builtins: g.builtins };
 }

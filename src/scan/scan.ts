@@ -141,7 +141,8 @@ function collectInputs(options: ScanOptions, cwd: string, origin: ScanFinding["o
       result.stats.skippedIgnored++;
       continue;
     }
-    if (origin === "staged" && isPlaintextEnvFile(path) && !options.allow?.rules?.includes(ENV_FILE_RULE)) result.findings.push(envFileFinding(path));
+    const envRuleOn = !options.allow?.rules?.includes(ENV_FILE_RULE) && (!options.onlyRules || options.onlyRules.includes(ENV_FILE_RULE));
+    if (origin === "staged" && isPlaintextEnvFile(path) && envRuleOn) result.findings.push(envFileFinding(path));
     inputs.push({ path, absolute: t.absolute, size: t.content.length, git: t });
   }
   return inputs;

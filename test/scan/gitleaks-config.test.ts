@@ -6,6 +6,7 @@
  * detect/detect.go); the comments say which.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -178,5 +179,33 @@ describe("hush scan with the gitleaks README's example config", () => {
     const r = await scanProject({ cwd: dir, managed: false, onlyRules: ["awesome-rule-1"] });
     expect(r.findings.map((f) => f.ruleId)).toEqual(["awesome-rule-1"]);
     await expect(scanProject({ cwd: dir, managed: false, onlyRules: ["awesome-rule-2"] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+
+  it("commits (case-insensitive, whole ids) allow --git-history findings; regexTarget line tests the whole line", async () => {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+    git("init", "-q");
+    git("config", "user.email", "t@example.com");
+    git("config", "user.name", "t");
+    put("a.env", `AWESOME_TOKEN=ab12cd34-${secret24()}\n`);
+    git("add", "a.env");
+    git("commit", "-q", "-m", "first");
+    const first = git("rev-parse", "HEAD");
+    put("b.env", `AWESOME_TOKEN=ab12cd34-${secret24()}  # MY-awesome fixture\n`);
+    git("add", "b.env");
+    git("commit", "-q", "-m", "second");
+    // The README's gitlab-pat example shape: a rule allowlist with regexTarget "line".
+    const lineAllow = "\n    [[rules.allowlists]]\n    regexTarget = \"line\"\n    regexes = [ '''MY-awesome''' ]\n";
+    const withCommit = (sha: string) => README_EXAMPLE.replace('commits = [ "commit-A", "commit-B", "commit-C"]', `commits = [ "${sha}" ]`).replace("[[allowlists]]", `${lineAllow}\n[[allowlists]]`);
+    put(".gitleaks.toml", withCommit(first.toUpperCase()));
+    const r = await scanProject({ cwd: dir, managed: false, gitHistory: true });
+    // a.env: its commit is in the global allowlist (compared case-insensitively); b.env: the line allowlist.
+    expect(r.findings).toEqual([]);
+    put(".gitleaks.toml", withCommit(first.slice(0, 12)));
+    const short = await scanProject({ cwd: dir, managed: false, gitHistory: true });
+    // gitleaks compares whole commit ids: an abbreviated one allows nothing.
+    expect(short.findings.map((f) => `${f.path} ${f.commit}`)).toEqual([`a.env ${first}`]);
+    put(".gitleaks.toml", README_EXAMPLE);
+    const none = await scanProject({ cwd: dir, managed: false, gitHistory: true });
+    expect(none.findings.map((f) => f.path).sort()).toEqual(["a.env", "b.env"]);
   });
 });
