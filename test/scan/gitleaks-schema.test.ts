@@ -101,6 +101,16 @@ describe("gitleaks files: unsupported and invalid fields", () => {
     await expect(loadGitleaksConfig("h.toml", dir)).rejects.toMatchObject({ code: "READ_FAILED", message: expect.stringContaining("missing.toml") });
   });
 
+  it("a [[rules]] entry with a built-in id (useDefault) adds allowlists, tags and a description to it", async () => {
+    writeFileSync(join(dir, "g.toml"), `[extend]\nuseDefault = true\n[[rules]]\nid = "jwt"\ntags = ["low"]\ndescription = "Session token"\n[[rules.allowlists]]\nstopwords = ["fixture"]\n[[rules]]\nid = "generic-secret"\ntags = ["team"]\n`);
+    const g = await loadGitleaksConfig("g.toml", dir);
+    const jwt = g.rules.find((r) => r.id === "jwt")!;
+    expect(jwt).toMatchObject({ severity: "low", description: "Session token", scope: { allowlists: [{ stopwords: ["fixture"] }] } });
+    // A tag that names no severity leaves the built-in's own (generic-secret: medium, by its id).
+    expect(g.rules.find((r) => r.id === "generic-secret")!.severity).toBeUndefined();
+    expect(g.builtins).toBe(true);
+  });
+
   it("severity from tags: high unless a tag says low or medium", () => {
     expect(severityOfTags([])).toBe("high");
     expect(severityOfTags(["api", "Low"])).toBe("low");

@@ -70,7 +70,8 @@ export function compileGitleaks(merged: MergedGitleaks, problems: Problem[], war
       if (merged.disabledDefaults.includes(b.id)) continue;
       const o = overrides.get(b.id);
       const allowlists = [...global, ...(targeted.get(b.id) ?? []), ...(o?.allowlists.flatMap((a) => compileAllowlist(a, problems) ?? []) ?? [])];
-      const severity = o?.tags ? severityOfTags(o.tags) : undefined;
+      // A built-in rule keeps its own severity unless a tag says another.
+      const severity = o?.tags ? tagSeverity(o.tags) : undefined;
       rules.push({ ...b, ...(o?.description ? { description: o.description } : {}), ...(severity ? { severity } : {}), ...(allowlists.length > 0 ? { scope: { allowlists } } : {}) });
     }
   }
@@ -82,11 +83,16 @@ export function compileGitleaks(merged: MergedGitleaks, problems: Problem[], war
  * the most severe when several; `high` when none says.
  */
 export function severityOfTags(tags: readonly string[]): Severity {
-  const said = tags.map((t) => /^(?:severity[:=])?(high|medium|low)$/i.exec(t.trim())?.[1]?.toLowerCase()).filter((s): s is Severity => s !== undefined);
-  return (["high", "medium", "low"] as const).find((s) => said.includes(s)) ?? "high";
+  return tagSeverity(tags) ?? "high";
 }
 
 // --- internal ---
+
+/** The severity the tags say, if any. */
+function tagSeverity(tags: readonly string[]): Severity | undefined {
+  const said = tags.map((t) => /^(?:severity[:=])?(high|medium|low)$/i.exec(t.trim())?.[1]?.toLowerCase()).filter((s): s is Severity => s !== undefined);
+  return (["high", "medium", "low"] as const).find((s) => said.includes(s));
+}
 
 function compileRule(spec: GitleaksRuleSpec, allowlists: RuleAllowlist[], problems: Problem[], useDefault: boolean): PatternRule | PathRule | undefined {
   const path = spec.path === undefined ? undefined : goRegex(spec.path, `${spec.at}.path`, problems);
