@@ -13,6 +13,7 @@ import { PATTERN_RULES, type PatternRule } from "./rules.js";
 import type { RuleAllowlist } from "./rule-scope.js";
 import { ruleSeverity } from "./severity.js";
 import { showId } from "./gitleaks/schema.js";
+import { hasNestedRepetition, nestedRepetitionWarning } from "./regex-risk.js";
 import type { ConfiguredRuleInfo, Severity } from "./types.js";
 
 /** Options of {@link rulesOfRun}. */
@@ -39,12 +40,15 @@ export interface RunRules {
 export async function rulesOfRun(loaded: LoadedConfig, options: RunRulesOptions): Promise<RunRules> {
   const from = loaded.path ?? "hush.yaml";
   const own = (loaded.config.scan?.rules ?? []).map(customRule);
+  const warn = options.onWarning ?? (() => undefined);
+  for (const r of own) if (hasNestedRepetition(r.pattern)) warn(nestedRepetitionWarning(showId(r.id), from));
   const configured: ConfiguredRuleInfo[] = own.map((r) => ({ id: r.id, description: r.description, severity: ruleSeverity(r), from }));
   if (options.gitleaksConfig === false) return { rules: [...own, ...PATTERN_RULES], pathRules: [], configured, builtins: true };
   const gitleaks = await import("./gitleaks/load.js");
   const file = options.gitleaksConfig ?? gitleaks.findGitleaksConfig(options.cwd);
   if (file === undefined) return { rules: [...own, ...PATTERN_RULES], pathRules: [], configured, builtins: true };
-  const g = await gitleaks.loadGitleaksConfig(file, options.cwd, options.onWarning);
+  const g = await gitleaks.loadGitleaksConfig(file, options.cwd, warn);
+  for (const r of g.rules) if (r.scope?.gitleaks && hasNestedRepetition(r.pattern)) warn(nestedRepetitionWarning(showId(r.id), g.path));
   const builtinIds = new Set(PATTERN_RULES.map((r) => r.id));
   const clash = own.find((r) => g.rules.some((x) => x.id === r.id && !builtinIds.has(x.id)) || g.pathRules.some((x) => x.id === r.id));
   if (clash) throw new HushError("CONFIG_INVALID", `${from}: scan.rules: the id ${showId(clash.id)} is also a rule of the gitleaks config ${g.path}; give each rule its own id.`);
