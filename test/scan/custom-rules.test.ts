@@ -135,12 +135,17 @@ describe("hush.yaml scan.rules: validation with paths, never a value", () => {
     for (const [rules, expected] of cases) expect(problems(rules), JSON.stringify(rules).slice(0, 80)).toMatch(expected);
   });
 
-  it("hush scan refuses an invalid hush.yaml (exit 3), naming the path", async () => {
+  it("hush scan, hush check and hush doctor refuse an invalid hush.yaml, naming the path", async () => {
     project([{ ...ACME_RULE, pattern: `(${CANARY}` }]);
     const r = await runHush(["scan", "-C", dir, "--no-managed"]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("scan.rules[0].pattern");
-    expect(r.stderr + r.stdout).not.toContain(CANARY);
+    const check = await runHush(["check", "-C", dir]);
+    expect(check.code).toBe(3);
+    const doctor = await runHush(["doctor", "-C", dir]);
+    expect(doctor.code).not.toBe(0);
+    for (const o of [check, doctor]) expect(o.stdout + o.stderr).toContain("scan.rules[0].pattern: not a valid JavaScript regular expression");
+    for (const o of [r, check, doctor]) expect(o.stderr + o.stdout).not.toContain(CANARY);
   });
 
   it("a custom rule's id may be switched off in scan.allow.rules; an id clash with a gitleaks rule is an error", async () => {
