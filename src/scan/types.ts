@@ -130,7 +130,7 @@ export interface ScanOptions {
   rules?: readonly PatternRule[];
   /** Rules that report a file by its path alone (gitleaks rules with `path` and no `regex`). */
   pathRules?: readonly PathRule[];
-  /** Run only these rule ids (of `rules` and `pathRules`); the others are off. @default all */
+  /** Run only these rule ids (of `rules` and `pathRules`); the others are off; an unknown id selects nothing (`scanProject` refuses it). @default all */
   onlyRules?: readonly string[];
   /** Called now and then while files are scanned. */
   onProgress?: (progress: ScanProgress) => void;
