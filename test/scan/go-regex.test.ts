@@ -12,6 +12,10 @@ describe("translateGoRegex: each translation", () => {
   it("a leading (?i) is the i flag; nothing else changes", () => {
     expect(translateGoRegex("(?i)key[0-9]{4}")).toEqual({ source: "key[0-9]{4}", flags: "i" });
     expect(matches("(?i)key[0-9]{4}", "KEY1234")).toBe("KEY1234");
+    // With other leading flags too: (?is) is the i flag plus (?s) written out.
+    expect(translateGoRegex("(?is)a.b")).toEqual({ source: "a[\\s\\S]b", flags: "i" });
+    expect(matches("(?si)a.b", "A\nB")).toBe("A\nB");
+    expect(() => translateGoRegex("(?is)a(?=b)")).toThrow(/at character 7/);
   });
 
   it("(?i) elsewhere, (?i:…), (?-i:…): written as classes, no flag, on every Node", () => {

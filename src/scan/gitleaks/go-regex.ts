@@ -41,15 +41,17 @@ export class GoRegexError extends Error {
  * Translates a Go regular expression.
  *
  * @example
- * translateGoRegex("(?i)key(?P<s>[[:alnum:]]{8})\\z"); // { source: "key(?<s>[A-Za-z0-9]{8})(?![\\s\\S])", flags: "i" }
+ * translateGoRegex("(?i)key(?P<s>[[:alnum:]]{8})\\z"); // { source: "key(?<s>[0-9A-Za-z]{8})(?![\\s\\S])", flags: "i" }
  */
 export function translateGoRegex(pattern: string): TranslatedRegex {
-  const lead = /^\(\?i\)/.exec(pattern);
+  // A leading flag group with i: `(?i)`, `(?is)`, `(?mi)`… (its other flags stay in the pattern).
+  const lead = /^\(\?([sm]*)i([sm]*)\)/.exec(pattern);
   // The `i` flag serves a pattern whose only case change is its leading (?i); any other change
   // is folded by hand, everywhere (the JS flag could not be turned off inside the pattern).
   const rest = lead ? pattern.slice(lead[0].length) : pattern;
   const useFlag = lead !== null && !/\(\?[a-zA-Z-]*[iI]/.test(rest.replace(/\\./g, ""));
-  const t = new Translator(useFlag ? rest : pattern, useFlag ? lead[0].length : 0, !useFlag);
+  const others = lead ? lead[1]! + lead[2]! : "";
+  const t = new Translator(useFlag ? (others ? `(?${others})` : "") + rest : pattern, useFlag ? lead[0].length - (others ? others.length + 3 : 0) : 0, !useFlag);
   return { source: t.run(), flags: useFlag ? "i" : "" };
 }
 
