@@ -101,7 +101,7 @@ async function scanWithConfig(options: ScanProjectOptions): Promise<ScanResult> 
   const allow = mergeAllow(loaded, known, extra);
   const project = { cwd: options.cwd, environment, secretsDir, env, onWarning, loaded };
   const scanOptions = { ...rest, rules: run.rules, pathRules: run.pathRules };
-  const described = (r: ScanResult): ScanResult => ({ ...r, ...(run.configured.length > 0 ? { configuredRules: run.configured } : {}), ...(run.gitleaksConfig ? { gitleaksConfig: run.gitleaksConfig } : {}) });
+  const described = (r: ScanResult): ScanResult => ({ ...r, ...(run.configured.length > 0 ? { configuredRules: run.configured } : {}), ...(run.gitleaksConfig ? { gitleaksConfig: { path: run.gitleaksConfig, builtins: run.builtins } } : {}) });
   if (managed === false) return described(await scan({ ...scanOptions, allow }));
   const managedValues = await managedValuesOf(project, loaded.environment);
   const managedEnvironments = [];

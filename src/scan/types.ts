@@ -149,8 +149,8 @@ export interface ScanResult {
   baselined?: number;
   /** The run's rules that are not built in (hush.yaml `scan.rules`, a gitleaks file), for SARIF and `--list-rules`. */
   configuredRules?: ConfiguredRuleInfo[];
-  /** The gitleaks file the run used, when it used one. */
-  gitleaksConfig?: string;
+  /** The gitleaks file the run used, when it used one, and whether hush's built-in rules ran beside it (`[extend] useDefault`). */
+  gitleaksConfig?: { path: string; builtins: boolean };
 }
 
 /** A configured rule, as reports describe it. */

@@ -31,7 +31,7 @@ describe("hush scan with gitleaks configs", () => {
     writeFileSync(join(repo, "sub", "a.env"), `TOKEN=${token}\n`);
     const r = await runHush(["scan", "-C", join(repo, "sub"), "--no-managed"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`using the gitleaks config ${join(repo, ".gitleaks.toml")}`);
+    expect(r.stderr).toContain(`using the gitleaks config ${join(repo, ".gitleaks.toml")} with the built-in rules`);
     // The keyword "team-" is matched in any case (as gitleaks does): "TEAM-" lets the regex run.
     expect(r.stdout).toMatch(/^a\.env:1:\d+ {2}team-token .*\[medium\]$/m);
     const off = await runHush(["scan", "-C", join(repo, "sub"), "--no-managed", "--no-config"]);

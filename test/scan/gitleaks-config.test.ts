@@ -121,7 +121,7 @@ describe("hush scan with the gitleaks README's example config", () => {
     put("src/aws.txt", `aws_access_key_id = ${aws}\n`);
 
     const r = await scanProject({ cwd: dir, managed: false });
-    expect(r.gitleaksConfig).toBe(join(dir, ".gitleaks.toml"));
+    expect(r.gitleaksConfig).toEqual({ path: join(dir, ".gitleaks.toml"), builtins: false });
     const got = r.findings.map((f) => `${f.path}:${f.line}:${f.column} ${f.ruleId} ${f.severity}`).sort();
     expect(got).toEqual([
       `src/Config.java:1:${'String x = "Awesome-Token: wxyz9876-'.length + 1} awesome-rule-1 high`,

@@ -102,7 +102,8 @@ export function register(program: Command, ctx: CliContext): void {
       };
       const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
-      if (result.gitleaksConfig) err(ctx, `hush scan: using the gitleaks config ${result.gitleaksConfig} (--no-config to ignore it)`);
+      const g = result.gitleaksConfig;
+      if (g) err(ctx, `hush scan: using the gitleaks config ${g.path}${g.builtins ? " with the built-in rules" : "; its rules replace the built-in ones (no [extend] useDefault)"} (--no-config to ignore it)`);
       for (const issue of result.issues) err(ctx, formatIssue(issue));
       if (format === "json") outJson(ctx, { ...result, baselined: result.baselined ?? 0 });
       else if (format === "sarif") outJson(ctx, toSarif(result));
