@@ -14,7 +14,7 @@ if (process.argv.includes("--unless-packing") && ["pack", "publish"].includes(pr
 
 // The packages bundled into dist/ (devDependencies, so they are never installed for users):
 // their licences require the notice to travel with the code.
-const BUNDLED = ["commander", "dotenv", "ignore", "yaml"];
+const BUNDLED = ["commander", "dotenv", "ignore", "smol-toml", "yaml"];
 
 // Heavy or optional packages stay outside the bundle and are imported lazily at run time.
 const external = ["pg", "pg-native", "@aws-sdk/*", "@google-cloud/*", "@kubernetes/*", "@modelcontextprotocol/*", "zod", "openai", "@anthropic-ai/sdk", "@inquirer/*", "@dotenvx/*"];

@@ -119,6 +119,8 @@ export { scan, createRedactStream, redact, toSarif, PATTERN_RULES, ruleSeverity,
 export type { ScanOptions, ScanResult, ScanFinding, ScanIssue, ScanProgress, ScanAllowOptions, RedactOptions, RedactValues, PatternRule, SarifLog, Severity } from "./scan/index.js";
 export { scanProject } from "./scan/scan-project.js";
 export type { ScanProjectOptions } from "./scan/scan-project.js";
+export { listScanRules } from "./scan/run-rules.js";
+export type { ListScanRulesOptions, ScanRuleListing } from "./scan/run-rules.js";
 
 // --- Audit: the trail (auditor, sinks) and reading it back (log, report, verify, review) ---
 export { createAuditor } from "./audit/auditor.js";

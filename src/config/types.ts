@@ -135,6 +135,25 @@ export interface ScanConfig {
     /** Managed secrets whose values are not looked for. */
     secrets?: string[];
   };
+  /** The project's own pattern rules, run after the built-in ones (docs/scan.md). */
+  rules?: CustomRuleConfig[];
+}
+
+/** A pattern rule in hush.yaml (`scan.rules`): the shape of the built-in rules (src/scan/rules.ts). */
+export interface CustomRuleConfig {
+  /** Kebab-case, not a built-in rule's id. */
+  id: string;
+  description: string;
+  /** Case-sensitive literals; the pattern runs only on text holding one. Empty: always runs. */
+  keywords: string[];
+  /** JavaScript regex source; the named group `secret` is the secret (else the whole match). */
+  pattern: string;
+  /** Some of `i`, `m`, `s`. */
+  flags?: string;
+  entropy?: number;
+  requireDigit?: boolean;
+  placeholders?: string[];
+  severity?: "high" | "medium" | "low";
 }
 
 /** Where the environment came from, for `hush doctor`. */

@@ -12,12 +12,13 @@ import { findCollisions, envName, isValidName } from "../names.js";
 import { assertValidEnvironment } from "../environment.js";
 import { checkAudit } from "./validate-audit.js";
 import { checkKeys, looksLikeCredential, tokenShaped, unknownKeyMessage } from "./validate-text.js";
-import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
+import { isMapping, kindOf, type AddProblem, type ConfigPath } from "./options-schema.js";
 import { checkSources } from "./validate-sources.js";
 import { checkRotator } from "./validate-rotator.js";
+import { checkScan } from "./validate-scan.js";
 import { checkKeysSection, checkProject } from "./validate-keys.js";
 import { checkGateway } from "./validate-gateway.js";
-import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type RemoteRef, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
+import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type RemoteRef, type SecretPolicy, type SecretType } from "./types.js";
 
 export type { ConfigPath } from "./options-schema.js";
 
@@ -36,8 +37,6 @@ export interface ConfigCheck {
 }
 
 const TOP_KEYS = ["version", "project", "environment", "environments", "audit", "sources", "keys", "secrets", "scan", "gateway"];
-const SCAN_KEYS = ["allow"];
-const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation", "remote", "rotator"];
 const REMOTE_KEYS = ["key", "property", "version"];
 
@@ -236,44 +235,6 @@ function checkEnvironment(raw: unknown, path: ConfigPath, add: Add): string | un
     add(path, "not a valid environment name: lower-case letters, digits, '_' or '-', at most 32 characters.");
     return undefined;
   }
-}
-
-/**
- * `scan: { allow: { paths, rules, secrets } }`. Rule ids are checked for their shape only (the
- * rule table is not loaded to validate a config); `hush scan` refuses an id it does not know.
- */
-function checkScan(raw: unknown, add: Add): ScanConfig | undefined {
-  if (!isMapping(raw)) {
-    add(["scan"], `expected a mapping with \`allow:\`, got ${kindOf(raw)}.`);
-    return undefined;
-  }
-  checkKeys(raw, ["scan"], SCAN_KEYS, add);
-  if (!("allow" in raw)) return { allow: {} };
-  if (!isMapping(raw.allow)) {
-    add(["scan", "allow"], `expected a mapping of paths, rules and secrets, got ${kindOf(raw.allow)}.`);
-    return undefined;
-  }
-  const allow: ScanConfig["allow"] = {};
-  checkKeys(raw.allow, ["scan", "allow"], SCAN_ALLOW_KEYS, add);
-  const lists: [keyof ScanConfig["allow"], (v: string) => boolean, string][] = [
-    ["paths", isPath, "a path pattern (a non-empty string)"],
-    ["rules", (v) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(v), "a rule id such as openai-api-key"],
-    ["secrets", (v) => isValidName(v), "a secret name"],
-  ];
-  for (const [key, valid, what] of lists) {
-    if (!(key in raw.allow)) continue;
-    const value = raw.allow[key];
-    const at: ConfigPath = ["scan", "allow", key];
-    if (!Array.isArray(value)) {
-      add(at, `expected a list, got ${kindOf(value)}.`);
-      continue;
-    }
-    value.forEach((item: unknown, i) => {
-      if (typeof item !== "string" || !valid(item)) add([...at, i], `expected ${what}, got ${typeof item === "string" ? "another string" : kindOf(item)}.`);
-    });
-    allow[key] = value.filter((v: unknown): v is string => typeof v === "string");
-  }
-  return { allow };
 }
 
 function checkEnvironments(raw: unknown, add: Add): string[] | undefined {

@@ -8,7 +8,8 @@ import { compileAnchored, packLowBytes, type AnchoredLiterals } from "./anchored
 import { compileLiterals, type LiteralMatcher } from "./matcher.js";
 import { ANCHOR_LENGTH, managedForms, type ManagedLiteralInfo, type ManagedVariant } from "./managed.js";
 import { PATTERN_RULES, type PatternRule } from "./rules.js";
-import { acceptMatch } from "./validate.js";
+import { acceptMatch, shannonEntropy } from "./validate.js";
+import { candidateAllowed, gitleaksSecret, linesAround, scopeApplies, type TextOrigin } from "./rule-scope.js";
 import type { ManagedEncoding } from "./types.js";
 
 /** A finding inside one text, before it gets a path and a line. */
@@ -47,7 +48,8 @@ export interface ManagedOwner {
 
 /** A compiled detector; reuse it for every file of a scan. */
 export interface Detector {
-  detect(text: string): TextFinding[];
+  /** The findings in `text`; `origin` (its path, its commit) is what configured rules' scopes test. */
+  detect(text: string, origin?: TextOrigin): TextFinding[];
   /** An upper bound of the longest managed form's length (0 without managed values). */
   readonly longestManaged: number;
 }
@@ -69,20 +71,29 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   // Anchored rules run sticky at each keyword hit; the others scan the whole text.
   // No `d` flag: match indices allocate on every match, and the generic rule matches often.
   const regexes = rules.map((r) => new RegExp(r.pattern, (r.anchored ? "y" : "g") + (r.flags ?? "")));
+  const isolated = rules.map((r) => (r.scope?.gitleaks ? new RegExp(r.pattern, "d" + (r.flags ?? "")) : undefined));
   const always = rules.map((r) => r.keywords.length === 0);
+  const scoped = rules.flatMap((r, i) => (r.scope ? [i] : []));
   const allowValues = new Set(options.allowValues ?? []);
+  // Keyed by case and literal: a case-insensitive keyword is another literal than the same text matched exactly.
   const keywordRules = new Map<string, number[]>();
   rules.forEach((r, i) => {
-    for (const k of r.keywords) keywordRules.set(k, [...(keywordRules.get(k) ?? []), i]);
+    for (const k of r.keywords) {
+      const key = (r.keywordsIgnoreCase ? "i" : "s") + k;
+      keywordRules.set(key, [...(keywordRules.get(key) ?? []), i]);
+    }
   });
-  const keywords = [...keywordRules.keys()];
-  const matcher: LiteralMatcher = compileLiterals(keywords);
-  const rulesOfKeyword = keywords.map((k) => keywordRules.get(k)!);
+  const keys = [...keywordRules.keys()];
+  const keywords = keys.map((k) => k.slice(1));
+  const matcher: LiteralMatcher = compileLiterals(keywords, keys.map((k) => k[0] === "i"));
+  const rulesOfKeyword = keys.map((k) => keywordRules.get(k)!);
 
   return {
     longestManaged,
-    detect(text) {
+    detect(text, origin) {
       const present = Uint8Array.from(always, (a) => (a ? 1 : 0));
+      // A configured rule out of scope here (its path, an allowlisted path or commit) does not run.
+      const outOfScope = scoped.length === 0 ? undefined : new Set(scoped.filter((r) => !scopeApplies(rules[r]!.scope!, origin)));
       const starts: (number[] | undefined)[] = [];
       const hits: number[] = [];
       managedMatcher.run(text, (index, start, end) => hits.push(index, start, end));
@@ -94,19 +105,24 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       });
       const found = managedFindings(managed, hits, owners);
       for (let r = 0; r < rules.length; r++) {
-        if (present[r] !== 1) continue;
+        if (present[r] !== 1 || outOfScope?.has(r)) continue;
         const rule = rules[r]!;
         const re = regexes[r]!;
+        const judge: Judge = { rule, text, allowValues, found, isolated: isolated[r], origin };
         if (rule.anchored) {
           for (const at of starts[r] ?? []) {
             re.lastIndex = at;
             const m = re.exec(text);
-            if (m) consider(rule, m, text, allowValues, found);
+            if (m) consider(judge, m);
           }
         } else {
           re.lastIndex = 0;
           let m: RegExpExecArray | null;
-          while ((m = re.exec(text)) !== null) consider(rule, m, text, allowValues, found);
+          while ((m = re.exec(text)) !== null) {
+            consider(judge, m);
+            // An empty match (a configured regex may match nothing) must not stop the search.
+            if (m[0].length === 0) re.lastIndex++;
+          }
         }
       }
       return found.sort((a, b) => a.offset - b.offset);
@@ -180,15 +196,42 @@ function managedFindings(managed: ManagedLiteralInfo, hits: number[], owners: Re
   return out;
 }
 
-function consider(rule: PatternRule, m: RegExpExecArray, text: string, allowValues: Set<string>, found: TextFinding[]): void {
-  const secret = m.groups?.secret ?? m[0];
-  // The secret group ends every pattern but the database URL's, where the host follows it:
-  // its last occurrence in the match is the group itself.
-  const start = m.index + (secret === m[0] ? 0 : m[0].lastIndexOf(secret));
+/** What {@link consider} needs besides the match. */
+interface Judge {
+  rule: PatternRule;
+  text: string;
+  allowValues: Set<string>;
+  found: TextFinding[];
+  /** The rule's regex for gitleaks' second, isolated match (gitleaks rules only). */
+  isolated: RegExp | undefined;
+  origin: TextOrigin | undefined;
+}
+
+function consider(j: Judge, m: RegExpExecArray): void {
+  const { rule, text, allowValues, found } = j;
+  const gitleaks = rule.scope?.gitleaks;
+  let secret: string;
+  let start: number;
+  let matched = m[0];
+  if (gitleaks) {
+    const taken = gitleaksSecret(m, j.isolated!, gitleaks.secretGroup);
+    if (taken === undefined) return;
+    ({ secret, offset: start, match: matched } = taken);
+  } else {
+    secret = m.groups?.secret ?? m[0];
+    // The secret group ends every pattern but the database URL's, where the host follows it:
+    // its last occurrence in the match is the group itself.
+    start = m.index + (secret === m[0] ? 0 : m[0].lastIndexOf(secret));
+  }
   const span = [start, start + secret.length] as const;
   if (allowValues.has(secret)) return;
   if (found.some((f) => f.offset < span[1] && span[0] < f.offset + f.length)) return;
-  const accepted = acceptMatch(rule, m, text);
+  // A gitleaks rule keeps gitleaks' checks (entropy strictly above its floor, no placeholders).
+  const accepted = gitleaks ? (gitleaks.entropy === 0 || shannonEntropy(secret) > gitleaks.entropy ? secret : undefined) : acceptMatch(rule, m, text);
   if (accepted === undefined || allowValues.has(accepted)) return;
+  if (rule.scope && rule.scope.allowlists.length > 0) {
+    const candidate = { secret: accepted, match: matched, line: () => linesAround(text, m.index, m.index + m[0].length) };
+    if (candidateAllowed(rule.scope, candidate, j.origin)) return;
+  }
   found.push({ offset: span[0], length: accepted.length, kind: "pattern", ruleId: rule.id, description: rule.description, preview: maskPreview(accepted) });
 }

@@ -16,19 +16,24 @@ export interface LiteralMatcher {
 }
 
 /**
- * Compiles `literals` (empty strings are ignored) into a matcher.
+ * Compiles `literals` (empty strings are ignored) into a matcher; `ignoreCase[i]` makes literal
+ * `i` match in any case (letters whose lower and upper case are one character each).
  *
  * @example
  * const m = compileLiterals(["he", "she", "hers"]);
  * m.run("ushers", (i, end) => console.log(m.literals[i], end)); // she 4, he 4, hers 6
  */
-export function compileLiterals(literals: readonly string[]): LiteralMatcher {
-  const { classOf, classes } = characterClasses(literals);
+export function compileLiterals(literals: readonly string[], ignoreCase?: readonly boolean[]): LiteralMatcher {
+  const { classOf, classes } = characterClasses(literals, ignoreCase);
   const { delta, outByRow } = buildAutomaton(buildTrie(literals, classOf), classes);
+  // With case-insensitive literals, both cases of their letters share a class, so the other
+  // literals may hit in the wrong case: those hits are checked against the text.
+  const exact = ignoreCase?.some(Boolean) ? literals.map((_l, i) => ignoreCase[i] !== true) : undefined;
   return {
     literals,
-    run(text, onMatch) {
+    run(text, onEmit) {
       if (outByRow.size === 0) return;
+      const onMatch = exact ? (index: number, end: number) => (exact[index] && !text.startsWith(literals[index]!, end - literals[index]!.length) ? undefined : onEmit(index, end)) : onEmit;
       let row = 0;
       const n = text.length;
       for (let i = 0; i < n; i++) {
@@ -52,15 +57,25 @@ interface Trie {
   own: number[][];
 }
 
-/** Every code unit used by a literal gets a class; all others share class 0. */
-function characterClasses(literals: readonly string[]): { classOf: Uint16Array; classes: number } {
+/**
+ * Every code unit used by a literal gets a class; all others share class 0. The letters of a
+ * case-insensitive literal share one class with their other cases (those literals first, so
+ * that a case-sensitive literal's letter joins the shared class).
+ */
+function characterClasses(literals: readonly string[], ignoreCase?: readonly boolean[]): { classOf: Uint16Array; classes: number } {
   const classOf = new Uint16Array(65536);
   let classes = 1;
-  for (const lit of literals) {
-    for (let i = 0; i < lit.length; i++) {
-      const c = lit.charCodeAt(i);
-      if (classOf[c] === 0) classOf[c] = classes++;
-    }
+  for (const folded of [true, false]) {
+    literals.forEach((lit, index) => {
+      if ((ignoreCase?.[index] === true) !== folded) return;
+      for (let i = 0; i < lit.length; i++) {
+        const c = lit.charCodeAt(i);
+        if (classOf[c] !== 0) continue;
+        const k = classes++;
+        classOf[c] = k;
+        if (folded) for (const v of [lit[i]!.toLowerCase(), lit[i]!.toUpperCase()]) if (v.length === 1 && classOf[v.charCodeAt(0)] === 0) classOf[v.charCodeAt(0)] = k;
+      }
+    });
   }
   return { classOf, classes };
 }

@@ -10,6 +10,7 @@
  */
 
 import { KEY_FORMATS, keyFormatSource, keyPrefixes, type ProviderKeyFormat } from "../adapters/key-formats.js";
+import type { RuleScope } from "./rule-scope.js";
 
 /** A named extra check, implemented in `validate.ts`. */
 export type RuleCheck = "pem-body" | "jwt" | "assignment" | "not-firebase-config";
@@ -41,6 +42,10 @@ export interface PatternRule {
   check?: RuleCheck;
   /** How bad a leak is; when absent, `severity.ts` decides (provider keys high, generic medium). */
   severity?: "high" | "medium" | "low";
+  /** Match the keywords case-insensitively (gitleaks rules). @default false */
+  keywordsIgnoreCase?: boolean;
+  /** Configured rules only: where the rule runs, its allowlists, gitleaks' secret extraction (`rule-scope.ts`). */
+  scope?: RuleScope;
 }
 
 /**

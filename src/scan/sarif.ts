@@ -60,9 +60,12 @@ interface SarifResult {
  */
 export function toSarif(result: ScanResult, toolVersion = VERSION): SarifLog {
   const rule = (id: string, name: string, text: string, severity: Severity): SarifRule => ({ id, name, shortDescription: { text }, defaultConfiguration: { level: sarifLevel(severity) }, properties: { severity } });
+  // Configured rules (hush.yaml, a gitleaks file) describe themselves; one may reuse a built-in id.
+  const configured = new Map((result.configuredRules ?? []).map((r) => [r.id, r]));
   const rules: SarifRule[] = [
     rule(MANAGED_RULE_ID, "ManagedValue", "A value managed by hush appears in the file", "high"),
-    ...PATTERN_RULES.map((r) => rule(r.id, pascal(r.id), r.description, ruleSeverity(r))),
+    ...PATTERN_RULES.filter((r) => !configured.has(r.id)).map((r) => rule(r.id, pascal(r.id), r.description, ruleSeverity(r))),
+    ...[...configured.values()].map((r) => rule(r.id, pascal(r.id), r.description, r.severity)),
     rule(ENV_FILE_RULE, pascal(ENV_FILE_RULE), "A plaintext env file that hush's dotenv source reads is staged", "high"),
   ];
   const index = new Map(rules.map((r, i) => [r.id, i]));

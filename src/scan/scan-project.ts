@@ -22,12 +22,17 @@ import { tokenShaped } from "../config/validate-text.js";
 import { withProject, type ProjectOptions } from "../workflows/project.js";
 import { ENV_FILE_RULE } from "./env-files.js";
 import { applyBaseline, baselineSalt, newFingerprintSalt, readBaseline, writeBaseline } from "./baseline.js";
-import { PATTERN_RULES } from "./rules.js";
+import { rulesOfRun } from "./run-rules.js";
 import { scan } from "./scan.js";
 import type { ScanAllowOptions, ScanOptions, ScanResult } from "./types.js";
 
 /** Options of {@link scanProject}: those of {@link scan} but the managed values, plus the project. */
-export interface ScanProjectOptions extends ProjectOptions, Omit<ScanOptions, "managedValues" | "managedEnvironments" | "allow"> {
+export interface ScanProjectOptions extends ProjectOptions, Omit<ScanOptions, "managedValues" | "managedEnvironments" | "allow" | "rules" | "pathRules"> {
+  /**
+   * A gitleaks configuration file (relative to `cwd`) whose rules and allowlists the scan uses;
+   * false: none, not even `.gitleaks.toml` at the repository's top, which is used otherwise.
+   */
+  gitleaksConfig?: string | false;
   /** Allow-lists added to hush.yaml's `scan.allow`; an unknown rule id is an error. */
   allow?: ScanAllowOptions;
   /** Look for the values the chain resolves, in every environment whose key is available. @default true */
@@ -85,24 +90,39 @@ function saltOfExisting(path: string): Buffer | undefined {
 }
 
 async function scanWithConfig(options: ScanProjectOptions): Promise<ScanResult> {
-  const { allow: extra, managed, environment, secretsDir, env, onWarning, loaded: given, baseline: _b, baselineWrite: _w, fingerprints: _f, ...scanOptions } = options;
+  const { allow: given0, managed, environment, secretsDir, env, onWarning, loaded: given, baseline: _b, baselineWrite: _w, fingerprints: _f, gitleaksConfig, ...rest } = options;
   const loaded = given ?? (await loadConfig({ cwd: options.cwd, environment, env }));
-  const allow = mergeAllow(loaded, extra);
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const run = await rulesOfRun(loaded, { cwd, ...(gitleaksConfig === undefined ? {} : { gitleaksConfig }), ...(onWarning ? { onWarning } : {}) });
+  const known = new Set([...run.rules.map((r) => r.id), ...run.pathRules.map((r) => r.id), ENV_FILE_RULE]);
+  checkOnlyRules(rest.onlyRules, known);
+  // The gitleaks file itself is never scanned (its regexes would match themselves), as in gitleaks.
+  const extra = run.gitleaksConfig ? { ...given0, paths: [...(given0?.paths ?? []), ...ownPathPattern(cwd, run.gitleaksConfig)] } : given0;
+  const allow = mergeAllow(loaded, known, extra);
   const project = { cwd: options.cwd, environment, secretsDir, env, onWarning, loaded };
-  if (managed === false) return scan({ ...scanOptions, allow });
+  const scanOptions = { ...rest, rules: run.rules, pathRules: run.pathRules };
+  const described = (r: ScanResult): ScanResult => ({ ...r, ...(run.configured.length > 0 ? { configuredRules: run.configured } : {}), ...(run.gitleaksConfig ? { gitleaksConfig: { path: run.gitleaksConfig, builtins: run.builtins } } : {}) });
+  if (managed === false) return described(await scan({ ...scanOptions, allow }));
   const managedValues = await managedValuesOf(project, loaded.environment);
   const managedEnvironments = [];
   for (const other of await otherEnvironments(loaded, options)) {
     const more = await loadConfig({ cwd: options.cwd, environment: other, env });
     managedEnvironments.push({ environment: other, values: await managedValuesOf({ ...project, environment: other, loaded: more }, other) });
   }
-  return scan({ ...scanOptions, allow, managedEnvironments: [{ environment: loaded.environment, values: managedValues }, ...managedEnvironments] });
+  return described(await scan({ ...scanOptions, allow, managedEnvironments: [{ environment: loaded.environment, values: managedValues }, ...managedEnvironments] }));
+}
+
+/** Every id of `--only-rules` must be a rule of the run: a typo must not make a scan that runs nothing. */
+function checkOnlyRules(ids: readonly string[] | undefined, known: ReadonlySet<string>): void {
+  const bad = ids?.find((id) => !known.has(id));
+  if (bad === undefined) return;
+  const shown = tokenShaped(bad) ? `given (${bad.length} characters)` : JSON.stringify(bad.slice(0, 64));
+  throw new HushError("INVALID_ARGUMENT", `--only-rules: no rule of this scan has the id ${shown}.`, { hint: "`hush scan --list-rules` prints every rule id." });
 }
 
 /** hush.yaml's scan.allow plus the caller's; an unknown rule id is an error, not a silent no-op. */
-function mergeAllow(loaded: LoadedConfig, extra: ScanAllowOptions = {}): ScanAllowOptions {
+function mergeAllow(loaded: LoadedConfig, known: ReadonlySet<string>, extra: ScanAllowOptions = {}): ScanAllowOptions {
   const fromConfig = loaded.config.scan?.allow ?? {};
-  const known = new Set([...PATTERN_RULES.map((r) => r.id), ENV_FILE_RULE]);
   const unknownRule = (ids: string[] | undefined) => ids?.find((id) => !known.has(id));
   const badConfigRule = unknownRule(fromConfig.rules);
   if (badConfigRule !== undefined) {

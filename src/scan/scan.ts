@@ -12,6 +12,8 @@ import { historyTexts, stagedTexts, type GitText } from "./git.js";
 import { managedEntries } from "./managed.js";
 import { createBoundedReader } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
+import { pathRuleFinding, type PathRule } from "./path-rules.js";
+import { scopeApplies, type TextOrigin } from "./rule-scope.js";
 import { decodeText, LineIndex } from "./text.js";
 import { toRel, walkFiles } from "./walk.js";
 import { findingSeverity } from "./severity.js";
@@ -34,12 +36,16 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const allow = options.allow ?? {};
   const offRules = new Set(allow.rules ?? []);
+  const only = options.onlyRules ? new Set(options.onlyRules) : undefined;
+  const wanted = (r: { id: string }) => !offRules.has(r.id) && (!only || only.has(r.id));
+  const rules = options.patterns === false ? [] : (options.rules ?? PATTERN_RULES).filter(wanted);
+  const pathRules = options.patterns === false ? [] : (options.pathRules ?? []).filter(wanted);
   const { entries, owners } = managedOf(options);
   const inner = createDetector({
     // The values themselves: the detector indexes their forms without writing them out.
     managedValues: entries,
     owners,
-    rules: options.patterns === false ? [] : PATTERN_RULES.filter((r) => !offRules.has(r.id)),
+    rules,
     allowValues: allow.values ?? [],
   });
   const detector = options.fingerprintSalt ? digesting(inner, options.fingerprintSalt) : inner;
@@ -50,7 +56,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   };
   const origin: ScanFinding["origin"] = options.gitHistory ? "history" : options.staged ? "staged" : "file";
   const inputs = collectInputs(options, cwd, origin, result);
-  const ctx: InputContext = { detector, origin, result, options, readWhole: options.readFile ?? createBoundedReader(WINDOW_BYTES) };
+  const ctx: InputContext = { detector, origin, result, options, pathRules, readWhole: options.readFile ?? createBoundedReader(WINDOW_BYTES) };
 
   let lastReport = 0;
   for (let i = 0; i < inputs.length; i++) {
@@ -60,7 +66,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
     await scanInput(inputs[i]!, ctx);
   }
-  for (const f of result.findings) f.severity = findingSeverity(f);
+  const all = [...(options.rules ?? PATTERN_RULES), ...(options.pathRules ?? [])];
+  for (const f of result.findings) f.severity = findingSeverity(f, all);
   if (options.fingerprintSalt) addFingerprints(result.findings, options.fingerprintSalt);
   result.stats.durationMs = Math.round(performance.now() - started);
   return result;
@@ -82,6 +89,7 @@ interface InputContext {
   origin: ScanFinding["origin"];
   result: ScanResult;
   options: ScanOptions;
+  pathRules: readonly PathRule[];
   readWhole: NonNullable<ScanOptions["readFile"]>;
 }
 
@@ -133,7 +141,8 @@ function collectInputs(options: ScanOptions, cwd: string, origin: ScanFinding["o
       result.stats.skippedIgnored++;
       continue;
     }
-    if (origin === "staged" && isPlaintextEnvFile(path) && !options.allow?.rules?.includes(ENV_FILE_RULE)) result.findings.push(envFileFinding(path));
+    const envRuleOn = !options.allow?.rules?.includes(ENV_FILE_RULE) && (!options.onlyRules || options.onlyRules.includes(ENV_FILE_RULE));
+    if (origin === "staged" && isPlaintextEnvFile(path) && envRuleOn) result.findings.push(envFileFinding(path));
     inputs.push({ path, absolute: t.absolute, size: t.content.length, git: t });
   }
   return inputs;
@@ -147,11 +156,14 @@ function collectInputs(options: ScanOptions, cwd: string, origin: ScanFinding["o
 async function scanInput(input: ScanInput, ctx: InputContext): Promise<void> {
   const { result, options } = ctx;
   const maxBytes = options.maxFileBytes ?? Infinity;
+  const where: TextOrigin = input.git?.commit === undefined ? { path: input.path } : { path: input.path, commit: input.git.commit };
+  for (const rule of ctx.pathRules) if (scopeApplies(rule.scope, where)) result.findings.push(pathRuleFinding(rule, input.path, ctx.origin, input.git?.commit));
+  const detector: Detector = { longestManaged: ctx.detector.longestManaged, detect: (text) => ctx.detector.detect(text, where) };
   try {
     if (input.size > maxBytes) throw Object.assign(new Error("file too large"), { code: "TOO_LARGE" });
     const source = input.stdin ?? input.git?.content ?? (await readWholeOrNot(input, ctx)) ?? createReadStream(input.absolute, { highWaterMark: 1 << 20 });
-    if (Buffer.isBuffer(source) && source.length <= WINDOW_BYTES) return scanWhole(source, input, ctx);
-    const done = await scanWindows(limited(Buffer.isBuffer(source) ? [source] : source, maxBytes), ctx.detector);
+    if (Buffer.isBuffer(source) && source.length <= WINDOW_BYTES) return scanWhole(source, input, { ...ctx, detector });
+    const done = await scanWindows(limited(Buffer.isBuffer(source) ? [source] : source, maxBytes), detector);
     if (done.binary) result.stats.skippedBinary++;
     else {
       result.stats.files++;
@@ -235,8 +247,8 @@ const DIGEST = Symbol("secretDigest");
 function digesting(inner: Detector, salt: Buffer): Detector {
   return {
     longestManaged: inner.longestManaged,
-    detect(text: string) {
-      return inner.detect(text).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
+    detect(text: string, origin?: TextOrigin) {
+      return inner.detect(text, origin).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
     },
   };
 }

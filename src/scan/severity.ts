@@ -22,7 +22,7 @@ export function ruleSeverity(rule: Pick<PatternRule, "id" | "severity">): Severi
 }
 
 /** The severity of a finding: its rule's, or `high` for a managed value or a staged env file. */
-export function findingSeverity(f: Pick<ScanFinding, "kind" | "ruleId">, rules: readonly PatternRule[] = PATTERN_RULES): Severity {
+export function findingSeverity(f: Pick<ScanFinding, "kind" | "ruleId">, rules: readonly Pick<PatternRule, "id" | "severity">[] = PATTERN_RULES): Severity {
   if (f.kind === "managed") return "high";
   const rule = rules.find((r) => r.id === f.ruleId);
   return rule ? ruleSeverity(rule) : "high";

@@ -3,6 +3,9 @@
  * matched value, only a masked preview (for managed values: the secret's name alone).
  */
 
+import type { PatternRule } from "./rules.js";
+import type { PathRule } from "./path-rules.js";
+
 /** How a managed value was written where it was found. */
 export type ManagedEncoding = "plain" | "base64" | "base64url" | "url" | "hex";
 
@@ -123,6 +126,12 @@ export interface ScanOptions {
   maxFileBytes?: number;
   /** Run the pattern rules. @default true */
   patterns?: boolean;
+  /** The pattern rules to run (custom and gitleaks rules, with or without the built-ins). @default PATTERN_RULES */
+  rules?: readonly PatternRule[];
+  /** Rules that report a file by its path alone (gitleaks rules with `path` and no `regex`). */
+  pathRules?: readonly PathRule[];
+  /** Run only these rule ids (of `rules` and `pathRules`); the others are off; an unknown id selects nothing (`scanProject` refuses it). @default all */
+  onlyRules?: readonly string[];
   /** Called now and then while files are scanned. */
   onProgress?: (progress: ScanProgress) => void;
   /** Replaces the file reader (tests). @default fs.readFileSync */
@@ -138,4 +147,17 @@ export interface ScanResult {
   stats: ScanStats;
   /** With a baseline: how many findings it accepted (they are not in `findings`). */
   baselined?: number;
+  /** The run's rules that are not built in (hush.yaml `scan.rules`, a gitleaks file), for SARIF and `--list-rules`. */
+  configuredRules?: ConfiguredRuleInfo[];
+  /** The gitleaks file the run used, when it used one, and whether hush's built-in rules ran beside it (`[extend] useDefault`). */
+  gitleaksConfig?: { path: string; builtins: boolean };
+}
+
+/** A configured rule, as reports describe it. */
+export interface ConfiguredRuleInfo {
+  id: string;
+  description: string;
+  severity: Severity;
+  /** Where it is defined: `hush.yaml` or the gitleaks file's path. */
+  from: string;
 }

@@ -6,7 +6,7 @@
  * when nothing was found but some input could not be scanned.
  */
 import type { Command } from "commander";
-import { HushError, PATTERN_RULES, ruleSeverity, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
+import { HushError, listScanRules, scanProject, SEVERITIES, toSarif, type ScanProjectOptions, type Severity } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
 import type { Mapped } from "../flags.js";
@@ -28,6 +28,8 @@ interface ScanFlags {
   baseline?: string;
   baselineWrite?: string;
   failOn?: string;
+  config?: string | false;
+  onlyRules?: string[];
 }
 
 /** Above this many files a TTY gets a progress bar. */
@@ -51,15 +53,19 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--allow-secret <name>", "a managed secret not to look for; repeatable (adds to scan.allow.secrets)", collect)
     .option("--baseline <file>", "report only findings that this baseline file does not accept")
     .option("--baseline-write <file>", "record the fingerprints of this scan's findings (e.g. .hush/scan-baseline.json)")
+    .option("--config <file>", "a gitleaks config (.gitleaks.toml): its rules and allowlists (default: .gitleaks.toml at the repository's top, if any)")
+    .option("--no-config", "do not use a gitleaks config, not even an auto-detected .gitleaks.toml")
+    .option("--only-rules <ids>", "run only these rule ids (comma-separated; repeatable)", collectList)
     .option("--fail-on <severity>", "exit 1 only for findings of this severity or worse: high | medium | low (default: any finding)")
     .option("--list-rules", "print the pattern rules (id and what each finds) and exit")
     .addHelpText("after", SCAN_HELP)
     .action(async (paths: string[], flags: ScanFlags, cmd: Command) => {
       const format = flags.json || globalOptions(cmd).json ? "json" : flags.format ?? "human";
       if (flags.listRules) {
-        const rules = PATTERN_RULES.map((r) => ({ id: r.id, severity: ruleSeverity(r), description: r.description }));
+        const project = projectFrom(cmd, ctx);
+        const rules = await listScanRules({ cwd: project.cwd, env: project.env, gitleaksConfig: flags.config, onWarning: project.onWarning });
         if (format === "json") outJson(ctx, rules);
-        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}`);
+        else for (const r of rules) out(ctx, `${r.id.padEnd(28)} ${r.severity.padEnd(7)} ${r.description}${r.from === "built-in" ? "" : `  (${r.from})`}`);
         return;
       }
       if (!["human", "json", "sarif"].includes(format)) throw new HushError("INVALID_ARGUMENT", `unknown --format '${format}'; use human, json or sarif`);
@@ -87,6 +93,8 @@ export function register(program: Command, ctx: CliContext): void {
         maxFileBytes: undefined,
         patterns: undefined,
         readFile: undefined,
+        gitleaksConfig: flags.config,
+        onlyRules: flags.onlyRules,
         baseline: flags.baseline,
         baselineWrite: flags.baselineWrite,
         fingerprints: format === "sarif",
@@ -94,6 +102,8 @@ export function register(program: Command, ctx: CliContext): void {
       };
       const result = await scanProject(options);
       if (drewProgress) ctx.stderr.write("\r\x1b[K");
+      const g = result.gitleaksConfig;
+      if (g) err(ctx, `hush scan: using the gitleaks config ${g.path}${g.builtins ? " with the built-in rules" : "; its rules replace the built-in ones (no [extend] useDefault)"} (--no-config to ignore it)`);
       for (const issue of result.issues) err(ctx, formatIssue(issue));
       if (format === "json") outJson(ctx, { ...result, baselined: result.baselined ?? 0 });
       else if (format === "sarif") outJson(ctx, toSarif(result));
@@ -103,6 +113,11 @@ export function register(program: Command, ctx: CliContext): void {
       if (result.findings.some((f) => SEVERITIES.indexOf(f.severity ?? "high") <= SEVERITIES.indexOf(failOn))) ctx.exitCode = EXIT_FOUND;
       else if (result.issues.length > 0) throw incomplete(result.issues.length);
     });
+}
+
+/** Collects a repeatable option's comma-separated values. */
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(",").map((v) => v.trim()).filter(Boolean)];
 }
 
 /** Collects a repeatable option's values. */
@@ -146,6 +161,12 @@ medium (generic assignments, JWTs) or low (keys public by design); --list-rules 
 --fail-on high makes only high findings fail the scan (exit 1); the others are still printed.
 SARIF results carry partialFingerprints (hushFingerprint/v1) when a baseline's salt is at hand:
 --baseline, --baseline-write, or an existing .hush/scan-baseline.json.
+
+gitleaks configs: .gitleaks.toml at the repository's top is used when present (stderr says so;
+--no-config ignores it), or --config FILE. Without [extend] useDefault = true its rules replace the
+built-in ones, as in gitleaks. A field hush does not support is an error, never skipped. Custom
+rules can also live in hush.yaml (scan.rules). --list-rules shows every rule and where it comes
+from; --only-rules a,b runs only those. Details: docs/scan.md.
 
 Large files are scanned in overlapping windows; binary files (by their first bytes) are skipped
 and counted. Anything else that could not be scanned (a missing path, an unreadable file) is
