@@ -19,8 +19,13 @@ export function watchRouteKeys(manager: Pick<SecretsManager, "sources" | "clearC
         const names = change.names?.map(canonicalOrSelf);
         const hit = secrets.filter((s) => names === undefined || names.includes(s.name));
         if (hit.length === 0) return;
-        manager.clearCache();
-        for (const { route } of hit) void route.key.changed();
+        // In the next turn: a file-backed source checks its file once per turn, and the read that
+        // made this notification may have failed in this one (the local store then still holds
+        // its last document until the turn ends).
+        setImmediate(() => {
+          manager.clearCache();
+          for (const { route } of hit) void route.key.changed();
+        });
       }),
     );
   return () => {
