@@ -82,10 +82,7 @@ export function createRouteKey(plan: PlannedRoute, key: string, refresh?: KeyRef
   let reading: Promise<void> | undefined;
 
   const rebuild = () => {
-    forms = keyForms(label, current.key, current.auth[1]);
-    retired.forEach((r, i) => {
-      for (const [l, v] of keyForms(`${label}.previous${i === 0 ? "" : `-${i + 1}`}`, r.key, authHeader(plan.auth, r.key)[1])) forms.set(l, v);
-    });
+    forms = allForms(plan, label, current, retired);
     redactor = redactStreamFactory(forms);
   };
   const expire = () => {
@@ -156,6 +153,15 @@ export function createRouteKey(plan: PlannedRoute, key: string, refresh?: KeyRef
 
 function digestOf(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
+}
+
+/** The current key's forms under `label`, each old one's under `label.previous`, `label.previous-2`, ... */
+function allForms(plan: PlannedRoute, label: string, current: { key: string; auth: [string, string] }, retired: readonly { key: string }[]): Map<string, string> {
+  const forms = keyForms(label, current.key, current.auth[1]);
+  retired.forEach((r, i) => {
+    for (const [l, v] of keyForms(`${label}.previous${i === 0 ? "" : `-${i + 1}`}`, r.key, authHeader(plan.auth, r.key)[1])) forms.set(l, v);
+  });
+  return forms;
 }
 
 function keyForms(label: string, key: string, authValue: string): Map<string, string> {
