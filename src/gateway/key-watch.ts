@@ -11,6 +11,7 @@ import type { ActiveRoute } from "./active-route.js";
 
 /** Follows the sources' changes for `routes`; returns a function that stops (idempotent). */
 export function watchRouteKeys(manager: Pick<SecretsManager, "sources" | "clearCache">, routes: ReadonlyMap<string, ActiveRoute>): () => void {
+  let stopped = false;
   const secrets = [...routes.values()].map((r) => ({ route: r, name: canonicalOrSelf(r.plan.secret) }));
   const unwatch = manager.sources
     .filter((s) => typeof s.watch === "function")
@@ -23,12 +24,14 @@ export function watchRouteKeys(manager: Pick<SecretsManager, "sources" | "clearC
         // made this notification may have failed in this one (the local store then still holds
         // its last document until the turn ends).
         setImmediate(() => {
+          if (stopped) return;
           manager.clearCache();
           for (const { route } of hit) void route.key.changed();
         });
       }),
     );
   return () => {
+    stopped = true;
     for (const stop of unwatch.splice(0)) stop();
   };
 }
