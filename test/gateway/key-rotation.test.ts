@@ -5,10 +5,10 @@
  * cleaned. A store that cannot be read refuses with 503 (on record) and recovers when it can.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startGateway, type Gateway } from "../../src/index.js";
-import { buildCli, hushSet } from "../helpers/run-binary.js";
+import { buildCli, hushSet, startHush, waitFor } from "../helpers/run-binary.js";
 import { startFakeUpstream, type FakeUpstream } from "../fakes/gateway-upstream.js";
 import { rawRequest, tempProject, testKey, type RawReply } from "./helpers.js";
 
@@ -101,5 +101,34 @@ describe("the gateway's keys follow rotation", () => {
     expect(unreadable.length).toBeGreaterThanOrEqual(1);
     expect(unreadable[0]!.detail).toMatchObject({ status: 503, route: "stripe" });
     for (const key of [OLD, NEW]) expect(log).not.toContain(key);
+  });
+});
+
+describe("a long-running `hush gateway` process", () => {
+  it("follows `hush set` from another process, keeps its handle, and cleans the old key from replies", async () => {
+    const [A, B] = [testKey("sk_live_"), testKey("sk_live_")];
+    hushSet(cli, project.dir, "stripe_key", A);
+    const envFile = join(project.dir, "gw.env");
+    const gw = startHush(cli, ["gateway", "--route", "stripe", "--env-out", envFile], { cwd: project.dir });
+    try {
+      const text = await waitFor(() => (existsSync(envFile) ? readFileSync(envFile, "utf8") : undefined), "the env file");
+      const vars = Object.fromEntries(text.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+      const call = (path: string, body?: string) => rawRequest(vars.STRIPE_BASE_URL!, { method: body === undefined ? "GET" : "POST", path: `/stripe${path}`, headers: { authorization: `Bearer ${vars.STRIPE_KEY}` }, body });
+      expect((await call("/v1/charges")).status).toBe(200);
+      expect(sentKey()).toBe(`Bearer ${A}`);
+      hushSet(cli, project.dir, "stripe_key", B);
+      for (let i = 0; i < 400 && sentKey() !== `Bearer ${B}`; i++) {
+        expect((await call("/v1/charges")).status).toBe(200);
+        if (sentKey() !== `Bearer ${B}`) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(sentKey()).toBe(`Bearer ${B}`);
+      const echoed = await call("/echo-body", `was ${A} is ${B}`);
+      expect(echoed.body).toBe("was [REDACTED:stripe_key.previous] is [REDACTED:stripe_key]");
+    } finally {
+      gw.child.kill("SIGTERM");
+    }
+    const end = await gw.done;
+    expect(end.code, end.stderr).toBe(0);
+    for (const key of [A, B]) expect(end.stdout + end.stderr).not.toContain(key);
   });
 });
