@@ -1,17 +1,17 @@
 /**
- * A route ready to serve: its key (in memory only), its handle, its policy counters, its
- * keep-alive agent (with the route's own CA when `caCert` is set, never NODE_EXTRA_CA_CERTS) and
- * the forms of the key that are removed from replies.
+ * A route ready to serve: its key (in memory only, following rotation: route-key.ts), its
+ * handle, its policy counters, its keep-alive agent (with the route's own CA when `caCert` is
+ * set, never NODE_EXTRA_CA_CERTS) and the forms of the key that are removed from replies.
  */
 import * as http from "node:http";
 import * as https from "node:https";
 import { readFileSync } from "node:fs";
 import type { Transform } from "node:stream";
 import { HushError } from "../errors.js";
-import { redactStreamFactory } from "../scan/redact.js";
 import { createHandle, handleCheck, type HandleCheck } from "./handles.js";
 import { createPolicyState, type RoutePolicyState } from "./policy.js";
-import { authHeader, type PlannedRoute } from "./routes.js";
+import { createRouteKey, type KeyRefresh, type RouteKey } from "./route-key.js";
+import type { PlannedRoute } from "./routes.js";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./types.js";
 
 /** A route with its key, handle and transport. Holds the key: never log or serialise it. */
@@ -23,23 +23,27 @@ export interface ActiveRoute {
   upstream: URL;
   transport: typeof http | typeof https;
   agent: http.Agent;
-  /** The header that carries the key upstream, and its value. */
-  auth: [string, string];
-  /** Every form of the key a reply could echo, by a label (`openai_api_key`, `openai_api_key.base64`). */
-  keyForms: Map<string, string>;
-  /** A new stream that removes every form of the key (compiled once per route). */
+  /** The key, read again after a change (see route-key.ts). */
+  key: RouteKey;
+  /** The header that carries the current key upstream, and its value. */
+  readonly auth: [string, string];
+  /** Every form of the key (and of recent old keys) a reply could echo, by a label (`openai_api_key`, `openai_api_key.base64`, `openai_api_key.previous`). */
+  readonly keyForms: Map<string, string>;
+  /** A new stream that removes every form of the key (compiled once per set of keys). */
   newRedactor(): Transform;
 }
 
-/** Makes a route active with its key. Throws CONFIG_INVALID for an upstream it will not use, READ_FAILED for an unreadable CA file. */
-export function activateRoute(plan: PlannedRoute, key: string): ActiveRoute {
+/**
+ * Makes a route active with its key; with `refresh`, the key follows changes of its secret.
+ * Throws CONFIG_INVALID for an upstream it will not use, READ_FAILED for an unreadable CA file.
+ */
+export function activateRoute(plan: PlannedRoute, key: string, refresh?: KeyRefresh): ActiveRoute {
   const upstream = checkedUpstream(plan);
   const handle = createHandle();
   const secure = upstream.protocol === "https:";
   const ca = plan.caCert ? readCa(plan) : undefined;
   const agent = secure ? new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: true });
-  const auth = authHeader(plan.auth, key);
-  const forms = keyForms(plan.secret || plan.name, key, auth[1]);
+  const routeKey = createRouteKey(plan, key, refresh);
   return {
     plan,
     handle,
@@ -48,9 +52,14 @@ export function activateRoute(plan: PlannedRoute, key: string): ActiveRoute {
     upstream,
     transport: secure ? https : http,
     agent,
-    auth,
-    keyForms: forms,
-    newRedactor: redactStreamFactory(forms),
+    key: routeKey,
+    get auth() {
+      return routeKey.auth;
+    },
+    get keyForms() {
+      return routeKey.forms;
+    },
+    newRedactor: () => routeKey.newRedactor(),
   };
 }
 
@@ -80,15 +89,4 @@ function readCa(plan: PlannedRoute): Buffer {
   } catch (e) {
     throw new HushError("READ_FAILED", `The CA file of gateway route "${plan.name}" (${plan.caCert}) cannot be read.`, { cause: e });
   }
-}
-
-function keyForms(label: string, key: string, authValue: string): Map<string, string> {
-  const forms = new Map<string, string>([[label, key]]);
-  const b64 = Buffer.from(key, "utf8").toString("base64");
-  forms.set(`${label}.base64`, b64);
-  forms.set(`${label}.base64url`, Buffer.from(key, "utf8").toString("base64url"));
-  // Unpadded base64 is a prefix of the padded form; basic auth's credentials are their own form.
-  if (b64.endsWith("=")) forms.set(`${label}.base64-unpadded`, b64.replace(/=+$/, ""));
-  if (authValue.startsWith("Basic ")) forms.set(`${label}.basic`, authValue.slice(6));
-  return forms;
 }

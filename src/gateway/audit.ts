@@ -59,6 +59,33 @@ export function gatewayEvent(facts: GatewayRequestFacts, environment: string, ac
   };
 }
 
+/** A refused request that matched no route: no route, no secret, no path (it is the sender's choice). */
+export interface UnroutedRequestFacts {
+  status: number;
+  /** `no-such-route`, `wrong-host`, `absolute-target`, `connect-refused`, `upgrade-refused`, `bad-request`, `request-timeout`, `headers-too-large`. */
+  errorCode: string;
+  /** The method as Node parsed it (a known token), or `-` when none was read. */
+  method: string;
+  bytesOut: number;
+  latencyMs: number;
+}
+
+/** The route, secret name and path placeholder of {@link unroutedEvent}'s records. */
+export const UNROUTED = "-";
+
+/**
+ * The access event of a refused request that matched no route (filed under the name `-`), or of
+ * a roll-up of many (`count`, `last`: see unrouted-audit.ts).
+ */
+export function unroutedEvent(facts: UnroutedRequestFacts & { rollup?: { count: number; first: Date; last: Date } }, runId: string, environment: string, actor: AccessActor): AccessEvent {
+  const event = gatewayEvent({ ...facts, route: UNROUTED, secret: UNROUTED, path: UNROUTED, outcome: "denied", bytesIn: 0, runId, via: "http" }, environment, actor);
+  event.source = "gateway";
+  event.detail!.path = UNROUTED;
+  if (!facts.rollup) return event;
+  // The auditor writes `count` and `last` of an event that has them (the roll-up format of docs/audit.md).
+  return Object.assign(event, { time: facts.rollup.first, count: facts.rollup.count, last: facts.rollup.last });
+}
+
 /** Who runs the gateway (the records' actor). */
 export function gatewayActor(command: string): AccessActor {
   let user = process.env.USER ?? "unknown";

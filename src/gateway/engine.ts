@@ -7,11 +7,12 @@
 import type { Readable } from "node:stream";
 import type { AccessActor, AccessEvent } from "../types.js";
 import type { ActiveRoute } from "./active-route.js";
-import { gatewayEvent, type GatewayRequestFacts } from "./audit.js";
+import { gatewayEvent, unroutedEvent, type GatewayRequestFacts, type UnroutedRequestFacts } from "./audit.js";
 import { forward, GatewayRefusal, type ForwardReply } from "./forward.js";
 import { presentedCredentials } from "./handles.js";
 import { isCleanPath } from "./policy.js";
 import type { RevocationState } from "./revocation.js";
+import { createUnroutedAudit, type UnroutedAuditLimits } from "./unrouted-audit.js";
 
 /** What the pipeline shares across requests. */
 export interface Engine {
@@ -24,6 +25,10 @@ export interface Engine {
   send(route: ActiveRoute, request: EngineRequest): Promise<ForwardReply>;
   /** Writes the request's audit record (never throws; a failure is a warning). */
   audit(facts: Omit<GatewayRequestFacts, "runId">): void;
+  /** Records a refused request that matched no route, rate-limited (unrouted-audit.ts). Never throws. */
+  auditUnrouted(facts: UnroutedRequestFacts): void;
+  /** Writes the pending roll-up of unrouted refusals now (the gateway closes). */
+  flushAudit(): void;
 }
 
 /** One request as the pipeline sees it. */
@@ -52,12 +57,28 @@ export interface EngineOptions {
   auditRequired: boolean;
   upstreamTimeoutMs: number;
   onWarning: (message: string) => void;
+  /** The rate limit of records of refused requests that match no route. @default 20 per minute, then a roll-up */
+  unroutedAudit?: UnroutedAuditLimits;
 }
 
 /** Creates the pipeline. */
 export function createEngine(options: EngineOptions): Engine {
   const revoked = new Set<string>();
   let auditFailing = false;
+  const write = (event: AccessEvent) => {
+    if (!options.record) return;
+    const warn = () => {
+      if (!auditFailing) options.onWarning("gateway: an access record could not be written (see the audit warnings).");
+      auditFailing = true;
+    };
+    try {
+      const pending = options.record(event);
+      if (pending) void pending.then(() => (auditFailing = false), warn);
+    } catch (_e) {
+      warn();
+    }
+  };
+  const unrouted = createUnroutedAudit((r) => write(unroutedEvent(r, options.runId, options.environment, options.actor)), options.unroutedAudit);
   return {
     routes: options.routes,
     runId: options.runId,
@@ -77,21 +98,19 @@ export function createEngine(options: EngineOptions): Engine {
       const refusal = route.policy.admit(request.method, path, Date.now());
       if (refusal) throw new GatewayRefusal(refusal.status, refusal.code, refusal.message);
     },
-    send: (route, request) => forward(route, { method: request.method, target: request.target, headers: request.headers, body: request.body, routePrefix: request.routePrefix }, options.upstreamTimeoutMs),
-    audit(facts) {
-      if (!options.record) return;
-      const event = gatewayEvent({ ...facts, path: withoutKeys(facts.path, options.routes.get(facts.route)), runId: options.runId }, options.environment, options.actor);
-      const warn = () => {
-        if (!auditFailing) options.onWarning("gateway: an access record could not be written (see the audit warnings).");
-        auditFailing = true;
-      };
-      try {
-        const pending = options.record(event);
-        if (pending) void pending.then(() => (auditFailing = false), warn);
-      } catch (_e) {
-        warn();
-      }
+    async send(route, request) {
+      // A re-read of the key may be due (route-key.ts): wait for it; a key that cannot be had refuses (503).
+      const due = route.key.ready();
+      if (due) await due;
+      return forward(route, { method: request.method, target: request.target, headers: request.headers, body: request.body, routePrefix: request.routePrefix }, options.upstreamTimeoutMs);
     },
+    audit(facts) {
+      if (options.record) write(gatewayEvent({ ...facts, path: withoutKeys(facts.path, options.routes.get(facts.route)), runId: options.runId }, options.environment, options.actor));
+    },
+    auditUnrouted(facts) {
+      if (options.record) unrouted.add(facts);
+    },
+    flushAudit: () => unrouted.flush(),
   };
 }
 

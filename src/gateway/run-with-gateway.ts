@@ -32,17 +32,28 @@ export async function runWithGateway(command: string, args: readonly string[] = 
   const dispose = options.disposeProject ?? options.project === undefined;
   const warn = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
   try {
-    const { gateway, keys } = await startGatewayWithKeys({ project, routes: options.routes, command: "hush run --gateway", onWarning: warn });
+    const { gateway, keys, secretVariables } = await startGatewayWithKeys({ project, routes: options.routes, command: "hush run --gateway", onWarning: warn });
     try {
       const handles = gateway.childEnvironment();
       if (gateway.routes().length === 0) warn("--gateway: no route has a key (`hush gateway routes`); the child gets no handles.");
-      return await runWithSecrets(command, args, { ...options, manager: project.manager, disposeManager: false, transformEnv: (env) => swapKeysForHandles(env, handles, keys, warn) });
+      return await runWithSecrets(command, args, { ...options, manager: project.manager, disposeManager: false, transformEnv: (env) => swapKeysForHandles(env, handles, keysIn(env, keys(), secretVariables), warn) });
     } finally {
       await gateway.close();
     }
   } finally {
     if (dispose) await project.manager.dispose();
   }
+}
+
+/**
+ * The keys to keep from a child: the gateway's (current and recent old ones) and what `env`
+ * holds under the routes' secret variables. A child (re)started by `--watch` right after a
+ * rotation may get the new value before the gateway has read it: it is a key all the same.
+ */
+export function keysIn(env: Record<string, string>, keys: readonly string[], secretVariables: readonly string[]): string[] {
+  const out = [...keys];
+  for (const v of secretVariables) if (typeof env[v] === "string" && env[v].length > 0) out.push(env[v]);
+  return out;
 }
 
 /**

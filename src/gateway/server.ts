@@ -3,7 +3,8 @@
  * in a 0700 folder). `/<route>/...` picks the route. No open proxy: a Host header that is not the
  * gateway's own, an absolute-URL request target, CONNECT and upgrades are refused; slow headers
  * and slow bodies are cut by `headersTimeout` / `requestTimeout`. Error bodies are small JSON,
- * `{"error":{"code":"...","message":"..."}}`, never a value.
+ * `{"error":{"code":"...","message":"..."}}`, never a value. A refusal that matches no route is
+ * audited too, rate-limited and without its path (engine.auditUnrouted).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -27,12 +28,18 @@ export function createGatewayServer(engine: Engine, hosts: Set<string>, limits: 
   });
   server.keepAliveTimeout = 5_000;
   // No open door: CONNECT tunnels and protocol upgrades are refused outright.
-  server.on("connect", (_req: IncomingMessage, socket: Socket) => refuseSocket(socket, 405, "Method Not Allowed"));
-  server.on("upgrade", (_req: IncomingMessage, socket: Socket) => refuseSocket(socket, 501, "Not Implemented"));
+  const refuse = (socket: Socket, status: number, code: string, method: string) => {
+    const bytesOut = refuseSocket(socket, status, STATUS_TEXT[status]!);
+    engine.auditUnrouted({ status, errorCode: code, method, bytesOut, latencyMs: 0 });
+  };
+  server.on("connect", (_req: IncomingMessage, socket: Socket) => refuse(socket, 405, "connect-refused", "CONNECT"));
+  server.on("upgrade", (req: IncomingMessage, socket: Socket) => refuse(socket, 501, "upgrade-refused", req.method ?? "-"));
   server.on("clientError", (e: NodeJS.ErrnoException, socket: Socket) => {
-    if (e.code === "ERR_HTTP_REQUEST_TIMEOUT") refuseSocket(socket, 408, "Request Timeout");
-    else if (e.code === "HPE_HEADER_OVERFLOW") refuseSocket(socket, 431, "Request Header Fields Too Large");
-    else refuseSocket(socket, 400, "Bad Request");
+    if (e.code === "ERR_HTTP_REQUEST_TIMEOUT") refuse(socket, 408, "request-timeout", "-");
+    else if (e.code === "HPE_HEADER_OVERFLOW") refuse(socket, 431, "headers-too-large", "-");
+    // A malformed request is refused on record; a connection reset (ECONNRESET, EPIPE) is no request.
+    else if (String(e.code).startsWith("HPE_")) refuse(socket, 400, "bad-request", "-");
+    else refuseSocket(socket, 400, STATUS_TEXT[400]!);
   });
   return server;
 }
@@ -47,16 +54,24 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
 
 // --- internal ---
 
+const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 405: "Method Not Allowed", 408: "Request Timeout", 431: "Request Header Fields Too Large", 501: "Not Implemented" };
+
 async function serve(engine: Engine, hosts: Set<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
   const url = req.url ?? "";
-  if (!url.startsWith("/")) return void sendError(res, 400, "absolute-target", "Only paths of this gateway are served; it is not a proxy.");
-  if (!hosts.has(String(req.headers.host ?? "").toLowerCase())) return void sendError(res, 421, "wrong-host", "The Host header must name this gateway.");
+  // Refused before any route: audited without the path (the sender chose it), rate-limited.
+  const unrouted = (status: number, code: string, message: string) => {
+    const bytesOut = sendError(res, status, code, message);
+    if (!req.complete) req.resume();
+    engine.auditUnrouted({ status, errorCode: code, method: req.method ?? "-", bytesOut, latencyMs: performance.now() - started });
+  };
+  if (!url.startsWith("/")) return unrouted(400, "absolute-target", "Only paths of this gateway are served; it is not a proxy.");
+  if (!hosts.has(String(req.headers.host ?? "").toLowerCase())) return unrouted(421, "wrong-host", "The Host header must name this gateway.");
   // `/<route>` ends at the next `/` or `?`; the rest (`/v1/x?y`) is the upstream's target.
   const end = url.slice(1).search(/[/?]/) + 1 || url.length;
   const name = decodeRouteName(url.slice(1, end));
   const route = name === undefined ? undefined : engine.routes.get(name);
-  if (!route) return void sendError(res, 404, "no-such-route", "No active route of this gateway has that name.");
+  if (!route) return unrouted(404, "no-such-route", "No active route of this gateway has that name.");
   const rest = url.slice(end);
   const target = rest.startsWith("/") ? rest : `/${rest}`;
   const facts = { route: route.plan.name, secret: route.plan.secret, method: req.method ?? "GET", path: target, via: "http" as const };
@@ -115,7 +130,11 @@ function finished(body: NodeJS.ReadableStream, res: ServerResponse): Promise<voi
   });
 }
 
-function refuseSocket(socket: Socket, status: number, text: string): void {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+/** Answers on the raw socket and closes it; returns the bytes written. */
+function refuseSocket(socket: Socket, status: number, text: string): number {
+  const reply = `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
+  const writable = socket.writable;
+  if (writable) socket.end(reply);
   socket.destroy();
+  return writable ? Buffer.byteLength(reply) : 0;
 }

@@ -19,6 +19,8 @@ import type { ConfiguredManager } from "../config/open.js";
 import type { ProjectOptions } from "../workflows/project.js";
 import { activateRoute, type ActiveRoute } from "./active-route.js";
 import { gatewayActor } from "./audit.js";
+import { envName } from "../names.js";
+import { watchRouteKeys } from "./key-watch.js";
 import { createEngine } from "./engine.js";
 import { callRoute } from "./call.js";
 import { listenGateway, type Listening } from "./listen.js";
@@ -46,6 +48,14 @@ export interface StartGatewayOptions extends ProjectOptions {
   requestTimeoutMs?: number;
   /** Largest body `call` returns; the rest is cut (`truncated`). @default 1048576 */
   maxCallResponseBytes?: number;
+  /**
+   * Longest time a key is used without being read again when no change notification came (the
+   * first request after it re-reads; sources that notify, like the local store, are followed at
+   * once). @default 30000
+   */
+  keyRefreshMs?: number;
+  /** How long an old key is still removed from replies after its secret changed. @default 600000 */
+  previousKeyMs?: number;
   /** Also write {@link Gateway.childEnvironment} to this file (dotenv lines, 0600, atomic); removed by `close`. @default none */
   envFile?: string;
 }
@@ -55,8 +65,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   return (await startGatewayWithKeys(options)).gateway;
 }
 
+/** What `hush run --gateway` needs besides the gateway to keep every key from the child. */
+export interface GatewayKeys {
+  /** The routes' keys now, with the recent old ones (they follow rotation). */
+  keys(): string[];
+  /** The env-var names of the routes' secrets. */
+  secretVariables: string[];
+}
+
 /** {@link startGateway}, also giving the keys' values so `hush run --gateway` can keep every one of them from the child. Internal. */
-export async function startGatewayWithKeys(options: StartGatewayOptions = {}): Promise<{ gateway: Gateway; keys: string[] }> {
+export async function startGatewayWithKeys(options: StartGatewayOptions = {}): Promise<{ gateway: Gateway } & GatewayKeys> {
   const { openConfiguredManager } = await import("../config/open.js");
   const project = options.project ?? (await openConfiguredManager(options));
   const owned = options.project === undefined;
@@ -68,7 +86,11 @@ export async function startGatewayWithKeys(options: StartGatewayOptions = {}): P
     const warn = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
     const keyed = await resolveRouteKeys(plans, project.manager, warn, options.routes);
     const routes = new Map<string, ActiveRoute>();
-    for (const { plan, key } of keyed) routes.set(plan.name, activateRoute(plan, key));
+    const reader = project.manager;
+    for (const { plan, key } of keyed) {
+      const refresh = { read: () => reader.getRecord(plan.secret), refreshMs: options.keyRefreshMs, previousKeyMs: options.previousKeyMs, onWarning: warn };
+      routes.set(plan.name, activateRoute(plan, key, refresh));
+    }
     const runId = randomUUID();
     const engine = createEngine({
       routes,
@@ -83,12 +105,13 @@ export async function startGatewayWithKeys(options: StartGatewayOptions = {}): P
     });
     const listening: Listening | undefined = options.listen === false ? undefined : await listenGateway(engine, options.listen ?? { port: 0 }, { headersTimeoutMs: options.headersTimeoutMs ?? 10_000, requestTimeoutMs: options.requestTimeoutMs ?? 120_000 });
     const envFile = options.envFile === undefined ? undefined : resolve(options.cwd ?? process.cwd(), options.envFile);
-    const gateway = gatewayObject({ engine, routes, runId, listening, project, owned, maxCall: options.maxCallResponseBytes ?? 1024 * 1024, envFile });
+    const stopWatching = watchRouteKeys(project.manager, routes);
+    const gateway = gatewayObject({ engine, routes, runId, listening, project, owned, maxCall: options.maxCallResponseBytes ?? 1024 * 1024, envFile, stopWatching });
     if (envFile) await writeEnvFile(envFile, gateway.childEnvironment()).catch(async (e: unknown) => {
       await gateway.close();
       throw e;
     });
-    return { gateway, keys: keyed.map((k) => k.key) };
+    return { gateway, keys: () => [...routes.values()].flatMap((r) => r.key.values()), secretVariables: [...routes.values()].map((r) => envName(r.plan.secret)) };
   } catch (e) {
     if (owned) await project.manager.dispose().catch(() => undefined);
     throw e;
@@ -106,9 +129,10 @@ interface Parts {
   owned: boolean;
   maxCall: number;
   envFile: string | undefined;
+  stopWatching: () => void;
 }
 
-function gatewayObject({ engine, routes, runId, listening, project, owned, maxCall, envFile }: Parts): Gateway {
+function gatewayObject({ engine, routes, runId, listening, project, owned, maxCall, envFile, stopWatching }: Parts): Gateway {
   let closing: Promise<void> | undefined;
   const baseUrl = (r: ActiveRoute) => (listening?.httpUrl ? `${listening.httpUrl}/${r.plan.name}` : undefined);
   return {
@@ -137,7 +161,9 @@ function gatewayObject({ engine, routes, runId, listening, project, owned, maxCa
     },
     close: () =>
       (closing ??= (async () => {
+        stopWatching();
         await listening?.close();
+        engine.flushAudit();
         if (envFile) rmSync(envFile, { force: true });
         for (const r of routes.values()) r.agent.destroy();
         if (owned) await project.manager.dispose();

@@ -8,6 +8,7 @@
  *   across several writes (the gateway must remove it);
  * - `/redirect-out`: 302 to another origin; `/redirect-in`: 302 to the same origin;
  * - `/gzip`: a compressed reply;
+ * - `/echo-body`: the request's body as the reply (an upstream that echoes what it was sent);
  * - `/break`: a reply cut off mid-body (the connection is destroyed);
  * - anything else: `200 {"ok":true,"path":...}`.
  */
@@ -73,6 +74,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         res.write("partial ");
         return void setTimeout(() => res.socket?.destroy(), 20);
       }
+      if (path === "/echo-body") return void res.writeHead(200, { "content-type": "text/plain" }).end(Buffer.concat(chunks));
       if (path === "/gzip") return void res.writeHead(200, { "content-encoding": "gzip" }).end(gzipSync(`key ${key}`));
       const body = JSON.stringify({ ok: true, path });
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);

@@ -100,6 +100,8 @@ async function serveGateway(flags: GatewayFlags, cmd: Command, ctx: CliContext):
     headersTimeoutMs: undefined,
     requestTimeoutMs: undefined,
     maxCallResponseBytes: undefined,
+    keyRefreshMs: undefined,
+    previousKeyMs: undefined,
   };
   const gateway = await startGateway(options);
   const routes = gateway.routes();
