@@ -20,6 +20,8 @@ export interface Engine {
   readonly runId: string;
   /** Routes revoked in this process (`Gateway.revoke`), besides the revocation file. */
   readonly revoked: Set<string>;
+  /** True when the route is revoked here or in the revocation file (an unreadable file reads as revoked: fail closed). */
+  isRevoked(route: string): boolean;
   /** Runs the checks, then forwards. Rejects with a GatewayRefusal. */
   admit(route: ActiveRoute, request: EngineRequest): void;
   send(route: ActiveRoute, request: EngineRequest): Promise<ForwardReply>;
@@ -83,6 +85,13 @@ export function createEngine(options: EngineOptions): Engine {
     routes: options.routes,
     runId: options.runId,
     revoked,
+    isRevoked(name) {
+      try {
+        return revoked.has(name) || isRevokedOnDisk(options.revocations, name);
+      } catch (_e) {
+        return true;
+      }
+    },
     admit(route, request) {
       const name = route.plan.name;
       if (options.auditRequired && auditFailing) throw new GatewayRefusal(503, "audit-failed", "The audit trail cannot be written (audit: required); requests are refused until it can.");

@@ -138,7 +138,7 @@ function gatewayObject({ engine, routes, runId, listening, project, owned, maxCa
   return {
     url: listening?.url,
     runId,
-    routes: () => [...routes.values()].map((r) => summarizeRoute(r, baseUrl(r), engine.revoked.has(r.plan.name))),
+    routes: () => [...routes.values()].map((r) => summarizeRoute(r, baseUrl(r), engine.isRevoked(r.plan.name))),
     childEnvironment() {
       const env: Record<string, string> = {};
       for (const r of routes.values()) {

@@ -129,6 +129,8 @@ describe("hush mcp over stdio, through the SDK's client", () => {
       expect(refused.structured).toMatchObject({ status: 403 });
       expect(refused.text).toContain('"code":"revoked"');
       expect(upstream.requests.length).toBe(seen);
+      const listing = await call("list_credentials", {});
+      expect(listing.structured).toEqual({ routes: [expect.objectContaining({ route: "fake", revoked: true })] });
     } finally {
       await runHushBinary(CLI, ["gateway", "unrevoke", "fake"], { cwd: project });
       await client.close();
