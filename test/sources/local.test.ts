@@ -235,6 +235,18 @@ describe("local source: damaged stores are refused and kept (FAULTS 5, 7)", () =
     await expectKept(s, "STORE_CORRUPT");
   });
 
+  it("a store that breaks after a good read fails every read of that turn, never answers from the old document", async () => {
+    const { source, store } = setup();
+    await source.set("k", CANARY);
+    expect((await source.get("k"))?.value).toBe(CANARY);
+    await new Promise((r) => setImmediate(r)); // a new event-loop turn: the file is checked again
+    const bytes = readFileSync(store);
+    bytes[bytes.length - 20]! ^= 0x01;
+    writeFileSync(store, bytes);
+    await expectCode(source.get("k"), "STORE_CORRUPT");
+    await expectCode(source.get("k"), "STORE_CORRUPT"); // same turn: before the fix, the old value
+  });
+
   it("every cut of the file, from empty to one byte short: STORE_TRUNCATED", async () => {
     const s = await damaged(() => undefined);
     for (let n = 0; n < s.before.length; n++) {

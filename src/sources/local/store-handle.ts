@@ -95,7 +95,13 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
       await settle();
       checkedThisTurn.mark();
       if (handle.cached && sameIdentity(handle.cached.identity, statIdentity(storePath))) return handle.cached;
-      handle.cached = await open("read");
+      try {
+        handle.cached = await open("read");
+      } catch (e) {
+        // The file changed and cannot be opened: the old document must not answer the next read of this turn.
+        handle.cached = undefined;
+        throw e;
+      }
       return handle.cached;
     },
     settle,
