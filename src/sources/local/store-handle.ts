@@ -95,13 +95,8 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
       await settle();
       checkedThisTurn.mark();
       if (handle.cached && sameIdentity(handle.cached.identity, statIdentity(storePath))) return handle.cached;
-      try {
-        handle.cached = await open("read");
-      } catch (e) {
-        // The file changed and cannot be opened: the old document must not answer the next read of this turn.
-        handle.cached = undefined;
-        throw e;
-      }
+      handle.cached = undefined; // the file changed: if it cannot be opened, the old document must not answer this turn's next read
+      handle.cached = await open("read");
       return handle.cached;
     },
     settle,
