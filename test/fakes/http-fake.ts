@@ -34,6 +34,8 @@ export interface FakeResponse {
   json?: unknown;
   /** Sent as is. */
   body?: string | Buffer;
+  /** Sent chunk by chunk as the iterable yields (server-sent events); the reply ends with it. */
+  stream?: AsyncIterable<string | Buffer>;
 }
 
 /** A fault served instead of the handler's reply. */
@@ -84,7 +86,14 @@ export async function startFakeServer(handler: (req: FakeRequest) => FakeRespons
     if (fault && "malformed" in fault) return void res.writeHead(200, { "content-type": "application/json" }).end("{ not json");
     if (fault && "status" in fault) return void res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers }).end(fault.body ?? "{}");
     const reply = await handler(request);
-    if (reply.json !== undefined) {
+    if (reply.stream) {
+      res.writeHead(reply.status, reply.headers);
+      for await (const chunk of reply.stream) {
+        if (res.destroyed) return;
+        res.write(chunk);
+      }
+      res.end();
+    } else if (reply.json !== undefined) {
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.json));
     } else {
       res.writeHead(reply.status, reply.headers).end(reply.body ?? "");
