@@ -50,8 +50,10 @@ export interface FakeServer {
   /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   url: string;
   port: number;
-  /** Every request seen, in order. */
+  /** Every request seen, in order (once its body has been read). */
   requests: FakeRequest[];
+  /** Requests whose headers arrived, including any cut off before their body ended. */
+  started: number;
   /** Faults for the next requests, one each, in order (`push` several for a storm). */
   faults: Fault[];
   /** When set, every request gets this fault (until set back to undefined). */
@@ -68,12 +70,13 @@ export interface FakeServerOptions {
 /** Starts a fake on 127.0.0.1:0 with `handler` answering requests that are not faulted. */
 export async function startFakeServer(handler: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>, options: FakeServerOptions = {}): Promise<FakeServer> {
   const sockets = new Set<Socket>();
-  const fake: FakeServer = { url: "", port: 0, requests: [], faults: [], close: async () => {} };
+  const fake: FakeServer = { url: "", port: 0, requests: [], started: 0, faults: [], close: async () => {} };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     void serve(req, res).catch(() => res.destroy());
   };
   const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    fake.started++;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
