@@ -91,11 +91,20 @@ export { buildChildEnv, CLEAN_ENV_VARIABLES } from "./run/child-env.js";
 export type { ChildEnvOptions } from "./run/child-env.js";
 export { spawnFailureExitCode } from "./run/spawn-child.js";
 
+// --- The gateway: agents use keys without holding them (docs/gateway.md) ---
+export { startGateway } from "./gateway/start.js";
+export type { StartGatewayOptions } from "./gateway/start.js";
+export { revokeGatewayRoute, listGatewayRoutes } from "./gateway/workflows.js";
+export type { GatewayRouteListing, RevokeGatewayRouteOptions, ListGatewayRoutesOptions } from "./gateway/workflows.js";
+export { DEFAULT_MAX_REQUEST_BYTES } from "./gateway/types.js";
+export type { Gateway, GatewayRoute, GatewayRouteSummary, RoutePolicy, RouteAuth, GatewayCallRequest, GatewayCallResponse } from "./gateway/types.js";
+export type { GatewayConfig, GatewayRouteConfig } from "./gateway/config-types.js";
+
 // --- LLM provider adapters ---
 export { adapterConfig, resolveAdapter, injectAdapterSecrets } from "./adapters/inject.js";
 export type { AdapterConfig, AdapterConfigOptions, AdapterResolution, InjectAdapterSecretsOptions } from "./adapters/inject.js";
 export { PROVIDERS } from "./adapters/registry.js";
-export type { ProviderEntry, ProviderSetting, KeyFormat, LlmRotationPolicy } from "./adapters/registry.js";
+export type { ProviderEntry, ProviderSetting, ProviderGateway, KeyFormat, LlmRotationPolicy } from "./adapters/registry.js";
 export { findProvider, keyLookupNames, resolveProviderKey } from "./adapters/lookup.js";
 export type { KeyResolution, KeyCollision, SettingResolution, SecretReader } from "./adapters/lookup.js";
 export { checkKeyFormat, formatWarningFor, maskKey } from "./adapters/format-check.js";
@@ -126,7 +135,7 @@ export { readAuditRecords } from "./audit/read.js";
 export { verifyAuditLog } from "./audit/verify.js";
 export type { AuditVerifyResult, AuditProblem, AuditProblemKind, VerifyAuditLogOptions } from "./audit/verify.js";
 export { buildAccessReport, formatAccessReport } from "./audit/report.js";
-export type { SecretAccessSummary } from "./audit/report.js";
+export type { SecretAccessSummary, GatewayUse } from "./audit/report.js";
 export { reviewAccess } from "./audit/review.js";
 export type { AccessReview, AccessReviewOptions, SecretMeta, UnusualAccess } from "./audit/review.js";
 export { formatReviewText, formatReviewMarkdown } from "./audit/review-format.js";

@@ -144,8 +144,27 @@ export type AuditMode = "best-effort" | "required";
 /** Outcome of one access, as audit records it. */
 export type AccessOutcome = "served" | "missing" | "denied" | "error";
 
-/** What an access did. The `rotate-*` actions are the steps of `hush rotate` (docs/rotation.md). */
-export type AccessAction = "read" | "write" | "delete" | "rollback" | "rotate-create" | "rotate-set" | "rotate-test" | "rotate-finish" | "rotate-revoke" | "mark-compromised";
+/**
+ * What an access did. The `rotate-*` actions are the steps of `hush rotate` (docs/rotation.md);
+ * `gateway-request` is one request through `hush gateway` with the secret's key (docs/gateway.md).
+ */
+export type AccessAction = "read" | "write" | "delete" | "rollback" | "rotate-create" | "rotate-set" | "rotate-test" | "rotate-finish" | "rotate-revoke" | "mark-compromised" | "gateway-request";
+
+/** What a `gateway-request` record adds: never a body, a query string, a header or a key. */
+export interface GatewayRequestDetail {
+  route: string;
+  method: string;
+  /** The path without its query, ids collapsed to `:id` (`/v1/charges/:id`). */
+  path: string;
+  /** The status the client got (the upstream's, or the gateway's refusal). */
+  status: number;
+  bytesIn: number;
+  bytesOut: number;
+  latencyMs: number;
+  /** The gateway run (random, not secret). */
+  runId: string;
+  via: "http" | "mcp";
+}
 
 /** Who accessed. */
 export interface AccessActor {
@@ -172,6 +191,8 @@ export interface AccessEvent {
   actor: AccessActor;
   /** True for a read served from the manager's cache (the auditor rolls these up, see docs/audit.md). */
   cached?: boolean;
+  /** The facts of a `gateway-request`. */
+  detail?: GatewayRequestDetail;
 }
 
 /** Access tracking per secret, as the reference design's `get_access_report`. */

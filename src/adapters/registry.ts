@@ -68,6 +68,24 @@ export interface ProviderEntry {
   /** Where the provider documents its keys. */
   docs: string;
   notes?: string;
+  /** How `hush gateway` reaches the provider (docs/gateway.md); absent: no built-in route. */
+  gateway?: ProviderGateway;
+}
+
+/**
+ * A provider's built-in gateway route. The child of `hush run --gateway` gets the route's URL
+ * (plus `basePath`) in `sdkBaseUrlVariable` and in the hush name of the base-URL setting
+ * (`XAI_BASE_URL`, read by `adapterConfig`).
+ */
+export interface ProviderGateway {
+  /** The API's origin, `https://host`. */
+  upstream: string;
+  /** `bearer`, or the header that carries the whole key (`x-api-key`). */
+  auth: "bearer" | { header: string };
+  /** What the SDK expects after the base URL (`/v1` for the openai SDK); "" for none. */
+  basePath: string;
+  /** The base-URL variable the provider's own SDK reads; null when it reads none. */
+  sdkBaseUrlVariable: string | null;
 }
 
 const LLM = { rotationPolicy: "llm-api-key", rotationDays: 90 } as const;
@@ -99,6 +117,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     ],
     sdk: { package: "openai", export: "OpenAI" }, ...LLM,
     docs: "https://platform.openai.com/api-keys",
+    gateway: { upstream: "https://api.openai.com", auth: "bearer", basePath: "/v1", sdkBaseUrlVariable: "OPENAI_BASE_URL" },
   },
   {
     id: "anthropic", idAliases: ["claude"], displayName: "Anthropic", name: "anthropic", aliases: ["CLAUDE_API_KEY"],
@@ -107,6 +126,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [baseURL("anthropic", "https://api.anthropic.com")],
     sdk: { package: "@anthropic-ai/sdk", export: "Anthropic" }, ...LLM,
     docs: "https://docs.anthropic.com/en/api/overview",
+    gateway: { upstream: "https://api.anthropic.com", auth: { header: "x-api-key" }, basePath: "", sdkBaseUrlVariable: "ANTHROPIC_BASE_URL" },
   },
   {
     id: "google", idAliases: ["gemini"], displayName: "Google (Gemini)", name: "google",
@@ -116,6 +136,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [],
     sdk: { package: "@google/genai", export: "GoogleGenAI" }, ...LLM,
     docs: "https://ai.google.dev/gemini-api/docs/api-key",
+    gateway: { upstream: "https://generativelanguage.googleapis.com", auth: { header: "x-goog-api-key" }, basePath: "", sdkBaseUrlVariable: "GOOGLE_GEMINI_BASE_URL" },
     notes: "The older @google/generative-ai package takes the key positionally: new GoogleGenerativeAI(config.apiKey).",
   },
   {
@@ -124,6 +145,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [{ field: "serverURL", names: ["mistral_base_url"], default: "https://api.mistral.ai", description: "API server URL" }],
     sdk: { package: "@mistralai/mistralai", export: "Mistral" }, ...LLM,
     docs: "https://docs.mistral.ai/getting-started/quickstart/",
+    gateway: { upstream: "https://api.mistral.ai", auth: "bearer", basePath: "", sdkBaseUrlVariable: null },
   },
   {
     id: "xai", idAliases: ["grok"], displayName: "xAI (Grok)", name: "xai", aliases: ["GROK_API_KEY"],
@@ -132,6 +154,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [baseURL("xai", "https://api.x.ai/v1", "OpenAI-compatible base URL")],
     sdk: { package: "openai", export: "OpenAI" }, ...LLM,
     docs: "https://docs.x.ai/docs/overview",
+    gateway: { upstream: "https://api.x.ai", auth: "bearer", basePath: "/v1", sdkBaseUrlVariable: null },
   },
   {
     id: "groq", idAliases: [], displayName: "Groq", name: "groq", aliases: [],
@@ -140,6 +163,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [baseURL("groq", "https://api.groq.com")],
     sdk: { package: "groq-sdk", export: "Groq" }, ...LLM,
     docs: "https://console.groq.com/docs/quickstart",
+    gateway: { upstream: "https://api.groq.com", auth: "bearer", basePath: "", sdkBaseUrlVariable: "GROQ_BASE_URL" },
     notes: "With the openai SDK instead, use baseURL https://api.groq.com/openai/v1.",
   },
   {
@@ -148,6 +172,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [baseURL("deepseek", "https://api.deepseek.com", "OpenAI-compatible base URL")],
     sdk: { package: "openai", export: "OpenAI" }, ...LLM,
     docs: "https://api-docs.deepseek.com/",
+    gateway: { upstream: "https://api.deepseek.com", auth: "bearer", basePath: "", sdkBaseUrlVariable: null },
   },
   {
     id: "cohere", idAliases: [], displayName: "Cohere", name: "cohere", aliases: ["CO_API_KEY"],
@@ -162,6 +187,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [baseURL("together", "https://api.together.xyz/v1")],
     sdk: { package: "together-ai", export: "Together" }, ...LLM,
     docs: "https://docs.together.ai/docs/quickstart",
+    gateway: { upstream: "https://api.together.xyz", auth: "bearer", basePath: "/v1", sdkBaseUrlVariable: "TOGETHER_BASE_URL" },
   },
   {
     id: "openrouter", idAliases: [], displayName: "OpenRouter", name: "openrouter", aliases: [],
@@ -170,6 +196,7 @@ export const PROVIDERS: readonly ProviderEntry[] = Object.freeze([
     settings: [baseURL("openrouter", "https://openrouter.ai/api/v1", "OpenAI-compatible base URL")],
     sdk: { package: "openai", export: "OpenAI" }, ...LLM,
     docs: "https://openrouter.ai/docs/quickstart",
+    gateway: { upstream: "https://openrouter.ai", auth: "bearer", basePath: "/api/v1", sdkBaseUrlVariable: null },
   },
   {
     id: "azure-openai", idAliases: ["azure"], displayName: "Azure OpenAI", name: "azure_openai", aliases: ["AZURE_API_KEY"],

@@ -113,6 +113,7 @@ export function toEntry(e: AccessEvent | RolledUpEvent, ids: Pick<SecretIdMapper
     errorCode: e.errorCode ?? null,
     actor: e.actor, // shared, not copied: sinks only read it
   };
+  if ("detail" in e && e.detail !== undefined) entry.detail = e.detail;
   if ("count" in e && typeof e.count === "number") {
     entry.count = e.count;
     entry.last = isoTime(e.last);

@@ -199,7 +199,7 @@ function plainStringEnd(buf: Buffer, at: number, limit: number): number {
 }
 
 /** The repeating part of a v2 line, parsed once. */
-type Group = Pick<AuditEntry, "env" | "secretId" | "action" | "outcome" | "source" | "version" | "errorCode" | "actor">;
+type Group = Pick<AuditEntry, "env" | "secretId" | "action" | "outcome" | "source" | "version" | "errorCode" | "actor" | "detail">;
 
 /** Distinct groups kept before the map starts over (bounds memory on a log of many processes). */
 const MAX_GROUPS = 100_000;
@@ -234,6 +234,7 @@ function fastEntry(buf: Buffer, start: number, end: number, groups: Map<string, 
   return {
     time, env: group.env, secretId: group.secretId, action: group.action, outcome: group.outcome, source: group.source, version: group.version, errorCode: group.errorCode, actor: group.actor,
     count: rollup ? line.count : undefined, last: rollup ? buf.toString("latin1", line.lastStart, line.lastEnd) : undefined,
+    ...(group.detail === undefined ? {} : { detail: group.detail }),
   };
 }
 

@@ -23,7 +23,7 @@
  */
 import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
-import type { AccessAction, AccessActor, AccessOutcome } from "../types.js";
+import type { AccessAction, AccessActor, AccessOutcome, GatewayRequestDetail } from "../types.js";
 
 /** `prev` of the first record of a chain: 64 zeros. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -45,6 +45,8 @@ export interface AuditEntry {
   count?: number;
   /** A roll-up's last read (ISO time). */
   last?: string;
+  /** A `gateway-request`'s facts; stored after `actor` as `"detail":{route,method,path,status,bytesIn,bytesOut,latencyMs,runId,via}`. */
+  detail?: GatewayRequestDetail;
 }
 
 /** A stored record's own fields besides the entry's. */
@@ -106,6 +108,7 @@ export function chainEntry(entry: AuditEntry, seq: number, prev: string): AuditR
     errorCode: entry.errorCode ?? null,
     actor: { user: a.user, host: a.host, pid: a.pid, command: a.command },
   });
+  if (entry.detail !== undefined) body.detail = orderedDetail(entry.detail);
   body.hash = sha256Hex(v2Body(body));
   return body;
 }
@@ -157,6 +160,7 @@ export function isAuditRecord(o: unknown): o is AuditRecord {
     (r.count === undefined || (Number.isSafeInteger(r.count) && (r.count as number) >= 1)) &&
     (r.last === undefined || typeof r.last === "string") &&
     (r.seal === undefined || typeof r.seal === "string") &&
+    (r.detail === undefined || (typeof r.detail === "object" && r.detail !== null && !Array.isArray(r.detail))) &&
     typeof r.time === "string" && typeof r.env === "string" && typeof r.secretId === "string" &&
     typeof r.action === "string" && typeof r.outcome === "string" &&
     (r.source === null || typeof r.source === "string") &&
@@ -206,8 +210,14 @@ function entryTail(e: AuditEntry): string {
   const version = e.version === null || e.version === undefined ? "null" : JSON.stringify(e.version);
   return (
     `,"env":${json(e.env)},"secretId":${json(e.secretId)},"action":${json(e.action)},"outcome":${json(e.outcome)}` +
-    `,"source":${json(e.source ?? null)},"version":${version},"errorCode":${json(e.errorCode ?? null)},"actor":${actorJson(e.actor).stored}`
+    `,"source":${json(e.source ?? null)},"version":${version},"errorCode":${json(e.errorCode ?? null)},"actor":${actorJson(e.actor).stored}` +
+    (e.detail === undefined ? "" : `,"detail":${JSON.stringify(orderedDetail(e.detail))}`)
   );
+}
+
+/** A gateway detail with its keys in the documented order (the hash covers the bytes). */
+function orderedDetail(d: GatewayRequestDetail): GatewayRequestDetail {
+  return { route: d.route, method: d.method, path: d.path, status: d.status, bytesIn: d.bytesIn, bytesOut: d.bytesOut, latencyMs: d.latencyMs, runId: d.runId, via: d.via };
 }
 
 interface ActorJson extends AccessActor {

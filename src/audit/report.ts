@@ -29,6 +29,16 @@ export interface SecretAccessSummary {
   actors: string[];
   /** Distinct processes (`host:pid`). */
   processes: number;
+  /** Requests through `hush gateway` with this secret's key, per route (absent: none). */
+  gateway?: GatewayUse[];
+}
+
+/** One route's use in {@link SecretAccessSummary.gateway}. */
+export interface GatewayUse {
+  route: string;
+  requests: number;
+  /** Refused by the gateway (handle, policy, revocation) or failed upstream. */
+  refused: number;
 }
 
 /**
@@ -59,12 +69,17 @@ export function createAccessTally(nameOf: (secretId: string) => string | undefin
       }
       const n = r.count ?? 1;
       if (r.source !== null && !row.sources.includes(r.source)) row.sources.push(r.source);
-      if (r.action === "read") {
+      if (r.action === "gateway-request") {
+        const route = r.detail?.route ?? r.source?.replace(/^gateway:/, "") ?? "?";
+        const use = (row.gateway ??= []).find((g) => g.route === route) ?? row.gateway[row.gateway.push({ route, requests: 0, refused: 0 }) - 1]!;
+        use.requests += n;
+        if (r.outcome !== "served") use.refused += n;
+      } else if (r.action === "read") {
         row.reads += n;
         if (r.outcome === "served") row.served += n;
         else if (r.outcome === "missing") row.missing += n;
       } else row.writes += n;
-      if (r.outcome === "denied" || r.outcome === "error") row.failed += n;
+      if ((r.outcome === "denied" || r.outcome === "error") && r.action !== "gateway-request") row.failed += n;
       const last = r.last ?? r.time;
       if (r.time < row.firstAccess) row.firstAccess = r.time;
       if (last > row.lastAccess) row.lastAccess = last;
@@ -97,7 +112,9 @@ export function formatAccessReport(rows: readonly SecretAccessSummary[]): string
     r.actors.join(","),
     String(r.processes),
   ]);
-  return formatTable(head, body);
+  const gateway = rows.flatMap((r) => (r.gateway ?? []).map((g) => [g.route, r.name ?? `id:${r.secretId.slice(0, 12)}`, String(g.requests), String(g.refused)]));
+  const table = formatTable(head, body);
+  return gateway.length === 0 ? table : `${table}\n${formatTable(["GATEWAY ROUTE", "SECRET", "REQUESTS", "REFUSED"], gateway)}`;
 }
 
 /** Left-aligned columns, two spaces apart. */

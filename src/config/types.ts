@@ -3,6 +3,7 @@
  * Everything here is plain data: no values of secrets, only names and policies.
  */
 import type { AuditMode } from "../types.js";
+import type { GatewayConfig } from "../gateway/config-types.js";
 
 /** Rotation-policy type of a secret (DESIGN: "Policy"). */
 export type SecretType = "llm-api-key" | "database-password" | "service-account" | "tls-certificate" | "generic";
@@ -120,6 +121,8 @@ export interface HushConfig {
   secrets: Record<string, SecretPolicy>;
   /** `hush scan` settings kept with the project. */
   scan?: ScanConfig;
+  /** `hush gateway`'s routes (docs/gateway.md). */
+  gateway?: GatewayConfig;
 }
 
 /** `scan:` in hush.yaml: allow-lists the whole team shares (flags and hush:allow comments add to them). */

@@ -16,6 +16,7 @@ import { isMapping, isPath, kindOf, type AddProblem, type ConfigPath } from "./o
 import { checkSources } from "./validate-sources.js";
 import { checkRotator } from "./validate-rotator.js";
 import { checkKeysSection, checkProject } from "./validate-keys.js";
+import { checkGateway } from "./validate-gateway.js";
 import { DEFAULT_ROTATION_DAYS, SECRET_TYPES, type ConfigProblem, type HushConfig, type RemoteRef, type ScanConfig, type SecretPolicy, type SecretType } from "./types.js";
 
 export type { ConfigPath } from "./options-schema.js";
@@ -34,7 +35,7 @@ export interface ConfigCheck {
   problems: ConfigProblem[];
 }
 
-const TOP_KEYS = ["version", "project", "environment", "environments", "audit", "sources", "keys", "secrets", "scan"];
+const TOP_KEYS = ["version", "project", "environment", "environments", "audit", "sources", "keys", "secrets", "scan", "gateway"];
 const SCAN_KEYS = ["allow"];
 const SCAN_ALLOW_KEYS = ["paths", "rules", "secrets"];
 const SECRET_KEYS = ["required", "type", "description", "owner", "rotation", "remote", "rotator"];
@@ -70,6 +71,7 @@ export function checkConfig(raw: unknown, options: ValidateConfigOptions = {}): 
   if ("keys" in raw) config.keys = checkKeysSection(raw.keys, add, { environments: config.environments, project: config.project });
   if ("secrets" in raw) config.secrets = checkSecrets(raw.secrets, add);
   if ("scan" in raw) config.scan = checkScan(raw.scan, add);
+  if ("gateway" in raw) config.gateway = checkGateway(raw.gateway, add);
   return problems.length === 0 ? { config, problems } : { problems };
 }
 
@@ -101,7 +103,6 @@ export function formatPath(path: ConfigPath): string {
 // --- internal ---
 
 type Add = AddProblem;
-
 type Mapping = Record<string, unknown>;
 
 function checkSecrets(raw: unknown, add: Add): Record<string, SecretPolicy> {

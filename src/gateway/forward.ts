@@ -1,0 +1,160 @@
+/**
+ * Forwarding one request upstream and shaping the reply: the client's credentials and hop-by-hop
+ * headers dropped, the real key set, `accept-encoding: identity` (a compressed reply could not be
+ * searched for the key, so one is refused), no redirect followed (a redirect to another origin is
+ * refused; a same-origin one comes back pointing at the gateway), and the key removed from the
+ * reply's headers and, chunk by chunk, from its body (src/scan/redact.ts's stream, which holds
+ * back only a tail that could still become the key, so server-sent events flow as they come).
+ */
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { Transform, type Readable } from "node:stream";
+import { createRedactStream } from "../scan/redact.js";
+import type { ActiveRoute } from "./active-route.js";
+import { HANDLE_PREFIX } from "./handles.js";
+
+/** A refusal raised inside the pipeline; the front end answers it with its status and code. */
+export class GatewayRefusal extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** A request as the pipeline takes it (from HTTP or from `Gateway.call`). */
+export interface ForwardRequest {
+  method: string;
+  /** Path below the route, with its query (`/v1/models?limit=2`). */
+  target: string;
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>;
+  body: Readable | Buffer | undefined;
+  /** The gateway path of the route (`/openai`), for rewriting same-origin redirects. */
+  routePrefix: string;
+}
+
+/** The reply: status, cleaned headers, and the body with the key removed. */
+export interface ForwardReply {
+  status: number;
+  headers: OutgoingHttpHeaders;
+  body: Readable;
+  /** Bytes of the request body sent upstream. */
+  bytesIn(): number;
+}
+
+/** Sends `request` upstream on `route`. Rejects with a {@link GatewayRefusal} (413, 502, 504). */
+export function forward(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let settled = false;
+    const fail = (e: GatewayRefusal) => {
+      if (settled) return;
+      settled = true;
+      upstream.destroy();
+      reject(e);
+    };
+    const base = route.upstream.pathname.replace(/\/$/, "");
+    const upstream = route.transport.request({
+      protocol: route.upstream.protocol,
+      hostname: route.upstream.hostname.replace(/^\[|\]$/g, ""),
+      port: route.upstream.port || undefined,
+      method: request.method,
+      path: base + request.target,
+      headers: upstreamHeaders(route, request.headers),
+      agent: route.agent,
+      servername: route.upstream.hostname,
+      timeout: timeoutMs,
+    });
+    upstream.on("timeout", () => fail(new GatewayRefusal(504, "upstream-timeout", "The upstream did not answer in time.")));
+    upstream.on("error", () => fail(new GatewayRefusal(502, "upstream-failed", "The upstream could not be reached or broke the connection.")));
+    upstream.on("response", (res) => {
+      if (settled) return void res.destroy();
+      try {
+        const reply = shapeReply(route, request, res);
+        settled = true;
+        resolve({ ...reply, bytesIn: () => sent });
+      } catch (e) {
+        res.destroy();
+        fail(e instanceof GatewayRefusal ? e : new GatewayRefusal(502, "bad-reply", "The upstream's reply could not be passed on."));
+      }
+    });
+    const max = route.policy.maxRequestBytes;
+    if (request.body === undefined) upstream.end();
+    else if (Buffer.isBuffer(request.body)) {
+      sent = request.body.length;
+      upstream.end(request.body);
+    } else {
+      const counter = new Transform({
+        transform(chunk: Buffer, _e, done) {
+          sent += chunk.length;
+          if (sent > max) return done(new GatewayRefusal(413, "too-large", `The request body is larger than the route's limit of ${max} bytes.`));
+          done(null, chunk);
+        },
+      });
+      counter.on("error", (e) => fail(e instanceof GatewayRefusal ? e : new GatewayRefusal(400, "bad-request", "The request body could not be read.")));
+      request.body.on("error", () => fail(new GatewayRefusal(400, "bad-request", "The request body could not be read.")));
+      request.body.pipe(counter).pipe(upstream);
+    }
+  });
+}
+
+/** Hop-by-hop headers (RFC 9110 7.6.1) and those hush sets itself. */
+export const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
+
+/** Headers that carry a client's key in the SDKs hush knows: never sent upstream. */
+const CLIENT_AUTH = new Set(["authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie"]);
+
+// --- internal ---
+
+function upstreamHeaders(route: ActiveRoute, headers: ForwardRequest["headers"]): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const named = new Set(String(headers.connection ?? "").toLowerCase().split(",").map((s) => s.trim()));
+  const own = route.plan.auth.kind === "header" ? route.plan.auth.header.toLowerCase() : "";
+  for (const [name, value] of Object.entries(headers)) {
+    const n = name.toLowerCase();
+    if (value === undefined || HOP_BY_HOP.has(n) || named.has(n) || CLIENT_AUTH.has(n) || n === own || n === "host" || n === "accept-encoding") continue;
+    if ((Array.isArray(value) ? value : [value]).some((v) => String(v).includes(HANDLE_PREFIX))) continue; // a handle never leaves
+    out[n] = value;
+  }
+  out.host = route.upstream.host;
+  out["accept-encoding"] = "identity";
+  out[route.auth[0]] = route.auth[1];
+  return out;
+}
+
+function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMessage): Omit<ForwardReply, "bytesIn"> {
+  const encoding = String(res.headers["content-encoding"] ?? "identity").toLowerCase();
+  if (encoding !== "identity" && encoding !== "") throw new GatewayRefusal(502, "encoded-reply", "The upstream sent a compressed reply, which the gateway cannot check for the key.");
+  const status = res.statusCode ?? 502;
+  const headers: OutgoingHttpHeaders = {};
+  const named = new Set(String(res.headers.connection ?? "").toLowerCase().split(",").map((s) => s.trim()));
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === "content-length") continue;
+    headers[name] = Array.isArray(value) ? value.map((v) => scrub(route, v)) : scrub(route, value);
+  }
+  if (status >= 300 && status < 400 && typeof res.headers.location === "string") headers.location = scrub(route, sameOriginLocation(route, request.routePrefix, res.headers.location));
+  const redactor = createRedactStream(route.keyForms);
+  res.on("error", () => redactor.destroy());
+  redactor.on("close", () => {
+    if (!res.complete) res.destroy(); // the client went away: stop reading the upstream
+  });
+  return { status, headers, body: res.pipe(redactor) };
+}
+
+/** A header value with every form of the key replaced. */
+function scrub(route: ActiveRoute, value: string): string {
+  let out = value;
+  for (const [label, form] of route.keyForms) if (out.includes(form)) out = out.split(form).join(`[REDACTED:${label}]`);
+  return out;
+}
+
+/** A redirect's Location on the upstream's origin, rewritten to the gateway's path; another origin is refused. */
+function sameOriginLocation(route: ActiveRoute, routePrefix: string, location: string): string {
+  let target: URL;
+  try {
+    target = new URL(location, route.upstream);
+  } catch (_e) {
+    throw new GatewayRefusal(502, "redirect-refused", "The upstream redirected to an address the gateway cannot read.");
+  }
+  if (target.origin !== route.upstream.origin) throw new GatewayRefusal(502, "redirect-refused", "The upstream redirected to another origin; the gateway does not follow it.");
+  const base = route.upstream.pathname.replace(/\/$/, "");
+  if (base && !(target.pathname === base || target.pathname.startsWith(`${base}/`))) throw new GatewayRefusal(502, "redirect-refused", "The upstream redirected outside the route's base path.");
+  return `${routePrefix}${target.pathname.slice(base.length)}${target.search}`;
+}
