@@ -19,7 +19,8 @@ export interface ServerLimits {
 
 /** A server running the engine; `hosts` is filled in once the address is known. */
 export function createGatewayServer(engine: Engine, hosts: Set<string>, limits: ServerLimits): Server {
-  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, maxHeaderSize: 32 * 1024 }, (req, res) => {
+  // connectionsCheckingInterval: Node checks the two timeouts only this often (30 s by default), which would let slow headers live 30 s past headersTimeout.
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs), maxHeaderSize: 32 * 1024 }, (req, res) => {
     void serve(engine, hosts, req, res);
   });
   server.keepAliveTimeout = 5_000;
