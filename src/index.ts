@@ -96,6 +96,8 @@ export { startGateway } from "./gateway/start.js";
 export type { StartGatewayOptions } from "./gateway/start.js";
 export { revokeGatewayRoute, listGatewayRoutes } from "./gateway/workflows.js";
 export type { GatewayRouteListing, RevokeGatewayRouteOptions, ListGatewayRoutesOptions } from "./gateway/workflows.js";
+export { runWithGateway } from "./gateway/run-with-gateway.js";
+export type { RunWithGatewayOptions } from "./gateway/run-with-gateway.js";
 export { DEFAULT_MAX_REQUEST_BYTES } from "./gateway/types.js";
 export type { Gateway, GatewayRoute, GatewayRouteSummary, RoutePolicy, RouteAuth, GatewayCallRequest, GatewayCallResponse } from "./gateway/types.js";
 export type { GatewayConfig, GatewayRouteConfig } from "./gateway/config-types.js";

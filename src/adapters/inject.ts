@@ -7,7 +7,7 @@
  * import { adapterConfig } from "hush-secrets";
  * const openai = new OpenAI({ ...(await adapterConfig("openai")), maxRetries: 2 });
  */
-import { isHushError } from "../errors.js";
+import { HushError, isHushError } from "../errors.js";
 import type { SecretsManager } from "../manager.js";
 import {
   findProvider,
@@ -21,6 +21,7 @@ import {
 } from "./lookup.js";
 import type { ProviderEntry } from "./registry.js";
 import type { SecretRecord } from "../types.js";
+import type { Gateway } from "../gateway/types.js";
 
 /**
  * Fields to spread into an SDK constructor (`{ apiKey, baseURL, organization }`): every field
@@ -50,6 +51,12 @@ export interface AdapterConfigOptions<O extends Record<string, unknown> = Record
   overrides?: O;
   /** Receives collision warnings (names and sources, never values). @default writes "hush: warning: ..." to stderr */
   onWarning?: (message: string) => void;
+  /**
+   * A running gateway (`startGateway`): the config then holds the route's handle in place of the
+   * key and the gateway's URL as the base URL, so the SDK never holds the key. Throws NOT_FOUND
+   * when the gateway has no active route for the provider. @default none: the key itself
+   */
+  gateway?: Pick<Gateway, "clientSettings">;
 }
 
 /**
@@ -96,7 +103,8 @@ export async function adapterConfig<O extends Record<string, unknown> = Record<n
  */
 export async function resolveAdapter(provider: string, options: AdapterConfigOptions = {}): Promise<AdapterResolution> {
   const p = findProvider(provider);
-  return withReader(options.manager, (reader) => resolveWith(p, reader, options.overrides ?? {}, warner(options.onWarning)));
+  const overrides = options.gateway ? { ...gatewayFields(p, options.gateway), ...options.overrides } : (options.overrides ?? {});
+  return withReader(options.manager, (reader) => resolveWith(p, reader, overrides, warner(options.onWarning)));
 }
 
 /**
@@ -129,6 +137,16 @@ export async function injectAdapterSecrets<T extends Record<string, Record<strin
 }
 
 // --- internal ---
+
+/** The handle (as the key) and the gateway's base URL of the provider's route. */
+function gatewayFields(p: ProviderEntry, gateway: Pick<Gateway, "clientSettings">): Record<string, string> {
+  const settings = gateway.clientSettings(p.id);
+  if (!settings) throw new HushError("NOT_FOUND", `The gateway has no active route for ${p.displayName} ("${p.id}"): its key was not found when the gateway started, or the route was left out.`, { hint: "`hush gateway routes` lists the routes and whether each key is found." });
+  const fields: Record<string, string> = { [p.keyField]: settings.handle };
+  const base = p.settings.find((s) => s.field === "baseURL" || s.field === "serverURL");
+  if (base && settings.baseUrl !== undefined) fields[base.field] = settings.baseUrl;
+  return fields;
+}
 
 async function resolveWith(p: ProviderEntry, reader: SecretReader, overrides: Record<string, unknown>, warn: (m: string) => void): Promise<AdapterResolution> {
   const config: Record<string, unknown> = {};

@@ -44,5 +44,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: "member", summary: "team members: your key pair; add, list, remove who can open an environment's key", load: () => import("./commands/member.js") },
   { name: "db", summary: "the PostgreSQL store's schema: migrate, status, grant (SQL printed or applied)", load: () => import("./commands/db.js") },
   { name: "rotate", summary: "rotate a secret: create -> pending, set, test, finish; revoke the old value after a grace period", load: () => import("./commands/rotate.js") },
+  { name: "gateway", summary: "a local gateway: agents use keys without holding them (handles in place of keys); routes, revoke", load: () => import("./commands/gateway.js") },
   { name: "redact", summary: "copy stdin to stdout with every managed value replaced by [REDACTED:name]", load: () => import("./commands/redact.js") },
 ];

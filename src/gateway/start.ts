@@ -11,7 +11,9 @@
  * await gateway.close();
  */
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { resolve } from "node:path";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import { HushError } from "../errors.js";
 import type { ConfiguredManager } from "../config/open.js";
 import type { ProjectOptions } from "../workflows/project.js";
@@ -44,6 +46,8 @@ export interface StartGatewayOptions extends ProjectOptions {
   requestTimeoutMs?: number;
   /** Largest body `call` returns; the rest is cut (`truncated`). @default 1048576 */
   maxCallResponseBytes?: number;
+  /** Also write {@link Gateway.childEnvironment} to this file (dotenv lines, 0600, atomic); removed by `close`. @default none */
+  envFile?: string;
 }
 
 /** Starts a gateway. Throws INVALID_ARGUMENT for an unknown route in `routes`, and what opening the project or reading a key throws. */
@@ -77,7 +81,12 @@ export async function startGatewayWithKeys(options: StartGatewayOptions = {}): P
       onWarning: warn,
     });
     const listening: Listening | undefined = options.listen === false ? undefined : await listenGateway(engine, options.listen ?? { port: 0 }, { headersTimeoutMs: options.headersTimeoutMs ?? 10_000, requestTimeoutMs: options.requestTimeoutMs ?? 120_000 });
-    const gateway = gatewayObject({ engine, routes, runId, listening, project, owned, maxCall: options.maxCallResponseBytes ?? 1024 * 1024 });
+    const envFile = options.envFile === undefined ? undefined : resolve(options.cwd ?? process.cwd(), options.envFile);
+    const gateway = gatewayObject({ engine, routes, runId, listening, project, owned, maxCall: options.maxCallResponseBytes ?? 1024 * 1024, envFile });
+    if (envFile) await writeEnvFile(envFile, gateway.childEnvironment()).catch(async (e: unknown) => {
+      await gateway.close();
+      throw e;
+    });
     return { gateway, keys: keyed.map((k) => k.key) };
   } catch (e) {
     if (owned) await project.manager.dispose().catch(() => undefined);
@@ -95,9 +104,10 @@ interface Parts {
   project: ConfiguredManager;
   owned: boolean;
   maxCall: number;
+  envFile: string | undefined;
 }
 
-function gatewayObject({ engine, routes, runId, listening, project, owned, maxCall }: Parts): Gateway {
+function gatewayObject({ engine, routes, runId, listening, project, owned, maxCall, envFile }: Parts): Gateway {
   let closing: Promise<void> | undefined;
   const baseUrl = (r: ActiveRoute) => (listening?.httpUrl ? `${listening.httpUrl}/${r.plan.name}` : undefined);
   return {
@@ -114,6 +124,11 @@ function gatewayObject({ engine, routes, runId, listening, project, owned, maxCa
       }
       return env;
     },
+    clientSettings(route) {
+      const r = routes.get(route);
+      const url = r && baseUrl(r);
+      return r && { handle: r.handle, baseUrl: url === undefined ? undefined : url + (r.plan.baseUrlPath ?? "") };
+    },
     call: (request) => callRoute(engine, request, maxCall),
     revoke(route) {
       if (!routes.has(route)) throw new HushError("INVALID_ARGUMENT", `No active gateway route is named "${route.slice(0, 64)}".`);
@@ -122,8 +137,15 @@ function gatewayObject({ engine, routes, runId, listening, project, owned, maxCa
     close: () =>
       (closing ??= (async () => {
         await listening?.close();
+        if (envFile) rmSync(envFile, { force: true });
         for (const r of routes.values()) r.agent.destroy();
         if (owned) await project.manager.dispose();
       })()),
   };
+}
+
+/** The handles and base URLs as dotenv lines (the values are plain tokens and URLs: no quoting needed). */
+async function writeEnvFile(path: string, env: Record<string, string>): Promise<void> {
+  const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  await writeFileAtomic(path, `# hush gateway: handles for this run only (no keys)\n${lines.join("\n")}\n`, { mode: 0o600 });
 }

@@ -94,6 +94,12 @@ export interface Gateway {
   routes(): GatewayRouteSummary[];
   /** Env vars for a child: each route's handle in its key variable and base URL in its base-URL variable. */
   childEnvironment(): Record<string, string>;
+  /**
+   * What an SDK in this process needs to use an active route: its handle and its base URL (with
+   * the SDK's path suffix, `/v1` for OpenAI; undefined on a Unix socket). Undefined for a name that
+   * is no active route. `adapterConfig(provider, { gateway })` uses it.
+   */
+  clientSettings(route: string): { handle: string; baseUrl: string | undefined } | undefined;
   /** One request under the route's policy, audited as a gateway request (`via: "mcp"`). */
   call(request: GatewayCallRequest): Promise<GatewayCallResponse>;
   /** Refuses every further request on the route, at once. */

@@ -62,6 +62,11 @@ export interface RunWithSecretsOptions {
   onWarning?: (message: string) => void;
   /** Notices such as "restarting"; @default onWarning-style line on stderr */
   onNotice?: (message: string) => void;
+  /**
+   * The last step before each spawn: takes the child's environment and returns the one to use
+   * (`hush run --gateway` swaps the routes' keys for handles here). @default none
+   */
+  transformEnv?: (env: Record<string, string>) => Record<string, string>;
 }
 
 /** How the run ended. */
@@ -154,7 +159,8 @@ async function resolveForRun(manager: SecretsManager, options: RunWithSecretsOpt
 }
 
 function childEnv(secrets: Record<string, SecretRecord>, options: RunWithSecretsOptions): Record<string, string> {
-  return buildChildEnv(options.env ?? process.env, secrets, { cleanEnv: options.cleanEnv });
+  const env = buildChildEnv(options.env ?? process.env, secrets, { cleanEnv: options.cleanEnv });
+  return options.transformEnv ? options.transformEnv(env) : env;
 }
 
 /** `--watch`: on a change, keeps the new secrets for the next child and ends the current one. */

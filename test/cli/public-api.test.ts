@@ -102,7 +102,7 @@ describe("typed flags", () => {
 describe("the public surface", () => {
   it("is what a user needs, and changes on purpose", () => {
     expect(Object.keys(hush).sort()).toEqual([
-      "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "DEFAULT_GRACE_MS", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "ROTATION_STEPS", "SEALING_SCOPES", "SEVERITIES", "STORE_TYPES", "VERSION",
+      "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "DEFAULT_GRACE_MS", "DEFAULT_MAX_REQUEST_BYTES", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "ROTATION_STEPS", "SEALING_SCOPES", "SEVERITIES", "STORE_TYPES", "VERSION",
       "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat",
       "checkRequired", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource", "createGcpSource",
       "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createPostgresRoleRotator", "createPostgresSource",
@@ -111,12 +111,12 @@ describe("the public surface", () => {
       "envName", "exportEnvironmentKey", "exportManifest", "exportSecrets", "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile",
       "findKeyProviderType", "findProvider", "findRotatorType", "findSourceType", "formatAccessReport", "formatReviewMarkdown", "formatReviewText",
       "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "grantDatabaseAccess", "hintFor", "importEnvironmentKey",
-      "importSecrets", "initProject", "injectAdapterSecrets", "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listIncidents",
+      "importSecrets", "initProject", "injectAdapterSecrets", "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listGatewayRoutes", "listIncidents",
       "listKeyProviderTypes", "listProjectMembers", "listRotatorTypes", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey",
       "migrateDatabase", "moveKey", "openConfiguredManager", "openIncident", "option", "parseFernetKey", "postgresRoleRotatorType",
       "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerRotatorType", "registerSourceType",
-      "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret", "reviewAccess", "reviewProjectAccess",
-      "rotateDue", "rotateKey", "rotateSecret", "ruleSeverity", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "toSarif", "uninstallHook",
+      "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret", "reviewAccess", "reviewProjectAccess", "revokeGatewayRoute",
+      "rotateDue", "rotateKey", "rotateSecret", "ruleSeverity", "runWithGateway", "runWithSecrets", "scan", "scanProject", "spawnFailureExitCode", "startGateway", "toSarif", "uninstallHook",
       "userCacheDir", "validateConfig", "verifyAuditLog", "verifyProjectAuditLog", "writeEnvExample",
     ]);
   });

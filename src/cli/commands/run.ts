@@ -4,7 +4,7 @@
  * signal n) becomes hush's.
  */
 import type { Command } from "commander";
-import { CLEAN_ENV_VARIABLES, HushError, runWithSecrets, spawnFailureExitCode, type OpenConfiguredManagerOptions } from "../../index.js";
+import { CLEAN_ENV_VARIABLES, HushError, runWithSecrets, spawnFailureExitCode, type OpenConfiguredManagerOptions, type RunWithSecretsOptions } from "../../index.js";
 import type { CliContext, GlobalOptions } from "../context.js";
 import { globalOptions, openManagerFromOptions } from "../open-manager.js";
 import { reportError } from "../report-error.js";
@@ -21,6 +21,8 @@ export interface RunFlags {
   strict?: boolean;
   graceMs?: string;
   reloadSignal?: string;
+  /** `--gateway`: handles in place of the routes' keys (src/cli/commands/run-gateway.ts, loaded only then). */
+  gateway?: boolean;
 }
 
 const HELP_AFTER = `
@@ -35,6 +37,11 @@ never hush's own environment, never the command line.
 Signals: SIGINT, SIGTERM and SIGHUP are passed on; hush exits with the child's code, or
 128 + n when signal n ended it. 127: command not found, 126: not executable. On Linux the
 child gets SIGTERM if hush itself is killed (via util-linux setpriv --pdeathsig, when installed).
+
+--gateway runs hush's gateway (docs/gateway.md) for the child's lifetime: for each route whose
+key is found (OpenAI, Anthropic, ... and hush.yaml's gateway.routes) the child gets a handle in
+the key's variable (OPENAI_API_KEY=hush_h_...) and the gateway's URL in the base-URL variable
+(OPENAI_BASE_URL), and none of those keys. Other secrets are injected as usual.
 
 --clean-env keeps only ${CLEAN_ENV_VARIABLES.join(", ")} and LC_*.
 
@@ -76,6 +83,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--grace-ms <ms>", "with --watch: wait this long after SIGTERM before SIGKILL", "5000")
     .option("--reload-signal <signal>", "with --watch: send this signal (HUP, USR1, USR2) instead of restarting the child")
     .option("--strict", "fail when any secret cannot be resolved (default: warn and go on)")
+    .option("--gateway", "give the child gateway handles in place of the LLM and gateway keys (see below)")
     .option("-e, --env <name>", "environment (as before `run`)")
     .option("-C, --cwd <dir>", "project folder, also the child's working folder (as before `run`)")
     .option("--secrets-dir <dir>", "secrets folder (as before `run`)")
@@ -90,11 +98,11 @@ export async function runAction(command: string, args: string[], flags: RunFlags
   const only = parseOnly(flags.only);
   const restartGraceMs = parseGrace(flags.graceMs);
   const fromFlags: Mapped<Pick<OpenConfiguredManagerOptions, "envFiles">> = { envFiles: flags.envFile };
-  const { manager } = await openManagerFromOptions(globals, ctx, fromFlags);
+  const project = await openManagerFromOptions(globals, ctx, fromFlags);
   try {
-    const result = await runWithSecrets(command, args, {
-      manager,
-      disposeManager: true,
+    // Loaded only for --gateway, so plain `hush run` stays small (scripts/build.mjs keeps it out of dist/cli-run.js).
+    const run = flags.gateway ? (await import("./run-gateway.js")).gatewayRunner(project) : (c: string, a: string[], o: RunWithSecretsOptions) => runWithSecrets(c, a, { ...o, manager: project.manager, disposeManager: true });
+    const result = await run(command, args, {
       only,
       strict: flags.strict,
       cleanEnv: flags.cleanEnv,
