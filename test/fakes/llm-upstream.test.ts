@@ -101,7 +101,9 @@ describe("fake LLM upstream, through the real SDKs", () => {
     upstream.mode = { kind: "echo-key" };
     const echoed = await fetch(`${upstream.url}/v1/models`, { headers: { authorization: `Bearer ${OPENAI_KEY}` }, dispatcher } as RequestInit);
     expect(echoed.headers.get("x-echoed-key")).toBe(OPENAI_KEY);
-    expect(await echoed.text()).toContain(OPENAI_KEY);
+    const text = await echoed.text();
+    expect(text).toContain(OPENAI_KEY);
+    expect(text).toContain(Buffer.from(OPENAI_KEY).toString("base64"));
     upstream.mode = { kind: "redirect", location: "https://elsewhere.invalid" };
     const moved = await fetch(`${upstream.url}/v1/models`, { redirect: "manual", dispatcher } as RequestInit);
     expect(moved.status).toBe(307);

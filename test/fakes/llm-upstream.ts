@@ -10,7 +10,7 @@
  *   content_block_stop, message_delta, message_stop), `GET /v1/models` (with `anthropic-version`).
  *
  * It records the key each request carried (`keys()`), and has modes for attacks: `echo-key`
- * (the key back in a header and in a body split across two chunks), `redirect` (a 307 to
+ * (the key back in a header and in a body split across two chunks, and base64), `redirect` (a 307 to
  * another host). With `gated` set, a streamed reply sends its first text delta at once and each
  * next one only after the test calls `release()`: a test that sees delta N before releasing
  * delta N+1 proves nothing in between buffers the stream, with no timing threshold.
@@ -21,7 +21,7 @@ import { startFakeServer, type FakeRequest, type FakeResponse, type FakeServer }
 /** What the fake answers. */
 export type UpstreamMode =
   | { kind: "normal" }
-  /** The key back in header `x-echoed-key` and in an OpenAI-style error body, cut in the middle of the key across two writes. */
+  /** The key back in header `x-echoed-key` and in an OpenAI-style error body (cut in the middle of the key across two writes), and its base64 form. */
   | { kind: "echo-key" }
   /** `status` (307 unless said) with `Location: <location><request path>`. */
   | { kind: "redirect"; location: string; status?: number };
@@ -159,7 +159,8 @@ async function* paced(deltas: string[], head: string, tail: string, pace: Pace):
 }
 
 function echoKey(key: string): FakeResponse {
-  const text = JSON.stringify({ error: { message: `Incorrect API key provided: ${key}. You can find your API key at the usual place.`, type: "invalid_request_error", code: "invalid_api_key" } });
+  const basic = Buffer.from(key).toString("base64");
+  const text = JSON.stringify({ error: { message: `Incorrect API key provided: ${key}. You can find your API key at the usual place.`, type: "invalid_request_error", code: "invalid_api_key", debug: `key (base64): ${basic}` } });
   const cut = text.indexOf(key) + Math.max(1, key.length >> 1);
   async function* halves(): AsyncGenerator<string> {
     yield text.slice(0, cut);

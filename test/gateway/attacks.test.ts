@@ -213,12 +213,14 @@ describe("gateway attacks: resource abuse", () => {
 });
 
 describe("gateway attacks: replies", () => {
-  it("a reply echoing the key in a header and in a body cut mid-key across writes is cleaned", async () => {
+  it("a reply echoing the key in a header, in a body cut mid-key across writes, and in base64 is cleaned", async () => {
     upstream.mode = { kind: "echo-key" };
     const r = await rawExchange(port, request("GET", "/openai/v1/models", bearer(handle)));
     expect(r.status).toBe(401); // the upstream's own status passes through
     expect(r.text).toMatch(/\r\nx-echoed-key: /i);
     expect(r.text).toContain("Incorrect API key provided: ");
+    expect(r.text).toContain("key (base64): ");
+    expect(r.text.match(/REDACTED/g)?.length).toBeGreaterThanOrEqual(3); // header, body, base64: replaced, not dropped
     expect(upstream.keys().at(-1)).toBe(KEY);
     expectNoLeak(r.text);
   });
