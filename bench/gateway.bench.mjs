@@ -1,13 +1,15 @@
 // The gateway's cost on loopback (issue 18), side by side in one run: the same requests sent
 // directly to the fake HTTPS upstream (test/fakes/llm-upstream.ts, bundled here with esbuild)
-// and through `startGateway` (the built library, in its own process, pinned to one core with
-// taskset when there are two; the client and the fake run here). Keep-alive on both paths.
+// and through `startGateway` (the built library, in its own process; the client and the fake
+// run here). Keep-alive on both paths.
 //   1. Added latency per request: GET /v1/models and a non-streamed POST /v1/chat/completions,
 //      one at a time; p50 and p99 of each, interleaved in rounds.
 //   2. Time to the first streamed chunk of `stream: true` (the fake holds the rest until the
 //      client has the first: release on demand), p50 and p99.
-//   3. Requests per second with 16 keep-alive connections (the gateway on one core).
-// Two gateways: the default audit (one JSONL record per request) and `audit: off`.
+//   3. Requests per second with 16 keep-alive connections: the gateway pinned to one core and
+//      this process to the other with taskset (HUSH_BENCH_PIN=0: no pinning).
+// Two gateways: the default audit (one JSONL record per request) and `audit: off`; and the floor
+// of any local gateway, bench/minimal-proxy.mjs (forward and pipe back, nothing else).
 //
 // Usage: node scripts/build.mjs && node bench/gateway.bench.mjs [rounds] [perRound]
 import { execFileSync, spawn } from "node:child_process";
@@ -39,12 +41,15 @@ const { startLlmUpstream, DEFAULT_WORDS } = await import(pathToFileURL(join(WORK
 const ca = makeTestCa();
 const upstream = await startLlmUpstream({ tls: ca.server, validKeys: new Set([KEY]) });
 const ENV = { PATH: process.env.PATH, HOME: WORK, XDG_CONFIG_HOME: join(WORK, "config") };
-if (PIN) execFileSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" });
-const gateways = { gateway: await startGatewayProcess("audit", ""), "gateway, audit off": await startGatewayProcess("audit-off", "audit: off\n") };
+const gateways = {
+  "bare proxy (floor)": await startChild([join(ROOT, "bench/minimal-proxy.mjs"), upstream.url, ca.caPath], { PROXY_KEY: KEY }),
+  gateway: await startGatewayProcess("audit", ""),
+  "gateway, audit off": await startGatewayProcess("audit-off", "audit: off\n"),
+};
 
 const clients = {
   direct: client(https, upstream.url, new https.Agent({ keepAlive: true, maxSockets: 16, ca: ca.caCert }), KEY),
-  ...Object.fromEntries(Object.entries(gateways).map(([name, g]) => [name, client(http, `${g.url}/openai`, new http.Agent({ keepAlive: true, maxSockets: 16 }), g.env.OPENAI_API_KEY)])),
+  ...Object.fromEntries(Object.entries(gateways).map(([name, g]) => [name, client(http, `${g.url}/openai`, new http.Agent({ keepAlive: true, maxSockets: 16 }), g.env?.OPENAI_API_KEY ?? "none")])),
 };
 
 try {
@@ -56,6 +61,8 @@ try {
   upstream.gated = true;
   const firsts = await rounds((c) => c.send("POST", "/v1/chat/completions", streamed, () => DEFAULT_WORDS.slice(1).forEach(() => upstream.release())).then((r) => r.first));
   upstream.gated = false;
+  // Throughput on one core: each gateway pinned to core 1, this process (client and fake) to core 0.
+  if (PIN) for (const [pid, cpu] of [[process.pid, 0], ...Object.values(gateways).map((g) => [g.pid, 1])]) execFileSync("taskset", ["-a", "-cp", String(cpu), String(pid)], { stdio: "ignore" });
   const rps = {};
   for (let r = 0; r < 3; r++) for (const [name, c] of Object.entries(clients)) (rps[name] ??= []).push(await throughput(c, 16, PER_ROUND * 20));
 
@@ -88,17 +95,21 @@ async function startGatewayProcess(name, extraYaml) {
   execFileSync(NODE, [join(ROOT, "dist/cli.js"), "set", "openai_api_key"], { cwd: dir, env: ENV, input: KEY, stdio: ["pipe", "pipe", "pipe"] });
   const yaml = readFileSync(join(dir, "hush.yaml"), "utf8");
   writeFileSync(join(dir, "hush.yaml"), `${yaml}\n${extraYaml}gateway:\n  routes:\n    - { name: openai, upstream: "${upstream.url}", caCert: "${ca.caPath}" }\n`);
-  const args = [join(ROOT, "bench/gateway-child.mjs"), join(ROOT, "dist/index.js"), dir];
-  const child = PIN ? spawn("taskset", ["-c", "1", NODE, ...args], { env: ENV, stdio: ["pipe", "pipe", "inherit"] }) : spawn(NODE, args, { env: ENV, stdio: ["pipe", "pipe", "inherit"] });
+  return startChild([join(ROOT, "bench/gateway-child.mjs"), join(ROOT, "dist/index.js"), dir], {});
+}
+
+/** Starts `node ...args`, reads its first stdout line as JSON; `stop()` closes its stdin (it exits). */
+async function startChild(args, extraEnv) {
+  const child = spawn(NODE, args, { env: { ...ENV, ...extraEnv }, stdio: ["pipe", "pipe", "inherit"] });
   const line = await new Promise((resolve, reject) => {
     let text = "";
     child.stdout.on("data", (c) => {
       text += c;
       if (text.includes("\n")) resolve(text.slice(0, text.indexOf("\n")));
     });
-    child.on("exit", (code) => reject(new Error(`the gateway process exited (${code})`)));
+    child.on("exit", (code) => reject(new Error(`${args[0]} exited (${code})`)));
   });
-  return { ...JSON.parse(line), stop: () => child.stdin.end() };
+  return { ...JSON.parse(line), pid: child.pid, stop: () => child.stdin.end() };
 }
 
 /** Sends requests over `agent`; `send` resolves with ms to the first body chunk and to the end. */
