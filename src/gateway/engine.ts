@@ -48,6 +48,8 @@ export interface EngineOptions {
   actor: AccessActor;
   revocations: RevocationState | undefined;
   record: ((event: AccessEvent) => Promise<void> | void) | undefined;
+  /** `audit: required`: while records fail to be written, requests are refused (503). */
+  auditRequired: boolean;
   upstreamTimeoutMs: number;
   onWarning: (message: string) => void;
 }
@@ -62,6 +64,7 @@ export function createEngine(options: EngineOptions): Engine {
     revoked,
     admit(route, request) {
       const name = route.plan.name;
+      if (options.auditRequired && auditFailing) throw new GatewayRefusal(503, "audit-failed", "The audit trail cannot be written (audit: required); requests are refused until it can.");
       if (request.authenticate && !presentedCredentials(request.headers, route.plan.auth).some((c) => route.check.matches(c))) {
         throw new GatewayRefusal(401, "no-valid-handle", `A valid handle for route "${name}" of this gateway run is required.`);
       }
@@ -84,7 +87,7 @@ export function createEngine(options: EngineOptions): Engine {
       };
       try {
         const pending = options.record(event);
-        if (pending) pending.then(() => (auditFailing = false), warn);
+        if (pending) void pending.then(() => (auditFailing = false), warn);
       } catch (_e) {
         warn();
       }

@@ -7,6 +7,7 @@
  * back only a tail that could still become the key, so server-sent events flow as they come).
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { isIP } from "node:net";
 import { Transform, type Readable } from "node:stream";
 import { createRedactStream } from "../scan/redact.js";
 import type { ActiveRoute } from "./active-route.js";
@@ -59,7 +60,7 @@ export function forward(route: ActiveRoute, request: ForwardRequest, timeoutMs: 
       path: base + request.target,
       headers: upstreamHeaders(route, request.headers),
       agent: route.agent,
-      servername: route.upstream.hostname,
+      ...(isIP(route.upstream.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: route.upstream.hostname }),
       timeout: timeoutMs,
     });
     upstream.on("timeout", () => fail(new GatewayRefusal(504, "upstream-timeout", "The upstream did not answer in time.")));

@@ -19,15 +19,21 @@ export interface ServerLimits {
 
 /** A server running the engine; `hosts` is filled in once the address is known. */
 export function createGatewayServer(engine: Engine, hosts: Set<string>, limits: ServerLimits): Server {
-  // connectionsCheckingInterval: Node checks the two timeouts only this often (30 s by default), which would let slow headers live 30 s past headersTimeout.
-  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs), maxHeaderSize: 32 * 1024 }, (req, res) => {
+  // The timeouts are checked every `connectionsCheckingInterval` (30 s by default): check often
+  // enough that a slow client is cut near its limit.
+  const checkEvery = Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2)));
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, maxHeaderSize: 32 * 1024, connectionsCheckingInterval: checkEvery }, (req, res) => {
     void serve(engine, hosts, req, res);
   });
   server.keepAliveTimeout = 5_000;
   // No open door: CONNECT tunnels and protocol upgrades are refused outright.
   server.on("connect", (_req: IncomingMessage, socket: Socket) => refuseSocket(socket, 405, "Method Not Allowed"));
   server.on("upgrade", (_req: IncomingMessage, socket: Socket) => refuseSocket(socket, 501, "Not Implemented"));
-  server.on("clientError", (_e, socket: Socket) => refuseSocket(socket, 400, "Bad Request"));
+  server.on("clientError", (e: NodeJS.ErrnoException, socket: Socket) => {
+    if (e.code === "ERR_HTTP_REQUEST_TIMEOUT") refuseSocket(socket, 408, "Request Timeout");
+    else if (e.code === "HPE_HEADER_OVERFLOW") refuseSocket(socket, 431, "Request Header Fields Too Large");
+    else refuseSocket(socket, 400, "Bad Request");
+  });
   return server;
 }
 

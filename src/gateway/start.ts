@@ -77,6 +77,7 @@ export async function startGatewayWithKeys(options: StartGatewayOptions = {}): P
       actor: gatewayActor(options.command ?? "hush gateway"),
       revocations: watchRevocations(revocationPath(project.manager.secretsDir)),
       record: project.audit ? (event) => project.audit!.record(event) : undefined,
+      auditRequired: project.audit?.mode === "required",
       upstreamTimeoutMs: options.upstreamTimeoutMs ?? 120_000,
       onWarning: warn,
     });

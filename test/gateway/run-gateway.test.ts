@@ -111,6 +111,11 @@ describe("hush run --gateway", () => {
     expect(end.code, end.stderr).toBe(0);
     expect(existsSync(envFile)).toBe(false);
     for (const key of [OPENAI_KEY, STRIPE_KEY]) expect(end.stdout + end.stderr).not.toContain(key);
+    // The refused request is on record too, flushed when the gateway stopped; no key in the log.
+    const log = readFileSync(join(project, ".secrets/audit.dev.jsonl"), "utf8");
+    const refused = log.trim().split("\n").map((l) => JSON.parse(l) as { action: string; outcome: string; errorCode: string | null; detail?: { status: number; route: string } }).filter((r) => r.action === "gateway-request" && r.outcome === "denied");
+    expect(refused.at(-1)).toMatchObject({ errorCode: "revoked", detail: { status: 403, route: "stripe" } });
+    for (const key of [OPENAI_KEY, STRIPE_KEY]) expect(log).not.toContain(key);
   });
 
   it("hush gateway routes lists the routes without a key", async () => {
