@@ -10,12 +10,14 @@
  *   content_block_stop, message_delta, message_stop), `GET /v1/models` (with `anthropic-version`).
  *
  * It records the key each request carried (`keys()`), and has modes for attacks: `echo-key`
- * (the key back in a header and in a body split across two chunks, and base64), `redirect` (a 307 to
+ * (the key back in a header and in a body split across two chunks, and base64; `echo-key-gzip`
+ * compressed), `redirect` (a 307 to
  * another host). With `gated` set, a streamed reply sends its first text delta at once and each
  * next one only after the test calls `release()`: a test that sees delta N before releasing
  * delta N+1 proves nothing in between buffers the stream, with no timing threshold.
  */
 import { randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { startFakeServer, type FakeRequest, type FakeResponse, type FakeServer } from "./http-fake.js";
 
 /** What the fake answers. */
@@ -23,6 +25,8 @@ export type UpstreamMode =
   | { kind: "normal" }
   /** The key back in header `x-echoed-key` and in an OpenAI-style error body (cut in the middle of the key across two writes), and its base64 form. */
   | { kind: "echo-key" }
+  /** The same error body as `echo-key`, gzip-compressed whatever the request's Accept-Encoding (a hostile upstream hiding the key from a scan). */
+  | { kind: "echo-key-gzip" }
   /** `status` (307 unless said) with `Location: <location><request path>`. */
   | { kind: "redirect"; location: string; status?: number };
 
@@ -76,6 +80,7 @@ export async function startLlmUpstream(options: LlmUpstreamOptions): Promise<Llm
     const mode = upstream.mode;
     if (mode.kind === "redirect") return { status: mode.status ?? 307, headers: { location: `${mode.location}${req.path}` }, body: "" };
     if (mode.kind === "echo-key") return echoKey(key);
+    if (mode.kind === "echo-key-gzip") return { status: 401, headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gzipSync(echoText(key)) };
     const anthropic = req.path === "/v1/messages" || (req.path === "/v1/models" && req.headers["anthropic-version"] !== undefined);
     const accepted = key !== "" && (options.validKeys ? options.validKeys.has(key) : true);
     const pace = () => (upstream.gated ? gate.wait() : Promise.resolve());
@@ -158,9 +163,13 @@ async function* paced(deltas: string[], head: string, tail: string, pace: Pace):
   }
 }
 
-function echoKey(key: string): FakeResponse {
+function echoText(key: string): string {
   const basic = Buffer.from(key).toString("base64");
-  const text = JSON.stringify({ error: { message: `Incorrect API key provided: ${key}. You can find your API key at the usual place.`, type: "invalid_request_error", code: "invalid_api_key", debug: `key (base64): ${basic}` } });
+  return JSON.stringify({ error: { message: `Incorrect API key provided: ${key}. You can find your API key at the usual place.`, type: "invalid_request_error", code: "invalid_api_key", debug: `key (base64): ${basic}` } });
+}
+
+function echoKey(key: string): FakeResponse {
+  const text = echoText(key);
   const cut = text.indexOf(key) + Math.max(1, key.length >> 1);
   async function* halves(): AsyncGenerator<string> {
     yield text.slice(0, cut);

@@ -129,7 +129,7 @@ describe("gateway attacks: who may use a route", () => {
 });
 
 describe("gateway attacks: no open proxy (SSRF)", () => {
-  it("a Host header that is not the gateway, absolute-URL targets and CONNECT are refused", async () => {
+  it("a Host header that is not the gateway, absolute-URL targets, CONNECT and a smuggled request are refused", async () => {
     const away = `127.0.0.1:${elsewhere.port}`;
     const attempts = [
       request("GET", "/openai/v1/models", { ...bearer(handle), host: away }),
@@ -137,6 +137,8 @@ describe("gateway attacks: no open proxy (SSRF)", () => {
       request("GET", `https://${away}/v1/models`, bearer(handle)),
       request("GET", `http://127.0.0.1:${port}/openai/v1/models`, bearer(handle)),
       request("CONNECT", away, { ...bearer(handle), host: away }),
+      // Request smuggling: both Content-Length and Transfer-Encoding.
+      request("POST", "/openai/v1/chat/completions", { ...bearer(handle), "content-length": "4", "transfer-encoding": "chunked" }, `0\r\n\r\nGET /openai/v1/models HTTP/1.1\r\nhost: ${away}\r\n\r\n`),
     ];
     for (const [i, text] of attempts.entries()) {
       const r = await rawExchange(port, text);
@@ -222,6 +224,16 @@ describe("gateway attacks: replies", () => {
     expect(r.text).toContain("key (base64): ");
     expect(r.text.match(/REDACTED/g)?.length).toBeGreaterThanOrEqual(3); // header, body, base64: replaced, not dropped
     expect(upstream.keys().at(-1)).toBe(KEY);
+    expectNoLeak(r.text);
+  });
+
+  it("a reply compressed against the gateway's Accept-Encoding (the key hidden from the scan) is refused (502), nothing of it passed on", async () => {
+    upstream.mode = { kind: "echo-key-gzip" };
+    const r = await rawExchange(port, request("GET", "/openai/v1/models", bearer(handle)));
+    expect(r.status).toBe(502);
+    expect(r.text.toLowerCase()).not.toContain("content-encoding: gzip");
+    expect(r.text).not.toContain("\x1f\x8b"); // no gzip stream
+    expect(upstream.requests.at(-1)!.headers["accept-encoding"]).toBe("identity");
     expectNoLeak(r.text);
   });
 
