@@ -132,7 +132,9 @@ function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMe
   }
   if (status >= 300 && status < 400 && typeof res.headers.location === "string") headers.location = scrub(route, sameOriginLocation(route, request.routePrefix, res.headers.location));
   const redactor = createRedactStream(route.keyForms);
-  res.on("error", () => redactor.destroy());
+  // An upstream that breaks off mid-reply fails the body, so the client's reply is cut, not left hanging.
+  res.on("error", () => redactor.destroy(new Error("upstream reply broke off")));
+  res.on("aborted", () => redactor.destroy(new Error("upstream reply broke off")));
   redactor.on("close", () => {
     if (!res.complete) res.destroy(); // the client went away: stop reading the upstream
   });

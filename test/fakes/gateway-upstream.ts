@@ -8,6 +8,7 @@
  *   across several writes (the gateway must remove it);
  * - `/redirect-out`: 302 to another origin; `/redirect-in`: 302 to the same origin;
  * - `/gzip`: a compressed reply;
+ * - `/break`: a reply cut off mid-body (the connection is destroyed);
  * - anything else: `200 {"ok":true,"path":...}`.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
@@ -67,6 +68,11 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       }
       if (path === "/redirect-out") return void res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data" }).end();
       if (path === "/redirect-in") return void res.writeHead(302, { location: "/v1/elsewhere?x=1" }).end();
+      if (path === "/break") {
+        res.writeHead(200, { "content-type": "text/plain", "content-length": "1000" });
+        res.write("partial ");
+        return void setTimeout(() => res.socket?.destroy(), 20);
+      }
       if (path === "/gzip") return void res.writeHead(200, { "content-encoding": "gzip" }).end(gzipSync(`key ${key}`));
       const body = JSON.stringify({ ok: true, path });
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);

@@ -29,7 +29,7 @@ gateway:
       upstream: ${upstream.url}
       secret: stripe_key
       auth: bearer
-      allow: ["GET /v1/charges*", "GET /v1/customers/*", "* /stream", "GET /echo-key", "GET /redirect-*", "GET /gzip", "POST /v1/upload"]
+      allow: ["GET /v1/charges*", "GET /v1/customers/*", "* /stream", "GET /echo-key", "GET /redirect-*", "GET /gzip", "GET /break", "POST /v1/upload"]
       maxRequestBytes: 1000
     - name: capped
       upstream: ${upstream.url}
@@ -244,6 +244,14 @@ describe("the gateway: replies", () => {
     });
     expect(events.join("")).toBe("data: event-0\n\ndata: event-1\n\ndata: event-2\n\n");
     expect(events.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("the gateway: an upstream that breaks off", () => {
+  it("cuts the client's reply instead of leaving it hanging", async () => {
+    await expect(get("/stripe/break")).rejects.toThrow();
+    // The gateway still serves the next request.
+    expect((await get("/stripe/v1/charges")).status).toBe(200);
   });
 });
 
