@@ -6,7 +6,9 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { readFileSync } from "node:fs";
+import type { Transform } from "node:stream";
 import { HushError } from "../errors.js";
+import { redactStreamFactory } from "../scan/redact.js";
 import { createHandle, handleCheck, type HandleCheck } from "./handles.js";
 import { createPolicyState, type RoutePolicyState } from "./policy.js";
 import { authHeader, type PlannedRoute } from "./routes.js";
@@ -25,6 +27,8 @@ export interface ActiveRoute {
   auth: [string, string];
   /** Every form of the key a reply could echo, by a label (`openai_api_key`, `openai_api_key.base64`). */
   keyForms: Map<string, string>;
+  /** A new stream that removes every form of the key (compiled once per route). */
+  newRedactor(): Transform;
 }
 
 /** Makes a route active with its key. Throws CONFIG_INVALID for an upstream it will not use, READ_FAILED for an unreadable CA file. */
@@ -35,6 +39,7 @@ export function activateRoute(plan: PlannedRoute, key: string): ActiveRoute {
   const ca = plan.caCert ? readCa(plan) : undefined;
   const agent = secure ? new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: true });
   const auth = authHeader(plan.auth, key);
+  const forms = keyForms(plan.secret || plan.name, key, auth[1]);
   return {
     plan,
     handle,
@@ -44,7 +49,8 @@ export function activateRoute(plan: PlannedRoute, key: string): ActiveRoute {
     transport: secure ? https : http,
     agent,
     auth,
-    keyForms: keyForms(plan.secret || plan.name, key, auth[1]),
+    keyForms: forms,
+    newRedactor: redactStreamFactory(forms),
   };
 }
 

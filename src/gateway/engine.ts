@@ -80,7 +80,7 @@ export function createEngine(options: EngineOptions): Engine {
     send: (route, request) => forward(route, { method: request.method, target: request.target, headers: request.headers, body: request.body, routePrefix: request.routePrefix }, options.upstreamTimeoutMs),
     audit(facts) {
       if (!options.record) return;
-      const event = gatewayEvent({ ...facts, runId: options.runId }, options.environment, options.actor);
+      const event = gatewayEvent({ ...facts, path: withoutKeys(facts.path, options.routes.get(facts.route)), runId: options.runId }, options.environment, options.actor);
       const warn = () => {
         if (!auditFailing) options.onWarning("gateway: an access record could not be written (see the audit warnings).");
         auditFailing = true;
@@ -96,6 +96,13 @@ export function createEngine(options: EngineOptions): Engine {
 }
 
 // --- internal ---
+
+/** A path with any form of the route's key, or a handle, replaced: a client may put one there. */
+function withoutKeys(path: string, route: ActiveRoute | undefined): string {
+  let out = path.replace(/hush_h_[A-Za-z0-9_-]*/g, ":handle");
+  for (const form of route?.keyForms.values() ?? []) out = out.split(form).join(":key");
+  return out;
+}
 
 function isRevokedOnDisk(revocations: RevocationState | undefined, route: string): boolean {
   if (!revocations) return false;

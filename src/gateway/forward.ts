@@ -9,7 +9,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
 import { Transform, type Readable } from "node:stream";
-import { createRedactStream } from "../scan/redact.js";
 import type { ActiveRoute } from "./active-route.js";
 import { HANDLE_PREFIX } from "./handles.js";
 
@@ -110,7 +109,7 @@ function upstreamHeaders(route: ActiveRoute, headers: ForwardRequest["headers"])
   const own = route.plan.auth.kind === "header" ? route.plan.auth.header.toLowerCase() : "";
   for (const [name, value] of Object.entries(headers)) {
     const n = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(n) || named.has(n) || CLIENT_AUTH.has(n) || n === own || n === "host" || n === "accept-encoding") continue;
+    if (value === undefined || HOP_BY_HOP.has(n) || named.has(n) || CLIENT_AUTH.has(n) || n === own || n === "host" || n === "accept-encoding" || n === "expect") continue;
     if ((Array.isArray(value) ? value : [value]).some((v) => String(v).includes(HANDLE_PREFIX))) continue; // a handle never leaves
     out[n] = value;
   }
@@ -131,7 +130,7 @@ function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMe
     headers[name] = Array.isArray(value) ? value.map((v) => scrub(route, v)) : scrub(route, value);
   }
   if (status >= 300 && status < 400 && typeof res.headers.location === "string") headers.location = scrub(route, sameOriginLocation(route, request.routePrefix, res.headers.location));
-  const redactor = createRedactStream(route.keyForms);
+  const redactor = route.newRedactor();
   // An upstream that breaks off mid-reply fails the body, so the client's reply is cut, not left hanging.
   res.on("error", () => redactor.destroy(new Error("upstream reply broke off")));
   res.on("aborted", () => redactor.destroy(new Error("upstream reply broke off")));

@@ -15,13 +15,17 @@ export interface KeyedRoute {
   key: string;
 }
 
-/** The routes whose key was found, each with the canonical name of the secret that supplied it. */
-export async function resolveRouteKeys(plans: readonly PlannedRoute[], reader: SecretReader, warn: (m: string) => void): Promise<KeyedRoute[]> {
+/**
+ * The routes whose key was found, each with the canonical name of the secret that supplied it.
+ * A configured route, or a built-in one in `requested`, without its key gets a warning.
+ */
+export async function resolveRouteKeys(plans: readonly PlannedRoute[], reader: SecretReader, warn: (m: string) => void, requested: readonly string[] = []): Promise<KeyedRoute[]> {
   const out: KeyedRoute[] = [];
   for (const plan of plans) {
     if (plan.provider && !plan.explicitSecret) {
       const found = await resolveProviderKey(plan.provider, reader);
       if (found.record && found.name) out.push({ plan: { ...plan, secret: canonicalName(found.name) }, key: found.record.value });
+      else if (requested.includes(plan.name)) warn(`gateway route "${plan.name}" is not active: no key found (looked for ${found.lookedFor.join(", ")}).`);
       continue;
     }
     const record = await reader.getRecord(plan.secret);

@@ -35,6 +35,7 @@ export async function runWithGateway(command: string, args: readonly string[] = 
     const { gateway, keys } = await startGatewayWithKeys({ project, routes: options.routes, command: "hush run --gateway", onWarning: warn });
     try {
       const handles = gateway.childEnvironment();
+      if (gateway.routes().length === 0) warn("--gateway: no route has a key (`hush gateway routes`); the child gets no handles.");
       return await runWithSecrets(command, args, { ...options, manager: project.manager, disposeManager: false, transformEnv: (env) => swapKeysForHandles(env, handles, keys, warn) });
     } finally {
       await gateway.close();

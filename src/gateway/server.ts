@@ -52,11 +52,13 @@ async function serve(engine: Engine, hosts: Set<string>, req: IncomingMessage, r
   const url = req.url ?? "";
   if (!url.startsWith("/")) return void sendError(res, 400, "absolute-target", "Only paths of this gateway are served; it is not a proxy.");
   if (!hosts.has(String(req.headers.host ?? "").toLowerCase())) return void sendError(res, 421, "wrong-host", "The Host header must name this gateway.");
-  const slash = url.indexOf("/", 1);
-  const name = decodeRouteName(url.slice(1, slash === -1 ? url.length : slash).split("?", 1)[0]!);
+  // `/<route>` ends at the next `/` or `?`; the rest (`/v1/x?y`) is the upstream's target.
+  const end = url.slice(1).search(/[/?]/) + 1 || url.length;
+  const name = decodeRouteName(url.slice(1, end));
   const route = name === undefined ? undefined : engine.routes.get(name);
   if (!route) return void sendError(res, 404, "no-such-route", "No active route of this gateway has that name.");
-  const target = slash === -1 ? "/" : url.slice(slash);
+  const rest = url.slice(end);
+  const target = rest.startsWith("/") ? rest : `/${rest}`;
   const facts = { route: route.plan.name, secret: route.plan.secret, method: req.method ?? "GET", path: target, via: "http" as const };
   let bytesIn = 0;
   let bytesOut = 0;

@@ -66,7 +66,7 @@ export async function startGatewayWithKeys(options: StartGatewayOptions = {}): P
       if (!plans.some((p) => p.name === name)) throw new HushError("INVALID_ARGUMENT", `No gateway route is named "${name.slice(0, 64)}"; \`hush gateway routes\` lists them.`);
     }
     const warn = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
-    const keyed = await resolveRouteKeys(plans, project.manager, warn);
+    const keyed = await resolveRouteKeys(plans, project.manager, warn, options.routes);
     const routes = new Map<string, ActiveRoute>();
     for (const { plan, key } of keyed) routes.set(plan.name, activateRoute(plan, key));
     const runId = randomUUID();

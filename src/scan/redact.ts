@@ -43,7 +43,18 @@ export function redact(text: string, values: RedactValues, options: RedactOption
  * child.stdout.pipe(createRedactStream(new Map([["db_password", pw]]))).pipe(process.stdout);
  */
 export function createRedactStream(values: RedactValues, options: RedactOptions = {}): Transform {
+  return redactStreamFactory(values, options)();
+}
+
+/** {@link createRedactStream} with the values compiled once, for many streams (the gateway: one per reply). */
+export function redactStreamFactory(values: RedactValues, options: RedactOptions = {}): () => Transform {
   const engine = compileRedaction(values, options, (s) => Buffer.from(s, "utf8").toString("latin1"));
+  return () => redactStream(engine);
+}
+
+// --- internal ---
+
+function redactStream(engine: RedactionEngine | undefined): Transform {
   let carry = "";
   return new Transform({
     transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
@@ -61,8 +72,6 @@ export function createRedactStream(values: RedactValues, options: RedactOptions 
     },
   });
 }
-
-// --- internal ---
 
 interface RedactionEngine {
   replaceAll(text: string): string;

@@ -24,7 +24,7 @@ describe("hush run fast-path argv parsing", () => {
   });
 
   it("leaves everything else to commander (help, =-forms, unknown options, missing command or value)", () => {
-    for (const argv of [["run", "--help"], ["run", "-h"], ["--help", "run"], ["run", "--only=a", "--", "x"], ["run", "--bogus", "--", "x"], ["run"], ["run", "--"], ["run", "--only"], ["run", "-f"], ["run", "--env-file=.env", "--", "x"], ["-V", "run", "x"], ["--json", "run", "x"], ["run", "--", ""]]) {
+    for (const argv of [["run", "--help"], ["run", "-h"], ["--help", "run"], ["run", "--only=a", "--", "x"], ["run", "--bogus", "--", "x"], ["run"], ["run", "--"], ["run", "--only"], ["run", "-f"], ["run", "--env-file=.env", "--", "x"], ["-V", "run", "x"], ["--json", "run", "x"], ["run", "--", ""], ["run", "--gateway", "--", "x"]]) {
       expect(parseRunArgs(argv), argv.join(" ")).toBeUndefined();
     }
   });

@@ -29,7 +29,7 @@ gateway:
       upstream: ${upstream.url}
       secret: stripe_key
       auth: bearer
-      allow: ["GET /v1/charges*", "GET /v1/customers/*", "* /stream", "GET /echo-key", "GET /redirect-*", "GET /gzip", "GET /break", "POST /v1/upload"]
+      allow: ["GET /v1/charges*", "GET /v1/customers/*", "* /stream", "GET /echo-key", "GET /redirect-*", "GET /gzip", "GET /break", "GET /", "POST /v1/upload"]
       maxRequestBytes: 1000
     - name: capped
       upstream: ${upstream.url}
@@ -190,6 +190,11 @@ describe("the gateway: no open proxy", () => {
       s.on("close", () => resolve(out));
     });
     expect(text).toMatch(/^HTTP\/1\.1 405/);
+  });
+
+  it("keeps the query of a request to the route's root", async () => {
+    expect((await get("/stripe?limit=2")).status).toBe(200);
+    expect(upstream.requests.at(-1)!.url).toBe("/?limit=2");
   });
 
   it("answers 404 for a name that is no route", async () => {

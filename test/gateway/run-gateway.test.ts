@@ -118,6 +118,32 @@ describe("hush run --gateway", () => {
     for (const key of [OPENAI_KEY, STRIPE_KEY]) expect(log).not.toContain(key);
   });
 
+  it("hush gateway --json prints the URL, the routes and the handles on stdout, never a key", async () => {
+    const gw = startHush(cli, ["gateway", "--json", "--route", "openai"], { cwd: project });
+    let stdout = "";
+    gw.child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
+    try {
+      const info = await waitFor(() => {
+        try {
+          return JSON.parse(stdout) as { url: string; routes: { name: string }[]; environment: Record<string, string> };
+        } catch (_e) {
+          return undefined;
+        }
+      }, "the JSON on stdout");
+      expect(info.routes.map((r) => r.name)).toEqual(["openai"]);
+      expect(info.environment.OPENAI_API_KEY).toMatch(/^hush_h_/);
+      expect(info.environment.OPENAI_BASE_URL).toBe(`${info.url}/openai/v1`);
+      const r = await rawRequest(info.url, { path: "/openai/v1/models", headers: { authorization: `Bearer ${info.environment.OPENAI_API_KEY}` } });
+      expect(r.status).toBe(200);
+    } finally {
+      gw.child.kill("SIGINT");
+    }
+    const end = await gw.done;
+    expect(end.code, end.stderr).toBe(0);
+    expect(end.stderr).toContain("listening on http://127.0.0.1:");
+    for (const key of [OPENAI_KEY, STRIPE_KEY]) expect(end.stdout + end.stderr).not.toContain(key);
+  });
+
   it("hush gateway routes lists the routes without a key", async () => {
     const r = await runHushBinary(cli, ["gateway", "routes", "--json"], { cwd: project });
     expect(r.code, r.stderr).toBe(0);
