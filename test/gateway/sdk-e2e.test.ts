@@ -9,6 +9,8 @@
  *   3. streamed deltas arrive unbuffered: the fake holds delta N+1 until the child has printed
  *      delta N (release on demand, no timing threshold);
  *   4. a path outside the allow-list gets 403 and an audit record.
+ * Then the same agent against a standalone `hush gateway --env-out FILE`, started with that file's
+ * variables alone.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,7 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_WORDS, startLlmUpstream, type LlmUpstream } from "../fakes/llm-upstream.js";
-import { baseEnv, buildCli, hushSet, NODE, REPO, runHushBinary, waitFor } from "../helpers/run-binary.js";
+import { baseEnv, buildCli, hushSet, NODE, readIfThere, REPO, runHushBinary, waitFor } from "../helpers/run-binary.js";
 import { makeTestCa, type TestCa } from "../helpers/test-ca.js";
 
 const OPENAI_KEY = `sk-proj-${randomBytes(24).toString("hex")}`;
@@ -118,3 +120,49 @@ describe("hush run --gateway with the real OpenAI and Anthropic SDKs", () => {
     for (const key of [OPENAI_KEY, ANTHROPIC_KEY, dump.env.OPENAI_API_KEY!]) expect(audit.includes(key)).toBe(false);
   });
 });
+
+describe("hush gateway (standalone) with the real SDKs", () => {
+  it("an agent started with only the --env-out file's handles and URLs works and holds no key; the file goes on exit", async () => {
+    upstream.gated = false;
+    const before = upstream.requests.length;
+    const envFile = join(project, "gateway.env");
+    const gateway = spawn(NODE, [cli, "gateway", "--env-out", envFile], { cwd: project, env: baseEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const gatewayOutput: Buffer[] = [];
+    gateway.stdout.on("data", (c: Buffer) => gatewayOutput.push(c));
+    gateway.stderr.on("data", (c: Buffer) => gatewayOutput.push(c));
+    const exited = new Promise<void>((resolve) => gateway.on("close", () => resolve()));
+    let text = "";
+    let agent: { code: number | null; stdout: string; stderr: string };
+    try {
+      text = await waitFor(() => readIfThere(envFile), "the gateway's env file");
+      const handles: Record<string, string> = {};
+      for (const line of text.split("\n")) {
+        const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+        if (m) handles[m[1]!] = m[2]!.replace(/^(["'])(.*)\1$/, "$2");
+      }
+      expect(handles.OPENAI_API_KEY).toMatch(/^hush_h_/);
+      agent = await runNode(["agent.mjs"], { ...baseEnv(), ...handles });
+    } finally {
+      gateway.kill("SIGTERM");
+      await exited;
+    }
+    expect(agent.code, agent.stderr).toBe(0);
+    expect(agent.stdout).toContain(`reply anthropic ${JSON.stringify(DEFAULT_WORDS.join(""))}`);
+    expect(agent.stdout).toContain(`delta openai ${DEFAULT_WORDS.length - 1} `);
+    expect(agent.stdout).toContain("files refused 403");
+    expect(upstream.keys().slice(before)).toEqual([OPENAI_KEY, OPENAI_KEY, ANTHROPIC_KEY, ANTHROPIC_KEY]);
+    expect(readIfThere(envFile)).toBeUndefined();
+    const seen = [agent.stdout, agent.stderr, text, Buffer.concat(gatewayOutput).toString("utf8")];
+    for (const key of [OPENAI_KEY, ANTHROPIC_KEY]) for (const where of seen) expect(where.includes(key)).toBe(false);
+  });
+});
+
+/** Runs `node ...args` in the project without blocking this process (the fake upstream runs here). */
+function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(NODE, args, { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on("data", (c: Buffer) => out.push(c));
+  child.stderr.on("data", (c: Buffer) => err.push(c));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") })));
+}
