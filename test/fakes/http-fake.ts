@@ -34,6 +34,8 @@ export interface FakeResponse {
   json?: unknown;
   /** Sent as is. */
   body?: string | Buffer;
+  /** Sent chunk by chunk as the iterable yields (server-sent events); the reply ends with it. */
+  stream?: AsyncIterable<string | Buffer>;
 }
 
 /** A fault served instead of the handler's reply. */
@@ -48,8 +50,10 @@ export interface FakeServer {
   /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   url: string;
   port: number;
-  /** Every request seen, in order. */
+  /** Every request seen, in order (once its body has been read). */
   requests: FakeRequest[];
+  /** Requests whose headers arrived, including any cut off before their body ended. */
+  started: number;
   /** Faults for the next requests, one each, in order (`push` several for a storm). */
   faults: Fault[];
   /** When set, every request gets this fault (until set back to undefined). */
@@ -66,12 +70,13 @@ export interface FakeServerOptions {
 /** Starts a fake on 127.0.0.1:0 with `handler` answering requests that are not faulted. */
 export async function startFakeServer(handler: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>, options: FakeServerOptions = {}): Promise<FakeServer> {
   const sockets = new Set<Socket>();
-  const fake: FakeServer = { url: "", port: 0, requests: [], faults: [], close: async () => {} };
+  const fake: FakeServer = { url: "", port: 0, requests: [], started: 0, faults: [], close: async () => {} };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     void serve(req, res).catch(() => res.destroy());
   };
   const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    fake.started++;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -84,7 +89,14 @@ export async function startFakeServer(handler: (req: FakeRequest) => FakeRespons
     if (fault && "malformed" in fault) return void res.writeHead(200, { "content-type": "application/json" }).end("{ not json");
     if (fault && "status" in fault) return void res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers }).end(fault.body ?? "{}");
     const reply = await handler(request);
-    if (reply.json !== undefined) {
+    if (reply.stream) {
+      res.writeHead(reply.status, reply.headers);
+      for await (const chunk of reply.stream) {
+        if (res.destroyed) return;
+        res.write(chunk);
+      }
+      res.end();
+    } else if (reply.json !== undefined) {
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.json));
     } else {
       res.writeHead(reply.status, reply.headers).end(reply.body ?? "");
