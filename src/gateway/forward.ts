@@ -39,8 +39,27 @@ export interface ForwardReply {
   bytesIn(): number;
 }
 
-/** Sends `request` upstream on `route`. Rejects with a {@link GatewayRefusal} (413, 502, 504). */
-export function forward(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
+/**
+ * Sends `request` upstream on `route`. Rejects with a {@link GatewayRefusal} (413, 502, 504).
+ * A body without Content-Length (chunked) is read whole first, up to the route's limit, so one
+ * over the limit is refused before anything (the key included) reaches the upstream; a declared
+ * length was checked before, and that body streams.
+ */
+export async function forward(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
+  const { body } = request;
+  const undeclared = body !== undefined && !Buffer.isBuffer(body) && request.headers["content-length"] === undefined;
+  return send(route, undeclared ? { ...request, body: await readBounded(body, route.policy.maxRequestBytes) } : request, timeoutMs);
+}
+
+/** Hop-by-hop headers (RFC 9110 7.6.1) and those hush sets itself. */
+export const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
+
+/** Headers that carry a client's key in the SDKs hush knows: never sent upstream. */
+const CLIENT_AUTH = new Set(["authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie"]);
+
+// --- internal ---
+
+function send(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let settled = false;
@@ -95,13 +114,32 @@ export function forward(route: ActiveRoute, request: ForwardRequest, timeoutMs: 
   });
 }
 
-/** Hop-by-hop headers (RFC 9110 7.6.1) and those hush sets itself. */
-export const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
-
-/** Headers that carry a client's key in the SDKs hush knows: never sent upstream. */
-const CLIENT_AUTH = new Set(["authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie"]);
-
-// --- internal ---
+/** The whole body, or a 413 refusal as soon as it passes `max` bytes (the rest is left unread). */
+function readBounded(body: Readable, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      body.off("data", onData).off("end", onEnd).off("error", onError);
+      body.pause();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return void chunks.push(chunk);
+      stop();
+      reject(new GatewayRefusal(413, "too-large", `The request body is larger than the route's limit of ${max} bytes.`));
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = () => {
+      stop();
+      reject(new GatewayRefusal(400, "bad-request", "The request body could not be read."));
+    };
+    body.on("data", onData).on("end", onEnd).on("error", onError);
+  });
+}
 
 function upstreamHeaders(route: ActiveRoute, headers: ForwardRequest["headers"]): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};

@@ -190,17 +190,24 @@ describe("gateway attacks: resource abuse", () => {
     expect(forwarded()).toBe(0);
   });
 
-  // KNOWN ENGINE BUG (reported to the lead; `it.fails` until fixed, then make it `it`): a body
-  // without Content-Length is streamed upstream while it is counted, so the upstream gets the
-  // request's start (headers with the real key, the first bytes) before the 413 cuts it off;
-  // src/gateway/types.ts says "refused with 413 before anything is forwarded".
-  it.fails("a chunked body over the limit (no Content-Length): 413, nothing forwarded", async () => {
+  // A body without Content-Length is read whole (up to the limit) before anything is sent: the
+  // upstream never sees the start of a request (with the real key) that ends in a 413.
+  it("a chunked body over the limit (no Content-Length): 413, nothing forwarded", async () => {
     const chunk = "y".repeat(1024);
     const body = `${Array.from({ length: 16 }, () => `400\r\n${chunk}\r\n`).join("")}0\r\n\r\n`;
     const r = await rawExchange(port, request("POST", "/openai/v1/chat/completions", { ...bearer(handle), "content-type": "application/json", "transfer-encoding": "chunked" }, body));
     expect(r.status).toBe(413);
     expectNoLeak(r.text);
     expect(forwarded()).toBe(0);
+  });
+
+  it("a chunked body under the limit is forwarded whole (the upstream parses it)", async () => {
+    const json = JSON.stringify({ model: "gpt-fake", messages: [{ role: "user", content: "z".repeat(1000) }] });
+    const body = `${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`;
+    const r = await rawExchange(port, request("POST", "/openai/v1/chat/completions", { ...bearer(handle), "content-type": "application/json", "transfer-encoding": "chunked" }, body));
+    expect(r.status).toBe(200);
+    expect(forwarded()).toBe(1);
+    expectNoLeak(r.text);
   });
 
   it("slowloris: headers that never end are cut by the server itself, and others are still served meanwhile", async () => {
