@@ -11,8 +11,12 @@
 export interface LiteralMatcher {
   /** The literals, by index (as given). */
   readonly literals: readonly string[];
-  /** Calls `onMatch(index, end)` for each occurrence of each literal, `end` exclusive. */
-  run(text: string, onMatch: (index: number, end: number) => void): void;
+  /**
+   * Calls `onMatch(index, end)` for each occurrence of each literal, `end` exclusive. `bytes`,
+   * when given, are the text's code units one byte each (ASCII or latin1 text): the pass then
+   * reads them instead of the string, about twice as fast (no `charCodeAt` per character).
+   */
+  run(text: string, onMatch: (index: number, end: number) => void, bytes?: Uint8Array): void;
 }
 
 /**
@@ -26,14 +30,16 @@ export interface LiteralMatcher {
 export function compileLiterals(literals: readonly string[], ignoreCase?: readonly boolean[]): LiteralMatcher {
   const { classOf, classes } = characterClasses(literals, ignoreCase);
   const { delta, outByRow } = buildAutomaton(buildTrie(literals, classOf), classes);
+  const byteClass = classOf.slice(0, 256);
   // With case-insensitive literals, both cases of their letters share a class, so the other
   // literals may hit in the wrong case: those hits are checked against the text.
   const exact = ignoreCase?.some(Boolean) ? literals.map((_l, i) => ignoreCase[i] !== true) : undefined;
   return {
     literals,
-    run(text, onEmit) {
+    run(text, onEmit, bytes) {
       if (outByRow.size === 0) return;
       const onMatch = exact ? (index: number, end: number) => (exact[index] && !text.startsWith(literals[index]!, end - literals[index]!.length) ? undefined : onEmit(index, end)) : onEmit;
+      if (bytes !== undefined) return runBytes(bytes, byteClass, delta, outByRow, onMatch);
       let row = 0;
       const n = text.length;
       for (let i = 0; i < n; i++) {
@@ -50,6 +56,21 @@ export function compileLiterals(literals: readonly string[], ignoreCase?: readon
 }
 
 // --- internal ---
+
+/** The loop of `run` over bytes (its twin over the string stays apart: one shape per loop keeps both fast). */
+function runBytes(bytes: Uint8Array, byteClass: Uint16Array, delta: Int32Array, outByRow: Map<number, number[]>, onMatch: (index: number, end: number) => void): void {
+  let row = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
+    const t = delta[row + byteClass[bytes[i]!]!]!;
+    if (t >= 0) {
+      row = t;
+    } else {
+      row = -t - 1;
+      for (const index of outByRow.get(row)!) onMatch(index, i + 1);
+    }
+  }
+}
 
 /** A trie over character classes: `next[state][class]`, and the literals ending at each state. */
 interface Trie {

@@ -14,7 +14,7 @@ import { createBoundedReader } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
 import { pathRuleFinding, type PathRule } from "./path-rules.js";
 import { scopeApplies, type TextOrigin } from "./rule-scope.js";
-import { decodeText, LineIndex } from "./text.js";
+import { decodeTextKeepingBytes, LineIndex } from "./text.js";
 import { toRel, walkFiles } from "./walk.js";
 import { findingSeverity } from "./severity.js";
 import { fingerprintOf, fingerprintRule, secretDigest } from "./baseline.js";
@@ -158,7 +158,7 @@ async function scanInput(input: ScanInput, ctx: InputContext): Promise<void> {
   const maxBytes = options.maxFileBytes ?? Infinity;
   const where: TextOrigin = input.git?.commit === undefined ? { path: input.path } : { path: input.path, commit: input.git.commit };
   for (const rule of ctx.pathRules) if (scopeApplies(rule.scope, where)) result.findings.push(pathRuleFinding(rule, input.path, ctx.origin, input.git?.commit));
-  const detector: Detector = { longestManaged: ctx.detector.longestManaged, detect: (text) => ctx.detector.detect(text, where) };
+  const detector: Detector = { longestManaged: ctx.detector.longestManaged, detect: (text, _origin, bytes) => ctx.detector.detect(text, where, bytes) };
   try {
     if (input.size > maxBytes) throw Object.assign(new Error("file too large"), { code: "TOO_LARGE" });
     const source = input.stdin ?? input.git?.content ?? (await readWholeOrNot(input, ctx)) ?? createReadStream(input.absolute, { highWaterMark: 1 << 20 });
@@ -189,14 +189,15 @@ async function readWholeOrNot(input: ScanInput, ctx: InputContext): Promise<Buff
 }
 
 function scanWhole(buf: Buffer, input: ScanInput, ctx: InputContext): void {
-  const text = decodeText(buf);
-  if (text === undefined) {
+  const decoded = decodeTextKeepingBytes(buf);
+  if (decoded === undefined) {
     ctx.result.stats.skippedBinary++;
     return;
   }
+  const { text, bytes } = decoded;
   ctx.result.stats.files++;
   ctx.result.stats.bytes += buf.length;
-  const found = ctx.detector.detect(text);
+  const found = ctx.detector.detect(text, undefined, bytes);
   if (found.length > 0) placeFindings(found, text, input, ctx.origin, ctx.result.findings);
 }
 
@@ -247,8 +248,8 @@ const DIGEST = Symbol("secretDigest");
 function digesting(inner: Detector, salt: Buffer): Detector {
   return {
     longestManaged: inner.longestManaged,
-    detect(text: string, origin?: TextOrigin) {
-      return inner.detect(text, origin).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
+    detect(text: string, origin?: TextOrigin, bytes?: Uint8Array) {
+      return inner.detect(text, origin, bytes).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
     },
   };
 }

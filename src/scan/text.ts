@@ -63,6 +63,22 @@ export function decodeText(buf: Buffer): string | undefined {
   return sniffed === undefined ? undefined : decodeAs(buf.subarray(sniffed.bom), sniffed.encoding);
 }
 
+/** A decoded text, with its bytes when they are its code units one to one (ASCII text). */
+export interface DecodedText {
+  text: string;
+  /** The bytes the text was decoded from, when each is one code unit; a view of the input. */
+  bytes?: Uint8Array;
+}
+
+/** {@link decodeText}, keeping the bytes of an ASCII text: the detector reads them faster than the string. */
+export function decodeTextKeepingBytes(buf: Buffer): DecodedText | undefined {
+  const sniffed = sniffEncoding(buf);
+  if (sniffed === undefined) return undefined;
+  const body = buf.subarray(sniffed.bom);
+  if (sniffed.encoding === "utf8" && isAscii(body)) return { text: body.toString("latin1"), bytes: body };
+  return { text: decodeAs(body, sniffed.encoding) };
+}
+
 /** Maps offsets of one text to 1-based lines and columns; built on first use. */
 export class LineIndex {
   private starts: number[] | undefined;
