@@ -76,7 +76,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   // No `d` flag: match indices allocate on every match, and the generic rule matches often.
   const regexes = rules.map((r) => new RegExp(r.pattern, (r.anchored ? "y" : "g") + (r.flags ?? "")));
   const isolated = rules.map((r) => (r.scope?.gitleaks ? new RegExp(r.pattern, "d" + (r.flags ?? "")) : undefined));
-  const always = rules.map((r) => r.keywords.length === 0);
+  const always = Uint8Array.from(rules, (r) => (r.keywords.length === 0 ? 1 : 0));
   const scoped = rules.flatMap((r, i) => (r.scope ? [i] : []));
   const allowValues = new Set(options.allowValues ?? []);
   // Keyed by case and literal: a case-insensitive keyword is another literal than the same text matched exactly.
@@ -95,7 +95,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   return {
     longestManaged,
     detect(text, origin, bytes) {
-      const present = Uint8Array.from(always, (a) => (a ? 1 : 0));
+      const present = always.slice();
       // A configured rule out of scope here (its path, an allowlisted path or commit) does not run.
       const outOfScope = scoped.length === 0 ? undefined : new Set(scoped.filter((r) => !scopeApplies(rules[r]!.scope!, origin)));
       const starts: (number[] | undefined)[] = [];

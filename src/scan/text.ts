@@ -72,6 +72,12 @@ export interface DecodedText {
 
 /** {@link decodeText}, keeping the bytes of an ASCII text: the detector reads them faster than the string. */
 export function decodeTextKeepingBytes(buf: Buffer): DecodedText | undefined {
+  // ASCII (most source; no BOM can be ASCII): decoded once, and the sniff's test for control
+  // bytes runs on the text itself, where sniffEncoding would decode the first 8 KiB again.
+  if (isAscii(buf)) {
+    const text = buf.toString("latin1");
+    if (!CONTROL_BYTE.test(text.length > BINARY_SNIFF_BYTES ? text.slice(0, BINARY_SNIFF_BYTES) : text)) return { text, bytes: buf };
+  }
   const sniffed = sniffEncoding(buf);
   if (sniffed === undefined) return undefined;
   const body = buf.subarray(sniffed.bom);
