@@ -11,7 +11,7 @@ import { createDetector, type TextFinding } from "../../src/scan/detect.js";
 import { compileLiterals } from "../../src/scan/matcher.js";
 import { PATTERN_RULES, type PatternRule } from "../../src/scan/rules.js";
 import { scan } from "../../src/scan/scan.js";
-import { decodeTextKeepingBytes } from "../../src/scan/text.js";
+import { decodeText, decodeTextKeepingBytes } from "../../src/scan/text.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +71,19 @@ describe("passes over bytes", () => {
         expect(brief(d.detect(t, undefined, latin1(t)))).toEqual(brief(d.detect(t)));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("decoding keeping the bytes gives decodeText's text, binary included (control bytes before and after the first 8 KiB)", () => {
+    const byte = fc.constantFrom(0x00, 0x01, 0x07, 0x09, 0x0a, 0x1b, 0x1f, 0x20, 0x41, 0x7f, 0xc3, 0xa9, 0xff, 0xfe, 0xef, 0xbb, 0xbf);
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 40 }), fc.nat(9000), fc.array(byte, { maxLength: 4 }), (head, pad, tail) => {
+        const buf = Buffer.concat([Buffer.from(head), Buffer.alloc(pad, 0x61), Buffer.from(tail)]);
+        const kept = decodeTextKeepingBytes(buf);
+        expect(kept?.text).toEqual(decodeText(buf));
+        if (kept?.bytes) expect(Buffer.from(kept.bytes).toString("latin1")).toEqual(kept.text);
+      }),
+      { numRuns: 300 },
     );
   });
 
