@@ -34,22 +34,27 @@ export function compileLiterals(literals: readonly string[], ignoreCase?: readon
   // With case-insensitive literals, both cases of their letters share a class, so the other
   // literals may hit in the wrong case: those hits are checked against the text.
   const exact = ignoreCase?.some(Boolean) ? literals.map((_l, i) => ignoreCase[i] !== true) : undefined;
+  let spare: HitList | undefined = { at: new Int32Array(256) };
   return {
     literals,
-    run(text, onEmit, bytes) {
+    run(text, onMatch, bytes) {
       if (outByRow.size === 0) return;
-      const onMatch = exact ? (index: number, end: number) => (exact[index] && !text.startsWith(literals[index]!, end - literals[index]!.length) ? undefined : onEmit(index, end)) : onEmit;
-      if (bytes !== undefined) return runBytes(bytes, byteClass, delta, outByRow, onMatch);
-      let row = 0;
-      const n = text.length;
-      for (let i = 0; i < n; i++) {
-        const t = delta[row + classOf[text.charCodeAt(i)]!]!;
-        if (t >= 0) {
-          row = t;
-        } else {
-          row = -t - 1;
-          for (const index of outByRow.get(row)!) onMatch(index, i + 1);
+      // The hits are listed by the pass and reported after it: a loop with no call in it is
+      // compiled once, small, and never deoptimized by the callbacks (bench/README.md).
+      const hits = spare ?? { at: new Int32Array(256) };
+      spare = undefined;
+      try {
+        const length = bytes !== undefined ? passBytes(bytes, byteClass, delta, hits) : passString(text, classOf, delta, hits);
+        const at = hits.at;
+        for (let j = 0; j < length; j += 2) {
+          const end = at[j + 1]!;
+          for (const index of outByRow.get(at[j]!)!) {
+            if (exact && exact[index] && !text.startsWith(literals[index]!, end - literals[index]!.length)) continue;
+            onMatch(index, end);
+          }
         }
+      } finally {
+        spare = hits;
       }
     },
   };
@@ -57,8 +62,36 @@ export function compileLiterals(literals: readonly string[], ignoreCase?: readon
 
 // --- internal ---
 
-/** The loop of `run` over bytes (its twin over the string stays apart: one shape per loop keeps both fast). */
-function runBytes(bytes: Uint8Array, byteClass: Uint16Array, delta: Int32Array, outByRow: Map<number, number[]>, onMatch: (index: number, end: number) => void): void {
+/** Where a pass lists its hits: (row, end) pairs in `at`, grown when full; the pass returns their count. */
+interface HitList {
+  at: Int32Array;
+}
+
+/** The automaton over the string's code units; hits into `hits`, their count (x2) returned. */
+function passString(text: string, classOf: Uint16Array, delta: Int32Array, hits: HitList): number {
+  let at = hits.at;
+  let k = 0;
+  let row = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const t = delta[row + classOf[text.charCodeAt(i)]!]!;
+    if (t >= 0) {
+      row = t;
+    } else {
+      row = -t - 1;
+      if (k === at.length) hits.at = at = grown(at);
+      at[k] = row;
+      at[k + 1] = i + 1;
+      k += 2;
+    }
+  }
+  return k;
+}
+
+/** {@link passString} over bytes that are the code units (its twin: one shape per loop keeps both fast). */
+function passBytes(bytes: Uint8Array, byteClass: Uint16Array, delta: Int32Array, hits: HitList): number {
+  let at = hits.at;
+  let k = 0;
   let row = 0;
   const n = bytes.length;
   for (let i = 0; i < n; i++) {
@@ -67,9 +100,19 @@ function runBytes(bytes: Uint8Array, byteClass: Uint16Array, delta: Int32Array, 
       row = t;
     } else {
       row = -t - 1;
-      for (const index of outByRow.get(row)!) onMatch(index, i + 1);
+      if (k === at.length) hits.at = at = grown(at);
+      at[k] = row;
+      at[k + 1] = i + 1;
+      k += 2;
     }
   }
+  return k;
+}
+
+function grown(at: Int32Array): Int32Array {
+  const bigger = new Int32Array(at.length * 2);
+  bigger.set(at);
+  return bigger;
 }
 
 /** A trie over character classes: `next[state][class]`, and the literals ending at each state. */
