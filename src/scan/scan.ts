@@ -64,7 +64,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       lastReport = i;
       options.onProgress({ filesDone: i + 1, filesTotal: inputs.length, bytesDone: result.stats.bytes });
     }
-    await scanInput(inputs[i]!, ctx);
+    if (!scanSmallFileNow(inputs[i]!, ctx)) await scanInput(inputs[i]!, ctx);
   }
   const all = [...(options.rules ?? PATTERN_RULES), ...(options.pathRules ?? [])];
   for (const f of result.findings) f.severity = findingSeverity(f, all);
@@ -171,10 +171,40 @@ async function scanInput(input: ScanInput, ctx: InputContext): Promise<void> {
       for (const p of done.findings) addFinding(p, input, ctx);
     }
   } catch (e) {
-    const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
-    const message = code === "TOO_LARGE" ? `larger than ${maxBytes} bytes; skipped` : `could not be read (${code}); skipped`;
-    result.issues.push({ path: input.path, code, message });
+    result.issues.push(inputIssue(input, e, maxBytes));
   }
+}
+
+/** Why an input was not scanned, as an issue. */
+function inputIssue(input: ScanInput, e: unknown, maxBytes: number): ScanResult["issues"][number] {
+  const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
+  const message = code === "TOO_LARGE" ? `larger than ${maxBytes} bytes; skipped` : `could not be read (${code}); skipped`;
+  return { path: input.path, code, message };
+}
+
+/**
+ * The common case without a promise per file: a file of the tree, read by the built-in reader,
+ * that fits a window. False, having changed nothing, for anything else or any failure to read:
+ * `scanInput` then does it all (reports the failure, streams a large file).
+ */
+function scanSmallFileNow(input: ScanInput, ctx: InputContext): boolean {
+  if (input.git !== undefined || input.stdin !== undefined || ctx.options.readFile !== undefined) return false;
+  if (input.size > (ctx.options.maxFileBytes ?? Infinity)) return false;
+  let buf: Buffer;
+  try {
+    buf = ctx.readWhole(input.absolute) as Buffer;
+  } catch (_e) {
+    return false; // scanInput reads it again and says why it could not
+  }
+  if (buf.length > WINDOW_BYTES || buf.length > (ctx.options.maxFileBytes ?? Infinity)) return false;
+  const where: TextOrigin = { path: input.path };
+  for (const rule of ctx.pathRules) if (scopeApplies(rule.scope, where)) ctx.result.findings.push(pathRuleFinding(rule, input.path, ctx.origin, undefined));
+  try {
+    scanWhole(buf, input, { ...ctx, detector: { longestManaged: ctx.detector.longestManaged, detect: (text, _origin, bytes) => ctx.detector.detect(text, where, bytes) } });
+  } catch (e) {
+    ctx.result.issues.push(inputIssue(input, e, ctx.options.maxFileBytes ?? Infinity));
+  }
+  return true;
 }
 
 /** The file's bytes when it fits a window; undefined when it is larger (it is then streamed). */
