@@ -100,9 +100,12 @@ export function measureRuleCost(mod, texts, { rounds = 3, managedCounts = [0, 10
 
 /** The keyword hits of each text, found once: per text, per rule index, the hits' start offsets. */
 function keywordPlan({ compileLiterals, PATTERN_RULES }, texts) {
-  const keywords = [...new Set(PATTERN_RULES.flatMap((r) => r.keywords))];
-  const rulesOf = keywords.map((k) => PATTERN_RULES.flatMap((r, ri) => (r.keywords.includes(k) ? [ri] : [])));
-  const m = compileLiterals(keywords);
+  // As detect.ts keys them: a case-insensitive keyword is another literal than the same text matched exactly.
+  const keyOf = (r, k) => (r.keywordsIgnoreCase ? "i" : "s") + k;
+  const keys = [...new Set(PATTERN_RULES.flatMap((r) => r.keywords.map((k) => keyOf(r, k))))];
+  const keywords = keys.map((k) => k.slice(1));
+  const rulesOf = keys.map((key) => PATTERN_RULES.flatMap((r, ri) => (r.keywords.some((k) => keyOf(r, k) === key) ? [ri] : [])));
+  const m = compileLiterals(keywords, keys.map((k) => k[0] === "i"));
   const hits = PATTERN_RULES.map((r) => (r.keywords.length === 0 ? "every file" : 0));
   const files = PATTERN_RULES.map((r) => (r.keywords.length === 0 ? texts.length : 0));
   const perText = texts.map((t) => {
@@ -131,9 +134,13 @@ function runRule({ acceptMatch }, rule, ri, texts, plan) {
     const starts = plan.perText[i].get(ri);
     if (rule.keywords.length > 0 && starts === undefined) continue;
     if (rule.anchored) {
-      for (const at of starts) {
+      // nonOverlapping (generic-secret): hits in order, none inside the previous match, as detect.ts runs them.
+      let resume = 0;
+      for (const at of rule.nonOverlapping ? [...new Set(starts)].sort((a, b) => a - b) : starts) {
+        if (at < resume) continue;
         re.lastIndex = at;
         const m = re.exec(text);
+        if (m && rule.nonOverlapping) resume = at + Math.max(1, m[0].length);
         if (m && acceptMatch(rule, m, text) !== undefined) accepted++;
       }
     } else {

@@ -28,6 +28,13 @@ export interface PatternRule {
    * the regex then runs only at the keyword hits, not over the whole text.
    */
   anchored?: boolean;
+  /**
+   * With `anchored`: the hits are tried left to right, and one inside the previous match is
+   * skipped, so the rule finds exactly what its regex finds searched over the whole text
+   * (keywords given to a rule for speed, not to change its matches). Without it every hit is
+   * tried, and a match may start inside another.
+   */
+  nonOverlapping?: boolean;
   /** Regex source. Compiled with the flags `g` + `flags`. */
   pattern: string;
   /** Extra regex flags (`i`). */
@@ -242,8 +249,14 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   {
     id: "generic-secret",
     description: "High-entropy value assigned to a key, secret, token or password name",
-    // The names are everywhere in code: a keyword pass would not filter; the regex itself is fast.
-    keywords: [],
+    // Every match starts with one of these names, in any case. They are in most files, so they
+    // filter few files; but the regex then runs only at them, not searching every character
+    // (the names, case-insensitive, cost the automaton nothing, and the search cost ~3 ns a
+    // character: a third of a scan's CPU, bench/README.md). Same matches as a whole-text search.
+    keywords: ["key", "secret", "token", "passw", "pwd"],
+    keywordsIgnoreCase: true,
+    anchored: true,
+    nonOverlapping: true,
     pattern: String.raw`(?:key|secret|token|passw(?:or)?d|pwd)(?:[_-]?(?:base|value|str|string|b64|hex|raw))?` + GENERIC_ASSIGN + String.raw`(?<secret>[^\s"'\x60,;(){}\[\]<>\\]{8,256})`,
     flags: "i",
     check: "assignment",

@@ -14,7 +14,7 @@ import { createBoundedReader } from "./read.js";
 import { PATTERN_RULES } from "./rules.js";
 import { pathRuleFinding, type PathRule } from "./path-rules.js";
 import { scopeApplies, type TextOrigin } from "./rule-scope.js";
-import { decodeText, LineIndex } from "./text.js";
+import { decodeTextKeepingBytes, LineIndex } from "./text.js";
 import { toRel, walkFiles } from "./walk.js";
 import { findingSeverity } from "./severity.js";
 import { fingerprintOf, fingerprintRule, secretDigest } from "./baseline.js";
@@ -64,7 +64,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       lastReport = i;
       options.onProgress({ filesDone: i + 1, filesTotal: inputs.length, bytesDone: result.stats.bytes });
     }
-    await scanInput(inputs[i]!, ctx);
+    if (!scanSmallFileNow(inputs[i]!, ctx)) await scanInput(inputs[i]!, ctx);
   }
   const all = [...(options.rules ?? PATTERN_RULES), ...(options.pathRules ?? [])];
   for (const f of result.findings) f.severity = findingSeverity(f, all);
@@ -158,7 +158,7 @@ async function scanInput(input: ScanInput, ctx: InputContext): Promise<void> {
   const maxBytes = options.maxFileBytes ?? Infinity;
   const where: TextOrigin = input.git?.commit === undefined ? { path: input.path } : { path: input.path, commit: input.git.commit };
   for (const rule of ctx.pathRules) if (scopeApplies(rule.scope, where)) result.findings.push(pathRuleFinding(rule, input.path, ctx.origin, input.git?.commit));
-  const detector: Detector = { longestManaged: ctx.detector.longestManaged, detect: (text) => ctx.detector.detect(text, where) };
+  const detector: Detector = { longestManaged: ctx.detector.longestManaged, detect: (text, _origin, bytes) => ctx.detector.detect(text, where, bytes) };
   try {
     if (input.size > maxBytes) throw Object.assign(new Error("file too large"), { code: "TOO_LARGE" });
     const source = input.stdin ?? input.git?.content ?? (await readWholeOrNot(input, ctx)) ?? createReadStream(input.absolute, { highWaterMark: 1 << 20 });
@@ -171,10 +171,40 @@ async function scanInput(input: ScanInput, ctx: InputContext): Promise<void> {
       for (const p of done.findings) addFinding(p, input, ctx);
     }
   } catch (e) {
-    const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
-    const message = code === "TOO_LARGE" ? `larger than ${maxBytes} bytes; skipped` : `could not be read (${code}); skipped`;
-    result.issues.push({ path: input.path, code, message });
+    result.issues.push(inputIssue(input, e, maxBytes));
   }
+}
+
+/** Why an input was not scanned, as an issue. */
+function inputIssue(input: ScanInput, e: unknown, maxBytes: number): ScanResult["issues"][number] {
+  const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
+  const message = code === "TOO_LARGE" ? `larger than ${maxBytes} bytes; skipped` : `could not be read (${code}); skipped`;
+  return { path: input.path, code, message };
+}
+
+/**
+ * The common case without a promise per file: a file of the tree, read by the built-in reader,
+ * that fits a window. False, having changed nothing, for anything else or any failure to read:
+ * `scanInput` then does it all (reports the failure, streams a large file).
+ */
+function scanSmallFileNow(input: ScanInput, ctx: InputContext): boolean {
+  if (input.git !== undefined || input.stdin !== undefined || ctx.options.readFile !== undefined) return false;
+  if (input.size > (ctx.options.maxFileBytes ?? Infinity)) return false;
+  let buf: Buffer;
+  try {
+    buf = ctx.readWhole(input.absolute) as Buffer;
+  } catch (_e) {
+    return false; // scanInput reads it again and says why it could not
+  }
+  if (buf.length > WINDOW_BYTES || buf.length > (ctx.options.maxFileBytes ?? Infinity)) return false;
+  const where: TextOrigin = { path: input.path };
+  for (const rule of ctx.pathRules) if (scopeApplies(rule.scope, where)) ctx.result.findings.push(pathRuleFinding(rule, input.path, ctx.origin, undefined));
+  try {
+    scanWhole(buf, input, { ...ctx, detector: { longestManaged: ctx.detector.longestManaged, detect: (text, _origin, bytes) => ctx.detector.detect(text, where, bytes) } });
+  } catch (e) {
+    ctx.result.issues.push(inputIssue(input, e, ctx.options.maxFileBytes ?? Infinity));
+  }
+  return true;
 }
 
 /** The file's bytes when it fits a window; undefined when it is larger (it is then streamed). */
@@ -189,14 +219,15 @@ async function readWholeOrNot(input: ScanInput, ctx: InputContext): Promise<Buff
 }
 
 function scanWhole(buf: Buffer, input: ScanInput, ctx: InputContext): void {
-  const text = decodeText(buf);
-  if (text === undefined) {
+  const decoded = decodeTextKeepingBytes(buf);
+  if (decoded === undefined) {
     ctx.result.stats.skippedBinary++;
     return;
   }
+  const { text, bytes } = decoded;
   ctx.result.stats.files++;
   ctx.result.stats.bytes += buf.length;
-  const found = ctx.detector.detect(text);
+  const found = ctx.detector.detect(text, undefined, bytes);
   if (found.length > 0) placeFindings(found, text, input, ctx.origin, ctx.result.findings);
 }
 
@@ -247,8 +278,8 @@ const DIGEST = Symbol("secretDigest");
 function digesting(inner: Detector, salt: Buffer): Detector {
   return {
     longestManaged: inner.longestManaged,
-    detect(text: string, origin?: TextOrigin) {
-      return inner.detect(text, origin).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
+    detect(text: string, origin?: TextOrigin, bytes?: Uint8Array) {
+      return inner.detect(text, origin, bytes).map((f): DigestedFinding => ({ ...f, digest: secretDigest(salt, text.slice(f.offset, f.offset + f.length)) }));
     },
   };
 }

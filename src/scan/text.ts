@@ -63,6 +63,28 @@ export function decodeText(buf: Buffer): string | undefined {
   return sniffed === undefined ? undefined : decodeAs(buf.subarray(sniffed.bom), sniffed.encoding);
 }
 
+/** A decoded text, with its bytes when they are its code units one to one (ASCII text). */
+export interface DecodedText {
+  text: string;
+  /** The bytes the text was decoded from, when each is one code unit; a view of the input. */
+  bytes?: Uint8Array;
+}
+
+/** {@link decodeText}, keeping the bytes of an ASCII text: the detector reads them faster than the string. */
+export function decodeTextKeepingBytes(buf: Buffer): DecodedText | undefined {
+  // ASCII (most source; no BOM can be ASCII): decoded once, and the sniff's test for control
+  // bytes runs on the text itself, where sniffEncoding would decode the first 8 KiB again.
+  if (isAscii(buf)) {
+    const text = buf.toString("latin1");
+    if (!CONTROL_BYTE.test(text.length > BINARY_SNIFF_BYTES ? text.slice(0, BINARY_SNIFF_BYTES) : text)) return { text, bytes: buf };
+  }
+  const sniffed = sniffEncoding(buf);
+  if (sniffed === undefined) return undefined;
+  const body = buf.subarray(sniffed.bom);
+  if (sniffed.encoding === "utf8" && isAscii(body)) return { text: body.toString("latin1"), bytes: body };
+  return { text: decodeAs(body, sniffed.encoding) };
+}
+
 /** Maps offsets of one text to 1-based lines and columns; built on first use. */
 export class LineIndex {
   private starts: number[] | undefined;
