@@ -30,6 +30,8 @@ const HELP_AFTER = `
 first file given wins (as with dotenvx), and names they do not hold resolve through the chain
 as usual (hush.yaml's, else env -> .env, .env.<environment> -> .secrets/). A file that does not
 exist is an error. The values are injected in the child only; prefer the encrypted store.
+Prefer -f: Node itself (seen on 20 and 24) checks a --env-file given after the script and, when
+the file is missing, stops with "not found" (exit 9) before hush runs; with -f hush reports it.
 
 Secrets reach the child only, as environment variables (openai_api_key -> OPENAI_API_KEY):
 never hush's own environment, never the command line.
