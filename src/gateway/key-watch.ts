@@ -20,14 +20,9 @@ export function watchRouteKeys(manager: Pick<SecretsManager, "sources" | "clearC
         const names = change.names?.map(canonicalOrSelf);
         const hit = secrets.filter((s) => names === undefined || names.includes(s.name));
         if (hit.length === 0) return;
-        // In the next turn: a file-backed source checks its file once per turn, and the read that
-        // made this notification may have failed in this one (the local store then still holds
-        // its last document until the turn ends).
-        setImmediate(() => {
-          if (stopped) return;
-          manager.clearCache();
-          for (const { route } of hit) void route.key.changed();
-        });
+        if (stopped) return;
+        manager.clearCache();
+        for (const { route } of hit) void route.key.changed();
       }),
     );
   return () => {
