@@ -68,7 +68,7 @@ export const PLACEHOLDER_WORDS: readonly string[] = [
 
 /** Placeholders no rule reports (case-insensitive regex sources, tested on the secret part). */
 export const GLOBAL_PLACEHOLDERS: readonly string[] = [
-  ...PLACEHOLDER_WORDS, "xxxxx", "\\*{4}", "\\.\\.\\.", "…",
+  ...PLACEHOLDER_WORDS, "\\*{4}", "\\.\\.\\.", "…",
   "(.)\\1{7}", "0123456|1234567|abcdefgh|qwerty", "^<.*>$", "\\$\\{[^}]*\\}", "\\{\\{.*\\}\\}", "%\\([a-z_]+\\)s", "^\\$[A-Za-z_]",
   "^(?:test|secret|token|key|none|null|nil|undefined|true|false|password|passwd)$",
 ];

@@ -21,10 +21,17 @@ const GLOBAL_PLACEHOLDER_RE = new RegExp(GLOBAL_PLACEHOLDERS.join("|"), "i");
 /** Only the words: key material holds runs and sequences by design (see PLACEHOLDER_WORDS). */
 const PLACEHOLDER_WORD_RE = new RegExp(PLACEHOLDER_WORDS.join("|"), "i");
 const RULE_PLACEHOLDERS = new WeakMap<PatternRule, RegExp>();
+/**
+ * A masked part (`sk-xxxxx`, `XXXXX-XXXXX`): a run of five or more x of one case that ends at an
+ * edge of the secret or at punctuation. Case-sensitive, and not inside random characters: a
+ * real key or signature holds `uOuXXXXxmK` by chance (about one 43-character JWT signature in
+ * 800,000), and that key must still be reported.
+ */
+const MASKED_RUN_RE = /(?<![A-Za-z0-9])(?:x{5,}|X{5,})|(?:x{5,}|X{5,})(?![A-Za-z0-9])/;
 
 /** True when `secret` is a placeholder, for all rules or for `rule`. */
 export function isPlaceholder(secret: string, rule?: PatternRule): boolean {
-  if (GLOBAL_PLACEHOLDER_RE.test(secret)) return true;
+  if (GLOBAL_PLACEHOLDER_RE.test(secret) || MASKED_RUN_RE.test(secret)) return true;
   if (!rule?.placeholders) return false;
   let re = RULE_PLACEHOLDERS.get(rule);
   if (!re) RULE_PLACEHOLDERS.set(rule, (re = new RegExp(rule.placeholders.join("|"), "i")));

@@ -165,6 +165,19 @@ describe("pattern rules", () => {
     expect(ids('if (line === "-----BEGIN PRIVATE KEY-----") { inKey = true; continue; }')).toEqual([]);
   });
 
+  it("reports a key that holds a run of x by chance, and ignores a masked one", () => {
+    // A draw that failed CI once: an HMAC signature holding "uOuXXXXxmK" was taken for a mask.
+    const b = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const head = [b({ alg: "HS256", typ: "JWT" }), b({ sub: "4411", role: "admin", iat: 1763600000 })].join(".");
+    for (const sig of ["rsIFMuzOu" + "XXXXxmKGaW35DSHzSL48eU0bWWmBt7AkYY", "rsIFMuzOu" + "xxxxxxmKGaW35DSHzSL48eU0bWWmBt7AkYY"]) {
+      expect(ids(`{"id_token": "${head}.${sig}"}`), sig).toContain("jwt");
+    }
+    expect(ids(`{"id_token": "${head}.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`)).toEqual([]);
+    expect(ids(`{"id_token": "${head}.XXXXX"}`)).toEqual([]);
+    expect(ids("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "XXXXX")).toEqual([]);
+    expect(ids("API_TOKEN=xxxxx-xxxxx-xxxxx-xxxxx")).toEqual([]);
+  });
+
   it("reports a value once, under the specific rule rather than the generic one", () => {
     const key = FAKE["openai-api-key"]!();
     expect(ids(`OPENAI_API_KEY="${key}"`)).toEqual(["openai-api-key"]);
