@@ -128,7 +128,9 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     keywords: ["AKIA", "ASIA", "ABIA", "ACCA"],
     anchored: true,
     pattern: String.raw`(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Za-z0-9])`,
-    entropy: 3.0,
+    // 2.5, not gitleaks' 3.0: one random key id in 5,000 measures under 3.0 (none in 2,000,000
+    // under 2.5), and those are real keys; `AKIAAAAABBBBCCCCDDDD` measures 2.35.
+    entropy: 2.5,
   },
   {
     id: "aws-secret-access-key",

@@ -17,9 +17,27 @@ export function shannonEntropy(s: string): number {
   return h;
 }
 
-const GLOBAL_PLACEHOLDER_RE = new RegExp(GLOBAL_PLACEHOLDERS.join("|"), "i");
-/** Only the words: key material holds runs and sequences by design (see PLACEHOLDER_WORDS). */
-const PLACEHOLDER_WORD_RE = new RegExp(PLACEHOLDER_WORDS.join("|"), "i");
+/** The global placeholders other than the words (the words are checked for their case). */
+const GLOBAL_PLACEHOLDER_RE = new RegExp(GLOBAL_PLACEHOLDERS.filter((p) => !PLACEHOLDER_WORDS.includes(p)).join("|"), "i");
+const PLACEHOLDER_WORD_RE = new RegExp(PLACEHOLDER_WORDS.join("|"), "gi");
+/** A run of letters written as one word: `dummy`, `DUMMY`, `Dummy`. */
+const ONE_CASE_RE = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)$/;
+/** The words of the multi-word placeholders, which may be written in camel case (`yourApiKey`). */
+const CAMEL_WORDS = new Set(["your", "api", "key", "token", "secret", "password", "insert", "change", "replace", "me"]);
+const isWrittenWord = (part: string) =>
+  part === "" || ONE_CASE_RE.test(part) || part.split(/(?=[A-Z])/).every((w) => ONE_CASE_RE.test(w) && CAMEL_WORDS.has(w.toLowerCase()));
+
+/**
+ * True when `s` spells a placeholder word as a person writes it. Random characters spell one
+ * in random case by chance (`DUmMy` in about one 1,300-character Bedrock key in 15,000, and in
+ * long PEM bodies), and that key must still be reported; `DUMMY` or `Dummy` is a placeholder.
+ */
+function holdsPlaceholderWord(s: string): boolean {
+  for (const m of s.matchAll(PLACEHOLDER_WORD_RE)) {
+    if (m[0].split(/[^A-Za-z]+/).every(isWrittenWord)) return true;
+  }
+  return false;
+}
 const RULE_PLACEHOLDERS = new WeakMap<PatternRule, RegExp>();
 /**
  * A masked part (`sk-xxxxx`, `XXXXX-XXXXX`): a run of five or more x of one case that ends at an
@@ -31,7 +49,7 @@ const MASKED_RUN_RE = /(?<![A-Za-z0-9])(?:x{5,}|X{5,})|(?:x{5,}|X{5,})(?![A-Za-z
 
 /** True when `secret` is a placeholder, for all rules or for `rule`. */
 export function isPlaceholder(secret: string, rule?: PatternRule): boolean {
-  if (GLOBAL_PLACEHOLDER_RE.test(secret) || MASKED_RUN_RE.test(secret)) return true;
+  if (GLOBAL_PLACEHOLDER_RE.test(secret) || MASKED_RUN_RE.test(secret) || holdsPlaceholderWord(secret)) return true;
   if (!rule?.placeholders) return false;
   let re = RULE_PLACEHOLDERS.get(rule);
   if (!re) RULE_PLACEHOLDERS.set(rule, (re = new RegExp(rule.placeholders.join("|"), "i")));
@@ -88,7 +106,7 @@ function checkPemBody(m: RegExpExecArray, text: string, secret: string): string 
   const body = run[1]!;
   // A placeholder body is low-entropy (`AAAA…`, `xxxx…`) or spells a word; the run checks of
   // `isPlaceholder` would reject every OpenSSH key (its body always holds `AAAAAAAA`).
-  return shannonEntropy(body) >= 4.3 && !PLACEHOLDER_WORD_RE.test(body) ? secret : undefined;
+  return shannonEntropy(body) >= 4.3 && !holdsPlaceholderWord(body) ? secret : undefined;
 }
 
 /** A JWT's header must decode to a JSON object with `alg` or `typ`. */
