@@ -13,7 +13,7 @@ import { KEY_FORMATS, keyFormatSource, keyPrefixes, type ProviderKeyFormat } fro
 import type { RuleScope } from "./rule-scope.js";
 
 /** A named extra check, implemented in `validate.ts`. */
-export type RuleCheck = "pem-body" | "jwt" | "assignment" | "not-firebase-config";
+export type RuleCheck = "pem-body" | "jwt" | "assignment" | "not-firebase-config" | "npmrc-line";
 
 /** One pattern rule. */
 export interface PatternRule {
@@ -205,9 +205,11 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     description: "npm registry credential (.npmrc _authToken, _auth or _password)",
     keywords: ["_auth", "_password"],
     anchored: true,
-    // At the start of a line or after the registry's `:` (`//registry.npmjs.org/:_authToken=`), not `self._password`.
-    pattern: String.raw`(?<=(?:^|[\n:])[ \t]{0,8})_(?:authToken|auth|password)[ \t]{0,4}=[ \t]{0,4}["']?(?<secret>[A-Za-z0-9+/=_.:-]{16,512})(?![A-Za-z0-9+/=_.:-])`,
+    // At the start of a line or after the registry's `:` (`//registry.npmjs.org/:_authToken=`), not `self._password`;
+    // or opening a string (`echo "_auth = …" >> ~/.npmrc`), where the check holds the value to npm's format.
+    pattern: String.raw`(?<=(?:^|[\n:])[ \t]{0,8}|["'])_(?:authToken|auth|password)[ \t]{0,4}=[ \t]{0,4}["']?(?<secret>[A-Za-z0-9+/=_.:-]{16,512})(?![A-Za-z0-9+/=_.:-])`,
     entropy: 3.0,
+    check: "npmrc-line",
   },
   {
     id: "curl-basic-auth",

@@ -81,7 +81,33 @@ const CHECKS: Record<RuleCheck, (m: RegExpExecArray, text: string, secret: strin
   jwt: checkJwt,
   assignment: checkAssignment,
   "not-firebase-config": checkNotFirebaseConfig,
+  "npmrc-line": checkNpmrcLine,
 };
+
+/**
+ * An `.npmrc` line that opens a string (`echo "_auth = …" >> ~/.npmrc`, a write from code): a
+ * string can hold anything, so the value must have npm's documented form. `_auth` is the
+ * base64 of `user:password` and `_password` the base64 of a password (npm's config docs);
+ * `_authToken` has no such form and counts only as a line of its own. A line at a line start
+ * or after the registry's `:` is an `.npmrc` line by its place, and passes as it is.
+ */
+function checkNpmrcLine(m: RegExpExecArray, text: string, secret: string): string | undefined {
+  const opener = text[m.index - 1];
+  if (opener !== '"' && opener !== "'") return secret;
+  const decoded = base64Text(secret);
+  if (decoded === undefined || m[0].startsWith("_authToken") || isBase64OfProse(secret)) return undefined;
+  if (m[0].startsWith("_password")) return isPlaceholder(decoded) ? undefined : secret;
+  const colon = decoded.indexOf(":");
+  return colon > 0 && colon < decoded.length - 1 && !isPlaceholder(decoded.slice(colon + 1)) ? secret : undefined;
+}
+
+/** The text whose canonical base64 `value` is, when that text is valid UTF-8 without control characters. */
+function base64Text(value: string): string | undefined {
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.toString("base64") !== value) return undefined;
+  const text = bytes.toString("utf8");
+  return Buffer.from(text, "utf8").equals(bytes) && !/\p{Cc}/u.test(text) ? text : undefined;
+}
 
 /**
  * A Firebase web config: within 400 characters either side of the key, `authDomain` and one of
@@ -148,7 +174,7 @@ function checkAssignment(m: RegExpExecArray, text: string, matched: string): str
   } else if (quote) {
     const close = quote[quote.length - 1]!;
     if (text[end] !== close && !(text[end] === "\\" && text[end + 1] === close)) {
-      const closeAt = literalEnd(text, end, close, MAX_VALUE - value.length);
+      const closeAt = literalEnd(text, end, quote, MAX_VALUE - value.length);
       if (closeAt === undefined) return undefined;
       value += text.slice(end, closeAt);
     }
@@ -194,15 +220,20 @@ function isBase64OfProse(value: string): boolean {
 }
 
 /**
- * Where the quoted literal continuing at `from` closes with `close` (no space first, at most
- * `room` characters), or undefined. A backslash ends it too, but for the JSON escapes that
- * stand for one character of the value (`\/`, `\\`, `\uXXXX`), which are skipped.
+ * Where the quoted literal continuing at `from` closes with its `quote` (no space first, at
+ * most `room` characters), or undefined. A backslash ends it too, but for the JSON escapes that
+ * stand for one character of the value (`\/`, `\\`, `\uXXXX`), which are skipped. An escaped
+ * quote (`\"`: a JSON string inside a JSON string) closes only with the escaped quote; a bare
+ * one there ends the outer string first.
  */
-function literalEnd(text: string, from: number, close: string, room: number): number | undefined {
+function literalEnd(text: string, from: number, quote: string, room: number): number | undefined {
+  const close = quote[quote.length - 1]!;
+  const escaped = quote.length > 1;
   for (let i = from; i < text.length && i - from <= room; i++) {
     const c = text[i]!;
-    if (c === close) return i > from ? i : undefined;
+    if (c === close) return i > from && !escaped ? i : undefined;
     if (c === "\\") {
+      if (escaped && text[i + 1] === close) return i > from ? i : undefined;
       const escape = JSON_ESCAPE.exec(text.slice(i, i + 6));
       if (escape === null) return undefined;
       i += escape[0].length - 1;
