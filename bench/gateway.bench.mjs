@@ -11,6 +11,9 @@
 // Two gateways: the default audit (one JSONL record per request) and `audit: off`; and the floor
 // of any local gateway, bench/minimal-proxy.mjs (forward and pipe back, nothing else).
 //
+// Before/after in one run: HUSH_BENCH_BEFORE=<a copy of an older dist/> adds "gateway (before)",
+// that build's gateway with the default audit, measured interleaved with the others.
+//
 // Usage: node scripts/build.mjs && node bench/gateway.bench.mjs [rounds] [perRound]
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -30,6 +33,8 @@ const NODE = process.execPath;
 const KEY = `sk-proj-${randomBytes(24).toString("hex")}`;
 if (!existsSync(join(ROOT, "dist/cli.js"))) throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` first");
 const PIN = process.env.HUSH_BENCH_PIN !== "0" && availableParallelism() >= 2 && hasTaskset();
+const BEFORE = process.env.HUSH_BENCH_BEFORE;
+if (BEFORE && !existsSync(join(BEFORE, "index.js"))) throw new Error(`HUSH_BENCH_BEFORE: no index.js in ${BEFORE}`);
 
 const WORK = mkdtempSync(join(tmpdir(), "hush-bench-gateway-"));
 const bundle = (entry, out) => build({ entryPoints: [join(ROOT, entry)], bundle: true, platform: "node", format: "esm", outfile: join(WORK, out), logLevel: "error" });
@@ -45,6 +50,7 @@ const gateways = {
   "bare proxy (floor)": await startChild([join(ROOT, "bench/minimal-proxy.mjs"), upstream.url, ca.caPath], { PROXY_KEY: KEY }),
   gateway: await startGatewayProcess("audit", ""),
   "gateway, audit off": await startGatewayProcess("audit-off", "audit: off\n"),
+  ...(BEFORE ? { "gateway (before)": await startGatewayProcess("before", "", join(BEFORE, "index.js")) } : {}),
 };
 
 const clients = {
@@ -79,6 +85,7 @@ try {
   ]);
   printTable(`Requests per second, 16 keep-alive connections (gateway ${PIN ? "pinned to one core" : "not pinned"}; median of 3)`, ["path", "req/s", "vs direct"], names.map((n) => [n, med(rps[n]).toFixed(0), `${((med(rps[n]) / med(rps.direct)) * 100).toFixed(0)}%`]));
   console.log(`\nload: ${execFileSync("uptime", { encoding: "utf8" }).trim()}`);
+  console.log(`req/s of each of the 3 runs: ${names.map((n) => `${n} ${rps[n].map((x) => x.toFixed(0)).join("/")}`).join("; ")}`);
 } finally {
   for (const g of Object.values(gateways)) g.stop();
   for (const c of Object.values(clients)) c.agent.destroy();
@@ -88,14 +95,14 @@ try {
 }
 
 /** A project with the key and an `openai` route to the fake, and a gateway process on it. */
-async function startGatewayProcess(name, extraYaml) {
+async function startGatewayProcess(name, extraYaml, distIndex = join(ROOT, "dist/index.js")) {
   const dir = join(WORK, name);
   mkdirSync(dir);
   execFileSync(NODE, [join(ROOT, "dist/cli.js"), "init"], { cwd: dir, env: ENV, stdio: "pipe" });
   execFileSync(NODE, [join(ROOT, "dist/cli.js"), "set", "openai_api_key"], { cwd: dir, env: ENV, input: KEY, stdio: ["pipe", "pipe", "pipe"] });
   const yaml = readFileSync(join(dir, "hush.yaml"), "utf8");
   writeFileSync(join(dir, "hush.yaml"), `${yaml}\n${extraYaml}gateway:\n  routes:\n    - { name: openai, upstream: "${upstream.url}", caCert: "${ca.caPath}" }\n`);
-  return startChild([join(ROOT, "bench/gateway-child.mjs"), join(ROOT, "dist/index.js"), dir], {});
+  return startChild([join(ROOT, "bench/gateway-child.mjs"), distIndex, dir], {});
 }
 
 /** Starts `node ...args`, reads its first stdout line as JSON; `stop()` closes its stdin (it exits). */

@@ -9,7 +9,7 @@ import type { AccessActor, AccessEvent } from "../types.js";
 import type { ActiveRoute } from "./active-route.js";
 import { gatewayEvent, unroutedEvent, type GatewayRequestFacts, type UnroutedRequestFacts } from "./audit.js";
 import { forward, GatewayRefusal, type ForwardReply } from "./forward.js";
-import { presentedCredentials } from "./handles.js";
+import { HANDLE_PREFIX, presentedCredentials } from "./handles.js";
 import { isCleanPath } from "./policy.js";
 import type { RevocationState } from "./revocation.js";
 import { createUnroutedAudit, type UnroutedAuditLimits } from "./unrouted-audit.js";
@@ -127,8 +127,8 @@ export function createEngine(options: EngineOptions): Engine {
 
 /** A path with any form of the route's key, or a handle, replaced: a client may put one there. */
 function withoutKeys(path: string, route: ActiveRoute | undefined): string {
-  let out = path.replace(/hush_h_[A-Za-z0-9_-]*/g, ":handle");
-  for (const form of route?.keyForms.values() ?? []) out = out.split(form).join(":key");
+  let out = path.includes(HANDLE_PREFIX) ? path.replace(/hush_h_[A-Za-z0-9_-]*/g, ":handle") : path;
+  for (const form of route?.keyForms.values() ?? []) if (out.includes(form)) out = out.split(form).join(":key");
   return out;
 }
 

@@ -69,16 +69,16 @@ function send(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): P
       upstream.destroy();
       reject(e);
     };
-    const base = route.upstream.pathname.replace(/\/$/, "");
+    const target = upstreamTarget(route);
     const upstream = route.transport.request({
       protocol: route.upstream.protocol,
-      hostname: route.upstream.hostname.replace(/^\[|\]$/g, ""),
-      port: route.upstream.port || undefined,
+      hostname: target.hostname,
+      port: target.port,
       method: request.method,
-      path: base + request.target,
-      headers: upstreamHeaders(route, request.headers),
+      path: target.base + request.target,
+      headers: upstreamHeaders(route, target, request.headers),
       agent: route.agent,
-      ...(isIP(route.upstream.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: route.upstream.hostname }),
+      ...(target.servername === undefined ? {} : { servername: target.servername }),
       timeout: timeoutMs,
     });
     upstream.on("timeout", () => fail(new GatewayRefusal(504, "upstream-timeout", "The upstream did not answer in time.")));
@@ -141,14 +141,45 @@ function readBounded(body: Readable, max: number): Promise<Buffer> {
   });
 }
 
-function upstreamHeaders(route: ActiveRoute, headers: ForwardRequest["headers"]): OutgoingHttpHeaders {
+/** What a route's upstream requests share, worked out once per route (not parsed again per request). */
+interface UpstreamTarget {
+  /** The host without IPv6 brackets. */
+  hostname: string;
+  port: string | undefined;
+  /** The TLS server name: the host name, none for an IP address. */
+  servername: string | undefined;
+  /** The upstream's path without its trailing `/`, put before each request's target. */
+  base: string;
+  /** The route's own key header (lower case), or "". */
+  ownHeader: string;
+}
+
+const targets = new WeakMap<ActiveRoute, UpstreamTarget>();
+
+function upstreamTarget(route: ActiveRoute): UpstreamTarget {
+  let target = targets.get(route);
+  if (target === undefined) {
+    const hostname = route.upstream.hostname.replace(/^\[|\]$/g, "");
+    target = {
+      hostname,
+      port: route.upstream.port || undefined,
+      servername: isIP(hostname) ? undefined : route.upstream.hostname,
+      base: route.upstream.pathname.replace(/\/$/, ""),
+      ownHeader: route.plan.auth.kind === "header" ? route.plan.auth.header.toLowerCase() : "",
+    };
+    targets.set(route, target);
+  }
+  return target;
+}
+
+function upstreamHeaders(route: ActiveRoute, target: UpstreamTarget, headers: ForwardRequest["headers"]): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const named = new Set(String(headers.connection ?? "").toLowerCase().split(",").map((s) => s.trim()));
-  const own = route.plan.auth.kind === "header" ? route.plan.auth.header.toLowerCase() : "";
+  const own = target.ownHeader;
   for (const [name, value] of Object.entries(headers)) {
     const n = name.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(n) || named.has(n) || CLIENT_AUTH.has(n) || n === own || n === "host" || n === "accept-encoding" || n === "expect") continue;
-    if ((Array.isArray(value) ? value : [value]).some((v) => String(v).includes(HANDLE_PREFIX))) continue; // a handle never leaves
+    if (holdsHandle(value)) continue; // a handle never leaves
     out[n] = value;
   }
   out.host = route.upstream.host;
@@ -157,17 +188,23 @@ function upstreamHeaders(route: ActiveRoute, headers: ForwardRequest["headers"])
   return out;
 }
 
+function holdsHandle(value: string | string[]): boolean {
+  if (!Array.isArray(value)) return String(value).includes(HANDLE_PREFIX);
+  return value.some((v) => String(v).includes(HANDLE_PREFIX));
+}
+
 function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMessage): Omit<ForwardReply, "bytesIn"> {
   const encoding = String(res.headers["content-encoding"] ?? "identity").toLowerCase();
   if (encoding !== "identity" && encoding !== "") throw new GatewayRefusal(502, "encoded-reply", "The upstream sent a compressed reply, which the gateway cannot check for the key.");
   const status = res.statusCode ?? 502;
   const headers: OutgoingHttpHeaders = {};
   const named = new Set(String(res.headers.connection ?? "").toLowerCase().split(",").map((s) => s.trim()));
+  const forms = route.keyForms;
   for (const [name, value] of Object.entries(res.headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === "content-length") continue;
-    headers[name] = Array.isArray(value) ? value.map((v) => scrub(route, v)) : scrub(route, value);
+    headers[name] = Array.isArray(value) ? value.map((v) => scrub(forms, v)) : scrub(forms, value);
   }
-  if (status >= 300 && status < 400 && typeof res.headers.location === "string") headers.location = scrub(route, sameOriginLocation(route, request.routePrefix, res.headers.location));
+  if (status >= 300 && status < 400 && typeof res.headers.location === "string") headers.location = scrub(forms, sameOriginLocation(route, request.routePrefix, res.headers.location));
   const redactor = route.newRedactor();
   // An upstream that breaks off mid-reply fails the body, so the client's reply is cut, not left hanging.
   res.on("error", () => redactor.destroy(new Error("upstream reply broke off")));
@@ -179,9 +216,9 @@ function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMe
 }
 
 /** A header value with every form of the key replaced. */
-function scrub(route: ActiveRoute, value: string): string {
+function scrub(forms: ReadonlyMap<string, string>, value: string): string {
   let out = value;
-  for (const [label, form] of route.keyForms) if (out.includes(form)) out = out.split(form).join(`[REDACTED:${label}]`);
+  for (const [label, form] of forms) if (out.includes(form)) out = out.split(form).join(`[REDACTED:${label}]`);
   return out;
 }
 

@@ -4,6 +4,7 @@
  * worthless once the gateway stops. Compared in constant time over fixed-length digests, so
  * neither the length nor the content of a guess leaks through timing.
  */
+import * as crypto from "node:crypto";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { RouteAuth } from "./types.js";
@@ -58,8 +59,11 @@ export function presentedCredentials(headers: IncomingHttpHeaders | Record<strin
 
 // --- internal ---
 
+/** One-shot `crypto.hash` (Node >= 20.12) saves a Hash object per request; older Node uses createHash. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "buffer") => Buffer }).hash;
+
 function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
+  return oneShotHash ? oneShotHash("sha256", text, "buffer") : createHash("sha256").update(text, "utf8").digest();
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -65,7 +65,11 @@ export const ALLOW_ENTRY = /^(\*|[A-Za-z]{1,16})\s+(\/[^\s]*)$/;
  */
 export function isCleanPath(path: string): boolean {
   if (!path.startsWith("/") || path.length > 8192) return false;
-  if ([...path].some((c) => c <= " " || c === "\x7f" || c === "\\" || c === "#") || /%(2f|5c|2e|25|00)/i.test(path)) return false;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i); // a UTF-16 unit: a control character, space, DEL, `\` or `#` is one on its own
+    if (c <= 0x20 || c === 0x7f || c === 0x5c || c === 0x23) return false;
+  }
+  if (/%(2f|5c|2e|25|00)/i.test(path)) return false;
   return !path.split("/").slice(1).some((seg, i, all) => seg === "." || seg === ".." || (seg === "" && i < all.length - 1));
 }
 

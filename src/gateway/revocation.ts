@@ -23,7 +23,7 @@ export interface RevocationState {
 
 /** Watches the revocation file at `path` (cheap: one stat per call). */
 export function watchRevocations(path: string): RevocationState {
-  let stamp = "";
+  let stamp: FileStamp | undefined;
   let revoked = new Set<string>();
   return {
     isRevoked(route) {
@@ -34,14 +34,14 @@ export function watchRevocations(path: string): RevocationState {
         throw unreadable(path, e);
       }
       if (st === undefined) {
-        stamp = "";
+        stamp = undefined;
         revoked = new Set();
         return false;
       }
-      const now = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-      if (now !== stamp) {
+      // Compared field by field (no string built per request).
+      if (stamp === undefined || st.ino !== stamp.ino || st.size !== stamp.size || st.mtimeNs !== stamp.mtimeNs || st.ctimeNs !== stamp.ctimeNs) {
         revoked = readRevoked(path);
-        stamp = now;
+        stamp = { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
       }
       return revoked.has(route);
     },
@@ -81,6 +81,14 @@ export async function changeRevocation(secretsDir: string, route: string, revoke
 }
 
 // --- internal ---
+
+/** What tells one version of the file from another: inode, size and times (ns). */
+interface FileStamp {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
 
 function unreadable(path: string, cause: unknown): HushError {
   return new HushError("READ_FAILED", `The gateway's revocation file ${path} cannot be read; every request is refused until it is fixed.`, {

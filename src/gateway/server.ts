@@ -83,9 +83,9 @@ async function serve(engine: Engine, hosts: Set<string>, req: IncomingMessage, r
     engine.admit(route, request);
     const reply = await engine.send(route, request);
     res.writeHead(reply.status, reply.headers);
-    res.flushHeaders(); // the client learns the status at once; streamed bodies follow chunk by chunk
     reply.body.on("data", (chunk: Buffer) => (bytesOut += chunk.length));
     reply.body.pipe(res);
+    flushHeadersSoon(res, () => bytesOut === 0);
     await finished(reply.body, res);
     bytesIn = reply.bytesIn();
     engine.audit({ ...facts, status: reply.status, outcome: "served", bytesIn, bytesOut, latencyMs: performance.now() - started });
@@ -98,6 +98,18 @@ async function serve(engine: Engine, hosts: Set<string>, req: IncomingMessage, r
     const outcome = refusal.status >= 500 ? "error" : "denied";
     engine.audit({ ...facts, status: refusal.status, outcome, errorCode: refusal.code, bytesIn, bytesOut, latencyMs: performance.now() - started });
   }
+}
+
+/**
+ * The client learns the status at once, and streamed bodies follow chunk by chunk. A body already
+ * here (most replies: it came in the same read as the upstream's headers) is written in the turn
+ * the headers are, so the headers go with it in one write; otherwise, before the event loop's next
+ * turn, the headers go on their own (an event stream whose first event is still to come).
+ */
+function flushHeadersSoon(res: ServerResponse, nothingWritten: () => boolean): void {
+  setImmediate(() => {
+    if (nothingWritten() && !res.writableEnded && !res.destroyed) res.flushHeaders();
+  });
 }
 
 function hasBody(req: IncomingMessage): boolean {

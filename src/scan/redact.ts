@@ -60,8 +60,11 @@ function redactStream(engine: RedactionEngine | undefined): Transform {
     transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
       const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
       if (!engine) return callback(null, bytes);
-      const { output, rest } = engine.step(carry + bytes.toString("latin1"), false);
+      const held = carry;
+      const { output, rest, replaced } = engine.step(held + bytes.toString("latin1"), false);
       carry = rest;
+      // Nothing held before or now and nothing replaced: the output is these very bytes (no copy back).
+      if (held.length === 0 && rest.length === 0 && !replaced && bytes.length > 0) return callback(null, bytes);
       callback(null, output.length > 0 ? Buffer.from(output, "latin1") : undefined);
     },
     flush(callback: TransformCallback) {
@@ -75,8 +78,8 @@ function redactStream(engine: RedactionEngine | undefined): Transform {
 
 interface RedactionEngine {
   replaceAll(text: string): string;
-  /** Redacts what is safe to emit; `rest` is the tail that a value could still start in. */
-  step(text: string, final: boolean): { output: string; rest: string };
+  /** Redacts what is safe to emit; `rest` is the tail that a value could still start in; `replaced`: a value was found. */
+  step(text: string, final: boolean): { output: string; rest: string; replaced: boolean };
 }
 
 function compileRedaction(values: RedactValues, options: RedactOptions, encode: (s: string) => string): RedactionEngine | undefined {
@@ -117,14 +120,16 @@ function compileRedaction(values: RedactValues, options: RedactOptions, encode: 
       const safe = final ? text.length : holdFrom(text);
       let output = "";
       let pos = 0;
+      let replaced = false;
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null && m.index < safe) {
         output += text.slice(pos, m.index) + label(m[0]);
         pos = m.index + m[0].length;
+        replaced = true;
       }
       const cut = Math.max(pos, safe);
-      return { output: output + text.slice(pos, cut), rest: text.slice(cut) };
+      return { output: output + text.slice(pos, cut), rest: text.slice(cut), replaced };
     },
   };
 }

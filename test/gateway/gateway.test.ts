@@ -250,6 +250,27 @@ describe("the gateway: replies", () => {
     expect(events.join("")).toBe("data: event-0\n\ndata: event-1\n\ndata: event-2\n\n");
     expect(events.length).toBeGreaterThanOrEqual(3);
   });
+
+  it("sends the status and headers before the first event comes (a held reply is not held back)", async () => {
+    const u = new URL(gateway.url!);
+    const { request } = await import("node:http");
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ hostname: u.hostname, port: u.port, path: "/stripe/stream", headers: { authorization: `Bearer ${handle}` } }, (res) => {
+        // No event was pushed yet: the headers came on their own.
+        seen.push(`status ${res.statusCode} ${res.headers["content-type"]}`);
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => seen.push(c));
+        res.on("end", resolve);
+        res.on("error", reject);
+        upstream.push("after-headers");
+        upstream.end();
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(seen).toEqual(["status 200 text/event-stream", "data: after-headers\n\n"]);
+  });
 });
 
 describe("the gateway: an upstream that breaks off", () => {
