@@ -211,25 +211,8 @@ function entryTail(e: AuditEntry): string {
   return (
     `,"env":${json(e.env)},"secretId":${json(e.secretId)},"action":${json(e.action)},"outcome":${json(e.outcome)}` +
     `,"source":${json(e.source ?? null)},"version":${version},"errorCode":${json(e.errorCode ?? null)},"actor":${actorJson(e.actor).stored}` +
-    (e.detail === undefined ? "" : `,"detail":${detailJson(e.detail)}`)
+    (e.detail === undefined ? "" : `,"detail":${JSON.stringify(orderedDetail(e.detail))}`)
   );
-}
-
-/**
- * `JSON.stringify(orderedDetail(d))`, put together from its parts (one gateway record per
- * request: the batched writer's hot path). A field of another type than declared takes
- * JSON.stringify itself, so the bytes (which the hash covers) are always JSON.stringify's.
- */
-function detailJson(d: GatewayRequestDetail): string {
-  const { route, method, path, status, bytesIn, bytesOut, latencyMs, runId, via } = d;
-  const texts = typeof route === "string" && typeof method === "string" && typeof path === "string" && typeof runId === "string" && typeof via === "string";
-  if (!texts || !finite(status) || !finite(bytesIn) || !finite(bytesOut) || !finite(latencyMs)) return JSON.stringify(orderedDetail(d));
-  // A finite number's JSON is its String() (-0 included: both "0").
-  return `{"route":${json(route)},"method":${json(method)},"path":${JSON.stringify(path)},"status":${status},"bytesIn":${bytesIn},"bytesOut":${bytesOut},"latencyMs":${latencyMs},"runId":${json(runId)},"via":${json(via)}}`;
-}
-
-function finite(n: unknown): n is number {
-  return typeof n === "number" && Number.isFinite(n);
 }
 
 /** A gateway detail with its keys in the documented order (the hash covers the bytes). */
