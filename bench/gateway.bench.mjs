@@ -87,7 +87,8 @@ try {
   console.log(`\nload: ${execFileSync("uptime", { encoding: "utf8" }).trim()}`);
   console.log(`req/s of each of the 3 runs: ${names.map((n) => `${n} ${rps[n].map((x) => x.toFixed(0)).join("/")}`).join("; ")}`);
 } finally {
-  for (const g of Object.values(gateways)) g.stop();
+  // Wait for the gateways to exit before removing their projects (else they warn at shutdown).
+  await Promise.all(Object.values(gateways).map((g) => g.stop()));
   for (const c of Object.values(clients)) c.agent.destroy();
   await upstream.close();
   ca.cleanup();
@@ -105,7 +106,7 @@ async function startGatewayProcess(name, extraYaml, distIndex = join(ROOT, "dist
   return startChild([join(ROOT, "bench/gateway-child.mjs"), distIndex, dir], {});
 }
 
-/** Starts `node ...args`, reads its first stdout line as JSON; `stop()` closes its stdin (it exits). */
+/** Starts `node ...args`, reads its first stdout line as JSON; `stop()` closes its stdin and resolves when it has exited. */
 async function startChild(args, extraEnv) {
   const child = spawn(NODE, args, { env: { ...ENV, ...extraEnv }, stdio: ["pipe", "pipe", "inherit"] });
   const line = await new Promise((resolve, reject) => {
@@ -116,7 +117,8 @@ async function startChild(args, extraEnv) {
     });
     child.on("exit", (code) => reject(new Error(`${args[0]} exited (${code})`)));
   });
-  return { ...JSON.parse(line), pid: child.pid, stop: () => child.stdin.end() };
+  const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+  return { ...JSON.parse(line), pid: child.pid, stop: () => (child.stdin.end(), exited) };
 }
 
 /** Sends requests over `agent`; `send` resolves with ms to the first body chunk and to the end. */
