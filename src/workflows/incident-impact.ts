@@ -4,9 +4,14 @@
  * falls within the version's lifetime), grouped by process: who, from which host, which pid and
  * command, how many times, first and last. Records name secrets by keyed id; the id of the name
  * is computed with the environment's key, so only a key holder can run this.
+ *
+ * The records come from the project's audit trail as `hush audit report` reads it
+ * (audit/project-scope.ts `records()`): the postgres sink's table when hush.yaml's audit.sinks
+ * names it, else the JSONL file. A trail that cannot be read (PostgreSQL down, the file
+ * unreadable) makes the impact `unknown`, with the error's code and message, never zero readers.
  */
-import { readAuditRecords } from "../audit/read.js";
-import type { AuditRecord } from "../audit/record.js";
+import { isHushError } from "../errors.js";
+import type { AuditEntry } from "../audit/record.js";
 
 /** One process that read the compromised value. */
 export interface IncidentReader {
@@ -24,24 +29,33 @@ export interface IncidentReader {
 
 /** What the audit trail says about the compromised version. */
 export interface IncidentImpact {
+  /** `known`: the whole trail was read. `unknown`: it could not be (see `error`); the counts are null and `readers` is empty because nothing is known, not because nobody read it. */
+  status: "known" | "unknown";
+  /** The trail read: `postgres audit sink` or the JSONL file's path. */
+  trail: string;
+  /** Why the impact is unknown: the error's code and message (names and places, never a value). */
+  error: { code: string; message: string } | null;
   /** The version, when the source keeps versions. */
   version: number | null;
   /** Since when that version existed (its creation), when known. */
   since: string | null;
-  /** Served reads in all. */
-  reads: number;
+  /** Served reads in all; null when unknown. */
+  reads: number | null;
   /** Distinct `user@host`. */
   actors: string[];
   /** One entry per process, oldest first. */
   readers: IncidentReader[];
-  /** Reads that were denied or failed (someone tried), and writes of the name, for context. */
-  failedReads: number;
-  writes: number;
+  /** Reads that were denied or failed (someone tried), and writes of the name, for context; null when unknown. */
+  failedReads: number | null;
+  writes: number | null;
 }
 
 /** Options of {@link assessImpact}. */
 export interface AssessImpactOptions {
-  logPath: string;
+  /** The trail's records (the audit scope's `records()`: postgres sink or JSONL file). */
+  records: () => AsyncIterable<AuditEntry>;
+  /** What `records` reads, for the record (`postgres audit sink`, or the log's path). */
+  trail: string;
   /** The secret's keyed id (see audit/secret-id.ts). */
   secretId: string;
   version: number | null;
@@ -50,25 +64,38 @@ export interface AssessImpactOptions {
   until?: Date;
 }
 
-/** Reads the log once and tallies the reads of the compromised version per process. */
+/**
+ * Reads the trail once and tallies the reads of the compromised version per process. A trail
+ * that fails to read (a HushError) gives an `unknown` impact instead of throwing: the incident
+ * goes on to rotate, which is more urgent than the report.
+ */
 export async function assessImpact(options: AssessImpactOptions): Promise<IncidentImpact> {
   const since = options.since?.toISOString() ?? null;
   const until = options.until?.toISOString();
   const readers = new Map<string, IncidentReader>();
   let failedReads = 0;
   let writes = 0;
-  for await (const r of readAuditRecords(options.logPath)) {
-    if (r.secretId !== options.secretId || (until !== undefined && r.time >= until)) continue;
-    if (r.action !== "read") {
-      if (r.action === "write" || r.action === "delete" || r.action === "rollback") writes++;
-      continue;
+  try {
+    for await (const r of options.records()) {
+      if (r.secretId !== options.secretId || (until !== undefined && r.time >= until)) continue;
+      if (r.action !== "read") {
+        if (r.action === "write" || r.action === "delete" || r.action === "rollback") writes++;
+        continue;
+      }
+      if (r.outcome === "denied" || r.outcome === "error") failedReads += r.count ?? 1;
+      if (r.outcome !== "served" || !isCompromisedVersion(r, options.version, since)) continue;
+      tally(readers, r);
     }
-    if (r.outcome === "denied" || r.outcome === "error") failedReads++;
-    if (r.outcome !== "served" || !isCompromisedVersion(r, options.version, since)) continue;
-    tally(readers, r);
+  } catch (e) {
+    if (!isHushError(e)) throw e;
+    const error = { code: e.code, message: e.message };
+    return { status: "unknown", trail: options.trail, error, version: options.version, since, reads: null, actors: [], readers: [], failedReads: null, writes: null };
   }
   const list = [...readers.values()].sort((a, b) => a.firstRead.localeCompare(b.firstRead) || a.pid - b.pid);
   return {
+    status: "known",
+    trail: options.trail,
+    error: null,
     version: options.version,
     since,
     reads: list.reduce((n, r) => n + r.reads, 0),
@@ -81,13 +108,13 @@ export async function assessImpact(options: AssessImpactOptions): Promise<Incide
 
 // --- internal ---
 
-function isCompromisedVersion(r: AuditRecord, version: number | null, since: string | null): boolean {
+function isCompromisedVersion(r: AuditEntry, version: number | null, since: string | null): boolean {
   if (r.version !== null && version !== null) return r.version === version;
   // No version on one side: the record counts when it falls in the version's lifetime.
   return since === null || (r.last ?? r.time) >= since;
 }
 
-function tally(readers: Map<string, IncidentReader>, r: AuditRecord): void {
+function tally(readers: Map<string, IncidentReader>, r: AuditEntry): void {
   const key = `${r.actor.host}\0${r.actor.pid}\0${r.actor.user}\0${r.actor.command}`;
   let reader = readers.get(key);
   if (!reader) {

@@ -53,11 +53,12 @@ export async function openIncident(options: OpenIncidentOptions): Promise<Incide
   const name = canonicalName(options.name);
   const openedAt = new Date();
   const step = options.onStep ?? (() => undefined);
-  const found = await withAuditScope(options, { extraNames: [name] }, async ({ manager, loaded, logPath, ids }) => {
+  const found = await withAuditScope(options, { extraNames: [name] }, async ({ manager, loaded, logPath, ids, postgres, records }) => {
     // The audit trail is read before the value: this command's own read is not counted.
     const current = await compromisedVersion(manager, name);
     step("reading the audit trail");
-    const impact = await assessImpact({ logPath, secretId: ids.idOf(name), version: current.version, since: current.since, until: openedAt });
+    const trail = postgres ? "postgres audit sink" : logPath;
+    const impact = await assessImpact({ records, trail, secretId: ids.idOf(name), version: current.version, since: current.since, until: openedAt });
     const record = await manager.getRecord(name, { required: true });
     step("searching the working tree and the git history");
     const leaks = await findLeaks({ cwd: loaded.root, name, value: record.value, gitHistory: options.gitHistory });
@@ -128,7 +129,7 @@ function buildRecord(x: RecordInputs): IncidentRecord {
   const done = [
     ...rotationDone(rot, x.name),
     `Searched the working tree${x.leaks.gitHistorySearched ? " and the git history" : ""} (${x.leaks.filesScanned} texts) for the value in every encoding the scanner knows: ${leakCount} place${leakCount === 1 ? "" : "s"} found${x.leaks.issues.length ? `, ${x.leaks.issues.length} not scanned` : ""}.`,
-    `Read the audit trail: ${x.impact.reads} served read${x.impact.reads === 1 ? "" : "s"} of the compromised version by ${x.impact.readers.length} process${x.impact.readers.length === 1 ? "" : "es"}.`,
+    impactDone(x.impact),
     "Wrote this record (no value in it).",
   ];
   return {
@@ -161,11 +162,18 @@ function checklist(x: RecordInputs, owner: string | undefined, provider: Inciden
     provider
       ? `Check ${provider.displayName}'s usage dashboard for use of the old key${since}: ${provider.usageDashboard}`
       : `Check the target system's own logs for use of the old value${since}.`,
-    `Confirm that every process listed under "Who read" was expected to read ${x.name}.`,
+    x.impact.status === "unknown"
+      ? `Find who read ${x.name}${since}: the audit trail (${x.impact.trail}) could not be read (${x.impact.error!.code}); run \`hush audit log --secret ${x.name}\` once it is back.`
+      : `Confirm that every process listed under "Who read" was expected to read ${x.name}.`,
   ];
   if (x.leaks.leaks.length > 0) left.push("Remove the value from the places listed (a leaked commit stays in clones and forks: rotation is what makes it harmless).");
   left.push("Close the incident: set `status` to `closed` in the JSON record, tick this list, and commit both files.");
   return [...items, ...left.map((item) => ({ item, done: false }))];
+}
+
+function impactDone(i: IncidentImpact): string {
+  if (i.status === "unknown") return `Could not read the audit trail (${i.trail}): ${i.error!.code}: ${i.error!.message} Who read the compromised version is UNKNOWN (not zero).`;
+  return `Read the audit trail (${i.trail}): ${i.reads} served read${i.reads === 1 ? "" : "s"} of the compromised version by ${i.readers.length} process${i.readers.length === 1 ? "" : "es"}.`;
 }
 
 function rotationDone(r: IncidentRotation, name: string): string[] {

@@ -75,7 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (records.length === 0) return out(ctx, "No incident recorded.");
       for (const r of records) {
         const open = r.checklist.filter((c) => !c.done).length;
-        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.readers.length} reader process(es)  ${open} item(s) left  ${r.files.markdown}`);
+        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.status === "unknown" ? "unknown readers" : `${r.impact.readers.length} reader process(es)`}  ${open} item(s) left  ${r.files.markdown}`);
       }
     });
 }
@@ -110,7 +110,8 @@ function report(ctx: CliContext, r: IncidentListing): void {
   for (const k of l.leaks) out(ctx, `  ${k.origin === "history" ? `commit ${k.commit!.slice(0, 12)} ` : ""}${k.path}:${k.line}:${k.column} (${k.encoding})`);
   for (const i of l.issues) err(ctx, `hush: not scanned: ${i.path} (${i.code}); the search is incomplete`);
   const i = r.impact;
-  out(ctx, `reads of the compromised version: ${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
+  if (i.status === "unknown") out(ctx, `reads of the compromised version: UNKNOWN (not zero): the audit trail (${i.trail}) could not be read: ${i.error!.code}: ${i.error!.message}`);
+  else out(ctx, `reads of the compromised version: ${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
   for (const p of i.readers) out(ctx, `  ${p.user}@${p.host} pid ${p.pid} (${p.command}): ${p.reads} read(s), ${p.firstRead} .. ${p.lastRead}`);
   out(ctx, "left for a person:");
   for (const c of r.checklist.filter((c) => !c.done)) out(ctx, `  [ ] ${c.item}`);
