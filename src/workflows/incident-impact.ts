@@ -31,7 +31,7 @@ export interface IncidentReader {
 export interface IncidentImpact {
   /** `known`: the whole trail was read. `unknown`: it could not be (see `error`); the counts are null and `readers` is empty because nothing is known, not because nobody read it. */
   status: "known" | "unknown";
-  /** The trail read: `postgres audit sink` or the JSONL file's path. */
+  /** The trail read: `postgres audit sink` or the JSONL file's path (relative to the project). */
   trail: string;
   /** Why the impact is unknown: the error's code and message (names and places, never a value). */
   error: { code: string; message: string } | null;
@@ -54,7 +54,7 @@ export interface IncidentImpact {
 export interface AssessImpactOptions {
   /** The trail's records (the audit scope's `records()`: postgres sink or JSONL file). */
   records: () => AsyncIterable<AuditEntry>;
-  /** What `records` reads, for the record (`postgres audit sink`, or the log's path). */
+  /** What `records` reads, for the record (`postgres audit sink`, or the log's path relative to the project). */
   trail: string;
   /** The secret's keyed id (see audit/secret-id.ts). */
   secretId: string;

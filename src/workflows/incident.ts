@@ -10,6 +10,7 @@
  * console.log(r.files.markdown, r.leaks.leaks.length, r.impact.readers.length);
  */
 import { hostname, userInfo } from "node:os";
+import { relative } from "node:path";
 import { isHushError } from "../errors.js";
 import { canonicalName } from "../names.js";
 import type { SecretsManager } from "../manager.js";
@@ -57,7 +58,7 @@ export async function openIncident(options: OpenIncidentOptions): Promise<Incide
     // The audit trail is read before the value: this command's own read is not counted.
     const current = await compromisedVersion(manager, name);
     step("reading the audit trail");
-    const trail = postgres ? "postgres audit sink" : logPath;
+    const trail = postgres ? "postgres audit sink" : relative(loaded.root, logPath) || logPath;
     const impact = await assessImpact({ records, trail, secretId: ids.idOf(name), version: current.version, since: current.since, until: openedAt });
     const record = await manager.getRecord(name, { required: true });
     step("searching the working tree and the git history");

@@ -96,6 +96,7 @@ describe("hush incident NAME", () => {
     // The incident's own read of the value is not counted as an exposure.
     expect(record.impact.readers.map((p) => p.pid).sort()).toEqual([...pids].sort());
     expect(record.impact.readers.every((p) => p.command === "hush get" && p.reads === 1)).toBe(true);
+    expect(record.impact).toMatchObject({ status: "known", trail: join(".secrets", "audit.dev.jsonl"), error: null });
     expect(record.impact.reads).toBe(2);
     const md = readFileSync(join(dirPath, files.find((f) => f.endsWith(".md"))!), "utf8");
     expect(md).toContain(leakedCommit);
