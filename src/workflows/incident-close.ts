@@ -33,6 +33,11 @@ export interface CloseIncidentOptions extends ProjectOptions {
   force?: boolean;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- the same, newline and tab allowed
+const CONTROL_BUT_NEWLINE_TAB = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
 /** Closes the incident `options.id`; returns the closed record and its files. */
 export function closeIncident(options: CloseIncidentOptions): Promise<IncidentListing> {
   return closeIncidentWith(options);
@@ -40,8 +45,8 @@ export function closeIncident(options: CloseIncidentOptions): Promise<IncidentLi
 
 /** {@link closeIncident} with the file-system calls of the writes replaced (fault-injection tests). */
 export async function closeIncidentWith(options: CloseIncidentOptions, fs?: Partial<AtomicWriteFs>): Promise<IncidentListing> {
-  checkText(options.by, "--by", 128, /[\u0000-\u001f\u007f]/);
-  checkText(options.note, "--note", 4000, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+  checkText(options.by, "--by", 128, CONTROL);
+  checkText(options.note, "--note", 4000, CONTROL_BUT_NEWLINE_TAB);
   const loaded = options.loaded ?? (await loadConfig({ cwd: options.cwd, environment: options.environment, env: options.env }));
   const found = findIncident(listIncidentRecords(loaded.root), options.id);
   // The manager opens first: a close that could not be audited changes nothing.
