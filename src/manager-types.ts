@@ -100,6 +100,12 @@ export interface SecretsManager {
    * compromised: `hush incident` calls it for the version it rotated away from. Never a value.
    */
   recordCompromised(name: string, details: { source: string; version?: number }): Promise<void>;
+  /**
+   * Records (an audit record, action `incident-close`) that an incident on a secret was closed
+   * (`served`) or that closing it failed (`error` with the failure's code): `hush incident close`
+   * calls it with the source and version the incident names. Never a value, never the note.
+   */
+  recordIncidentClosed(name: string, outcome: "served" | "error", details: { source: string; version?: number; errorCode?: string }): Promise<void>;
   accessReport(): AccessStats[];
   /**
    * Calls `callback` with the new record whenever the value `get(name)` serves changes (a

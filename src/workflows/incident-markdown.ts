@@ -14,6 +14,7 @@ export function renderIncidentMarkdown(r: IncidentRecord): string {
     `- Status: **${r.status}**`,
     `- Environment: ${r.environment}`,
     `- Opened: ${r.openedAt} by ${r.openedBy.user}@${r.openedBy.host}`,
+    ...(r.status === "closed" && r.closedAt && r.closedBy ? [`- Closed: ${r.closedAt} by ${r.closedBy.user}@${r.closedBy.host}`] : []),
     `- Source: ${s.source}, version ${s.version ?? "(not versioned)"}, in use since ${s.since ?? "unknown"}`,
     `- Owner: ${s.owner ?? "none named in hush.yaml"}`,
     ...(s.provider ? [`- Provider: ${s.provider.displayName} (keys: ${s.provider.keysPage}; usage: ${s.provider.usageDashboard})`] : []),
@@ -30,6 +31,7 @@ export function renderIncidentMarkdown(r: IncidentRecord): string {
     "",
     ...r.checklist.map((c) => `- [${c.done ? "x" : " "}] ${c.item}`),
     "",
+    ...closeSection(r),
     "No secret value is written in this record.",
     "",
   ];
@@ -56,6 +58,14 @@ function impactSection(r: IncidentRecord): string[] {
   if (i.readers.length === 0) return [...head, summary];
   const table = ["| user@host | pid | command | reads | first | last |", "| --- | --- | --- | --- | --- | --- |", ...i.readers.map((p) => `| ${cell(`${p.user}@${p.host}`)} | ${p.pid} | ${cell(p.command)} | ${p.reads} | ${p.firstRead} | ${p.lastRead} |`)];
   return [...head, summary, "", ...table];
+}
+
+function closeSection(r: IncidentRecord): string[] {
+  const open = r.openAtClose ?? [];
+  const forced = open.length === 0 ? [] : [`Closed with ${open.length} item${open.length === 1 ? "" : "s"} still open (--force):`, "", ...open.map((i) => `- ${i}`), ""];
+  // The note is quoted line by line, so no line of it can start a heading or a list of the record.
+  const note = r.closeNote === undefined ? [] : ["Note:", "", ...r.closeNote.split("\n").map((l) => `> ${l}`.trimEnd()), ""];
+  return forced.length + note.length === 0 ? [] : ["## Closing", "", ...forced, ...note];
 }
 
 /** A table cell: pipes and newlines cannot break the table. */

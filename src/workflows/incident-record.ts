@@ -9,10 +9,11 @@
  * leak places point into that same repository, and no value, key or token is ever written.
  */
 import { mkdirSync, readdirSync, existsSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { HushError } from "../errors.js";
 import { readTrustedFile } from "../fs/read-trusted-file.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
+import { writeFileAtomic, type AtomicWriteFs } from "../fs/atomic-write.js";
 import type { IncidentImpact } from "./incident-impact.js";
 import type { IncidentLeakReport } from "./incident-leaks.js";
 import type { IncidentRotation } from "./incident-rotate.js";
@@ -56,6 +57,14 @@ export interface IncidentRecord {
   leaks: IncidentLeakReport;
   impact: IncidentImpact;
   checklist: ChecklistItem[];
+  /** Set by `hush incident close`: when. */
+  closedAt?: string;
+  /** Who closed it (`--by`, else the OS user) and on which host. */
+  closedBy?: { user: string; host: string };
+  /** The closer's note, when one was given. */
+  closeNote?: string;
+  /** The checklist items still open when it was closed with `--force` (empty otherwise). */
+  openAtClose?: string[];
 }
 
 /** A record as listed: where its files are. */
@@ -74,6 +83,28 @@ export async function writeIncidentRecord(root: string, record: IncidentRecord):
   await writeFileAtomic(files.markdown, renderIncidentMarkdown(stored), { mode: 0o644 });
   await writeFileAtomic(files.json, JSON.stringify(stored, null, 2) + "\n", { mode: 0o644 });
   return { ...stored, files };
+}
+
+/**
+ * Re-writes a listed record's two files with `record`: the Markdown first, then the JSON (the
+ * record itself). Each write is atomic; when the JSON's fails, the Markdown's old bytes are put
+ * back, so both files keep saying the old record. `fs` is for fault-injection tests.
+ */
+export async function rewriteIncidentRecord(files: IncidentListing["files"], record: IncidentRecord, fs?: Partial<AtomicWriteFs>): Promise<IncidentListing> {
+  const oldMarkdown = readTrustedFile(files.markdown, { maxBytes: 16 * 1024 * 1024, what: "the incident record" });
+  await writeFileAtomic(files.markdown, renderIncidentMarkdown(record), { mode: 0o644, fs });
+  try {
+    await writeFileAtomic(files.json, JSON.stringify(record, null, 2) + "\n", { mode: 0o644, fs });
+  } catch (e) {
+    if (oldMarkdown !== undefined) await writeFileAtomic(files.markdown, oldMarkdown, { mode: 0o644 }).catch(() => undefined);
+    throw e;
+  }
+  return { ...record, files };
+}
+
+/** The person hush names: the OS user (`$USER` when the OS has no name for the uid) and this host. */
+export function currentPerson(user?: string): { user: string; host: string } {
+  return { user: user ?? osUser(), host: hostname() };
 }
 
 /** Every record in the project, oldest first. A file that is not a record is an error, not skipped. */
@@ -103,6 +134,14 @@ export function incidentId(at: Date, name: string): string {
 }
 
 // --- internal ---
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch (_e) {
+    return process.env.USER ?? "unknown";
+  }
+}
 
 function parseRecord(text: string, path: string): IncidentRecord {
   let o: unknown;

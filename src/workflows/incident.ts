@@ -9,7 +9,6 @@
  * const r = await openIncident({ cwd: repo, name: "openai_api_key" });
  * console.log(r.files.markdown, r.leaks.leaks.length, r.impact.readers.length);
  */
-import { hostname, userInfo } from "node:os";
 import { relative } from "node:path";
 import { isHushError } from "../errors.js";
 import { canonicalName } from "../names.js";
@@ -23,7 +22,7 @@ import type { ProjectOptions } from "./project.js";
 import { assessImpact, type IncidentImpact } from "./incident-impact.js";
 import { findLeaks, type IncidentLeakReport } from "./incident-leaks.js";
 import { rotateCompromised, type IncidentRotation } from "./incident-rotate.js";
-import { incidentId, INCIDENT_FORMAT, listIncidentRecords, writeIncidentRecord, type ChecklistItem, type IncidentListing, type IncidentRecord } from "./incident-record.js";
+import { currentPerson, incidentId, INCIDENT_FORMAT, listIncidentRecords, writeIncidentRecord, type ChecklistItem, type IncidentListing, type IncidentRecord } from "./incident-record.js";
 
 /** Options of {@link openIncident}. */
 export interface OpenIncidentOptions extends ProjectOptions {
@@ -86,12 +85,16 @@ export async function openIncident(options: OpenIncidentOptions): Promise<Incide
 }
 
 /** Options of {@link listIncidents}. */
-export type ListIncidentsOptions = Pick<ProjectOptions, "cwd" | "environment" | "env" | "loaded">;
+export type ListIncidentsOptions = Pick<ProjectOptions, "cwd" | "environment" | "env" | "loaded"> & {
+  /** Only the records with this status (`hush incident list --open`). @default every record */
+  status?: IncidentRecord["status"];
+};
 
-/** The project's incident records, oldest first. */
+/** The project's incident records (of every environment), oldest first. */
 export async function listIncidents(options: ListIncidentsOptions = {}): Promise<IncidentListing[]> {
   const loaded = options.loaded ?? (await loadConfig({ cwd: options.cwd, environment: options.environment, env: options.env }));
-  return listIncidentRecords(loaded.root);
+  const records = listIncidentRecords(loaded.root);
+  return options.status === undefined ? records : records.filter((r) => r.status === options.status);
 }
 
 // --- internal ---
@@ -140,7 +143,7 @@ function buildRecord(x: RecordInputs): IncidentRecord {
     name: x.name,
     environment: x.loaded.environment,
     openedAt: x.openedAt.toISOString(),
-    openedBy: { user: safeUser(), host: hostname() },
+    openedBy: currentPerson(),
     secret: { source: x.record.source, version: x.record.version ?? null, since: x.since?.toISOString() ?? null, owner: policy?.owner ?? null, type: policy?.type ?? null, provider },
     done,
     rotation: rot,
@@ -168,7 +171,7 @@ function checklist(x: RecordInputs, owner: string | undefined, provider: Inciden
       : `Confirm that every process listed under "Who read" was expected to read ${x.name}.`,
   ];
   if (x.leaks.leaks.length > 0) left.push("Remove the value from the places listed (a leaked commit stays in clones and forks: rotation is what makes it harmless).");
-  left.push("Close the incident: set `status` to `closed` in the JSON record, tick this list, and commit both files.");
+  left.push("Close the incident: tick this list in the JSON record, run `hush incident close ID`, and commit both files.");
   return [...items, ...left.map((item) => ({ item, done: false }))];
 }
 
@@ -187,12 +190,4 @@ function rotationDone(r: IncidentRotation, name: string): string[] {
   if (r.status === "rotated" && r.revoke === "due") lines.push(`Recorded the revoke of ${v}, due at ${r.revokeDueAt} (\`hush rotate --due\`).`);
   if (r.markedCompromised) lines.push(`Marked ${v} compromised in the audit trail (action mark-compromised).`);
   return lines;
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch (_e) {
-    return process.env.USER ?? "unknown";
-  }
 }

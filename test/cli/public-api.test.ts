@@ -104,7 +104,7 @@ describe("the public surface", () => {
     expect(Object.keys(hush).sort()).toEqual([
       "CLEAN_ENV_VARIABLES", "CONFIG_FILE", "DEFAULT_GRACE_MS", "DEFAULT_MAX_REQUEST_BYTES", "ERROR_CODES", "EXPORT_FORMATS", "HushError", "MANIFEST_FORMATS", "PATTERN_RULES", "PROVIDERS", "ROTATION_STEPS", "SEALING_SCOPES", "SEVERITIES", "STORE_TYPES", "VERSION",
       "adapterConfig", "addProjectMember", "attachAudit", "buildAccessReport", "buildChildEnv", "canonicalName", "checkConfig", "checkKeyFormat",
-      "checkRequired", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource", "createGcpSource",
+      "checkRequired", "closeIncident", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource", "createGcpSource",
       "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createMcpServer", "createPostgresRoleRotator", "createPostgresSource",
       "createRedactStream", "createSecretIdMapper", "createSecretsManager", "createStderrSink", "createVaultSource", "databaseStatus",
       "defineKeyProviderType", "defineRotatorType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources",

@@ -1,10 +1,11 @@
 /**
- * `hush incident NAME [--yes] [--no-git-history] [--json]` and `hush incident list [--json]`:
- * the procedure for a compromised secret (docs/rotation.md, "Incidents"). Names, places and
- * people on output, never a value.
+ * `hush incident NAME [--yes] [--no-git-history] [--json]`, `hush incident list [--open] [--json]`
+ * and `hush incident close ID [--note TEXT] [--by WHO] [--force] [--json]`: the procedure for a
+ * compromised secret (docs/rotation.md, "Incidents"). Names, places and people on output, never a
+ * value; a close note goes to the record only (and to stdout with --json, which prints the record).
  */
 import type { Command } from "commander";
-import { HushError, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
+import { closeIncident, HushError, type CloseIncidentOptions, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_CODES, EXIT_FOUND } from "../exit-codes.js";
 import { readSecretValue } from "../read-value.js";
@@ -43,7 +44,8 @@ export function register(program: Command, ctx: CliContext): void {
         "Examples:",
         "  hush incident openai_api_key --grace 0",
         "  hush incident database_url --yes --json     (scripts)",
-        "  hush incident list",
+        "  hush incident list --open",
+        "  hush incident close 2026-11-29T18-30 --note \"usage dashboard checked: no use after the rotation\"",
       ].join("\n"),
     )
     .action(async (name: string, opts: IncidentFlags, cmd: Command) => {
@@ -65,22 +67,53 @@ export function register(program: Command, ctx: CliContext): void {
     });
   incident
     .command("list")
-    .description("list the incident records of the project")
+    .description("list the incident records of the project: id, status (open/closed), secret, items left")
+    .option("--open", "only the open incidents")
     .option("--json", "print the records as JSON")
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { open?: boolean; json?: boolean }, cmd: Command) => {
       const p = projectFrom(cmd, ctx);
-      const options: Mapped<ListIncidentsOptions> = { cwd: p.cwd, environment: p.environment, env: p.env, loaded: undefined };
+      const options: Mapped<ListIncidentsOptions> = { cwd: p.cwd, environment: p.environment, env: p.env, loaded: undefined, status: opts.open ? "open" : undefined };
       const records = await listIncidents(options);
       if (opts.json || globalOptions(cmd).json) return outJson(ctx, records);
-      if (records.length === 0) return out(ctx, "No incident recorded.");
+      if (records.length === 0) return out(ctx, opts.open ? "No open incident." : "No incident recorded.");
       for (const r of records) {
         const open = r.checklist.filter((c) => !c.done).length;
         out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.status === "unknown" ? "unknown readers" : `${r.impact.readers.length} reader process(es)`}  ${open} item(s) left  ${r.files.markdown}`);
       }
     });
+  registerClose(incident, ctx);
 }
 
 // --- internal ---
+
+function registerClose(incident: Command, ctx: CliContext): void {
+  incident
+    .command("close <id>")
+    .description("close an incident (its id as `hush incident list` shows it, or a unique prefix) once its checklist is done")
+    .option("--note <text>", "why it is closed, what was found (kept in the record only)")
+    .option("--by <who>", "who closes it (default: the OS user)")
+    .option("--force", "close although checklist items are open (the record keeps which ones)")
+    .option("--json", "print the closed record as JSON")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Sets status closed, closedAt and closedBy in the JSON record, ticks \"Close the incident\", and",
+        "re-writes the Markdown from it; an audit record (action incident-close) is written in the",
+        "incident's environment. Refused while checklist items are open (tick them in the JSON:",
+        "\"done\": true), unless --force; refused for a closed incident. Commit both files afterwards.",
+      ].join("\n"),
+    )
+    .action(async (id: string, opts: { note?: string; by?: string; force?: boolean; json?: boolean }, cmd: Command) => {
+      const options: Mapped<Omit<CloseIncidentOptions, "id">> = { ...projectFrom(cmd, ctx), note: opts.note, by: opts.by, force: opts.force };
+      const r = await closeIncident({ ...options, id });
+      if (opts.json || globalOptions(cmd).json) return outJson(ctx, r);
+      out(ctx, `incident ${r.id}: closed at ${r.closedAt} by ${r.closedBy!.user}@${r.closedBy!.host}`);
+      const open = r.openAtClose ?? [];
+      if (open.length > 0) err(ctx, `hush: closed with ${open.length} item(s) still open (--force; the record lists them):\n${open.map((i) => `  [ ] ${i}`).join("\n")}`);
+      out(ctx, `record: ${r.files.markdown} and ${r.files.json} (commit them)`);
+    });
+}
 
 /** Asks on a TTY; without one, refuses (a script passes --yes). */
 async function confirm(ctx: CliContext, question: string): Promise<void> {
