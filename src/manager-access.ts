@@ -41,6 +41,11 @@ export interface AccessTracker {
   read(access: ReadAccess, now?: number): Promise<void> | undefined;
   /** Emits the event of a write; in fail-closed mode resolves once recorded. */
   write(access: WriteAccess): Promise<void>;
+  /**
+   * Emits the event of a write and resolves once a persistent audit sink kept it, in any mode;
+   * rejects with AUDIT_FAILED when it was not (a failing sink, no audit hook): never a silent loss.
+   */
+  writeConfirmed(access: WriteAccess): Promise<void>;
   report(): AccessStats[];
   subscribe(listener: AccessListener): () => void;
   /** Waits for listeners and best-effort records still running. */
@@ -78,10 +83,15 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
   const background = createBackground(onWarning);
   let actor: AccessActor | undefined;
 
-  function dispatch(action: AccessAction, access: ReadAccess, now: number): Promise<void> | undefined {
+  function eventOf(action: AccessAction, access: ReadAccess, now: number): AccessEvent {
     actor ??= currentActor(actorOverride);
     const event: AccessEvent = { time: new Date(now), environment, name: access.name, action, outcome: access.outcome, source: access.source, version: access.version, errorCode: access.errorCode, actor };
     if (access.cached === true) event.cached = true;
+    return event;
+  }
+
+  function dispatch(action: AccessAction, access: ReadAccess, now: number): Promise<void> | undefined {
+    const event = eventOf(action, access, now);
     notify(listeners, event, background);
     if (!audit) return undefined;
     if (failClosed) return recordOrDeny(audit, event);
@@ -97,6 +107,11 @@ export function createAccessTracker(environment: string, actorOverride: Partial<
     },
     async write(access) {
       if (listeners.length > 0 || audit) await dispatch(access.action, access, Date.now());
+    },
+    async writeConfirmed(access) {
+      const event = eventOf(access.action, access, Date.now());
+      notify(listeners, event, background);
+      await recordConfirmed(audit, event);
     },
     report: () => [...stats].map(([name, s]) => ({ name, source: s.source, count: s.count, firstAccess: new Date(s.first), lastAccess: new Date(s.last) })),
     subscribe(listener) {
@@ -188,6 +203,19 @@ async function recordOrDeny(audit: AuditHook, event: AccessEvent): Promise<void>
     throw new HushError("AUDIT_FAILED", `Access to "${event.name}" denied (fail-closed audit): ${why}.`, { cause: err, secret: event.name, hint: ours?.code === "AUDIT_FAILED" ? ours.hint : undefined });
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Awaits a record the caller must confirm (recordNow, else record's promise); AUDIT_FAILED when not kept. */
+async function recordConfirmed(audit: AuditHook | undefined, event: AccessEvent): Promise<void> {
+  if (!audit) throw new HushError("AUDIT_FAILED", "audit is off (hush.yaml `audit: off`), so there is no audit trail to record it in");
+  try {
+    const recording = audit.recordNow ? audit.recordNow(event) : audit.record(event);
+    if (recording === undefined) throw new HushError("AUDIT_FAILED", "the audit hook does not say whether it kept the record");
+    await recording;
+  } catch (err) {
+    if (err instanceof HushError && err.code === "AUDIT_FAILED") throw err;
+    throw new HushError("AUDIT_FAILED", `the audit hook failed (${errorCodeOf(err) ?? "unknown error"})`, { cause: err, secret: event.name });
   }
 }
 

@@ -16,6 +16,12 @@ export interface AuditHook {
    * (not a promise) says a durable record already covers it (a cached read in a roll-up).
    */
   record(event: AccessEvent): Promise<void> | void;
+  /**
+   * Persists one event now and resolves once a persistent sink kept it, in any mode; rejects
+   * (AUDIT_FAILED) otherwise. Used for records the caller must confirm (`recordCompromised`);
+   * without it those await `record`'s promise. The auditor implements it.
+   */
+  recordNow?(event: AccessEvent): Promise<void>;
 }
 
 /** Options of {@link createSecretsManager}; every field is optional. */
@@ -98,6 +104,8 @@ export interface SecretsManager {
   /**
    * Records (an audit record, action `mark-compromised`) that a version of a secret is
    * compromised: `hush incident` calls it for the version it rotated away from. Never a value.
+   * Resolves only once the record is kept by a persistent audit sink, in any audit mode (best-effort
+   * too); rejects with AUDIT_FAILED (the reason, no value) when it was not, or when audit is off.
    */
   recordCompromised(name: string, details: { source: string; version?: number }): Promise<void>;
   /**

@@ -43,7 +43,7 @@ export function createSecretsManager(options: SecretsManagerOptions = {}): Secre
     ...createWrites(ctx),
     ...createBatchWrite(ctx),
     recordRotationStep: (name, step, outcome, details = {}) => ctx.tracker.write({ name: canonicalName(name), action: `rotate-${step}`, outcome, ...details }),
-    recordCompromised: (name, details) => ctx.tracker.write({ name: canonicalName(name), action: "mark-compromised", outcome: "served", ...details }),
+    recordCompromised: (name, details) => ctx.tracker.writeConfirmed({ name: canonicalName(name), action: "mark-compromised", outcome: "served", ...details }),
     recordIncidentClosed: (name, outcome, details) => ctx.tracker.write({ name: canonicalName(name), action: "incident-close", outcome, ...details }),
     accessReport: () => ctx.tracker.report(),
     onAccess: (listener) => ctx.tracker.subscribe(listener),

@@ -2,7 +2,8 @@
  * The auditor's writer: queues access events and writes them to the sinks in batches (one write
  * at a time; events that arrive meanwhile go in the next: group commit). Names become keyed ids
  * here. A failing sink is warned about once per failure burst, and once more when it works
- * again. In required mode each event has a waiter, settled once a persistent sink kept it.
+ * again. In required mode each event has a waiter, settled once a persistent sink kept it; in
+ * best-effort mode only events written by `Auditor.recordNow` have one (their batch is durable).
  */
 import { HushError } from "../errors.js";
 import type { AccessEvent } from "../types.js";
@@ -145,7 +146,10 @@ interface SinkHealth {
 function createBatchWrite(options: AuditWriterOptions): (events: AccessEvent[], waiters: Waiter[]) => Promise<void> {
   const { sinks, required, warn } = options;
   const health = new Map<AuditSink, SinkHealth>(sinks.map((s) => [s, { failing: false, lost: 0 }]));
-  const context: AuditAppendContext = { durable: required, nameOf: (id) => options.loadedIds()?.nameOf(id) };
+  const nameOf = (id: string) => options.loadedIds()?.nameOf(id);
+  const context: AuditAppendContext = { durable: required, nameOf };
+  // A best-effort batch that someone waits for (Auditor.recordNow) is written durably too.
+  const durableContext: AuditAppendContext = { durable: true, nameOf };
   let keyFailing = false;
 
   function entriesOf(events: AccessEvent[]): AuditEntry[] | HushError {
@@ -188,7 +192,8 @@ function createBatchWrite(options: AuditWriterOptions): (events: AccessEvent[], 
     if (events.length === 0) return settle(waiters, undefined);
     const entries = entriesOf(events);
     if (entries instanceof HushError) return settle(waiters, entries);
-    const results = await Promise.allSettled(sinks.map((s) => withTimeout(s.append(entries, context), options.timeoutMs)));
+    const batchContext = waiters.length > 0 ? durableContext : context;
+    const results = await Promise.allSettled(sinks.map((s) => withTimeout(s.append(entries, batchContext), options.timeoutMs)));
     const failures: string[] = [];
     settle(waiters, noteResults(results, entries.length, failures) ? undefined : denial(failures));
   };

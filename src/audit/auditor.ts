@@ -83,6 +83,13 @@ export interface Auditor {
   readonly sinks: readonly AuditSink[];
   /** Best-effort: queues and returns nothing. Required: resolves once persisted, rejects AUDIT_FAILED. */
   record(event: AccessEvent): Promise<void> | void;
+  /**
+   * Writes `event` now (with whatever is queued) and resolves once a persistent sink kept it
+   * durably, in either mode; rejects with AUDIT_FAILED (the sinks' error codes, no value) when
+   * none did within `timeoutMs`. For records whose caller must say whether they were made
+   * (`hush incident`'s mark-compromised); accesses use `record`.
+   */
+  recordNow(event: AccessEvent): Promise<void>;
   /** The keyed id of a name (loads the key if needed). */
   secretId(name: string): string;
   /** Writes everything queued; resolves when done (never rejects in best-effort mode). */
@@ -99,7 +106,8 @@ export function createAuditor(options: AuditorOptions): Auditor {
   const keys = lazyKeys(options);
   const sinks = auditSinks(options, mode, () => keys.get().anchorKey, warn);
   const writer = createAuditWriter({ sinks, required: mode === "required", timeoutMs, flushIntervalMs: options.flushIntervalMs ?? 200, ids: keys.ids, loadedIds: keys.loadedIds, warn });
-  const queueEvent = mode === "required" ? durableRecorder(writer, timeoutMs) : bestEffortRecorder(writer, options, warn);
+  const recordNow = durableRecorder(writer, timeoutMs);
+  const queueEvent = mode === "required" ? recordNow : bestEffortRecorder(writer, options, warn);
   const rollup = rollupOf(options, mode, writer, timeoutMs, warn);
   let closed = false;
 
@@ -110,6 +118,7 @@ export function createAuditor(options: AuditorOptions): Auditor {
       if (!closed) return rollup && event.cached === true && event.action === "read" ? rollup.add(event) : queueEvent(event);
       if (mode === "required") return Promise.reject(new HushError("AUDIT_FAILED", "the auditor is closed, so the access was not recorded"));
     },
+    recordNow: (event) => (closed ? Promise.reject(new HushError("AUDIT_FAILED", "the auditor is closed, so the record was not written")) : recordNow(event)),
     secretId: (name) => keys.ids().idOf(name),
     async flush() {
       writer.writeNow();

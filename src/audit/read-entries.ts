@@ -7,9 +7,10 @@
  * read.ts does; lines that are not records are skipped, as `readAuditRecords` skips them.
  * It does not check hashes (that is `verify`).
  */
-import { parseLine } from "./read.js";
+import { HushError } from "../errors.js";
+import { MAX_LINE_BYTES, parseLine } from "./read.js";
 import { V2_HASH_SUFFIX_BYTES, V2_PREFIX, V2_SEAL_BYTES, V2_SEAL_FIELD, type AuditEntry } from "./record.js";
-import { scanLines } from "./scan-lines.js";
+import { scanLines, type LineScan } from "./scan-lines.js";
 
 /**
  * Calls `visit` with every access of the log at `path`, in file order. The entry objects may
@@ -18,10 +19,11 @@ import { scanLines } from "./scan-lines.js";
  */
 export async function forEachAuditEntry(path: string, visit: (entry: AuditEntry) => void): Promise<void> {
   const groups = new Map<string, Group | null>();
-  await scanLines(path, undefined, (buf, start, end, complete) => {
+  const scan = await scanLines(path, undefined, (buf, start, end, complete) => {
     const entry = (complete && fastEntry(buf, start, end, groups)) || parseLine(buf.subarray(start, end), 0, 0, complete).record;
     if (entry) visit(entry);
   });
+  failIfCut(path, scan);
 }
 
 /**
@@ -40,7 +42,7 @@ export async function sumAuditEntries(path: string, since?: string): Promise<Aud
     if (time < sum.time) sum.time = time;
     if (last > sum.last) sum.last = last;
   };
-  await scanLines(path, undefined, (buf, start, end, complete) => {
+  const scan = await scanLines(path, undefined, (buf, start, end, complete) => {
     const fast = complete ? fastLine(buf, start, end) : undefined;
     if (fast) {
       // Looked up by a hash of the group's bytes, then compared byte for byte: a string key per
@@ -80,11 +82,20 @@ export async function sumAuditEntries(path: string, since?: string): Promise<Aud
     if (sum === undefined) slow.set(key, (sum = { env, secretId, action, outcome, source, version, errorCode, actor, count: 0, time: r.time, last: r.last ?? r.time }));
     add(sum, r.time, r.last ?? r.time, r.count ?? 1);
   });
+  failIfCut(path, scan);
   spill(sums, slow);
   return [...slow.values()].filter((s) => s.count > 0);
 }
 
 // --- internal ---
+
+/** A line too long to read stopped the scan: the rest of the log was not read, so no total is given. */
+function failIfCut(path: string, scan: LineScan): void {
+  if (scan.longLine === undefined) return;
+  throw new HushError("LIMIT_EXCEEDED", `line ${scan.longLine} of the audit log ${path} is longer than ${MAX_LINE_BYTES} bytes: the log could not be read completely (from that line on), so no total is given.`, {
+    hint: "hush does not normally write a line that long: run `hush audit verify` to find what changed the log, and keep a copy before repairing it.",
+  });
+}
 
 /** A group's running sum (an AuditEntry whose count, time and last are the sums). */
 type Sum = Group & { count: number; time: string; last: string };

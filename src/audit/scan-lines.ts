@@ -22,9 +22,12 @@ export interface LineScan {
   trailing: number;
   /** The visitor stopped the scan, or a line was longer than MAX_LINE_BYTES (not visited). */
   stopped: boolean;
+  /** The 1-based number of a line longer than MAX_LINE_BYTES, where the scan stopped: the rest was not read. */
+  longLine?: number;
 }
 
-const CHUNK = 4 * 1024 * 1024;
+/** One read: a line of MAX_LINE_BYTES and its newline fit, so every line up to it is read wherever it falls. */
+const CHUNK = MAX_LINE_BYTES + 1;
 
 /**
  * Scans the first `bytes` bytes (all when undefined) of the file at `path`. A missing file is
@@ -63,6 +66,7 @@ export async function scanLines(path: string, bytes: number | undefined, visit: 
       // The buffer's complete lines are about to be overwritten: a caller hashing across lines takes them now.
       onChunkEnd?.(view, start);
       if (have - start > MAX_LINE_BYTES) {
+        scan.longLine = scan.lines + 1;
         scan.stopped = true;
         return scan;
       }

@@ -21,8 +21,10 @@ export interface IncidentRotation {
   revokeDueAt: string | null;
   /** The failure's code and message (HushError messages hold no value). */
   error: { code: string; message: string } | null;
-  /** True once the compromised version is marked in the audit trail. */
+  /** True only once the mark-compromised record was kept by a persistent audit sink. */
   markedCompromised: boolean;
+  /** Why the mark was not recorded (code and message, no value); null when it was. */
+  markError: { code: string; message: string } | null;
   /** Exactly what a person must still revoke or run, one line each. */
   byHand: string[];
 }
@@ -47,7 +49,7 @@ export interface RotateCompromisedOptions extends ProjectOptions {
 export async function rotateCompromised(o: RotateCompromisedOptions): Promise<IncidentRotation> {
   const v = o.version === null ? "the compromised value" : `version ${o.version}`;
   const where = o.issuerPage ? ` (${o.issuerPage})` : " (the system that issued it)";
-  const out: IncidentRotation = { status: "skipped", rotator: null, compromisedVersion: o.version, newVersion: null, revoke: "none", revokeDueAt: null, error: null, markedCompromised: false, byHand: [] };
+  const out: IncidentRotation = { status: "skipped", rotator: null, compromisedVersion: o.version, newVersion: null, revoke: "none", revokeDueAt: null, error: null, markedCompromised: false, markError: null, byHand: [] };
   if (!o.rotate || !o.hasRotator) {
     const why = o.rotate ? `hush.yaml names no rotator for ${o.name}` : "--no-rotate";
     out.byHand.push(`Not rotated (${why}): make a new value at its issuer${where}, store it with \`hush set ${o.name}\`, then revoke ${v} there.`);
@@ -67,12 +69,26 @@ export async function rotateCompromised(o: RotateCompromisedOptions): Promise<In
       );
     }
   }
-  await withProject(projectOf(o), ({ manager }) => manager.recordCompromised(o.name, { source: o.source, ...(o.version === null ? {} : { version: o.version }) }));
-  out.markedCompromised = true;
+  await markCompromised(o, out, v);
   return out;
 }
 
 // --- internal ---
+
+/** Marks the version in the audit trail; when the record was not kept, says why and leaves it to a person. */
+async function markCompromised(o: RotateCompromisedOptions, out: IncidentRotation, v: string): Promise<void> {
+  const details = { source: o.source, ...(o.version === null ? {} : { version: o.version }) };
+  try {
+    await withProject(projectOf(o), ({ manager }) => manager.recordCompromised(o.name, details));
+    out.markedCompromised = true;
+  } catch (e) {
+    if (!isHushError(e)) throw e;
+    out.markError = { code: e.code, message: e.message };
+    // No hush command writes this record alone (re-running the incident would mark the new version).
+    const call = `manager.recordCompromised("${o.name}", { source: "${o.source}"${o.version === null ? "" : `, version: ${o.version}`} })`;
+    out.byHand.push(`Mark ${v} compromised in the audit trail once it is back: the record was not kept (${e.code}). No hush command does it alone; from a program: \`${call}\` on \`openConfiguredManager()\`'s manager.`);
+  }
+}
 
 function projectOf(o: RotateCompromisedOptions): ProjectOptions {
   return { cwd: o.cwd, environment: o.environment, secretsDir: o.secretsDir, env: o.env, onWarning: o.onWarning, onDebug: o.onDebug, actor: o.actor };

@@ -189,5 +189,6 @@ function rotationDone(r: IncidentRotation, name: string): string[] {
   if (r.status === "rotated" && r.revoke === "done") lines.push(`Revoked ${v} in the target.`);
   if (r.status === "rotated" && r.revoke === "due") lines.push(`Recorded the revoke of ${v}, due at ${r.revokeDueAt} (\`hush rotate --due\`).`);
   if (r.markedCompromised) lines.push(`Marked ${v} compromised in the audit trail (action mark-compromised).`);
+  else if (r.markError) lines.push(`Could not mark ${v} compromised in the audit trail: ${r.markError.code}: ${r.markError.message}`);
   return lines;
 }

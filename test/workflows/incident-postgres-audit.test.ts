@@ -100,7 +100,9 @@ describe("hush incident with the postgres audit sink", () => {
       expect(p.firstRead <= p.lastRead).toBe(true);
       expect(p.lastRead > p.firstRead).toBe(true); // the roll-up's `last`
     }
-    expect(r.rotation).toMatchObject({ status: "rotated", compromisedVersion: 1, newVersion: 2 });
+    expect(r.rotation).toMatchObject({ status: "rotated", compromisedVersion: 1, newVersion: 2, markedCompromised: true, markError: null });
+    const marks = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".audit WHERE environment = $1 AND line LIKE '%"action":"mark-compromised"%'`, [environment]);
+    expect(marks.rows[0].n).toBe(1);
     const md = readFileSync(r.files.markdown, "utf8");
     for (const pid of pids) expect(md).toContain(`| ${pid} | instance ${pid} | 10 |`);
     expect(r.done.join("\n")).toContain("Read the audit trail (postgres audit sink): 20 served reads of the compromised version by 2 processes.");
@@ -114,18 +116,25 @@ describe("hush incident with the postgres audit sink", () => {
     expect(out.stdout).toMatch(/reads of the compromised version: UNKNOWN \(not zero\): the audit trail \(postgres audit sink\) could not be read: SOURCE_UNAVAILABLE: PostgreSQL \(127\.0\.0\.1:1\/test\)/);
     expect(out.stdout).not.toMatch(/reads of the compromised version: \d/);
     expect(out.stdout).toContain("Rotated secret_0 with the random rotator: version 2 is current.");
+    // The mark-compromised record was lost with the sink: it is not claimed, and left to a person.
+    expect(out.stdout).not.toContain("Marked version 1 compromised");
+    expect(out.stdout).toMatch(/Could not mark version 1 compromised in the audit trail: AUDIT_FAILED: no audit sink persisted the record \(postgres: SOURCE_UNAVAILABLE/);
+    expect(out.stdout).toContain("[ ] Mark version 1 compromised in the audit trail once it is back");
     noValue(out.stdout + out.stderr);
 
     const json = readFileSync(out.stdout.match(/and (\S+\.json) /)![1]!, "utf8");
     const record = JSON.parse(json) as IncidentRecord;
     expect(record.impact).toMatchObject({ status: "unknown", trail: "postgres audit sink", reads: null, failedReads: null, writes: null, readers: [] });
     expect(record.impact.error).toMatchObject({ code: "SOURCE_UNAVAILABLE" });
-    expect(record.rotation).toMatchObject({ status: "rotated", compromisedVersion: 1, newVersion: 2 });
+    expect(record.rotation).toMatchObject({ status: "rotated", compromisedVersion: 1, newVersion: 2, markedCompromised: false, markError: { code: "AUDIT_FAILED" } });
+    expect(record.checklist).toContainEqual(expect.objectContaining({ done: false, item: expect.stringMatching(/^Mark version 1 compromised in the audit trail once it is back/) }));
     expect(record.done.join("\n")).toMatch(/Could not read the audit trail \(postgres audit sink\): SOURCE_UNAVAILABLE: .*UNKNOWN \(not zero\)/);
     expect(record.checklist.map((c) => c.item).join("\n")).toContain("Find who read secret_0");
     const md = readFileSync(out.stdout.match(/record: (\S+\.md) /)![1]!, "utf8");
     expect(md).toContain("**Unknown**: the audit trail (postgres audit sink) could not be read: SOURCE_UNAVAILABLE");
     expect(md).not.toMatch(/served reads? by \d/);
+    expect(md).not.toContain("Marked version 1");
+    expect(md).toContain("- [ ] Mark version 1 compromised in the audit trail once it is back");
     const list = await runHush(["--cwd", dir, "incident", "list"], { env: env() });
     expect(list.stdout).toContain("unknown readers");
     noValue(json + md + list.stdout + list.stderr);
