@@ -228,5 +228,13 @@ function currentActor(override: Partial<AccessActor> | undefined): AccessActor {
     user = process.env.USER ?? `uid:${process.getuid?.() ?? "?"}`;
   }
   const program = basename(process.argv[1] ?? process.argv0);
-  return { user, host: hostname(), pid: process.pid, command: program, ...override };
+  const actor = { user, host: hostname(), pid: process.pid, command: program, ...override };
+  return { ...actor, user: capActorField(actor.user), host: capActorField(actor.host), command: capActorField(actor.command) };
+}
+
+/** Longest user, host or command an audit record keeps: a record stays far below the readers' 4 MiB line limit. */
+export const MAX_ACTOR_FIELD = 1024;
+
+function capActorField(text: string): string {
+  return text.length > MAX_ACTOR_FIELD ? `${text.slice(0, MAX_ACTOR_FIELD - 1)}…` : text;
 }
