@@ -1,6 +1,6 @@
 /**
  * `hush rotate NAME`: the four steps of a rotation (docs/rotation.md), on the first source of the
- * chain that can stage a pending version (local, postgres), or the one named:
+ * chain that can stage a pending version (local, postgres, aws), or the one named:
  *
  * 1. create: the rotator makes the new value; the source stores it as `pending` (check-and-set:
  *    a second rotation of the name is refused with ROTATION_IN_PROGRESS);
@@ -117,7 +117,7 @@ function stagingSource(manager: SecretsManager, named: string | undefined, name:
   const source = named === undefined ? manager.sources.find(can) : manager.sources.find((s) => s.name === named);
   if (!source || !can(source)) {
     const which = named === undefined ? "No source in the chain" : `The source "${named}"`;
-    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres).`, { secret: name });
+    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres, aws).`, { secret: name });
   }
   return source;
 }
@@ -125,7 +125,7 @@ function stagingSource(manager: SecretsManager, named: string | undefined, name:
 async function runSteps(run: Run): Promise<RotateResult> {
   const { options, manager, source, rotator, name } = run;
   const progress = options.onProgress ?? (() => undefined);
-  const current = await source.get(name);
+  const current = await readCurrent(source, name);
   if (!current?.version) throw new HushError("NOT_FOUND", `"${name}" has no current value in the ${source.name} source; set one first with \`hush set ${name}\`.`, { secret: name, source: source.name });
   const existing = await source.getPending(name);
   let pending: SecretRecord;
@@ -148,6 +148,18 @@ async function runSteps(run: Run): Promise<RotateResult> {
   progress(`finish: version ${promoted.version} is current; version ${current.version} is previous`);
   const revoke = await scheduleRevoke(run, current);
   return { name, source: source.name, rotator: run.config.type, version: promoted.version!, previousVersion: current.version, resumed: options.resume === true, ...revoke, reminders: rotator.reminders?.() ?? [] };
+}
+
+/**
+ * The current record with its version number. A source whose reads carry no number (aws: a read is
+ * one GetSecretValue) gives it through versions() and getVersion(), which read that very version.
+ */
+async function readCurrent(source: Stager, name: string): Promise<SecretRecord | undefined> {
+  const record = await source.get(name);
+  if (!record || record.version !== undefined || !source.versions || !source.getVersion) return record;
+  const current = (await source.versions(name)).find((v) => v.labels?.includes("current"));
+  const read = current && (await source.getVersion(name, current.version));
+  return read && { ...read, version: current.version };
 }
 
 /** Runs one step and records it; a failure becomes ROTATION_FAILED naming the step (current untouched). */
