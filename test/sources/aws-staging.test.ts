@@ -3,6 +3,10 @@
 // refusals, a retried stage makes one version, a stage that loses AWSPENDING to a concurrent one
 // refuses, and failures (5xx, throttling) are SOURCE_UNAVAILABLE, never "no pending".
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateFernetKey } from "../../src/crypto/fernet.js";
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsSourceType, createAwsSource } from "../../src/sources/aws.js";
 import { HushError, type HushErrorCode } from "../../src/errors.js";
@@ -36,10 +40,10 @@ afterEach(async () => {
 });
 
 /** A fresh secret `name` holding OLD, and the source (as hush.yaml builds it: behind the cache). */
-async function setup(options: Record<string, unknown> = {}): Promise<void> {
+async function setup(options: Record<string, unknown> = {}, root = "/nonexistent"): Promise<void> {
   name = `key_${++n}`;
   fake.put(`${PREFIX}${name}`, OLD);
-  const made = await awsSourceType.create({ endpoint: fake.url, path: "app/{env}", maxAttempts: 2, cacheTtl: 60_000, ...options }, { root: "/nonexistent", secretsDir: "/nonexistent/.secrets", environment: "dev", onWarning: () => undefined });
+  const made = await awsSourceType.create({ endpoint: fake.url, path: "app/{env}", maxAttempts: 2, cacheTtl: 60_000, ...options }, { root, secretsDir: join(root, ".secrets"), environment: "dev", onWarning: () => undefined });
   source = made as typeof source;
 }
 
@@ -159,6 +163,28 @@ describe("aws source: rotation stage on AWS's labels", () => {
       fake.server.alwaysFault = undefined;
     }
     expect(stagesOf()).toEqual([["AWSCURRENT"], ["AWSPENDING"]]);
+  });
+
+  it("with offlineCache: getPending never falls back to a copy; promote keeps the new current as the copy", async () => {
+    const root = mkdtempSync(join(tmpdir(), "hush-aws-stage-"));
+    try {
+      mkdirSync(join(root, ".secrets"), { mode: 0o700 });
+      writeFileSync(join(root, ".secrets", ".encryption.key"), generateFernetKey(), { mode: 0o600 });
+      await setup({ cacheTtl: 0, offlineCache: { maxStaleness: 3_600_000 } }, root);
+      expect((await source.get(name))?.value).toBe(OLD);
+      await source.stage(name, NEW);
+      fake.server.alwaysFault = { status: 503, body: JSON.stringify({ __type: "ServiceUnavailable", message: "unavailable" }) };
+      expect((await source.get(name))?.stale, "a read is served from the copy").toBe(true);
+      await expectCode(source.getPending(name), "SOURCE_UNAVAILABLE");
+      fake.server.alwaysFault = undefined;
+      await source.promote(name, 2);
+      fake.server.alwaysFault = { status: 503, body: JSON.stringify({ __type: "ServiceUnavailable", message: "unavailable" }) };
+      expect(await source.get(name), "the copy is the promoted value").toMatchObject({ value: NEW, stale: true });
+    } finally {
+      fake.server.alwaysFault = undefined;
+      await source.dispose?.();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("the bare source (no cache) has the capability; a property or pinned version is READ_ONLY", async () => {
