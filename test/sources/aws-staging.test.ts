@@ -40,10 +40,10 @@ afterEach(async () => {
 });
 
 /** A fresh secret `name` holding OLD, and the source (as hush.yaml builds it: behind the cache). */
-async function setup(options: Record<string, unknown> = {}, root = "/nonexistent"): Promise<void> {
+async function setup(options: Partial<Parameters<typeof awsSourceType.create>[0]> = {}, root = "/nonexistent"): Promise<void> {
   name = `key_${++n}`;
   fake.put(`${PREFIX}${name}`, OLD);
-  const made = await awsSourceType.create({ endpoint: fake.url, path: "app/{env}", maxAttempts: 2, cacheTtl: 60_000, ...options }, { root, secretsDir: join(root, ".secrets"), environment: "dev", onWarning: () => undefined });
+  const made = await awsSourceType.create({ endpoint: fake.url, path: "app/{env}", maxAttempts: 2, cacheTtl: 60_000, timeout: 10_000, recoveryWindowDays: 30, ...options }, { root, secretsDir: join(root, ".secrets"), environment: "dev", onWarning: () => undefined });
   source = made as typeof source;
 }
 
