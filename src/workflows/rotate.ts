@@ -125,9 +125,11 @@ function stagingSource(manager: SecretsManager, named: string | undefined, name:
 async function runSteps(run: Run): Promise<RotateResult> {
   const { options, manager, source, rotator, name } = run;
   const progress = options.onProgress ?? (() => undefined);
-  const current = await readCurrent(source, name);
-  if (!current?.version) throw new HushError("NOT_FOUND", `"${name}" has no current value in the ${source.name} source; set one first with \`hush set ${name}\`.`, { secret: name, source: source.name });
+  const read = await readCurrent(source, name);
+  if (!read?.version) throw new HushError("NOT_FOUND", `"${name}" has no current value in the ${source.name} source; set one first with \`hush set ${name}\`.`, { secret: name, source: source.name });
+  let current: SecretRecord & { version: number } = { ...read, version: read.version };
   const existing = await source.getPending(name);
+  if (options.resume && existing && existing.version === current.version) current = await previousOf(source, name);
   let pending: SecretRecord;
   if (options.resume) {
     if (!existing) throw new HushError("INVALID_ARGUMENT", `"${name}" has no pending version to resume; start a rotation with \`hush rotate ${name}\`.`, { secret: name });
@@ -160,6 +162,20 @@ async function readCurrent(source: Stager, name: string): Promise<SecretRecord |
   const current = (await source.versions(name)).find((v) => v.labels?.includes("current"));
   const read = current && (await source.getVersion(name, current.version));
   return read && { ...read, version: current.version };
+}
+
+/**
+ * The value a resumed rotation replaces when its finish was cut half-way (aws: AWSCURRENT moved,
+ * AWSPENDING not yet removed): the pending version is current already, so it is `previous`, and
+ * never the new value (a revoke of it would revoke the new credential).
+ */
+async function previousOf(source: Stager, name: string): Promise<SecretRecord & { version: number }> {
+  const previous = source.versions && (await source.versions(name)).find((v) => v.labels?.includes("previous"));
+  const read = previous && (await source.getVersion?.(name, previous.version));
+  if (!previous || !read) {
+    throw new HushError("CONCURRENT_MODIFICATION", `The pending version of "${name}" is current already and no previous version is left to tell what it replaced; drop the pending label by hand.`, { secret: name, source: source.name });
+  }
+  return { ...read, version: previous.version };
 }
 
 /** Runs one step and records it; a failure becomes ROTATION_FAILED naming the step (current untouched). */

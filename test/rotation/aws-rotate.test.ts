@@ -105,6 +105,40 @@ describe("hush rotate on the aws source", () => {
     }
   });
 
+  it("a finish cut between moving AWSCURRENT and dropping AWSPENDING: --resume finishes, and revokes the OLD value (previous), never the new one", async () => {
+    const revoked: string[] = [];
+    let pushDelay = () => undefined as void;
+    const off = registerRotatorType(
+      defineRotatorType({
+        type: "test-cut",
+        summary: "finish cut half-way (tests)",
+        options: {},
+        create: () => ({ create: async () => "cut-CANARY-value", test: async () => pushDelay(), revoke: async ({ value }) => void revoked.push(value) }),
+      }),
+    );
+    try {
+      const before = fake.server.calls("UpdateSecretVersionStage");
+      // promote's listing, then its AWSCURRENT move carried out with the reply held back while AWS goes down.
+      pushDelay = () => void fake.server.delayReplies.push(0, 300);
+      const cut = rotateSecret({ cwd: dir, name: "api_token", graceMs: 0, rotator: { type: "test-cut", options: {} } }).catch((e: unknown) => e);
+      const deadline = Date.now() + 10_000;
+      while (fake.server.calls("UpdateSecretVersionStage") === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+      fake.server.alwaysFault = UNAVAILABLE;
+      expect(((await cut) as HushError).code).toBe("ROTATION_FAILED");
+      fake.server.alwaysFault = undefined;
+      pushDelay = () => undefined;
+      expect(stagesOf()).toEqual([["AWSPREVIOUS"], ["AWSCURRENT", "AWSPENDING"]]);
+      expect(revoked).toEqual([]);
+
+      const resumed = await rotateSecret({ cwd: dir, name: "api_token", graceMs: 0, resume: true, rotator: { type: "test-cut", options: {} } });
+      expect(resumed).toMatchObject({ resumed: true, version: 2, previousVersion: 1, revoke: "done" });
+      expect(stagesOf()).toEqual([["AWSPREVIOUS"], ["AWSCURRENT"]]);
+      expect(revoked).toEqual([OLD]);
+    } finally {
+      off();
+    }
+  });
+
   it("AWS unreachable at finish: ROTATION_FAILED (SOURCE_UNAVAILABLE), current and pending kept, --resume finishes; unreachable at the start: SOURCE_UNAVAILABLE, nothing staged", async () => {
     const off = registerRotatorType(defineRotatorType({ type: "test-breaks", summary: "AWS goes down after set (tests)", options: {}, create: () => ({ create: async () => "fresh-CANARY-value", set: async () => void (fake.server.alwaysFault = UNAVAILABLE) }) }));
     try {
