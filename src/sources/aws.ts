@@ -18,6 +18,7 @@
  * `pending` / `previous` or `AWSCURRENT` / ...). `getMany` is BatchGetSecretValue, 20 secrets a
  * call (its limit). Writes are PutSecretValue with a ClientRequestToken (a retried write makes one
  * version), CreateSecret for a new name; a delete keeps the recovery window (`recoveryWindowDays`).
+ * `hush rotate` stages on AWS's labels (AWSPENDING, then AWSCURRENT moved: ./aws/stage.ts).
  * Errors: ResourceNotFoundException is "not here"; denied is ACCESS_DENIED, a KMS key that cannot
  * decrypt is KMS_DECRYPT_FAILED, a secret scheduled for deletion is DELETED, unreachable or slow
  * past `timeout` (after `maxAttempts`) is SOURCE_UNAVAILABLE, a malformed reply BAD_REPLY.
@@ -41,6 +42,7 @@ import { recordOf, targetOf, type AwsTarget } from "./aws/read.js";
 import { listVersions } from "./aws/versions.js";
 import { deleteSecret, writeValue } from "./aws/write.js";
 import { checkAws } from "./aws/check.js";
+import { discardPending, promoteVersion, readPending, stageVersion } from "./aws/stage.js";
 
 /** Options of {@link createAwsSource}. */
 export interface AwsSourceOptions {
@@ -142,6 +144,10 @@ export function createAwsSource(options: AwsSourceOptions = {}): SecretSource {
       if (!old) throw new HushError("VERSION_NOT_FOUND", `${name} has no version ${toVersion} in AWS Secrets Manager.`, { source: SOURCE_NAME, secret: name });
       return this.set!(name, old.value);
     },
+    stage: async (name, value) => stageVersion(client, target(name), name, value),
+    getPending: async (name) => readPending(client, target(name), name),
+    promote: async (name, version) => promoteVersion(client, target(name), name, version),
+    discardPending: async (name, version) => discardPending(client, target(name), name, version),
     remoteLocation(name) {
       const t = target(name);
       const ref = Object.hasOwn(refs, name) ? refs[name] : undefined;

@@ -1,6 +1,6 @@
 /**
  * `hush rotate NAME`: the four steps of a rotation (docs/rotation.md), on the first source of the
- * chain that can stage a pending version (local, postgres), or the one named:
+ * chain that can stage a pending version (local, postgres, aws), or the one named:
  *
  * 1. create: the rotator makes the new value; the source stores it as `pending` (check-and-set:
  *    a second rotation of the name is refused with ROTATION_IN_PROGRESS);
@@ -117,7 +117,7 @@ function stagingSource(manager: SecretsManager, named: string | undefined, name:
   const source = named === undefined ? manager.sources.find(can) : manager.sources.find((s) => s.name === named);
   if (!source || !can(source)) {
     const which = named === undefined ? "No source in the chain" : `The source "${named}"`;
-    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres).`, { secret: name });
+    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres, aws).`, { secret: name });
   }
   return source;
 }
@@ -125,9 +125,11 @@ function stagingSource(manager: SecretsManager, named: string | undefined, name:
 async function runSteps(run: Run): Promise<RotateResult> {
   const { options, manager, source, rotator, name } = run;
   const progress = options.onProgress ?? (() => undefined);
-  const current = await source.get(name);
-  if (!current?.version) throw new HushError("NOT_FOUND", `"${name}" has no current value in the ${source.name} source; set one first with \`hush set ${name}\`.`, { secret: name, source: source.name });
+  const read = await readCurrent(source, name);
+  if (!read?.version) throw new HushError("NOT_FOUND", `"${name}" has no current value in the ${source.name} source; set one first with \`hush set ${name}\`.`, { secret: name, source: source.name });
+  let current: SecretRecord & { version: number } = { ...read, version: read.version };
   const existing = await source.getPending(name);
+  if (options.resume && existing && existing.version === current.version) current = await previousOf(source, name);
   let pending: SecretRecord;
   if (options.resume) {
     if (!existing) throw new HushError("INVALID_ARGUMENT", `"${name}" has no pending version to resume; start a rotation with \`hush rotate ${name}\`.`, { secret: name });
@@ -148,6 +150,32 @@ async function runSteps(run: Run): Promise<RotateResult> {
   progress(`finish: version ${promoted.version} is current; version ${current.version} is previous`);
   const revoke = await scheduleRevoke(run, current);
   return { name, source: source.name, rotator: run.config.type, version: promoted.version!, previousVersion: current.version, resumed: options.resume === true, ...revoke, reminders: rotator.reminders?.() ?? [] };
+}
+
+/**
+ * The current record with its version number. A source whose reads carry no number (aws: a read is
+ * one GetSecretValue) gives it through versions() and getVersion(), which read that very version.
+ */
+async function readCurrent(source: Stager, name: string): Promise<SecretRecord | undefined> {
+  const record = await source.get(name);
+  if (!record || record.version !== undefined || !source.versions || !source.getVersion) return record;
+  const current = (await source.versions(name)).find((v) => v.labels?.includes("current"));
+  const read = current && (await source.getVersion(name, current.version));
+  return read && { ...read, version: current.version };
+}
+
+/**
+ * The value a resumed rotation replaces when its finish was cut half-way (aws: AWSCURRENT moved,
+ * AWSPENDING not yet removed): the pending version is current already, so it is `previous`, and
+ * never the new value (a revoke of it would revoke the new credential).
+ */
+async function previousOf(source: Stager, name: string): Promise<SecretRecord & { version: number }> {
+  const previous = source.versions && (await source.versions(name)).find((v) => v.labels?.includes("previous"));
+  const read = previous && (await source.getVersion?.(name, previous.version));
+  if (!previous || !read) {
+    throw new HushError("CONCURRENT_MODIFICATION", `The pending version of "${name}" is current already and no previous version is left to tell what it replaced; drop the pending label by hand.`, { secret: name, source: source.name });
+  }
+  return { ...read, version: previous.version };
 }
 
 /** Runs one step and records it; a failure becomes ROTATION_FAILED naming the step (current untouched). */

@@ -78,6 +78,20 @@ describe("aws secrets manager fake, through the real SDK", () => {
     expect((await client.send(new ListSecretVersionIdsCommand({ SecretId: "app/rot" }))).Versions![0]!.CreatedDate).toBeInstanceOf(Date);
   });
 
+  it("AWSPENDING: a second put with it moves the label; RemoveFromVersionId alone removes it; the first version of a secret is AWSCURRENT whatever VersionStages says", async () => {
+    await client.send(new CreateSecretCommand({ Name: "app/rot2" }));
+    const first = await client.send(new PutSecretValueCommand({ SecretId: "app/rot2", SecretString: "one", VersionStages: ["AWSPENDING"] }));
+    expect(first.VersionStages?.slice().sort()).toEqual(["AWSCURRENT", "AWSPENDING"]);
+    const a = await client.send(new PutSecretValueCommand({ SecretId: "app/rot2", SecretString: "a", VersionStages: ["AWSPENDING"] }));
+    expect((await client.send(new GetSecretValueCommand({ SecretId: "app/rot2", VersionStage: "AWSPENDING" }))).VersionId).toBe(a.VersionId);
+    expect((await client.send(new GetSecretValueCommand({ SecretId: "app/rot2", VersionId: first.VersionId }))).VersionStages).toEqual(["AWSCURRENT"]);
+    const wrong = await client.send(new UpdateSecretVersionStageCommand({ SecretId: "app/rot2", VersionStage: "AWSPENDING", RemoveFromVersionId: first.VersionId })).catch((x: unknown) => x);
+    expect(nameOf(wrong), "RemoveFromVersionId must hold the label").toBe("InvalidParameterException");
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: "app/rot2", VersionStage: "AWSPENDING", RemoveFromVersionId: a.VersionId }));
+    const gone = await client.send(new GetSecretValueCommand({ SecretId: "app/rot2", VersionStage: "AWSPENDING" })).catch((x: unknown) => x);
+    expect(nameOf(gone)).toBe("ResourceNotFoundException");
+  });
+
   it("ListSecrets pages with NextToken under a name prefix; BatchGetSecretValue takes up to 20 and reports per-secret errors", async () => {
     for (let i = 0; i < 25; i++) fake.put(`list/item_${String(i).padStart(2, "0")}`, `value-${i}`);
     const names: string[] = [];

@@ -7,10 +7,14 @@
  * - GetSecretValue (by VersionId or VersionStage, AWSCURRENT by default), BatchGetSecretValue
  *   (SecretIdList of at most 20, or Filters; per-secret failures in `Errors`), DescribeSecret;
  * - CreateSecret, PutSecretValue (ClientRequestToken becomes the VersionId: the same token with
- *   the same value is the same version, with another value ResourceExistsException), DeleteSecret
+ *   the same value is the same version, with another value ResourceExistsException; VersionStages
+ *   given: only those labels, moved from the version holding them, AWSCURRENT added on a
+ *   secret's first version; absent: AWSCURRENT), DeleteSecret
  *   (RecoveryWindowInDays 7-30, default 30, or ForceDeleteWithoutRecovery), RestoreSecret;
  * - ListSecrets (MaxResults, NextToken, `name` filter: prefix), ListSecretVersionIds (paginated
- *   too), UpdateSecretVersionStage; stages AWSCURRENT / AWSPENDING / AWSPREVIOUS move as AWS moves them.
+ *   too), UpdateSecretVersionStage (MoveToVersionId and/or RemoveFromVersionId; moving a label held
+ *   by another version needs that version as RemoveFromVersionId, else InvalidParameterException);
+ *   stages AWSCURRENT / AWSPENDING / AWSPREVIOUS move as AWS moves them.
  *
  * A secret scheduled for deletion refuses reads and writes with InvalidRequestException, as AWS
  * does. The test controls: `deny` (names whose reads are AccessDeniedException), `decryptFailure`
@@ -169,7 +173,9 @@ function putVersion(s: FakeSecret, i: Record<string, unknown>): FakeSecretVersio
   }
   const v: FakeSecretVersion = { id: token, string, binary, stages: [], created: new Date() };
   s.versions.push(v);
-  const stages = Array.isArray(i.VersionStages) ? (i.VersionStages as string[]) : ["AWSCURRENT"];
+  const stages = Array.isArray(i.VersionStages) ? [...(i.VersionStages as string[])] : ["AWSCURRENT"];
+  // The first version of a secret gets AWSCURRENT whatever VersionStages says (PutSecretValue's reference).
+  if (s.versions.length === 1 && !stages.includes("AWSCURRENT")) stages.push("AWSCURRENT");
   for (const stage of stages) moveStage(s, stage, v.id, s.versions.find((x) => x.stages.includes(stage))?.id);
   return v;
 }

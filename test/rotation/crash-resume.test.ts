@@ -3,7 +3,9 @@
  * `set` step that hangs; the parent kills it with SIGKILL once the pending version is stored and
  * the step has started, then checks that `current` is untouched and the pending version survived,
  * that a new rotation is refused, and that a resume finishes with the value the child created.
- * On the local store and on the PostgreSQL source.
+ * On the local store, the PostgreSQL source and the aws source (the Secrets Manager fake, through
+ * the real SDK; the child gets the fake's endpoint from hush.yaml and test credentials from its
+ * environment).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
@@ -19,12 +21,16 @@ import { generateFernetKey } from "../../src/crypto/fernet.js";
 import { migrateSchema } from "../../src/sources/postgres/migrate.js";
 import { createAdmin, TEST_DATABASE_URL } from "../helpers/postgres.js";
 import type { SecretSource } from "../../src/types.js";
+import { startAwsSecretsManagerFake, type AwsSecretsManagerFake } from "../fakes/aws-secrets-manager.js";
 
 const OLD = ["old-", "crash-canary-", "9Qw"].join("");
 let root: string;
 let child: string;
 const admin = createAdmin();
 const schema = admin.schema();
+const AWS_ENV: Record<string, string> = { AWS_ACCESS_KEY_ID: "AKIDTESTFAKE0000AWS1", AWS_SECRET_ACCESS_KEY: "test-secret-access-key", AWS_EC2_METADATA_DISABLED: "true", AWS_REGION: "us-east-1" };
+const savedEnv: Record<string, string | undefined> = {};
+let aws: AwsSecretsManagerFake;
 
 beforeAll(async () => {
   root = realpathSync(mkdtempSync(join(tmpdir(), "hush-rot-crash-")));
@@ -33,16 +39,22 @@ beforeAll(async () => {
   child = join(REPO_ROOT, "node_modules", ".cache", "hush-test", `rotate-child-${process.pid}.mjs`);
   await build({ entryPoints: [join(REPO_ROOT, "test/helpers/rotate-child.ts")], bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", outfile: child, logLevel: "warning" });
   await migrateSchema(admin.pool, schema);
+  aws = await startAwsSecretsManagerFake();
+  for (const [k, v] of Object.entries(AWS_ENV)) [savedEnv[k], process.env[k]] = [process.env[k], v]; // the child inherits them
 }, 60_000);
 afterAll(async () => {
+  await aws.close();
+  for (const k of Object.keys(AWS_ENV)) if (savedEnv[k] === undefined) delete process.env[k];
+  else process.env[k] = savedEnv[k];
   rmSync(root, { recursive: true, force: true });
   rmSync(child, { force: true });
   await admin.end();
 });
 
-const SOURCES: Record<string, string> = {
-  local: "  - type: local\n",
-  postgres: `  - type: postgres\n    options: { url: "${TEST_DATABASE_URL}", schema: ${schema} }\n`,
+const SOURCES: Record<string, () => string> = {
+  local: () => "  - type: local\n",
+  postgres: () => `  - type: postgres\n    options: { url: "${TEST_DATABASE_URL}", schema: ${schema} }\n`,
+  aws: () => `  - type: aws\n    options: { endpoint: "${aws.url}", path: "app/{env}" }\n`,
 };
 
 describe.each(Object.keys(SOURCES))("SIGKILL during a rotation, then --resume: %s", (kind) => {
@@ -52,7 +64,7 @@ describe.each(Object.keys(SOURCES))("SIGKILL during a rotation, then --resume: %
     mkdirSync(dir);
     mkdirSync(join(dir, ".secrets"), { mode: 0o700 });
     writeFileSync(join(dir, ".secrets", ".encryption.key"), generateFernetKey(), { mode: 0o600 });
-    writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n${SOURCES[kind]}`);
+    writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n${SOURCES[kind]!()}`);
     await withSource(dir, (s) => s.set!("api_token", OLD));
 
     const proc = spawn(process.execPath, [child, dir], { stdio: ["ignore", "pipe", "pipe"] });

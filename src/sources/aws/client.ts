@@ -40,7 +40,9 @@ type Filters = { Key: "name"; Values: string[] }[];
 export interface AwsSecretsClient {
   getSecretValue(input: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<AwsSecretValue>;
   batchGetSecretValue(input: { SecretIdList: string[] }): Promise<{ SecretValues?: AwsSecretValue[]; Errors?: { SecretId?: string; ErrorCode?: string; Message?: string }[] }>;
-  putSecretValue(input: { SecretId: string; SecretString: string; ClientRequestToken: string }): Promise<{ VersionId?: string }>;
+  putSecretValue(input: { SecretId: string; SecretString: string; ClientRequestToken: string; VersionStages?: string[] }): Promise<{ VersionId?: string }>;
+  /** Moves (MoveToVersionId) or removes (RemoveFromVersionId alone) one staging label. */
+  updateSecretVersionStage(input: { SecretId: string; VersionStage: string; MoveToVersionId?: string; RemoveFromVersionId?: string }): Promise<{ Name?: string }>;
   createSecret(input: { Name: string; SecretString: string; ClientRequestToken: string }): Promise<{ VersionId?: string }>;
   deleteSecret(input: { SecretId: string; RecoveryWindowInDays?: number; ForceDeleteWithoutRecovery?: boolean }): Promise<{ DeletionDate?: Date }>;
   listSecrets(input: { Filters?: Filters; NextToken?: string; MaxResults?: number }): Promise<{ SecretList?: { Name?: string }[]; NextToken?: string }>;
@@ -83,6 +85,7 @@ export function createLazyAwsClient(options: AwsClientOptions): AwsSecretsClient
     getSecretValue: call("GetSecretValueCommand"),
     batchGetSecretValue: call("BatchGetSecretValueCommand"),
     putSecretValue: call("PutSecretValueCommand"),
+    updateSecretVersionStage: call("UpdateSecretVersionStageCommand"),
     createSecret: call("CreateSecretCommand"),
     deleteSecret: call("DeleteSecretCommand"),
     listSecrets: call("ListSecretsCommand"),

@@ -53,9 +53,8 @@ export async function deleteSecret(client: AwsSecretsClient, target: AwsTarget, 
   }
 }
 
-// --- internal ---
-
-function assertWritable(target: AwsTarget, name: string, value: string): void {
+/** Throws unless `value` can be written as the whole secret of `target` (no property, no pinned version, at most 64 KiB). */
+export function assertWritable(target: AwsTarget, name: string, value: string): void {
   if (typeof value !== "string") throw new HushError("INVALID_VALUE", `The value of ${name} must be a string.`, { source: "aws", secret: name });
   if (target.property !== undefined || target.version !== undefined) throw notWritable(target, name);
   const bytes = Buffer.byteLength(value, "utf8");
@@ -63,6 +62,8 @@ function assertWritable(target: AwsTarget, name: string, value: string): void {
     throw new HushError("LIMIT_EXCEEDED", `The value of ${name} is ${bytes} bytes; AWS Secrets Manager holds at most ${AWS_MAX_VALUE_BYTES}.`, { source: "aws", secret: name, hint: "Store a smaller value, or keep large files elsewhere and store their location." });
   }
 }
+
+// --- internal ---
 
 function notWritable(target: AwsTarget, name: string): HushError {
   const what = target.property !== undefined ? `one property (${JSON.stringify(target.property)}) of the JSON secret` : "a pinned version of the secret";

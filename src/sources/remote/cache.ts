@@ -53,7 +53,8 @@ export function withCache(source: SecretSource, options: CacheOptions): CachedSo
   };
   if (source.getMany) wrapped.getMany = cachedGetMany(source.getMany.bind(source), entries);
   wrapWrites(source, wrapped, entries.drop);
-  copyCapabilities(source, wrapped, ["versions", "getVersion", "check", "remoteLocation"]);
+  // Rotation: stage and discard leave `current` as it is; promote changes it (wrapWrites drops it).
+  copyCapabilities(source, wrapped, ["versions", "getVersion", "stage", "getPending", "discardPending", "check", "remoteLocation"]);
   if (source.watch) {
     const watch = source.watch.bind(source);
     wrapped.watch = (onChange: (change: SourceChange) => void) =>
@@ -193,5 +194,9 @@ function wrapWrites(source: SecretSource, wrapped: SecretSource, drop: Drop): vo
   if (source.rollback) {
     const rollback = source.rollback.bind(source);
     wrapped.rollback = async (name, to) => after(rollback(name, to), [name]);
+  }
+  if (source.promote) {
+    const promote = source.promote.bind(source);
+    wrapped.promote = async (name, version) => after(promote(name, version), [name]);
   }
 }

@@ -93,7 +93,8 @@ export function withLastKnownGood(source: SecretSource, options: LastKnownGoodOp
     },
   };
   wrapReadsAndWrites(source, wrapped, { remember, fallback, forget: (n) => file.remove(n) });
-  copyCapabilities(source, wrapped, ["setMany", "versions", "getVersion", "rollback", "watch", "check", "remoteLocation"]);
+  // getPending as is: a pending version is never served from a copy (its failure is never "none").
+  copyCapabilities(source, wrapped, ["setMany", "versions", "getVersion", "rollback", "stage", "getPending", "discardPending", "watch", "check", "remoteLocation"]);
   const dispose = source.dispose?.bind(source);
   wrapped.dispose = async () => {
     await file.flush();
@@ -139,6 +140,14 @@ function wrapReadsAndWrites(source: SecretSource, wrapped: SecretSource, copies:
     wrapped.delete = async (name) => {
       copies.forget(name);
       return del(name);
+    };
+  }
+  if (source.promote) {
+    const promote = source.promote.bind(source);
+    wrapped.promote = async (name, version) => {
+      const record = await promote(name, version);
+      remember(name, record);
+      return record;
     };
   }
 }
