@@ -222,3 +222,31 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
     expect(vault.server.requests.some((r) => r.path.startsWith("/v1/transit/encrypt/")), "the pending key was wrapped").toBe(true);
   });
 });
+
+describe("hush key rotate with a wrapped key: a process that had the old key", () => {
+  it("aws-kms: a store opened before another process's rotation (or its crash after the store step) reads on: the kept provider unwraps again", async () => {
+    const p = await project("aws-kms");
+    forgetEnvironmentKeys();
+    const { settings, env } = p as unknown as { settings: { keys: Record<string, { provider: string; options: Record<string, unknown> }> }; env: NodeJS.ProcessEnv };
+    const first = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
+    expect((await first.get("a_key"))?.value).toBe(VALUES.a_key); // this process now keeps the aws-kms provider with the old key
+    await first.dispose();
+    // Another process re-keys and dies after the store step: new store, old wrapped key, the pending key.
+    await expect(rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (at) => { if (at === "store") throw new Error("crash"); } })).rejects.toThrow("crash");
+    const again = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
+    try {
+      expect((await again.get("b_key"))?.value).toBe(VALUES.b_key);
+    } finally {
+      await again.dispose();
+    }
+    expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
+    // And a full rotation by another process: the next store opened here reads with the new key.
+    await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() });
+    const third = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
+    try {
+      expect((await third.get("a_key"))?.value).toBe(VALUES.a_key);
+    } finally {
+      await third.dispose();
+    }
+  });
+});
