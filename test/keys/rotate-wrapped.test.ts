@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateFernetKey, openToken, type FernetKey } from "../../src/crypto/fernet.js";
 import { HushError } from "../../src/errors.js";
-import { forgetEnvironmentKeys } from "../../src/keys/environment-key.js";
-import { awsKmsKeyProviderType } from "../../src/keys/aws-kms.js";
+import { forgetEnvironmentKeys, type KeySettings } from "../../src/keys/environment-key.js";
+import { createAwsKmsKeyProvider, type AwsKmsKeyProviderOptions } from "../../src/keys/aws-kms.js";
 import { gcpKmsKeyProviderType } from "../../src/keys/gcp-kms.js";
 import { createPassphraseKeyProvider } from "../../src/keys/passphrase.js";
 import { createVaultTransitKeyProvider, VAULT_TRANSIT_OPTIONS, type VaultTransitOptions } from "../../src/keys/vault-transit.js";
@@ -62,6 +62,9 @@ interface WrappedProject {
   restore(): void;
   /** Strings that must not appear in an error. */
   secrets: string[];
+  /** hush.yaml's key settings and the variables, for a local store. */
+  settings: KeySettings;
+  env: NodeJS.ProcessEnv;
 }
 
 let counter = 0;
@@ -97,7 +100,7 @@ async function project(kind: "aws-kms" | "vault-transit" | "gcp-kms" | "passphra
   }
   const context: KeyProviderContext = { root, secretsDir, environment: "dev", env, onWarning: () => undefined };
   const provider = (): KeyProvider => {
-    if (kind === "aws-kms") return awsKmsKeyProviderType.create(options, context);
+    if (kind === "aws-kms") return createAwsKmsKeyProvider(options as unknown as AwsKmsKeyProviderOptions, context);
     if (kind === "gcp-kms") return gcpKmsKeyProviderType.create(options, context);
     if (kind === "passphrase") return createPassphraseKeyProvider({}, context, { params: CHEAP });
     const parsed = parseOptions(VAULT_TRANSIT_OPTIONS, options, ["keys", "dev"], (p, m) => {
@@ -106,9 +109,8 @@ async function project(kind: "aws-kms" | "vault-transit" | "gcp-kms" | "passphra
     return createVaultTransitKeyProvider(parsed, context);
   };
   await provider().save(generateFernetKey());
-  const p: WrappedProject = { secretsDir, store: join(secretsDir, "dev.store"), wrapped, provider, down, restore, secrets: [...Object.values(VALUES), PASSPHRASE, vault.rootToken] };
-  const settings = { keys: { dev: { provider: kind, options } } };
-  Object.assign(p, { settings, env });
+  const settings: KeySettings = { keys: { dev: { provider: kind, options } } };
+  const p: WrappedProject = { secretsDir, store: join(secretsDir, "dev.store"), wrapped, provider, down, restore, secrets: [...Object.values(VALUES), PASSPHRASE, vault.rootToken], settings, env };
   const source = createLocalSource({ secretsDir, keys: settings, env });
   for (const [n, v] of Object.entries(VALUES)) await source.set(n, v);
   await source.dispose();
@@ -118,8 +120,7 @@ async function project(kind: "aws-kms" | "vault-transit" | "gcp-kms" | "passphra
 /** Every value, read by a fresh local store (a new process: no provider kept from before). */
 async function readAll(p: WrappedProject): Promise<Record<string, string>> {
   forgetEnvironmentKeys();
-  const { settings, env } = p as unknown as { settings: { keys: Record<string, { provider: string; options: Record<string, unknown> }> }; env: NodeJS.ProcessEnv };
-  const source = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
+  const source = createLocalSource({ secretsDir: p.secretsDir, keys: p.settings, env: p.env });
   try {
     const out: Record<string, string> = {};
     for (const n of await source.list()) out[n] = (await source.get(n))!.value;
@@ -227,7 +228,7 @@ describe("hush key rotate with a wrapped key: a process that had the old key", (
   it("aws-kms: a store opened before another process's rotation (or its crash after the store step) reads on: the kept provider unwraps again", async () => {
     const p = await project("aws-kms");
     forgetEnvironmentKeys();
-    const { settings, env } = p as unknown as { settings: { keys: Record<string, { provider: string; options: Record<string, unknown> }> }; env: NodeJS.ProcessEnv };
+    const { settings, env } = p;
     const first = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
     expect((await first.get("a_key"))?.value).toBe(VALUES.a_key); // this process now keeps the aws-kms provider with the old key
     await first.dispose();
