@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { PassThrough } from "node:stream";
 import { join } from "node:path";
 import { generateFernetKey, openToken, type FernetKey } from "../../src/crypto/fernet.js";
 import { HushError } from "../../src/errors.js";
@@ -249,5 +250,25 @@ describe("hush key rotate with a wrapped key: a process that had the old key", (
     } finally {
       await third.dispose();
     }
+  });
+});
+
+describe("hush key rotate with a passphrase key on a terminal", () => {
+  it("asks the passphrase once: the new key is wrapped and read back under the same passphrase", async () => {
+    const p = await project("passphrase");
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+    const output = new PassThrough();
+    let prompts = 0;
+    output.on("data", (c: Buffer) => {
+      if (!/passphrase/i.test(c.toString())) return;
+      prompts++;
+      setImmediate(() => input.write(`${PASSPHRASE}\n`));
+    });
+    const context: KeyProviderContext = { root: join(p.secretsDir, ".."), secretsDir: p.secretsDir, environment: "dev", env: {}, onWarning: () => undefined };
+    const oldKey = await p.provider().load();
+    await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: createPassphraseKeyProvider({}, context, { params: CHEAP, tty: { input, output } }) });
+    expect(prompts).toBe(1);
+    expect(opens(oldKey, p.store)).toBe(false);
+    expect(await readAll(p)).toEqual(VALUES); // HUSH_PASSPHRASE (the same passphrase) opens the new key
   });
 });
