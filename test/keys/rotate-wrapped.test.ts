@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { PassThrough } from "node:stream";
+import { spawn } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { bundleForChild } from "../helpers/bundle.js";
 import { join } from "node:path";
 import { generateFernetKey, openToken, type FernetKey } from "../../src/crypto/fernet.js";
 import { HushError } from "../../src/errors.js";
@@ -84,7 +87,7 @@ async function project(kind: "aws-kms" | "vault-transit" | "gcp-kms" | "passphra
     wrapped = join(secretsDir, "dev.key.aws-kms");
     [down, restore] = [() => void (aws.denied = true), () => void (aws.denied = false)];
   } else if (kind === "vault-transit") {
-    options = { address: vault.url, keyName: `hush-${id}`, timeout: "300ms" };
+    options = { address: vault.url, keyName: `hush-${id}-transit`, timeout: "300ms" };
     env = { VAULT_TOKEN: vault.rootToken };
     wrapped = join(secretsDir, "dev.key.vault-transit");
     [down, restore] = [() => void (vault.server.alwaysFault = { drop: true }), () => void (vault.server.alwaysFault = undefined)];
@@ -214,7 +217,7 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
     const before = { wrapped: readFileSync(p.wrapped), store: readFileSync(p.store) };
     const provider = p.provider();
     await provider.load();
-    vault.deny("transit/decrypt/");
+    vault.deny(`transit/decrypt/${String(p.settings.keys!.dev!.options.keyName)}`); // this project's transit key only
     const err = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "ACCESS_DENIED" });
     expectNoLeak(err, p, []);
@@ -270,5 +273,31 @@ describe("hush key rotate with a passphrase key on a terminal", () => {
     expect(prompts).toBe(1);
     expect(opens(oldKey, p.store)).toBe(false);
     expect(await readAll(p)).toEqual(VALUES); // HUSH_PASSPHRASE (the same passphrase) opens the new key
+  });
+});
+
+describe("hush key rotate with a wrapped key: SIGKILLs", () => {
+  it("vault-transit: SIGKILL of a rotating process at random points: every value reads back with the key hush then uses", { timeout: 120_000 }, async () => {
+    const p = await project("vault-transit");
+    const script = await bundleForChild("test/helpers/rotate-loop-wrapped.ts", base, "rotate-loop-wrapped");
+    let rotations = 0;
+    for (let kill = 0; kill < 8; kill++) {
+      const child = spawn(process.execPath, [script, p.secretsDir, JSON.stringify(p.settings.keys)], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH, ...p.env } });
+      let seen = 0;
+      let errors = "";
+      child.stderr.on("data", (c: Buffer) => void (errors += c.toString()));
+      const started = new Promise<void>((resolve) => child.stdout.on("data", (c: Buffer) => { seen += c.toString().split("\n").length - 1; resolve(); }));
+      const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+      await Promise.race([started, exited]);
+      expect(errors).toBe("");
+      await new Promise((r) => setTimeout(r, randomInt(0, 40)));
+      child.kill("SIGKILL");
+      await exited;
+      rotations += seen;
+      expect(await readAll(p), `after kill ${kill}`).toEqual(VALUES);
+      expect(opens(await p.provider().load(), p.store)).toBe(true);
+    }
+    expect(rotations).toBeGreaterThan(0);
+    process.stdout.write(`wrapped re-keying crash test (vault-transit): 8 SIGKILLs over ${rotations} completed rotations, 0 stores lost\n`);
   });
 });
