@@ -212,6 +212,29 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
 }
 
 describe("hush key rotate with a wrapped key: the read-back", () => {
+  it("aws-kms: the KMS key disabled (KMS_DECRYPT_FAILED) or KMS unreachable (SOURCE_UNAVAILABLE) while re-keying: nothing changes", async () => {
+    const p = await project("aws-kms");
+    const keyArn = String(p.settings.keys!.dev!.options.keyId);
+    const before = { wrapped: readFileSync(p.wrapped), store: readFileSync(p.store) };
+    const faults: [string, () => void, () => void][] = [
+      ["KMS_DECRYPT_FAILED", () => void aws.disabled.add(keyArn), () => void aws.disabled.delete(keyArn)],
+      ["SOURCE_UNAVAILABLE", () => void (aws.server.alwaysFault = { drop: true }), () => void (aws.server.alwaysFault = undefined)],
+    ];
+    for (const [code, fault, heal] of faults) {
+      const provider = p.provider();
+      const oldKey = await provider.load(); // the Encrypt of the new key is what fails
+      fault();
+      const err = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider }).catch((e: unknown) => e);
+      heal();
+      expect(err).toMatchObject({ code });
+      expectNoLeak(err, p, [oldKey]);
+      expect(readFileSync(p.wrapped)).toEqual(before.wrapped);
+      expect(readFileSync(p.store)).toEqual(before.store);
+      expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
+    }
+    expect(await readAll(p)).toEqual(VALUES);
+  });
+
   it("vault-transit: the wrap works but the unwrap of the pending key is denied: nothing changes, the pending key removed", async () => {
     const p = await project("vault-transit");
     const before = { wrapped: readFileSync(p.wrapped), store: readFileSync(p.store) };
