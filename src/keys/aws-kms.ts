@@ -126,6 +126,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions, conte
       return removeKeyFile(path, "the wrapped key file");
     },
     check: () => checkProvider(path, keyId, unwrap),
+    wrappedKeyFile: () => ({ path, at: (other) => createAwsKmsKeyProvider({ ...options, file: other, client }, context) }),
   };
 }
 

@@ -38,6 +38,8 @@ export interface GcpKmsKeyProviderOptions {
   timeoutMs?: number;
   /** Most attempts per call. @default 3 */
   attempts?: number;
+  /** The wrapped-key file (the pending key of a re-key). @default <secrets folder>/<env>'s wrapped-key file */
+  file?: string;
 }
 
 const keyNameField: OptionField<string, false> = {
@@ -76,7 +78,7 @@ const PROVIDER_TYPE = "gcp-kms";
 /** Creates the `gcp-kms` provider of `context.environment`. */
 export function createGcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, context: KeyProviderContext): KeyProvider {
   if (!KEY_NAME.test(options.keyName)) throw new HushError("CONFIG_INVALID", `The gcp-kms key provider of ${context.environment}: keyName is not a Cloud KMS crypto key name.`);
-  const path = wrappedKeyPath(context.secretsDir, context.environment);
+  const path = options.file ?? wrappedKeyPath(context.secretsDir, context.environment);
   const aad = Buffer.from(`hush:${context.environment}`, "utf8");
   const kms = createKmsWrapper({ keyName: options.keyName, env: context.env ?? process.env, timeoutMs: options.timeoutMs ?? 10_000, attempts: options.attempts ?? 3, ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}) });
   const memo = keyMemo();
@@ -124,5 +126,6 @@ export function createGcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, conte
         return { ok: false, detail: `gcp-kms: ${err.code}`, problems: [{ message: err.message, fix: err.hint }] };
       }
     },
+    wrappedKeyFile: () => ({ path, at: (other) => createGcpKmsKeyProvider({ ...options, file: other }, context) }),
   };
 }

@@ -54,20 +54,34 @@ export interface PassphraseProviderInternals {
 
 /** Creates the `passphrase` provider of `context.environment`. */
 export function createPassphraseKeyProvider(options: PassphraseKeyProviderOptions, context: KeyProviderContext, internals: PassphraseProviderInternals = {}): KeyProvider {
-  const path = wrappedKeyPath(options, context);
+  return createOver(wrappedKeyPath(options, context), context, internals, {});
+}
+
+/** Where the wrapped key file of `context.environment` is. */
+export function wrappedKeyPath(options: PassphraseKeyProviderOptions, context: Pick<KeyProviderContext, "root" | "secretsDir" | "environment" | "env">): string {
+  if (options.file === undefined) return join(context.secretsDir, `${context.environment}.wrapped-key.json`);
+  if (options.file.startsWith("~/")) return join((context.env ?? process.env).HOME || homedir(), options.file.slice(2));
+  return resolve(context.root, options.file);
+}
+
+// --- internal ---
+
+/**
+ * The provider over `path`. `remembered.passphrase` is set after a successful unwrap or save and
+ * shared with the providers `wrappedKeyFile().at()` makes, so a re-key asks once.
+ */
+function createOver(path: string, context: KeyProviderContext, internals: PassphraseProviderInternals, remembered: { passphrase?: string }): KeyProvider {
   const what = `the wrapped key file ${path}`;
   const env = context.env ?? process.env;
   const memo = keyMemo();
-  /** Remembered after a successful unwrap, so a re-key in the same process asks once. */
-  let passphrase: string | undefined;
 
   async function loadOnce(): Promise<FernetKey> {
     const text = readWrappedFile(path, what, context);
     if (text === undefined) throw new HushError("KEY_MISSING", `No wrapped key file for ${context.environment} at ${path}.`, { hint: "Restore it from your backup, or import the key with `hush key import`." });
     parseWrappedKey(text, what); // format errors before a prompt
-    const typed = await obtainPassphrase({ env, prompt: `Passphrase for the ${context.environment} key: `, tty: internals.tty });
+    const typed = remembered.passphrase ?? (await obtainPassphrase({ env, prompt: `Passphrase for the ${context.environment} key: `, tty: internals.tty }));
     const raw = await unwrapKeyWithPassphrase(text, typed, { purpose: "passphrase-key", environment: context.environment, what });
-    passphrase = typed;
+    remembered.passphrase = typed;
     return { signingKey: raw.subarray(0, 16), encryptionKey: raw.subarray(16, 32) };
   }
 
@@ -85,7 +99,7 @@ export function createPassphraseKeyProvider(options: PassphraseKeyProviderOption
       const parsed = parseFernetKey(key);
       const raw = Buffer.concat([parsed.signingKey, parsed.encryptionKey]);
       if (!saveOptions.replace && checkPrivate(path, "file", "strict")) throw keyExists(context.environment, path);
-      const typed = passphrase ?? (await obtainPassphrase({ env, prompt: `New passphrase for the ${context.environment} key: `, confirm: true, tty: internals.tty }));
+      const typed = remembered.passphrase ?? (await obtainPassphrase({ env, prompt: `New passphrase for the ${context.environment} key: `, confirm: true, tty: internals.tty }));
       const text = await wrapKeyWithPassphrase(raw, typed, { purpose: "passphrase-key", environment: context.environment, params: internals.params });
       ensurePrivateFolder(dirname(path));
       await writeFileAtomic(path, text, {
@@ -95,7 +109,7 @@ export function createPassphraseKeyProvider(options: PassphraseKeyProviderOption
           if (!saveOptions.replace && checkPrivate(path, "file", "strict")) throw keyExists(context.environment, path);
         },
       });
-      passphrase = typed;
+      remembered.passphrase = typed;
       memo.set(parsed);
     },
     async remove() {
@@ -105,17 +119,9 @@ export function createPassphraseKeyProvider(options: PassphraseKeyProviderOption
     async check() {
       return checkWrappedFile(path, what, context);
     },
+    wrappedKeyFile: () => ({ path, at: (other) => createOver(other, context, internals, remembered) }),
   };
 }
-
-/** Where the wrapped key file of `context.environment` is. */
-export function wrappedKeyPath(options: PassphraseKeyProviderOptions, context: Pick<KeyProviderContext, "root" | "secretsDir" | "environment" | "env">): string {
-  if (options.file === undefined) return join(context.secretsDir, `${context.environment}.wrapped-key.json`);
-  if (options.file.startsWith("~/")) return join((context.env ?? process.env).HOME || homedir(), options.file.slice(2));
-  return resolve(context.root, options.file);
-}
-
-// --- internal ---
 
 function readWrappedFile(path: string, what: string, context: Pick<KeyProviderContext, "onWarning">): string | undefined {
   checkPrivate(dirname(path), "dir", "strict", context.onWarning);

@@ -73,6 +73,20 @@ export interface KeyProvider {
   remove?(): Promise<boolean>;
   /** Live check for `hush doctor`. */
   check?(): Promise<KeyProviderCheck>;
+  /**
+   * Providers that keep a wrapped key in one file (KMS, Vault transit, passphrase): that file, and
+   * this provider over another file (same KMS key, client, passphrase). `hush key rotate` wraps its
+   * pending key there and reads it back through the provider (src/keys/rotation-keys.ts).
+   */
+  wrappedKeyFile?(): WrappedKeyFile;
+}
+
+/** See {@link KeyProvider.wrappedKeyFile}. */
+export interface WrappedKeyFile {
+  /** The wrapped-key file. */
+  path: string;
+  /** The same provider over `path` (a fresh cache: its `load` unwraps that file). */
+  at(path: string): KeyProvider;
 }
 
 /** A key provider type as hush.yaml names it: its options schema, its factory and a one-line summary. */

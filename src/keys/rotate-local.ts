@@ -17,19 +17,22 @@
  * rotation never reached the store). The local store calls it when its key gives WRONG_KEY and a
  * pending key is there, so after a crash at any point the store opens with exactly one key.
  *
- * Supports the key-file providers (`file`, `user`); a KMS or passphrase provider re-wraps its own
- * way, an `env` key is replaced where it is kept.
+ * The same steps serve a key kept in a file (`file`, `user`) and a key wrapped in one (`aws-kms`,
+ * `gcp-kms`, `vault-transit`, `passphrase`): src/keys/rotation-keys.ts reads and writes the key and
+ * its pending copy (for a wrapped key: wrapped by the same provider, read back through its unwrap
+ * before the store is touched, so a KMS that is down or refuses changes nothing). An `env` key is
+ * replaced where it is kept; a `team` key has src/keys/rotate-team.ts.
  */
 import { readFileSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { generateFernetKey, parseFernetKey, type FernetKey } from "../crypto/fernet.js";
-import { fsyncDir, readKeyFile } from "../crypto/key-file.js";
+import { fsyncDir } from "../crypto/key-file.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { withLock } from "../fs/lock.js";
 import { checkPrivate } from "../fs/permissions.js";
 import { decodeStoreFile, encodeStoreFile } from "../sources/local/store-file.js";
-import { createKeyFileExclusive } from "./_file-backed.js";
+import { pendingPathOf, rotatesInFile, rotationKeysOf, type RotationKeys } from "./rotation-keys.js";
 import type { KeyProvider } from "./provider.js";
 import { rekeyAuditLog, type AuditRekeyResult } from "../audit/rekey.js";
 
@@ -51,7 +54,7 @@ export interface LocalRotationResult {
 export interface RotateLocalKeyOptions {
   secretsDir: string;
   environment: string;
-  /** The environment's key provider (`file` or `user`). */
+  /** The environment's key provider (`file`, `user`, or one with `wrappedKeyFile()`). */
   provider: KeyProvider;
   /** Keep the old key as `<key>.old` (0600). @default false */
   keepOld?: boolean;
@@ -64,15 +67,17 @@ export interface RotateLocalKeyOptions {
 /** Re-keys the local store of `environment`; see the module comment for the steps and their crash states. */
 export async function rotateLocalKey(options: RotateLocalKeyOptions): Promise<LocalRotationResult> {
   const { secretsDir, environment, provider } = options;
-  const keyPath = keyFileOf(provider);
+  const keys = rotationKeysOf(provider, environment);
+  const keyPath = keys.keyPath;
   const storePath = join(secretsDir, `${environment}.store`);
   return withLock(join(secretsDir, `${environment}.lock`), async () => {
-    await settle(keyPath, storePath, environment, provider);
-    const oldKey = readKeyFile(keyPath);
+    await settle(keys, storePath, environment);
+    const oldKey = await keys.current();
     const step = options.onStep ?? (() => undefined);
     const text = generateFernetKey();
-    const newKey = parseFernetKey(text);
-    createKeyFileExclusive(pendingPathOf(keyPath), text, environment);
+    await keys.writePending(text);
+    // Read back through the provider (a KMS unwrap): a KMS that fails here leaves nothing behind.
+    const newKey = await readBackPending(keys, text);
     await step("pending");
     const bytes = readStore(storePath);
     if (bytes) {
@@ -88,9 +93,9 @@ export async function rotateLocalKey(options: RotateLocalKeyOptions): Promise<Lo
     let keptOld: string | undefined;
     if (options.keepOld) {
       keptOld = `${keyPath}.old`;
-      await writeFileAtomic(keptOld, `${keyText(oldKey)}\n`, { mode: 0o600 });
+      await keys.keepCurrent(keptOld, oldKey);
     }
-    await provider.save(text, { replace: true });
+    await keys.promotePending(text);
     await step("key");
     // The audit log's anchor and start marker are MACed under a key derived from this one.
     const audit = await rekeyAuditLog(secretsDir, environment, oldKey, newKey);
@@ -106,35 +111,41 @@ export async function rotateLocalKey(options: RotateLocalKeyOptions): Promise<Lo
  * caller already holds the store's lock.
  */
 export async function finishInterruptedRotation(options: { secretsDir: string; environment: string; provider: KeyProvider; lockTimeoutMs?: number; locked?: boolean }): Promise<boolean> {
-  if (options.provider.type !== "file" && options.provider.type !== "user") return false;
-  const keyPath = keyFileOf(options.provider);
-  if (!checkPrivate(pendingPathOf(keyPath), "file", "strict")) return false;
+  if (!rotatesInFile(options.provider)) return false;
+  const keys = rotationKeysOf(options.provider, options.environment);
+  if (!checkPrivate(pendingPathOf(keys.keyPath), "file", "strict")) return false;
   const storePath = join(options.secretsDir, `${options.environment}.store`);
-  if (options.locked) return settle(keyPath, storePath, options.environment, options.provider);
-  return withLock(join(options.secretsDir, `${options.environment}.lock`), () => settle(keyPath, storePath, options.environment, options.provider), { timeoutMs: options.lockTimeoutMs ?? 30_000 });
-}
-
-/** `<key>.pending`: the new key while a rotation is under way. */
-export function pendingPathOf(keyPath: string): string {
-  return `${keyPath}.pending`;
+  if (options.locked) return settle(keys, storePath, options.environment);
+  return withLock(join(options.secretsDir, `${options.environment}.lock`), () => settle(keys, storePath, options.environment), { timeoutMs: options.lockTimeoutMs ?? 30_000 });
 }
 
 // --- internal ---
 
 /** Under the lock: a pending key that opens the store becomes the key; one that does not is removed. */
-async function settle(keyPath: string, storePath: string, environment: string, provider: KeyProvider): Promise<boolean> {
-  const pendingPath = pendingPathOf(keyPath);
-  if (!checkPrivate(pendingPath, "file", "strict")) return false;
-  const pending = readKeyFile(pendingPath);
+async function settle(keys: RotationKeys, storePath: string, environment: string): Promise<boolean> {
+  if (!checkPrivate(pendingPathOf(keys.keyPath), "file", "strict")) return false;
+  const pending = await keys.readPending();
   const bytes = readStore(storePath);
   if (bytes && opens(bytes, pending, storePath, environment)) {
-    const old = readKeyFile(keyPath);
-    await provider.save(keyText(pending), { replace: true }); // step 4 of the interrupted rotation
+    const old = await keys.current();
+    await keys.promotePending(keyText(pending)); // step 4 of the interrupted rotation
     if (!keyText(old).startsWith(keyText(pending))) await rekeyAuditLog(dirname(storePath), environment, old, pending);
   }
   // Else the store never got the new key (step 1 only), or the key already is the new one: the pending copy goes.
-  removePending(keyPath);
+  removePending(keys.keyPath);
   return true;
+}
+
+/** The pending key as the provider reads it back; it must be `text`. On any failure the pending file goes (nothing else was changed yet). */
+async function readBackPending(keys: RotationKeys, text: string): Promise<FernetKey> {
+  try {
+    const back = await keys.readPending();
+    if (keyText(back) !== keyText(parseFernetKey(text))) throw new HushError("WRITE_FAILED", `The pending key ${pendingPathOf(keys.keyPath)} did not read back as written; nothing was changed.`);
+    return back;
+  } catch (e) {
+    removePending(keys.keyPath);
+    throw e;
+  }
 }
 
 function opens(bytes: Buffer, key: FernetKey, path: string, environment: string): boolean {
@@ -144,15 +155,6 @@ function opens(bytes: Buffer, key: FernetKey, path: string, environment: string)
   } catch (_e) {
     return false;
   }
-}
-
-function keyFileOf(provider: KeyProvider): string {
-  if (provider.type !== "file" && provider.type !== "user") {
-    throw new HushError("INVALID_ARGUMENT", `hush key rotate re-keys a key kept in a file (the file and user providers); the ${provider.type} provider keeps its key elsewhere.`, {
-      hint: provider.type === "env" ? "Make a new key with a file or user provider, or replace HUSH_KEY_<ENV> where your CI keeps it after re-encrypting." : "See docs/keys.md for re-keying with this provider.",
-    });
-  }
-  return provider.location().where;
 }
 
 function readStore(path: string): Buffer | undefined {

@@ -57,5 +57,6 @@ export function createVaultTransitKeyProvider(options: VaultTransitOptions, cont
     save: async (key, saveOptions) => (await impl()).save(key, saveOptions),
     remove: async () => (await impl()).remove!(),
     check: async () => (await impl()).check!(),
+    wrappedKeyFile: () => ({ path: file, at: (other) => createVaultTransitKeyProvider({ ...options, file: other }, context) }),
   };
 }

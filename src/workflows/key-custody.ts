@@ -8,7 +8,8 @@
  *   other provider (`aws-kms`, `gcp-kms`, `vault-transit`, `passphrase`, `team`...): hush.yaml's
  *   `keys.<env>` names it with its options first, and the key moves there from where the default
  *   rule finds it (this is how an existing store adopts a KMS).
- * - {@link rotateKey}: re-keys the local store (src/keys/rotate-local.ts).
+ * - {@link rotateKey}: re-keys the local store (src/keys/rotate-local.ts), its key kept in a file
+ *   (`file`, `user`) or wrapped in one (`aws-kms`, `gcp-kms`, `vault-transit`, `passphrase`).
  *
  * @example
  * await moveKey({ cwd: process.cwd(), to: "user" });
@@ -91,6 +92,7 @@ export async function rotateKey(options: RotateKeyOptions = {}): Promise<LocalRo
     const members = membersFilePath(context.root, context.environment);
     const before = lstatSync(members, { throwIfNoEntry: false }) ? await provider.load() : undefined;
     const result = await rotateLocalKey({ secretsDir: context.secretsDir, environment: context.environment, provider, keepOld: options.keepOld === true });
+    forgetEnvironmentKeys(); // a KMS provider kept per process still holds the old key
     if (before) await rewrapMemberEntries({ root: context.root, environment: context.environment, currentKey: before, newKey: await resolveKeyProvider(context).load() });
     return result;
   } finally {

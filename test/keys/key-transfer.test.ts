@@ -128,14 +128,24 @@ describe("passphrase provider through the store", () => {
     expect(wrong.code).toBe(5);
     expect(wrong.stderr).toContain("does not open");
     noLeak(wrong.stdout + wrong.stderr + init.stderr, [value, PASS]);
-    // A member removed from a passphrase environment: hush key rotate cannot re-key it here, so
-    // the removal says NOT RE-KEYED and exits 1, never a silent success.
+    // A member removed from a passphrase environment re-keys it (hush key rotate: a new key wrapped
+    // under the same passphrase); the store opens with the passphrase as before.
     const pub = (await runHush(["member", "keygen"], { env })).stdout.trim();
     expect((await runHush(["--cwd", dir, "member", "add", "dan", "--public-key", pub, "--env", "prod"], { env })).code).toBe(0);
+    const wrappedBefore = readFileSync(join(dir, ".secrets", "prod.wrapped-key.json"));
     const removed = await runHush(["--cwd", dir, "member", "remove", "dan", "--env", "prod"], { env });
-    expect(removed.code).toBe(1);
-    expect(removed.stderr).toContain("NOT RE-KEYED");
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stderr).not.toContain("NOT RE-KEYED");
+    expect(readFileSync(join(dir, ".secrets", "prod.wrapped-key.json")).equals(wrappedBefore), "a new key was wrapped").toBe(false);
+    expect(existsSync(join(dir, ".secrets", "prod.wrapped-key.json.pending"))).toBe(false);
+    expect((await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env })).stdout.trim()).toBe(value);
     noLeak(removed.stdout + removed.stderr, [value, PASS]);
+    // The wrong passphrase: refused (WRONG_KEY, exit 5), never a silent success.
+    expect((await runHush(["--cwd", dir, "member", "add", "dan", "--public-key", pub, "--env", "prod"], { env })).code).toBe(0);
+    const failed = await runHush(["--cwd", dir, "member", "remove", "dan", "--env", "prod"], { env: { ...env, HUSH_PASSPHRASE: "wrong one" } });
+    expect(failed.code, failed.stderr).toBe(5);
+    expect(failed.stderr).not.toContain("removed");
+    noLeak(failed.stdout + failed.stderr, [value, PASS]);
   });
 });
 

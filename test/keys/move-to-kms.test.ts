@@ -2,6 +2,7 @@
  * `hush key move --to aws-kms`: an existing store with a plain key file adopts a KMS. hush.yaml
  * names the provider first; the key is wrapped by the KMS, read back through it, and only then is
  * the plain key file removed. Without the hush.yaml entry the move is refused and nothing changes.
+ * Then `hush key rotate` re-keys it under the same KMS key (src/keys/rotation-keys.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -55,5 +56,41 @@ describe("hush key move --to a KMS provider", () => {
     const again = await hush("key", "move", "--to", "aws-kms");
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("already is with the aws-kms provider");
+  });
+
+  it("then hush key rotate: a new key wrapped by the same KMS key, the store re-encrypted, the old key opens nothing; KMS denied: nothing changes", async () => {
+    const wrapped = join(dir, ".secrets/dev.key.aws-kms");
+    const store = join(dir, ".secrets/dev.store");
+    const before = { wrapped: readFileSync(wrapped), store: readFileSync(store) };
+    fake.denied = true;
+    const refused = await hush("key", "rotate");
+    fake.denied = false;
+    expect(refused.code, refused.stderr).toBe(8); // ACCESS_DENIED
+    expect(refused.stderr).toContain("AWS KMS refused");
+    expect(refused.stdout + refused.stderr).not.toContain("CANARY");
+    expect(readFileSync(wrapped)).toEqual(before.wrapped);
+    expect(readFileSync(store)).toEqual(before.store);
+    expect(existsSync(`${wrapped}.pending`)).toBe(false);
+    const r = await hush("key", "rotate", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ environment: "dev", provider: "aws-kms", keyPath: wrapped, reencrypted: true });
+    expect(JSON.parse(readFileSync(wrapped, "utf8"))).toMatchObject({ keyId: JSON.parse(before.wrapped.toString("utf8")).keyId });
+    expect(readFileSync(wrapped)).not.toEqual(before.wrapped);
+    expect(readFileSync(store)).not.toEqual(before.store);
+    expect(existsSync(`${wrapped}.pending`)).toBe(false);
+    expect(r.stdout + r.stderr).not.toContain("CANARY");
+    // The audit log's anchor was re-MACed under the new key.
+    const verify = await hush("audit", "verify");
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    // The old wrapped key still unwraps (the KMS key is the same) but opens nothing: put back, the store refuses it.
+    const now = readFileSync(wrapped);
+    writeFileSync(wrapped, before.wrapped, { mode: 0o600 });
+    const old = await hush("get", "db_password");
+    expect(old.code, old.stderr).toBe(5); // WRONG_KEY
+    expect(old.stdout + old.stderr).not.toContain("CANARY");
+    writeFileSync(wrapped, now, { mode: 0o600 });
+    const get = await hush("get", "db_password");
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdout.trim()).toBe(VALUE);
   });
 });

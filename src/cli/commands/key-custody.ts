@@ -26,9 +26,9 @@ export function registerKeyCustody(key: Command, ctx: CliContext): void {
   key
     .command("rotate")
     .description("re-key the environment's store: a new key, the store re-encrypted under the lock and read back, then the key replaced")
-    .option("--keep-old", "keep the old key as <key>.old (0600); without it the old key is gone")
+    .option("--keep-old", "keep the old key as <key>.old (0600; a wrapped key stays wrapped); without it the old key is gone")
     .option("--json", "print what was done as JSON")
-    .addHelpText("after", "\nAfter it, the old key opens nothing. A crash at any point leaves the old store with the old key or the\nnew store with the new key (the next hush command settles an interrupted rotation).\nSupports keys kept in a file (the file and user providers).")
+    .addHelpText("after", "\nAfter it, the old key opens nothing. A crash at any point leaves the old store with the old key or the\nnew store with the new key (the next hush command settles an interrupted rotation).\nSupports keys kept in a file (file, user), wrapped in one (aws-kms, gcp-kms, vault-transit, passphrase:\nthe new key is wrapped by the same KMS key or passphrase), and team keys.")
     .action(async (opts: { keepOld?: boolean; json?: boolean }, cmd: Command) => {
       const options: Mapped<RotateKeyOptions> = { ...projectFrom(cmd, ctx), keepOld: opts.keepOld === true };
       const r = await rotateKey(options);

@@ -4,10 +4,11 @@
  * ciphertext (`vault:v1:...`), so a file wrapped for another key says so instead of failing
  * obscurely; it is created 0600 without replacing a key (exclusive create) unless asked to.
  */
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { HushError } from "../../errors.js";
 import { parseFernetKey, type FernetKey } from "../../crypto/fernet.js";
+import { writeKeyFileExclusive } from "../../crypto/key-file.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
 import { checkPrivate } from "../../fs/permissions.js";
 import { readTrustedFile } from "../../fs/read-trusted-file.js";
@@ -114,20 +115,7 @@ function readWrapped(file: string, options: VaultTransitOptions, environment: st
 
 /** Creates `path` 0600, failing (KEY_EXISTS) when it exists: never replaces a key unasked. */
 function createExclusive(path: string, text: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new HushError("KEY_EXISTS", `vault-transit: a wrapped key is already stored in ${path}.`);
-    throw new HushError("WRITE_FAILED", `Cannot create ${path}.`, { cause: e });
-  }
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    unlinkSync(path); // no half-written key file is left behind
-    throw new HushError("WRITE_FAILED", `Cannot write ${path}.`, { cause: e });
-  }
-  closeSync(fd);
+  // Temp file + link (src/crypto/key-file.ts): a crash never leaves a partial file under `path`
+  // (a re-key's pending key included), and a file already there is kept.
+  if (!writeKeyFileExclusive(path, text)) throw new HushError("KEY_EXISTS", `vault-transit: a wrapped key is already stored in ${path}.`);
 }

@@ -8,9 +8,10 @@ import { join, resolve } from "node:path";
 import { HushError } from "../../errors.js";
 import { canonicalName } from "../../names.js";
 import { generateFernetKey } from "../../crypto/fernet.js";
-import { resolveKeyProvider, rememberEnvironmentKey, type EnvironmentKeyContext, type KeySettings } from "../../keys/environment-key.js";
+import { forgetEnvironmentKeys, resolveKeyProvider, rememberEnvironmentKey, type EnvironmentKeyContext, type KeySettings } from "../../keys/environment-key.js";
 import type { KeyProvider } from "../../keys/provider.js";
 import { finishInterruptedRotation } from "../../keys/rotate-local.js";
+import { rotatesInFile } from "../../keys/rotation-keys.js";
 import { assertValidEnvironment, DEFAULT_ENVIRONMENT } from "../../environment.js";
 import type { SecretRecord } from "../../types.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
@@ -68,16 +69,18 @@ export function createStoreHandle(options: LocalSourceOptions): StoreHandle {
   const lockPath = join(dir, `${environment}.lock`);
   const checkedThisTurn = createTurnFlag();
   /**
-   * Opens the store. On WRONG_KEY with a key file: a rotation a crash interrupted is settled
+   * Opens the store. On WRONG_KEY with a key file or a wrapped key file: a rotation a crash interrupted is settled
    * (src/keys/rotate-local.ts), and a key replaced by another process's `hush key rotate` is read again; once.
    */
   const open = async (purpose: "read" | "write"): Promise<Snapshot> => {
     try {
       return await openStore(files, purpose);
     } catch (e) {
-      if (!(e instanceof HushError) || e.code !== "WRONG_KEY" || !keyPathOf(keyProvider())) throw e;
+      if (!(e instanceof HushError) || e.code !== "WRONG_KEY" || !rotatesInFile(keyProvider())) throw e;
       const fresh = resolveKeyProvider(keyContext);
       await finishInterruptedRotation({ secretsDir: dir, environment, provider: fresh, locked: purpose === "write", lockTimeoutMs: options.lockTimeoutMs });
+      // A wrapped key's provider is kept per process with what it unwrapped: after a re-key (settled here or by another process) it unwraps again.
+      if (fresh.wrappedKeyFile) forgetEnvironmentKeys();
       provider = undefined;
       return openStore(files, purpose);
     }
