@@ -94,6 +94,26 @@ export class KvEngine {
     return { status: 200, json: envelope({ cas_required, created_time, current_version, delete_version_after: "0s", max_versions, oldest_version, updated_time, custom_metadata, versions }) };
   }
 
+  /**
+   * POST metadata/:path { max_versions, cas_required, custom_metadata }: creates the key's metadata
+   * when there is none (no version), else changes the fields given and keeps the others; no new
+   * version. `custom_metadata`, when given, replaces the whole map (PATCH would merge; the fake has
+   * no PATCH). Vault's limits on it: at most 64 keys, keys of 128 bytes, values of 512, strings only.
+   */
+  writeMetadata(path: string, body: unknown): KvReply {
+    const b = (body ?? {}) as { max_versions?: unknown; cas_required?: unknown; custom_metadata?: unknown };
+    if (b.max_versions !== undefined && (typeof b.max_versions !== "number" || !Number.isInteger(b.max_versions) || b.max_versions < 0)) return errors(400, "max_versions must be a non-negative integer");
+    if (b.cas_required !== undefined && typeof b.cas_required !== "boolean") return errors(400, "cas_required must be a boolean");
+    const custom = b.custom_metadata === undefined || b.custom_metadata === null ? undefined : customMetadataOf(b.custom_metadata);
+    if (typeof custom === "string") return errors(400, custom);
+    const s = this.secrets.get(path) ?? this.create(path);
+    if (typeof b.max_versions === "number") s.max_versions = b.max_versions === 0 ? 10 : b.max_versions;
+    if (typeof b.cas_required === "boolean") s.cas_required = b.cas_required;
+    if (custom !== undefined) s.custom_metadata = custom;
+    s.updated_time = new Date().toISOString();
+    return { status: 204 };
+  }
+
   /** LIST metadata/:folder (keys directly under it; sub-folders end in `/`). */
   list(folder: string): KvReply {
     const prefix = folder === "" ? "" : folder.endsWith("/") ? folder : `${folder}/`;
@@ -130,6 +150,19 @@ export function envelope(data: unknown, auth: unknown = null): Record<string, un
 /** `{"errors": [...]}` with a status. */
 export function errors(status: number, ...messages: string[]): KvReply {
   return { status, json: { errors: messages } };
+}
+
+/** A valid custom_metadata map (a copy), or the error Vault gives for it. */
+function customMetadataOf(raw: unknown): Record<string, string> | string {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "custom_metadata must be a map of strings";
+  const entries = Object.entries(raw);
+  if (entries.length > 64) return "custom_metadata may have at most 64 keys";
+  for (const [k, v] of entries) {
+    if (typeof v !== "string") return "custom_metadata values must be strings";
+    if (Buffer.byteLength(k) > 128 || k === "") return "custom_metadata keys must be 1 to 128 bytes";
+    if (Buffer.byteLength(v) > 512) return "custom_metadata values must be at most 512 bytes";
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 function notFound(): KvReply {

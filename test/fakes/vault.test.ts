@@ -44,6 +44,28 @@ describe("vault fake", () => {
     expect((await call("GET", "secret/data/apps/llm")).json).toEqual({ errors: [] });
   });
 
+  it("KV v2 metadata write: custom_metadata replaces the map, no new version, read back by GET metadata and data reads; Vault's limits", async () => {
+    await call("POST", "secret/data/apps/llm", { data: { openai: "a" } });
+    expect((await call("POST", "secret/metadata/apps/llm", { custom_metadata: { "hush-current": "1", owner: "team" } })).status).toBe(204);
+    expect((await call("POST", "secret/metadata/apps/llm", { custom_metadata: { "hush-current": "1", "hush-pending": "2" } })).status).toBe(204);
+    const meta = (await call("GET", "secret/metadata/apps/llm")).json.data;
+    expect(meta).toMatchObject({ current_version: 1, custom_metadata: { "hush-current": "1", "hush-pending": "2" } });
+    expect(meta.custom_metadata.owner).toBeUndefined();
+    expect((await call("GET", "secret/data/apps/llm")).json.data.metadata.custom_metadata).toEqual({ "hush-current": "1", "hush-pending": "2" });
+    // Fields left out are kept; the map lives on through data writes.
+    expect((await call("POST", "secret/metadata/apps/llm", { max_versions: 3 })).status).toBe(204);
+    expect((await call("POST", "secret/data/apps/llm", { options: { cas: 1 }, data: { openai: "b" } })).json.data.custom_metadata).toEqual({ "hush-current": "1", "hush-pending": "2" });
+    expect((await call("GET", "secret/metadata/apps/llm")).json.data).toMatchObject({ max_versions: 3, current_version: 2 });
+    // Metadata of a key with no version yet: GET metadata finds it, a data read does not.
+    expect((await call("POST", "secret/metadata/apps/new", { custom_metadata: { a: "b" } })).status).toBe(204);
+    expect((await call("GET", "secret/metadata/apps/new")).json.data).toMatchObject({ current_version: 0, versions: {}, custom_metadata: { a: "b" } });
+    expect((await call("GET", "secret/data/apps/new")).status).toBe(404);
+    expect((await call("POST", "secret/metadata/apps/llm", { custom_metadata: { a: 1 } })).status).toBe(400);
+    expect((await call("POST", "secret/metadata/apps/llm", { custom_metadata: { a: "x".repeat(513) } })).status).toBe(400);
+    expect((await call("POST", "secret/metadata/apps/llm", { custom_metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, "v"])) })).status).toBe(400);
+    expect((await call("GET", "secret/metadata/apps/llm")).json.data.custom_metadata).toEqual({ "hush-current": "1", "hush-pending": "2" });
+  });
+
   it("tokens: missing/expired are 403; lookup-self and renew-self; namespaces are apart; sealed is 503", async () => {
     expect((await call("GET", "secret/data/x", undefined, { "x-vault-token": "nope" })).json).toEqual({ errors: ["permission denied"] });
     const t = vault.createToken({ ttlSeconds: 60 });

@@ -184,6 +184,7 @@ function routeKv(fake: VaultFake, api: string, ns: string, req: FakeRequest): Kv
   if (kind === "data" && (req.method === "POST" || req.method === "PUT")) return kv.write(path, req.json);
   if (kind === "data" && req.method === "DELETE") return kv.mark(path, "delete");
   if (kind === "metadata" && req.method === "GET") return kv.metadata(path);
+  if (kind === "metadata" && (req.method === "POST" || req.method === "PUT")) return kv.writeMetadata(path, req.json);
   if (kind === "metadata" && req.method === "DELETE") return kv.deleteAll(path);
   if ((kind === "delete" || kind === "undelete" || kind === "destroy") && (req.method === "POST" || req.method === "PUT")) return kv.mark(path, kind, (req.json as { versions?: unknown } | undefined)?.versions);
   return errors(405, "unsupported operation");
