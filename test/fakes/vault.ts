@@ -50,6 +50,11 @@ export interface VaultFake {
   addAppRole(roleId: string, secretId: string, ttlSeconds?: number): void;
   /** Kubernetes auth: `role` accepts `jwt`; login makes tokens of `ttlSeconds`. */
   addKubernetesRole(role: string, jwt: string, ttlSeconds?: number): void;
+  /**
+   * Called before each request is handled (tests: another writer acting at an exact point, or one
+   * request failing); a reply it returns is sent instead. `api` is the path after `/v1/`.
+   */
+  beforeRequest?: (method: string, api: string) => FakeResponse | undefined;
   /** Logins made, by method (`approle`, `kubernetes`). */
   logins: string[];
   close(): Promise<void>;
@@ -102,6 +107,8 @@ export async function startVaultFake(): Promise<VaultFake> {
   fake.server = await startFakeServer((req) => {
     if (fake.sealed) return reply(errors(503, "Vault is sealed"));
     const api = req.path.replace(/^\/v1\//, "");
+    const instead = fake.beforeRequest?.(req.method, api);
+    if (instead) return instead;
     if (!req.path.startsWith("/v1/")) return reply(errors(404));
     if (req.method === "POST" && api === "auth/approle/login") {
       const { role_id, secret_id } = (req.json ?? {}) as { role_id?: string; secret_id?: string };

@@ -13,12 +13,15 @@ export interface KvVersionData {
   data: Record<string, unknown>;
   version: number;
   createdTime?: Date;
+  /** The key's `custom_metadata` as this read returned it (Vault 1.9+); hush's rotation marks live there. */
+  customMetadata?: Record<string, string>;
 }
 
 /** What the metadata endpoint says of a key (no values). */
 export interface KvMetadata {
   currentVersion: number;
   versions: { version: number; createdTime: Date; deleted: boolean; destroyed: boolean }[];
+  customMetadata?: Record<string, string>;
 }
 
 /** The data of `key` (a given version, or the latest); undefined when not there; DELETED when that version is deleted or destroyed. */
@@ -34,10 +37,11 @@ export async function readKv(client: VaultClient, mount: string, key: string, ve
     return undefined;
   });
   if (json === undefined) return undefined;
-  const d = (json as { data?: { data?: unknown; metadata?: { version?: unknown; created_time?: unknown } } }).data;
+  const d = (json as { data?: { data?: unknown; metadata?: { version?: unknown; created_time?: unknown; custom_metadata?: unknown } } }).data;
   if (typeof d?.data !== "object" || d.data === null || Array.isArray(d.data) || typeof d.metadata?.version !== "number") throw malformedReply(where, "no data.data object or data.metadata.version");
   const created = typeof d.metadata.created_time === "string" ? new Date(d.metadata.created_time) : undefined;
-  return { data: d.data as Record<string, unknown>, version: d.metadata.version, ...(created && !Number.isNaN(created.getTime()) ? { createdTime: created } : {}) };
+  const custom = stringMap(d.metadata.custom_metadata);
+  return { data: d.data as Record<string, unknown>, version: d.metadata.version, ...(created && !Number.isNaN(created.getTime()) ? { createdTime: created } : {}), ...(custom ? { customMetadata: custom } : {}) };
 }
 
 /** Writes a new version; `cas` is the version expected current (0: the key must not exist). A lost race is CONCURRENT_MODIFICATION. */
@@ -59,7 +63,7 @@ export async function writeKv(client: VaultClient, mount: string, key: string, d
 export async function readMetadata(client: VaultClient, mount: string, key: string, where: RemoteWhere): Promise<KvMetadata | undefined> {
   const json = await client.sendJson({ method: "GET", path: `${mount}/metadata/${encodeKey(key)}`, where }, () => undefined);
   if (json === undefined) return undefined;
-  const d = (json as { data?: { current_version?: unknown; versions?: unknown } }).data;
+  const d = (json as { data?: { current_version?: unknown; versions?: unknown; custom_metadata?: unknown } }).data;
   if (typeof d?.current_version !== "number" || typeof d.versions !== "object" || d.versions === null) throw malformedReply(where, "no data.current_version or data.versions");
   const versions = Object.entries(d.versions as Record<string, { created_time?: unknown; deletion_time?: unknown; destroyed?: unknown }>).map(([n, v]) => ({
     version: Number(n),
@@ -67,7 +71,15 @@ export async function readMetadata(client: VaultClient, mount: string, key: stri
     deleted: typeof v.deletion_time === "string" && v.deletion_time !== "",
     destroyed: v.destroyed === true,
   }));
-  return { currentVersion: d.current_version, versions: versions.sort((a, b) => b.version - a.version) };
+  const custom = stringMap(d.custom_metadata);
+  return { currentVersion: d.current_version, versions: versions.sort((a, b) => b.version - a.version), ...(custom ? { customMetadata: custom } : {}) };
+}
+
+/** Replaces the key's whole `custom_metadata` (POST metadata: no new version, and no check-and-set: Vault has none on metadata). */
+export async function writeCustomMetadata(client: VaultClient, mount: string, key: string, custom: Record<string, string>, where: RemoteWhere): Promise<void> {
+  await client.sendJson({ method: "POST", path: `${mount}/metadata/${encodeKey(key)}`, json: { custom_metadata: custom }, where }, () => {
+    throw remoteError("BAD_REPLY", `${where.source}: the mount of ${where.path ?? key} was not found (HTTP 404); check the source's mount option.`, where);
+  });
 }
 
 /** The keys directly under `folder` (sub-folders end in `/`); empty when there is nothing there. */
@@ -117,6 +129,12 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
 }
 
 // --- internal ---
+
+/** The string entries of a `custom_metadata` map; undefined when there is none. */
+function stringMap(raw: unknown): Record<string, string> | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
 
 function joinFolder(a: string, b: string): string {
   const left = a.replace(/^\/+|\/+$/g, "");

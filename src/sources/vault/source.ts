@@ -14,6 +14,8 @@ import type { RemoteWhere } from "../remote/errors.js";
 import type { VaultClient } from "./client.js";
 import { deleteKey, listFolder, listRecursive, mapBounded, readKv, readMetadata, type KvVersionData } from "./kv.js";
 import { writeField, removeField } from "./write.js";
+import { livePending, marksOf, readServed, servedVersion } from "./marks.js";
+import { discardPending, promoteVersion, readPending, stageVersion } from "./stage.js";
 
 /** What the raw source needs. */
 export interface VaultKvOptions {
@@ -55,7 +57,7 @@ export function createVaultKvSource(o: VaultKvOptions): SecretSource & { locate(
     if (!picked) return undefined;
     return { name: l.name, value: picked.value, source: o.name, version: kv.version, ...(kv.createdTime ? { updatedAt: kv.createdTime } : {}), location: `${o.mount}/data/${l.loc.key}${property !== undefined ? `#${property}` : ""}`, ...(picked.encoding === "json" ? { encoding: "json" as const } : {}) };
   };
-  const read = async (l: Located) => toRecord(l, await readKv(o.client, o.mount, l.loc.key, l.version, l.where));
+  const read = async (l: Located) => toRecord(l, await readCurrentKv(o, l));
 
   return {
     name: o.name,
@@ -83,8 +85,12 @@ export function createVaultKvSource(o: VaultKvOptions): SecretSource & { locate(
     async versions(name) {
       const l = locate(name);
       const meta = await readMetadata(o.client, o.mount, l.loc.key, { ...l.where, operation: "read metadata", path: `${o.mount}/metadata/${l.loc.key}` });
+      const marks = marksOf(meta?.customMetadata);
+      const served = meta && servedVersion(meta.currentVersion, marks);
+      const pending = meta && livePending(meta.currentVersion, marks);
       return (meta?.versions ?? []).map((v): SecretVersionInfo => {
-        const labels = [...(v.version === meta!.currentVersion ? ["current"] : []), ...(v.destroyed ? ["destroyed"] : v.deleted ? ["deleted"] : [])];
+        const stage = v.version === served ? ["current"] : v.version === pending ? ["pending"] : v.version === marks.previous ? ["previous"] : [];
+        const labels = [...stage, ...(v.destroyed ? ["destroyed"] : v.deleted ? ["deleted"] : [])];
         return { version: v.version, createdAt: v.createdTime, ...(labels.length ? { labels } : {}) };
       });
     },
@@ -92,6 +98,14 @@ export function createVaultKvSource(o: VaultKvOptions): SecretSource & { locate(
       const l = locate(name);
       return toRecord(l, await readKv(o.client, o.mount, l.loc.key, version, l.where));
     },
+    async stage(name, value) {
+      const l = locate(name);
+      if (l.version !== undefined) throw pinned(o.name, l.name, l.version);
+      return stageVersion(o, l, value, toRecord);
+    },
+    getPending: async (name) => readPending(o, locate(name), toRecord),
+    promote: async (name, version) => promoteVersion(o, locate(name), version, toRecord),
+    discardPending: async (name, version) => discardPending(o, locate(name), version),
     async rollback(name, to) {
       const l = locate(name);
       const old = toRecord(l, await readKv(o.client, o.mount, l.loc.key, to, l.where));
@@ -130,7 +144,7 @@ async function getMany(o: VaultKvOptions, located: Located[], toRecord: (l: Loca
   const reads = new Map<string, Located>();
   for (const l of located) if (listed(l.loc.key)) reads.set(`${l.loc.key}@${l.version ?? ""}`, l);
   const entries = [...reads];
-  const results = await mapBounded(entries, o.concurrency, ([, l]) => readKv(o.client, o.mount, l.loc.key, l.version, l.where));
+  const results = await mapBounded(entries, o.concurrency, ([, l]) => readCurrentKv(o, l));
   const byKey = new Map(entries.map(([k], i) => [k, results[i]]));
   return located.map((l) => toRecord(l, byKey.get(`${l.loc.key}@${l.version ?? ""}`)));
 }
@@ -150,6 +164,12 @@ async function listNames(o: VaultKvOptions): Promise<string[]> {
   for (const k of relative) if (!mappedKeys.has(joinKey(o.path, k)) && isValidName(k)) names.add(k);
   for (const [name, ref] of refs) if (present.has(ref.key)) names.add(name);
   return [...names];
+}
+
+/** A pinned version as asked; else the version hush serves as current (./marks.ts). */
+async function readCurrentKv(o: VaultKvOptions, l: Located): Promise<KvVersionData | undefined> {
+  if (l.version !== undefined) return readKv(o.client, o.mount, l.loc.key, l.version, l.where);
+  return (await readServed(o.client, o.mount, l.loc.key, l.where))?.kv;
 }
 
 function folderOf(key: string): string {

@@ -7,6 +7,7 @@ import type { VersionTag } from "../remote/poll-watch.js";
 import type { VaultClient } from "./client.js";
 import { mapBounded, readMetadata } from "./kv.js";
 import type { createVaultKvSource } from "./source.js";
+import { marksOf, servedVersion } from "./marks.js";
 
 /** Name → version tag of every name the source holds. */
 export async function versionTags(kv: ReturnType<typeof createVaultKvSource>, client: VaultClient, mount: string, concurrency: number): Promise<Map<string, VersionTag>> {
@@ -18,8 +19,10 @@ export async function versionTags(kv: ReturnType<typeof createVaultKvSource>, cl
   for (const l of located) {
     const meta = byKey.get(l.loc.key);
     if (!meta) continue;
-    const current = meta.versions.find((v) => v.version === meta.currentVersion);
-    tags.set(l.name, { tag: `${meta.currentVersion}:${current?.deleted ? "d" : ""}${current?.destroyed ? "x" : ""}`, ...(current ? { writtenAt: current.createdTime.getTime() } : {}) });
+    // The served version: staging a pending version is no change to watch.
+    const served = servedVersion(meta.currentVersion, marksOf(meta.customMetadata));
+    const current = meta.versions.find((v) => v.version === served);
+    tags.set(l.name, { tag: `${served}:${current?.deleted ? "d" : ""}${current?.destroyed ? "x" : ""}`, ...(current ? { writtenAt: current.createdTime.getTime() } : {}) });
   }
   return tags;
 }

@@ -5,7 +5,8 @@
  * CONCURRENT_MODIFICATION; no update is ever lost silently.
  */
 import { HushError } from "../../errors.js";
-import { deleteKey, readKv, readMetadata, writeKv } from "./kv.js";
+import { deleteKey, readMetadata, writeKv } from "./kv.js";
+import { readServed } from "./marks.js";
 import type { Located, VaultKvOptions } from "./source.js";
 import { sleepJitter } from "../remote/jitter.js";
 
@@ -40,8 +41,9 @@ const CAS_ATTEMPTS = 3;
 /** The latest data (empty when the key is new, or its latest version deleted) and the version to pass as `cas`. */
 async function latest(o: VaultKvOptions, l: Located): Promise<{ data: Record<string, unknown>; cas: number }> {
   try {
-    const kv = await readKv(o.client, o.mount, l.loc.key, undefined, l.where);
-    return kv ? { data: kv.data, cas: kv.version } : { data: {}, cas: 0 };
+    // The served version's fields (never a pending version's), written over the latest version.
+    const read = await readServed(o.client, o.mount, l.loc.key, l.where);
+    return read ? { data: read.kv.data, cas: read.latest } : { data: {}, cas: 0 };
   } catch (e) {
     if (!(e instanceof HushError && e.code === "DELETED")) throw e;
     // Writing over a deleted latest version starts from nothing, after the version that is there.

@@ -1,0 +1,226 @@
+// The vault source's rotation stage against the Vault fake, through the source's own HTTP client:
+// stage writes a new KV v2 version marked hush-pending while reads keep serving hush-current (zero
+// downtime), promote moves the marks in one metadata write, check-and-set refusals, another writer
+// acting between stage's writes, a stage cut between its writes, discard, and failures (5xx,
+// throttling) are SOURCE_UNAVAILABLE, never "no pending". No value in any error.
+import { afterEach, describe, expect, it } from "vitest";
+import { HushError, type HushErrorCode } from "../../../src/errors.js";
+import type { SecretSource } from "../../../src/types.js";
+import { PREFIX, setupVault, type VaultSetup } from "./harness.js";
+
+const OLD = ["old-", "vault-stage-", "7Hk"].join("");
+const NEW = ["new-", "vault-stage-", "2Zp"].join("");
+const THEIRS = ["theirs-", "vault-stage-", "9Qa"].join("");
+const NAME = "api_key";
+const KEY = `${PREFIX}/${NAME}`;
+
+type Stager = SecretSource & Required<Pick<SecretSource, "stage" | "getPending" | "promote" | "discardPending" | "versions" | "set" | "getMany">>;
+let setup: VaultSetup | undefined;
+let source: Stager;
+
+afterEach(async () => {
+  await setup?.cleanup();
+  setup = undefined;
+});
+
+async function start(options: Record<string, unknown> = {}): Promise<VaultSetup> {
+  setup = await setupVault(options);
+  setup.seed({ [NAME]: OLD });
+  source = setup.source as unknown as Stager;
+  return setup;
+}
+
+const marks = () => setup!.vault.kv().secrets.get(KEY)!.custom_metadata;
+const latestValue = () => {
+  const s = setup!.vault.kv().secrets.get(KEY)!;
+  return s.versions.get(s.current_version)!.data?.value;
+};
+const labels = async () => (await source.versions(NAME)).map((v) => [v.version, v.labels ?? []]);
+
+async function expectCode(p: Promise<unknown>, code: HushErrorCode, secrets: string[] = [OLD, NEW, THEIRS]): Promise<HushError> {
+  const e = await p.then(
+    () => expect.unreachable("it must throw"),
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(HushError);
+  expect((e as HushError).code).toBe(code);
+  const text = `${String(e)} ${(e as HushError).hint ?? ""} ${JSON.stringify(e)}`;
+  for (const s of secrets) expect(text).not.toContain(s);
+  return e as HushError;
+}
+
+describe("vault source: rotation stage on KV v2 versions and custom_metadata marks", () => {
+  it("stage = version 2 marked pending while reads serve version 1; promote makes it current, 1 previous; a retried promote answers the same", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    const staged = await source.stage(NAME, NEW);
+    expect(staged).toMatchObject({ name: NAME, value: NEW, version: 2, source: "vault" });
+    expect(marks()).toMatchObject({ "hush-current": "1", "hush-pending": "2" });
+    expect(latestValue(), "a plain Vault read sees the pending version: only hush's reads follow the marks").toBe(NEW);
+    expect((await source.get(NAME))?.value, "zero downtime: a read between stage and promote is the old value").toBe(OLD);
+    expect((await source.getMany([NAME]))[0]).toMatchObject({ value: OLD, version: 1 });
+    expect(await source.getPending(NAME)).toMatchObject({ value: NEW, version: 2 });
+    expect(await labels()).toEqual([
+      [2, ["pending"]],
+      [1, ["current"]],
+    ]);
+    expect(await source.promote(NAME, 2)).toMatchObject({ value: NEW, version: 2 });
+    expect((await source.get(NAME))?.value).toBe(NEW);
+    expect(marks()).toEqual({ "hush-current": "2", "hush-previous": "1" });
+    expect(await source.getPending(NAME)).toBeUndefined();
+    expect(await labels()).toEqual([
+      [2, ["current"]],
+      [1, ["previous"]],
+    ]);
+    const writes = vault.server.requests.filter((r) => r.method === "POST").length;
+    expect(await source.promote(NAME, 2), "a retried promote (reply lost) is done already").toMatchObject({ value: NEW, version: 2 });
+    expect(vault.server.requests.filter((r) => r.method === "POST").length, "and writes nothing").toBe(writes);
+  });
+
+  it("the cache is not fooled: a cached read stays old through stage, promote drops it", async () => {
+    await start();
+    expect((await source.get(NAME))?.value).toBe(OLD);
+    await source.stage(NAME, NEW);
+    expect((await source.get(NAME))?.value).toBe(OLD);
+    await source.promote(NAME, 2);
+    expect((await source.get(NAME))?.value).toBe(NEW);
+  });
+
+  it("other custom_metadata entries are kept; a multi-field secret keeps its other fields, and a set during the rotation never carries the pending value", async () => {
+    const { vault } = await setupVault({ cacheTtl: 0 }, { remoteRefs: { [NAME]: { key: KEY, property: "token" }, svc_user: { key: KEY, property: "user" } } }).then((s) => (setup = s));
+    vault.kv().write(KEY, { data: { token: OLD, user: "svc" } });
+    vault.kv().writeMetadata(KEY, { custom_metadata: { owner: "team-a" } });
+    source = setup!.source as unknown as Stager;
+    await source.stage(NAME, NEW);
+    expect(vault.kv().secrets.get(KEY)!.versions.get(2)!.data).toEqual({ token: NEW, user: "svc" });
+    expect(marks()).toMatchObject({ owner: "team-a", "hush-pending": "2" });
+    await source.set("svc_user", "svc2");
+    expect(vault.kv().secrets.get(KEY)!.versions.get(3)!.data, "the other field's write starts from the served version").toEqual({ token: OLD, user: "svc2" });
+    expect((await source.get(NAME))?.value).toBe(OLD);
+    await expectCode(source.promote(NAME, 2), "CONCURRENT_MODIFICATION");
+    expect(await source.discardPending(NAME, 2)).toBe(true);
+    expect(marks()).toEqual({ owner: "team-a", "hush-current": "1" });
+  });
+
+  it("check-and-set: a second stage is ROTATION_IN_PROGRESS; promote of a non-pending version refuses; a set after the stage wins and makes promote CONCURRENT_MODIFICATION; discard", async () => {
+    await start({ cacheTtl: 0 });
+    await expectCode(source.promote(NAME, 2), "ROTATION_IN_PROGRESS");
+    await source.stage(NAME, NEW);
+    await expectCode(source.stage(NAME, THEIRS), "ROTATION_IN_PROGRESS");
+    expect(setup!.vault.kv().secrets.get(KEY)!.current_version, "the refused stage wrote nothing").toBe(2);
+    await expectCode(source.promote(NAME, 1), "ROTATION_IN_PROGRESS");
+    await source.set(NAME, THEIRS);
+    expect(setup!.vault.kv().secrets.get(KEY)!.versions.get(3)!.data, "set wrote over the served value, not the pending one").toEqual({ value: THEIRS });
+    expect((await source.get(NAME))?.value, "the newest write is served").toBe(THEIRS);
+    await expectCode(source.promote(NAME, 2), "CONCURRENT_MODIFICATION");
+    expect(await source.discardPending(NAME, 1)).toBe(false);
+    expect(await source.discardPending(NAME, 2)).toBe(true);
+    expect(await source.getPending(NAME)).toBeUndefined();
+    expect((await source.get(NAME))?.value).toBe(THEIRS);
+    await expectCode(source.stage("absent_name", NEW), "NOT_FOUND");
+  });
+
+  it("discard of a pending version that is the latest covers it with the current data: plain Vault reads serve the old value too", async () => {
+    await start({ cacheTtl: 0 });
+    await source.stage(NAME, NEW);
+    expect(await source.discardPending(NAME, 2)).toBe(true);
+    expect(latestValue()).toBe(OLD);
+    expect(marks()).toEqual({ "hush-current": "3" });
+    expect((await source.get(NAME))?.value).toBe(OLD);
+    expect(await source.discardPending(NAME, 2), "a retried discard").toBe(false);
+    expect((await source.stage(NAME, NEW)).version, "a new rotation can start").toBe(4);
+  });
+
+  it("a write without hush (no marks, or newer than hush-current and not pending) is served, not ignored", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    await source.stage(NAME, NEW);
+    await source.promote(NAME, 2);
+    vault.kv().write(KEY, { data: { value: THEIRS } });
+    expect((await source.get(NAME))?.value).toBe(THEIRS);
+    expect(await labels()).toEqual([
+      [3, ["current"]],
+      [2, []],
+      [1, ["previous"]],
+    ]);
+    expect((await source.stage(NAME, NEW)).version, "and a stage starts from it").toBe(4);
+    expect(marks()).toMatchObject({ "hush-current": "3", "hush-pending": "4" });
+  });
+
+  it("another writer landing between stage's marks and its data write: the stage refuses, the version stays pending and is never served", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    vault.beforeRequest = (method, api) => {
+      if (method === "POST" && api === `secret/data/${KEY}`) {
+        vault.beforeRequest = undefined;
+        vault.kv().write(KEY, { data: { value: THEIRS } });
+      }
+      return undefined;
+    };
+    await expectCode(source.stage(NAME, NEW), "ROTATION_IN_PROGRESS");
+    expect((await source.get(NAME))?.value).toBe(OLD);
+    expect(await source.getPending(NAME)).toMatchObject({ value: THEIRS, version: 2 });
+  });
+
+  it("two stages racing past the check: the one whose marks were overwritten refuses before writing any version", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    let marked = false;
+    vault.beforeRequest = (method, api) => {
+      if (api !== `secret/metadata/${KEY}`) return undefined;
+      if (method === "POST") marked = true;
+      else if (marked) {
+        vault.beforeRequest = undefined; // the other stage writes its marks just before ours are read back
+        vault.kv().writeMetadata(KEY, { custom_metadata: { "hush-current": "1", "hush-pending": "2", "hush-stage": "the-other-stage" } });
+      }
+      return undefined;
+    };
+    await expectCode(source.stage(NAME, NEW), "ROTATION_IN_PROGRESS");
+    expect(vault.kv().secrets.get(KEY)!.current_version, "no version written").toBe(1);
+    expect((await source.get(NAME))?.value).toBe(OLD);
+  });
+
+  it("a stage cut between its marks and its data write stages nothing: no pending, the old value served, a new stage succeeds", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    vault.beforeRequest = (method, api) => (method === "POST" && api === `secret/data/${KEY}` ? { status: 500, json: { errors: ["internal error"] } } : undefined);
+    await expectCode(source.stage(NAME, NEW), "SOURCE_UNAVAILABLE");
+    vault.beforeRequest = undefined;
+    expect(marks()).toMatchObject({ "hush-current": "1", "hush-pending": "2" });
+    expect(await source.getPending(NAME)).toBeUndefined();
+    expect((await source.get(NAME))?.value).toBe(OLD);
+    expect((await source.stage(NAME, NEW)).version).toBe(2);
+    expect(await source.promote(NAME, 2)).toMatchObject({ value: NEW });
+  });
+
+  it("a write landing while promote moves the marks is CONCURRENT_MODIFICATION (Vault has no check-and-set on metadata: read back)", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    await source.stage(NAME, NEW);
+    vault.beforeRequest = (method, api) => {
+      if (method === "POST" && api === `secret/metadata/${KEY}`) {
+        vault.beforeRequest = undefined;
+        vault.kv().write(KEY, { data: { value: THEIRS } });
+      }
+      return undefined;
+    };
+    await expectCode(source.promote(NAME, 2), "CONCURRENT_MODIFICATION");
+    expect((await source.get(NAME))?.value, "the newest write is served").toBe(THEIRS);
+  });
+
+  it("5xx and throttling past the retries are SOURCE_UNAVAILABLE for getPending, stage, promote and discard: never 'no pending'", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    await source.stage(NAME, NEW);
+    for (const fault of [{ status: 503, body: JSON.stringify({ errors: ["Vault is sealed"] }) }, { status: 429, body: JSON.stringify({ errors: ["rate limit quota exceeded"] }) }, { status: 500, body: JSON.stringify({ errors: ["internal error"] }) }]) {
+      vault.server.alwaysFault = fault;
+      await expectCode(source.getPending(NAME), "SOURCE_UNAVAILABLE");
+      await expectCode(source.stage(NAME, NEW), "SOURCE_UNAVAILABLE");
+      await expectCode(source.promote(NAME, 2), "SOURCE_UNAVAILABLE");
+      await expectCode(source.discardPending(NAME, 2), "SOURCE_UNAVAILABLE");
+      vault.server.alwaysFault = undefined;
+    }
+    expect(marks()).toMatchObject({ "hush-current": "1", "hush-pending": "2" });
+    expect(await source.getPending(NAME)).toMatchObject({ version: 2 });
+  });
+
+  it("a pinned version (secrets.NAME.remote.version) is READ_ONLY", async () => {
+    setup = await setupVault({ cacheTtl: 0 }, { remoteRefs: { [NAME]: { key: KEY, version: "1" } } });
+    setup.seed({ [NAME]: OLD });
+    source = setup.source as unknown as Stager;
+    await expectCode(source.stage(NAME, NEW), "READ_ONLY");
+  });
+});
