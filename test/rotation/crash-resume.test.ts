@@ -5,7 +5,7 @@
  * that a new rotation is refused, and that a resume finishes with the value the child created.
  * On the local store, the PostgreSQL source and the aws source (the Secrets Manager fake, through
  * the real SDK; the child gets the fake's endpoint from hush.yaml and test credentials from its
- * environment).
+ * environment), and the vault source (the Vault fake; VAULT_TOKEN from the environment too).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +22,7 @@ import { migrateSchema } from "../../src/sources/postgres/migrate.js";
 import { createAdmin, TEST_DATABASE_URL } from "../helpers/postgres.js";
 import type { SecretSource } from "../../src/types.js";
 import { startAwsSecretsManagerFake, type AwsSecretsManagerFake } from "../fakes/aws-secrets-manager.js";
+import { startVaultFake, type VaultFake } from "../fakes/vault.js";
 
 const OLD = ["old-", "crash-canary-", "9Qw"].join("");
 let root: string;
@@ -31,6 +32,7 @@ const schema = admin.schema();
 const AWS_ENV: Record<string, string> = { AWS_ACCESS_KEY_ID: "AKIDTESTFAKE0000AWS1", AWS_SECRET_ACCESS_KEY: "test-secret-access-key", AWS_EC2_METADATA_DISABLED: "true", AWS_REGION: "us-east-1" };
 const savedEnv: Record<string, string | undefined> = {};
 let aws: AwsSecretsManagerFake;
+let vault: VaultFake;
 
 beforeAll(async () => {
   root = realpathSync(mkdtempSync(join(tmpdir(), "hush-rot-crash-")));
@@ -40,10 +42,13 @@ beforeAll(async () => {
   await build({ entryPoints: [join(REPO_ROOT, "test/helpers/rotate-child.ts")], bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", outfile: child, logLevel: "warning" });
   await migrateSchema(admin.pool, schema);
   aws = await startAwsSecretsManagerFake();
+  vault = await startVaultFake();
+  AWS_ENV.VAULT_TOKEN = vault.rootToken;
   for (const [k, v] of Object.entries(AWS_ENV)) [savedEnv[k], process.env[k]] = [process.env[k], v]; // the child inherits them
 }, 60_000);
 afterAll(async () => {
   await aws.close();
+  await vault.close();
   for (const k of Object.keys(AWS_ENV)) if (savedEnv[k] === undefined) delete process.env[k];
   else process.env[k] = savedEnv[k];
   rmSync(root, { recursive: true, force: true });
@@ -55,6 +60,7 @@ const SOURCES: Record<string, () => string> = {
   local: () => "  - type: local\n",
   postgres: () => `  - type: postgres\n    options: { url: "${TEST_DATABASE_URL}", schema: ${schema} }\n`,
   aws: () => `  - type: aws\n    options: { endpoint: "${aws.url}", path: "app/{env}" }\n`,
+  vault: () => `  - type: vault\n    options: { address: "${vault.url}", path: app }\n`,
 };
 
 describe.each(Object.keys(SOURCES))("SIGKILL during a rotation, then --resume: %s", (kind) => {
