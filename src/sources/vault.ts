@@ -5,6 +5,8 @@
  * `path`, serves multi-field secrets through `secrets.NAME.remote.property`, and reads 50 names
  * with one LIST and one read per distinct key, a few at once. The remote toolkit gives it retries,
  * a TTL cache with `refresh()`, a polling `watch` and, with `offlineCache`, last-known-good copies.
+ * `hush rotate` stages a new version marked hush-pending in custom_metadata while reads serve
+ * hush-current (./vault/stage.ts, ./vault/marks.ts; docs/vault.md, "Rotation").
  *
  * ```yaml
  * sources:

@@ -7,6 +7,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { HushError, type HushErrorCode } from "../../../src/errors.js";
 import type { SecretSource } from "../../../src/types.js";
 import { PREFIX, setupVault, type VaultSetup } from "./harness.js";
+import { createVaultClient } from "../../../src/sources/vault/client.js";
+import { createVaultKvSource } from "../../../src/sources/vault/source.js";
+import { versionTags } from "../../../src/sources/vault/watch-snapshot.js";
 
 const OLD = ["old-", "vault-stage-", "7Hk"].join("");
 const NEW = ["new-", "vault-stage-", "2Zp"].join("");
@@ -74,6 +77,20 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     const writes = vault.server.requests.filter((r) => r.method === "POST").length;
     expect(await source.promote(NAME, 2), "a retried promote (reply lost) is done already").toMatchObject({ value: NEW, version: 2 });
     expect(vault.server.requests.filter((r) => r.method === "POST").length, "and writes nothing").toBe(writes);
+  });
+
+  it("cost of a read: one request without a pending version, two while one is pending", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    const requestsOf = async (fn: () => Promise<unknown>) => {
+      const before = vault.server.requests.length;
+      await fn();
+      return vault.server.requests.length - before;
+    };
+    expect(await requestsOf(() => source.get(NAME))).toBe(1);
+    await source.stage(NAME, NEW);
+    expect(await requestsOf(() => source.get(NAME))).toBe(2);
+    await source.promote(NAME, 2);
+    expect(await requestsOf(() => source.get(NAME))).toBe(1);
   });
 
   it("the cache is not fooled: a cached read stays old through stage, promote drops it", async () => {
@@ -215,6 +232,22 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     }
     expect(marks()).toMatchObject({ "hush-current": "1", "hush-pending": "2" });
     expect(await source.getPending(NAME)).toMatchObject({ version: 2 });
+  });
+
+  it("the watch's version tag does not move when a version is staged, and moves at promote", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    const client = createVaultClient({ address: vault.url, auth: { method: "token" }, env: { VAULT_TOKEN: vault.rootToken }, timeoutMs: 2000, maxSockets: 2, source: "vault" });
+    try {
+      const kv = createVaultKvSource({ name: "vault", client, mount: "secret", path: PREFIX, field: "value", concurrency: 2 });
+      const tag = async () => (await versionTags(kv, client, "secret", 2)).get(NAME)?.tag;
+      const before = await tag();
+      await source.stage(NAME, NEW);
+      expect(await tag()).toBe(before);
+      await source.promote(NAME, 2);
+      expect(await tag()).not.toBe(before);
+    } finally {
+      client.close();
+    }
   });
 
   it("a pinned version (secrets.NAME.remote.version) is READ_ONLY", async () => {
