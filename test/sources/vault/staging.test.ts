@@ -86,6 +86,7 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
       await fn();
       return vault.server.requests.length - before;
     };
+    await source.get(NAME); // the AppRole login
     expect(await requestsOf(() => source.get(NAME))).toBe(1);
     await source.stage(NAME, NEW);
     expect(await requestsOf(() => source.get(NAME))).toBe(2);
