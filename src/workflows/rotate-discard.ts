@@ -88,9 +88,10 @@ function discardingSource(sources: readonly SecretSource[], named: string | unde
   return source;
 }
 
-/** Whether hush.yaml's rotator of the name has a revoke step (made, never run). */
+/** Whether hush.yaml's rotator of the name has a revoke step (made, never run); one that cannot be made counts as able (remind rather than not). */
 async function rotatorCanRevoke(config: RotatorConfig, name: string, environment: string, root: string, options: DiscardPendingOptions): Promise<boolean> {
-  const rotator = await makeRotator(config, { name, environment, root, policy: undefined, env: options.env });
+  const rotator = await makeRotator(config, { name, environment, root, policy: undefined, env: options.env }).catch(() => undefined);
+  if (!rotator) return true;
   try {
     return typeof rotator.revoke === "function";
   } finally {
@@ -116,6 +117,6 @@ async function setStatus(options: DiscardPendingOptions, name: string, version: 
 
 function reminderOf(name: string, version: number, set: PendingSetStatus): string {
   const said = { ran: "set ran", "did-not-run": "set did not run", unknown: "whether set ran is unknown" }[set];
-  const todo = set === "did-not-run" ? "it should not be live in the target, nothing to revoke" : "revoke it in the target if the set step applied it";
+  const todo = set === "did-not-run" ? "nothing should need revoking" : "revoke it in the target if the set step applied it";
   return `pending version ${version} of ${name} was discarded, not revoked (audit trail: ${said}); ${todo}.`;
 }
