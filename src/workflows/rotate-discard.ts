@@ -117,6 +117,7 @@ async function setStatus(options: DiscardPendingOptions, name: string, version: 
 
 function reminderOf(name: string, version: number, set: PendingSetStatus): string {
   const said = { ran: "set ran", "did-not-run": "set did not run", unknown: "whether set ran is unknown" }[set];
-  const todo = set === "did-not-run" ? "nothing should need revoking" : "revoke it in the target if the set step applied it";
+  // Absence of a record is not proof: a best-effort trail can lose one, so "did not run" still hedges.
+  const todo = set === "did-not-run" ? "nothing should need revoking, unless a lost audit record hides a set step" : "revoke it in the target if the set step applied it";
   return `pending version ${version} of ${name} was discarded, not revoked (audit trail: ${said}); ${todo}.`;
 }
