@@ -18,7 +18,9 @@
  * Reads access `latest` (or the mapped number or alias) and check the payload's CRC32C; a disabled
  * or destroyed version is DELETED; PERMISSION_DENIED is ACCESS_DENIED; NOT_FOUND is "not here";
  * RESOURCE_EXHAUSTED and UNAVAILABLE are retried (bounded), then SOURCE_UNAVAILABLE. Writes add a
- * version (creating the secret on first write); `delete` removes the secret with its etag. See
+ * version (creating the secret on first write); `delete` removes the secret with its etag. Rotation
+ * stages on version aliases (`hush-current`, `hush-pending`: gcp/stage.ts), and reads follow
+ * `hush-current` when a secret has it. See
  * docs/gcp.md for IAM, Cloud Run and GKE.
  */
 import { HushError } from "./../errors.js";
@@ -33,7 +35,8 @@ import { checkGcp } from "./gcp/check.js";
 import { listNames } from "./gcp/list.js";
 import { listVersions, readSecret } from "./gcp/read.js";
 import { lazySession, locate, type GcpSettings } from "./gcp/session.js";
-import { deleteSecret, writeSecret } from "./gcp/write.js";
+import { discardPendingVersion, promoteVersion, readPending, stageVersion, writeCurrent } from "./gcp/stage.js";
+import { deleteSecret } from "./gcp/write.js";
 
 /** Options of {@link createGcpSource}. */
 export interface GcpSourceOptions {
@@ -109,7 +112,7 @@ export function createGcpSource(options: GcpSourceOptions, context: SourceContex
     get: async (name) => readSecret(settings, await session.get(), name),
     getMany: async (names) => mapLimit(names, 8, (n) => source.get(n)),
     list: async () => (options.listing === "mapped" ? Object.keys(settings.remoteRefs) : listNames(settings, await session.get())),
-    set: async (name, value) => writeSecret(settings, await session.get(), name, value),
+    set: async (name, value) => writeCurrent(settings, await session.get(), name, value),
     delete: async (name) => deleteSecret(settings, await session.get(), name),
     versions: async (name): Promise<SecretVersionInfo[]> => {
       assertValidName(name);
@@ -121,8 +124,12 @@ export function createGcpSource(options: GcpSourceOptions, context: SourceContex
     rollback: async (name, toVersion): Promise<SecretRecord> => {
       const old = await readSecret(settings, await session.get(), name, String(toVersion));
       if (!old) throw new HushError("VERSION_NOT_FOUND", `${SOURCE_NAME}: ${name} has no version ${toVersion}.`, { source: SOURCE_NAME, secret: name });
-      return writeSecret(settings, await session.get(), name, old.value);
+      return writeCurrent(settings, await session.get(), name, old.value);
     },
+    stage: async (name, value) => stageVersion(settings, await session.get(), name, value),
+    getPending: async (name) => readPending(settings, await session.get(), name),
+    promote: async (name, version) => promoteVersion(settings, await session.get(), name, version),
+    discardPending: async (name, version) => discardPendingVersion(settings, await session.get(), name, version),
     check: async () => checkGcp(settings, session),
     dispose: () => (disposed ??= session.close()),
   };
