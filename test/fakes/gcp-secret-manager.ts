@@ -70,6 +70,8 @@ export interface GcpSecretManagerFake {
   tokensNotBefore: number;
   /** The next `:addVersion` is applied, then its reply is held this long (a reply lost after the write). */
   holdNextAddReplyMs: number;
+  /** The next `secrets.patch` is applied, then its reply is held this long (a reply lost after the write). */
+  holdNextPatchReplyMs: number;
   /** Adds a version (creating the secret) from the test's side; returns its number. */
   seed(parent: string, id: string, value: string | Buffer): number;
   /** The stored secret, by parent (`projects/p` or `projects/p/locations/l`) and id. */
@@ -105,6 +107,7 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
     accessCount: 0,
     tokensNotBefore: 0,
     holdNextAddReplyMs: 0,
+    holdNextPatchReplyMs: 0,
     seed(parent, id, value) {
       const s = fake.secret(parent, id) ?? createSecret(parent, id, {});
       return addVersion(s, Buffer.isBuffer(value) ? value : Buffer.from(value, "utf8")).number;
@@ -203,7 +206,11 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
       if (mask.includes("labels")) s.labels = { ...body.labels };
       if (mask.includes("version_aliases") || mask.includes("versionAliases")) s.versionAliases = Object.fromEntries(Object.entries(body.versionAliases ?? {}).map(([k, v]) => [k, Number(v)]));
       s.etag = etag();
-      return { status: 200, json: secretJson(s) };
+      const reply = { status: 200, json: secretJson(s) };
+      const hold = fake.holdNextPatchReplyMs;
+      fake.holdNextPatchReplyMs = 0;
+      if (hold > 0) await new Promise((r) => setTimeout(r, hold).unref());
+      return reply;
     }
     return googleError("INVALID_ARGUMENT", "Unsupported method.");
   }

@@ -10,9 +10,10 @@
  * - `stage`: pin `hush-current` (if absent), add a version, then alias it `hush-pending` (a
  *   patch with the etag read before the add: a concurrent stage makes one of them lose,
  *   ROTATION_IN_PROGRESS; its unaliased version is read by no one).
- * - `promote`: one patch moves `hush-current` to the pending version, `hush-previous` to the old
- *   one and drops `hush-pending`: atomic, so a cut promote is either not done (resume retries
- *   it) or done (a retry sees it done).
+ * - `promote`: a patch moves `hush-current` to the pending version and `hush-previous` to the old
+ *   one (reads switch here), a second drops `hush-pending`. A promote cut between the two leaves
+ *   a version both current and pending, as on aws: promoting it again finishes, and `--resume`
+ *   finds the value it replaced under `hush-previous` (the one to revoke, never the new one).
  * - `discardPending`: one patch dropping `hush-pending`.
  */
 import { HushError } from "../../errors.js";
@@ -80,17 +81,18 @@ export async function readPending(settings: GcpSettings, session: GcpSession, na
   return record;
 }
 
-/** Makes pending version `version` current (the old one previous) in one patch; see the module comment. */
+/** Makes pending version `version` current (the old one previous), then drops `hush-pending`; see the module comment. */
 export async function promoteVersion(settings: GcpSettings, session: GcpSession, name: string, version: number): Promise<SecretRecord> {
   const loc = writableLocation(settings, session, name, "promote");
-  const state = await aliasState(settings, session, loc);
+  let state = await aliasState(settings, session, loc);
   const { [PENDING]: pending, [CURRENT]: current } = state?.aliases ?? {};
   const alreadyDone = pending === undefined && current === version; // a retry after a lost reply
   if (!state || (!alreadyDone && pending !== version)) throw inProgress(settings, name, `has no pending version ${version}${pending !== undefined ? ` (version ${pending} is)` : " (none is pending)"}: another rotation finished or replaced it`);
   if (!alreadyDone) {
     if (current === undefined || current > version) throw overtaken(settings, name, version);
+    if (current !== version) state = await patchAliases(settings, session, loc, state, { ...state.aliases, [CURRENT]: version, [PREVIOUS]: current }, "make the pending version current of", () => overtaken(settings, name, version));
     const { [PENDING]: _dropped, ...rest } = state.aliases;
-    await patchAliases(settings, session, loc, state, { ...rest, [CURRENT]: version, [PREVIOUS]: current }, "promote the pending version of", () => overtaken(settings, name, version));
+    await patchAliases(settings, session, loc, state, rest, "remove the pending alias of");
   }
   const record = await readSecret(settings, session, name, String(version));
   if (!record) throw new HushError("VERSION_NOT_FOUND", `${settings.source}: version ${version} of "${name}" is not in Secret Manager after its promotion.`, { source: settings.source, secret: name });
