@@ -54,7 +54,7 @@ beforeEach(() => {
   writeFileSync(join(dir, ".secrets", ".encryption.key"), generateFernetKey(), { mode: 0o600 });
   writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n  - type: gcp\n    options: { project: hush-test, endpoint: "${fake.url}", prefix: "${prefix}", timeout: 5s }\n`);
   fake.seed(P, secretId, OLD);
-  reader = createGcpSource({ project: "hush-test", endpoint: fake.url, prefix, cacheTtlMs: 0 }, { root: dir, secretsDir: join(dir, ".secrets"), environment: "dev" });
+  reader = createGcpSource({ project: "hush-test", endpoint: fake.url, prefix, cacheTtlMs: 0 }, { root: dir, secretsDir: join(dir, ".secrets"), environment: "dev", onWarning: () => undefined });
 });
 afterEach(async () => {
   fake.server.alwaysFault = undefined;

@@ -53,7 +53,7 @@ async function expectCode(p: Promise<unknown>, code: HushErrorCode, secrets: str
 }
 
 describe("gcp source: rotation stage on version aliases", () => {
-  it("stage keeps reads on the old value while the new version is `latest`; promote moves the aliases in one patch", async () => {
+  it("stage keeps reads on the old value while the new version is `latest`; promote moves hush-current then drops hush-pending, with the etag", async () => {
     setup();
     expect((await source.get(name))?.value).toBe(OLD); // cached now: promote must drop it
     const staged = await source.stage(name, NEW);
