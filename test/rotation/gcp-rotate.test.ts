@@ -52,9 +52,9 @@ beforeEach(() => {
   secretId = `${prefix}api_token`;
   mkdirSync(join(dir, ".secrets"), { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, ".secrets", ".encryption.key"), generateFernetKey(), { mode: 0o600 });
-  writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n  - type: gcp\n    options: { project: hush-test, endpoint: "${fake.url}", prefix: "${prefix}", timeout: 5s }\n`);
+  writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n  - type: gcp\n    options: { project: hush-test, endpoint: "${fake.url}", prefix: "${prefix}", timeout: 5s, rotation: true }\n`);
   fake.seed(P, secretId, OLD);
-  reader = createGcpSource({ project: "hush-test", endpoint: fake.url, prefix, cacheTtlMs: 0 }, { root: dir, secretsDir: join(dir, ".secrets"), environment: "dev", onWarning: () => undefined });
+  reader = createGcpSource({ project: "hush-test", endpoint: fake.url, prefix, cacheTtlMs: 0, rotation: true }, { root: dir, secretsDir: join(dir, ".secrets"), environment: "dev", onWarning: () => undefined });
 });
 afterEach(async () => {
   fake.server.alwaysFault = undefined;

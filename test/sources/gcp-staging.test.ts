@@ -33,9 +33,9 @@ afterEach(async () => {
 
 /** A fresh secret holding OLD (written by the test, as gcloud would: no alias), a cached source and an uncached reader. */
 function setup(): void {
-  const made = bed.source();
+  const made = bed.source({ rotation: true });
   [source, prefix] = [made.source as Stager, made.prefix];
-  plain = bed.source({ prefix, cacheTtlMs: 0 }).source;
+  plain = bed.source({ prefix, cacheTtlMs: 0, rotation: true }).source;
   bed.fake.seed(P, `${prefix}${name}`, OLD);
 }
 const secret = () => bed.fake.secret(P, `${prefix}${name}`)!;
@@ -95,7 +95,7 @@ describe("gcp source: rotation stage on version aliases", () => {
 
   it("a stage that loses hush-pending to another stage between its add and its patch refuses (ROTATION_IN_PROGRESS); its version is read by no one", async () => {
     setup();
-    const other = bed.source({ prefix }).source as Stager;
+    const other = bed.source({ prefix, rotation: true }).source as Stager;
     try {
       const adds = () => bed.fake.server.requests.filter((r) => r.path.endsWith(":addVersion")).length;
       const before = adds();
@@ -129,11 +129,25 @@ describe("gcp source: rotation stage on version aliases", () => {
 
   it("a property-mapped name is READ_ONLY", async () => {
     setup();
-    const mapped = bed.source({ prefix }, { field: { key: `${prefix}${name}`, property: "x" } }).source as Stager;
+    const mapped = bed.source({ prefix, rotation: true }, { field: { key: `${prefix}${name}`, property: "x" } }).source as Stager;
     try {
       await expectCode(mapped.stage("field", NEW), "READ_ONLY");
     } finally {
       await mapped.dispose?.();
+    }
+  });
+
+  it("without `rotation: true` the source cannot stage, and reads take latest as any other client does", async () => {
+    setup();
+    await source.stage(name, NEW);
+    const off = bed.source({ prefix, cacheTtlMs: 0 }).source;
+    try {
+      expect(typeof (off as Partial<Stager>).stage).toBe("undefined");
+      // The pending version is latest: a source without rotation serves it, as gcloud and Cloud Run's :latest do.
+      expect((await off.get(name))?.value).toBe(NEW);
+      expect((await plain.get(name))?.value).toBe(OLD);
+    } finally {
+      await off.dispose?.();
     }
   });
 });

@@ -45,11 +45,12 @@ export async function access(settings: GcpSettings, session: GcpSession, loc: Se
 }
 
 /**
- * `loc`'s version; for a plain read of `latest`, the version aliased `hush-current` when the secret
- * has that alias (a rotation's pending version is `latest` but not current: ./stage.ts).
+ * `loc`'s version; with `rotation` on, for a plain read of `latest`, the version aliased
+ * `hush-current` when the secret has that alias (a rotation's pending version is `latest` but not
+ * current: ./stage.ts).
  */
 async function accessCurrent(settings: GcpSettings, session: GcpSession, loc: SecretLocation, plain: boolean): Promise<AccessReply | undefined> {
-  if (!plain || loc.version !== "latest") return access(settings, session, loc);
+  if (!plain || loc.version !== "latest" || !settings.rotation) return access(settings, session, loc);
   return (await access(settings, session, { ...loc, version: CURRENT_ALIAS })) ?? access(settings, session, loc);
 }
 
