@@ -117,7 +117,7 @@ function stagingSource(manager: SecretsManager, named: string | undefined, name:
   const source = named === undefined ? manager.sources.find(can) : manager.sources.find((s) => s.name === named);
   if (!source || !can(source)) {
     const which = named === undefined ? "No source in the chain" : `The source "${named}"`;
-    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres, aws).`, { secret: name });
+    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres, aws, gcp with rotation: true).`, { secret: name });
   }
   return source;
 }
