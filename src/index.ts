@@ -174,6 +174,8 @@ export { rotateSecret, DEFAULT_GRACE_MS } from "./workflows/rotate.js";
 export type { RotateOptions, RotateResult } from "./workflows/rotate.js";
 export { rotateDue } from "./workflows/rotate-due.js";
 export type { RotateDueOptions, RotateDueResult } from "./workflows/rotate-due.js";
+export { discardPendingRotation } from "./workflows/rotate-discard.js";
+export type { DiscardPendingOptions, DiscardPendingResult, PendingSetStatus } from "./workflows/rotate-discard.js";
 export { registerRotatorType, listRotatorTypes, findRotatorType } from "./rotation/registry.js";
 export { defineRotatorType, ROTATION_STEPS } from "./rotation/rotator.js";
 export type { Rotator, RotatorDescriptor, RotatorContext, RotationValues, RotationStep } from "./rotation/rotator.js";

@@ -126,5 +126,5 @@ export interface SecretsManager {
   dispose(): Promise<void>;
 }
 
-/** The steps of a rotation as `recordRotationStep` takes them (src/rotation/rotator.ts). */
-export type RotationStepName = "create" | "set" | "test" | "finish" | "revoke";
+/** The steps of a rotation as `recordRotationStep` takes them (src/rotation/rotator.ts), and `discard` (`hush rotate NAME --discard`). */
+export type RotationStepName = "create" | "set" | "test" | "finish" | "revoke" | "discard";

@@ -145,11 +145,12 @@ export type AuditMode = "best-effort" | "required";
 export type AccessOutcome = "served" | "missing" | "denied" | "error";
 
 /**
- * What an access did. The `rotate-*` actions are the steps of `hush rotate` (docs/rotation.md);
+ * What an access did. The `rotate-*` actions are the steps of `hush rotate` (docs/rotation.md;
+ * `rotate-discard`: `hush rotate NAME --discard`);
  * `gateway-request` is one request through `hush gateway` with the secret's key (docs/gateway.md);
  * `mark-compromised` and `incident-close` are `hush incident` and `hush incident close` (docs/rotation.md).
  */
-export type AccessAction = "read" | "write" | "delete" | "rollback" | "rotate-create" | "rotate-set" | "rotate-test" | "rotate-finish" | "rotate-revoke" | "mark-compromised" | "incident-close" | "gateway-request";
+export type AccessAction = "read" | "write" | "delete" | "rollback" | "rotate-create" | "rotate-set" | "rotate-test" | "rotate-finish" | "rotate-revoke" | "rotate-discard" | "mark-compromised" | "incident-close" | "gateway-request";
 
 /** What a `gateway-request` record adds: never a body, a query string, a header or a key. */
 export interface GatewayRequestDetail {

@@ -18,7 +18,9 @@
  * Reads access `latest` (or the mapped number or alias) and check the payload's CRC32C; a disabled
  * or destroyed version is DELETED; PERMISSION_DENIED is ACCESS_DENIED; NOT_FOUND is "not here";
  * RESOURCE_EXHAUSTED and UNAVAILABLE are retried (bounded), then SOURCE_UNAVAILABLE. Writes add a
- * version (creating the secret on first write); `delete` removes the secret with its etag. See
+ * version (creating the secret on first write); `delete` removes the secret with its etag. Rotation
+ * stages on version aliases (`hush-current`, `hush-pending`: gcp/stage.ts) when `rotation` is on,
+ * and then reads follow `hush-current` when a secret has it. See
  * docs/gcp.md for IAM, Cloud Run and GKE.
  */
 import { HushError } from "./../errors.js";
@@ -33,6 +35,7 @@ import { checkGcp } from "./gcp/check.js";
 import { listNames } from "./gcp/list.js";
 import { listVersions, readSecret } from "./gcp/read.js";
 import { lazySession, locate, type GcpSettings } from "./gcp/session.js";
+import { discardPendingVersion, promoteVersion, readPending, stageVersion, writeCurrent } from "./gcp/stage.js";
 import { deleteSecret, writeSecret } from "./gcp/write.js";
 
 /** Options of {@link createGcpSource}. */
@@ -61,6 +64,13 @@ export interface GcpSourceOptions {
    * call, so an app needs nothing beyond secretAccessor on its own secrets. @default "api"
    */
   listing?: "api" | "mapped";
+  /**
+   * Zero-downtime rotation on version aliases (`hush rotate`, gcp/stage.ts): plain reads then
+   * follow the alias `hush-current` when a secret has it (one more call for a secret without it),
+   * and writes move it. Off: reads take `latest` as any other client does, and the source cannot
+   * stage. @default false
+   */
+  rotation?: boolean;
 }
 
 const PROJECT = /^[a-z][a-z0-9-]{4,61}[a-z0-9]$|^\d{1,20}$/;
@@ -77,6 +87,7 @@ export const gcpSourceType = defineSourceType({
     endpoint: patternOption(/^https?:\/\/[^\s/]+\/?$/, "a URL such as https://secretmanager.googleapis.com", { description: "API URL (https; http only to loopback, for emulators)", docDefault: "https://secretmanager.googleapis.com" }),
     prefix: patternOption(PREFIX, "letters, digits, '_' and '-' (secret ids allow nothing else)", { description: "prepended to each name to make its secret id (`agents-prod-`)", docDefault: '""' }),
     listing: option.choice(["api", "mapped"] as const, { description: "`api`: list the project's secrets (needs secretmanager.secrets.list); `mapped`: only the names of `secrets.NAME.remote` entries, no call (least privilege)", default: "api" }),
+    rotation: option.boolean({ description: "zero-downtime `hush rotate` on version aliases: reads follow `hush-current` when a secret has it (docs/gcp.md)", default: false }),
     labels: option.strings({ description: "`key=value` labels put on created secrets and required of listed ones", pattern: /^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/, docDefault: "[]" }),
     ...remoteOptions,
   },
@@ -89,6 +100,7 @@ export const gcpSourceType = defineSourceType({
         ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
         ...(options.labels !== undefined ? { labels: options.labels } : {}),
         listing: options.listing,
+        rotation: options.rotation,
         timeoutMs: options.timeout,
         cacheTtlMs: options.cacheTtl,
         ...(options.offlineCache ? { offlineCache: { maxStalenessMs: options.offlineCache.maxStaleness, ...(options.offlineCache.dir !== undefined ? { dir: options.offlineCache.dir } : {}) } } : {}),
@@ -109,7 +121,7 @@ export function createGcpSource(options: GcpSourceOptions, context: SourceContex
     get: async (name) => readSecret(settings, await session.get(), name),
     getMany: async (names) => mapLimit(names, 8, (n) => source.get(n)),
     list: async () => (options.listing === "mapped" ? Object.keys(settings.remoteRefs) : listNames(settings, await session.get())),
-    set: async (name, value) => writeSecret(settings, await session.get(), name, value),
+    set: async (name, value) => (settings.rotation ? writeCurrent : writeSecret)(settings, await session.get(), name, value),
     delete: async (name) => deleteSecret(settings, await session.get(), name),
     versions: async (name): Promise<SecretVersionInfo[]> => {
       assertValidName(name);
@@ -121,8 +133,16 @@ export function createGcpSource(options: GcpSourceOptions, context: SourceContex
     rollback: async (name, toVersion): Promise<SecretRecord> => {
       const old = await readSecret(settings, await session.get(), name, String(toVersion));
       if (!old) throw new HushError("VERSION_NOT_FOUND", `${SOURCE_NAME}: ${name} has no version ${toVersion}.`, { source: SOURCE_NAME, secret: name });
-      return writeSecret(settings, await session.get(), name, old.value);
+      return (settings.rotation ? writeCurrent : writeSecret)(settings, await session.get(), name, old.value);
     },
+    ...(settings.rotation
+      ? {
+          stage: async (name: string, value: string) => stageVersion(settings, await session.get(), name, value),
+          getPending: async (name: string) => readPending(settings, await session.get(), name),
+          promote: async (name: string, version: number) => promoteVersion(settings, await session.get(), name, version),
+          discardPending: async (name: string, version: number) => discardPendingVersion(settings, await session.get(), name, version),
+        }
+      : {}),
     check: async () => checkGcp(settings, session),
     dispose: () => (disposed ??= session.close()),
   };
@@ -147,6 +167,7 @@ function settingsOf(options: GcpSourceOptions, context: SourceContext): GcpSetti
     ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
     env: context.env ?? process.env,
     remoteRefs: context.remoteRefs ?? {},
+    rotation: options.rotation === true,
     ...(options.project !== undefined ? { project: options.project } : {}),
     ...(options.location !== undefined ? { location: options.location } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),

@@ -1,6 +1,6 @@
 /**
  * `hush rotate NAME`: the four steps of a rotation (docs/rotation.md), on the first source of the
- * chain that can stage a pending version (local, postgres, aws, vault), or the one named:
+ * chain that can stage a pending version (local, postgres, aws, gcp and vault with rotation: true), or the one named:
  *
  * 1. create: the rotator makes the new value; the source stores it as `pending` (check-and-set:
  *    a second rotation of the name is refused with ROTATION_IN_PROGRESS);
@@ -117,7 +117,7 @@ function stagingSource(manager: SecretsManager, named: string | undefined, name:
   const source = named === undefined ? manager.sources.find(can) : manager.sources.find((s) => s.name === named);
   if (!source || !can(source)) {
     const which = named === undefined ? "No source in the chain" : `The source "${named}"`;
-    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres, aws, vault).`, { secret: name });
+    throw new HushError("READ_ONLY", `${which} can stage a pending version, so "${name}" cannot be rotated there (sources that can: local, postgres, aws, gcp with rotation: true, vault with rotation: true).`, { secret: name });
   }
   return source;
 }

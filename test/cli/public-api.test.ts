@@ -107,7 +107,7 @@ describe("the public surface", () => {
       "checkRequired", "closeIncident", "copySecrets", "createAuditor", "createAwsSource", "createDotenvSource", "createEnvSource", "createGcpSource",
       "createJsonlSink", "createKubernetesSource", "createLocalSource", "createMallkuSource", "createMcpServer", "createPostgresRoleRotator", "createPostgresSource",
       "createRedactStream", "createSecretIdMapper", "createSecretsManager", "createStderrSink", "createVaultSource", "databaseStatus",
-      "defineKeyProviderType", "defineRotatorType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources",
+      "defineKeyProviderType", "defineRotatorType", "defineSourceType", "deriveAuditKeys", "destroySecret", "diagnoseProject", "diffSources", "discardPendingRotation",
       "envName", "exportEnvironmentKey", "exportManifest", "exportSecrets", "fernetDecrypt", "fernetEncrypt", "findCollisions", "findConfigFile",
       "findKeyProviderType", "findProvider", "findRotatorType", "findSourceType", "formatAccessReport", "formatReviewMarkdown", "formatReviewText",
       "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "grantDatabaseAccess", "hintFor", "importEnvironmentKey",

@@ -69,7 +69,7 @@ describe("fake Secret Manager, through the real SDK", () => {
     sm.seed(P, "states", "b");
     const [v2] = await client.getSecretVersion({ name: `${P}/secrets/states/versions/2` });
     const stale = await client.disableSecretVersion({ name: v2.name, etag: '"0"' }).catch((err: unknown) => err);
-    expect(googleStatusOf(stale)).toBe("ABORTED"); // ABORTED
+    expect(googleStatusOf(stale)).toBe("FAILED_PRECONDITION"); // docs/etags: HTTP 400
     const [disabled] = await client.disableSecretVersion({ name: v2.name, etag: v2.etag });
     expect(disabled.state).toBe("DISABLED");
     const e = await client.accessSecretVersion({ name: `${P}/secrets/states/versions/latest` }).catch((err: unknown) => err);
@@ -78,12 +78,12 @@ describe("fake Secret Manager, through the real SDK", () => {
     expect(destroyed.state).toBe("DESTROYED");
   });
 
-  it("deleteSecret carries the etag: a stale one is ABORTED and deletes nothing; the current one deletes", async () => {
+  it("deleteSecret carries the etag: a stale one is FAILED_PRECONDITION and deletes nothing; the current one deletes", async () => {
     sm.seed(P, "cas", "x");
     const [secret] = await client.getSecret({ name: `${P}/secrets/cas` });
     await client.updateSecret({ secret: { name: `${P}/secrets/cas`, labels: { changed: "yes" } }, updateMask: { paths: ["labels"] } });
     const stale = await client.deleteSecret({ name: `${P}/secrets/cas`, etag: secret.etag! }).catch((err: unknown) => err);
-    expect(googleStatusOf(stale)).toBe("ABORTED");
+    expect(googleStatusOf(stale)).toBe("FAILED_PRECONDITION");
     expect(sm.secret(P, "cas")).toBeDefined();
     const [current] = await client.getSecret({ name: `${P}/secrets/cas` });
     await client.deleteSecret({ name: `${P}/secrets/cas`, etag: current.etag! });

@@ -6,7 +6,9 @@
  * It keeps secrets (global, and regional under `locations/*`) with labels, `versionAliases`
  * and an `etag`; numbered versions in the states ENABLED, DISABLED and DESTROYED; access of
  * `latest`, a number or an alias with `payload.data` (base64) and `payload.dataCrc32c`; `etag`
- * preconditions (ABORTED on a stale one); lists with `pageSize`/`pageToken`/`nextPageToken` and
+ * preconditions (FAILED_PRECONDITION, HTTP 400, on a stale one, as
+ * https://cloud.google.com/secret-manager/docs/etags documents); `secrets.patch` of labels and
+ * `versionAliases` (updateMask), the etag in the body; lists with `pageSize`/`pageToken`/`nextPageToken` and
  * `filter`; Google's error shape. Names in replies carry the project *number*, as the real API's
  * do. Requests need credentials (gcp-common.ts); a test can deny names (PERMISSION_DENIED) and
  * corrupt a checksum.
@@ -68,6 +70,8 @@ export interface GcpSecretManagerFake {
   tokensNotBefore: number;
   /** The next `:addVersion` is applied, then its reply is held this long (a reply lost after the write). */
   holdNextAddReplyMs: number;
+  /** The next `secrets.patch` is applied, then its reply is held this long (a reply lost after the write). */
+  holdNextPatchReplyMs: number;
   /** Adds a version (creating the secret) from the test's side; returns its number. */
   seed(parent: string, id: string, value: string | Buffer): number;
   /** The stored secret, by parent (`projects/p` or `projects/p/locations/l`) and id. */
@@ -103,6 +107,7 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
     accessCount: 0,
     tokensNotBefore: 0,
     holdNextAddReplyMs: 0,
+    holdNextPatchReplyMs: 0,
     seed(parent, id, value) {
       const s = fake.secret(parent, id) ?? createSecret(parent, id, {});
       return addVersion(s, Buffer.isBuffer(value) ? value : Buffer.from(value, "utf8")).number;
@@ -191,17 +196,21 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
     }
     if (req.method === "GET" && verb === undefined) return { status: 200, json: secretJson(s) };
     if (req.method === "DELETE") {
-      if (stale(req.query.get("etag"))) return googleError("ABORTED", "The etag provided in the request does not match the current etag of the secret.");
+      if (stale(req.query.get("etag"))) return googleError("FAILED_PRECONDITION", "The etag provided in the request does not match the current etag of the secret.");
       fake.secrets.delete(`${parent}/secrets/${id}`);
       return { status: 200, json: {} };
     }
     if (req.method === "PATCH") {
-      if (stale(body.etag)) return googleError("ABORTED", "The etag provided in the request does not match the current etag of the secret.");
+      if (stale(body.etag)) return googleError("FAILED_PRECONDITION", "The etag provided in the request does not match the current etag of the secret.");
       const mask = (req.query.get("updateMask") ?? "").split(",");
       if (mask.includes("labels")) s.labels = { ...body.labels };
       if (mask.includes("version_aliases") || mask.includes("versionAliases")) s.versionAliases = Object.fromEntries(Object.entries(body.versionAliases ?? {}).map(([k, v]) => [k, Number(v)]));
       s.etag = etag();
-      return { status: 200, json: secretJson(s) };
+      const reply = { status: 200, json: secretJson(s) };
+      const hold = fake.holdNextPatchReplyMs;
+      fake.holdNextPatchReplyMs = 0;
+      if (hold > 0) await new Promise((r) => setTimeout(r, hold).unref());
+      return reply;
     }
     return googleError("INVALID_ARGUMENT", "Unsupported method.");
   }
@@ -216,7 +225,7 @@ export async function startGcpSecretManagerFake(options: GcpSecretManagerFakeOpt
     }
     if (verb === undefined && req.method === "GET") return { status: 200, json: versionJson(s, v, req) };
     const etagGiven = (req.json as { etag?: string } | undefined)?.etag;
-    if (etagGiven && etagGiven !== v.etag) return googleError("ABORTED", "The etag provided in the request does not match the current etag of the secret version.");
+    if (etagGiven && etagGiven !== v.etag) return googleError("FAILED_PRECONDITION", "The etag provided in the request does not match the current etag of the secret version.");
     if (v.state === "DESTROYED") return googleError("FAILED_PRECONDITION", `Secret Version [${name}] is in DESTROYED state.`);
     if (verb === "disable") v.state = "DISABLED";
     else if (verb === "enable") v.state = "ENABLED";

@@ -5,16 +5,19 @@
  */
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { HushError, rotateDue, rotateSecret, type RotateDueOptions, type RotateOptions, type RotateResult } from "../../index.js";
+import { discardPendingRotation, HushError, rotateDue, rotateSecret, type DiscardPendingOptions, type RotateDueOptions, type RotateOptions, type RotateResult } from "../../index.js";
 import { EXIT_CODES, EXIT_ROTATION_STILL_DUE } from "../exit-codes.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { globalOptions, projectFrom } from "../open-manager.js";
 import { readSecretValue } from "../read-value.js";
+import type { Mapped } from "../flags.js";
 
 const HELP_AFTER = `
 Steps: create (the new value is stored as pending), set (applied in the target), test (checked
 there), finish (pending becomes current, the old value previous). A failure at any step leaves
-current untouched and names the step; --resume carries on from the stored pending version.
+current untouched and names the step; --resume carries on from the stored pending version, and
+--discard drops it instead (current untouched; hush does not revoke it: if the set step ran, the
+pending value may be live in the target, and a reminder says so).
 
 The old value stays valid for the grace period (--grace, default 10m), then the rotator revokes
 it: at once with --grace 0, else \`hush rotate --due\` (from cron) performs the recorded revoke.
@@ -23,6 +26,7 @@ Examples:
   hush rotate session_secret --rotator random --grace 0 --yes
   hush rotate openai_api_key                  # rotator from hush.yaml; asks for the new key
   hush rotate db_password --resume            # after a failure or an interrupted rotation
+  hush rotate db_password --discard --yes     # or drop that pending version, then rotate anew
 `;
 
 interface RotateFlags {
@@ -34,6 +38,7 @@ interface RotateFlags {
   yes?: boolean;
   due?: boolean;
   dryRun?: boolean;
+  discard?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -45,6 +50,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--grace <duration>", "how long the old value stays valid before it is revoked (0, 30s, 10m, 1h, 7d)", "10m")
     .option("--resume", "carry on from the stored pending version")
     .option("--source <name>", "rotate in this source of the chain")
+    .option("--discard", "drop the pending version an interrupted or failed rotation left (no revoke)")
     .option("--due", "perform revokes whose grace period is over, and rotate every overdue secret that has a rotator (cron)")
     .option("--dry-run", "with --due: only list what is due")
     .option("--yes", "do not ask for confirmation (scripts)")
@@ -52,6 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText("after", HELP_AFTER)
     .action(async (name: string | undefined, opts: RotateFlags, cmd: Command) => {
       const json = opts.json || globalOptions(cmd).json;
+      if (opts.discard) return runDiscard(ctx, cmd, opts, name, json === true);
       if (opts.due) return runDue(ctx, cmd, opts, name, json === true);
       if (name === undefined) throw new HushError("INVALID_ARGUMENT", "hush rotate needs a secret name, or --due.");
       if (!opts.yes && !(await confirm(ctx, `Rotate ${name}${opts.resume ? " (resume)" : ""}? [y/N] `))) {
@@ -74,6 +81,21 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 // --- internal ---
+
+/** `--discard`: only with a name, --source, --yes and --json. */
+async function runDiscard(ctx: CliContext, cmd: Command, opts: RotateFlags, name: string | undefined, json: boolean): Promise<void> {
+  const other = [opts.resume && "--resume", opts.due && "--due", opts.dryRun && "--dry-run", opts.rotator !== undefined && "--rotator", cmd.getOptionValueSource("grace") === "cli" && "--grace"].filter(Boolean);
+  if (other.length > 0) throw new HushError("INVALID_ARGUMENT", `--discard drops the pending version; it does not go with ${other.join(", ")}.`);
+  if (name === undefined) throw new HushError("INVALID_ARGUMENT", "hush rotate --discard needs a secret name.");
+  if (!opts.yes && !(await confirm(ctx, `Discard the pending version of ${name}? [y/N] `))) {
+    throw new HushError("INVALID_ARGUMENT", "Not confirmed; nothing was changed. Pass --yes to discard without asking (scripts).");
+  }
+  const options: Mapped<Omit<DiscardPendingOptions, "name">> = { ...projectFrom(cmd, ctx), source: opts.source };
+  const r = await discardPendingRotation({ ...options, name });
+  if (json) return outJson(ctx, r);
+  out(ctx, `discarded pending version ${r.version} of ${r.name} in ${r.source}; current is unchanged`);
+  for (const line of r.reminders) out(ctx, `reminder: ${line}`);
+}
 
 /** `--due`: the exit code says all done (0), still due (EXIT_ROTATION_STILL_DUE) or failed (ROTATION_FAILED's). */
 async function runDue(ctx: CliContext, cmd: Command, opts: RotateFlags, name: string | undefined, json: boolean): Promise<void> {

@@ -15,6 +15,7 @@ export interface SecretManagerApi {
   getSecretVersion(request: { name: string }, options?: object): Promise<[VersionReply, ...unknown[]]>;
   createSecret(request: { parent: string; secretId: string; secret: object }, options?: object): Promise<[SecretReply, ...unknown[]]>;
   addSecretVersion(request: { parent: string; payload: { data: Uint8Array; dataCrc32c: number } }, options?: object): Promise<[VersionReply, ...unknown[]]>;
+  updateSecret(request: { secret: { name: string; versionAliases?: Record<string, number>; etag?: string }; updateMask: { paths: string[] } }, options?: object): Promise<[SecretReply, ...unknown[]]>;
   deleteSecret(request: { name: string; etag?: string }, options?: object): Promise<unknown>;
   listSecrets(request: ListRequest, options?: object): Promise<[SecretReply[], ListRequest | null, ...unknown[]]>;
   listSecretVersions(request: ListRequest, options?: object): Promise<[VersionReply[], ListRequest | null, ...unknown[]]>;

@@ -16,12 +16,18 @@ import { locate, versionNumber, type GcpSession, type GcpSettings, type SecretLo
 /** Most pages a list follows (a bound, not a limit anyone should meet: 1,000 pages of 25,000). */
 export const MAX_PAGES = 1000;
 
+/** The alias a rotated secret's current version carries (./stage.ts). */
+export const CURRENT_ALIAS = "hush-current";
+
+/** hush's rotation aliases as the labels every versioned source gives (docs/rotation.md). */
+const ROTATION_LABELS: Record<string, string> = { [CURRENT_ALIAS]: "current", "hush-pending": "pending", "hush-previous": "previous" };
+
 /** The record of `name` (at `version`, else its mapped version or `latest`), or undefined when Google has none. */
 export async function readSecret(settings: GcpSettings, session: GcpSession, name: string, version?: string): Promise<SecretRecord | undefined> {
   assertValidName(name);
   const loc = locate(settings, session, name, "read", version);
   if (!loc) return undefined; // no secret id can hold this name (a '.'), and hush.yaml maps it nowhere
-  const reply = await access(settings, session, loc);
+  const reply = await accessCurrent(settings, session, loc, version === undefined);
   if (!reply) return undefined;
   const text = payloadText(reply, loc);
   const picked = pickJsonProperty(text, loc.property, loc.where);
@@ -36,6 +42,16 @@ export async function access(settings: GcpSettings, session: GcpSession, loc: Se
   if (r.ok) return verified(r.value[0], loc);
   if (r.status === "NOT_FOUND") return undefined;
   throw await stateError(settings, session, loc);
+}
+
+/**
+ * `loc`'s version; with `rotation` on, for a plain read of `latest`, the version aliased
+ * `hush-current` when the secret has that alias (a rotation's pending version is `latest` but not
+ * current: ./stage.ts).
+ */
+async function accessCurrent(settings: GcpSettings, session: GcpSession, loc: SecretLocation, plain: boolean): Promise<AccessReply | undefined> {
+  if (!plain || loc.version !== "latest" || !settings.rotation) return access(settings, session, loc);
+  return (await access(settings, session, { ...loc, version: CURRENT_ALIAS })) ?? access(settings, session, loc);
 }
 
 /** The payload's bytes; STORE_CORRUPT when its CRC32C does not match the one Google sent. */
@@ -61,7 +77,7 @@ export async function listVersions(settings: GcpSettings, session: GcpSession, l
     .filter((v) => v.version > 0)
     .sort((a, b) => b.version - a.version);
   versions[0]?.labels.unshift("latest");
-  for (const v of versions) v.labels.push(...(aliases.get(v.version) ?? []));
+  for (const v of versions) v.labels.push(...(aliases.get(v.version) ?? []).map((a) => ROTATION_LABELS[a] ?? a));
   return versions;
 }
 

@@ -22,6 +22,8 @@ export interface GcpSettings extends CallSettings {
   labels: Record<string, string>;
   env: NodeJS.ProcessEnv;
   remoteRefs: Readonly<Record<string, RemoteRef>>;
+  /** Rotation on version aliases is on: plain reads follow `hush-current` (see GcpSourceOptions.rotation). */
+  rotation: boolean;
 }
 
 /** Where one hush name lives. */

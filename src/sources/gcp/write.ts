@@ -29,14 +29,21 @@ export const MAX_PAYLOAD_BYTES = 65536;
 /** Writes `value` as a new version of `name` (creating the secret on its first write). */
 export async function writeSecret(settings: GcpSettings, session: GcpSession, name: string, value: string): Promise<SecretRecord> {
   const loc = writableLocation(settings, session, name, "write");
+  const added = await addVersionOf(settings, session, loc, name, value, { create: true });
+  if (!added) throw remoteError("SOURCE_UNAVAILABLE", `${settings.source}: ${loc.where.path} was created but is not found when written; retry.`, loc.where);
+  return added;
+}
+
+/** Adds `value` as a new version at `loc` (creating the secret first when `create`); undefined when there is no secret. */
+export async function addVersionOf(settings: GcpSettings, session: GcpSession, loc: SecretLocation, name: string, value: string, options: { create?: boolean } = {}): Promise<SecretRecord | undefined> {
   const data = Buffer.from(value, "utf8");
   if (data.length > MAX_PAYLOAD_BYTES) throw remoteError("LIMIT_EXCEEDED", `${settings.source}: the value of ${name} is ${data.length} bytes; Secret Manager holds at most ${MAX_PAYLOAD_BYTES} per version.`, loc.where);
   let added = await addVersion(settings, session, loc, data);
-  if (!added) {
+  if (!added && options.create) {
     await createSecret(settings, session, loc);
     added = await addVersion(settings, session, loc, data);
-    if (!added) throw remoteError("SOURCE_UNAVAILABLE", `${settings.source}: ${loc.where.path} was created but is not found when written; retry.`, loc.where);
   }
+  if (!added) return undefined;
   const n = versionNumber(added.name);
   return { name, value, source: settings.source, ...(n !== undefined ? { version: n } : {}), location: `${loc.secret}/versions/${n ?? "latest"}` };
 }
@@ -47,14 +54,15 @@ export async function deleteSecret(settings: GcpSettings, session: GcpSession, n
   const got = await callGoogle(settings, loc.where, () => session.api.getSecret({ name: loc.secret }, session.callOptions), { expected: ["NOT_FOUND"] as const });
   if (!got.ok) return false;
   const etag = got.value[0].etag ?? undefined;
-  const r = await callGoogle(settings, loc.where, () => session.api.deleteSecret({ name: loc.secret, ...(etag ? { etag } : {}) }, session.callOptions), { expected: ["NOT_FOUND"] as const });
+  const r = await callGoogle(settings, loc.where, () => session.api.deleteSecret({ name: loc.secret, ...(etag ? { etag } : {}) }, session.callOptions), { expected: ["NOT_FOUND", "FAILED_PRECONDITION", "ABORTED"] as const });
+  // A stale etag is FAILED_PRECONDITION (https://cloud.google.com/secret-manager/docs/etags): changed in between.
+  if (!r.ok && r.status !== "NOT_FOUND") throw remoteError("CONCURRENT_MODIFICATION", `${settings.source}: ${loc.where.path} changed while hush deleted it (etag mismatch); nothing was deleted.`, loc.where);
   return r.ok;
 }
 
-// --- internal ---
 
 /** The location of a name hush may write: its own secret, not a property or a pinned version. */
-function writableLocation(settings: GcpSettings, session: GcpSession, name: string, operation: string): SecretLocation {
+export function writableLocation(settings: GcpSettings, session: GcpSession, name: string, operation: string): SecretLocation {
   assertValidName(name);
   const loc = locate(settings, session, name, operation);
   if (!loc) {
@@ -65,6 +73,8 @@ function writableLocation(settings: GcpSettings, session: GcpSession, name: stri
   }
   return loc;
 }
+
+// --- internal ---
 
 /** `addSecretVersion`, retried as the header says; undefined when the secret does not exist. */
 async function addVersion(settings: GcpSettings, session: GcpSession, loc: SecretLocation, data: Buffer): Promise<VersionReply | undefined> {
