@@ -5,8 +5,9 @@
  * `path`, serves multi-field secrets through `secrets.NAME.remote.property`, and reads 50 names
  * with one LIST and one read per distinct key, a few at once. The remote toolkit gives it retries,
  * a TTL cache with `refresh()`, a polling `watch` and, with `offlineCache`, last-known-good copies.
- * `hush rotate` stages a new version marked hush-pending in custom_metadata while reads serve
- * hush-current (./vault/stage.ts, ./vault/marks.ts; docs/vault.md, "Rotation").
+ * With `rotation: true`, `hush rotate` stages a new version marked hush-pending in custom_metadata
+ * while reads serve hush-current (./vault/stage.ts, ./vault/marks.ts; docs/vault.md, "Rotation");
+ * without it (the default) reads take the latest version and the source cannot stage.
  *
  * ```yaml
  * sources:
@@ -33,6 +34,7 @@ export const VAULT_OPTIONS = {
   caCert: option.path({ description: "PEM file of the CA that signed Vault's certificate, trusted by this source alone (never NODE_EXTRA_CA_CERTS)", docDefault: "VAULT_CACERT" }),
   field: option.string({ description: "the field a plain secret is kept in", default: "value" }),
   concurrency: option.integer({ description: "most requests at once (batch reads, recursive lists)", min: 1, max: 64, default: 8 }),
+  rotation: option.boolean({ description: "zero-downtime `hush rotate` on KV v2 versions: reads serve `hush-current` while a staged version is marked `hush-pending` in custom_metadata (docs/vault.md, \"Rotation\")", default: false }),
   watchInterval: durationOption({ description: "how often `watch` (hush run --watch) polls for new versions", default: 30_000, docDefault: "30s" }),
   auth: option.object(
     {

@@ -60,7 +60,7 @@ const SOURCES: Record<string, () => string> = {
   local: () => "  - type: local\n",
   postgres: () => `  - type: postgres\n    options: { url: "${TEST_DATABASE_URL}", schema: ${schema} }\n`,
   aws: () => `  - type: aws\n    options: { endpoint: "${aws.url}", path: "app/{env}" }\n`,
-  vault: () => `  - type: vault\n    options: { address: "${vault.url}", path: app }\n`,
+  vault: () => `  - type: vault\n    options: { address: "${vault.url}", path: app, rotation: true }\n`,
 };
 
 describe.each(Object.keys(SOURCES))("SIGKILL during a rotation, then --resume: %s", (kind) => {

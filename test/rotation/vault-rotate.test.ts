@@ -41,7 +41,7 @@ beforeEach(() => {
   env = { HOME: dir, VAULT_TOKEN: vault.rootToken };
   mkdirSync(join(dir, ".secrets"), { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, ".secrets", ".encryption.key"), generateFernetKey(), { mode: 0o600 });
-  writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n  - type: vault\n    options: { address: "${vault.url}", path: app, timeout: 2s }\n`);
+  writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n  - type: vault\n    options: { address: "${vault.url}", path: app, rotation: true, timeout: 2s }\n`);
   vault.kv().deleteAll(KEY);
   vault.kv().write(KEY, { data: { value: OLD } });
 });

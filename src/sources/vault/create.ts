@@ -25,7 +25,7 @@ import { checkVault } from "./check.js";
  * @example
  * const vault = createVaultSource({ address: "https://vault:8200", mount: "secret", field: "value", concurrency: 8, cacheTtl: 60_000, timeout: 10_000, watchInterval: 30_000 }, context);
  */
-export function createVaultSource(options: VaultSourceOptions, context: SourceContext): SecretSource & { refresh(names?: readonly string[]): Promise<void> } {
+export function createVaultSource(options: Omit<VaultSourceOptions, "rotation"> & { rotation?: boolean }, context: SourceContext): SecretSource & { refresh(names?: readonly string[]): Promise<void> } {
   const env = context.env ?? process.env;
   const address = options.address ?? env.VAULT_ADDR;
   if (!address || !/^https?:\/\/[^/\s]+\/?$/.test(address)) {
@@ -44,8 +44,8 @@ export function createVaultSource(options: VaultSourceOptions, context: SourceCo
     ...(caPath ? { ca: readCa(resolve(context.root, caPath)) } : {}),
     ...(context.onDebug ? { onAttempt: (a) => context.onDebug!(`vault: ${formatAttempts([a])}`) } : {}),
   });
-  const kv = createVaultKvSource({ name: "vault", client, mount: options.mount, field: options.field, concurrency: options.concurrency, ...(options.path ? { path: options.path } : {}), ...(context.remoteRefs ? { remoteRefs: context.remoteRefs } : {}) });
-  const watch = pollingWatch({ source: "vault", intervalMs: options.watchInterval, snapshot: () => versionTags(kv, client, options.mount, options.concurrency), onWarning: context.onWarning });
+  const kv = createVaultKvSource({ name: "vault", client, mount: options.mount, field: options.field, concurrency: options.concurrency, rotation: options.rotation === true, ...(options.path ? { path: options.path } : {}), ...(context.remoteRefs ? { remoteRefs: context.remoteRefs } : {}) });
+  const watch = pollingWatch({ source: "vault", intervalMs: options.watchInterval, snapshot: () => versionTags(kv, client, options.mount, options.concurrency, options.rotation === true), onWarning: context.onWarning });
   const raw: SecretSource = {
     ...kv,
     watch,

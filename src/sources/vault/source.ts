@@ -28,6 +28,8 @@ export interface VaultKvOptions {
   field: string;
   /** Most reads at once. */
   concurrency: number;
+  /** Zero-downtime rotation on marks (./marks.ts, ./stage.ts); off: the latest version is served and there is no stage. */
+  rotation?: boolean;
   remoteRefs?: Readonly<Record<string, RemoteRef>>;
 }
 
@@ -85,7 +87,7 @@ export function createVaultKvSource(o: VaultKvOptions): SecretSource & { locate(
     async versions(name) {
       const l = locate(name);
       const meta = await readMetadata(o.client, o.mount, l.loc.key, { ...l.where, operation: "read metadata", path: `${o.mount}/metadata/${l.loc.key}` });
-      const marks = marksOf(meta?.customMetadata);
+      const marks = o.rotation ? marksOf(meta?.customMetadata) : {};
       const served = meta && servedVersion(meta.currentVersion, marks);
       const pending = meta && livePending(meta.currentVersion, marks);
       return (meta?.versions ?? []).map((v): SecretVersionInfo => {
@@ -98,14 +100,18 @@ export function createVaultKvSource(o: VaultKvOptions): SecretSource & { locate(
       const l = locate(name);
       return toRecord(l, await readKv(o.client, o.mount, l.loc.key, version, l.where));
     },
-    async stage(name, value) {
-      const l = locate(name);
-      if (l.version !== undefined) throw pinned(o.name, l.name, l.version);
-      return stageVersion(o, l, value, toRecord);
-    },
-    getPending: async (name) => readPending(o, locate(name), toRecord),
-    promote: async (name, version) => promoteVersion(o, locate(name), version, toRecord),
-    discardPending: async (name, version) => discardPending(o, locate(name), version),
+    ...(o.rotation
+      ? {
+          async stage(name: string, value: string) {
+            const l = locate(name);
+            if (l.version !== undefined) throw pinned(o.name, l.name, l.version);
+            return stageVersion(o, l, value, toRecord);
+          },
+          getPending: async (name: string) => readPending(o, locate(name), toRecord),
+          promote: async (name: string, version: number) => promoteVersion(o, locate(name), version, toRecord),
+          discardPending: async (name: string, version: number) => discardPending(o, locate(name), version),
+        }
+      : {}),
     async rollback(name, to) {
       const l = locate(name);
       const old = toRecord(l, await readKv(o.client, o.mount, l.loc.key, to, l.where));
@@ -166,9 +172,9 @@ async function listNames(o: VaultKvOptions): Promise<string[]> {
   return [...names];
 }
 
-/** A pinned version as asked; else the version hush serves as current (./marks.ts). */
+/** A pinned version as asked; else the version hush serves as current (./marks.ts; the latest without `rotation`). */
 async function readCurrentKv(o: VaultKvOptions, l: Located): Promise<KvVersionData | undefined> {
-  if (l.version !== undefined) return readKv(o.client, o.mount, l.loc.key, l.version, l.where);
+  if (l.version !== undefined || !o.rotation) return readKv(o.client, o.mount, l.loc.key, l.version, l.where);
   return (await readServed(o.client, o.mount, l.loc.key, l.where))?.kv;
 }
 

@@ -10,7 +10,7 @@ import type { createVaultKvSource } from "./source.js";
 import { marksOf, servedVersion } from "./marks.js";
 
 /** Name → version tag of every name the source holds. */
-export async function versionTags(kv: ReturnType<typeof createVaultKvSource>, client: VaultClient, mount: string, concurrency: number): Promise<Map<string, VersionTag>> {
+export async function versionTags(kv: ReturnType<typeof createVaultKvSource>, client: VaultClient, mount: string, concurrency: number, rotation = false): Promise<Map<string, VersionTag>> {
   const located = (await kv.list()).map((n) => kv.locate(n));
   const keys = [...new Set(located.map((l) => l.loc.key))];
   const metas = await mapBounded(keys, concurrency, (key) => readMetadata(client, mount, key, { source: kv.name, operation: "watch", path: `${mount}/metadata/${key}` }));
@@ -19,8 +19,8 @@ export async function versionTags(kv: ReturnType<typeof createVaultKvSource>, cl
   for (const l of located) {
     const meta = byKey.get(l.loc.key);
     if (!meta) continue;
-    // The served version: staging a pending version is no change to watch.
-    const served = servedVersion(meta.currentVersion, marksOf(meta.customMetadata));
+    // The served version: with rotation, staging a pending version is no change to watch.
+    const served = rotation ? servedVersion(meta.currentVersion, marksOf(meta.customMetadata)) : meta.currentVersion;
     const current = meta.versions.find((v) => v.version === served);
     tags.set(l.name, { tag: `${served}:${current?.deleted ? "d" : ""}${current?.destroyed ? "x" : ""}`, ...(current ? { writtenAt: current.createdTime.getTime() } : {}) });
   }

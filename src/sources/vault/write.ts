@@ -5,7 +5,7 @@
  * CONCURRENT_MODIFICATION; no update is ever lost silently.
  */
 import { HushError } from "../../errors.js";
-import { deleteKey, readMetadata, writeKv } from "./kv.js";
+import { deleteKey, readKv, readMetadata, writeKv } from "./kv.js";
 import { readServed } from "./marks.js";
 import type { Located, VaultKvOptions } from "./source.js";
 import { sleepJitter } from "../remote/jitter.js";
@@ -41,6 +41,10 @@ const CAS_ATTEMPTS = 3;
 /** The latest data (empty when the key is new, or its latest version deleted) and the version to pass as `cas`. */
 async function latest(o: VaultKvOptions, l: Located): Promise<{ data: Record<string, unknown>; cas: number }> {
   try {
+    if (!o.rotation) {
+      const kv = await readKv(o.client, o.mount, l.loc.key, undefined, l.where);
+      return kv ? { data: kv.data, cas: kv.version } : { data: {}, cas: 0 };
+    }
     // The served version's fields (never a pending version's), written over the latest version.
     const read = await readServed(o.client, o.mount, l.loc.key, l.where);
     return read ? { data: read.kv.data, cas: read.latest } : { data: {}, cas: 0 };

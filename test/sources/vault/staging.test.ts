@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 async function start(options: Record<string, unknown> = {}): Promise<VaultSetup> {
-  setup = await setupVault(options);
+  setup = await setupVault({ rotation: true, ...options });
   setup.seed({ [NAME]: OLD });
   source = setup.source as unknown as Stager;
   return setup;
@@ -104,7 +104,7 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
   });
 
   it("other custom_metadata entries are kept; a multi-field secret keeps its other fields, and a set during the rotation never carries the pending value", async () => {
-    const { vault } = await setupVault({ cacheTtl: 0 }, { remoteRefs: { [NAME]: { key: KEY, property: "token" }, svc_user: { key: KEY, property: "user" } } }).then((s) => (setup = s));
+    const { vault } = await setupVault({ cacheTtl: 0, rotation: true }, { remoteRefs: { [NAME]: { key: KEY, property: "token" }, svc_user: { key: KEY, property: "user" } } }).then((s) => (setup = s));
     vault.kv().write(KEY, { data: { token: OLD, user: "svc" } });
     vault.kv().writeMetadata(KEY, { custom_metadata: { owner: "team-a" } });
     source = setup!.source as unknown as Stager;
@@ -239,8 +239,8 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     const { vault } = await start({ cacheTtl: 0 });
     const client = createVaultClient({ address: vault.url, auth: { method: "token" }, env: { VAULT_TOKEN: vault.rootToken }, timeoutMs: 2000, maxSockets: 2, source: "vault" });
     try {
-      const kv = createVaultKvSource({ name: "vault", client, mount: "secret", path: PREFIX, field: "value", concurrency: 2 });
-      const tag = async () => (await versionTags(kv, client, "secret", 2)).get(NAME)?.tag;
+      const kv = createVaultKvSource({ name: "vault", client, mount: "secret", path: PREFIX, field: "value", concurrency: 2, rotation: true });
+      const tag = async () => (await versionTags(kv, client, "secret", 2, true)).get(NAME)?.tag;
       const before = await tag();
       await source.stage(NAME, NEW);
       expect(await tag()).toBe(before);
@@ -251,8 +251,27 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     }
   });
 
+  it("without rotation: true a pending-marked latest version is served as latest (one read, as before the marks), and the source cannot stage", async () => {
+    setup = await setupVault({ cacheTtl: 0 });
+    setup.seed({ [NAME]: OLD });
+    const { vault } = setup;
+    vault.kv().write(KEY, { data: { value: NEW } });
+    vault.kv().writeMetadata(KEY, { custom_metadata: { "hush-current": "1", "hush-pending": "2", "hush-stage": "a-stage" } });
+    const plain = setup.source;
+    await plain.get(NAME); // the AppRole login
+    const before = vault.server.requests.length;
+    expect((await plain.get(NAME))?.value).toBe(NEW);
+    expect(vault.server.requests.length - before, "one read, no marks followed").toBe(1);
+    expect((await plain.getMany!([NAME]))[0]).toMatchObject({ value: NEW, version: 2 });
+    expect((await plain.versions!(NAME)).map((v) => [v.version, v.labels ?? []])).toEqual([
+      [2, ["current"]],
+      [1, []],
+    ]);
+    for (const m of ["stage", "getPending", "promote", "discardPending"] as const) expect(plain[m], m).toBeUndefined();
+  });
+
   it("a pinned version (secrets.NAME.remote.version) is READ_ONLY", async () => {
-    setup = await setupVault({ cacheTtl: 0 }, { remoteRefs: { [NAME]: { key: KEY, version: "1" } } });
+    setup = await setupVault({ cacheTtl: 0, rotation: true }, { remoteRefs: { [NAME]: { key: KEY, version: "1" } } });
     setup.seed({ [NAME]: OLD });
     source = setup.source as unknown as Stager;
     await expectCode(source.stage(NAME, NEW), "READ_ONLY");
