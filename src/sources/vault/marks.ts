@@ -9,7 +9,7 @@
 import { HushError } from "../../errors.js";
 import type { RemoteWhere } from "../remote/errors.js";
 import type { VaultClient } from "./client.js";
-import { readKv, type KvVersionData } from "./kv.js";
+import { readKv, readMetadata, writeCustomMetadata, type KvVersionData } from "./kv.js";
 
 /** The marks, parsed; a mark that is not a whole number from 1 is absent. */
 export interface RotationMarks {
@@ -64,4 +64,18 @@ export async function readServed(client: VaultClient, mount: string, key: string
   // Fail closed: the version marked current is gone (never "not here", never the pending value).
   if (!kv) throw new HushError("VERSION_NOT_FOUND", `${where.source}: version ${served} of ${where.path ?? key}, marked hush-current while version ${latest.version} is pending, is not there.`, { source: where.source, ...(where.secret !== undefined ? { secret: where.secret } : {}) });
   return { kv, latest: latest.version };
+}
+
+/**
+ * Drops a `hush-pending` mark on `version`, a version that is provably no staged one: hush set
+ * (or a stage whose data write lost its check-and-set) has just written it. Such a mark is left by
+ * a stage cut between its marks and its data write, or by a stage racing the write; kept, it would
+ * hide the write behind the old value. `stageId`: only that stage's mark. False when there is none.
+ */
+export async function dropMarkOnWritten(client: VaultClient, mount: string, key: string, version: number, where: RemoteWhere, stageId?: string): Promise<boolean> {
+  const meta = await readMetadata(client, mount, key, { ...where, path: `${mount}/metadata/${key}` });
+  const marks = marksOf(meta?.customMetadata);
+  if (!meta || marks.pending !== version || (stageId !== undefined && marks.stageId !== stageId)) return false;
+  await writeCustomMetadata(client, mount, key, withMarks(meta.customMetadata, { ...(marks.current !== undefined ? { current: marks.current } : {}), ...(marks.previous !== undefined ? { previous: marks.previous } : {}) }), where);
+  return true;
 }

@@ -6,10 +6,10 @@
  *   (NOT_FOUND); writes the marks first (`hush-current` = latest L, `hush-pending` = L+1, a fresh
  *   `hush-stage` id), reads them back (another stage that wrote its marks since: ROTATION_IN_PROGRESS,
  *   nothing written), then writes the new version with `cas` = L. Marks before data: no read ever
- *   sees version L+1 unmarked. A check-and-set failure means someone wrote L+1 in between; it stays
- *   marked pending (never served by hush) and the stage refuses (ROTATION_IN_PROGRESS): finish it
- *   with `--resume` or drop it with discardPending. A stage cut between its two writes leaves a mark
- *   above the latest version, which is no pending version (./marks.ts livePending).
+ *   sees version L+1 unmarked. A check-and-set failure means someone wrote L+1 in between: the
+ *   stage drops its own mark (that write is served) and refuses (CONCURRENT_MODIFICATION). A stage
+ *   cut between its two writes leaves a mark above the latest version, which is no pending version
+ *   (./marks.ts livePending); hush set drops it when it writes that version (./write.ts).
  * - `getPending`: the marked version, read; none when unmarked; any failure throws.
  * - `promote`: one metadata write moves the marks (`hush-current` = the pending version,
  *   `hush-previous` = the old current, no `hush-pending`): a cut promote is either not done (promote
@@ -23,7 +23,7 @@ import { randomUUID } from "node:crypto";
 import { HushError } from "../../errors.js";
 import type { SecretRecord } from "../../types.js";
 import { readKv, readMetadata, writeCustomMetadata, writeKv, type KvMetadata, type KvVersionData } from "./kv.js";
-import { livePending, marksOf, readServed, servedVersion, withMarks } from "./marks.js";
+import { dropMarkOnWritten, livePending, marksOf, readServed, servedVersion, withMarks } from "./marks.js";
 import type { Located, VaultKvOptions } from "./source.js";
 
 /** Turns a version's data into the name's record (undefined when its field is not there). */
@@ -49,7 +49,13 @@ export async function stageVersion(o: VaultKvOptions, l: Located, value: string,
     written = await writeKv(o.client, o.mount, l.loc.key, { ...current.kv.data, [property]: value }, base, where);
   } catch (e) {
     if (e instanceof HushError && e.code === "CONCURRENT_MODIFICATION") {
-      throw inProgress(o, l, `had version ${base + 1} written by another writer while it was staged; that version is marked pending (never served by hush): finish it with \`hush rotate ${l.name} --resume\` or drop it`);
+      // Version base+1 is another writer's: our mark on it would hide that write behind the old value.
+      const dropped = await dropMarkOnWritten(o.client, o.mount, l.loc.key, base + 1, where, stageId).then(
+        () => undefined,
+        (d: unknown) => (d instanceof HushError ? d.code : "an error"),
+      );
+      if (dropped !== undefined) throw overtaken(o, l, `had version ${base + 1} written by another writer while it was staged, and this stage's hush-pending mark on it could not be dropped (${dropped}): hush serves the old value until \`hush set ${l.name}\` writes it again`);
+      throw overtaken(o, l, `had version ${base + 1} written by another writer while it was staged; that write is served and nothing was staged`);
     }
     throw e;
   }

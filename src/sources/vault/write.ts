@@ -2,11 +2,12 @@
  * Writes of the `vault` source, always with check-and-set: read the latest version, change one
  * field (the other fields of a multi-field secret are kept), write with `cas` = the version read.
  * A writer that loses the race reads again and retries, a few times, then gives up with
- * CONCURRENT_MODIFICATION; no update is ever lost silently.
+ * CONCURRENT_MODIFICATION; no update is ever lost silently. With `rotation`, a `hush-pending` mark
+ * on the version just written (left by a cut or racing stage) is dropped, so the write is served.
  */
 import { HushError } from "../../errors.js";
 import { deleteKey, readKv, readMetadata, writeKv } from "./kv.js";
-import { readServed } from "./marks.js";
+import { dropMarkOnWritten, readServed } from "./marks.js";
 import type { Located, VaultKvOptions } from "./source.js";
 import { sleepJitter } from "../remote/jitter.js";
 
@@ -16,7 +17,9 @@ export async function writeField(o: VaultKvOptions, l: Located, value: string): 
   const where = { ...l.where, operation: "write" };
   return withCasRetries(async () => {
     const { data, cas } = await latest(o, l);
-    return { ...(await writeKv(o.client, o.mount, l.loc.key, { ...data, [property]: value }, cas, where)), property };
+    const written = await writeKv(o.client, o.mount, l.loc.key, { ...data, [property]: value }, cas, where);
+    if (o.rotation) await dropMarkOnWritten(o.client, o.mount, l.loc.key, written.version, where);
+    return { ...written, property };
   });
 }
 
@@ -29,7 +32,10 @@ export async function removeField(o: VaultKvOptions, l: Located): Promise<boolea
     if (!Object.hasOwn(data, property)) return false;
     const { [property]: _removed, ...rest } = data;
     if (Object.keys(rest).length === 0) await deleteKey(o.client, o.mount, l.loc.key, where);
-    else await writeKv(o.client, o.mount, l.loc.key, rest, cas, where);
+    else {
+      const written = await writeKv(o.client, o.mount, l.loc.key, rest, cas, where);
+      if (o.rotation) await dropMarkOnWritten(o.client, o.mount, l.loc.key, written.version, where);
+    }
     return true;
   });
 }

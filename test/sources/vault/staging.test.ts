@@ -163,7 +163,7 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     expect(marks()).toMatchObject({ "hush-current": "3", "hush-pending": "4" });
   });
 
-  it("another writer landing between stage's marks and its data write: the stage refuses, the version stays pending and is never served", async () => {
+  it("another writer landing between stage's marks and its data write: the stage refuses and drops its mark, so that write is served", async () => {
     const { vault } = await start({ cacheTtl: 0 });
     vault.beforeRequest = (method, api) => {
       if (method === "POST" && api === `secret/data/${KEY}`) {
@@ -172,9 +172,28 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
       }
       return undefined;
     };
-    await expectCode(source.stage(NAME, NEW), "ROTATION_IN_PROGRESS");
+    await expectCode(source.stage(NAME, NEW), "CONCURRENT_MODIFICATION");
+    expect((await source.get(NAME))?.value, "the other writer's version is served, not hidden behind the old value").toBe(THEIRS);
+    expect(await source.getPending(NAME)).toBeUndefined();
+    expect(marks()).toEqual({ "hush-current": "1" });
+  });
+
+  it("another writer landing, and the stage cannot drop its mark (Vault fails): CONCURRENT_MODIFICATION says the mark is left, no value in it; hush set then serves", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    let landed = false;
+    vault.beforeRequest = (method, api) => {
+      if (method === "POST" && api === `secret/data/${KEY}` && !landed) {
+        landed = true;
+        vault.kv().write(KEY, { data: { value: THEIRS } });
+      } else if (landed && method === "POST" && api === `secret/metadata/${KEY}`) return { status: 500, json: { errors: ["internal error"] } };
+      return undefined;
+    };
+    const e = await expectCode(source.stage(NAME, NEW), "CONCURRENT_MODIFICATION");
+    expect(e.message).toContain("could not be dropped (SOURCE_UNAVAILABLE)");
+    vault.beforeRequest = undefined;
     expect((await source.get(NAME))?.value).toBe(OLD);
-    expect(await source.getPending(NAME)).toMatchObject({ value: THEIRS, version: 2 });
+    await source.set(NAME, THEIRS);
+    expect((await source.get(NAME))?.value).toBe(THEIRS);
   });
 
   it("two stages racing past the check: the one whose marks were overwritten refuses before writing any version", async () => {
@@ -204,6 +223,24 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     expect((await source.get(NAME))?.value).toBe(OLD);
     expect((await source.stage(NAME, NEW)).version).toBe(2);
     expect(await source.promote(NAME, 2)).toMatchObject({ value: NEW });
+  });
+
+  it("a stage cut between its marks and its data write, then hush set: a read serves the set value (the stale mark is dropped), and a later rotation works", async () => {
+    const { vault } = await start({ cacheTtl: 0 });
+    vault.beforeRequest = (method, api) => (method === "POST" && api === `secret/data/${KEY}` ? { status: 500, json: { errors: ["internal error"] } } : undefined);
+    await expectCode(source.stage(NAME, NEW), "SOURCE_UNAVAILABLE");
+    vault.beforeRequest = undefined;
+    expect(marks(), "the cut stage's mark is above the latest version").toMatchObject({ "hush-current": "1", "hush-pending": "2" });
+    expect(await source.set(NAME, THEIRS)).toMatchObject({ version: 2 });
+    expect((await source.get(NAME))?.value, "the deliberate write is served, not the old value").toBe(THEIRS);
+    expect((await source.getMany([NAME]))[0]).toMatchObject({ value: THEIRS, version: 2 });
+    expect(await source.getPending(NAME)).toBeUndefined();
+    expect(marks()).toEqual({ "hush-current": "1" });
+    expect((await source.stage(NAME, NEW)).version, "a later rotation starts from the set value").toBe(3);
+    expect((await source.get(NAME))?.value).toBe(THEIRS);
+    expect(await source.promote(NAME, 3)).toMatchObject({ value: NEW });
+    expect((await source.get(NAME))?.value).toBe(NEW);
+    expect(marks()).toEqual({ "hush-current": "3", "hush-previous": "2" });
   });
 
   it("a write landing while promote moves the marks is CONCURRENT_MODIFICATION (Vault has no check-and-set on metadata: read back)", async () => {
