@@ -63,6 +63,16 @@ async function served(): Promise<string | undefined> {
 }
 
 describe("hush rotate on the vault source", () => {
+  it("without rotation: true the vault source cannot stage: READ_ONLY names 'vault with rotation: true', nothing written", async () => {
+    writeFileSync(join(dir, "hush.yaml"), `version: 1\nsources:\n  - type: vault\n    options: { address: "${vault.url}", path: app, timeout: 2s }\n`);
+    const e = await rotateSecret({ cwd: dir, env, name: "api_token", graceMs: 0, rotator: { type: "random", options: {} } }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(HushError);
+    expect((e as HushError).code).toBe("READ_ONLY");
+    expect((e as HushError).message).toContain("vault with rotation: true");
+    expect(secret().current_version).toBe(1);
+    expect(secret().custom_metadata ?? {}).toEqual({});
+  });
+
   it("random rotator: a read between stage and finish serves the old value; finish makes the new one current, the old one previous", async () => {
     const reads: (string | undefined)[] = [];
     const off = registerRotatorType(defineRotatorType({ type: "test-reader", summary: "reads in set (tests)", options: {}, create: () => ({ create: async () => "fresh-CANARY-value-x", set: async () => void reads.push(await served()) }) }));
