@@ -42,6 +42,7 @@ export async function stageVersion(o: VaultKvOptions, l: Located, value: string,
   const base = current.latest;
   const stageId = randomUUID();
   await writeCustomMetadata(o.client, o.mount, l.loc.key, withMarks(meta!.customMetadata, { current: base, pending: base + 1, ...(marks.previous !== undefined ? { previous: marks.previous } : {}), stageId }), where);
+  // The stage id is an ownership token in plain metadata (who won a race), not a MAC or a secret: `!==` leaks nothing.
   if (marksOf((await metadataOf(o, l))?.customMetadata).stageId !== stageId) throw inProgress(o, l, "is being staged by another rotation at the same time; nothing was staged");
   const property = l.loc.property ?? o.field;
   let written;
