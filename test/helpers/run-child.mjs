@@ -40,9 +40,11 @@ if (mode === "env") {
   }, 50);
 } else if (mode === "record") {
   const [name, file] = rest;
+  // The handler goes first: a test signals as soon as it sees the line, and a SIGTERM that came
+  // between the write and the handler would kill the child (exit 143) instead of exiting 0.
+  process.on("SIGTERM", () => process.exit(0));
   writeFileSync(`${file}.pid`, String(process.pid));
   appendFileSync(file, (process.env[name] ?? "<unset>") + "\n");
-  process.on("SIGTERM", () => process.exit(0));
   wait();
 } else if (mode === "touch") {
   writeFileSync(rest[0], "ran\n");
