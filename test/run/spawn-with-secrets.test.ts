@@ -140,8 +140,9 @@ describe("runWithSecrets", () => {
     try {
       const source = memorySource({ api_token: "one-111" });
       const out = join(dir, "signals.txt");
-      // Records its pid at start and "hup" on each SIGHUP; exits 0 on SIGTERM.
-      const script = `const fs=require("fs");const o=process.argv[1];fs.writeFileSync(o,"start "+process.pid+"\\n");process.on("SIGHUP",()=>fs.appendFileSync(o,"hup\\n"));process.on("SIGTERM",()=>process.exit(0));setInterval(()=>{},1000);`;
+      // Records its pid at start and "hup" on each SIGHUP; exits 0 on SIGTERM. The handlers come
+      // before the start line, so no signal can arrive while the child has none.
+      const script = `const fs=require("fs");const o=process.argv[1];process.on("SIGHUP",()=>fs.appendFileSync(o,"hup\\n"));process.on("SIGTERM",()=>process.exit(0));fs.writeFileSync(o,"start "+process.pid+"\\n");setInterval(()=>{},1000);`;
       const running = runWithSecrets(NODE, ["-e", script, out], { manager: managerOf(source), watch: true, reloadSignal: "SIGHUP", ...quiet });
       await waitFor(() => (readIfThere(out)?.startsWith("start ") ? true : undefined), "child started");
       source.change("api_token", "two-222");
