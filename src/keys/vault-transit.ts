@@ -18,6 +18,7 @@
 import { join } from "node:path";
 import { option, type InferOptions } from "../config/options-schema.js";
 import { VAULT_OPTIONS } from "../sources/vault.js";
+import type { VaultClient } from "../sources/vault/client.js";
 import { defineKeyProviderType, type KeyProvider, type KeyProviderContext } from "./provider.js";
 
 /** The options schema of the `vault-transit` provider. */
@@ -43,12 +44,28 @@ export const vaultTransitKeyProviderType = defineKeyProviderType({
   create: (options, context) => createVaultTransitKeyProvider(options, context),
 });
 
+/**
+ * The Vault client a provider shares with the providers its `wrappedKeyFile().at()` makes (the
+ * pending key of `hush key rotate`): one client, so one login and one token (renewed or replaced
+ * by the client as its lease runs out, kept in memory only) for the whole family. Filled on the
+ * first call that reaches Vault.
+ */
+export interface TransitClientCell {
+  client?: VaultClient;
+}
+
 /** Makes the provider; nothing is read or sent before `load`, `save` or `exists`. */
 export function createVaultTransitKeyProvider(options: VaultTransitOptions, context: KeyProviderContext): KeyProvider {
+  return transitKeyProvider(options, context, {});
+}
+
+// --- internal ---
+
+function transitKeyProvider(options: VaultTransitOptions, context: KeyProviderContext, shared: TransitClientCell): KeyProvider {
   const file = options.file ?? join(context.secretsDir, `${context.environment}.key.vault-transit`);
   const address = options.address ?? (context.env ?? process.env).VAULT_ADDR ?? "(VAULT_ADDR)";
   let inner: Promise<KeyProvider> | undefined;
-  const impl = () => (inner ??= import("./vault-transit/provider.js").then((m) => m.createTransitProvider({ ...options, file }, context)));
+  const impl = () => (inner ??= import("./vault-transit/provider.js").then((m) => m.createTransitProvider({ ...options, file }, context, shared)));
   return {
     type: "vault-transit",
     location: () => ({ provider: "vault-transit", where: `${address}/v1/${options.mount}/keys/${options.keyName} (wrapped key in ${file})`, insideProject: false }),
@@ -57,6 +74,7 @@ export function createVaultTransitKeyProvider(options: VaultTransitOptions, cont
     save: async (key, saveOptions) => (await impl()).save(key, saveOptions),
     remove: async () => (await impl()).remove!(),
     check: async () => (await impl()).check!(),
-    wrappedKeyFile: () => ({ path: file, at: (other) => createVaultTransitKeyProvider({ ...options, file: other }, context) }),
+    // A provider over another file (the pending key): its own memo (a real unwrap), the same client and token.
+    wrappedKeyFile: () => ({ path: file, at: (other) => transitKeyProvider({ ...options, file: other }, context, shared) }),
   };
 }

@@ -146,6 +146,14 @@ describe("fake Cloud KMS, through the real SDK", () => {
       expect(googleStatusOf(e)).toBe("PERMISSION_DENIED");
       const bad = await k.decrypt({ name, ciphertext: Buffer.from("not a ciphertext at all, no") }).catch((err: unknown) => err);
       expect(googleStatusOf(bad)).toBe("INVALID_ARGUMENT");
+      // Down part-way: one more decrypt is served, then every call of the verb is UNAVAILABLE; encrypt is untouched.
+      kms.unavailableAfter = { decrypt: kms.calls.decrypt + 1 };
+      await k.decrypt({ name, ciphertext: enc.ciphertext });
+      const down = await k.decrypt({ name, ciphertext: enc.ciphertext }, { retry: null } as never).catch((err: unknown) => err);
+      expect(googleStatusOf(down)).toBe("UNAVAILABLE");
+      await k.encrypt({ name, plaintext });
+      kms.unavailableAfter = {};
+      await k.decrypt({ name, ciphertext: enc.ciphertext });
     } finally {
       await k.close();
     }

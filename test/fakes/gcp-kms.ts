@@ -7,9 +7,10 @@
  * Each crypto key is an AES-256-GCM key that never leaves the fake; a ciphertext names the key
  * it was made under (as the real one does, opaquely) and binds the additional authenticated
  * data. Requests and replies carry the CRC32C fields (`plaintextCrc32c`, `ciphertextCrc32c`,
- * `verifiedPlaintextCrc32c`). Switches: `denied` (PERMISSION_DENIED on every call), and the
- * base fake's faults (unreachable: `{ drop: true }`). Google's error shape; real credentials
- * (gcp-common.ts).
+ * `verifiedPlaintextCrc32c`). Switches: `denied` (PERMISSION_DENIED on every call),
+ * `unavailableAfter` (Cloud KMS going down part-way through a sequence of calls: UNAVAILABLE once
+ * a verb has served so many calls), and the base fake's faults (unreachable: `{ drop: true }`).
+ * Google's error shape; real credentials (gcp-common.ts).
  *
  * @example
  * const kms = await startGcpKmsFake();
@@ -30,6 +31,12 @@ export interface GcpKmsFake {
   account: FakeServiceAccount;
   /** When true, every encrypt and decrypt is PERMISSION_DENIED. */
   denied: boolean;
+  /**
+   * Per verb, how many of its calls (counted in `calls`) are served before every further one is
+   * UNAVAILABLE (503): `{ encrypt: 0 }` fails every encrypt, `{ decrypt: calls.decrypt + 1 }` lets
+   * one more decrypt through. Empty: none.
+   */
+  unavailableAfter: Partial<Record<"encrypt" | "decrypt", number>>;
   /** Calls served, by verb. */
   calls: { encrypt: number; decrypt: number };
   /** Makes a key ring's crypto key; returns its resource name. */
@@ -53,6 +60,7 @@ export async function startGcpKmsFake(options: { projectId?: string; location?: 
     location,
     account,
     denied: false,
+    unavailableAfter: {},
     calls: { encrypt: 0, decrypt: 0 },
     createKey(keyRing, key) {
       const name = `projects/${projectId}/locations/${location}/keyRings/${keyRing}/cryptoKeys/${key}`;
@@ -69,6 +77,8 @@ export async function startGcpKmsFake(options: { projectId?: string; location?: 
     if (req.method !== "POST" || (verb !== "encrypt" && verb !== "decrypt")) return googleError("NOT_FOUND", "The requested URL was not found on this server.");
     const permission = verb === "encrypt" ? "useToEncrypt" : "useToDecrypt";
     if (fake.denied) return googleError("PERMISSION_DENIED", `Permission 'cloudkms.cryptoKeyVersions.${permission}' denied on resource '${resource}' (or it may not exist).`);
+    const limit = fake.unavailableAfter[verb];
+    if (limit !== undefined && fake.calls[verb] >= limit) return googleError("UNAVAILABLE", "The service is currently unavailable.");
     const key = keys.get(resource);
     if (!key) return googleError("NOT_FOUND", `CryptoKey ${resource} not found.`);
     const body = (req.json ?? {}) as Record<string, string | undefined>;

@@ -87,3 +87,36 @@ describe("vault-transit key provider", () => {
     }
   });
 });
+
+describe("vault-transit: one Vault client per provider and the pending-key providers it makes", () => {
+  it("AppRole: one login for the key's unwrap, the pending key's wrap and its read-back; an expired token is replaced by one new login, never sent again", async () => {
+    const t = await setup();
+    try {
+      t.vault.addAppRole("role-transit", "secret-id-transit-0123");
+      const env = { VAULT_SECRET_ID: "secret-id-transit-0123" };
+      const parsed = parseOptions(VAULT_TRANSIT_OPTIONS, { address: t.vault.url, keyName: "hush-prod", timeout: "300ms", auth: { method: "approle", roleId: "role-transit" } }, [], () => undefined) as VaultTransitOptions;
+      const context: KeyProviderContext = { root: t.root, secretsDir: join(t.root, ".secrets"), environment: "prod", env, onWarning: () => undefined };
+      await vaultTransitKeyProviderType.create(parsed, context).save(generateFernetKey());
+      const provider = vaultTransitKeyProviderType.create(parsed, context);
+      const logins = t.vault.logins.length;
+      await provider.load();
+      const pending = provider.wrappedKeyFile!().at(`${t.file}.pending`);
+      const key = generateFernetKey();
+      await pending.save(key);
+      await provider.wrappedKeyFile!().at(`${t.file}.pending`).load();
+      expect(t.vault.logins.length - logins, "one login for the provider and its pending-key providers").toBe(1);
+      // The token expires (its lease ran out, or it was revoked): the next call logs in again, once.
+      const token = [...t.vault.tokens.keys()].at(-1)!;
+      t.vault.expireToken(token);
+      const sent = t.vault.server.requests.length;
+      await provider.wrappedKeyFile!().at(`${t.file}.pending`).load();
+      expect(t.vault.logins.length - logins).toBe(2);
+      const after = t.vault.server.requests.slice(sent);
+      expect(after.filter((r) => r.path.startsWith("/v1/transit/") && r.headers["x-vault-token"] === token), "the expired token is sent once (the 403 that found it expired)").toHaveLength(1);
+      expect(after.at(-1)!.headers["x-vault-token"]).not.toBe(token);
+      expect(readFileSync(`${t.file}.pending`, "utf8")).not.toContain(token);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

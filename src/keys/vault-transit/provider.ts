@@ -15,22 +15,22 @@ import { readTrustedFile } from "../../fs/read-trusted-file.js";
 import { createVaultClient, interpretReply, type VaultClient } from "../../sources/vault/client.js";
 import type { RemoteWhere } from "../../sources/remote/errors.js";
 import type { KeyProvider, KeyProviderContext } from "../provider.js";
-import type { VaultTransitOptions } from "../vault-transit.js";
+import type { TransitClientCell, VaultTransitOptions } from "../vault-transit.js";
 import { keyFileExists, keyMemo, removeKeyFile } from "../key-memo.js";
 
 const FORMAT = "hush-vault-transit-1";
 
-/** Makes the provider over `options.file`. */
-export function createTransitProvider(options: VaultTransitOptions & { file: string }, context: KeyProviderContext): KeyProvider {
+/** Makes the provider over `options.file`; its Vault client is `shared.client` (made here on first use when there is none yet). */
+export function createTransitProvider(options: VaultTransitOptions & { file: string }, context: KeyProviderContext, shared: TransitClientCell = {}): KeyProvider {
   const env = context.env ?? process.env;
   const source = "vault-transit";
-  let client: VaultClient | undefined;
   const vault = (): VaultClient => {
+    if (shared.client) return shared.client;
     const address = options.address ?? env.VAULT_ADDR;
     if (!address || !/^https?:\/\/[^/\s]+\/?$/.test(address)) throw new HushError("CONFIG_INVALID", `vault-transit: ${address ? "address (or VAULT_ADDR) must be http(s)://host:port" : "no address: set keys.<env>.address in hush.yaml or VAULT_ADDR"}.`);
     const caPath = options.caCert ?? env.VAULT_CACERT;
     const namespace = options.namespace ?? env.VAULT_NAMESPACE;
-    return (client ??= createVaultClient({ address: address.replace(/\/$/, ""), auth: options.auth ?? {}, timeoutMs: options.timeout, maxSockets: 2, source, env, ...(namespace ? { namespace } : {}), ...(caPath ? { ca: readFileSync(resolve(context.root, caPath), "utf8") } : {}) }));
+    return (shared.client = createVaultClient({ address: address.replace(/\/$/, ""), auth: options.auth ?? {}, timeoutMs: options.timeout, maxSockets: 2, source, env, ...(namespace ? { namespace } : {}), ...(caPath ? { ca: readFileSync(resolve(context.root, caPath), "utf8") } : {}) }));
   };
   const where = (op: "encrypt" | "decrypt") => ({ source, operation: op === "decrypt" ? "unwrap of the environment's key" : "wrap of the environment's key", path: `${options.mount}/${op}/${options.keyName}` });
   const memo = keyMemo();
