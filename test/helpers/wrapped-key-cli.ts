@@ -55,15 +55,14 @@ export async function storeValues(p: WrappedCliProject): Promise<void> {
   }
 }
 
-/** Every value, each through `hush get` (a new process: nothing kept from before). */
-export async function readValues(p: WrappedCliProject): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of Object.keys(WRAPPED_VALUES)) {
+/** Every value reads back as stored, each through `hush get` (a new process: nothing kept from before); a failure names the secret, never a value. */
+export async function expectValuesIntact(p: WrappedCliProject): Promise<void> {
+  for (const [name, value] of Object.entries(WRAPPED_VALUES)) {
     const r = await p.hush("get", name);
+    expectNoLeak({ stdout: "", stderr: r.stderr });
     expect(r.code, `hush get ${name}: ${r.stderr}`).toBe(0);
-    out[name] = r.stdout.replace(/\n$/, "");
+    expect(r.stdout.replace(/\n$/, "") === value, `hush get ${name} reads back the value stored`).toBe(true);
   }
-  return out;
 }
 
 /** The bytes of the store and the wrapped key, to show that a failed rotation changed nothing. */
@@ -82,5 +81,5 @@ export function expectUnchanged(p: WrappedCliProject, before: { store: Buffer; w
 export function expectNoLeak(run: { stdout: string; stderr: string }, secrets: readonly string[] = []): void {
   const text = run.stdout + run.stderr;
   for (const s of [...Object.values(WRAPPED_VALUES), ...secrets]) expect(text.includes(s), "a value or a secret leaked into the output").toBe(false);
-  expect(text).not.toContain("CANARY");
+  expect(text.includes("CANARY"), "a value leaked into the output").toBe(false);
 }
