@@ -46,9 +46,10 @@ export const vaultTransitKeyProviderType = defineKeyProviderType({
 
 /**
  * The Vault client a provider shares with the providers its `wrappedKeyFile().at()` makes (the
- * pending key of `hush key rotate`): one client, so one login and one token (renewed or replaced
- * by the client as its lease runs out, kept in memory only) for the whole family. Filled on the
- * first call that reaches Vault.
+ * pending key of `hush key rotate`), and, when it logs in (AppRole, Kubernetes), with every
+ * provider of this process that reaches the same Vault the same way: one client, so one login
+ * and one token (renewed, or replaced by a new login, by the client as its lease runs out; kept
+ * in memory only) where each provider used to log in. Filled on the first call that reaches Vault.
  */
 export interface TransitClientCell {
   client?: VaultClient;
@@ -56,10 +57,29 @@ export interface TransitClientCell {
 
 /** Makes the provider; nothing is read or sent before `load`, `save` or `exists`. */
 export function createVaultTransitKeyProvider(options: VaultTransitOptions, context: KeyProviderContext): KeyProvider {
-  return transitKeyProvider(options, context, {});
+  return transitKeyProvider(options, context, clientCellOf(options, context));
 }
 
 // --- internal ---
+
+/**
+ * Cells of the clients that log in, per process: by the variables object (as the key providers
+ * are kept: src/keys/environment-key.ts) and by what the client is made of. They outlive
+ * `forgetEnvironmentKeys` (a re-key, an interrupted rotation settled): a client holds a token,
+ * never a key. A given token (`method: token`) costs no login: its cell is the provider's own.
+ */
+const loginClients = new WeakMap<NodeJS.ProcessEnv, Map<string, TransitClientCell>>();
+
+function clientCellOf(options: VaultTransitOptions, context: KeyProviderContext): TransitClientCell {
+  if ((options.auth?.method ?? "token") === "token") return {};
+  const env = context.env ?? process.env;
+  const signature = JSON.stringify([options.address ?? env.VAULT_ADDR, options.namespace ?? env.VAULT_NAMESPACE, options.caCert ?? env.VAULT_CACERT, context.root, options.auth, options.timeout]);
+  let cells = loginClients.get(env);
+  if (!cells) loginClients.set(env, (cells = new Map()));
+  let cell = cells.get(signature);
+  if (!cell) cells.set(signature, (cell = {}));
+  return cell;
+}
 
 function transitKeyProvider(options: VaultTransitOptions, context: KeyProviderContext, shared: TransitClientCell): KeyProvider {
   const file = options.file ?? join(context.secretsDir, `${context.environment}.key.vault-transit`);

@@ -5,18 +5,21 @@
  * intact under the new key, the token in no file and no output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateFernetKey } from "../../src/crypto/fernet.js";
 import { parseOptions } from "../../src/config/options-schema.js";
 import { createVaultTransitKeyProvider, VAULT_TRANSIT_OPTIONS, type VaultTransitOptions } from "../../src/keys/vault-transit.js";
+import type { KeyProvider } from "../../src/keys/provider.js";
+import { rotateLocalKey } from "../../src/keys/rotate-local.js";
 import { startVaultFake, type VaultFake } from "../fakes/vault.js";
-import { expectNoLeak, expectValuesIntact, snapshot, storeValues, wrappedCliProject, type WrappedCliProject } from "../helpers/wrapped-key-cli.js";
+import { expectNoLeak, expectValuesIntact, snapshot, storeValues, WRAPPED_VALUES, wrappedCliProject, type WrappedCliProject } from "../helpers/wrapped-key-cli.js";
 
 const ROLE = "hush-rotate-role";
 const SECRET_ID = "approle-secret-id-5f1e2d3c4b5a";
 let vault: VaultFake;
 let p: WrappedCliProject;
+let provider: () => KeyProvider;
 
 beforeAll(async () => {
   vault = await startVaultFake();
@@ -26,7 +29,8 @@ beforeAll(async () => {
   const parsed = parseOptions(VAULT_TRANSIT_OPTIONS, options, ["keys", "dev"], (path, m) => {
     throw new Error(`${path.join(".")}: ${m}`);
   }) as VaultTransitOptions;
-  await createVaultTransitKeyProvider(parsed, { root: p.dir, secretsDir: p.secretsDir, environment: "dev", env: p.env, onWarning: () => undefined }).save(generateFernetKey());
+  provider = () => createVaultTransitKeyProvider(parsed, { root: p.dir, secretsDir: p.secretsDir, environment: "dev", env: p.env, onWarning: () => undefined });
+  await provider().save(generateFernetKey());
   await storeValues(p);
 });
 afterAll(async () => {
@@ -58,5 +62,18 @@ describe("hush key rotate with a vault-transit key (built CLI, AppRole)", { time
       const text = readFileSync(join(p.secretsDir, f), "utf8");
       for (const t of tokens()) expect(text.includes(t), `a Vault token in ${f}`).toBe(false);
     }
+  });
+
+  it("a rotation a crash cut off after the store step: the next hush get settles it and reads every value, with one login", async () => {
+    await expect(rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: provider(), onStep: (at) => { if (at === "store") throw new Error("crash"); } })).rejects.toThrow("crash");
+    expect(existsSync(`${p.wrapped}.pending`)).toBe(true);
+    const logins = vault.logins.length;
+    const r = await p.hush("get", "db_password");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.replace(/\n$/, "") === WRAPPED_VALUES.db_password, "the value reads back").toBe(true);
+    expect(existsSync(`${p.wrapped}.pending`), "settled").toBe(false);
+    expect(vault.logins.length - logins, "one login: the open, the settling and the open after it share one client").toBe(1);
+    expectNoLeak({ stdout: "", stderr: r.stderr }, [...tokens(), SECRET_ID]);
+    await expectValuesIntact(p);
   });
 });

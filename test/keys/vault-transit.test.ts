@@ -88,23 +88,23 @@ describe("vault-transit key provider", () => {
   });
 });
 
-describe("vault-transit: one Vault client per provider and the pending-key providers it makes", () => {
-  it("AppRole: one login for the key's unwrap, the pending key's wrap and its read-back; an expired token is replaced by one new login, never sent again", async () => {
+describe("vault-transit: one Vault client (one login) per process and Vault, shared with the pending-key providers", () => {
+  it("AppRole: one login per process for the key's save and unwrap, the pending key's wrap and its read-back; an expired token is replaced by one new login, never sent again", async () => {
     const t = await setup();
     try {
       t.vault.addAppRole("role-transit", "secret-id-transit-0123");
       const env = { VAULT_SECRET_ID: "secret-id-transit-0123" };
       const parsed = parseOptions(VAULT_TRANSIT_OPTIONS, { address: t.vault.url, keyName: "hush-prod", timeout: "300ms", auth: { method: "approle", roleId: "role-transit" } }, [], () => undefined) as VaultTransitOptions;
       const context: KeyProviderContext = { root: t.root, secretsDir: join(t.root, ".secrets"), environment: "prod", env, onWarning: () => undefined };
-      await vaultTransitKeyProviderType.create(parsed, context).save(generateFernetKey());
-      const provider = vaultTransitKeyProviderType.create(parsed, context);
       const logins = t.vault.logins.length;
+      await vaultTransitKeyProviderType.create(parsed, context).save(generateFernetKey());
+      const provider = vaultTransitKeyProviderType.create(parsed, context); // another provider of this process (a re-key forgets providers, not clients)
       await provider.load();
       const pending = provider.wrappedKeyFile!().at(`${t.file}.pending`);
       const key = generateFernetKey();
       await pending.save(key);
       await provider.wrappedKeyFile!().at(`${t.file}.pending`).load();
-      expect(t.vault.logins.length - logins, "one login for the provider and its pending-key providers").toBe(1);
+      expect(t.vault.logins.length - logins, "one login for the providers of this process and their pending-key providers").toBe(1);
       // The token expires (its lease ran out, or it was revoked): the next call logs in again, once.
       const token = [...t.vault.tokens.keys()].at(-1)!;
       t.vault.expireToken(token);
@@ -114,7 +114,10 @@ describe("vault-transit: one Vault client per provider and the pending-key provi
       const after = t.vault.server.requests.slice(sent);
       expect(after.filter((r) => r.path.startsWith("/v1/transit/") && r.headers["x-vault-token"] === token), "the expired token is sent once (the 403 that found it expired)").toHaveLength(1);
       expect(after.at(-1)!.headers["x-vault-token"]).not.toBe(token);
-      expect(readFileSync(`${t.file}.pending`, "utf8")).not.toContain(token);
+      expect(readFileSync(`${t.file}.pending`, "utf8").includes(token), "no token in the file").toBe(false);
+      // Other variables (another process's, or a test's) are another client: its own login.
+      await vaultTransitKeyProviderType.create(parsed, { ...context, env: { ...env } }).load();
+      expect(t.vault.logins.length - logins).toBe(3);
     } finally {
       await t.cleanup();
     }
