@@ -17,7 +17,7 @@ import type { RetryOptions } from "../remote/retry.js";
 import { pickProperty } from "../remote/mapping.js";
 import type { KubernetesConnection, SecretObject } from "./client.js";
 import { createSecretAccess, validSecretName } from "./secret-access.js";
-import { createSecretWatch } from "./watch.js";
+import { createSecretWatch, type SecretWatchOptions } from "./watch.js";
 
 /** Options of {@link createKubernetesApiSource}. */
 export interface KubernetesApiOptions {
@@ -48,15 +48,7 @@ export function createKubernetesApiSource(options: KubernetesApiOptions): Secret
   const sourceName = options.name;
   const access = createSecretAccess(options);
   const { readSecret, update, close } = access;
-  const watch = createSecretWatch({
-    source: sourceName,
-    secrets: watchedSecrets(options),
-    access,
-    pollIntervalMs: options.watchIntervalMs ?? 10_000,
-    timeoutMs: options.timeoutMs,
-    ...(options.watchTimeoutSeconds !== undefined ? { timeoutSeconds: options.watchTimeoutSeconds } : {}),
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-  });
+  const watch = createSecretWatch(watchOptions(options, access));
   const warned = new Set<string>();
   const locate = (name: string) => locateName(name, options, warned);
   const pick = (name: string, loc: Location, obj: SecretObject | undefined) => pickRecord(name, loc, obj, sourceName);
@@ -125,22 +117,33 @@ export function createKubernetesApiSource(options: KubernetesApiOptions): Secret
       watch.stopAll();
       await close();
     },
-    async check(): Promise<SourceCheck> {
-      try {
-        const obj = await readSecret(options.secret);
-        return { ok: true, detail: obj ? `secrets/${options.secret} readable (${dataKeys(obj).length} keys)` : `reachable; secrets/${options.secret} does not exist yet` };
-      } catch (e) {
-        return { ok: false, detail: e instanceof HushError ? `${e.code}: ${e.message}` : "unexpected error" };
-      }
-    },
+    check: () => checkSecret(options.secret, readSecret),
   };
 }
 
 // --- internal ---
 
-/** The Secrets the source reads: the default one and every `remote.key` that can be a Secret's name. */
-function watchedSecrets(options: KubernetesApiOptions): string[] {
-  return [...new Set([options.secret, ...Object.values(options.remoteRefs ?? {}).map((r) => r.key)])].filter(validSecretName);
+/** `watch` follows the Secrets the source reads: the default one and every `remote.key` that can be a Secret's name. */
+function watchOptions(options: KubernetesApiOptions, access: SecretWatchOptions["access"]): SecretWatchOptions {
+  return {
+    source: options.name,
+    secrets: [...new Set([options.secret, ...Object.values(options.remoteRefs ?? {}).map((r) => r.key)])].filter(validSecretName),
+    access,
+    pollIntervalMs: options.watchIntervalMs ?? 10_000,
+    timeoutMs: options.timeoutMs,
+    ...(options.watchTimeoutSeconds !== undefined ? { timeoutSeconds: options.watchTimeoutSeconds } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  };
+}
+
+/** `doctor`'s live check: the default Secret read (or its absence), never a value. */
+async function checkSecret(secret: string, readSecret: (name: string) => Promise<SecretObject | undefined>): Promise<SourceCheck> {
+  try {
+    const obj = await readSecret(secret);
+    return { ok: true, detail: obj ? `secrets/${secret} readable (${dataKeys(obj).length} keys)` : `reachable; secrets/${secret} does not exist yet` };
+  } catch (e) {
+    return { ok: false, detail: e instanceof HushError ? `${e.code}: ${e.message}` : "unexpected error" };
+  }
 }
 
 /** Where `name` lives: its `remote` entry, else the default Secret. */

@@ -94,33 +94,17 @@ export function createSecretAccess(options: KubernetesApiOptions): SecretAccess 
     throw new HushError("CONCURRENT_MODIFICATION", `${sourceName}: secrets/${secretName} kept changing under ${MAX_CONFLICT_RETRIES} writes (resourceVersion conflicts).`, { source: sourceName, ...(secret ? { secret } : {}) });
   }
 
-  async function openWatch(secretName: string, from: WatchFrom, onEvent: (type: string, object: unknown) => void): Promise<WatchStream> {
-    const c = await connect();
-    try {
-      return await c.watch(secretName, from, onEvent);
-    } catch (e) {
-      if (statusCodeOf(e) === 401 && client !== undefined) {
-        c.close();
-        client = undefined;
-      }
-      throw e;
-    }
-  }
-
-  async function watchError(secretName: string, e: unknown): Promise<HushError> {
-    const c = await connect();
-    const where: KubernetesWhere = { source: sourceName, operation: "watch", path: `${c.namespace}/secrets/${secretName}`, verb: "watch", namespace: c.namespace, secretName };
-    const code = statusCodeOf(e);
-    // The SDK's Watch throws an Error with `statusCode` (the reply's Status body is not kept).
-    return kubernetesError(code !== undefined ? { code, headers: {}, body: (e as { body?: unknown }).body } : e, where, options.timeoutMs);
-  }
-
   async function close(): Promise<void> {
     const open = client;
     client = undefined;
     if (open) (await open.catch(() => undefined))?.close();
   }
 
+  const { openWatch, watchError } = watchCalls(options, connect, (c) => {
+    if (client === undefined) return;
+    c.close();
+    client = undefined; // log in again: a fresh client re-reads the token file
+  });
   return { readSecret, update, openWatch, watchError, close };
 }
 
@@ -137,6 +121,29 @@ export function statusCodeOf(e: unknown): number | undefined {
 }
 
 // --- internal ---
+
+/** `openWatch` and `watchError` of {@link createSecretAccess}; `relogin` drops a client refused with 401. */
+function watchCalls(options: KubernetesApiOptions, connect: () => Promise<KubernetesSecretsClient>, relogin: (c: KubernetesSecretsClient) => void): Pick<SecretAccess, "openWatch" | "watchError"> {
+  const sourceName = options.name;
+  return {
+    async openWatch(secretName, from, onEvent) {
+      const c = await connect();
+      try {
+        return await c.watch(secretName, from, onEvent);
+      } catch (e) {
+        if (statusCodeOf(e) === 401) relogin(c);
+        throw e;
+      }
+    },
+    async watchError(secretName, e) {
+      const c = await connect();
+      const where: KubernetesWhere = { source: sourceName, operation: "watch", path: `${c.namespace}/secrets/${secretName}`, verb: "watch", namespace: c.namespace, secretName };
+      const code = statusCodeOf(e);
+      // The SDK's Watch throws an Error with `statusCode` (the reply's Status body is not kept).
+      return kubernetesError(code !== undefined ? { code, headers: {}, body: (e as { body?: unknown }).body } : e, where, options.timeoutMs);
+    },
+  };
+}
 
 const MAX_CONFLICT_RETRIES = 8;
 

@@ -49,17 +49,17 @@ export interface SecretWatchOptions {
 /** A `watch` function over the Secrets; `stopAll()` ends every subscription (dispose). */
 export function createSecretWatch(options: SecretWatchOptions): ((onChange: (change: SourceChange) => void) => () => void) & { stopAll(): void } {
   const subscribers = new Set<(change: SourceChange) => void>();
-  let followers: (() => void)[] = [];
+  let followers: SecretFollower[] = [];
   const emit = () => {
     for (const s of [...subscribers]) s({ source: options.source });
   };
   const stopAll = () => {
     subscribers.clear();
-    for (const stop of followers.splice(0)) stop();
+    for (const follower of followers.splice(0)) follower.stop();
   };
   const watch = (onChange: (change: SourceChange) => void) => {
     subscribers.add(onChange);
-    if (followers.length === 0) followers = options.secrets.map((secret) => followSecret(secret, options, emit));
+    if (followers.length === 0) followers = options.secrets.map((secret) => new SecretFollower(secret, options, emit));
     return () => {
       subscribers.delete(onChange);
       if (subscribers.size === 0) stopAll();
@@ -75,132 +75,149 @@ const MIN_STREAM_MS = 1000;
 /** After `timeoutSeconds` and this much more, a stream the server did not close is dropped as stalled. */
 const STALL_GRACE_MS = 30_000;
 
-/** Follows one Secret until the returned function is called. */
-function followSecret(secret: string, options: SecretWatchOptions, emit: () => void): () => void {
-  const { access, source } = options;
-  let stopped = false;
+/** Follows one Secret from construction until `stop()`. */
+class SecretFollower {
+  private stopped = false;
   /** The last state seen: a resourceVersion, null for "no such Secret", undefined before the first. */
-  let seen: string | null | undefined;
-  let resumeFrom: string | undefined;
-  let stream: WatchStream | undefined;
-  let streamFailure: unknown;
-  let failures = 0;
-  let down = false;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
+  private seen: string | null | undefined;
+  private baselined = false;
+  private resumeFrom: string | undefined;
+  private stream: WatchStream | undefined;
+  private streamFailure: unknown;
+  private failures = 0;
+  private down = false;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
 
-  let baselined = false;
-  const observe = (state: string | null) => {
-    if (stopped || state === seen) return;
-    const changed = seen !== undefined;
-    seen = state;
-    if (changed) emit();
-  };
-  const onEvent = (type: string, object: unknown) => {
-    const rv = resourceVersionOf(object);
-    if (type === "ERROR") {
-      streamFailure = Object.assign(new Error("watch ERROR event"), { code: statusOf(object) });
-      stream?.abort();
-      return;
-    }
-    if (rv !== undefined) resumeFrom = rv;
-    if (type === "ADDED" || type === "MODIFIED") observe(rv ?? "");
-    else if (type === "DELETED") observe(null);
-  };
-  const relist = async () => {
-    const obj = await access.readSecret(secret);
-    observe(obj ? (obj.resourceVersion ?? "") : null);
-    if (!baselined && !stopped) emit(); // the first state: one re-read catches a change made before watching began
-    baselined = true;
-  };
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    });
-
-  async function streamOnce(): Promise<void> {
-    const from = resumeFrom;
-    streamFailure = undefined;
-    const timeoutSeconds = options.timeoutSeconds ?? 300 + jitterMs(300);
-    stream = await access.openWatch(secret, { resourceVersion: from, timeoutSeconds, timeoutMs: options.timeoutMs }, onEvent);
-    const opened = Date.now();
-    const stall = setTimeout(() => ((streamFailure ??= Object.assign(new Error("stalled"), { name: "TimeoutError" })), stream?.abort()), timeoutSeconds * 1000 + STALL_GRACE_MS);
-    stall.unref();
-    try {
-      if (stopped) return;
-      if (from === undefined) await relist(); // the state now; later changes come on the open stream
-      failures = 0;
-      if (down) options.onWarning?.(`${source}: watching secrets/${secret} again.`);
-      down = false;
-      const outcome = await stream.ended;
-      if (stopped) return;
-      if (streamFailure !== undefined) throw streamFailure;
-      // The stream broke (the SDK's error may quote the reply: only the fact is kept).
-      if (outcome !== null) throw Object.assign(new Error("the watch stream was cut"), { code: "ECONNRESET" });
-      if (Date.now() - opened < MIN_STREAM_MS) await pause(MIN_STREAM_MS - (Date.now() - opened));
-    } finally {
-      clearTimeout(stall);
-      stream.abort();
-      stream = undefined;
-    }
+  constructor(
+    private readonly secret: string,
+    private readonly options: SecretWatchOptions,
+    private readonly emit: () => void,
+  ) {
+    void this.run();
   }
 
-  async function run(): Promise<void> {
-    while (!stopped) {
+  stop(): void {
+    this.stopped = true;
+    this.stream?.abort();
+    clearTimeout(this.timer);
+    clearInterval(this.timer);
+    this.wake?.();
+  }
+
+  private observe(state: string | null): void {
+    if (this.stopped || state === this.seen) return;
+    const changed = this.seen !== undefined;
+    this.seen = state;
+    if (changed) this.emit();
+  }
+
+  private readonly onEvent = (type: string, object: unknown): void => {
+    const rv = resourceVersionOf(object);
+    if (type === "ERROR") {
+      this.streamFailure = Object.assign(new Error("watch ERROR event"), { code: statusOf(object) });
+      this.stream?.abort();
+      return;
+    }
+    if (rv !== undefined) this.resumeFrom = rv;
+    if (type === "ADDED" || type === "MODIFIED") this.observe(rv ?? "");
+    else if (type === "DELETED") this.observe(null);
+  };
+
+  /** Reads the Secret ("relist") and compares it with what was seen. */
+  private async relist(): Promise<void> {
+    const obj = await this.options.access.readSecret(this.secret);
+    this.observe(obj ? (obj.resourceVersion ?? "") : null);
+    if (!this.baselined && !this.stopped) this.emit(); // the first state: one re-read catches a change made before watching began
+    this.baselined = true;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, ms);
+      this.timer.unref();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
       try {
-        await streamOnce();
+        await this.streamOnce();
       } catch (e) {
-        if (stopped) return;
+        if (this.stopped) return;
         const status = statusCodeOf(e);
-        if (status === 410 && resumeFrom !== undefined) {
-          resumeFrom = undefined; // Gone: start again from the current state
+        if (status === 410 && this.resumeFrom !== undefined) {
+          this.resumeFrom = undefined; // Gone: start again from the current state
           continue;
         }
-        const error = e instanceof HushError ? e : await access.watchError(secret, e).catch(() => undefined);
-        if (status === 403) return fallBackToPolling(error);
-        await retryLater(error);
+        const error = e instanceof HushError ? e : await this.options.access.watchError(this.secret, e).catch(() => undefined);
+        if (status === 403) return this.fallBackToPolling(error);
+        await this.retryLater(error);
       }
     }
   }
 
-  /** Says the failure (once until recovered), reads the Secret so no change is missed, waits. */
-  async function retryLater(error: HushError | undefined): Promise<void> {
-    failures++;
-    resumeFrom = undefined;
-    if (!down) options.onWarning?.(`${source}: watching secrets/${secret} failed (${describe(error)}); retrying, and reading the Secret at each retry (at most ${every(options.pollIntervalMs)} apart) so no change is missed.`);
-    down = true;
-    await relist().catch(() => undefined); // unreachable too: the reconnect's read will see it
-    const ceiling = Math.min(options.pollIntervalMs, 200 * 2 ** Math.min(failures, 10));
-    if (!stopped) await pause(ceiling / 2 + jitterMs(ceiling / 2));
+  /** One watch request, from `resumeFrom` (or the current state), until the stream ends. */
+  private async streamOnce(): Promise<void> {
+    const { options, secret } = this;
+    const from = this.resumeFrom;
+    this.streamFailure = undefined;
+    const timeoutSeconds = options.timeoutSeconds ?? 300 + jitterMs(300);
+    const stream = (this.stream = await options.access.openWatch(secret, { resourceVersion: from, timeoutSeconds, timeoutMs: options.timeoutMs }, this.onEvent));
+    const opened = Date.now();
+    const stalled = () => ((this.streamFailure ??= Object.assign(new Error("stalled"), { name: "TimeoutError" })), stream.abort());
+    const stall = setTimeout(stalled, timeoutSeconds * 1000 + STALL_GRACE_MS);
+    stall.unref();
+    try {
+      if (this.stopped) return;
+      if (from === undefined) await this.relist(); // the state now; later changes come on the open stream
+      this.failures = 0;
+      if (this.down) options.onWarning?.(`${options.source}: watching secrets/${secret} again.`);
+      this.down = false;
+      const outcome = await stream.ended;
+      if (this.stopped) return;
+      if (this.streamFailure !== undefined) throw this.streamFailure;
+      // The stream broke (the SDK's error may quote the reply: only the fact is kept).
+      if (outcome !== null) throw Object.assign(new Error("the watch stream was cut"), { code: "ECONNRESET" });
+      if (Date.now() - opened < MIN_STREAM_MS) await this.pause(MIN_STREAM_MS - (Date.now() - opened));
+    } finally {
+      clearTimeout(stall);
+      stream.abort();
+      this.stream = undefined;
+    }
   }
 
-  function fallBackToPolling(error: HushError | undefined): void {
+  /** Says the failure (once until recovered), reads the Secret so no change is missed, waits. */
+  private async retryLater(error: HushError | undefined): Promise<void> {
+    const { options, secret } = this;
+    this.failures++;
+    this.resumeFrom = undefined;
+    if (!this.down) options.onWarning?.(`${options.source}: watching secrets/${secret} failed (${describe(error)}); retrying, and reading the Secret at each retry (at most ${every(options.pollIntervalMs)} apart) so no change is missed.`);
+    this.down = true;
+    await this.relist().catch(() => undefined); // unreachable too: the reconnect's read will see it
+    const ceiling = Math.min(options.pollIntervalMs, 200 * 2 ** Math.min(this.failures, 10));
+    if (!this.stopped) await this.pause(ceiling / 2 + jitterMs(ceiling / 2));
+  }
+
+  /** RBAC denies `watch`: said once, then the Secret is read every `pollIntervalMs`. */
+  private fallBackToPolling(error: HushError | undefined): void {
+    const { options, secret } = this;
     const hint = error?.hint ? ` ${error.hint}` : "";
-    options.onWarning?.(`${error?.message ?? `${source}: RBAC denied "watch" on secrets/${secret} (HTTP 403).`} Falling back to reading secrets/${secret} every ${every(options.pollIntervalMs)} (watching needs the "watch" verb).${hint}`);
+    options.onWarning?.(`${error?.message ?? `${options.source}: RBAC denied "watch" on secrets/${secret} (HTTP 403).`} Falling back to reading secrets/${secret} every ${every(options.pollIntervalMs)} (watching needs the "watch" verb).${hint}`);
     let failing = false;
     const poll = () =>
-      relist().then(
+      this.relist().then(
         () => (failing = false),
         (e: unknown) => {
-          if (!failing) options.onWarning?.(`${source}: reading secrets/${secret} for changes failed (${describe(e instanceof HushError ? e : undefined)}); still trying every ${every(options.pollIntervalMs)}.`);
+          if (!failing) options.onWarning?.(`${options.source}: reading secrets/${secret} for changes failed (${describe(e instanceof HushError ? e : undefined)}); still trying every ${every(options.pollIntervalMs)}.`);
           failing = true;
         },
       );
     void poll();
-    timer = setInterval(() => void poll(), options.pollIntervalMs);
-    timer.unref();
+    this.timer = setInterval(() => void poll(), options.pollIntervalMs);
+    this.timer.unref();
   }
-
-  void run();
-  return () => {
-    stopped = true;
-    stream?.abort();
-    clearTimeout(timer);
-    clearInterval(timer);
-    wake?.();
-  };
 }
 
 function resourceVersionOf(object: unknown): string | undefined {
