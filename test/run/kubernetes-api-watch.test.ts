@@ -92,4 +92,18 @@ describe("hush run --watch, kubernetes API mode", () => {
       fake.denied.clear();
     }
   });
+
+  it("a child that exits on its own ends the run with its code: the open watch streams do not hold it", async () => {
+    fake.put(NS, "app", { OPENAI_API_KEY: "x" });
+    const cwd = project("exit");
+    const opened = fake.watches.opened;
+    // The child lives until the run follows the Secret (a stream is open), then exits with 7.
+    const marker = join(cwd, "go");
+    const child = `const fs = require("node:fs"); const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(marker)})) { clearInterval(t); process.exit(7); } }, 20);`;
+    const hush = startHush(join(REPO, "dist/cli.js"), ["run", "--watch", "--", NODE, "-e", child], { cwd, env: { PATH: process.env.PATH, HOME: cwd } });
+    await waitFor(() => (fake.watches.opened > opened && fake.watches.open >= 1 ? true : undefined), `the watch stream: ${hush.stderrSoFar()}`);
+    writeFileSync(marker, "");
+    const r = await hush.done;
+    expect(r.code).toBe(7);
+  });
 });
