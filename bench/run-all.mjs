@@ -19,6 +19,7 @@ const benches = [
   [here("gcp.bench.mjs"), "10"],
   [here("aws.bench.mjs")],
   [here("gateway.bench.mjs")],
+  [here("kubernetes-watch.bench.mjs")],
 ];
 if (existsSync(here("node_modules/@dotenvx/dotenvx"))) benches.push([here("run.bench.mjs"), "20", "50,1000"]);
 else console.log("skipping run.bench.mjs: run `cd bench && npm install` first");

@@ -13,7 +13,8 @@
  *
  * Volume mode follows the kubelet's `..data` symlink swap, so an update is read whole and
  * `watch` sees it (./kubernetes/volume.ts). API mode uses `@kubernetes/client-node`, loaded only
- * when the source is first used (./kubernetes/api.ts, ./kubernetes/client.ts).
+ * when the source is first used (./kubernetes/api.ts, ./kubernetes/client.ts); its `watch` follows
+ * the Secrets with the Kubernetes watch API (./kubernetes/watch.ts).
  */
 import { resolve } from "node:path";
 import type { SecretSource } from "../types.js";
@@ -23,7 +24,7 @@ import { defineSourceType, type SourceContext } from "./descriptor.js";
 import { createKubernetesVolumeSource } from "./kubernetes/volume.js";
 import { createKubernetesApiSource, type KubernetesApiOptions } from "./kubernetes/api.js";
 import type { KubernetesConnection } from "./kubernetes/client.js";
-import { remoteOptions } from "./remote/options.js";
+import { durationOption, remoteOptions } from "./remote/options.js";
 import { withCache } from "./remote/cache.js";
 import { withLastKnownGood } from "./remote/last-known-good.js";
 
@@ -41,6 +42,10 @@ export interface KubernetesSourceOptions extends KubernetesConnection {
   timeoutMs?: number;
   /** API mode: retry tuning (tests). */
   retry?: KubernetesApiOptions["retry"];
+  /** API mode: how often `watch` reads a Secret when the `watch` verb is denied, in ms. @default 10000 */
+  watchIntervalMs?: number;
+  /** API mode: `timeoutSeconds` of each watch request (tests). @default a random 300..600 */
+  watchTimeoutSeconds?: number;
   /** The source's name in the chain. @default "kubernetes" */
   name?: string;
   /** Receives warnings (never values). */
@@ -61,6 +66,7 @@ export const kubernetesSourceType = defineSourceType({
     server: option.string({ description: "API mode, in-cluster: the API server", docDefault: "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT" }),
     tokenFile: option.path({ description: "API mode, in-cluster: the service-account token (re-read when refused)", docDefault: "/var/run/secrets/kubernetes.io/serviceaccount/token" }),
     caFile: option.path({ description: "API mode, in-cluster: the API server's CA bundle", docDefault: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt" }),
+    watchInterval: durationOption({ description: "API mode: how often `watch` (hush run --watch) reads a Secret when RBAC denies the `watch` verb; also the longest wait between two reconnects of a watch", default: 10_000, docDefault: "10s" }),
     ...remoteOptions,
   },
   create: (options, context: SourceContext) => {
@@ -77,6 +83,7 @@ export const kubernetesSourceType = defineSourceType({
       env: context.env,
       remoteRefs: context.remoteRefs,
       timeoutMs: options.timeout,
+      watchIntervalMs: options.watchInterval,
       onWarning: context.onWarning,
     });
     if (options.offlineCache) source = withLastKnownGood(source, { maxStalenessMs: options.offlineCache.maxStaleness, dir: path(options.offlineCache.dir), context });
@@ -97,6 +104,8 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Secret
     remoteRefs: options.remoteRefs,
     timeoutMs: options.timeoutMs ?? 10_000,
     retry: options.retry,
+    ...(options.watchIntervalMs !== undefined ? { watchIntervalMs: options.watchIntervalMs } : {}),
+    ...(options.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
     onWarning: options.onWarning,
   });
 }

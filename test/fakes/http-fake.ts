@@ -34,8 +34,10 @@ export interface FakeResponse {
   json?: unknown;
   /** Sent as is. */
   body?: string | Buffer;
-  /** Sent chunk by chunk as the iterable yields (server-sent events); the reply ends with it. */
+  /** Sent chunk by chunk as the iterable yields (server-sent events); the reply ends with it. Headers go out at once. */
   stream?: AsyncIterable<string | Buffer>;
+  /** Called once the reply's connection closes (the client went away, or the reply ended). */
+  onClose?: () => void;
 }
 
 /** A fault served instead of the handler's reply. */
@@ -89,8 +91,10 @@ export async function startFakeServer(handler: (req: FakeRequest) => FakeRespons
     if (fault && "malformed" in fault) return void res.writeHead(200, { "content-type": "application/json" }).end("{ not json");
     if (fault && "status" in fault) return void res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers }).end(fault.body ?? "{}");
     const reply = await handler(request);
+    if (reply.onClose) res.on("close", reply.onClose);
     if (reply.stream) {
       res.writeHead(reply.status, reply.headers);
+      res.flushHeaders(); // a streaming server answers before it has anything to send (a watch, an idle SSE stream)
       for await (const chunk of reply.stream) {
         if (res.destroyed) return;
         res.write(chunk);

@@ -7,7 +7,10 @@
  * - every failure is a `Status` object (`kind: Status`, `status: Failure`, `reason`, `details`, `code`);
  * - `metadata.resourceVersion` changes on each write; a replace carrying an older one is 409 Conflict;
  * - `Authorization: Bearer <token>`: an unknown token is 401, an RBAC denial 403 with the API
- *   server's message (`User "…" cannot get resource "secrets" in API group "" in the namespace "…"`).
+ *   server's message (`User "…" cannot get resource "secrets" in API group "" in the namespace "…"`);
+ *   a list or watch with `fieldSelector=metadata.name=X` is authorized for the name X (resourceNames);
+ * - `?watch=true` on the collection: the watch API (./kubernetes-watch.ts: chunked NDJSON events,
+ *   resourceVersion, bookmarks, 410 for a too-old version, the stream ended at timeoutSeconds).
  *
  * @example
  * const k8s = await startKubernetesFake({ tls: makeSelfSignedCert(), tokens: ["t0"] }); // test/helpers/tls-cert.ts
@@ -15,6 +18,9 @@
  * k8s.deny("get", "app");                               // RBAC: 403 on get of secrets/app
  */
 import { startFakeServer, type FakeServer, type FakeRequest, type FakeResponse } from "./http-fake.js";
+import { createFakeWatches, type FakeWatches, type WatchRecord } from "./kubernetes-watch.js";
+
+export type { FakeWatches } from "./kubernetes-watch.js";
 
 /** A Secret as the fake stores it. */
 export interface FakeSecret {
@@ -38,7 +44,11 @@ export interface KubernetesFake {
   /** The RBAC denials in force, as `verb/name` (`verb/*`: every Secret); clear it to allow again. */
   denied: Set<string>;
   /** RBAC: from now on `verb` on secrets (`name`, or every Secret) is 403. */
-  deny(verb: "get" | "list" | "create" | "update" | "patch" | "delete", name?: string): void;
+  deny(verb: Verb, name?: string): void;
+  /** Removes a Secret (as `kubectl delete secret`): watchers see DELETED. */
+  remove(namespace: string, name: string): void;
+  /** The watch API's state and knobs (history, compact, bookmark, drop, endAll). */
+  watches: FakeWatches;
   close(): Promise<void>;
 }
 
@@ -50,6 +60,21 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
   const secrets = new Map<string, FakeSecret>();
   let version = 1000;
   let uid = 0;
+  const watches = createFakeWatches(
+    () => version,
+    (ns) => [...secrets.values()].filter((s) => s.metadata.namespace === ns).map((s) => recordOf("ADDED", s)),
+  );
+  /** Stores `saved` and tells the watchers (ADDED or MODIFIED). */
+  const store = (saved: FakeSecret, old: FakeSecret | undefined) => {
+    secrets.set(`${saved.metadata.namespace}/${saved.metadata.name}`, saved);
+    watches.record(recordOf(old ? "MODIFIED" : "ADDED", saved));
+  };
+  const removeSecret = (key: string, existing: FakeSecret) => {
+    secrets.delete(key);
+    // A deletion is a change of its own: the object in the event carries the deletion's version.
+    const gone = { ...existing, metadata: { ...existing.metadata, resourceVersion: String(++version) } };
+    watches.record(recordOf("DELETED", gone));
+  };
   const fake: KubernetesFake = {
     server: undefined as unknown as FakeServer,
     url: "",
@@ -60,11 +85,16 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
     put(namespace, name, values) {
       const data = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")]));
       const old = secrets.get(`${namespace}/${name}`);
-      secrets.set(`${namespace}/${name}`, newSecret(namespace, name, { ...old?.data, ...data }, old));
+      store(newSecret(namespace, name, { ...old?.data, ...data }, old), old);
     },
     deny(verb, name) {
       fake.denied.add(`${verb}/${name ?? "*"}`);
     },
+    remove(namespace, name) {
+      const existing = secrets.get(`${namespace}/${name}`);
+      if (existing) removeSecret(`${namespace}/${name}`, existing);
+    },
+    watches,
     close: () => fake.server.close(),
   };
 
@@ -89,9 +119,11 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
     const m = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/secrets(?:\/([a-z0-9.-]+))?$/.exec(req.path);
     if (!m) return status(404, "NotFound", "the server could not find the requested resource");
     const [, namespace, name] = m as unknown as [string, string, string | undefined];
-    const verb = verbOf(req.method, name);
+    const verb = verbOf(req.method, name, req.query.get("watch"));
     if (!verb) return status(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
-    if (fake.denied.has(`${verb}/${name ?? "*"}`) || fake.denied.has(`${verb}/*`)) {
+    // A list or watch narrowed to one name is authorized for that name (RBAC resourceNames).
+    const authName = name ?? /^metadata\.name=([a-z0-9.-]+)$/.exec(req.query.get("fieldSelector") ?? "")?.[1];
+    if ((authName !== undefined && fake.denied.has(`${verb}/${authName}`)) || fake.denied.has(`${verb}/*`)) {
       const target = name ? `secrets "${name}" is forbidden` : "secrets is forbidden";
       return status(403, "Forbidden", `${target}: User "${fake.user}" cannot ${verb} resource "secrets" in API group "" in the namespace "${namespace}"`, { name, kind: "secrets" });
     }
@@ -101,6 +133,8 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
     switch (verb) {
       case "get":
         return existing ? { status: 200, json: wire(existing) } : notFound();
+      case "watch":
+        return watches.serve(req, namespace);
       case "list":
         return {
           status: 200,
@@ -108,7 +142,7 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
         };
       case "delete":
         if (!existing) return notFound();
-        secrets.delete(key);
+        removeSecret(key, existing);
         return { status: 200, json: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, kind: "secrets", uid: existing.metadata.uid } } };
       case "create":
       case "update":
@@ -137,7 +171,7 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
     }
     for (const [k, v] of Object.entries(body.stringData ?? {})) data[k] = Buffer.from(v, "utf8").toString("base64");
     const saved = newSecret(namespace, target, data, existing, body.metadata?.labels);
-    secrets.set(`${namespace}/${target}`, saved);
+    store(saved, existing);
     return { status: verb === "create" ? 201 : 200, json: wire(saved) };
   }
 
@@ -148,13 +182,20 @@ export async function startKubernetesFake(options: { tls: { key: string; cert: s
 
 // --- internal ---
 
-function verbOf(method: string, name: string | undefined): "get" | "list" | "create" | "update" | "patch" | "delete" | undefined {
+type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
+
+function verbOf(method: string, name: string | undefined, watch: string | null): Verb | undefined {
+  if (method === "GET" && !name && (watch === "true" || watch === "1")) return "watch";
   if (method === "GET") return name ? "get" : "list";
   if (method === "POST" && !name) return "create";
   if (method === "PUT" && name) return "update";
   if (method === "PATCH" && name) return "patch";
   if (method === "DELETE" && name) return "delete";
   return undefined;
+}
+
+function recordOf(type: WatchRecord["type"], s: FakeSecret): WatchRecord {
+  return { type, resourceVersion: Number(s.metadata.resourceVersion), namespace: s.metadata.namespace, name: s.metadata.name, ...(s.metadata.labels ? { labels: s.metadata.labels } : {}), object: wire(s) };
 }
 
 function wire(s: FakeSecret): unknown {

@@ -79,7 +79,6 @@ describeSourceConformance(
   {
     skips: {
       versions: "a Secret keeps no versions",
-      watch: "API mode has no watch here; `hush run --watch` polls it every 2 s",
       deleted: "Secrets have no versions to soft-delete: a key is there or not",
     },
   },

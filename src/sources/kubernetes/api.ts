@@ -17,6 +17,7 @@ import type { RetryOptions } from "../remote/retry.js";
 import { pickProperty } from "../remote/mapping.js";
 import type { KubernetesConnection, SecretObject } from "./client.js";
 import { createSecretAccess, validSecretName } from "./secret-access.js";
+import { createSecretWatch, type SecretWatchOptions } from "./watch.js";
 
 /** Options of {@link createKubernetesApiSource}. */
 export interface KubernetesApiOptions {
@@ -28,6 +29,10 @@ export interface KubernetesApiOptions {
   timeoutMs: number;
   /** Retry tuning (tests shorten the waits). */
   retry?: Pick<RetryOptions<never>, "attempts" | "baseDelayMs" | "maxDelayMs" | "maxRetryAfterMs" | "onAttempt">;
+  /** `watch`: how often a Secret is read when the `watch` verb is denied (and the longest wait between reconnects), in ms. @default 10000 */
+  watchIntervalMs?: number;
+  /** `watch`: `timeoutSeconds` of each watch request (tests). @default a random 300..600 */
+  watchTimeoutSeconds?: number;
   onWarning?: (message: string) => void;
 }
 
@@ -39,10 +44,11 @@ interface Location {
 }
 
 /** Creates the API-mode source; connects on first use. */
-/** Creates the API-mode source; connects on first use. */
-export function createKubernetesApiSource(options: KubernetesApiOptions): SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "check" | "remoteLocation" | "dispose">> {
+export function createKubernetesApiSource(options: KubernetesApiOptions): SecretSource & Required<Pick<SecretSource, "getMany" | "set" | "setMany" | "delete" | "watch" | "check" | "remoteLocation" | "dispose">> {
   const sourceName = options.name;
-  const { readSecret, update, close } = createSecretAccess(options);
+  const access = createSecretAccess(options);
+  const { readSecret, update, close } = access;
+  const watch = createSecretWatch(watchOptions(options, access));
   const warned = new Set<string>();
   const locate = (name: string) => locateName(name, options, warned);
   const pick = (name: string, loc: Location, obj: SecretObject | undefined) => pickRecord(name, loc, obj, sourceName);
@@ -106,19 +112,39 @@ export function createKubernetesApiSource(options: KubernetesApiOptions): Secret
       );
     },
     remoteLocation: (name: string) => locationInfo(name, locate(name), options.connection.namespace),
-    dispose: close,
-    async check(): Promise<SourceCheck> {
-      try {
-        const obj = await readSecret(options.secret);
-        return { ok: true, detail: obj ? `secrets/${options.secret} readable (${dataKeys(obj).length} keys)` : `reachable; secrets/${options.secret} does not exist yet` };
-      } catch (e) {
-        return { ok: false, detail: e instanceof HushError ? `${e.code}: ${e.message}` : "unexpected error" };
-      }
+    watch,
+    async dispose() {
+      watch.stopAll();
+      await close();
     },
+    check: () => checkSecret(options.secret, readSecret),
   };
 }
 
 // --- internal ---
+
+/** `watch` follows the Secrets the source reads: the default one and every `remote.key` that can be a Secret's name. */
+function watchOptions(options: KubernetesApiOptions, access: SecretWatchOptions["access"]): SecretWatchOptions {
+  return {
+    source: options.name,
+    secrets: [...new Set([options.secret, ...Object.values(options.remoteRefs ?? {}).map((r) => r.key)])].filter(validSecretName),
+    access,
+    pollIntervalMs: options.watchIntervalMs ?? 10_000,
+    timeoutMs: options.timeoutMs,
+    ...(options.watchTimeoutSeconds !== undefined ? { timeoutSeconds: options.watchTimeoutSeconds } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  };
+}
+
+/** `doctor`'s live check: the default Secret read (or its absence), never a value. */
+async function checkSecret(secret: string, readSecret: (name: string) => Promise<SecretObject | undefined>): Promise<SourceCheck> {
+  try {
+    const obj = await readSecret(secret);
+    return { ok: true, detail: obj ? `secrets/${secret} readable (${dataKeys(obj).length} keys)` : `reachable; secrets/${secret} does not exist yet` };
+  } catch (e) {
+    return { ok: false, detail: e instanceof HushError ? `${e.code}: ${e.message}` : "unexpected error" };
+  }
+}
 
 /** Where `name` lives: its `remote` entry, else the default Secret. */
 function locateName(name: string, options: KubernetesApiOptions, warned: Set<string>): Location {

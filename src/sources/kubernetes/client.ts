@@ -28,8 +28,31 @@ export interface KubernetesSecretsClient {
   read(name: string, timeoutMs: number): Promise<SecretObject>;
   create(secret: SecretObject, timeoutMs: number): Promise<SecretObject>;
   replace(secret: SecretObject, timeoutMs: number): Promise<SecretObject>;
+  /**
+   * Opens a watch of one Secret (`fieldSelector=metadata.name=NAME`, bookmarks on): resolves once
+   * the API server answered 200 (the stream is open), rejects with what the SDK threw otherwise
+   * (an Error with `statusCode`, a fetch error) or a TimeoutError after `timeoutMs`.
+   */
+  watch(name: string, from: WatchFrom, onEvent: (type: string, object: unknown) => void): Promise<WatchStream>;
   /** Closes the kept-alive connections. */
   close(): void;
+}
+
+/** Where a watch starts: `resourceVersion` (unset: the current state as synthetic ADDED events), and its limits. */
+export interface WatchFrom {
+  resourceVersion?: string;
+  /** The server ends the stream after this long (`timeoutSeconds`). */
+  timeoutSeconds: number;
+  /** How long the server may take to open the stream. */
+  timeoutMs: number;
+}
+
+/** An open watch stream. */
+export interface WatchStream {
+  /** Settles when the stream ends: with null when the server closed it, else with the error. */
+  readonly ended: Promise<unknown>;
+  /** Ends the stream (idempotent). */
+  abort(): void;
 }
 
 /** How to reach the API server. */
@@ -121,6 +144,7 @@ export async function createSecretsClient(connection: KubernetesConnection, sour
     read: async (name, timeoutMs) => toObject(await api.readNamespacedSecret({ name, namespace: ns }, withTimeout(timeoutMs) as unknown as Opts), name),
     create: async (s, timeoutMs) => toObject(await api.createNamespacedSecret({ namespace: ns, body: body(s) }, withTimeout(timeoutMs) as unknown as Opts), s.name),
     replace: async (s, timeoutMs) => toObject(await api.replaceNamespacedSecret({ name: s.name, namespace: ns, body: body(s) }, withTimeout(timeoutMs) as unknown as Opts), s.name),
+    watch: (name, from, onEvent) => openWatch(new k8s.Watch(kc), `/api/v1/namespaces/${ns}/secrets`, name, from, onEvent),
     close: () => agent?.destroy(),
   };
 }
@@ -139,6 +163,40 @@ async function loadSdk(sourceName: string): Promise<Sdk> {
     }
     throw new HushError("MISSING_DEPENDENCY", `${sourceName}: @kubernetes/client-node could not be loaded: npm install @kubernetes/client-node`, { source: sourceName, cause: errnoOnly(e) });
   }
+}
+
+/**
+ * The SDK's `Watch` (list-watch GET, newline-delimited JSON events, each line parsed and handed
+ * on) with what it lacks here: a limit on how long opening may take (its own 30 s timeout is
+ * overwritten by its next line, in 1.4), and one `ended` promise for its `done` callback, which it
+ * calls before returning when the reply is not 200.
+ */
+async function openWatch(watch: InstanceType<Sdk["Watch"]>, path: string, name: string, from: WatchFrom, onEvent: (type: string, object: unknown) => void): Promise<WatchStream> {
+  let settle!: (outcome: unknown) => void;
+  let done = false;
+  const ended = new Promise<unknown>((r) => (settle = r));
+  let controller: AbortController | undefined;
+  let abandoned = false;
+  const query = { fieldSelector: `metadata.name=${name}`, allowWatchBookmarks: true, timeoutSeconds: from.timeoutSeconds, resourceVersion: from.resourceVersion };
+  const opening = watch.watch(path, query, (type, object) => !done && !abandoned && onEvent(type, object), (err: unknown) => {
+    done = true;
+    settle(err ?? null);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("the watch did not open in time"), { name: "TimeoutError" })), from.timeoutMs);
+  });
+  try {
+    controller = await Promise.race([opening, timeout]);
+  } catch (e) {
+    abandoned = true;
+    void opening.then((c) => c.abort(), () => undefined); // opened late: closed at once
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (done) throw await ended; // not 200: the SDK called done before returning
+  return { ended, abort: () => controller?.abort() };
 }
 
 function readNamespaceFile(path: string): string | undefined {

@@ -10,7 +10,7 @@ import { attemptsOf, parseRetryAfter, type RetryDecision } from "../remote/retry
 
 /** What was being done: the RBAC verb, and the Secret. */
 export interface KubernetesWhere extends RemoteWhere {
-  verb: "get" | "create" | "update";
+  verb: "get" | "create" | "update" | "watch";
   namespace: string;
   /** The Secret's name. */
   secretName: string;

@@ -4,7 +4,7 @@
  */
 import { HushError } from "../../errors.js";
 import { withRetries } from "../remote/retry.js";
-import { createSecretsClient, type KubernetesSecretsClient, type SecretObject } from "./client.js";
+import { createSecretsClient, type KubernetesSecretsClient, type SecretObject, type WatchFrom, type WatchStream } from "./client.js";
 import { isConflict, isNotFound, kubernetesError, retryKubernetes, type KubernetesWhere } from "./errors.js";
 import type { KubernetesApiOptions } from "./api.js";
 import { sleepJitter } from "../remote/jitter.js";
@@ -15,6 +15,14 @@ export interface SecretAccess {
   readSecret(secretName: string, secret?: string): Promise<SecretObject | undefined>;
   /** Applies `change` to the Secret's base64 `data` and writes it; false (nothing written) when `change` says so. */
   update(secretName: string, change: (data: Record<string, string>) => boolean, secret?: string): Promise<boolean>;
+  /**
+   * Opens a watch of one Secret (./watch.ts drives it). Rejects with what the client threw (map it
+   * with `watchError`; `statusCodeOf` tells a 403 or a 410 apart); a 401 drops the client, so the
+   * next attempt logs in again (a fresh client re-reads the token file).
+   */
+  openWatch(secretName: string, from: WatchFrom, onEvent: (type: string, object: unknown) => void): Promise<WatchStream>;
+  /** The HushError (verb `watch`) for a watch that failed to open or broke (an ERROR event's Status, a cut stream). */
+  watchError(secretName: string, e: unknown): Promise<HushError>;
   /** Closes the client's kept-alive connections; the next call connects again. Idempotent. */
   close(): Promise<void>;
 }
@@ -92,7 +100,12 @@ export function createSecretAccess(options: KubernetesApiOptions): SecretAccess 
     if (open) (await open.catch(() => undefined))?.close();
   }
 
-  return { readSecret, update, close };
+  const { openWatch, watchError } = watchCalls(options, connect, (c) => {
+    if (client === undefined) return;
+    c.close();
+    client = undefined; // log in again: a fresh client re-reads the token file
+  });
+  return { readSecret, update, openWatch, watchError, close };
 }
 
 /** Secret names are DNS subdomains (RFC 1123): anything else cannot be in the API. */
@@ -100,7 +113,37 @@ export function validSecretName(name: string): boolean {
   return name.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name);
 }
 
+/** The HTTP status a failure carries: the SDK's Watch error (`statusCode`), an ERROR event's Status (`code`). */
+export function statusCodeOf(e: unknown): number | undefined {
+  const o = e as { statusCode?: unknown; code?: unknown } | undefined;
+  if (typeof o?.statusCode === "number") return o.statusCode;
+  return typeof o?.code === "number" ? o.code : undefined;
+}
+
 // --- internal ---
+
+/** `openWatch` and `watchError` of {@link createSecretAccess}; `relogin` drops a client refused with 401. */
+function watchCalls(options: KubernetesApiOptions, connect: () => Promise<KubernetesSecretsClient>, relogin: (c: KubernetesSecretsClient) => void): Pick<SecretAccess, "openWatch" | "watchError"> {
+  const sourceName = options.name;
+  return {
+    async openWatch(secretName, from, onEvent) {
+      const c = await connect();
+      try {
+        return await c.watch(secretName, from, onEvent);
+      } catch (e) {
+        if (statusCodeOf(e) === 401) relogin(c);
+        throw e;
+      }
+    },
+    async watchError(secretName, e) {
+      const c = await connect();
+      const where: KubernetesWhere = { source: sourceName, operation: "watch", path: `${c.namespace}/secrets/${secretName}`, verb: "watch", namespace: c.namespace, secretName };
+      const code = statusCodeOf(e);
+      // The SDK's Watch throws an Error with `statusCode` (the reply's Status body is not kept).
+      return kubernetesError(code !== undefined ? { code, headers: {}, body: (e as { body?: unknown }).body } : e, where, options.timeoutMs);
+    },
+  };
+}
 
 const MAX_CONFLICT_RETRIES = 8;
 
