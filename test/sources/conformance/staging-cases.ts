@@ -98,7 +98,10 @@ async function staged(i: StagingInstance): Promise<void> {
 async function invisibleCase(i: StagingInstance): Promise<void> {
   await staged(i);
   expect(await served(i), "a read between stage and promote returns the old value").toEqual([OLD, OLD]);
-  if (i.source.getMany) expect((await i.source.getMany([NAME]))[0]?.value, "getMany too").toBe(OLD);
+  for (const r of [await i.source.get(NAME), ...(i.source.getMany ? await i.source.getMany([NAME]) : [])]) {
+    expect(r?.value, "get and getMany serve current").toBe(OLD);
+    if (r?.version !== undefined) expect(r.version, "a record with a number carries current's").toBe(1);
+  }
   expect(await i.source.getPending(NAME)).toMatchObject({ name: NAME, value: NEW, version: 2 });
   expect(await (await i.another()).getPending(NAME), "another handle sees the same pending version").toMatchObject({ value: NEW, version: 2 });
   expect(await labelsOf(i)).toEqual([
