@@ -155,6 +155,8 @@ async function overtakenCase(i: StagingInstance): Promise<void> {
     [3, ["current"]],
     [2, ["pending"]],
   ]);
+  const record = await i.source.get(NAME);
+  if (record?.version !== undefined) expect(record.version, "a record with a number carries the write's").toBe(3);
   expect(await served(i)).toEqual([THEIRS, THEIRS]);
   await expectStagingRefusal(i.source.promote(NAME, 2), "CONCURRENT_MODIFICATION", "promote over a newer write");
   expect(await served(i), "the refused promote lost no value").toEqual([THEIRS, THEIRS]);
