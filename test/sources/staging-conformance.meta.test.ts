@@ -6,8 +6,9 @@
  * instance is made from its descriptor with each of its boolean options off and on (a capability
  * may be opt-in, as gcp's and vault's `rotation: true`), offline (sources connect lazily).
  * The suites run in a child vitest (./conformance/run-suites.ts); one line per type is printed.
+ * The same types run `hush rotate` on the source's shared suite (test/rotation/conformance/staging-source.ts).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -42,6 +43,15 @@ describe("staging conformance meta-test", () => {
       expect(cases.filter((c) => c.status === "failed").map((c) => c.id), `${type}: failed cases`).toEqual([]);
       for (const c of cases.filter((c) => c.status === "skipped")) expect(c.reason, `${type}: the skip of "${c.id}" has a reason`).toMatch(/\S/);
       expect(cases.find((c) => c.id === "contract")?.status, `${type}: the contract case is never skipped`).toBe("passed");
+    }
+  });
+
+  it("every registered source type whose instances can stage runs `hush rotate` on it (test/rotation/conformance/staging-source.ts)", async () => {
+    const canStage = await typesThatCanStage();
+    const texts = findConformanceTestFiles(undefined, "describeRotateOnSource(").map((f) => readFileSync(f, "utf8"));
+    for (const type of canStage) {
+      const call = new RegExp(`describeRotateOnSource\\(\\s*"${type}"`);
+      expect(texts.some((t) => call.test(t)), `source type "${type}" can stage but no test file runs describeRotateOnSource("${type}", ...)`).toBe(true);
     }
   });
 });
