@@ -50,7 +50,7 @@ export function describeStagingConformance(type: string, harness: StagingHarness
       return instance;
     }
 
-    it("contract: stage, getPending, promote and discardPending all present; every case the harness cannot run, and only those, is a declared skip", async () => {
+    it("contract: stage, getPending, promote and discardPending (with versions and set) all present; every case the harness cannot run, and only those, is a declared skip", async () => {
       const instance = await fresh();
       for (const m of ["stage", "getPending", "promote", "discardPending", "versions", "set"] as const) expect(typeof instance.source[m], `the source has ${m}`).toBe("function");
       for (const c of STAGING_CASES) {
