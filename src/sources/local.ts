@@ -127,7 +127,9 @@ function readMethods(store: StoreHandle) {
       const newestFirst = [...(entry?.versions ?? [])].reverse();
       const stored = newestFirst.map((s, i): SecretVersionInfo => ({ version: s.v, createdAt: new Date(s.createdAt), labels: i === 0 ? ["current"] : i === 1 ? ["previous"] : [] }));
       const pending = entry?.pending;
-      return pending ? [{ version: pending.v, createdAt: new Date(pending.createdAt), labels: ["pending"] }, ...stored] : stored;
+      if (!pending) return stored;
+      // Newest first by number, as every source: a version written after the stage (3) comes before the pending one (2).
+      return [{ version: pending.v, createdAt: new Date(pending.createdAt), labels: ["pending"] }, ...stored].sort((a, b) => b.version - a.version);
     },
     async getVersion(name: string, version: number) {
       const canonical = canonicalName(name);

@@ -1,7 +1,10 @@
-// The aws source's rotation stage against the Secrets Manager fake, through the real SDK: stage
-// keeps AWSCURRENT, promote moves AWSCURRENT / AWSPREVIOUS and drops AWSPENDING, check-and-set
-// refusals, a retried stage makes one version, a stage that loses AWSPENDING to a concurrent one
-// refuses, and failures (5xx, throttling) are SOURCE_UNAVAILABLE, never "no pending".
+// The aws source's rotation stage against the Secrets Manager fake, through the real SDK. It runs
+// the staging conformance suite (./conformance/staging.ts): stage keeps AWSCURRENT, promote moves
+// AWSCURRENT / AWSPREVIOUS and drops AWSPENDING (a promote cut between its two calls finishes when
+// promoted again), check-and-set refusals, a stage that loses AWSPENDING to a concurrent one
+// refuses, failures (5xx, throttling) are SOURCE_UNAVAILABLE, never "no pending". Here besides:
+// the PutSecretValue stage carries AWSPENDING, a retried stage makes one version, the offline
+// cache, and the bare source.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,12 +15,15 @@ import { awsSourceType, createAwsSource } from "../../src/sources/aws.js";
 import { HushError, type HushErrorCode } from "../../src/errors.js";
 import type { SecretSource } from "../../src/types.js";
 import { startAwsSecretsManagerFake, type AwsSecretsManagerFake } from "../fakes/aws-secrets-manager.js";
+import { describeStagingConformance, type StagingInstance, type StagingSource } from "./conformance/staging.js";
 
 const TEST_ENV: Record<string, string> = { AWS_ACCESS_KEY_ID: "AKIDTESTFAKE0000AWS1", AWS_SECRET_ACCESS_KEY: "test-secret-access-key", AWS_EC2_METADATA_DISABLED: "true", AWS_REGION: "us-east-1" };
 const saved: Record<string, string | undefined> = {};
 const PREFIX = "app/dev/";
 const OLD = ["old-", "stage-canary-", "7Hk"].join("");
 const NEW = ["new-", "stage-canary-", "2Zp"].join("");
+const UNAVAILABLE = { status: 503, body: JSON.stringify({ __type: "ServiceUnavailable", message: "unavailable" }) };
+const THROTTLED = { status: 400, body: JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }) };
 
 let fake: AwsSecretsManagerFake;
 let source: SecretSource & Required<Pick<SecretSource, "stage" | "getPending" | "promote" | "discardPending" | "versions">>;
@@ -39,15 +45,93 @@ afterEach(async () => {
   await source?.dispose?.();
 });
 
+const OPTIONS = { maxAttempts: 2, cacheTtl: 60_000, timeout: 10_000, recoveryWindowDays: 30 };
+const stagesIn = (secretId: string) => fake.secrets.get(secretId)!.versions.map((v) => [...v.stages].sort());
+/** Polls (bounded) until the fake has received one more `op` call than `before`. */
+async function untilCalled(op: string, before: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (fake.server.calls(op) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+}
+
+describeStagingConformance("aws", {
+  async create(): Promise<StagingInstance> {
+    const path = `stage${++n}/{env}`; // a fresh prefix per instance: `stage<n>/dev/<name>`
+    const prefix = `stage${n}/dev/`;
+    const context = { root: "/nonexistent", secretsDir: "/nonexistent/.secrets", environment: "dev", onWarning: () => undefined };
+    const made: SecretSource[] = [];
+    const open = async (cacheTtl: number) => {
+      const s = (await awsSourceType.create({ endpoint: fake.url, path, ...OPTIONS, cacheTtl }, context)) as StagingSource;
+      made.push(s);
+      return s;
+    };
+    return {
+      source: await open(OPTIONS.cacheTtl), // as hush.yaml builds it: behind the cache
+      another: () => open(0),
+      seed: async (name, value) => void fake.put(`${prefix}${name}`, value),
+      replyCanBeLost: true,
+      backend: {
+        state: (name) => stagesIn(`${prefix}${name}`),
+        expected: {
+          staged: [["AWSCURRENT"], ["AWSPENDING"]],
+          promoted: [["AWSPREVIOUS"], ["AWSCURRENT"]],
+          discarded: [["AWSCURRENT"], []],
+          overtakenDiscarded: [["AWSPREVIOUS"], [], ["AWSCURRENT"]],
+          cut: [["AWSPREVIOUS"], ["AWSCURRENT", "AWSPENDING"]],
+          raced: [["AWSCURRENT"], [], ["AWSPENDING"]],
+        },
+        writes: () => fake.server.calls("PutSecretValue") + fake.server.calls("UpdateSecretVersionStage"),
+      },
+      async cutPromote(name, version) {
+        // The AWSCURRENT move is carried out (its reply held back), then the AWSPENDING removal fails with 5xx past the retries.
+        const before = fake.server.calls("UpdateSecretVersionStage");
+        fake.server.delayReplies.push(0, 300);
+        const failing = made[0]!.promote!(name, version).catch((e: unknown) => e);
+        await untilCalled("UpdateSecretVersionStage", before);
+        fake.server.alwaysFault = { status: 500, body: JSON.stringify({ __type: "InternalServiceError", message: "An error occurred on the server side." }) };
+        const e = await failing;
+        fake.server.alwaysFault = undefined;
+        return e;
+      },
+      async raceStage(name, ours, theirs) {
+        // Our PutSecretValue is stored; its reply waits while another writer stages with AWSPENDING (AWS moves the label).
+        const other = new SecretsManagerClient({ endpoint: fake.url, maxAttempts: 1 });
+        const puts = fake.server.calls("PutSecretValue");
+        fake.server.delayReplies.push(0, 500);
+        const outcome = ours().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        await untilCalled("PutSecretValue", puts);
+        await other.send(new PutSecretValueCommand({ SecretId: `${prefix}${name}`, SecretString: theirs, VersionStages: ["AWSPENDING"] }));
+        other.destroy();
+        return { error: await outcome, pending: theirs };
+      },
+      unavailable: {
+        faults: { "503 ServiceUnavailable": () => void (fake.server.alwaysFault = UNAVAILABLE), ThrottlingException: () => void (fake.server.alwaysFault = THROTTLED) },
+        heal: () => void (fake.server.alwaysFault = undefined),
+      },
+      async cleanup() {
+        fake.server.alwaysFault = undefined;
+        fake.server.delayReplies.length = 0;
+        for (const s of made) await s.dispose?.();
+      },
+    };
+  },
+}, {
+  skips: {
+    concurrentStages: "AWS has no lock: two stages racing past the listing both write, and the listing after the write tells the one that lost AWSPENDING; raceStage drives that window step by step",
+  },
+});
+
 /** A fresh secret `name` holding OLD, and the source (as hush.yaml builds it: behind the cache). */
 async function setup(options: Partial<Parameters<typeof awsSourceType.create>[0]> = {}, root = "/nonexistent"): Promise<void> {
   name = `key_${++n}`;
   fake.put(`${PREFIX}${name}`, OLD);
-  const made = await awsSourceType.create({ endpoint: fake.url, path: "app/{env}", maxAttempts: 2, cacheTtl: 60_000, timeout: 10_000, recoveryWindowDays: 30, ...options }, { root, secretsDir: join(root, ".secrets"), environment: "dev", onWarning: () => undefined });
+  const made = await awsSourceType.create({ endpoint: fake.url, path: "app/{env}", ...OPTIONS, ...options }, { root, secretsDir: join(root, ".secrets"), environment: "dev", onWarning: () => undefined });
   source = made as typeof source;
 }
 
-const stagesOf = () => fake.secrets.get(`${PREFIX}${name}`)!.versions.map((v) => [...v.stages].sort());
+const stagesOf = () => stagesIn(`${PREFIX}${name}`);
 
 async function expectCode(p: Promise<unknown>, code: HushErrorCode, secrets: string[] = [OLD, NEW]): Promise<HushError> {
   const e = await p.then(
@@ -62,62 +146,13 @@ async function expectCode(p: Promise<unknown>, code: HushErrorCode, secrets: str
 }
 
 describe("aws source: rotation stage on AWS's labels", () => {
-  it("stage = AWSPENDING beside an unchanged AWSCURRENT; promote moves AWSCURRENT, AWSPREVIOUS to the old one, drops AWSPENDING", async () => {
+  it("stage is one PutSecretValue with VersionStages [AWSPENDING] (AWS's own label), AWSCURRENT left where it was", async () => {
     await setup();
-    expect((await source.get(name))?.value).toBe(OLD); // cached now: promote must drop it
     const puts = fake.server.requests.filter((r) => r.headers["x-amz-target"] === "secretsmanager.PutSecretValue").length;
-    const staged = await source.stage(name, NEW);
-    expect(staged).toMatchObject({ name, value: NEW, version: 2, source: "aws" });
+    await source.stage(name, NEW);
     const put = fake.server.requests.filter((r) => r.headers["x-amz-target"] === "secretsmanager.PutSecretValue").slice(puts);
     expect(put.map((r) => (r.json as { VersionStages?: string[] }).VersionStages)).toEqual([["AWSPENDING"]]);
     expect(stagesOf()).toEqual([["AWSCURRENT"], ["AWSPENDING"]]);
-    expect((await source.get(name))?.value).toBe(OLD);
-    expect(await source.getPending(name)).toMatchObject({ value: NEW, version: 2 });
-    expect((await source.versions(name)).map((v) => [v.version, v.labels])).toEqual([
-      [2, ["pending"]],
-      [1, ["current"]],
-    ]);
-    expect(await source.promote(name, 2)).toMatchObject({ value: NEW, version: 2 });
-    expect(stagesOf()).toEqual([["AWSPREVIOUS"], ["AWSCURRENT"]]);
-    expect((await source.get(name))?.value, "the cache dropped the name at promote").toBe(NEW);
-    expect(await source.getPending(name)).toBeUndefined();
-    expect(await source.promote(name, 2), "a retried promote (reply lost) is done already").toMatchObject({ value: NEW, version: 2 });
-  });
-
-  it("check-and-set: a second stage is ROTATION_IN_PROGRESS; promote of a non-pending version refuses; a write after the stage makes promote CONCURRENT_MODIFICATION; discard drops AWSPENDING", async () => {
-    await setup();
-    await expectCode(source.promote(name, 2), "ROTATION_IN_PROGRESS");
-    await source.stage(name, NEW);
-    await expectCode(source.stage(name, "other-CANARY"), "ROTATION_IN_PROGRESS", [OLD, NEW, "other-CANARY"]);
-    expect(stagesOf().length, "the refused stage wrote nothing").toBe(2);
-    await expectCode(source.promote(name, 1), "ROTATION_IN_PROGRESS");
-    await source.set!(name, "third-CANARY");
-    await expectCode(source.promote(name, 2), "CONCURRENT_MODIFICATION", [OLD, NEW, "third-CANARY"]);
-    expect((await source.get(name))?.value).toBe("third-CANARY");
-    expect(await source.discardPending(name, 1)).toBe(false);
-    expect(await source.discardPending(name, 2)).toBe(true);
-    expect(await source.getPending(name)).toBeUndefined();
-    expect(stagesOf()).toEqual([["AWSPREVIOUS"], [], ["AWSCURRENT"]]);
-    await expectCode(source.stage("absent_name", NEW), "NOT_FOUND");
-  });
-
-  it("a promote cut between its two calls (version both current and pending) finishes when promoted again", async () => {
-    await setup();
-    await source.stage(name, NEW);
-    // The AWSCURRENT move is carried out (its reply held back), then the AWSPENDING removal fails with 5xx past the retries.
-    const before = fake.server.calls("UpdateSecretVersionStage");
-    fake.server.delayReplies.push(0, 300);
-    const failing = source.promote(name, 2);
-    const fault = { status: 500, body: JSON.stringify({ __type: "InternalServiceError", message: "An error occurred on the server side." }) };
-    const deadline = Date.now() + 10_000;
-    while (fake.server.calls("UpdateSecretVersionStage") === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-    fake.server.alwaysFault = fault;
-    await expectCode(failing, "SOURCE_UNAVAILABLE");
-    fake.server.alwaysFault = undefined;
-    expect(stagesOf()).toEqual([["AWSPREVIOUS"], ["AWSCURRENT", "AWSPENDING"]]);
-    expect(await source.getPending(name)).toMatchObject({ version: 2 });
-    expect(await source.promote(name, 2)).toMatchObject({ value: NEW, version: 2 });
-    expect(stagesOf()).toEqual([["AWSPREVIOUS"], ["AWSCURRENT"]]);
   });
 
   it("a retried stage (reply lost) makes one version with one token", async () => {
@@ -130,38 +165,6 @@ describe("aws source: rotation stage on AWS's labels", () => {
     const sent = fake.server.requests.filter((r) => r.headers["x-amz-target"] === "secretsmanager.PutSecretValue").slice(puts);
     expect(sent.length, "retried").toBe(2);
     expect(new Set(sent.map((r) => (r.json as { ClientRequestToken: string }).ClientRequestToken)).size).toBe(1);
-    expect(stagesOf()).toEqual([["AWSCURRENT"], ["AWSPENDING"]]);
-  });
-
-  it("a stage that loses AWSPENDING to another writer between its check and its write refuses (ROTATION_IN_PROGRESS)", async () => {
-    await setup();
-    const other = new SecretsManagerClient({ endpoint: fake.url, maxAttempts: 1 });
-    const puts = fake.server.calls("PutSecretValue");
-    fake.server.delayReplies.push(0, 500); // our PutSecretValue is stored; its reply waits while the other writer stages
-    const ours = source.stage(name, NEW);
-    const deadline = Date.now() + 10_000;
-    while (fake.server.calls("PutSecretValue") === puts && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-    await other.send(new PutSecretValueCommand({ SecretId: `${PREFIX}${name}`, SecretString: "theirs-CANARY", VersionStages: ["AWSPENDING"] }));
-    other.destroy();
-    await expectCode(ours, "ROTATION_IN_PROGRESS", [OLD, NEW, "theirs-CANARY"]);
-    expect((await source.getPending(name))?.value).toBe("theirs-CANARY");
-  });
-
-  it("5xx and throttling past the retries are SOURCE_UNAVAILABLE for getPending, stage, promote and discard: never 'no pending'", async () => {
-    await setup();
-    await source.stage(name, NEW);
-    const storm = [
-      { status: 503, body: JSON.stringify({ __type: "ServiceUnavailable", message: "unavailable" }) },
-      { status: 400, body: JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }) },
-    ];
-    for (const fault of storm) {
-      fake.server.alwaysFault = fault;
-      await expectCode(source.getPending(name), "SOURCE_UNAVAILABLE");
-      await expectCode(source.stage(name, NEW), "SOURCE_UNAVAILABLE");
-      await expectCode(source.promote(name, 2), "SOURCE_UNAVAILABLE");
-      await expectCode(source.discardPending(name, 2), "SOURCE_UNAVAILABLE");
-      fake.server.alwaysFault = undefined;
-    }
     expect(stagesOf()).toEqual([["AWSCURRENT"], ["AWSPENDING"]]);
   });
 

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { listSourceTypes } from "../../src/sources/registry.js";
 import { CONFORMANCE_CASES } from "./conformance/suite.js";
-import { findConformanceTestFiles, runConformanceSuites, type CaseOutcome } from "./conformance/run-suites.js";
+import { findConformanceTestFiles, runConformanceSuites, summaryLine } from "./conformance/run-suites.js";
 
 /** Suites that run for something other than a registered type, and why. */
 const NOT_REGISTERED: Record<string, string> = {
@@ -22,7 +22,7 @@ describe("conformance meta-test", () => {
     const byType = runConformanceSuites(findConformanceTestFiles());
     const caseIds = ["contract", ...CONFORMANCE_CASES.map((c) => c.id)];
     const lines: string[] = [];
-    for (const [type, cases] of byType) lines.push(summaryLine(type, cases));
+    for (const [type, cases] of byType) lines.push(summaryLine("conformance", type, cases, NOT_REGISTERED[type] ? ` [not a registered type: ${NOT_REGISTERED[type]}]` : ""));
     process.stdout.write(`${lines.join("\n")}\n`);
 
     for (const { type } of listSourceTypes()) {
@@ -38,22 +38,3 @@ describe("conformance meta-test", () => {
     }
   });
 });
-
-// --- internal ---
-
-/**
- * `conformance local: 14 cases, 12 ran, 2 skipped (denied, deleted) — test/sources/local.test.ts`, then
- * one indented line per skip with its reason. Never a bare "N passed, N failed" line (CI reads
- * such a line as the run's closing line).
- */
-function summaryLine(type: string, cases: CaseOutcome[]): string {
-  const ran = cases.filter((c) => c.status !== "skipped");
-  const skipped = cases.filter((c) => c.status === "skipped");
-  const failed = ran.filter((c) => c.status === "failed");
-  const files = [...new Set(cases.map((c) => c.file))].join(", ");
-  const failing = failed.length ? ` (${failed.length} of them failing: ${failed.map((c) => c.id).join(", ")})` : "";
-  const skippedIds = skipped.length ? ` (${skipped.map((c) => c.id).join(", ")})` : "";
-  const note = NOT_REGISTERED[type] ? ` [not a registered type: ${NOT_REGISTERED[type]}]` : "";
-  const reasons = skipped.map((c) => `\n    skipped ${c.id}: ${c.reason ?? "no reason given"}`).join("");
-  return `conformance ${type}: ${cases.length} cases, ${ran.length} ran${failing}, ${skipped.length} skipped${skippedIds} — ${files}${note}${reasons}`;
-}

@@ -21,6 +21,8 @@ export interface VaultSetup {
   debug: string[];
   /** Writes `{ value }` at `<prefix>/<name>`, as another writer would. */
   seed(values: Record<string, string>): void;
+  /** Another source on the same fake and context (another process), with `options` over the first one's; disposed by `cleanup`. */
+  another(options?: Record<string, unknown>): ReturnType<typeof createVaultSource>;
   cleanup(): Promise<void>;
 }
 
@@ -41,10 +43,14 @@ export async function setupVault(options: Record<string, unknown> = {}, extra: {
     onDebug: (m) => debug.push(m),
     ...(extra.remoteRefs ? { remoteRefs: extra.remoteRefs } : {}),
   };
-  const problems: string[] = [];
-  const parsed = parseOptions(VAULT_OPTIONS, { address: vault.url, path: PREFIX, timeout: "300ms", watchInterval: "100ms", auth: { method: "approle", roleId: "role-1" }, ...options }, ["options"], (p, m) => problems.push(`${p.join(".")}: ${m}`));
-  if (problems.length) throw new Error(problems.join("\n"));
-  const source = createVaultSource(parsed as VaultSourceOptions, context);
+  const make = (more: Record<string, unknown> = {}) => {
+    const problems: string[] = [];
+    const parsed = parseOptions(VAULT_OPTIONS, { address: vault.url, path: PREFIX, timeout: "300ms", watchInterval: "100ms", auth: { method: "approle", roleId: "role-1" }, ...options, ...more }, ["options"], (p, m) => problems.push(`${p.join(".")}: ${m}`));
+    if (problems.length) throw new Error(problems.join("\n"));
+    return createVaultSource(parsed as VaultSourceOptions, context);
+  };
+  const source = make();
+  const others: ReturnType<typeof createVaultSource>[] = [];
   return {
     vault,
     source,
@@ -54,7 +60,13 @@ export async function setupVault(options: Record<string, unknown> = {}, extra: {
     seed(values) {
       for (const [name, value] of Object.entries(values)) vault.kv().write(`${PREFIX}/${name}`, { data: { value } });
     },
+    another(more) {
+      const other = make(more);
+      others.push(other);
+      return other;
+    },
     async cleanup() {
+      for (const other of others) await other.dispose?.();
       await source.dispose?.();
       await vault.close();
       rmSync(root, { recursive: true, force: true });

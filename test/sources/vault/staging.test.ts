@@ -1,15 +1,19 @@
-// The vault source's rotation stage against the Vault fake, through the source's own HTTP client:
-// stage writes a new KV v2 version marked hush-pending while reads keep serving hush-current (zero
-// downtime), promote moves the marks in one metadata write, check-and-set refusals, another writer
-// acting between stage's writes, a stage cut between its writes, discard, and failures (5xx,
-// throttling) are SOURCE_UNAVAILABLE, never "no pending". No value in any error.
+// The vault source's rotation stage against the Vault fake, through the source's own HTTP client.
+// It runs the staging conformance suite (../conformance/staging.ts): stage writes a new KV v2
+// version marked hush-pending while reads keep serving hush-current (zero downtime, also through
+// the cache), promote moves the marks in one metadata write (a retry writes nothing), check-and-set
+// refusals, two stages racing past the check, discard, and failures (5xx, throttling) are
+// SOURCE_UNAVAILABLE, never "no pending". Here besides: what a read costs, other metadata and
+// fields kept, discard covering the latest version, writes without hush, another writer acting
+// between stage's writes, a stage cut between its writes, the watch's tag, and the source without
+// `rotation: true`. No value in any error.
 import { afterEach, describe, expect, it } from "vitest";
 import { HushError, type HushErrorCode } from "../../../src/errors.js";
-import type { SecretSource } from "../../../src/types.js";
 import { PREFIX, setupVault, type VaultSetup } from "./harness.js";
 import { createVaultClient } from "../../../src/sources/vault/client.js";
 import { createVaultKvSource } from "../../../src/sources/vault/source.js";
 import { versionTags } from "../../../src/sources/vault/watch-snapshot.js";
+import { describeStagingConformance, STAGING_VALUES, type StagingInstance, type StagingSource } from "../conformance/staging.js";
 
 const OLD = ["old-", "vault-stage-", "7Hk"].join("");
 const NEW = ["new-", "vault-stage-", "2Zp"].join("");
@@ -17,13 +21,76 @@ const THEIRS = ["theirs-", "vault-stage-", "9Qa"].join("");
 const NAME = "api_key";
 const KEY = `${PREFIX}/${NAME}`;
 
-type Stager = SecretSource & Required<Pick<SecretSource, "stage" | "getPending" | "promote" | "discardPending" | "versions" | "set" | "getMany">>;
+type Stager = StagingSource & Required<Pick<StagingSource, "getMany">>;
 let setup: VaultSetup | undefined;
 let source: Stager;
 
 afterEach(async () => {
   await setup?.cleanup();
   setup = undefined;
+});
+
+const S = STAGING_VALUES;
+const FAULTS = { "503 sealed": { status: 503, body: JSON.stringify({ errors: ["Vault is sealed"] }) }, "429 rate limit": { status: 429, body: JSON.stringify({ errors: ["rate limit quota exceeded"] }) }, "500": { status: 500, body: JSON.stringify({ errors: ["internal error"] }) } };
+
+describeStagingConformance("vault", {
+  async create(): Promise<StagingInstance> {
+    const bed = await setupVault({ rotation: true }); // cached, as hush.yaml builds it
+    const { vault } = bed;
+    return {
+      source: bed.source as unknown as StagingSource,
+      another: () => bed.another({ cacheTtl: 0 }) as unknown as StagingSource,
+      seed: async (name, value) => bed.seed({ [name]: value }),
+      replyCanBeLost: true,
+      backend: {
+        // hush's marks (without the random hush-stage id), the latest version (what a plain Vault read serves) and every version's value.
+        state(name) {
+          const s = vault.kv().secrets.get(`${PREFIX}/${name}`)!;
+          const { "hush-stage": _id, ...marks } = s.custom_metadata ?? {};
+          return { marks, latest: s.current_version, values: Object.fromEntries([...s.versions].map(([n, v]) => [n, v.data])) };
+        },
+        expected: {
+          staged: { marks: { "hush-current": "1", "hush-pending": "2" }, latest: 2, values: { 1: { value: S.OLD }, 2: { value: S.NEW } } },
+          promoted: { marks: { "hush-current": "2", "hush-previous": "1" }, latest: 2, values: { 1: { value: S.OLD }, 2: { value: S.NEW } } },
+          // The pending version was the latest: covered by a copy of the current data, so plain Vault reads serve it too.
+          discarded: { marks: { "hush-current": "3" }, latest: 3, values: { 1: { value: S.OLD }, 2: { value: S.NEW }, 3: { value: S.OLD } } },
+          // The set wrote over the served value, not the pending one; version 3 is newer than hush-current and not pending: served.
+          overtakenDiscarded: { marks: { "hush-current": "1" }, latest: 3, values: { 1: { value: S.OLD }, 2: { value: S.NEW }, 3: { value: S.THEIRS } } },
+          raced: { marks: { "hush-current": "1", "hush-pending": "2" }, latest: 1, values: { 1: { value: S.OLD } } }, // no version written
+        },
+        writes: () => vault.server.requests.filter((r) => r.method === "POST").length,
+      },
+      async raceStage(name, ours) {
+        // Another stage writes its marks just before ours are read back (it would write its version next).
+        let marked = false;
+        vault.beforeRequest = (method, api) => {
+          if (api !== `secret/metadata/${PREFIX}/${name}`) return undefined;
+          if (method === "POST") marked = true;
+          else if (marked) {
+            vault.beforeRequest = undefined;
+            vault.kv().writeMetadata(`${PREFIX}/${name}`, { custom_metadata: { "hush-current": "1", "hush-pending": "2", "hush-stage": "the-other-stage" } });
+          }
+          return undefined;
+        };
+        const error = await ours().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        vault.beforeRequest = undefined;
+        return { error, pending: undefined }; // its marks point at a version not written yet: nothing is pending
+      },
+      unavailable: {
+        faults: Object.fromEntries(Object.entries(FAULTS).map(([what, fault]) => [what, () => void (vault.server.alwaysFault = fault)])),
+        heal: () => void (vault.server.alwaysFault = undefined),
+      },
+      cleanup: () => bed.cleanup(),
+    };
+  },
+}, {
+  skips: {
+    concurrentStages: "Vault has no lock: two stages racing past the check are told apart by the marks read back (raceStage) and by the data write's check-and-set (a test below)",
+    cutPromote: "promote is one metadata write (the marks move together): it is done or not; a lost reply is promoteRetry",
+  },
 });
 
 async function start(options: Record<string, unknown> = {}): Promise<VaultSetup> {
@@ -53,32 +120,6 @@ async function expectCode(p: Promise<unknown>, code: HushErrorCode, secrets: str
 }
 
 describe("vault source: rotation stage on KV v2 versions and custom_metadata marks", () => {
-  it("stage = version 2 marked pending while reads serve version 1; promote makes it current, 1 previous; a retried promote answers the same", async () => {
-    const { vault } = await start({ cacheTtl: 0 });
-    const staged = await source.stage(NAME, NEW);
-    expect(staged).toMatchObject({ name: NAME, value: NEW, version: 2, source: "vault" });
-    expect(marks()).toMatchObject({ "hush-current": "1", "hush-pending": "2" });
-    expect(latestValue(), "a plain Vault read sees the pending version: only hush's reads follow the marks").toBe(NEW);
-    expect((await source.get(NAME))?.value, "zero downtime: a read between stage and promote is the old value").toBe(OLD);
-    expect((await source.getMany([NAME]))[0]).toMatchObject({ value: OLD, version: 1 });
-    expect(await source.getPending(NAME)).toMatchObject({ value: NEW, version: 2 });
-    expect(await labels()).toEqual([
-      [2, ["pending"]],
-      [1, ["current"]],
-    ]);
-    expect(await source.promote(NAME, 2)).toMatchObject({ value: NEW, version: 2 });
-    expect((await source.get(NAME))?.value).toBe(NEW);
-    expect(marks()).toEqual({ "hush-current": "2", "hush-previous": "1" });
-    expect(await source.getPending(NAME)).toBeUndefined();
-    expect(await labels()).toEqual([
-      [2, ["current"]],
-      [1, ["previous"]],
-    ]);
-    const writes = vault.server.requests.filter((r) => r.method === "POST").length;
-    expect(await source.promote(NAME, 2), "a retried promote (reply lost) is done already").toMatchObject({ value: NEW, version: 2 });
-    expect(vault.server.requests.filter((r) => r.method === "POST").length, "and writes nothing").toBe(writes);
-  });
-
   it("cost of a read: one request without a pending version, two while one is pending", async () => {
     const { vault } = await start({ cacheTtl: 0 });
     const requestsOf = async (fn: () => Promise<unknown>) => {
@@ -92,15 +133,6 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     expect(await requestsOf(() => source.get(NAME))).toBe(2);
     await source.promote(NAME, 2);
     expect(await requestsOf(() => source.get(NAME))).toBe(1);
-  });
-
-  it("the cache is not fooled: a cached read stays old through stage, promote drops it", async () => {
-    await start();
-    expect((await source.get(NAME))?.value).toBe(OLD);
-    await source.stage(NAME, NEW);
-    expect((await source.get(NAME))?.value).toBe(OLD);
-    await source.promote(NAME, 2);
-    expect((await source.get(NAME))?.value).toBe(NEW);
   });
 
   it("other custom_metadata entries are kept; a multi-field secret keeps its other fields, and a set during the rotation never carries the pending value", async () => {
@@ -117,24 +149,6 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     await expectCode(source.promote(NAME, 2), "CONCURRENT_MODIFICATION");
     expect(await source.discardPending(NAME, 2)).toBe(true);
     expect(marks()).toEqual({ owner: "team-a", "hush-current": "1" });
-  });
-
-  it("check-and-set: a second stage is ROTATION_IN_PROGRESS; promote of a non-pending version refuses; a set after the stage wins and makes promote CONCURRENT_MODIFICATION; discard", async () => {
-    await start({ cacheTtl: 0 });
-    await expectCode(source.promote(NAME, 2), "ROTATION_IN_PROGRESS");
-    await source.stage(NAME, NEW);
-    await expectCode(source.stage(NAME, THEIRS), "ROTATION_IN_PROGRESS");
-    expect(setup!.vault.kv().secrets.get(KEY)!.current_version, "the refused stage wrote nothing").toBe(2);
-    await expectCode(source.promote(NAME, 1), "ROTATION_IN_PROGRESS");
-    await source.set(NAME, THEIRS);
-    expect(setup!.vault.kv().secrets.get(KEY)!.versions.get(3)!.data, "set wrote over the served value, not the pending one").toEqual({ value: THEIRS });
-    expect((await source.get(NAME))?.value, "the newest write is served").toBe(THEIRS);
-    await expectCode(source.promote(NAME, 2), "CONCURRENT_MODIFICATION");
-    expect(await source.discardPending(NAME, 1)).toBe(false);
-    expect(await source.discardPending(NAME, 2)).toBe(true);
-    expect(await source.getPending(NAME)).toBeUndefined();
-    expect((await source.get(NAME))?.value).toBe(THEIRS);
-    await expectCode(source.stage("absent_name", NEW), "NOT_FOUND");
   });
 
   it("discard of a pending version that is the latest covers it with the current data: plain Vault reads serve the old value too", async () => {
@@ -196,23 +210,6 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     expect((await source.get(NAME))?.value).toBe(THEIRS);
   });
 
-  it("two stages racing past the check: the one whose marks were overwritten refuses before writing any version", async () => {
-    const { vault } = await start({ cacheTtl: 0 });
-    let marked = false;
-    vault.beforeRequest = (method, api) => {
-      if (api !== `secret/metadata/${KEY}`) return undefined;
-      if (method === "POST") marked = true;
-      else if (marked) {
-        vault.beforeRequest = undefined; // the other stage writes its marks just before ours are read back
-        vault.kv().writeMetadata(KEY, { custom_metadata: { "hush-current": "1", "hush-pending": "2", "hush-stage": "the-other-stage" } });
-      }
-      return undefined;
-    };
-    await expectCode(source.stage(NAME, NEW), "ROTATION_IN_PROGRESS");
-    expect(vault.kv().secrets.get(KEY)!.current_version, "no version written").toBe(1);
-    expect((await source.get(NAME))?.value).toBe(OLD);
-  });
-
   it("a stage cut between its marks and its data write stages nothing: no pending, the old value served, a new stage succeeds", async () => {
     const { vault } = await start({ cacheTtl: 0 });
     vault.beforeRequest = (method, api) => (method === "POST" && api === `secret/data/${KEY}` ? { status: 500, json: { errors: ["internal error"] } } : undefined);
@@ -255,21 +252,6 @@ describe("vault source: rotation stage on KV v2 versions and custom_metadata mar
     };
     await expectCode(source.promote(NAME, 2), "CONCURRENT_MODIFICATION");
     expect((await source.get(NAME))?.value, "the newest write is served").toBe(THEIRS);
-  });
-
-  it("5xx and throttling past the retries are SOURCE_UNAVAILABLE for getPending, stage, promote and discard: never 'no pending'", async () => {
-    const { vault } = await start({ cacheTtl: 0 });
-    await source.stage(NAME, NEW);
-    for (const fault of [{ status: 503, body: JSON.stringify({ errors: ["Vault is sealed"] }) }, { status: 429, body: JSON.stringify({ errors: ["rate limit quota exceeded"] }) }, { status: 500, body: JSON.stringify({ errors: ["internal error"] }) }]) {
-      vault.server.alwaysFault = fault;
-      await expectCode(source.getPending(NAME), "SOURCE_UNAVAILABLE");
-      await expectCode(source.stage(NAME, NEW), "SOURCE_UNAVAILABLE");
-      await expectCode(source.promote(NAME, 2), "SOURCE_UNAVAILABLE");
-      await expectCode(source.discardPending(NAME, 2), "SOURCE_UNAVAILABLE");
-      vault.server.alwaysFault = undefined;
-    }
-    expect(marks()).toMatchObject({ "hush-current": "1", "hush-pending": "2" });
-    expect(await source.getPending(NAME)).toMatchObject({ version: 2 });
   });
 
   it("the watch's version tag does not move when a version is staged, and moves at promote", async () => {
