@@ -5,7 +5,7 @@
  * value; a close note goes to the record only (and to stdout with --json, which prints the record).
  */
 import type { Command } from "commander";
-import { closeIncident, HushError, type CloseIncidentOptions, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
+import { closeIncident, describeUnreadableLines, HushError, type CloseIncidentOptions, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_CODES, EXIT_FOUND } from "../exit-codes.js";
 import { readSecretValue } from "../read-value.js";
@@ -144,7 +144,8 @@ function report(ctx: CliContext, r: IncidentListing): void {
   for (const i of l.issues) err(ctx, `hush: not scanned: ${i.path} (${i.code}); the search is incomplete`);
   const i = r.impact;
   if (i.status === "unknown") out(ctx, `reads of the compromised version: UNKNOWN (not zero): the audit trail (${i.trail}) could not be read: ${i.error!.code}: ${i.error!.message}`);
-  else out(ctx, `reads of the compromised version: ${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
+  else out(ctx, `reads of the compromised version: ${i.unreadableLines ? "at least " : ""}${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
+  if (i.unreadableLines) err(ctx, `hush: warning: ${describeUnreadableLines(i.unreadableLines, i.trail)}`);
   for (const p of i.readers) out(ctx, `  ${p.user}@${p.host} pid ${p.pid} (${p.command}): ${p.reads} read(s), ${p.firstRead} .. ${p.lastRead}`);
   out(ctx, "left for a person:");
   for (const c of r.checklist.filter((c) => !c.done)) out(ctx, `  [ ] ${c.item}`);
