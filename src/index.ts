@@ -80,6 +80,8 @@ export { openIncident, listIncidents } from "./workflows/incident.js";
 export type { OpenIncidentOptions, ListIncidentsOptions } from "./workflows/incident.js";
 export { closeIncident } from "./workflows/incident-close.js";
 export type { CloseIncidentOptions } from "./workflows/incident-close.js";
+export { markIncidentCompromised } from "./workflows/incident-mark.js";
+export type { MarkIncidentOptions } from "./workflows/incident-mark.js";
 export type { IncidentRecord, IncidentListing, ChecklistItem } from "./workflows/incident-record.js";
 export type { IncidentLeak, IncidentLeakReport } from "./workflows/incident-leaks.js";
 export type { IncidentImpact, IncidentReader } from "./workflows/incident-impact.js";

@@ -78,6 +78,7 @@ export async function openIncident(options: OpenIncidentOptions): Promise<Incide
     hasRotator: loaded.config.secrets[name]?.rotator !== undefined,
     graceMs: options.graceMs ?? INCIDENT_GRACE_MS,
     issuerPage: provider?.docs ?? null,
+    incidentId: incidentId(openedAt, name),
     onProgress: options.onProgress,
     readSecret: options.readSecret,
   });

@@ -112,7 +112,7 @@ describe("the public surface", () => {
       "findKeyProviderType", "findProvider", "findRotatorType", "findSourceType", "formatAccessReport", "formatReviewMarkdown", "formatReviewText",
       "formatWarningFor", "generateFernetKey", "generateMemberIdentity", "getSecret", "grantDatabaseAccess", "hintFor", "importEnvironmentKey",
       "importSecrets", "initProject", "injectAdapterSecrets", "installHook", "isHushError", "jsonlLogPath", "keyLookupNames", "listGatewayRoutes", "listIncidents",
-      "listKeyProviderTypes", "listProjectMembers", "listRotatorTypes", "listScanRules", "listSourceTypes", "loadAuditKeys", "loadConfig", "maskKey",
+      "listKeyProviderTypes", "listProjectMembers", "listRotatorTypes", "listScanRules", "listSourceTypes", "loadAuditKeys", "loadConfig", "markIncidentCompromised", "maskKey",
       "migrateDatabase", "moveKey", "openConfiguredManager", "openIncident", "option", "parseFernetKey", "postgresRoleRotatorType",
       "providerChecks", "readAuditRecords", "readProjectAuditLog", "redact", "registerKeyProviderType", "registerRotatorType", "registerSourceType",
       "removeProjectMember", "reportProjectAccess", "resolveAdapter", "resolveProviderKey", "restoreSecret", "reviewAccess", "reviewProjectAccess", "revokeGatewayRoute",
