@@ -31,36 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
   const audit = program.command("audit").description("the audit trail: log, report, verify, quarterly review");
   const json = (opts: { json?: boolean }, cmd: Command) => Boolean(opts.json || globalOptions(cmd).json);
 
-  audit
-    .command("log")
-    .description("print access records, oldest first (secrets by name for key holders)")
-    .option("--since <when>", "only records since a date (2026-01-31) or a duration ago (7d, 24h, 30m)")
-    .option("--secret <name>", "only this secret")
-    .option("--source <name>", "only accesses served by or written to this source")
-    .option("--actor <who>", "only this user, or user@host")
-    .option("--json", "one JSON record per line, with `name` added when known")
-    .addHelpText(
-      "after",
-      [
-        "",
-        "A line of the log that is not a record (damaged, edited, injected, or an append cut short) is",
-        "not printed: a warning on stderr gives how many and their line numbers and lengths (never their",
-        "content); a last line without its newline (a crash mid-append, or an append in progress) is",
-        "named apart, as benign. With --json, a last line {\"unreadableLines\": {...}, \"trail\": ...} says",
-        "the same, only when there are such lines. `hush audit verify` checks the whole chain.",
-      ].join("\n"),
-    )
-    .action(async (opts: { since?: string; secret?: string; source?: string; actor?: string; json?: boolean }, cmd: Command) => {
-      const since = opts.since === undefined ? undefined : parseSince(opts.since);
-      let unreadable: { unreadableLines: UnreadableAuditLines; trail: string } | undefined;
-      const onUnreadable = (u: UnreadableAuditLines, trail: string) => {
-        unreadable = { unreadableLines: u, trail };
-        warnUnreadable(ctx, u, trail);
-      };
-      const options: Mapped<ReadProjectAuditLogOptions> = { ...projectFrom(cmd, ctx), since, secret: opts.secret, source: opts.source, actor: opts.actor, onUnreadable };
-      for await (const r of readProjectAuditLog(options)) out(ctx, json(opts, cmd) ? JSON.stringify(r) : formatLogLine(r));
-      if (unreadable && json(opts, cmd)) out(ctx, JSON.stringify(unreadable));
-    });
+  registerLog(audit, ctx, json);
 
   audit
     .command("report")
@@ -115,6 +86,39 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 // --- internal ---
+
+function registerLog(audit: Command, ctx: CliContext, json: (opts: { json?: boolean }, cmd: Command) => boolean): void {
+  audit
+    .command("log")
+    .description("print access records, oldest first (secrets by name for key holders)")
+    .option("--since <when>", "only records since a date (2026-01-31) or a duration ago (7d, 24h, 30m)")
+    .option("--secret <name>", "only this secret")
+    .option("--source <name>", "only accesses served by or written to this source")
+    .option("--actor <who>", "only this user, or user@host")
+    .option("--json", "one JSON record per line, with `name` added when known")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "A line of the log that is not a record (damaged, edited, injected, or an append cut short) is",
+        "not printed: a warning on stderr gives how many and their line numbers and lengths (never their",
+        "content); a last line without its newline (a crash mid-append, or an append in progress) is",
+        "named apart, as benign. With --json, a last line {\"unreadableLines\": {...}, \"trail\": ...} says",
+        "the same, only when there are such lines. `hush audit verify` checks the whole chain.",
+      ].join("\n"),
+    )
+    .action(async (opts: { since?: string; secret?: string; source?: string; actor?: string; json?: boolean }, cmd: Command) => {
+      const since = opts.since === undefined ? undefined : parseSince(opts.since);
+      let unreadable: { unreadableLines: UnreadableAuditLines; trail: string } | undefined;
+      const onUnreadable = (u: UnreadableAuditLines, trail: string) => {
+        unreadable = { unreadableLines: u, trail };
+        warnUnreadable(ctx, u, trail);
+      };
+      const options: Mapped<ReadProjectAuditLogOptions> = { ...projectFrom(cmd, ctx), since, secret: opts.secret, source: opts.source, actor: opts.actor, onUnreadable };
+      for await (const r of readProjectAuditLog(options)) out(ctx, json(opts, cmd) ? JSON.stringify(r) : formatLogLine(r));
+      if (unreadable && json(opts, cmd)) out(ctx, JSON.stringify(unreadable));
+    });
+}
 
 function warnUnreadable(ctx: CliContext, u: UnreadableAuditLines, trail: string): void {
   err(ctx, `hush: warning: ${describeUnreadableLines(u, trail)}`);
