@@ -26,7 +26,7 @@ export async function forEachAuditEntry(path: string, visit: (entry: AuditEntry)
     line++;
     const entry = (complete && fastEntry(buf, start, end, groups)) || parsed(buf, start, end, line, complete, unreadable);
     if (entry) visit(entry);
-  });
+  }, undefined, unreadable && ((n, bytes) => tooLong(unreadable, (line = n), bytes)));
   failIfCut(path, scan);
 }
 
@@ -87,7 +87,7 @@ export async function sumAuditEntries(path: string, since?: string, unreadable?:
     let sum = slow.get(key);
     if (sum === undefined) slow.set(key, (sum = { env, secretId, action, outcome, source, version, errorCode, actor, count: 0, time: r.time, last: r.last ?? r.time }));
     add(sum, r.time, r.last ?? r.time, r.count ?? 1);
-  });
+  }, undefined, unreadable && ((n, bytes) => tooLong(unreadable, (line = n), bytes)));
   failIfCut(path, scan);
   spill(sums, slow);
   return [...slow.values()].filter((s) => s.count > 0);
@@ -102,9 +102,14 @@ function parsed(buf: Buffer, start: number, end: number, line: number, complete:
   return l.record;
 }
 
-/** A line too long to read stopped the scan: the rest of the log was not read, so no total is given. */
+/** A line longer than MAX_LINE_BYTES: one more line that is not a record (the scan goes on after it). */
+function tooLong(unreadable: UnreadableTally, line: number, bytes: number): void {
+  unreadable.add(line, bytes, `a line longer than ${MAX_LINE_BYTES} bytes`, true);
+}
+
+/** Without a tally, a line too long to read stops the scan: the rest of the log was not read, so no total is given. */
 function failIfCut(path: string, scan: LineScan): void {
-  if (scan.longLine === undefined) return;
+  if (scan.longLine === undefined || !scan.stopped) return;
   throw new HushError("LIMIT_EXCEEDED", `line ${scan.longLine} of the audit log ${path} is longer than ${MAX_LINE_BYTES} bytes: the log could not be read completely (from that line on), so no total is given.`, {
     hint: "hush does not normally write a line that long: run `hush audit verify` to find what changed the log, and keep a copy before repairing it.",
   });

@@ -26,8 +26,8 @@ export interface AuditLine {
 /**
  * Longest line accepted (without its newline). Records are a few hundred bytes, but fields such
  * as the actor's command are written as given, so a record may be long; a longer line is
- * reported (verify: a problem; log: an unreadable line; report and review: LIMIT_EXCEEDED), never
- * skipped quietly.
+ * reported (verify: a problem; log, report and review: a line that is not a record, by number and
+ * length), never skipped quietly.
  */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
