@@ -78,7 +78,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (records.length === 0) return out(ctx, opts.open ? "No open incident." : "No incident recorded.");
       for (const r of records) {
         const open = r.checklist.filter((c) => !c.done).length;
-        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.status === "unknown" ? "unknown readers" : `${r.impact.readers.length} reader process(es)`}  ${open} item(s) left  ${r.files.markdown}`);
+        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.status === "unknown" ? "unknown readers" : `${r.impact.unreadableLines ? "at least " : ""}${r.impact.readers.length} reader process(es)`}  ${open} item(s) left  ${r.files.markdown}`);
       }
     });
   registerMark(incident, ctx);
