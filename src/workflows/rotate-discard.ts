@@ -17,6 +17,7 @@ import type { SecretSource } from "../types.js";
 import type { RotatorConfig } from "../config/types.js";
 import { makeRotator } from "../rotation/make-rotator.js";
 import { readProjectAuditLog } from "../audit/project-audit.js";
+import { describeUnreadableLines, type UnreadableAuditLines } from "../audit/unreadable-lines.js";
 import { withProject, type ProjectOptions } from "./project.js";
 
 /** Options of {@link discardPendingRotation}. */
@@ -107,8 +108,9 @@ async function setStatus(options: DiscardPendingOptions, name: string, version: 
   let created = false;
   let set: PendingSetStatus = "unknown";
   let damaged = false;
-  const onUnreadable = () => {
+  const onUnreadable = (u: UnreadableAuditLines, trail: string) => {
     damaged = true;
+    options.onWarning?.(describeUnreadableLines(u, trail));
   };
   try {
     for await (const r of readProjectAuditLog({ cwd: options.cwd, environment: options.environment, secretsDir: options.secretsDir, env: options.env, secret: name, onUnreadable })) {

@@ -123,8 +123,10 @@ describe("discardPendingRotation: what the reminder says (local store)", () => {
     const pendingValue = await failAtTest(dir, { revoke: "cat > revoked.txt" });
     const log = join(dir, ".secrets", "audit.dev.jsonl");
     writeFileSync(log, readFileSync(log, "utf8") + "damaged line\n");
-    const r = await discardPendingRotation({ cwd: dir, name: "api_token", onWarning: () => undefined });
+    const warnings: string[] = [];
+    const r = await discardPendingRotation({ cwd: dir, name: "api_token", onWarning: (m) => warnings.push(m) });
     expect(r.set).toBe("unknown");
+    expect(warnings.join("\n")).toMatch(/1 line of the audit trail \S+ is not a record and was skipped \(line \d+ \(12 bytes, not valid JSON\)\)/);
     expect(r.reminders[0]).toContain("whether set ran is unknown");
     expectNoValue([JSON.stringify(r), auditOf(dir)], [OLD, pendingValue]);
   });
