@@ -45,6 +45,7 @@ export function register(program: Command, ctx: CliContext): void {
         "  hush incident openai_api_key --grace 0",
         "  hush incident database_url --yes --json     (scripts)",
         "  hush incident list --open",
+        "  hush incident mark 2026-11-29T18-30          (the audit trail was down: write the missed mark)",
         "  hush incident close 2026-11-29T18-30 --note \"usage dashboard checked: no use after the rotation\"",
       ].join("\n"),
     )
