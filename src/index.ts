@@ -80,6 +80,8 @@ export { openIncident, listIncidents } from "./workflows/incident.js";
 export type { OpenIncidentOptions, ListIncidentsOptions } from "./workflows/incident.js";
 export { closeIncident } from "./workflows/incident-close.js";
 export type { CloseIncidentOptions } from "./workflows/incident-close.js";
+export { markIncidentCompromised } from "./workflows/incident-mark.js";
+export type { MarkIncidentOptions } from "./workflows/incident-mark.js";
 export type { IncidentRecord, IncidentListing, ChecklistItem } from "./workflows/incident-record.js";
 export type { IncidentLeak, IncidentLeakReport } from "./workflows/incident-leaks.js";
 export type { IncidentImpact, IncidentReader } from "./workflows/incident-impact.js";
@@ -138,6 +140,9 @@ export type { AuditEntry, AuditRecord } from "./audit/record.js";
 export { deriveAuditKeys, loadAuditKeys, createSecretIdMapper } from "./audit/secret-id.js";
 export type { AuditKeys, SecretIdMapper } from "./audit/secret-id.js";
 export { readAuditRecords } from "./audit/read.js";
+export type { ReadAuditRecordsOptions } from "./audit/read.js";
+export { createUnreadableTally, describeUnreadableLines } from "./audit/unreadable-lines.js";
+export type { UnreadableAuditLine, UnreadableAuditLines, UnreadableTally } from "./audit/unreadable-lines.js";
 export { verifyAuditLog } from "./audit/verify.js";
 export type { AuditVerifyResult, AuditProblem, AuditProblemKind, VerifyAuditLogOptions } from "./audit/verify.js";
 export { buildAccessReport, formatAccessReport } from "./audit/report.js";
@@ -146,7 +151,7 @@ export { reviewAccess } from "./audit/review.js";
 export type { AccessReview, AccessReviewOptions, SecretMeta, UnusualAccess } from "./audit/review.js";
 export { formatReviewText, formatReviewMarkdown } from "./audit/review-format.js";
 export { readProjectAuditLog, reportProjectAccess, verifyProjectAuditLog, reviewProjectAccess } from "./audit/project-audit.js";
-export type { ReadProjectAuditLogOptions, NamedAuditRecord, ReportProjectAccessOptions, ReviewProjectAccessOptions, ProjectAuditVerifyResult } from "./audit/project-audit.js";
+export type { ReadProjectAuditLogOptions, NamedAuditRecord, ReportProjectAccessOptions, ReviewProjectAccessOptions, ProjectAuditVerifyResult, UnreadableLinesOptions } from "./audit/project-audit.js";
 
 // --- Keys: the registry of key providers (hush.yaml's `keys.<env>.provider`), and how to define one ---
 export { registerKeyProviderType, listKeyProviderTypes, findKeyProviderType } from "./keys/registry.js";

@@ -127,7 +127,7 @@ export function createJsonlSink(options: JsonlSinkOptions): JsonlSink {
       if (entries.length === 0) return;
       withLockSync(lockPath, () => appendLocked(entries, context.durable), { timeoutMs: Math.min(options.lockTimeoutMs ?? 2_000, 2_000) });
     },
-    read: () => readAuditRecords(path),
+    read: (unreadable) => readAuditRecords(path, { unreadable }),
   };
 }
 

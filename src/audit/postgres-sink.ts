@@ -71,10 +71,11 @@ export function createPostgresAuditSink(options: PostgresAuditSinkOptions): Post
     name: "postgres",
     persistent: true,
     append: (entries, context) => appendRows(chain, entries, context),
-    async *read() {
+    async *read(unreadable) {
       for await (const row of readRows(chain)) {
         const record = parseRow(row.line);
         if (record) yield record;
+        else unreadable?.add(row.seq, Buffer.byteLength(row.line), "not an audit record (edited)", true);
       }
     },
     describe: () => where(chain),
@@ -175,7 +176,7 @@ function parseRow(line: string): AuditRecord | undefined {
     const o: unknown = JSON.parse(line);
     return isAuditRecord(o) ? o : undefined;
   } catch (_e) {
-    return undefined; // an edited row: verify reports it; readers skip it
+    return undefined; // an edited row: verify reports it; readers count it as unreadable
   }
 }
 

@@ -18,9 +18,19 @@ import { createAccessTally, type SecretAccessSummary } from "./report.js";
 import { reviewAccess, type AccessReview, type SecretMeta } from "./review.js";
 import { verifyAuditLog, type AuditVerifyResult } from "./verify.js";
 import { certificateExpiry } from "../rotation/tls-certificate.js";
+import { describeUnreadableLines, type UnreadableAuditLines } from "./unreadable-lines.js";
+
+/** What every reader of the trail takes: where lines that are not records are reported. */
+export interface UnreadableLinesOptions {
+  /**
+   * Called once, after the read, when lines (or rows) of the trail were not records: their count
+   * and numbers, never their content. @default a warning through `onWarning` (else stderr)
+   */
+  onUnreadable?: (unreadable: UnreadableAuditLines, trail: string) => void;
+}
 
 /** Options of {@link readProjectAuditLog}: which records (`actor` here filters; it does not name who reads). */
-export interface ReadProjectAuditLogOptions extends Omit<ProjectOptions, "actor"> {
+export interface ReadProjectAuditLogOptions extends Omit<ProjectOptions, "actor">, UnreadableLinesOptions {
   /** Only records at or after this ISO time. */
   since?: string;
   /** Only this secret (either name form). */
@@ -37,13 +47,13 @@ export interface NamedAuditRecord extends AuditRecord {
 }
 
 /** Options of {@link reportProjectAccess}. */
-export interface ReportProjectAccessOptions extends ProjectOptions {
+export interface ReportProjectAccessOptions extends ProjectOptions, UnreadableLinesOptions {
   /** Only records at or after this ISO time. */
   since?: string;
 }
 
 /** Options of {@link reviewProjectAccess}. */
-export interface ReviewProjectAccessOptions extends ProjectOptions {
+export interface ReviewProjectAccessOptions extends ProjectOptions, UnreadableLinesOptions {
   /** Window length in days. @default 90 */
   days?: number;
   /** The review's end. @default now */
@@ -63,13 +73,16 @@ export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions =
   const scope = await openAuditScope({ ...options, actor: undefined }, { extraNames: options.secret ? [options.secret] : [] });
   try {
     const wanted = options.secret === undefined ? undefined : scope.ids.idOf(options.secret);
-    for await (const r of scope.records()) {
+    const unreadable = scope.unreadableTally();
+    for await (const r of scope.records(unreadable)) {
       if (options.since && r.time < options.since) continue;
       if (wanted && r.secretId !== wanted) continue;
       if (options.source && r.source !== options.source) continue;
       if (options.actor && !matchesActor(r, options.actor)) continue;
       yield { ...r, name: scope.ids.nameOf(r.secretId) ?? null };
     }
+    // Whatever the filters: a line that is not a record may have been one that matched them.
+    tellUnreadable(options, unreadable.result(), scope.trail);
   } finally {
     await scope.close();
   }
@@ -77,12 +90,14 @@ export async function* readProjectAuditLog(options: ReadProjectAuditLogOptions =
 
 /** Per secret: sources, reads, writes, first and last access, distinct actors, across every process. */
 export async function reportProjectAccess(options: ReportProjectAccessOptions = {}): Promise<SecretAccessSummary[]> {
-  return withAuditScope(options, {}, async ({ logPath, ids, postgres, records }) => {
+  return withAuditScope(options, {}, async ({ logPath, ids, postgres, records, unreadableTally, trail }) => {
     const tally = createAccessTally(ids.nameOf);
+    const unreadable = unreadableTally();
     if (postgres) {
       const since = options.since;
-      for await (const r of records()) if (since === undefined || (r.last ?? r.time) >= since) tally.add(r);
-    } else for (const sum of await sumAuditEntries(logPath, options.since)) tally.add(sum);
+      for await (const r of records(unreadable)) if (since === undefined || (r.last ?? r.time) >= since) tally.add(r);
+    } else for (const sum of await sumAuditEntries(logPath, options.since, unreadable)) tally.add(sum);
+    tellUnreadable(options, unreadable.result(), trail);
     return tally.rows();
   });
 }
@@ -102,9 +117,10 @@ export async function verifyProjectAuditLog(options: ProjectOptions = {}): Promi
 
 /** The quarterly access review: unused secrets, missing metadata, rotations overdue, unusual access. */
 export async function reviewProjectAccess(options: ReviewProjectAccessOptions = {}): Promise<AccessReview> {
-  return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names, postgres, records }) => {
+  return withAuditScope(options, {}, async ({ logPath, ids, manager, loaded, names, postgres, records, unreadableTally, trail }) => {
+    const unreadable = unreadableTally();
     const review = await reviewAccess({
-      ...(postgres ? { records: records() } : { forEachRecord: (visit: (r: AuditEntry) => void) => forEachAuditEntry(logPath, visit) }),
+      ...(postgres ? { records: records(unreadable) } : { forEachRecord: (visit: (r: AuditEntry) => void) => forEachAuditEntry(logPath, visit, unreadable) }),
       secrets: names,
       secretsMeta: metaFromConfig(loaded),
       lastRotation: await lastRotations(manager, names),
@@ -113,11 +129,21 @@ export async function reviewProjectAccess(options: ReviewProjectAccessOptions = 
       now: options.now,
     });
     review.certificatesExpiring = await expiringCertificates(manager, loaded, options.now ?? new Date());
+    review.unreadableLines = unreadable.result();
+    tellUnreadable(options, review.unreadableLines, trail);
     return review;
   });
 }
 
 // --- internal ---
+
+/** Reports lines that are not records to `onUnreadable`, else as a warning; nothing when there are none. */
+function tellUnreadable(options: UnreadableLinesOptions & Pick<ProjectOptions, "onWarning">, u: UnreadableAuditLines | null, trail: string): void {
+  if (u === null) return;
+  if (options.onUnreadable) return options.onUnreadable(u, trail);
+  const warn = options.onWarning ?? ((m: string) => process.stderr.write(`hush: warning: ${m}\n`));
+  warn(describeUnreadableLines(u, trail));
+}
 
 /** Certificates (type or rotator `tls-certificate`) within `renewDays` of their expiry; unreadable ones are skipped (the rotation reports them). */
 async function expiringCertificates(manager: SecretsManager, loaded: LoadedConfig, now: Date): Promise<NonNullable<AccessReview["certificatesExpiring"]>> {

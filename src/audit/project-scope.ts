@@ -15,6 +15,7 @@ import type { PostgresAuditSink } from "./postgres-sink.js";
 import { readAuditRecords } from "./read.js";
 import type { AuditRecord } from "./record.js";
 import { createSecretIdMapper, deriveAuditKeys, type AuditKeys } from "./secret-id.js";
+import { createUnreadableTally, type UnreadableTally } from "./unreadable-lines.js";
 import { loadEnvironmentKey } from "../keys/environment-key.js";
 
 /** An opened project, ready for its audit log to be read. */
@@ -29,8 +30,12 @@ export interface AuditScope {
   names: string[];
   /** The postgres sink, when hush.yaml's audit.sinks names it: the fleet's trail, read instead of the file. */
   postgres: PostgresAuditSink | undefined;
-  /** Every record of the trail: the postgres sink's when configured, else the JSONL file's. */
-  records(): AsyncIterable<AuditRecord>;
+  /** Every record of the trail: the postgres sink's when configured, else the JSONL file's; lines or rows that are not records go to `unreadable`. */
+  records(unreadable?: UnreadableTally): AsyncIterable<AuditRecord>;
+  /** A tally for `records` (lines of the JSONL file, or rows of the postgres sink). */
+  unreadableTally(): UnreadableTally;
+  /** What the trail is, for messages: `postgres audit sink` or the JSONL file's path. */
+  trail: string;
   /** Disposes the manager and closes the postgres sink. */
   close(): Promise<void>;
 }
@@ -64,7 +69,9 @@ export async function openAuditScope(options: ProjectOptions, scope: AuditScopeO
     const ids = mapper ?? { idOf: () => "", nameOf: () => undefined };
     const logPath = jsonlLogPath(manager.secretsDir, manager.environment);
     const postgres = loaded.config.auditSettings?.sinks?.includes("postgres") ? (await import("./configured-sinks.js")).postgresAuditSinkOf(loaded, options.env ?? process.env) : undefined;
-    const records = () => (postgres ? postgres.read!() : readAuditRecords(logPath));
+    const records = (unreadable?: UnreadableTally) => (postgres ? postgres.read!(unreadable) : readAuditRecords(logPath, { unreadable }));
+    const unreadableTally = () => createUnreadableTally(postgres ? "row" : "line");
+    const trail = postgres ? "postgres audit sink" : logPath;
     const close = async () => {
       try {
         await manager.dispose();
@@ -72,7 +79,7 @@ export async function openAuditScope(options: ProjectOptions, scope: AuditScopeO
         await postgres?.close?.();
       }
     };
-    return { manager, loaded, logPath, keys, ids, names, postgres, records, close };
+    return { manager, loaded, logPath, keys, ids, names, postgres, records, unreadableTally, trail, close };
   } catch (e) {
     await manager.dispose();
     throw e;

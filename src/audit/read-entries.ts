@@ -4,25 +4,29 @@
  * part from `,"env":` to the actor's end repeats for every record of one process, secret and
  * outcome; it is parsed once and looked up after that, and only `time` (and a roll-up's `count`
  * and `last`) is read per line. Any line not in hush's exact v2 form is parsed in full, as
- * read.ts does; lines that are not records are skipped, as `readAuditRecords` skips them.
+ * read.ts does; lines that are not records go to the `unreadable` tally (numbers and lengths, never
+ * the content), as `readAuditRecords` reports them.
  * It does not check hashes (that is `verify`).
  */
 import { HushError } from "../errors.js";
 import { MAX_LINE_BYTES, parseLine } from "./read.js";
 import { V2_HASH_SUFFIX_BYTES, V2_PREFIX, V2_SEAL_BYTES, V2_SEAL_FIELD, type AuditEntry } from "./record.js";
 import { scanLines, type LineScan } from "./scan-lines.js";
+import type { UnreadableTally } from "./unreadable-lines.js";
 
 /**
  * Calls `visit` with every access of the log at `path`, in file order. The entry objects may
  * share their `actor`; do not change them.
  * @example await forEachAuditEntry(".secrets/audit.dev.jsonl", (e) => tally(e));
  */
-export async function forEachAuditEntry(path: string, visit: (entry: AuditEntry) => void): Promise<void> {
+export async function forEachAuditEntry(path: string, visit: (entry: AuditEntry) => void, unreadable?: UnreadableTally): Promise<void> {
   const groups = new Map<string, Group | null>();
+  let line = 0;
   const scan = await scanLines(path, undefined, (buf, start, end, complete) => {
-    const entry = (complete && fastEntry(buf, start, end, groups)) || parseLine(buf.subarray(start, end), 0, 0, complete).record;
+    line++;
+    const entry = (complete && fastEntry(buf, start, end, groups)) || parsed(buf, start, end, line, complete, unreadable);
     if (entry) visit(entry);
-  });
+  }, undefined, unreadable && ((n, bytes) => tooLong(unreadable, (line = n), bytes)));
   failIfCut(path, scan);
 }
 
@@ -32,7 +36,7 @@ export async function forEachAuditEntry(path: string, visit: (entry: AuditEntry)
  * the latest access. What `report` needs, at a Map lookup per line and no object per line.
  * `since`: only records whose last access is at or after it (a roll-up counts whole).
  */
-export async function sumAuditEntries(path: string, since?: string): Promise<AuditEntry[]> {
+export async function sumAuditEntries(path: string, since?: string, unreadable?: UnreadableTally): Promise<AuditEntry[]> {
   const sums = new Map<string, ByteSum | null>();
   const buckets = new Map<number, { bytes: Buffer; sum: ByteSum | null }[]>();
   const slow = new Map<string, Sum>();
@@ -42,7 +46,9 @@ export async function sumAuditEntries(path: string, since?: string): Promise<Aud
     if (time < sum.time) sum.time = time;
     if (last > sum.last) sum.last = last;
   };
+  let line = 0;
   const scan = await scanLines(path, undefined, (buf, start, end, complete) => {
+    line++;
     const fast = complete ? fastLine(buf, start, end) : undefined;
     if (fast) {
       // Looked up by a hash of the group's bytes, then compared byte for byte: a string key per
@@ -74,14 +80,14 @@ export async function sumAuditEntries(path: string, since?: string): Promise<Aud
         return;
       }
     }
-    const r = parseLine(buf.subarray(start, end), 0, 0, complete).record;
+    const r = parsed(buf, start, end, line, complete, unreadable);
     if (!r || (since !== undefined && (r.last ?? r.time) < since)) return;
     const { env, secretId, action, outcome, source, version, errorCode, actor } = r;
     const key = JSON.stringify([env, secretId, action, outcome, source, version, errorCode, actor.user, actor.host, actor.pid, actor.command]);
     let sum = slow.get(key);
     if (sum === undefined) slow.set(key, (sum = { env, secretId, action, outcome, source, version, errorCode, actor, count: 0, time: r.time, last: r.last ?? r.time }));
     add(sum, r.time, r.last ?? r.time, r.count ?? 1);
-  });
+  }, undefined, unreadable && ((n, bytes) => tooLong(unreadable, (line = n), bytes)));
   failIfCut(path, scan);
   spill(sums, slow);
   return [...slow.values()].filter((s) => s.count > 0);
@@ -89,9 +95,21 @@ export async function sumAuditEntries(path: string, since?: string): Promise<Aud
 
 // --- internal ---
 
-/** A line too long to read stopped the scan: the rest of the log was not read, so no total is given. */
+/** The line parsed in full: its record, or undefined and the line counted as unreadable. */
+function parsed(buf: Buffer, start: number, end: number, line: number, complete: boolean, unreadable: UnreadableTally | undefined): AuditEntry | undefined {
+  const l = parseLine(buf.subarray(start, end), line, 0, complete);
+  if (!l.record) unreadable?.add(line, l.bytes, l.problem!, complete);
+  return l.record;
+}
+
+/** A line longer than MAX_LINE_BYTES: one more line that is not a record (the scan goes on after it). */
+function tooLong(unreadable: UnreadableTally, line: number, bytes: number): void {
+  unreadable.add(line, bytes, `a line longer than ${MAX_LINE_BYTES} bytes`, true);
+}
+
+/** Without a tally, a line too long to read stops the scan: the rest of the log was not read, so no total is given. */
 function failIfCut(path: string, scan: LineScan): void {
-  if (scan.longLine === undefined) return;
+  if (scan.longLine === undefined || !scan.stopped) return;
   throw new HushError("LIMIT_EXCEEDED", `line ${scan.longLine} of the audit log ${path} is longer than ${MAX_LINE_BYTES} bytes: the log could not be read completely (from that line on), so no total is given.`, {
     hint: "hush does not normally write a line that long: run `hush audit verify` to find what changed the log, and keep a copy before repairing it.",
   });

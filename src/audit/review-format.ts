@@ -1,6 +1,7 @@
 /** Text and Markdown renderings of an {@link AccessReview} (JSON is the object itself). */
 import type { AccessReview, UnusualAccess } from "./review.js";
 import { formatTable, shortTime } from "./report.js";
+import { describeUnreadableLines } from "./unreadable-lines.js";
 
 /** Plain text for a terminal. */
 export function formatReviewText(r: AccessReview): string {
@@ -12,6 +13,7 @@ export function formatReviewText(r: AccessReview): string {
     else out.push(...formatTable(s.head, s.rows).trimEnd().split("\n").map((l) => `  ${l}`));
   }
   if (r.unknownIds > 0) out.push("", `${r.unknownIds} records in the window name secrets not listed by any source (deleted, or from another project).`);
+  if (r.unreadableLines) out.push("", `${r.unreadableLines.count > 0 ? "Incomplete" : "Note"}: ${describeUnreadableLines(r.unreadableLines)}.`);
   return out.join("\n") + "\n";
 }
 
@@ -28,6 +30,7 @@ export function formatReviewMarkdown(r: AccessReview): string {
     for (const row of s.rows) out.push(`| ${row.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
   }
   if (r.unknownIds > 0) out.push("", `${r.unknownIds} records in the window name secrets not listed by any source.`);
+  if (r.unreadableLines) out.push("", `**${r.unreadableLines.count > 0 ? "Incomplete" : "Note"}**: ${describeUnreadableLines(r.unreadableLines)}.`);
   return out.join("\n") + "\n";
 }
 

@@ -15,6 +15,7 @@
  *     only with at least `minBaselineDays` (7) other days.
  */
 import type { AuditEntry } from "./record.js";
+import type { UnreadableAuditLines } from "./unreadable-lines.js";
 import { DEFAULT_ROTATION_DAYS, type SecretType } from "../config/types.js";
 
 /** Config metadata of a secret (hush.yaml `secrets:`). */
@@ -74,6 +75,11 @@ export interface AccessReview {
    * Added by `reviewProjectAccess`; absent when the review is made from records alone.
    */
   certificatesExpiring?: { name: string; expires: string; daysLeft: number; renewDays: number }[];
+  /**
+   * Lines (or rows) of the trail that are not records, so the review may miss accesses: count and
+   * numbers, never content. Added by `reviewProjectAccess` (null: none); absent from records alone.
+   */
+  unreadableLines?: UnreadableAuditLines | null;
   /** Who accessed each secret in the window (`user@host`, any action), for "who has access". */
   actors: Record<string, string[]>;
   /** Records in the window whose secret id matches no known name. */

@@ -4,6 +4,7 @@
  * transaction-level lock, with the same record format and hash, see record.ts).
  */
 import type { AuditEntry, AuditRecord } from "./record.js";
+import type { UnreadableTally } from "./unreadable-lines.js";
 
 /** What the auditor tells a sink with each batch. */
 export interface AuditAppendContext {
@@ -33,8 +34,11 @@ export interface AuditSink {
    * `process.exit()` is then lost for them (`hush run` and `close()` flush before exiting).
    */
   appendSync?(entries: readonly AuditEntry[], context: AuditAppendContext): void;
-  /** Every stored record in order, for `audit log`, `report`, `review` (sinks that can read back). */
-  read?(): AsyncIterable<AuditRecord>;
+  /**
+   * Every stored record in order, for `audit log`, `report`, `review` (sinks that can read back).
+   * A stored line or row that is not a record is not yielded: it is counted in `unreadable`.
+   */
+  read?(unreadable?: UnreadableTally): AsyncIterable<AuditRecord>;
   /** Releases files or connections. Idempotent. */
   close?(): Promise<void>;
 }

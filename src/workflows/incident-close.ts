@@ -12,14 +12,13 @@
  * const r = await closeIncident({ cwd: repo, id: "2026-11-29T18-30", note: "usage checked, no abuse" });
  * console.log(r.status, r.closedAt, r.files.json);
  */
-import { join } from "node:path";
 import { HushError, isHushError } from "../errors.js";
 import { withLock } from "../fs/lock.js";
 import { readTrustedFile } from "../fs/read-trusted-file.js";
 import type { AtomicWriteFs } from "../fs/atomic-write.js";
 import { loadConfig } from "../config/load.js";
 import { withProject, type ProjectOptions } from "./project.js";
-import { currentPerson, INCIDENTS_DIR, listIncidentRecords, rewriteIncidentRecord, type ChecklistItem, type IncidentListing, type IncidentRecord } from "./incident-record.js";
+import { currentPerson, incidentLockPath, listIncidentRecords, rewriteIncidentRecord, type ChecklistItem, type IncidentListing, type IncidentRecord } from "./incident-record.js";
 
 /** Options of {@link closeIncident}. */
 export interface CloseIncidentOptions extends ProjectOptions {
@@ -54,7 +53,7 @@ export async function closeIncidentWith(options: CloseIncidentOptions, fs?: Part
     const secret = { source: found.secret.source, ...(found.secret.version === null ? {} : { version: found.secret.version }) };
     let closed: IncidentListing;
     try {
-      closed = await withLock(join(loaded.root, INCIDENTS_DIR, `.${found.id}.lock`), () => closeLocked(loaded.root, found.id, options, fs));
+      closed = await withLock(incidentLockPath(loaded.root, found.id), () => closeLocked(loaded.root, found.id, options, fs));
     } catch (e) {
       await manager.recordIncidentClosed(found.name, "error", { ...secret, errorCode: isHushError(e) ? e.code : "INTERNAL" }).catch(() => undefined);
       throw e;

@@ -9,9 +9,17 @@
  * (audit/project-scope.ts `records()`): the postgres sink's table when hush.yaml's audit.sinks
  * names it, else the JSONL file. A trail that cannot be read (PostgreSQL down, the file
  * unreadable) makes the impact `unknown`, with the error's code and message, never zero readers.
+ *
+ * Lines (or rows) of a readable trail that are not records do not make it `unknown`: the impact
+ * stays `known` and is flagged (`unreadableLines`, with their numbers, never their content), and
+ * its counts are then a lower bound: a damaged line may have been a read of the compromised
+ * version. Throwing away every reader found because one line is damaged would help nobody. A torn
+ * last line (an append cut short by a crash) is flagged too, told apart: benign for the log, but
+ * the access it was recording, if any, is not counted.
  */
 import { isHushError } from "../errors.js";
 import type { AuditEntry } from "../audit/record.js";
+import { createUnreadableTally, type UnreadableAuditLines, type UnreadableTally } from "../audit/unreadable-lines.js";
 
 /** One process that read the compromised value. */
 export interface IncidentReader {
@@ -48,12 +56,16 @@ export interface IncidentImpact {
   /** Reads that were denied or failed (someone tried), and writes of the name, for context; null when unknown. */
   failedReads: number | null;
   writes: number | null;
+  /** Lines (rows) of the trail that are not records: the counts above are then a lower bound. Null: none (or unknown). Absent in records written before hush reported them. */
+  unreadableLines?: UnreadableAuditLines | null;
 }
 
 /** Options of {@link assessImpact}. */
 export interface AssessImpactOptions {
-  /** The trail's records (the audit scope's `records()`: postgres sink or JSONL file). */
-  records: () => AsyncIterable<AuditEntry>;
+  /** The trail's records (the audit scope's `records()`: postgres sink or JSONL file), lines that are not records counted in `unreadable`. */
+  records: (unreadable: UnreadableTally) => AsyncIterable<AuditEntry>;
+  /** The tally `records` is given (the scope's `unreadableTally()`). @default lines */
+  unreadableTally?: () => UnreadableTally;
   /** What `records` reads, for the record (`postgres audit sink`, or the log's path relative to the project). */
   trail: string;
   /** The secret's keyed id (see audit/secret-id.ts). */
@@ -75,8 +87,9 @@ export async function assessImpact(options: AssessImpactOptions): Promise<Incide
   const readers = new Map<string, IncidentReader>();
   let failedReads = 0;
   let writes = 0;
+  const unreadable = options.unreadableTally?.() ?? createUnreadableTally();
   try {
-    for await (const r of options.records()) {
+    for await (const r of options.records(unreadable)) {
       if (r.secretId !== options.secretId || (until !== undefined && r.time >= until)) continue;
       if (r.action !== "read") {
         if (r.action === "write" || r.action === "delete" || r.action === "rollback") writes++;
@@ -89,7 +102,7 @@ export async function assessImpact(options: AssessImpactOptions): Promise<Incide
   } catch (e) {
     if (!isHushError(e)) throw e;
     const error = { code: e.code, message: e.message };
-    return { status: "unknown", trail: options.trail, error, version: options.version, since, reads: null, actors: [], readers: [], failedReads: null, writes: null };
+    return { status: "unknown", trail: options.trail, error, version: options.version, since, reads: null, actors: [], readers: [], failedReads: null, writes: null, unreadableLines: null };
   }
   const list = [...readers.values()].sort((a, b) => a.firstRead.localeCompare(b.firstRead) || a.pid - b.pid);
   return {
@@ -103,6 +116,7 @@ export async function assessImpact(options: AssessImpactOptions): Promise<Incide
     readers: list,
     failedReads,
     writes,
+    unreadableLines: unreadable.result(),
   };
 }
 

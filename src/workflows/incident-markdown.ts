@@ -4,6 +4,7 @@
  * no more than the JSON does (no value).
  */
 import type { IncidentRecord } from "./incident-record.js";
+import { describeUnreadableLines } from "../audit/unreadable-lines.js";
 
 /** The record as a Markdown document. */
 export function renderIncidentMarkdown(r: IncidentRecord): string {
@@ -54,10 +55,11 @@ function impactSection(r: IncidentRecord): string[] {
   const i = r.impact;
   const head = ["## Who read the compromised version (audit trail)", ""];
   if (i.status === "unknown") return [...head, `**Unknown**: the audit trail (${i.trail}) could not be read: ${i.error!.code}: ${i.error!.message} This is not "no readers": find them once the trail is back.`];
-  const summary = `${i.reads} served read${i.reads === 1 ? "" : "s"} by ${i.readers.length} process${i.readers.length === 1 ? "" : "es"} (${i.actors.join(", ") || "nobody"}) since ${i.since ?? "the start of the log"}; ${i.failedReads} denied or failed, ${i.writes} write${i.writes === 1 ? "" : "s"} of the name.`;
-  if (i.readers.length === 0) return [...head, summary];
+  const summary = `${i.unreadableLines ? "At least " : ""}${i.reads} served read${i.reads === 1 ? "" : "s"} by ${i.readers.length} process${i.readers.length === 1 ? "" : "es"} (${i.actors.join(", ") || "nobody"}) since ${i.since ?? "the start of the log"}; ${i.failedReads} denied or failed, ${i.writes} write${i.writes === 1 ? "" : "s"} of the name.`;
+  const flagged = i.unreadableLines ? [summary, "", `**${i.unreadableLines.count > 0 ? "Lower bound" : "Note"}**: ${describeUnreadableLines(i.unreadableLines, i.trail)}.`] : [summary];
+  if (i.readers.length === 0) return [...head, ...flagged];
   const table = ["| user@host | pid | command | reads | first | last |", "| --- | --- | --- | --- | --- | --- |", ...i.readers.map((p) => `| ${cell(`${p.user}@${p.host}`)} | ${p.pid} | ${cell(p.command)} | ${p.reads} | ${p.firstRead} | ${p.lastRead} |`)];
-  return [...head, summary, "", ...table];
+  return [...head, ...flagged, "", ...table];
 }
 
 function closeSection(r: IncidentRecord): string[] {

@@ -72,13 +72,21 @@ export interface IncidentListing extends IncidentRecord {
   files: { json: string; markdown: string };
 }
 
-/** Writes the record's two files (a new id when the first choice exists); returns their paths. */
+/** The lock file of one record (`hush incident close` and `mark` re-write it under it). */
+export function incidentLockPath(root: string, id: string): string {
+  return join(root, INCIDENTS_DIR, `.${id}.lock`);
+}
+
+/**
+ * Writes the record's two files (a new id when the first choice exists); returns their paths.
+ * Commands the record names with its id (`hush incident mark ID`) follow a new id.
+ */
 export async function writeIncidentRecord(root: string, record: IncidentRecord): Promise<IncidentListing> {
   const dir = join(root, INCIDENTS_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   let id = record.id;
   for (let n = 2; existsSync(join(dir, `${id}.json`)); n++) id = `${record.id}-${n}`;
-  const stored: IncidentRecord = { ...record, id };
+  const stored: IncidentRecord = id === record.id ? { ...record } : withId(record, id);
   const files = { json: join(dir, `${id}.json`), markdown: join(dir, `${id}.md`) };
   await writeFileAtomic(files.markdown, renderIncidentMarkdown(stored), { mode: 0o644 });
   await writeFileAtomic(files.json, JSON.stringify(stored, null, 2) + "\n", { mode: 0o644 });
@@ -134,6 +142,18 @@ export function incidentId(at: Date, name: string): string {
 }
 
 // --- internal ---
+
+/** The record under another id, its commands (`hush incident mark <id>`) naming the new one. */
+function withId(record: IncidentRecord, id: string): IncidentRecord {
+  const from = `hush incident mark ${record.id}\``;
+  const fix = (text: string) => text.split(from).join(`hush incident mark ${id}\``);
+  return {
+    ...record,
+    id,
+    rotation: { ...record.rotation, byHand: record.rotation.byHand.map(fix) },
+    checklist: record.checklist.map((c) => ({ ...c, item: fix(c.item) })),
+  };
+}
 
 function osUser(): string {
   try {

@@ -41,6 +41,8 @@ export interface RotateCompromisedOptions extends ProjectOptions {
   graceMs: number;
   /** Where a person revokes the value by hand (the provider's keys page), when known. */
   issuerPage: string | null;
+  /** The incident's id, for the command that writes a missed mark (`hush incident mark ID`). */
+  incidentId: string;
   onProgress?: (message: string) => void;
   readSecret?: (question: string) => Promise<string>;
 }
@@ -84,9 +86,8 @@ async function markCompromised(o: RotateCompromisedOptions, out: IncidentRotatio
   } catch (e) {
     if (!isHushError(e)) throw e;
     out.markError = { code: e.code, message: e.message };
-    // No hush command writes this record alone (re-running the incident would mark the new version).
-    const call = `manager.recordCompromised("${o.name}", { source: "${o.source}"${o.version === null ? "" : `, version: ${o.version}`} })`;
-    out.byHand.push(`Mark ${v} compromised in the audit trail once it is back: the record was not kept (${e.code}). No hush command does it alone; from a program: \`${call}\` on \`openConfiguredManager()\`'s manager.`);
+    // Not `hush incident NAME` again: after the rotation it would mark the new version.
+    out.byHand.push(`Mark ${v} compromised in the audit trail once it is back: the record was not kept (${e.code}). Run \`hush incident mark ${o.incidentId}\` (it marks ${v} and ticks this item).`);
   }
 }
 

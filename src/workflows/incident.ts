@@ -20,6 +20,7 @@ import { providerOfKeyName, usageDashboardOf } from "../adapters/usage-dashboard
 import { loadConfig } from "../config/load.js";
 import type { ProjectOptions } from "./project.js";
 import { assessImpact, type IncidentImpact } from "./incident-impact.js";
+import { describeUnreadableLines } from "../audit/unreadable-lines.js";
 import { findLeaks, type IncidentLeakReport } from "./incident-leaks.js";
 import { rotateCompromised, type IncidentRotation } from "./incident-rotate.js";
 import { currentPerson, incidentId, INCIDENT_FORMAT, listIncidentRecords, writeIncidentRecord, type ChecklistItem, type IncidentListing, type IncidentRecord } from "./incident-record.js";
@@ -53,12 +54,12 @@ export async function openIncident(options: OpenIncidentOptions): Promise<Incide
   const name = canonicalName(options.name);
   const openedAt = new Date();
   const step = options.onStep ?? (() => undefined);
-  const found = await withAuditScope(options, { extraNames: [name] }, async ({ manager, loaded, logPath, ids, postgres, records }) => {
+  const found = await withAuditScope(options, { extraNames: [name] }, async ({ manager, loaded, logPath, ids, postgres, records, unreadableTally }) => {
     // The audit trail is read before the value: this command's own read is not counted.
     const current = await compromisedVersion(manager, name);
     step("reading the audit trail");
     const trail = postgres ? "postgres audit sink" : relative(loaded.root, logPath) || logPath;
-    const impact = await assessImpact({ records, trail, secretId: ids.idOf(name), version: current.version, since: current.since, until: openedAt });
+    const impact = await assessImpact({ records, unreadableTally, trail, secretId: ids.idOf(name), version: current.version, since: current.since, until: openedAt });
     const record = await manager.getRecord(name, { required: true });
     step("searching the working tree and the git history");
     const leaks = await findLeaks({ cwd: loaded.root, name, value: record.value, gitHistory: options.gitHistory });
@@ -77,6 +78,7 @@ export async function openIncident(options: OpenIncidentOptions): Promise<Incide
     hasRotator: loaded.config.secrets[name]?.rotator !== undefined,
     graceMs: options.graceMs ?? INCIDENT_GRACE_MS,
     issuerPage: provider?.docs ?? null,
+    incidentId: incidentId(openedAt, name),
     onProgress: options.onProgress,
     readSecret: options.readSecret,
   });
@@ -170,6 +172,8 @@ function checklist(x: RecordInputs, owner: string | undefined, provider: Inciden
       ? `Find who read ${x.name}${since}: the audit trail (${x.impact.trail}) could not be read (${x.impact.error!.code}); run \`hush audit log --secret ${x.name}\` once it is back.`
       : `Confirm that every process listed under "Who read" was expected to read ${x.name}.`,
   ];
+  const damaged = x.impact.unreadableLines?.count ?? 0;
+  if (damaged > 0) left.push(`Check the ${damaged} ${x.impact.unreadableLines!.unit}${damaged === 1 ? "" : "s"} of the audit trail that could not be read (listed under "Who read"; each may have been a read): run \`hush audit verify\`, keep a copy of the log.`);
   if (x.leaks.leaks.length > 0) left.push("Remove the value from the places listed (a leaked commit stays in clones and forks: rotation is what makes it harmless).");
   left.push("Close the incident: tick this list in the JSON record, run `hush incident close ID`, and commit both files.");
   return [...items, ...left.map((item) => ({ item, done: false }))];
@@ -177,7 +181,8 @@ function checklist(x: RecordInputs, owner: string | undefined, provider: Inciden
 
 function impactDone(i: IncidentImpact): string {
   if (i.status === "unknown") return `Could not read the audit trail (${i.trail}): ${i.error!.code}: ${i.error!.message} Who read the compromised version is UNKNOWN (not zero).`;
-  return `Read the audit trail (${i.trail}): ${i.reads} served read${i.reads === 1 ? "" : "s"} of the compromised version by ${i.readers.length} process${i.readers.length === 1 ? "" : "es"}.`;
+  const read = `Read the audit trail (${i.trail}): ${i.reads} served read${i.reads === 1 ? "" : "s"} of the compromised version by ${i.readers.length} process${i.readers.length === 1 ? "" : "es"}`;
+  return i.unreadableLines ? `${read}, AT LEAST: ${describeUnreadableLines(i.unreadableLines)}.` : `${read}.`;
 }
 
 function rotationDone(r: IncidentRotation, name: string): string[] {

@@ -17,6 +17,7 @@ import type { SecretSource } from "../types.js";
 import type { RotatorConfig } from "../config/types.js";
 import { makeRotator } from "../rotation/make-rotator.js";
 import { readProjectAuditLog } from "../audit/project-audit.js";
+import { describeUnreadableLines, type UnreadableAuditLines } from "../audit/unreadable-lines.js";
 import { withProject, type ProjectOptions } from "./project.js";
 
 /** Options of {@link discardPendingRotation}. */
@@ -99,12 +100,20 @@ async function rotatorCanRevoke(config: RotatorConfig, name: string, environment
   }
 }
 
-/** The audit trail's word on the pending version's set step; any read failure is `unknown`. */
+/**
+ * The audit trail's word on the pending version's set step; any read failure is `unknown`, and so
+ * is "did not run" when lines of the trail could not be read (one may be the set step's record).
+ */
 async function setStatus(options: DiscardPendingOptions, name: string, version: number): Promise<PendingSetStatus> {
   let created = false;
   let set: PendingSetStatus = "unknown";
+  let damaged = false;
+  const onUnreadable = (u: UnreadableAuditLines, trail: string) => {
+    damaged = true;
+    options.onWarning?.(describeUnreadableLines(u, trail));
+  };
   try {
-    for await (const r of readProjectAuditLog({ cwd: options.cwd, environment: options.environment, secretsDir: options.secretsDir, env: options.env, secret: name })) {
+    for await (const r of readProjectAuditLog({ cwd: options.cwd, environment: options.environment, secretsDir: options.secretsDir, env: options.env, secret: name, onUnreadable })) {
       if (r.version !== version) continue;
       if (r.action === "rotate-create" && r.outcome === "served") [created, set] = [true, "did-not-run"];
       else if (created && r.action === "rotate-set") set = r.outcome === "served" ? "ran" : set === "ran" ? "ran" : "unknown";
@@ -112,7 +121,7 @@ async function setStatus(options: DiscardPendingOptions, name: string, version: 
   } catch (_e) {
     return "unknown";
   }
-  return set;
+  return damaged && set === "did-not-run" ? "unknown" : set;
 }
 
 function reminderOf(name: string, version: number, set: PendingSetStatus): string {

@@ -1,14 +1,17 @@
 // report and review read the log with the fast line reader (scan-lines.ts). A record longer than
 // 64 KiB (a long actor command, which hush writes as given) across the reader's 4 MiB chunk
 // boundary is read like any other (it stopped there, silently), and the rest
-// of the log after it is counted; a line longer than the reader's limit fails with its line
-// number: never a quiet partial total. verify passes the first log and fails the second.
+// of the log after it is counted; a line longer than the reader's limit is skipped to its end and
+// reported like any line that is not a record (its number and length, never its content), and
+// everything after it is counted: never a quiet partial total. Without a tally to report it to,
+// the fast reader still refuses (LIMIT_EXCEEDED). verify passes the first log and fails the second.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createAuditor } from "../../src/audit/auditor.js";
 import { MAX_LINE_BYTES } from "../../src/audit/read.js";
-import { reportProjectAccess, reviewProjectAccess, verifyProjectAuditLog } from "../../src/index.js";
+import { readProjectAuditLog, reportProjectAccess, reviewProjectAccess, verifyProjectAuditLog, type UnreadableAuditLines } from "../../src/index.js";
+import { sumAuditEntries } from "../../src/audit/read-entries.js";
 import { CANARY, event, makeProject, type TempProject } from "./helpers.js";
 
 let p: TempProject;
@@ -54,19 +57,40 @@ describe("audit logs with long lines", () => {
     expect(await verifyProjectAuditLog(options())).toMatchObject({ ok: true, records: alpha + 4 });
   });
 
-  it("a line longer than the reader's limit: report and review fail with its line number (not a partial count); verify fails", async () => {
-    await writeLog();
+  it("a line longer than the reader's limit: report, review and log report it by number and count everything else; verify fails", async () => {
+    const alpha = await writeLog();
     const lines = readFileSync(p.logPath, "utf8").split("\n");
-    lines.splice(2, 0, `{"junk":"${CANARY}${"y".repeat(MAX_LINE_BYTES + 10)}"}`);
+    const junk = `{"junk":"${CANARY}${"y".repeat(MAX_LINE_BYTES + 10)}"}`;
+    lines.splice(2, 0, junk);
     writeFileSync(p.logPath, lines.join("\n"));
-    const failure = { code: "LIMIT_EXCEEDED", message: expect.stringMatching(/line 3 of the audit log .* is longer than 4194304 bytes: the log could not be read completely/) };
-    const report = await reportProjectAccess(options()).catch((e: unknown) => e);
-    expect(report).toMatchObject(failure);
-    const review = await reviewProjectAccess(options()).catch((e: unknown) => e);
-    expect(review).toMatchObject(failure);
+    const told: UnreadableAuditLines[] = [];
+    const onUnreadable = (u: UnreadableAuditLines) => told.push(u);
+    const rows = await reportProjectAccess({ ...options(), onUnreadable });
+    expect(reads(rows, "alpha_key")).toBe(alpha);
+    expect(reads(rows, "beta_key")).toBe(4);
+    const review = await reviewProjectAccess({ ...options(), onUnreadable });
+    expect(review.unused.map((u) => u.name)).not.toContain("beta_key");
+    let logged = 0;
+    for await (const _r of readProjectAuditLog({ ...options(), onUnreadable })) logged++;
+    expect(logged).toBe(alpha + 4);
+    const expected = { unit: "line", count: 1, lines: [{ line: 3, bytes: Buffer.byteLength(junk), problem: `a line longer than ${MAX_LINE_BYTES} bytes` }], tornLastLine: null };
+    expect(told).toEqual([expected, expected, expected]);
+    expect(review.unreadableLines).toEqual(expected);
     const verify = await verifyProjectAuditLog(options());
     expect(verify.ok).toBe(false);
     expect(verify.problems.map((x) => x.message)).toEqual([`line 3 is a line longer than ${MAX_LINE_BYTES} bytes (edited or damaged)`]);
-    expect(String((report as Error).message) + String((review as Error).message) + JSON.stringify(verify)).not.toContain(CANARY);
+    // Without a tally to tell, the fast reader refuses rather than give a total that hides the line.
+    await expect(sumAuditEntries(p.logPath)).rejects.toMatchObject({ code: "LIMIT_EXCEEDED", message: expect.stringMatching(/line 3 of the audit log .* is longer than 4194304 bytes/) });
+    expect(JSON.stringify([told, review, verify])).not.toContain(CANARY);
+  });
+
+  it("a last line longer than the limit, without its newline: reported as damaged (not torn), everything before it counted", async () => {
+    const alpha = await writeLog();
+    const junk = `{"junk":"${CANARY}${"z".repeat(MAX_LINE_BYTES + 5)}`;
+    writeFileSync(p.logPath, readFileSync(p.logPath, "utf8") + junk);
+    const told: UnreadableAuditLines[] = [];
+    const rows = await reportProjectAccess({ ...options(), onUnreadable: (u) => told.push(u) });
+    expect(reads(rows, "alpha_key")).toBe(alpha);
+    expect(told).toEqual([expect.objectContaining({ count: 1, lines: [expect.objectContaining({ line: alpha + 5, bytes: Buffer.byteLength(junk) })], tornLastLine: null })]);
   });
 });

@@ -15,7 +15,7 @@ import { createPostgresAuditSink } from "../../src/audit/postgres-sink.js";
 import { encodeRecord, type AuditEntry } from "../../src/audit/record.js";
 import { openConfiguredManager } from "../../src/config/open.js";
 import { createKeyFile } from "../../src/crypto/key-file.js";
-import { reportProjectAccess, verifyProjectAuditLog, readProjectAuditLog } from "../../src/index.js";
+import { createUnreadableTally, describeUnreadableLines, reportProjectAccess, verifyProjectAuditLog, readProjectAuditLog } from "../../src/index.js";
 import { grantStatements } from "../../src/sources/postgres/admin.js";
 import { migrateSchema } from "../../src/sources/postgres/migrate.js";
 import { createAdmin, randomName, TEST_DATABASE_URL, urlAs } from "../helpers/postgres.js";
@@ -65,6 +65,15 @@ describe("the postgres audit sink", () => {
     const v = await sink.verify();
     expect(v.ok).toBe(false);
     expect(v.problems).toContainEqual(expect.objectContaining({ kind: "edited", seq: 2 }));
+    // A row that is no longer a record: readers count it by seq, never quote it.
+    await admin.query(`BEGIN; SET LOCAL hush.audit_maintenance = 'on'; UPDATE "${schema}".audit SET line = '{"junk":"${CANARY}"}' WHERE environment = 'chain' AND seq = 3; COMMIT;`);
+    const unreadable = createUnreadableTally("row");
+    const left = [];
+    for await (const r of sink.read!(unreadable)) left.push(r.seq);
+    expect(left).toEqual([1, 2]);
+    expect(unreadable.result()).toEqual({ unit: "row", count: 1, lines: [{ line: 3, bytes: Buffer.byteLength(`{"junk":"${CANARY}"}`), problem: "not an audit record (edited)" }], tornLastLine: null });
+    expect(describeUnreadableLines(unreadable.result()!, "postgres audit sink")).toMatch(/^1 row of the audit trail postgres audit sink is not a record and was skipped \(row 3 \(/);
+    expect(JSON.stringify(unreadable.result())).not.toContain(CANARY);
     await Promise.all([sink.close!(), other.close!()]);
   });
 

@@ -118,6 +118,19 @@ describe("discardPendingRotation: what the reminder says (local store)", () => {
     expectNoValue([JSON.stringify(r), auditOf(dir)], [OLD, pendingValue]);
   });
 
+  it("unknown, not 'did not run', when a line of the trail could not be read (it may have been the set step's record)", async () => {
+    const dir = await project("local");
+    const pendingValue = await failAtTest(dir, { revoke: "cat > revoked.txt" });
+    const log = join(dir, ".secrets", "audit.dev.jsonl");
+    writeFileSync(log, readFileSync(log, "utf8") + "damaged line\n");
+    const warnings: string[] = [];
+    const r = await discardPendingRotation({ cwd: dir, name: "api_token", onWarning: (m) => warnings.push(m) });
+    expect(r.set).toBe("unknown");
+    expect(warnings.join("\n")).toMatch(/1 line of the audit trail \S+ is not a record and was skipped \(line \d+ \(12 bytes, not valid JSON\)\)/);
+    expect(r.reminders[0]).toContain("whether set ran is unknown");
+    expectNoValue([JSON.stringify(r), auditOf(dir)], [OLD, pendingValue]);
+  });
+
   it("unknown: a pending version with no rotate-create record (staged outside a recorded rotation)", async () => {
     const dir = await project("local");
     await withSource(dir, (s) => s.stage!("api_token", STAGED));

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import {
   HushError,
+  describeUnreadableLines,
   formatAccessReport,
   formatReviewMarkdown,
   formatReviewText,
@@ -18,6 +19,7 @@ import {
   type ReadProjectAuditLogOptions,
   type ReportProjectAccessOptions,
   type ReviewProjectAccessOptions,
+  type UnreadableAuditLines,
 } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_FOUND } from "../exit-codes.js";
@@ -29,19 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
   const audit = program.command("audit").description("the audit trail: log, report, verify, quarterly review");
   const json = (opts: { json?: boolean }, cmd: Command) => Boolean(opts.json || globalOptions(cmd).json);
 
-  audit
-    .command("log")
-    .description("print access records, oldest first (secrets by name for key holders)")
-    .option("--since <when>", "only records since a date (2026-01-31) or a duration ago (7d, 24h, 30m)")
-    .option("--secret <name>", "only this secret")
-    .option("--source <name>", "only accesses served by or written to this source")
-    .option("--actor <who>", "only this user, or user@host")
-    .option("--json", "one JSON record per line, with `name` added when known")
-    .action(async (opts: { since?: string; secret?: string; source?: string; actor?: string; json?: boolean }, cmd: Command) => {
-      const since = opts.since === undefined ? undefined : parseSince(opts.since);
-      const options: Mapped<ReadProjectAuditLogOptions> = { ...projectFrom(cmd, ctx), since, secret: opts.secret, source: opts.source, actor: opts.actor };
-      for await (const r of readProjectAuditLog(options)) out(ctx, json(opts, cmd) ? JSON.stringify(r) : formatLogLine(r));
-    });
+  registerLog(audit, ctx, json);
 
   audit
     .command("report")
@@ -50,7 +40,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--json", "machine-readable output")
     .action(async (opts: { since?: string; json?: boolean }, cmd: Command) => {
       const since = opts.since === undefined ? undefined : parseSince(opts.since);
-      const options: Mapped<ReportProjectAccessOptions> = { ...projectFrom(cmd, ctx), since };
+      const options: Mapped<ReportProjectAccessOptions> = { ...projectFrom(cmd, ctx), since, onUnreadable: (u, trail) => warnUnreadable(ctx, u, trail) };
       const rows = await reportProjectAccess(options);
       if (json(opts, cmd)) outJson(ctx, rows);
       else ctx.stdout.write(formatAccessReport(rows));
@@ -86,7 +76,8 @@ export function register(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(days) || days < 1 || days > 3660) throw new HushError("INVALID_ARGUMENT", `--days takes a whole number of days from 1 to 3660, not ${JSON.stringify(opts.days.slice(0, 20))}.`);
       const format = json(opts, cmd) ? "json" : opts.format;
       if (!["text", "json", "markdown"].includes(format)) throw new HushError("INVALID_ARGUMENT", `--format takes text, json or markdown, not ${JSON.stringify(format.slice(0, 20))}.`);
-      const options: Mapped<ReviewProjectAccessOptions> = { ...projectFrom(cmd, ctx), days, now: undefined };
+      // The review's JSON carries `unreadableLines`; its text and Markdown say it too.
+      const options: Mapped<ReviewProjectAccessOptions> = { ...projectFrom(cmd, ctx), days, now: undefined, onUnreadable: (u, trail) => warnUnreadable(ctx, u, trail) };
       const review = await reviewProjectAccess(options);
       if (opts.strict && review.rotationOverdue.length + (review.certificatesExpiring?.length ?? 0) > 0) ctx.exitCode = EXIT_FOUND;
       if (format === "json") outJson(ctx, review);
@@ -95,6 +86,43 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 // --- internal ---
+
+function registerLog(audit: Command, ctx: CliContext, json: (opts: { json?: boolean }, cmd: Command) => boolean): void {
+  audit
+    .command("log")
+    .description("print access records, oldest first (secrets by name for key holders)")
+    .option("--since <when>", "only records since a date (2026-01-31) or a duration ago (7d, 24h, 30m)")
+    .option("--secret <name>", "only this secret")
+    .option("--source <name>", "only accesses served by or written to this source")
+    .option("--actor <who>", "only this user, or user@host")
+    .option("--json", "one JSON record per line, with `name` added when known")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "A line of the log that is not a record (damaged, edited, injected, or an append cut short) is",
+        "not printed: a warning on stderr gives how many and their line numbers and lengths (never their",
+        "content); a last line without its newline (a crash mid-append, or an append in progress) is",
+        "named apart, as benign. With --json, a last line {\"unreadableLines\": {...}, \"trail\": ...} says",
+        "the same, only when there are such lines. `hush audit verify` checks the whole chain.",
+      ].join("\n"),
+    )
+    .action(async (opts: { since?: string; secret?: string; source?: string; actor?: string; json?: boolean }, cmd: Command) => {
+      const since = opts.since === undefined ? undefined : parseSince(opts.since);
+      let unreadable: { unreadableLines: UnreadableAuditLines; trail: string } | undefined;
+      const onUnreadable = (u: UnreadableAuditLines, trail: string) => {
+        unreadable = { unreadableLines: u, trail };
+        warnUnreadable(ctx, u, trail);
+      };
+      const options: Mapped<ReadProjectAuditLogOptions> = { ...projectFrom(cmd, ctx), since, secret: opts.secret, source: opts.source, actor: opts.actor, onUnreadable };
+      for await (const r of readProjectAuditLog(options)) out(ctx, json(opts, cmd) ? JSON.stringify(r) : formatLogLine(r));
+      if (unreadable && json(opts, cmd)) out(ctx, JSON.stringify(unreadable));
+    });
+}
+
+function warnUnreadable(ctx: CliContext, u: UnreadableAuditLines, trail: string): void {
+  err(ctx, `hush: warning: ${describeUnreadableLines(u, trail)}`);
+}
 
 function formatLogLine(r: NamedAuditRecord): string {
   const version = r.version === null ? "" : ` v${r.version}`;

@@ -1,11 +1,11 @@
 /**
- * `hush incident NAME [--yes] [--no-git-history] [--json]`, `hush incident list [--open] [--json]`
- * and `hush incident close ID [--note TEXT] [--by WHO] [--force] [--json]`: the procedure for a
- * compromised secret (docs/rotation.md, "Incidents"). Names, places and people on output, never a
+ * `hush incident NAME [--yes] [--no-git-history] [--json]`, `hush incident list [--open] [--json]`,
+ * `hush incident mark ID [--json]` and `hush incident close ID [--note TEXT] [--by WHO] [--force] [--json]`:
+ * the procedure for a compromised secret (docs/rotation.md, "Incidents"). Names, places and people on output, never a
  * value; a close note goes to the record only (and to stdout with --json, which prints the record).
  */
 import type { Command } from "commander";
-import { closeIncident, HushError, type CloseIncidentOptions, type HushErrorCode, listIncidents, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
+import { closeIncident, describeUnreadableLines, HushError, type CloseIncidentOptions, type HushErrorCode, listIncidents, markIncidentCompromised, type MarkIncidentOptions, openIncident, type IncidentListing, type ListIncidentsOptions, type OpenIncidentOptions } from "../../index.js";
 import { err, out, outJson, type CliContext } from "../context.js";
 import { EXIT_CODES, EXIT_FOUND } from "../exit-codes.js";
 import { readSecretValue } from "../read-value.js";
@@ -45,6 +45,7 @@ export function register(program: Command, ctx: CliContext): void {
         "  hush incident openai_api_key --grace 0",
         "  hush incident database_url --yes --json     (scripts)",
         "  hush incident list --open",
+        "  hush incident mark 2026-11-29T18-30          (the audit trail was down: write the missed mark)",
         "  hush incident close 2026-11-29T18-30 --note \"usage dashboard checked: no use after the rotation\"",
       ].join("\n"),
     )
@@ -78,13 +79,45 @@ export function register(program: Command, ctx: CliContext): void {
       if (records.length === 0) return out(ctx, opts.open ? "No open incident." : "No incident recorded.");
       for (const r of records) {
         const open = r.checklist.filter((c) => !c.done).length;
-        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.status === "unknown" ? "unknown readers" : `${r.impact.readers.length} reader process(es)`}  ${open} item(s) left  ${r.files.markdown}`);
+        out(ctx, `${r.id}  ${r.status}  ${r.name} (${r.environment})  ${r.leaks.leaks.length} leak(s)  ${r.impact.status === "unknown" ? "unknown readers" : `${r.impact.unreadableLines ? "at least " : ""}${r.impact.readers.length} reader process(es)`}  ${open} item(s) left  ${r.files.markdown}`);
       }
     });
+  registerMark(incident, ctx);
   registerClose(incident, ctx);
 }
 
 // --- internal ---
+
+function registerMark(incident: Command, ctx: CliContext): void {
+  incident
+    .command("mark <id>")
+    .description("write the mark-compromised audit record an incident could not write (audit down), then tick its checklist item")
+    .option("--json", "print the updated record as JSON")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "When `hush incident NAME` ran while the audit trail could not be written, its record says the",
+        "compromised version was NOT marked and leaves \"Mark version N compromised in the audit trail\" open.",
+        "Once the trail is back, this writes that mark (action mark-compromised) for the version the",
+        "incident names (not the one served now), in the incident's environment, then sets",
+        "rotation.markedCompromised, adds a line under \"What hush did\", ticks the item and re-writes the",
+        "JSON and the Markdown. Refused when already marked; when the mark fails again, nothing changes.",
+        "",
+        "Examples:",
+        "  hush incident list --open",
+        "  hush incident mark 2026-11-29T18-30",
+      ].join("\n"),
+    )
+    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+      const options: Mapped<Omit<MarkIncidentOptions, "id">> = projectFrom(cmd, ctx);
+      const r = await markIncidentCompromised({ ...options, id });
+      if (opts.json || globalOptions(cmd).json) return outJson(ctx, r);
+      out(ctx, `incident ${r.id}: marked ${r.secret.version === null ? "the compromised value" : `version ${r.secret.version}`} of ${r.name} compromised in the audit trail (${r.environment})`);
+      const open = r.checklist.filter((c) => !c.done).length;
+      out(ctx, `record: ${r.files.markdown} and ${r.files.json} (${open} item(s) left; commit them)`);
+    });
+}
 
 function registerClose(incident: Command, ctx: CliContext): void {
   incident
@@ -144,7 +177,8 @@ function report(ctx: CliContext, r: IncidentListing): void {
   for (const i of l.issues) err(ctx, `hush: not scanned: ${i.path} (${i.code}); the search is incomplete`);
   const i = r.impact;
   if (i.status === "unknown") out(ctx, `reads of the compromised version: UNKNOWN (not zero): the audit trail (${i.trail}) could not be read: ${i.error!.code}: ${i.error!.message}`);
-  else out(ctx, `reads of the compromised version: ${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
+  else out(ctx, `reads of the compromised version: ${i.unreadableLines ? "at least " : ""}${i.reads} by ${i.readers.length} process(es), ${i.failedReads} denied or failed`);
+  if (i.unreadableLines) err(ctx, `hush: warning: ${describeUnreadableLines(i.unreadableLines, i.trail)}`);
   for (const p of i.readers) out(ctx, `  ${p.user}@${p.host} pid ${p.pid} (${p.command}): ${p.reads} read(s), ${p.firstRead} .. ${p.lastRead}`);
   out(ctx, "left for a person:");
   for (const c of r.checklist.filter((c) => !c.done)) out(ctx, `  [ ] ${c.item}`);
