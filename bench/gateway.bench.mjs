@@ -14,6 +14,9 @@
 // Before/after in one run: HUSH_BENCH_BEFORE=<a copy of an older dist/> adds "gateway (before)",
 // that build's gateway with the default audit, measured interleaved with the others.
 //
+// HUSH_BENCH_CAPPED=1 adds "gateway, token cap": the default gateway with `maxTokens` on the route
+// (the body read whole, usage read from each reply, the count), to see what a cap costs.
+//
 // Usage: node scripts/build.mjs && node bench/gateway.bench.mjs [rounds] [perRound]
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -50,6 +53,7 @@ const gateways = {
   "bare proxy (floor)": await startChild([join(ROOT, "bench/minimal-proxy.mjs"), upstream.url, ca.caPath], { PROXY_KEY: KEY }),
   gateway: await startGatewayProcess("audit", ""),
   "gateway, audit off": await startGatewayProcess("audit-off", "audit: off\n"),
+  ...(process.env.HUSH_BENCH_CAPPED === "1" ? { "gateway, token cap": await startGatewayProcess("capped", "", undefined, ", maxTokens: 1000000000000") } : {}),
   ...(BEFORE ? { "gateway (before)": await startGatewayProcess("before", "", join(BEFORE, "index.js")) } : {}),
 };
 
@@ -96,13 +100,13 @@ try {
 }
 
 /** A project with the key and an `openai` route to the fake, and a gateway process on it. */
-async function startGatewayProcess(name, extraYaml, distIndex = join(ROOT, "dist/index.js")) {
+async function startGatewayProcess(name, extraYaml, distIndex = join(ROOT, "dist/index.js"), routeExtra = "") {
   const dir = join(WORK, name);
   mkdirSync(dir);
   execFileSync(NODE, [join(ROOT, "dist/cli.js"), "init"], { cwd: dir, env: ENV, stdio: "pipe" });
   execFileSync(NODE, [join(ROOT, "dist/cli.js"), "set", "openai_api_key"], { cwd: dir, env: ENV, input: KEY, stdio: ["pipe", "pipe", "pipe"] });
   const yaml = readFileSync(join(dir, "hush.yaml"), "utf8");
-  writeFileSync(join(dir, "hush.yaml"), `${yaml}\n${extraYaml}gateway:\n  routes:\n    - { name: openai, upstream: "${upstream.url}", caCert: "${ca.caPath}" }\n`);
+  writeFileSync(join(dir, "hush.yaml"), `${yaml}\n${extraYaml}gateway:\n  routes:\n    - { name: openai, upstream: "${upstream.url}", caCert: "${ca.caPath}"${routeExtra} }\n`);
   return startChild([join(ROOT, "bench/gateway-child.mjs"), distIndex, dir], {});
 }
 

@@ -166,6 +166,11 @@ export interface GatewayRequestDetail {
   /** The gateway run (random, not secret). */
   runId: string;
   via: "http" | "mcp";
+  /** Tokens the reply counted for, on a route with `maxTokens` or `maxSpend` (absent elsewhere). */
+  inputTokens?: number;
+  outputTokens?: number;
+  /** True when the reply's usage could not be read and the tokens are the request's upper bound. */
+  tokensEstimated?: boolean;
 }
 
 /** Who accessed. */

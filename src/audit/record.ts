@@ -45,7 +45,7 @@ export interface AuditEntry {
   count?: number;
   /** A roll-up's last read (ISO time). */
   last?: string;
-  /** A `gateway-request`'s facts; stored after `actor` as `"detail":{route,method,path,status,bytesIn,bytesOut,latencyMs,runId,via}`. */
+  /** A `gateway-request`'s facts; stored after `actor` as `"detail":{route,method,path,status,bytesIn,bytesOut,latencyMs,runId,via[,inputTokens,outputTokens[,tokensEstimated]]}`. */
   detail?: GatewayRequestDetail;
 }
 
@@ -217,7 +217,9 @@ function entryTail(e: AuditEntry): string {
 
 /** A gateway detail with its keys in the documented order (the hash covers the bytes). */
 function orderedDetail(d: GatewayRequestDetail): GatewayRequestDetail {
-  return { route: d.route, method: d.method, path: d.path, status: d.status, bytesIn: d.bytesIn, bytesOut: d.bytesOut, latencyMs: d.latencyMs, runId: d.runId, via: d.via };
+  const out: GatewayRequestDetail = { route: d.route, method: d.method, path: d.path, status: d.status, bytesIn: d.bytesIn, bytesOut: d.bytesOut, latencyMs: d.latencyMs, runId: d.runId, via: d.via };
+  if (d.inputTokens === undefined) return out;
+  return { ...out, inputTokens: d.inputTokens, outputTokens: d.outputTokens, ...(d.tokensEstimated ? { tokensEstimated: true } : {}) };
 }
 
 interface ActorJson extends AccessActor {

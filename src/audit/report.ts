@@ -39,6 +39,9 @@ export interface GatewayUse {
   requests: number;
   /** Refused by the gateway (handle, policy, revocation) or failed upstream. */
   refused: number;
+  /** Tokens counted on a route with a token or spend cap (absent: no record had any). */
+  inputTokens?: number;
+  outputTokens?: number;
 }
 
 /**
@@ -74,6 +77,10 @@ export function createAccessTally(nameOf: (secretId: string) => string | undefin
         const use = (row.gateway ??= []).find((g) => g.route === route) ?? row.gateway[row.gateway.push({ route, requests: 0, refused: 0 }) - 1]!;
         use.requests += n;
         if (r.outcome !== "served") use.refused += n;
+        if (r.detail?.inputTokens !== undefined) {
+          use.inputTokens = (use.inputTokens ?? 0) + r.detail.inputTokens;
+          use.outputTokens = (use.outputTokens ?? 0) + (r.detail.outputTokens ?? 0);
+        }
       } else if (r.action === "read") {
         row.reads += n;
         if (r.outcome === "served") row.served += n;
@@ -112,9 +119,13 @@ export function formatAccessReport(rows: readonly SecretAccessSummary[]): string
     r.actors.join(","),
     String(r.processes),
   ]);
-  const gateway = rows.flatMap((r) => (r.gateway ?? []).map((g) => [g.route, r.name ?? `id:${r.secretId.slice(0, 12)}`, String(g.requests), String(g.refused)]));
+  const uses = rows.flatMap((r) => (r.gateway ?? []).map((g) => ({ g, secret: r.name ?? `id:${r.secretId.slice(0, 12)}` })));
+  // Token columns only when some route counted tokens (a route with maxTokens or maxSpend).
+  const tokens = uses.some(({ g }) => g.inputTokens !== undefined);
+  const gateway = uses.map(({ g, secret }) => [g.route, secret, String(g.requests), String(g.refused), ...(tokens ? [String(g.inputTokens ?? "-"), String(g.outputTokens ?? "-")] : [])]);
   const table = formatTable(head, body);
-  return gateway.length === 0 ? table : `${table}\n${formatTable(["GATEWAY ROUTE", "SECRET", "REQUESTS", "REFUSED"], gateway)}`;
+  const gatewayHead = ["GATEWAY ROUTE", "SECRET", "REQUESTS", "REFUSED", ...(tokens ? ["TOKENS IN", "TOKENS OUT"] : [])];
+  return gateway.length === 0 ? table : `${table}\n${formatTable(gatewayHead, gateway)}`;
 }
 
 /** Left-aligned columns, two spaces apart. */

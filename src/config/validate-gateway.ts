@@ -2,7 +2,7 @@
  * `gateway:` of hush.yaml (docs/gateway.md): `routes`, each with `name`, `upstream`, `secret`,
  * `auth` (`bearer`, `basic`, `{ header: X-Api-Key }` or `header: X-Api-Key` as one string,
  * `{ basic: { username: u } }`), `allow`, `rateLimit` (`60/min`), `maxRequestBytes`,
- * `maxRequests`, `caCert` (relative to hush.yaml's folder, resolved when the gateway starts), `keyVariable`, `baseUrlVariable`,
+ * `maxRequests`, `maxTokens`, `maxSpend` (validate-spend.ts), `caCert` (relative to hush.yaml's folder, resolved when the gateway starts), `keyVariable`, `baseUrlVariable`,
  * `basePath`. Checked offline; problems name the path, never a value.
  */
 import { PROVIDERS } from "../adapters/registry.js";
@@ -12,6 +12,7 @@ import type { GatewayConfig, GatewayRouteConfig } from "../gateway/config-types.
 import type { RouteAuth } from "../gateway/types.js";
 import { isMapping, isPath, kindOf, option, parseOptions, type AddProblem, type ConfigPath, type OptionField } from "./options-schema.js";
 import { checkKeys, tokenShaped } from "./validate-text.js";
+import { MAX_SPEND_FIELD } from "./validate-spend.js";
 
 const ROUTE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const VARIABLE = /^[A-Z_][A-Z0-9_]{0,127}$/;
@@ -26,6 +27,8 @@ const ROUTE_SCHEMA = {
   rateLimit: custom<{ count: number; perMs: number }>("rate", (v) => (typeof v === "string" ? parseRateLimit(v) : undefined), "expected a rate such as 60/min, 10/s, 1000/h or 5000/day."),
   maxRequestBytes: option.integer({ min: 0, max: 1024 * 1024 * 1024, description: "largest request body" }),
   maxRequests: option.integer({ min: 1, max: 1_000_000_000, description: "requests per run" }),
+  maxTokens: option.integer({ min: 1, max: Number.MAX_SAFE_INTEGER, description: "input + output tokens per run" }),
+  maxSpend: MAX_SPEND_FIELD,
   caCert: option.path({ description: "PEM file of CAs trusted for this route alone" }),
   keyVariable: custom<string>("variable", (v) => (typeof v === "string" && VARIABLE.test(v) ? v : undefined), "expected an environment variable name (upper case)."),
   baseUrlVariable: custom<string>("variable", (v) => (typeof v === "string" && VARIABLE.test(v) ? v : undefined), "expected an environment variable name (upper case)."),

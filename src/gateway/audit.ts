@@ -1,11 +1,13 @@
 /**
  * One access record per gateway request: route, method, path template, status, bytes in and
- * out, latency, the run and how it came (`http` or `mcp`). The path is a template: no query
+ * out, latency, the run and how it came (`http` or `mcp`), and on a route with a token or spend
+ * cap the tokens the reply counted for (numbers only). The path is a template: no query
  * string, and segments that look like ids (numbers, UUIDs, long mixed tokens) become `:id`, so a
  * record never carries data a path or query may hold. Never a body, a header or a key.
  */
 import { hostname, userInfo } from "node:os";
 import type { AccessActor, AccessEvent, AccessOutcome, GatewayRequestDetail } from "../types.js";
+import type { Charge } from "./usage-account.js";
 
 /** What the engine knows at the end of a request. */
 export interface GatewayRequestFacts {
@@ -24,6 +26,8 @@ export interface GatewayRequestFacts {
   latencyMs: number;
   runId: string;
   via: "http" | "mcp";
+  /** The tokens counted, on a route with a token or spend cap. */
+  tokens?: Charge;
 }
 
 /** `/v1/charges/ch_3MmlLrLkdIwHu7ix0snN0B15?expand=x` -> `/v1/charges/:id`. */
@@ -46,6 +50,11 @@ export function gatewayEvent(facts: GatewayRequestFacts, environment: string, ac
     runId: facts.runId,
     via: facts.via,
   };
+  if (facts.tokens) {
+    detail.inputTokens = facts.tokens.input;
+    detail.outputTokens = facts.tokens.output;
+    if (facts.tokens.estimated) detail.tokensEstimated = true;
+  }
   return {
     time: new Date(),
     environment,

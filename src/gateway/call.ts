@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { HushError } from "../errors.js";
 import type { Engine } from "./engine.js";
-import { GatewayRefusal } from "./forward.js";
+import { GatewayRefusal, type ForwardReply } from "./forward.js";
 import type { GatewayCallRequest, GatewayCallResponse } from "./types.js";
 
 /** Runs `request`; a refusal comes back as its status with a small JSON body. Throws INVALID_ARGUMENT for an unknown route or a malformed path. */
@@ -22,18 +22,19 @@ export async function callRoute(engine: Engine, request: GatewayCallRequest, max
   const method = (request.method || "GET").toUpperCase();
   const facts = { route: route.plan.name, secret: route.plan.secret, method, path: request.path, via: "mcp" as const };
   const req = { method, target: request.path, headers, body, contentLength: body?.length, authenticate: false, routePrefix: `/${route.plan.name}` };
+  let reply: ForwardReply | undefined;
   try {
     engine.admit(route, req);
-    const reply = await engine.send(route, req);
+    reply = await engine.send(route, req);
     const { bytes, truncated } = await collect(reply.body, maxBytes);
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(reply.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : String(v);
-    engine.audit({ ...facts, status: reply.status, outcome: "served", bytesIn: reply.bytesIn(), bytesOut: bytes.length, latencyMs: performance.now() - started });
+    engine.audit({ ...facts, status: reply.status, outcome: "served", bytesIn: reply.bytesIn(), bytesOut: bytes.length, latencyMs: performance.now() - started, tokens: reply.tokens() });
     return { status: reply.status, headers: out, body: new Uint8Array(bytes), truncated };
   } catch (e) {
     const refusal = e instanceof GatewayRefusal ? e : new GatewayRefusal(502, "gateway-failed", "The gateway could not complete the request.");
     const text = Buffer.from(JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
-    engine.audit({ ...facts, status: refusal.status, outcome: refusal.status >= 500 ? "error" : "denied", errorCode: refusal.code, bytesIn: 0, bytesOut: text.length, latencyMs: performance.now() - started });
+    engine.audit({ ...facts, status: refusal.status, outcome: refusal.status >= 500 ? "error" : "denied", errorCode: refusal.code, bytesIn: 0, bytesOut: text.length, latencyMs: performance.now() - started, tokens: reply?.tokens() });
     return { status: refusal.status, headers: { "content-type": "application/json" }, body: new Uint8Array(text), truncated: false };
   }
 }

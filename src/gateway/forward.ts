@@ -11,6 +11,8 @@ import { isIP } from "node:net";
 import { Transform, type Readable } from "node:stream";
 import type { ActiveRoute } from "./active-route.js";
 import { HANDLE_PREFIX } from "./handles.js";
+import type { Charge } from "./usage-account.js";
+import { meterCall, type MeteredCall } from "./usage-meter.js";
 
 /** A refusal raised inside the pipeline; the front end answers it with its status and code. */
 export class GatewayRefusal extends Error {
@@ -37,18 +39,26 @@ export interface ForwardReply {
   body: Readable;
   /** Bytes of the request body sent upstream. */
   bytesIn(): number;
+  /** The tokens the reply counted for, on a route with a token or spend cap (usage-meter.ts). */
+  tokens(): Charge | undefined;
 }
 
 /**
- * Sends `request` upstream on `route`. Rejects with a {@link GatewayRefusal} (413, 502, 504).
+ * Sends `request` upstream on `route`. Rejects with a {@link GatewayRefusal} (403, 413, 502, 504).
  * A body without Content-Length (chunked) is read whole first, up to the route's limit, so one
  * over the limit is refused before anything (the key included) reaches the upstream; a declared
- * length was checked before, and that body streams.
+ * length was checked before, and that body streams. On a route with a token or spend cap every
+ * body is read whole (usage-meter.ts looks at its model and output limit).
  */
 export async function forward(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
   const { body } = request;
-  const undeclared = body !== undefined && !Buffer.isBuffer(body) && request.headers["content-length"] === undefined;
-  return send(route, undeclared ? { ...request, body: await readBounded(body, route.policy.maxRequestBytes) } : request, timeoutMs);
+  const account = route.policy.usage;
+  const whole = body !== undefined && !Buffer.isBuffer(body) && (account !== undefined || request.headers["content-length"] === undefined);
+  const ready = whole ? { ...request, body: await readBounded(body, route.policy.maxRequestBytes) } : request;
+  if (account === undefined) return send(route, ready, timeoutMs, undefined);
+  const metered = meterCall(account, ready.body as Buffer | undefined, ready.target, ready.headers);
+  if ("code" in metered) throw new GatewayRefusal(metered.status, metered.code, metered.message);
+  return send(route, { ...ready, body: metered.body, headers: metered.headers }, timeoutMs, metered);
 }
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) and those hush sets itself. */
@@ -59,7 +69,7 @@ const CLIENT_AUTH = new Set(["authorization", "x-api-key", "x-goog-api-key", "ap
 
 // --- internal ---
 
-function send(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): Promise<ForwardReply> {
+function send(route: ActiveRoute, request: ForwardRequest, timeoutMs: number, metered: MeteredCall | undefined): Promise<ForwardReply> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let settled = false;
@@ -81,14 +91,18 @@ function send(route: ActiveRoute, request: ForwardRequest, timeoutMs: number): P
       ...(target.servername === undefined ? {} : { servername: target.servername }),
       timeout: timeoutMs,
     });
-    upstream.on("timeout", () => fail(new GatewayRefusal(504, "upstream-timeout", "The upstream did not answer in time.")));
+    upstream.on("timeout", () => {
+      if (!settled) metered?.lost();
+      fail(new GatewayRefusal(504, "upstream-timeout", "The upstream did not answer in time."));
+    });
     upstream.on("error", () => fail(new GatewayRefusal(502, "upstream-failed", "The upstream could not be reached or broke the connection.")));
     upstream.on("response", (res) => {
       if (settled) return void res.destroy();
       try {
         const reply = shapeReply(route, request, res);
         settled = true;
-        resolve({ ...reply, bytesIn: () => sent });
+        metered?.watch(res);
+        resolve({ ...reply, bytesIn: () => sent, tokens: () => metered?.tokens() });
       } catch (e) {
         res.destroy();
         fail(e instanceof GatewayRefusal ? e : new GatewayRefusal(502, "bad-reply", "The upstream's reply could not be passed on."));
@@ -193,7 +207,7 @@ function holdsHandle(value: string | string[]): boolean {
   return value.some((v) => String(v).includes(HANDLE_PREFIX));
 }
 
-function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMessage): Omit<ForwardReply, "bytesIn"> {
+function shapeReply(route: ActiveRoute, request: ForwardRequest, res: IncomingMessage): Omit<ForwardReply, "bytesIn" | "tokens"> {
   const encoding = String(res.headers["content-encoding"] ?? "identity").toLowerCase();
   if (encoding !== "identity" && encoding !== "") throw new GatewayRefusal(502, "encoded-reply", "The upstream sent a compressed reply, which the gateway cannot check for the key.");
   const status = res.statusCode ?? 502;

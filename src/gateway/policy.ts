@@ -1,11 +1,12 @@
 /**
  * A route's policy at request time: the allow-list (`METHOD /path-glob`), the rate limit, the
- * per-run request cap and the request-size limit. In a glob, `*` matches within one path segment
+ * per-run request cap, the per-run token and spend caps (usage-account.ts) and the request-size limit. In a glob, `*` matches within one path segment
  * and `**` across segments (`GET /v1/customers/*` allows `/v1/customers/cus_1`, not
  * `/v1/customers/cus_1/delete`). Paths are checked as sent, after {@link isCleanPath} refused the
  * forms that could mean another path upstream (`..`, `//`, encoded `/`, `.` or `\`).
  */
 import type { RoutePolicy } from "./types.js";
+import { createUsageAccount, type UsageAccount } from "./usage-account.js";
 
 /** Why a request is refused, as the gateway answers it. */
 export interface Refusal {
@@ -20,6 +21,8 @@ export interface RoutePolicyState {
   /** A refusal for `method path` (path without the query), or undefined when allowed. Counts the request when allowed. */
   admit(method: string, path: string, now: number): Refusal | undefined;
   readonly maxRequestBytes: number;
+  /** The token / spend account, on a route with `maxTokens` or `maxSpend`. */
+  readonly usage: UsageAccount | undefined;
 }
 
 /** Builds the state of a policy. `defaultMaxBytes` applies when the policy sets no size limit. */
@@ -27,13 +30,17 @@ export function createPolicyState(policy: RoutePolicy, defaultMaxBytes: number):
   const allow = policy.allow?.map(compileAllowEntry);
   const times: number[] = [];
   let served = 0;
+  const usage = createUsageAccount(policy);
   return {
     maxRequestBytes: policy.maxRequestBytes ?? defaultMaxBytes,
+    usage,
     admit(method, path, now) {
       if (allow && !allow.some((test) => test(method, path))) return { status: 403, code: "not-allowed", message: `${method} on this path is not in the route's allow-list.` };
       if (policy.maxRequests !== undefined && served >= policy.maxRequests) {
         return { status: 429, code: "request-cap", message: `The route's cap of ${policy.maxRequests} requests for this run is reached.` };
       }
+      const capped = usage?.check();
+      if (capped) return capped;
       if (policy.rateLimit) {
         const since = now - policy.rateLimit.perMs;
         while (times.length > 0 && times[0]! <= since) times.shift();

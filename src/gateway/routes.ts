@@ -103,7 +103,7 @@ function configuredRoute(c: GatewayRouteConfig): PlannedRoute {
 }
 
 function withPolicy(route: PlannedRoute, c: GatewayRouteConfig): PlannedRoute {
-  for (const key of ["allow", "rateLimit", "maxRequestBytes", "maxRequests", "caCert"] as const) {
+  for (const key of ["allow", "rateLimit", "maxRequestBytes", "maxRequests", "maxTokens", "maxSpend", "caCert"] as const) {
     if (c[key] !== undefined) (route as unknown as Record<string, unknown>)[key] = c[key];
   }
   return route;

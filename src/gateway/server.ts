@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Engine } from "./engine.js";
-import { GatewayRefusal } from "./forward.js";
+import { GatewayRefusal, type ForwardReply } from "./forward.js";
 
 /** Limits of the listener. */
 export interface ServerLimits {
@@ -44,10 +44,16 @@ export function createGatewayServer(engine: Engine, hosts: Set<string>, limits: 
   return server;
 }
 
-/** Writes a small JSON error. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string): number {
+/**
+ * Refusals that stay for the rest of the run: answered with `x-should-retry: false`, which the
+ * openai and @anthropic-ai/sdk clients honour (they would otherwise retry a 429).
+ */
+export const FINAL_FOR_RUN = new Set(["request-cap", "token-cap", "spend-cap"]);
+
+/** Writes a small JSON error; `final`: tell the SDKs not to retry it. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string, final = false): number {
   const body = JSON.stringify({ error: { code, message } });
-  if (!res.headersSent) res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  if (!res.headersSent) res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store", ...(final ? { "x-should-retry": "false" } : {}) });
   res.end(body);
   return Buffer.byteLength(body);
 }
@@ -77,26 +83,27 @@ async function serve(engine: Engine, hosts: Set<string>, req: IncomingMessage, r
   const facts = { route: route.plan.name, secret: route.plan.secret, method: req.method ?? "GET", path: target, via: "http" as const };
   let bytesIn = 0;
   let bytesOut = 0;
+  let reply: ForwardReply | undefined;
   try {
     const length = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
     const request = { method: facts.method, target, headers: req.headers, body: hasBody(req) ? req : undefined, contentLength: length, authenticate: true, routePrefix: `/${route.plan.name}` };
     engine.admit(route, request);
-    const reply = await engine.send(route, request);
+    reply = await engine.send(route, request);
     res.writeHead(reply.status, reply.headers);
     reply.body.on("data", (chunk: Buffer) => (bytesOut += chunk.length));
     reply.body.pipe(res);
     flushHeadersSoon(res, () => bytesOut === 0);
     await finished(reply.body, res);
     bytesIn = reply.bytesIn();
-    engine.audit({ ...facts, status: reply.status, outcome: "served", bytesIn, bytesOut, latencyMs: performance.now() - started });
+    engine.audit({ ...facts, status: reply.status, outcome: "served", bytesIn, bytesOut, latencyMs: performance.now() - started, tokens: reply.tokens() });
   } catch (e) {
     const refusal = e instanceof GatewayRefusal ? e : new GatewayRefusal(502, "gateway-failed", "The gateway could not complete the request.");
     if (res.headersSent) res.destroy();
-    else bytesOut = sendError(res, refusal.status, refusal.code, refusal.message);
+    else bytesOut = sendError(res, refusal.status, refusal.code, refusal.message, FINAL_FOR_RUN.has(refusal.code));
     // Drain what the client still sends (a refused body), up to a bound, then close.
     if (!req.complete) req.resume();
     const outcome = refusal.status >= 500 ? "error" : "denied";
-    engine.audit({ ...facts, status: refusal.status, outcome, errorCode: refusal.code, bytesIn, bytesOut, latencyMs: performance.now() - started });
+    engine.audit({ ...facts, status: refusal.status, outcome, errorCode: refusal.code, bytesIn, bytesOut, latencyMs: performance.now() - started, tokens: reply?.tokens() });
   }
 }
 

@@ -10,5 +10,8 @@ export function summarizeRoute(route: ActiveRoute, url: string | undefined, revo
   if (p.rateLimit) policy.rateLimit = { ...p.rateLimit };
   policy.maxRequestBytes = route.policy.maxRequestBytes;
   if (p.maxRequests !== undefined) policy.maxRequests = p.maxRequests;
-  return { name: p.name, upstream: route.upstream.href.replace(/\/$/, ""), secret: p.secret, auth: p.auth.kind, policy, ...(url ? { url } : {}), revoked, builtIn: p.builtIn };
+  if (p.maxTokens !== undefined) policy.maxTokens = p.maxTokens;
+  if (p.maxSpend !== undefined) policy.maxSpend = { usd: p.maxSpend.usd, prices: Object.fromEntries(Object.entries(p.maxSpend.prices).map(([m, price]) => [m, { ...price }])) };
+  const usage = route.policy.usage?.usage();
+  return { name: p.name, upstream: route.upstream.href.replace(/\/$/, ""), secret: p.secret, auth: p.auth.kind, policy, ...(url ? { url } : {}), revoked, builtIn: p.builtIn, ...(usage ? { usage } : {}) };
 }

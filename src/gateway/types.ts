@@ -26,6 +26,35 @@ export interface RoutePolicy {
   maxRequestBytes?: number;
   /** At most this many requests in one run (one gateway's life); then 429. */
   maxRequests?: number;
+  /** At most this many tokens (input + output, as the provider's replies report them) in one run; then 429 `token-cap`. */
+  maxTokens?: number;
+  /** At most this many US dollars in one run, at the user's own prices; then 429 `spend-cap` (usage-account.ts). */
+  maxSpend?: SpendCap;
+}
+
+/** `maxSpend`: the cap and the prices it is counted at. hush ships no price table (prices change). */
+export interface SpendCap {
+  usd: number;
+  /** By model name or glob (`gpt-4o*`): US dollars per million input and output tokens. */
+  prices: Record<string, ModelPrice>;
+}
+
+/** US dollars per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+/** What a route with `maxTokens` or `maxSpend` has used so far in this run. Numbers only. */
+export interface RouteUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** US dollars at the route's prices (only with `maxSpend`). */
+  spendUsd?: number;
+  /** Replies whose usage could not be read and were counted at an upper bound. */
+  estimatedReplies: number;
+  /** True once a reply's usage could not be read nor bounded: every further request is refused. */
+  usageUnknown: boolean;
 }
 
 /** Default largest request body: 10 MiB. */
@@ -64,6 +93,8 @@ export interface GatewayRouteSummary {
   /** True after `hush gateway revoke ROUTE`: every request is refused. */
   revoked: boolean;
   builtIn: boolean;
+  /** Tokens (and spend) so far in this run, on a route with `maxTokens` or `maxSpend`. */
+  usage?: RouteUsage;
 }
 
 /** A request made through {@link Gateway.call} (the MCP server's `http_request`). */

@@ -46,7 +46,7 @@ export async function listGatewayRoutes(options: ListGatewayRoutesOptions = {}):
     const revoked = readRevoked(revocationPath(manager.secretsDir));
     return plans.map((p) => {
       const policy: RoutePolicy = {};
-      for (const key of ["allow", "rateLimit", "maxRequestBytes", "maxRequests"] as const) if (p[key] !== undefined) (policy as Record<string, unknown>)[key] = p[key];
+      for (const key of ["allow", "rateLimit", "maxRequestBytes", "maxRequests", "maxTokens", "maxSpend"] as const) if (p[key] !== undefined) (policy as Record<string, unknown>)[key] = p[key];
       return { name: p.name, upstream: p.upstream, secret: p.secret, auth: p.auth.kind, policy, active: found.has(p.name), revoked: revoked.has(p.name), builtIn: p.builtIn, keyVariables: p.keyVariables, baseUrlVariables: p.baseUrlVariables };
     });
   });

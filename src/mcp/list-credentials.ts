@@ -1,9 +1,10 @@
 /**
  * `list_credentials`: the routes an agent may call, with the name of the secret behind each,
- * its upstream, how the key is sent and the route's policy. Fields are copied one by one from
+ * its upstream, how the key is sent and the route's policy, with the tokens (and spend) used so
+ * far in this run on a route with a token or spend cap. Fields are copied one by one from
  * the gateway's summaries, so nothing a summary may gain later (a handle) reaches the agent.
  */
-import type { Gateway, GatewayRouteSummary } from "../gateway/types.js";
+import type { Gateway, GatewayRouteSummary, RouteUsage } from "../gateway/types.js";
 import type { ToolResult } from "./tool-result.js";
 
 /** One route as `list_credentials` gives it: names and policy, never a value or a handle. */
@@ -17,6 +18,12 @@ export interface CredentialListing {
   rateLimit?: { count: number; perMs: number };
   maxRequestBytes?: number;
   maxRequests?: number;
+  /** Input + output tokens allowed in this run. */
+  maxTokens?: number;
+  /** US dollars allowed in this run (at the prices in hush.yaml). */
+  maxSpendUsd?: number;
+  /** What this run used so far, on a route with `maxTokens` or `maxSpendUsd`. */
+  usage?: RouteUsage;
   revoked: boolean;
   builtIn: boolean;
 }
@@ -49,6 +56,9 @@ function toListing(r: GatewayRouteSummary): CredentialListing {
     ...(p.rateLimit ? { rateLimit: { count: p.rateLimit.count, perMs: p.rateLimit.perMs } } : {}),
     ...(p.maxRequestBytes !== undefined ? { maxRequestBytes: p.maxRequestBytes } : {}),
     ...(p.maxRequests !== undefined ? { maxRequests: p.maxRequests } : {}),
+    ...(p.maxTokens !== undefined ? { maxTokens: p.maxTokens } : {}),
+    ...(p.maxSpend !== undefined ? { maxSpendUsd: p.maxSpend.usd } : {}),
+    ...(r.usage ? { usage: { ...r.usage } } : {}),
     revoked: r.revoked,
     builtIn: r.builtIn,
   };
@@ -60,7 +70,16 @@ function describe(r: CredentialListing): string {
   if (r.rateLimit) parts.push(`at most ${r.rateLimit.count} requests per ${formatMs(r.rateLimit.perMs)}`);
   if (r.maxRequests !== undefined) parts.push(`at most ${r.maxRequests} requests in this run`);
   if (r.maxRequestBytes !== undefined) parts.push(`request bodies up to ${r.maxRequestBytes} bytes`);
+  if (r.usage) parts.push(describeUsage(r, r.usage));
   return `- ${r.route}${r.revoked ? " (REVOKED: every request is refused)" : ""}: ${parts.join("; ")}`;
+}
+
+function describeUsage(r: CredentialListing, u: RouteUsage): string {
+  const tokens = u.inputTokens + u.outputTokens;
+  const caps = [r.maxTokens !== undefined ? `${r.maxTokens} tokens` : "", r.maxSpendUsd !== undefined ? `$${r.maxSpendUsd}` : ""].filter(Boolean).join(" and ");
+  const spent = u.spendUsd !== undefined ? ` ($${u.spendUsd.toFixed(4)})` : "";
+  const unknown = u.usageUnknown ? "; a reply's usage could not be read: the route refuses further requests" : "";
+  return `at most ${caps} in this run, used so far ${tokens} tokens (${u.inputTokens} in, ${u.outputTokens} out)${spent}${unknown}`;
 }
 
 function formatMs(ms: number): string {

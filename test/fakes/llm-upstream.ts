@@ -9,6 +9,12 @@
  *   true` answers the events message_start, content_block_start, ping, content_block_delta ...,
  *   content_block_stop, message_delta, message_stop), `GET /v1/models` (with `anthropic-version`).
  *
+ * Usage as documented: OpenAI's `usage` (`prompt_tokens` {@link PROMPT_TOKENS}, `completion_tokens`
+ * one per word); streamed, with `stream_options.include_usage`, `"usage":null` on every chunk and a
+ * last chunk with `choices: []` and the usage; Anthropic's `usage` (`input_tokens`, `output_tokens`),
+ * streamed in `message_start` (input, output 1) and `message_delta` (output, cumulative). With
+ * `reportUsage` false, replies carry no usage (an upstream that does not say).
+ *
  * It records the key each request carried (`keys()`), and has modes for attacks: `echo-key`
  * (the key back in a header and in a body split across two chunks, and base64; `echo-key-gzip`
  * compressed), `redirect` (a 307 to
@@ -46,6 +52,8 @@ export interface LlmUpstream extends FakeServer {
   mode: UpstreamMode;
   /** When true, streamed replies hold each text delta after the first until {@link release}. */
   gated: boolean;
+  /** False: replies carry no usage. @default true */
+  reportUsage: boolean;
   /** The key each request carried, in order (`x-api-key`, else the Bearer token; "" for none). */
   keys(): string[];
   /** Lets one held delta go (the oldest waiting stream's), or the next one to wait. */
@@ -53,6 +61,9 @@ export interface LlmUpstream extends FakeServer {
   /** How many streams wait for a release now. */
   waiting(): number;
 }
+
+/** The input tokens every completion reports. */
+export const PROMPT_TOKENS = 9;
 
 /** The text deltas of a completion unless `words` says otherwise. */
 export const DEFAULT_WORDS = ["Hello", " from", " the", " fake", " upstream"];
@@ -66,6 +77,7 @@ export async function startLlmUpstream(options: LlmUpstreamOptions): Promise<Llm
   const upstream: LlmUpstream = Object.assign(fake, {
     mode: { kind: "normal" } as UpstreamMode,
     gated: false,
+    reportUsage: true,
     keys: () => fake.requests.map(keyOf),
     release: gate.release,
     waiting: gate.waiting,
@@ -84,8 +96,8 @@ export async function startLlmUpstream(options: LlmUpstreamOptions): Promise<Llm
     const anthropic = req.path === "/v1/messages" || (req.path === "/v1/models" && req.headers["anthropic-version"] !== undefined);
     const accepted = key !== "" && (options.validKeys ? options.validKeys.has(key) : true);
     const pace = () => (upstream.gated ? gate.wait() : Promise.resolve());
-    if (anthropic) return anthropicReply(req, accepted, words, pace);
-    return openaiReply(req, accepted, words, pace);
+    if (anthropic) return anthropicReply(req, accepted, words, pace, upstream.reportUsage);
+    return openaiReply(req, accepted, words, pace, upstream.reportUsage);
   }
   return upstream;
 }
@@ -101,29 +113,31 @@ function keyOf(req: FakeRequest): string {
   return auth.startsWith("Bearer ") ? auth.slice(7) : "";
 }
 
-function openaiReply(req: FakeRequest, accepted: boolean, words: string[], pace: Pace): FakeResponse {
+function openaiReply(req: FakeRequest, accepted: boolean, words: string[], pace: Pace, reportUsage: boolean): FakeResponse {
   const headers = { "x-request-id": `req_${randomBytes(8).toString("hex")}` };
   const error = (status: number, message: string, type: string, code: string | null = null) => ({ status, headers, json: { error: { message, type, param: null, code } } });
   const route = `${req.method} ${req.path}`;
   if (route !== "POST /v1/chat/completions" && route !== "GET /v1/models") return error(404, `Invalid URL (${route})`, "invalid_request_error");
   if (!accepted) return error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
   if (route === "GET /v1/models") return { status: 200, headers, json: { object: "list", data: [{ id: "gpt-fake", object: "model", created: 1700000000, owned_by: "fake" }] } };
-  const body = req.json as { model?: unknown; messages?: unknown; stream?: unknown } | undefined;
+  const body = req.json as { model?: unknown; messages?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } } | undefined;
   if (typeof body?.model !== "string" || !Array.isArray(body.messages)) return error(400, "model and messages are required", "invalid_request_error");
   const id = `chatcmpl-${randomBytes(8).toString("hex")}`;
   const base = { id, created: Math.floor(Date.now() / 1000), model: body.model, system_fingerprint: null };
+  const usage = { prompt_tokens: PROMPT_TOKENS, completion_tokens: words.length, total_tokens: PROMPT_TOKENS + words.length };
   if (body.stream === true) {
-    const event = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
+    const withUsage = reportUsage && body.stream_options?.include_usage === true;
+    const chunk = (choices: object[], extra: object) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices, ...extra })}\n\n`;
+    const event = (delta: object, finish: string | null) => chunk([{ index: 0, delta, logprobs: null, finish_reason: finish }], withUsage ? { usage: null } : {});
     const head = event({ role: "assistant", content: "" }, null);
-    const tail = event({}, "stop") + "data: [DONE]\n\n";
+    const tail = event({}, "stop") + (withUsage ? chunk([], { usage }) : "") + "data: [DONE]\n\n";
     return { status: 200, headers: { ...headers, ...SSE_HEADERS }, stream: paced(words.map((w) => event({ content: w }, null)), head, tail, pace) };
   }
   const message = { role: "assistant", content: words.join(""), refusal: null };
-  const usage = { prompt_tokens: 9, completion_tokens: words.length, total_tokens: 9 + words.length };
-  return { status: 200, headers, json: { ...base, object: "chat.completion", choices: [{ index: 0, message, logprobs: null, finish_reason: "stop" }], usage } };
+  return { status: 200, headers, json: { ...base, object: "chat.completion", choices: [{ index: 0, message, logprobs: null, finish_reason: "stop" }], ...(reportUsage ? { usage } : {}) } };
 }
 
-function anthropicReply(req: FakeRequest, accepted: boolean, words: string[], pace: Pace): FakeResponse {
+function anthropicReply(req: FakeRequest, accepted: boolean, words: string[], pace: Pace, reportUsage: boolean): FakeResponse {
   const headers = { "request-id": `req_${randomBytes(8).toString("hex")}` };
   const error = (status: number, type: string, message: string) => ({ status, headers, json: { type: "error", error: { type, message } } });
   const route = `${req.method} ${req.path}`;
@@ -137,18 +151,18 @@ function anthropicReply(req: FakeRequest, accepted: boolean, words: string[], pa
   if (body.stream === true) {
     const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
     const head =
-      event("message_start", { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: 9, output_tokens: 1 } } }) +
+      event("message_start", { message: { ...message, content: [], stop_reason: null, ...(reportUsage ? { usage: { input_tokens: PROMPT_TOKENS, output_tokens: 1 } } : {}) } }) +
       event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }) +
       event("ping", {});
     const deltas = words.map((w) => event("content_block_delta", { index: 0, delta: { type: "text_delta", text: w } }));
     const tail =
       event("content_block_stop", { index: 0 }) +
-      event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: words.length } }) +
+      event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, ...(reportUsage ? { usage: { output_tokens: words.length } } : {}) }) +
       event("message_stop", {});
     return { status: 200, headers: { ...headers, ...SSE_HEADERS }, stream: paced(deltas, head, tail, pace) };
   }
   const content = [{ type: "text", text: words.join("") }];
-  return { status: 200, headers, json: { ...message, content, stop_reason: "end_turn", usage: { input_tokens: 9, output_tokens: words.length } } };
+  return { status: 200, headers, json: { ...message, content, stop_reason: "end_turn", ...(reportUsage ? { usage: { input_tokens: PROMPT_TOKENS, output_tokens: words.length } } : {}) } };
 }
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };

@@ -86,6 +86,26 @@ describe("reading gateway records back", () => {
   });
 });
 
+describe("token counts on a capped route", () => {
+  it("follow `via` in the record, chain and verify, and the report sums them per route", async () => {
+    const counted = { ...facts, route: "openai", secret: "openai_api_key", tokens: { input: 9, output: 5, estimated: false } };
+    const estimated = { ...counted, tokens: { input: 120, output: 256, estimated: true } };
+    const entries = [toEntry(gatewayEvent(counted, "dev", actor), ids), toEntry(gatewayEvent(estimated, "dev", actor), ids), toEntry(gatewayEvent(facts, "dev", actor), ids)];
+    const { line, hash } = encodeRecord(entries[1]!, 1, GENESIS_HASH);
+    expect(line).toContain('"via":"http","inputTokens":120,"outputTokens":256,"tokensEstimated":true}');
+    expect(line).toBe(formatRecordLine(chainEntry(entries[1]!, 1, GENESIS_HASH)));
+    expect(hashRecord(JSON.parse(line) as object)).toBe(hash);
+    expect(encodeRecord(entries[0]!, 1, GENESIS_HASH).line).toContain('"via":"http","inputTokens":9,"outputTokens":5}');
+    const rows = await buildAccessReport(entries, (id) => (id === "ab".repeat(32) ? "stripe_key" : "openai_api_key"));
+    expect(rows.flatMap((r) => r.gateway ?? []).sort((x, y) => x.route.localeCompare(y.route))).toEqual([
+      { route: "openai", requests: 2, refused: 0, inputTokens: 129, outputTokens: 261 },
+      { route: "stripe", requests: 1, refused: 0 },
+    ]);
+    expect(formatAccessReport(rows)).toMatch(/GATEWAY ROUTE\s+SECRET\s+REQUESTS\s+REFUSED\s+TOKENS IN\s+TOKENS OUT\n(.*\n)*openai\s+openai_api_key\s+2\s+0\s+129\s+261\n/);
+    expect(formatAccessReport(rows)).toMatch(/stripe\s+stripe_key\s+1\s+0\s+-\s+-/);
+  });
+});
+
 describe("the postgres sink", () => {
   const admin = createAdmin();
   const schema = admin.schema();

@@ -45,6 +45,25 @@ async function connect(handler: Handler = () => ({ status: 200, headers: { "cont
 }
 
 describe("list_credentials", () => {
+  it("gives a capped route's caps and its usage so far through the SDK's client, and the tool's output schema declares them", async () => {
+    const capped = testRoute("openai", { policy: { maxTokens: 5000, maxSpend: { usd: 2, prices: { "gpt-4o*": { input: 2.5, output: 10 } } } }, usage: { inputTokens: 90, outputTokens: 50, spendUsd: 0.000725, estimatedReplies: 1, usageUnknown: false } });
+    const gateway = createTestGateway([capped], () => ({ status: 200, headers: {}, body: "" }));
+    const server = await createMcpServer({ gateway });
+    const client = new Client({ name: "test-client", version: "1.0.0" });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    closers.push(() => client.close(), () => server.close());
+    const result = await client.callTool({ name: "list_credentials", arguments: {} });
+    expect(result.isError).toBeFalsy();
+    expect((result.structuredContent as { routes: object[] }).routes[0]).toMatchObject({ maxTokens: 5000, maxSpendUsd: 2, usage: { inputTokens: 90, outputTokens: 50, spendUsd: 0.000725, estimatedReplies: 1, usageUnknown: false } });
+    expect((result.content as { text: string }[])[0]!.text).toContain("at most 5000 tokens and $2 in this run, used so far 140 tokens (90 in, 50 out) ($0.0007)");
+    const { tools } = await client.listTools();
+    const item = (tools.find((t) => t.name === "list_credentials")!.outputSchema!.properties!.routes as { items: { properties: object } }).items;
+    expect(Object.keys(item.properties)).toEqual(expect.arrayContaining(["maxTokens", "maxSpendUsd", "usage"]));
+  });
+
+
   it("lists the tools with their schemas", async () => {
     const { client } = await connect();
     const { tools } = await client.listTools();

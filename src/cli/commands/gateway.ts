@@ -130,7 +130,7 @@ function untilSignal(): Promise<void> {
 
 function formatRoute(r: GatewayRouteListing): string {
   const state = r.revoked ? "revoked" : r.active ? "active" : "no key";
-  const policy = [r.policy.allow ? `allow ${r.policy.allow.join(" ")}` : "", r.policy.rateLimit ? `${r.policy.rateLimit.count}/${r.policy.rateLimit.perMs / 1000}s` : "", r.policy.maxRequests ? `cap ${r.policy.maxRequests}` : ""].filter(Boolean).join("; ");
+  const policy = [r.policy.allow ? `allow ${r.policy.allow.join(" ")}` : "", r.policy.rateLimit ? `${r.policy.rateLimit.count}/${r.policy.rateLimit.perMs / 1000}s` : "", r.policy.maxRequests ? `cap ${r.policy.maxRequests}` : "", r.policy.maxTokens ? `tokens ${r.policy.maxTokens}` : "", r.policy.maxSpend ? `spend $${r.policy.maxSpend.usd}` : ""].filter(Boolean).join("; ");
   return `${r.name.padEnd(12)} ${state.padEnd(8)} ${r.upstream}  secret ${r.secret}  ${r.keyVariables[0] ?? ""}${policy ? `  ${policy}` : ""}`;
 }
 
