@@ -6,7 +6,7 @@
  * leaves a store that the next open reads with the key hush then uses; a KMS that is down or
  * refuses changes nothing (no pending file, same bytes) and no value or key leaks into the error.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { PassThrough } from "node:stream";
@@ -253,6 +253,24 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
     expect(readFileSync(p.store)).toEqual(before.store);
     expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
     expect(vault.server.requests.some((r) => r.path.startsWith("/v1/transit/encrypt/")), "the pending key was wrapped").toBe(true);
+  });
+});
+
+describe("hush key rotate with a gcp-kms key: one client", () => {
+  it("the pending key's providers reuse the key's Cloud KMS client: one credential for the unwrap, the wrap and the read-back", async () => {
+    const p = await project("gcp-kms");
+    const realNow = Date.now.bind(Date);
+    // Each request the fake serves moves the clock on 2 s, so a client made after it signs another JWT (its iat is in seconds); a client kept reuses its own.
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => realNow() + 2000 * gcp.server.requests.length);
+    try {
+      const from = gcp.server.requests.length;
+      await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() });
+      const calls = gcp.server.requests.slice(from).filter((r) => /:(en|de)crypt$/.test(r.path));
+      expect(calls.length, "unwrap, wrap, read-back").toBe(3);
+      expect(new Set(calls.map((r) => r.headers.authorization)).size, "credentials used (one per client)").toBe(1);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 
