@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { PassThrough } from "node:stream";
 import { spawn } from "node:child_process";
-import { randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import { bundleForChild } from "../helpers/bundle.js";
 import { join } from "node:path";
 import { generateFernetKey, openToken, type FernetKey } from "../../src/crypto/fernet.js";
@@ -142,10 +142,22 @@ async function readAll(p: WrappedProject): Promise<Record<string, string>> {
 const tokenOf = (store: string) => readFileSync(store, "utf8").trim().split("\n").pop()!;
 const opens = (key: FernetKey, store: string) => openToken(key, tokenOf(store)).ok;
 const keyText = (k: FernetKey) => Buffer.concat([k.signingKey, k.encryptionKey]).toString("base64url");
+const sha256 = (text: string | undefined) => createHash("sha256").update(text ?? "(none)").digest("hex");
+
+/** `read` holds exactly VALUES, compared without printing a value: the names as they are, each value by its SHA-256. */
+function expectAllValues(read: Record<string, string>, what = "the values read back"): void {
+  expect(Object.keys(read).sort(), `${what}: names`).toEqual(Object.keys(VALUES).sort());
+  for (const [name, value] of Object.entries(VALUES)) expect(sha256(read[name]), `${what}: ${name} (SHA-256)`).toBe(sha256(value));
+}
+
+/** The file at `path` holds `bytes` (ciphertexts only, but never printed either). */
+function expectSameBytes(path: string, bytes: Buffer, what: string): void {
+  expect(readFileSync(path).equals(bytes), what).toBe(true);
+}
 
 function expectNoLeak(err: unknown, p: WrappedProject, keys: FernetKey[]): void {
   const text = err instanceof HushError ? `${err.message} ${err.hint ?? ""} ${String(err.cause ?? "")}` : String(err);
-  for (const s of [...p.secrets, ...keys.map(keyText)]) expect(text).not.toContain(s);
+  for (const s of [...p.secrets, ...keys.map(keyText)]) expect(text.includes(s), "a value, key or token leaked into the error").toBe(false);
 }
 
 for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as const) {
@@ -157,16 +169,16 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
       const r = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), keepOld: true });
       expect(r).toMatchObject({ provider: kind, keyPath: p.wrapped, reencrypted: true, keptOld: `${p.wrapped}.old` });
       const newKey = await p.provider().load();
-      expect(keyText(newKey)).not.toBe(keyText(oldKey));
+      expect(keyText(newKey) === keyText(oldKey), "a new key (compared without printing either)").toBe(false);
       expect(opens(oldKey, p.store), "the old key opens nothing").toBe(false);
       expect(opens(newKey, p.store)).toBe(true);
       expect(readFileSync(p.wrapped).equals(before)).toBe(false);
-      expect(readFileSync(p.wrapped, "utf8"), "only a wrapped key on disk").not.toContain(keyText(newKey));
+      expect(readFileSync(p.wrapped, "utf8").includes(keyText(newKey)), "only a wrapped key on disk").toBe(false);
       expect(statSync(p.wrapped).mode & 0o777).toBe(0o600);
-      expect(readFileSync(`${p.wrapped}.old`)).toEqual(before);
+      expectSameBytes(`${p.wrapped}.old`, before, "the old key kept, still wrapped");
       expect(statSync(`${p.wrapped}.old`).mode & 0o777).toBe(0o600);
       expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
-      expect(await readAll(p)).toEqual(VALUES);
+      expectAllValues(await readAll(p));
     });
 
     for (const step of ["pending", "store", "readBack", "key", "done"] as const) {
@@ -176,7 +188,7 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
         const crash = rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (at) => { if (at === step) throw new Error(`crash at ${at}`); } });
         await expect(crash).rejects.toThrow(`crash at ${step}`);
         if (step !== "done") expect(statSync(`${p.wrapped}.pending`).mode & 0o777, "the pending key is written 0600").toBe(0o600);
-        expect(await readAll(p)).toEqual(VALUES); // the open settles the rotation
+        expectAllValues(await readAll(p)); // the open settles the rotation
         const key = await p.provider().load();
         expect(opens(key, p.store)).toBe(true);
         const rotated = keyText(key) !== keyText(oldKey);
@@ -184,10 +196,10 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
         if (rotated) expect(opens(oldKey, p.store), "the old key opens nothing").toBe(false);
         // A pending key left is harmless: the open settled it (store, readBack), or it is a copy of the key (key), or it opens nothing (pending).
         if (step === "store" || step === "readBack" || step === "done") expect(existsSync(`${p.wrapped}.pending`), "the open settled the pending key").toBe(false);
-        if (step === "key") expect(readFileSync(`${p.wrapped}.pending`)).toEqual(readFileSync(p.wrapped));
+        if (step === "key") expectSameBytes(`${p.wrapped}.pending`, readFileSync(p.wrapped), "the pending key is a copy of the key");
         // And a rotation after the crash works and leaves no pending key.
         await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() });
-        expect(await readAll(p)).toEqual(VALUES);
+        expectAllValues(await readAll(p));
         expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
       });
     }
@@ -207,11 +219,11 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
         expect(err).toBeInstanceOf(HushError);
         expect((err as HushError).code).toMatch(kind === "passphrase" ? /^WRONG_KEY$/ : /^(SOURCE_UNAVAILABLE|ACCESS_DENIED|KMS_[A-Z_]+)$/);
         expectNoLeak(err, p, [oldKey]);
-        expect(readFileSync(p.wrapped)).toEqual(before.wrapped);
-        expect(readFileSync(p.store)).toEqual(before.store);
+        expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+        expectSameBytes(p.store, before.store, "the store is unchanged");
         expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
       }
-      expect(await readAll(p)).toEqual(VALUES);
+      expectAllValues(await readAll(p));
     });
   });
 }
@@ -233,11 +245,11 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
       heal();
       expect(err).toMatchObject({ code });
       expectNoLeak(err, p, [oldKey]);
-      expect(readFileSync(p.wrapped)).toEqual(before.wrapped);
-      expect(readFileSync(p.store)).toEqual(before.store);
+      expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+      expectSameBytes(p.store, before.store, "the store is unchanged");
       expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
     }
-    expect(await readAll(p)).toEqual(VALUES);
+    expectAllValues(await readAll(p));
   });
 
   it("vault-transit: the wrap works but the unwrap of the pending key is denied: nothing changes, the pending key removed", async () => {
@@ -249,8 +261,8 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
     const err = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "ACCESS_DENIED" });
     expectNoLeak(err, p, []);
-    expect(readFileSync(p.wrapped)).toEqual(before.wrapped);
-    expect(readFileSync(p.store)).toEqual(before.store);
+    expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+    expectSameBytes(p.store, before.store, "the store is unchanged");
     expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
     expect(vault.server.requests.some((r) => r.path.startsWith("/v1/transit/encrypt/")), "the pending key was wrapped").toBe(true);
   });
@@ -280,13 +292,13 @@ describe("hush key rotate with a wrapped key: a process that had the old key", (
     forgetEnvironmentKeys();
     const { settings, env } = p;
     const first = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
-    expect((await first.get("a_key"))?.value).toBe(VALUES.a_key); // this process now keeps the aws-kms provider with the old key
+    expect((await first.get("a_key"))?.value === VALUES.a_key, "a_key reads back").toBe(true); // this process now keeps the aws-kms provider with the old key
     await first.dispose();
     // Another process re-keys and dies after the store step: new store, old wrapped key, the pending key.
     await expect(rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (at) => { if (at === "store") throw new Error("crash"); } })).rejects.toThrow("crash");
     const again = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
     try {
-      expect((await again.get("b_key"))?.value).toBe(VALUES.b_key);
+      expect((await again.get("b_key"))?.value === VALUES.b_key, "b_key reads back").toBe(true);
     } finally {
       await again.dispose();
     }
@@ -295,7 +307,7 @@ describe("hush key rotate with a wrapped key: a process that had the old key", (
     await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() });
     const third = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
     try {
-      expect((await third.get("a_key"))?.value).toBe(VALUES.a_key);
+      expect((await third.get("a_key"))?.value === VALUES.a_key, "a_key reads back").toBe(true);
     } finally {
       await third.dispose();
     }
@@ -318,7 +330,7 @@ describe("hush key rotate with a passphrase key on a terminal", () => {
     await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: createPassphraseKeyProvider({}, context, { params: CHEAP, tty: { input, output } }) });
     expect(prompts).toBe(1);
     expect(opens(oldKey, p.store)).toBe(false);
-    expect(await readAll(p)).toEqual(VALUES); // HUSH_PASSPHRASE (the same passphrase) opens the new key
+    expectAllValues(await readAll(p)); // HUSH_PASSPHRASE (the same passphrase) opens the new key
   });
 });
 
@@ -342,7 +354,7 @@ describe("hush key rotate with a wrapped key: SIGKILLs", () => {
         child.kill("SIGKILL");
         await exited;
         rotations += seen;
-        expect(await readAll(p), `after kill ${kill}`).toEqual(VALUES);
+        expectAllValues(await readAll(p), `after kill ${kill}`);
         expect(opens(await p.provider().load(), p.store)).toBe(true);
       }
       expect(rotations).toBeGreaterThan(0);
