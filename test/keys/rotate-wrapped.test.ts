@@ -155,6 +155,9 @@ function expectSameBytes(path: string, bytes: Buffer, what: string): void {
   expect(readFileSync(path).equals(bytes), what).toBe(true);
 }
 
+/** The note of a rotation that failed before the store was written (src/keys/rotation-note.ts). */
+const NOTHING_CHANGED = /\. Nothing was changed: the store and the key file are as they were, and no pending key is left\. Run `hush key rotate` again once /;
+
 function expectNoLeak(err: unknown, p: WrappedProject, keys: FernetKey[]): void {
   const text = err instanceof HushError ? `${err.message} ${err.hint ?? ""} ${String(err.cause ?? "")}` : String(err);
   for (const s of [...p.secrets, ...keys.map(keyText)]) expect(text.includes(s), "a value, key or token leaked into the error").toBe(false);
@@ -218,6 +221,7 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
         p.restore();
         expect(err).toBeInstanceOf(HushError);
         expect((err as HushError).code).toMatch(kind === "passphrase" ? /^WRONG_KEY$/ : /^(SOURCE_UNAVAILABLE|ACCESS_DENIED|KMS_[A-Z_]+)$/);
+        expect((err as HushError).message).toMatch(NOTHING_CHANGED);
         expectNoLeak(err, p, [oldKey]);
         expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
         expectSameBytes(p.store, before.store, "the store is unchanged");
@@ -244,6 +248,8 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
       const err = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider }).catch((e: unknown) => e);
       heal();
       expect(err).toMatchObject({ code });
+      expect((err as HushError).message).toMatch(NOTHING_CHANGED);
+      if (code === "SOURCE_UNAVAILABLE") expect((err as HushError).message).toMatch(/again once the service can be reached\.$/);
       expectNoLeak(err, p, [oldKey]);
       expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
       expectSameBytes(p.store, before.store, "the store is unchanged");
@@ -260,11 +266,53 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
     vault.deny(`transit/decrypt/${String(p.settings.keys!.dev!.options.keyName)}`); // this project's transit key only
     const err = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "ACCESS_DENIED" });
+    expect((err as HushError).message).toMatch(NOTHING_CHANGED);
     expectNoLeak(err, p, []);
     expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
     expectSameBytes(p.store, before.store, "the store is unchanged");
     expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
     expect(vault.server.requests.some((r) => r.path.startsWith("/v1/transit/encrypt/")), "the pending key was wrapped").toBe(true);
+  });
+});
+
+describe("hush key rotate with a wrapped key: what a failure says was changed", () => {
+  const fail = (at: string) => new HushError("WRITE_FAILED", `Cannot write at step ${at}.`);
+  it("before the store is written: nothing changed (the pending key removed); once its rewrite began: how it resumes; after the key: done", async () => {
+    const p = await project("aws-kms");
+    const before = { wrapped: readFileSync(p.wrapped), store: readFileSync(p.store) };
+    const at = async (step: "pending" | "store" | "key") => (await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (s) => { if (s === step) throw fail(s); } }).catch((e: unknown) => e)) as HushError;
+    const early = await at("pending");
+    expect(early).toMatchObject({ code: "WRITE_FAILED" });
+    expect(early.message).toMatch(/^Cannot write at step pending\. Nothing was changed: .* again once this is fixed\.$/);
+    expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+    expectSameBytes(p.store, before.store, "the store is unchanged");
+    expect(existsSync(`${p.wrapped}.pending`), "no pending key left").toBe(false);
+    const mid = await at("store");
+    expect(mid).toMatchObject({ code: "WRITE_FAILED" });
+    expect(mid.message).not.toMatch(/Nothing was changed/);
+    expect(mid.message).toContain(`the new key is kept in ${p.wrapped}.pending; the next hush command that opens the store`);
+    expect(existsSync(`${p.wrapped}.pending`), "the pending key is kept").toBe(true);
+    expectAllValues(await readAll(p), "after the open that settles it"); // as the note says
+    expect(existsSync(`${p.wrapped}.pending`), "settled").toBe(false);
+    const late = await at("key");
+    expect(late.message).toMatch(/The store and the key were already replaced: the rotation itself is done\.$/);
+    expectAllValues(await readAll(p));
+    expectNoLeak(early, p, []);
+    expectNoLeak(mid, p, []);
+  });
+
+  it("an interrupted rotation that cannot be settled (KMS down): the rotation did not start, the values intact", async () => {
+    const p = await project("aws-kms");
+    await expect(rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (s) => { if (s === "store") throw new Error("crash"); } })).rejects.toThrow("crash");
+    p.down();
+    const err = (await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() }).catch((e: unknown) => e)) as HushError;
+    p.restore();
+    expect(err).toBeInstanceOf(HushError);
+    expect(err.message).toMatch(/ The rotation did not start: an interrupted rotation \(its new key in .*\.pending\) could not be settled first/);
+    expect(err.message).not.toMatch(/Nothing was changed/);
+    expect(existsSync(`${p.wrapped}.pending`), "the pending key is kept").toBe(true);
+    expectNoLeak(err, p, []);
+    expectAllValues(await readAll(p));
   });
 });
 
