@@ -36,11 +36,11 @@ function noteOf(e: HushError, progress: RotationProgress, pendingPath: string): 
   const once = e.code === "SOURCE_UNAVAILABLE" ? "once the service can be reached" : "once this is fixed";
   switch (progress.reached) {
     case "settling":
-      return `The rotation did not start: an interrupted rotation (its new key in ${pendingPath}) could not be settled first; nothing is lost, and the next hush command that opens the store settles it. Run \`hush key rotate\` again ${once}.`;
+      return `The rotation did not start: an interrupted rotation (its new key in ${pendingPath}) could not be settled first; the next hush command that opens the store settles it. Run \`hush key rotate\` again ${once}.`;
     case "preparing":
       return `Nothing was changed${progress.settled ? " by this rotation (an interrupted one was settled first)" : ""}: the store and the key file are as they were, and no pending key is left. Run \`hush key rotate\` again ${once}.`;
     case "store":
-      return `The rotation stopped after the store's rewrite began, before the key was replaced: the new key is kept in ${pendingPath}; the next hush command that opens the store (\`hush key rotate\` run again too) finishes the rotation, or undoes it if the store was not rewritten. Nothing is lost.`;
+      return `The rotation stopped after the store's rewrite began, before the key was replaced: the new key is kept in ${pendingPath}; the next hush command that opens the store (\`hush key rotate\` run again too) finishes the rotation, or undoes it if the store was not rewritten.`;
     case "replaced":
       return "The store and the key were already replaced: the rotation itself is done.";
   }
