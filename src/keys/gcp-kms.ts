@@ -24,7 +24,7 @@ import { ensureSecretsDir } from "../crypto/key-file.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { createKeyFileExclusive } from "./_file-backed.js";
 import { defineKeyProviderType, type KeyProvider, type KeyProviderCheck, type KeyProviderContext } from "./provider.js";
-import { createKmsWrapper } from "./gcp-kms/kms-client.js";
+import { createKmsWrapper, type KmsWrapper } from "./gcp-kms/kms-client.js";
 import { formatWrappedKey, KEY_NAME, readWrappedKey, wrappedKeyPath } from "./gcp-kms/wrapped-file.js";
 import { keyFileExists, keyMemo, removeKeyFile } from "./key-memo.js";
 
@@ -78,9 +78,17 @@ const PROVIDER_TYPE = "gcp-kms";
 /** Creates the `gcp-kms` provider of `context.environment`. */
 export function createGcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, context: KeyProviderContext): KeyProvider {
   if (!KEY_NAME.test(options.keyName)) throw new HushError("CONFIG_INVALID", `The gcp-kms key provider of ${context.environment}: keyName is not a Cloud KMS crypto key name.`);
+  // The client (SDK loaded on its first call; it holds credentials and tokens, never a key) is shared
+  // with the providers `wrappedKeyFile().at()` makes: the pending key of `hush key rotate`.
+  const kms = createKmsWrapper({ keyName: options.keyName, env: context.env ?? process.env, timeoutMs: options.timeoutMs ?? 10_000, attempts: options.attempts ?? 3, ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}) });
+  return gcpKmsKeyProvider(options, context, kms);
+}
+
+// --- internal ---
+
+function gcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, context: KeyProviderContext, kms: KmsWrapper): KeyProvider {
   const path = options.file ?? wrappedKeyPath(context.secretsDir, context.environment);
   const aad = Buffer.from(`hush:${context.environment}`, "utf8");
-  const kms = createKmsWrapper({ keyName: options.keyName, env: context.env ?? process.env, timeoutMs: options.timeoutMs ?? 10_000, attempts: options.attempts ?? 3, ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}) });
   const memo = keyMemo();
 
   async function unwrap(): Promise<FernetKey> {
@@ -126,6 +134,7 @@ export function createGcpKmsKeyProvider(options: GcpKmsKeyProviderOptions, conte
         return { ok: false, detail: `gcp-kms: ${err.code}`, problems: [{ message: err.message, fix: err.hint }] };
       }
     },
-    wrappedKeyFile: () => ({ path, at: (other) => createGcpKmsKeyProvider({ ...options, file: other }, context) }),
+    // A provider over another file (the pending key): its own memo (a real unwrap), the same client.
+    wrappedKeyFile: () => ({ path, at: (other) => gcpKmsKeyProvider({ ...options, file: other }, context, kms) }),
   };
 }

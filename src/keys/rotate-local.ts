@@ -35,6 +35,7 @@ import { decodeStoreFile, encodeStoreFile } from "../sources/local/store-file.js
 import { pendingPathOf, rotatesInFile, rotationKeysOf, type RotationKeys } from "./rotation-keys.js";
 import type { KeyProvider } from "./provider.js";
 import { rekeyAuditLog, type AuditRekeyResult } from "../audit/rekey.js";
+import { withRotationNote, type RotationProgress } from "./rotation-note.js";
 
 /** What a rotation did. */
 export interface LocalRotationResult {
@@ -71,38 +72,55 @@ export async function rotateLocalKey(options: RotateLocalKeyOptions): Promise<Lo
   const keyPath = keys.keyPath;
   const storePath = join(secretsDir, `${environment}.store`);
   return withLock(join(secretsDir, `${environment}.lock`), async () => {
-    await settle(keys, storePath, environment);
-    const oldKey = await keys.current();
-    const step = options.onStep ?? (() => undefined);
-    const text = generateFernetKey();
-    await keys.writePending(text);
-    // Read back through the provider (a KMS unwrap): a KMS that fails here leaves nothing behind.
-    const newKey = await readBackPending(keys, text);
-    await step("pending");
-    const bytes = readStore(storePath);
-    if (bytes) {
-      const doc = decodeStoreFile(bytes, oldKey, storePath, environment);
-      await writeFileAtomic(storePath, encodeStoreFile(newKey, doc, storePath));
-      await step("store");
-      const back = decodeStoreFile(readStore(storePath) ?? Buffer.alloc(0), newKey, storePath, environment);
-      if (JSON.stringify(back) !== JSON.stringify(doc)) {
-        throw new HushError("WRITE_FAILED", `The re-encrypted store ${storePath} did not read back as written; the key was not replaced.`, { hint: `The store's new key is ${pendingPathOf(keyPath)}; restore the store from your backup, or run any hush command to finish the rotation.` });
-      }
-      await step("readBack");
+    const progress: RotationProgress = { settled: false, reached: "settling" };
+    try {
+      return await rotateUnderLock(options, keys, storePath, progress);
+    } catch (e) {
+      // A HushError before the store write: the pending key is this rotation's and unused; it goes, so nothing is left changed.
+      if (e instanceof HushError && progress.reached === "preparing" && !tryRemovePending(keyPath)) progress.reached = "store";
+      throw withRotationNote(e, progress, pendingPathOf(keyPath));
     }
-    let keptOld: string | undefined;
-    if (options.keepOld) {
-      keptOld = `${keyPath}.old`;
-      await keys.keepCurrent(keptOld, oldKey);
-    }
-    await keys.promotePending(text);
-    await step("key");
-    // The audit log's anchor and start marker are MACed under a key derived from this one.
-    const audit = await rekeyAuditLog(secretsDir, environment, oldKey, newKey);
-    removePending(keyPath);
-    await step("done");
-    return { environment, provider: provider.type, keyPath, reencrypted: bytes !== undefined, audit, ...(keptOld ? { keptOld } : {}) };
   }, { timeoutMs: options.lockTimeoutMs ?? 30_000 });
+}
+
+/** The steps, under the store's lock; `progress` follows them. */
+async function rotateUnderLock(options: RotateLocalKeyOptions, keys: RotationKeys, storePath: string, progress: RotationProgress): Promise<LocalRotationResult> {
+  const { secretsDir, environment, provider } = options;
+  const keyPath = keys.keyPath;
+  progress.settled = await settle(keys, storePath, environment);
+  progress.reached = "preparing";
+  const oldKey = await keys.current();
+  const step = options.onStep ?? (() => undefined);
+  const text = generateFernetKey();
+  await keys.writePending(text);
+  // Read back through the provider (a KMS unwrap): a KMS that fails here leaves nothing behind.
+  const newKey = await readBackPending(keys, text);
+  await step("pending");
+  const bytes = readStore(storePath);
+  if (bytes) {
+    const doc = decodeStoreFile(bytes, oldKey, storePath, environment);
+    progress.reached = "store";
+    await writeFileAtomic(storePath, encodeStoreFile(newKey, doc, storePath));
+    await step("store");
+    const back = decodeStoreFile(readStore(storePath) ?? Buffer.alloc(0), newKey, storePath, environment);
+    if (JSON.stringify(back) !== JSON.stringify(doc)) {
+      throw new HushError("WRITE_FAILED", `The re-encrypted store ${storePath} did not read back as written; the key was not replaced.`, { hint: `The store's new key is ${pendingPathOf(keyPath)}; restore the store from your backup, or run any hush command to finish the rotation.` });
+    }
+    await step("readBack");
+  }
+  let keptOld: string | undefined;
+  if (options.keepOld) {
+    keptOld = `${keyPath}.old`;
+    await keys.keepCurrent(keptOld, oldKey);
+  }
+  await keys.promotePending(text);
+  progress.reached = "replaced";
+  await step("key");
+  // The audit log's anchor and start marker are MACed under a key derived from this one.
+  const audit = await rekeyAuditLog(secretsDir, environment, oldKey, newKey);
+  removePending(keyPath);
+  await step("done");
+  return { environment, provider: provider.type, keyPath, reencrypted: bytes !== undefined, audit, ...(keptOld ? { keptOld } : {}) };
 }
 
 /**
@@ -163,6 +181,16 @@ function readStore(path: string): Buffer | undefined {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new HushError("READ_FAILED", `Cannot read the store ${path}.`, { cause: e });
+  }
+}
+
+/** {@link removePending}; false when it failed (the pending key is then still there). */
+function tryRemovePending(keyPath: string): boolean {
+  try {
+    removePending(keyPath);
+    return true;
+  } catch (_e) {
+    return false;
   }
 }
 

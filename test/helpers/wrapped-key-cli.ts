@@ -77,6 +77,12 @@ export function expectUnchanged(p: WrappedCliProject, before: { store: Buffer; w
   expect(existsSync(`${p.wrapped}.pending`), "no pending key left").toBe(false);
 }
 
+/**
+ * What a rotation that failed before the store was written says (src/keys/rotation-note.ts), as
+ * the CLI prints it: the message's note, then the cause's hint on the next line.
+ */
+export const NOTHING_CHANGED_NOTE = / Nothing was changed: the store and the key file are as they were, and no pending key is left\. Run `hush key rotate` again once the service can be reached\.\n {2}hint: /;
+
 /** No stored value, and none of `secrets` (tokens, keys), in a run's output. */
 export function expectNoLeak(run: { stdout: string; stderr: string }, secrets: readonly string[] = []): void {
   const text = run.stdout + run.stderr;

@@ -4,7 +4,8 @@
  * client and real service-account credentials: the new key is wrapped by the same crypto key and
  * read back, the store re-encrypted, the wrapped file replaced; the old wrapped key then opens
  * nothing, the values read back intact. Cloud KMS going down part-way (the wrap of the new key, or
- * its read-back) changes nothing, says so (SOURCE_UNAVAILABLE, exit 8) and leaks no value.
+ * its read-back) changes nothing, says so (SOURCE_UNAVAILABLE, exit 8: "Nothing was changed ... run
+ * `hush key rotate` again") and leaks no value.
  * dist/cli.js runs in place so `@google-cloud/kms` resolves.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import { generateFernetKey, type FernetKey } from "../../src/crypto/fernet.js";
 import { gcpKmsKeyProviderType } from "../../src/keys/gcp-kms.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 import { startGcpKmsFake, type GcpKmsFake } from "../fakes/gcp-kms.js";
-import { expectNoLeak, expectUnchanged, expectValuesIntact, snapshot, storeValues, wrappedCliProject, type WrappedCliProject } from "../helpers/wrapped-key-cli.js";
+import { expectNoLeak, expectUnchanged, NOTHING_CHANGED_NOTE, expectValuesIntact, snapshot, storeValues, wrappedCliProject, type WrappedCliProject } from "../helpers/wrapped-key-cli.js";
 
 let kms: GcpKmsFake;
 const projects: WrappedCliProject[] = [];
@@ -110,6 +111,7 @@ describe("hush key rotate with a gcp-kms key (built CLI)", { timeout: 120_000 },
       expect(r.code, r.stderr).toBe(8);
       expect(r.stdout, "no JSON result for a rotation that did not happen").toBe("");
       expect(r.stderr).toMatch(new RegExp(`^hush: gcp-kms: ${verb} of projects/hush-test/.* failed: Google answered UNAVAILABLE\\.`));
+      expect(r.stderr, "the error says nothing changed and the command can be run again").toMatch(NOTHING_CHANGED_NOTE);
       expect(r.stderr).not.toMatch(/not found|re-keyed/i);
       expect(kms.calls.decrypt - calls.decrypt, "the current key was unwrapped: KMS went down after").toBeGreaterThanOrEqual(1);
       expectUnchanged(p, before);

@@ -67,6 +67,7 @@ describe("hush key move --to a KMS provider", () => {
     fake.denied = false;
     expect(refused.code, refused.stderr).toBe(8); // ACCESS_DENIED
     expect(refused.stderr).toContain("AWS KMS refused");
+    expect(refused.stderr, "the error says nothing changed and the command can be run again").toMatch(/ Nothing was changed: the store and the key file are as they were, and no pending key is left\. Run `hush key rotate` again once this is fixed\.\n {2}hint: /);
     expect(refused.stdout + refused.stderr).not.toContain("CANARY");
     expect(readFileSync(wrapped)).toEqual(before.wrapped);
     expect(readFileSync(store)).toEqual(before.store);

@@ -6,12 +6,12 @@
  * leaves a store that the next open reads with the key hush then uses; a KMS that is down or
  * refuses changes nothing (no pending file, same bytes) and no value or key leaks into the error.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { PassThrough } from "node:stream";
 import { spawn } from "node:child_process";
-import { randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import { bundleForChild } from "../helpers/bundle.js";
 import { join } from "node:path";
 import { generateFernetKey, openToken, type FernetKey } from "../../src/crypto/fernet.js";
@@ -142,10 +142,25 @@ async function readAll(p: WrappedProject): Promise<Record<string, string>> {
 const tokenOf = (store: string) => readFileSync(store, "utf8").trim().split("\n").pop()!;
 const opens = (key: FernetKey, store: string) => openToken(key, tokenOf(store)).ok;
 const keyText = (k: FernetKey) => Buffer.concat([k.signingKey, k.encryptionKey]).toString("base64url");
+const sha256 = (text: string | undefined) => createHash("sha256").update(text ?? "(none)").digest("hex");
+
+/** `read` holds exactly VALUES, compared without printing a value: the names as they are, each value by its SHA-256. */
+function expectAllValues(read: Record<string, string>, what = "the values read back"): void {
+  expect(Object.keys(read).sort(), `${what}: names`).toEqual(Object.keys(VALUES).sort());
+  for (const [name, value] of Object.entries(VALUES)) expect(sha256(read[name]), `${what}: ${name} (SHA-256)`).toBe(sha256(value));
+}
+
+/** The file at `path` holds `bytes` (ciphertexts only, but never printed either). */
+function expectSameBytes(path: string, bytes: Buffer, what: string): void {
+  expect(readFileSync(path).equals(bytes), what).toBe(true);
+}
+
+/** The note of a rotation that failed before the store was written (src/keys/rotation-note.ts). */
+const NOTHING_CHANGED = /\. Nothing was changed: the store and the key file are as they were, and no pending key is left\. Run `hush key rotate` again once /;
 
 function expectNoLeak(err: unknown, p: WrappedProject, keys: FernetKey[]): void {
   const text = err instanceof HushError ? `${err.message} ${err.hint ?? ""} ${String(err.cause ?? "")}` : String(err);
-  for (const s of [...p.secrets, ...keys.map(keyText)]) expect(text).not.toContain(s);
+  for (const s of [...p.secrets, ...keys.map(keyText)]) expect(text.includes(s), "a value, key or token leaked into the error").toBe(false);
 }
 
 for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as const) {
@@ -157,16 +172,16 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
       const r = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), keepOld: true });
       expect(r).toMatchObject({ provider: kind, keyPath: p.wrapped, reencrypted: true, keptOld: `${p.wrapped}.old` });
       const newKey = await p.provider().load();
-      expect(keyText(newKey)).not.toBe(keyText(oldKey));
+      expect(keyText(newKey) === keyText(oldKey), "a new key (compared without printing either)").toBe(false);
       expect(opens(oldKey, p.store), "the old key opens nothing").toBe(false);
       expect(opens(newKey, p.store)).toBe(true);
       expect(readFileSync(p.wrapped).equals(before)).toBe(false);
-      expect(readFileSync(p.wrapped, "utf8"), "only a wrapped key on disk").not.toContain(keyText(newKey));
+      expect(readFileSync(p.wrapped, "utf8").includes(keyText(newKey)), "only a wrapped key on disk").toBe(false);
       expect(statSync(p.wrapped).mode & 0o777).toBe(0o600);
-      expect(readFileSync(`${p.wrapped}.old`)).toEqual(before);
+      expectSameBytes(`${p.wrapped}.old`, before, "the old key kept, still wrapped");
       expect(statSync(`${p.wrapped}.old`).mode & 0o777).toBe(0o600);
       expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
-      expect(await readAll(p)).toEqual(VALUES);
+      expectAllValues(await readAll(p));
     });
 
     for (const step of ["pending", "store", "readBack", "key", "done"] as const) {
@@ -176,7 +191,7 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
         const crash = rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (at) => { if (at === step) throw new Error(`crash at ${at}`); } });
         await expect(crash).rejects.toThrow(`crash at ${step}`);
         if (step !== "done") expect(statSync(`${p.wrapped}.pending`).mode & 0o777, "the pending key is written 0600").toBe(0o600);
-        expect(await readAll(p)).toEqual(VALUES); // the open settles the rotation
+        expectAllValues(await readAll(p)); // the open settles the rotation
         const key = await p.provider().load();
         expect(opens(key, p.store)).toBe(true);
         const rotated = keyText(key) !== keyText(oldKey);
@@ -184,10 +199,10 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
         if (rotated) expect(opens(oldKey, p.store), "the old key opens nothing").toBe(false);
         // A pending key left is harmless: the open settled it (store, readBack), or it is a copy of the key (key), or it opens nothing (pending).
         if (step === "store" || step === "readBack" || step === "done") expect(existsSync(`${p.wrapped}.pending`), "the open settled the pending key").toBe(false);
-        if (step === "key") expect(readFileSync(`${p.wrapped}.pending`)).toEqual(readFileSync(p.wrapped));
+        if (step === "key") expectSameBytes(`${p.wrapped}.pending`, readFileSync(p.wrapped), "the pending key is a copy of the key");
         // And a rotation after the crash works and leaves no pending key.
         await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() });
-        expect(await readAll(p)).toEqual(VALUES);
+        expectAllValues(await readAll(p));
         expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
       });
     }
@@ -206,12 +221,13 @@ for (const kind of ["aws-kms", "vault-transit", "gcp-kms", "passphrase"] as cons
         p.restore();
         expect(err).toBeInstanceOf(HushError);
         expect((err as HushError).code).toMatch(kind === "passphrase" ? /^WRONG_KEY$/ : /^(SOURCE_UNAVAILABLE|ACCESS_DENIED|KMS_[A-Z_]+)$/);
+        expect((err as HushError).message).toMatch(NOTHING_CHANGED);
         expectNoLeak(err, p, [oldKey]);
-        expect(readFileSync(p.wrapped)).toEqual(before.wrapped);
-        expect(readFileSync(p.store)).toEqual(before.store);
+        expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+        expectSameBytes(p.store, before.store, "the store is unchanged");
         expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
       }
-      expect(await readAll(p)).toEqual(VALUES);
+      expectAllValues(await readAll(p));
     });
   });
 }
@@ -232,12 +248,14 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
       const err = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider }).catch((e: unknown) => e);
       heal();
       expect(err).toMatchObject({ code });
+      expect((err as HushError).message).toMatch(NOTHING_CHANGED);
+      if (code === "SOURCE_UNAVAILABLE") expect((err as HushError).message).toMatch(/again once the service can be reached\.$/);
       expectNoLeak(err, p, [oldKey]);
-      expect(readFileSync(p.wrapped)).toEqual(before.wrapped);
-      expect(readFileSync(p.store)).toEqual(before.store);
+      expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+      expectSameBytes(p.store, before.store, "the store is unchanged");
       expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
     }
-    expect(await readAll(p)).toEqual(VALUES);
+    expectAllValues(await readAll(p));
   });
 
   it("vault-transit: the wrap works but the unwrap of the pending key is denied: nothing changes, the pending key removed", async () => {
@@ -248,11 +266,71 @@ describe("hush key rotate with a wrapped key: the read-back", () => {
     vault.deny(`transit/decrypt/${String(p.settings.keys!.dev!.options.keyName)}`); // this project's transit key only
     const err = await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "ACCESS_DENIED" });
+    expect((err as HushError).message).toMatch(NOTHING_CHANGED);
     expectNoLeak(err, p, []);
-    expect(readFileSync(p.wrapped)).toEqual(before.wrapped);
-    expect(readFileSync(p.store)).toEqual(before.store);
+    expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+    expectSameBytes(p.store, before.store, "the store is unchanged");
     expect(existsSync(`${p.wrapped}.pending`)).toBe(false);
     expect(vault.server.requests.some((r) => r.path.startsWith("/v1/transit/encrypt/")), "the pending key was wrapped").toBe(true);
+  });
+});
+
+describe("hush key rotate with a wrapped key: what a failure says was changed", () => {
+  const fail = (at: string) => new HushError("WRITE_FAILED", `Cannot write at step ${at}.`);
+  it("before the store is written: nothing changed (the pending key removed); once its rewrite began: how it resumes; after the key: done", async () => {
+    const p = await project("aws-kms");
+    const before = { wrapped: readFileSync(p.wrapped), store: readFileSync(p.store) };
+    const at = async (step: "pending" | "store" | "key") => (await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (s) => { if (s === step) throw fail(s); } }).catch((e: unknown) => e)) as HushError;
+    const early = await at("pending");
+    expect(early).toMatchObject({ code: "WRITE_FAILED" });
+    expect(early.message).toMatch(/^Cannot write at step pending\. Nothing was changed: .* again once this is fixed\.$/);
+    expectSameBytes(p.wrapped, before.wrapped, "the wrapped key is unchanged");
+    expectSameBytes(p.store, before.store, "the store is unchanged");
+    expect(existsSync(`${p.wrapped}.pending`), "no pending key left").toBe(false);
+    const mid = await at("store");
+    expect(mid).toMatchObject({ code: "WRITE_FAILED" });
+    expect(mid.message).not.toMatch(/Nothing was changed/);
+    expect(mid.message).toContain(`the new key is kept in ${p.wrapped}.pending; the next hush command that opens the store`);
+    expect(existsSync(`${p.wrapped}.pending`), "the pending key is kept").toBe(true);
+    expectAllValues(await readAll(p), "after the open that settles it"); // as the note says
+    expect(existsSync(`${p.wrapped}.pending`), "settled").toBe(false);
+    const late = await at("key");
+    expect(late.message).toMatch(/The store and the key were already replaced: the rotation itself is done\.$/);
+    expectAllValues(await readAll(p));
+    expectNoLeak(early, p, []);
+    expectNoLeak(mid, p, []);
+  });
+
+  it("an interrupted rotation that cannot be settled (KMS down): the rotation did not start, the values intact", async () => {
+    const p = await project("aws-kms");
+    await expect(rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (s) => { if (s === "store") throw new Error("crash"); } })).rejects.toThrow("crash");
+    p.down();
+    const err = (await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() }).catch((e: unknown) => e)) as HushError;
+    p.restore();
+    expect(err).toBeInstanceOf(HushError);
+    expect(err.message).toMatch(/ The rotation did not start: an interrupted rotation \(its new key in .*\.pending\) could not be settled first/);
+    expect(err.message).not.toMatch(/Nothing was changed/);
+    expect(existsSync(`${p.wrapped}.pending`), "the pending key is kept").toBe(true);
+    expectNoLeak(err, p, []);
+    expectAllValues(await readAll(p));
+  });
+});
+
+describe("hush key rotate with a gcp-kms key: one client", () => {
+  it("the pending key's providers reuse the key's Cloud KMS client: one credential for the unwrap, the wrap and the read-back", async () => {
+    const p = await project("gcp-kms");
+    const realNow = Date.now.bind(Date);
+    // Each request the fake serves moves the clock on 2 s, so a client made after it signs another JWT (its iat is in seconds); a client kept reuses its own.
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => realNow() + 2000 * gcp.server.requests.length);
+    try {
+      const from = gcp.server.requests.length;
+      await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() });
+      const calls = gcp.server.requests.slice(from).filter((r) => /:(en|de)crypt$/.test(r.path));
+      expect(calls.length, "unwrap, wrap, read-back").toBe(3);
+      expect(new Set(calls.map((r) => r.headers.authorization)).size, "credentials used (one per client)").toBe(1);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 
@@ -262,13 +340,13 @@ describe("hush key rotate with a wrapped key: a process that had the old key", (
     forgetEnvironmentKeys();
     const { settings, env } = p;
     const first = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
-    expect((await first.get("a_key"))?.value).toBe(VALUES.a_key); // this process now keeps the aws-kms provider with the old key
+    expect((await first.get("a_key"))?.value === VALUES.a_key, "a_key reads back").toBe(true); // this process now keeps the aws-kms provider with the old key
     await first.dispose();
     // Another process re-keys and dies after the store step: new store, old wrapped key, the pending key.
     await expect(rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider(), onStep: (at) => { if (at === "store") throw new Error("crash"); } })).rejects.toThrow("crash");
     const again = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
     try {
-      expect((await again.get("b_key"))?.value).toBe(VALUES.b_key);
+      expect((await again.get("b_key"))?.value === VALUES.b_key, "b_key reads back").toBe(true);
     } finally {
       await again.dispose();
     }
@@ -277,7 +355,7 @@ describe("hush key rotate with a wrapped key: a process that had the old key", (
     await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: p.provider() });
     const third = createLocalSource({ secretsDir: p.secretsDir, keys: settings, env });
     try {
-      expect((await third.get("a_key"))?.value).toBe(VALUES.a_key);
+      expect((await third.get("a_key"))?.value === VALUES.a_key, "a_key reads back").toBe(true);
     } finally {
       await third.dispose();
     }
@@ -300,7 +378,7 @@ describe("hush key rotate with a passphrase key on a terminal", () => {
     await rotateLocalKey({ secretsDir: p.secretsDir, environment: "dev", provider: createPassphraseKeyProvider({}, context, { params: CHEAP, tty: { input, output } }) });
     expect(prompts).toBe(1);
     expect(opens(oldKey, p.store)).toBe(false);
-    expect(await readAll(p)).toEqual(VALUES); // HUSH_PASSPHRASE (the same passphrase) opens the new key
+    expectAllValues(await readAll(p)); // HUSH_PASSPHRASE (the same passphrase) opens the new key
   });
 });
 
@@ -324,7 +402,7 @@ describe("hush key rotate with a wrapped key: SIGKILLs", () => {
         child.kill("SIGKILL");
         await exited;
         rotations += seen;
-        expect(await readAll(p), `after kill ${kill}`).toEqual(VALUES);
+        expectAllValues(await readAll(p), `after kill ${kill}`);
         expect(opens(await p.provider().load(), p.store)).toBe(true);
       }
       expect(rotations).toBeGreaterThan(0);
