@@ -9,8 +9,9 @@
  *   1. `<key>.pending` = new key          (crash: old store + old key; the pending file is stale)
  *   2. store re-encrypted, atomic rename  (crash: new store + old key + pending = the new key)
  *   3. store read back with the new key
- *   4. key replaced (atomic rename)       (crash: new store + new key + a pending copy of it)
- *   5. `<key>.pending` removed
+ *   4. audit anchor and start marker re-MACed under the new key (each atomic; settling redoes it)
+ *   5. key replaced (atomic rename)       (crash: new store + new key + a pending copy of it)
+ *   6. `<key>.pending` removed
  *
  * {@link finishInterruptedRotation} settles what a SIGKILL left, under the same lock: a pending
  * key that opens the store replaces the key (roll forward); one that does not is removed (the
@@ -62,7 +63,7 @@ export interface RotateLocalKeyOptions {
   /** How long to wait for the store's lock. @default 30000 */
   lockTimeoutMs?: number;
   /** Called after each step (tests use it to crash at each point). */
-  onStep?: (step: "pending" | "store" | "readBack" | "key" | "done") => void | Promise<void>;
+  onStep?: (step: "pending" | "store" | "readBack" | "audit" | "key" | "done") => void | Promise<void>;
 }
 
 /** Re-keys the local store of `environment`; see the module comment for the steps and their crash states. */
@@ -113,11 +114,14 @@ async function rotateUnderLock(options: RotateLocalKeyOptions, keys: RotationKey
     keptOld = `${keyPath}.old`;
     await keys.keepCurrent(keptOld, oldKey);
   }
+  // The audit log's anchor and start marker are MACed under a key derived from the environment's
+  // key. They move before the key is replaced: once it is, the old key is gone, and a crash in
+  // between would leave them under a key nothing holds (verify would then report tampering).
+  const audit = await rekeyAuditLog(secretsDir, environment, oldKey, newKey);
+  await step("audit");
   await keys.promotePending(text);
   progress.reached = "replaced";
   await step("key");
-  // The audit log's anchor and start marker are MACed under a key derived from this one.
-  const audit = await rekeyAuditLog(secretsDir, environment, oldKey, newKey);
   removePending(keyPath);
   await step("done");
   return { environment, provider: provider.type, keyPath, reencrypted: bytes !== undefined, audit, ...(keptOld ? { keptOld } : {}) };
@@ -146,8 +150,9 @@ async function settle(keys: RotationKeys, storePath: string, environment: string
   const bytes = readStore(storePath);
   if (bytes && opens(bytes, pending, storePath, environment)) {
     const old = await keys.current();
-    await keys.promotePending(keyText(pending)); // step 4 of the interrupted rotation
+    // The audit files first, as in the rotation (a no-op when they already moved: they no longer verify under `old`).
     if (!keyText(old).startsWith(keyText(pending))) await rekeyAuditLog(dirname(storePath), environment, old, pending);
+    await keys.promotePending(keyText(pending)); // step 5 of the interrupted rotation
   }
   // Else the store never got the new key (step 1 only), or the key already is the new one: the pending copy goes.
   removePending(keys.keyPath);

@@ -10,8 +10,9 @@
  *   1. `<members>.pending` = the members re-wrapped to the new key (crash: old store + old members; the pending file is stale)
  *   2. store re-encrypted, atomic rename                          (crash: new store + old members + pending = the new key)
  *   3. store read back with the new key
- *   4. `<members>.pending` renamed over the members file (atomic) (done)
- *   5. the audit log's anchor and start marker re-MACed under the new key (src/audit/rekey.ts)
+ *   4. the audit log's anchor and start marker re-MACed under the new key (src/audit/rekey.ts;
+ *      before the rename, which leaves nothing to settle; settling redoes it)
+ *   5. `<members>.pending` renamed over the members file (atomic) (done)
  *
  * {@link settleTeamRotation} settles what a crash left, under the same lock, at the start of the
  * next re-key: a pending members file whose key opens the store replaces the members file (roll
@@ -40,7 +41,7 @@ export interface RotateTeamKeyOptions {
   /** How long to wait for the store's lock. @default 30000 */
   lockTimeoutMs?: number;
   /** Called after each step (tests use it to stop at each point). */
-  onStep?: (step: "pending" | "store" | "readBack" | "done") => void | Promise<void>;
+  onStep?: (step: "pending" | "store" | "readBack" | "audit" | "done") => void | Promise<void>;
 }
 
 /** What a team re-key did. */
@@ -81,10 +82,13 @@ export async function rotateTeamKey(options: RotateTeamKeyOptions): Promise<Team
       }
       await step("readBack");
     }
+    // The audit log's anchor and start marker are MACed under a key derived from this one. They
+    // move before the members file is replaced: a crash after the rename would leave them under a
+    // key no member holds any more, and nothing left to settle.
+    const audit = await rekeyAuditLog(context.secretsDir, context.environment, oldKey, newKey);
+    await step("audit");
     renameSync(pendingPath, membersPath);
     fsyncDir(dirname(membersPath));
-    // The audit log's anchor and start marker are MACed under a key derived from this one.
-    const audit = await rekeyAuditLog(context.secretsDir, context.environment, oldKey, newKey);
     await step("done");
     const members = (JSON.parse(readFileSync(membersPath, "utf8")) as { members: unknown[] }).members.length;
     return { environment: context.environment, provider: "team" as const, membersPath, reencrypted: bytes !== undefined, members, audit };
@@ -117,8 +121,9 @@ async function settle(options: RotateTeamKeyOptions, storePath: string): Promise
   const bytes = readStore(storePath);
   if (pending && bytes && opens(bytes, pending, storePath, options.context.environment)) {
     const old = await createTeamKeyProvider(options.options ?? {}, options.context).load().catch(() => undefined);
-    renameSync(pendingPath, membersPath); // step 4 of the interrupted re-key
+    // The audit files first, as in the re-key (a no-op when they already moved: they no longer verify under `old`).
     if (old) await rekeyAuditLog(options.context.secretsDir, options.context.environment, old, pending);
+    renameSync(pendingPath, membersPath); // step 5 of the interrupted re-key
   } else {
     unlinkSync(pendingPath);
   }

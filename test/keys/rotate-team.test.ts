@@ -76,7 +76,7 @@ describe("team re-key interrupted", () => {
     process.stdout.write(`team re-key crash test: 8 SIGKILLs over ${rotations} completed re-keys (${settled} left a pending file to settle), 0 stores lost\n`);
   });
 
-  for (const stop of ["pending", "store", "readBack"] as const) {
+  for (const stop of ["pending", "store", "readBack", "audit"] as const) {
     it(`stopped after ${stop}: settled by the next re-key, the value is intact and one key opens the store`, async () => {
       const dir = await project(`p-${stop}`);
       const context = { root: dir, secretsDir: join(dir, ".secrets"), environment: "prod", env, onWarning: () => undefined };
@@ -88,6 +88,9 @@ describe("team re-key interrupted", () => {
       expect(existsSync(join(dir, ".hush", "members.prod.json.pending"))).toBe(false);
       const got = await runHush(["--cwd", dir, "get", "api_key", "--env", "prod"], { env });
       expect(got.stdout.trim(), got.stderr).toBe(VALUE);
+      // The audit log's anchor moved with the key (or stayed with it): it verifies under the key in use.
+      const verified = await runHush(["--cwd", dir, "audit", "verify", "--env", "prod"], { env });
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
       // And a full re-key after it works.
       const done = await rotateTeamKey({ context });
       expect(done).toMatchObject({ reencrypted: true, members: 1 });

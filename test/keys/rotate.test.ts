@@ -14,7 +14,12 @@ import { CANARY, expectNoCanary, hushIn, tempProject } from "../config/temp-proj
 import { openToken, parseFernetKey } from "../../src/crypto/fernet.js";
 import { createLocalSource } from "../../src/sources/local.js";
 import { createFileKeyProvider } from "../../src/keys/file.js";
-import { rotateLocalKey } from "../../src/keys/rotate-local.js";
+import { finishInterruptedRotation, rotateLocalKey } from "../../src/keys/rotate-local.js";
+import { createAuditor } from "../../src/audit/auditor.js";
+import { verifyAuditLog } from "../../src/audit/verify.js";
+import { jsonlLogPath } from "../../src/audit/jsonl-sink.js";
+import { deriveAuditKeys } from "../../src/audit/secret-id.js";
+import { event } from "../audit/helpers.js";
 import { bundleForChild } from "../helpers/bundle.js";
 import { fillDisk, mountTmpfs, unmount } from "../helpers/tmpfs.js";
 import { copyTree } from "../helpers/copy-tree.js";
@@ -90,6 +95,21 @@ describe("hush key rotate", () => {
       await rotateLocalKey({ secretsDir: s.secretsDir, environment: "dev", provider: s.provider() });
       expect(await readAll(s.secretsDir)).toEqual(values);
       expect(existsSync(`${s.keyPath}.pending`), "the next rotation settled what the crash left").toBe(false);
+    });
+  }
+
+  for (const step of ["pending", "store", "readBack", "audit", "key", "done"] as const) {
+    it(`a crash after step "${step}": once settled, the audit log verifies under the key hush uses`, async () => {
+      const s = await fileStore({ a_key: "a-CANARY" });
+      const auditor = createAuditor({ secretsDir: s.secretsDir, environment: "dev" });
+      for (let i = 1; i <= 3; i++) auditor.record(event(`secret_${i}`));
+      await auditor.close();
+      await expect(rotateLocalKey({ secretsDir: s.secretsDir, environment: "dev", provider: s.provider(), onStep: (at) => { if (at === step) throw new Error(`crash at ${at}`); } })).rejects.toThrow(`crash at ${step}`);
+      await finishInterruptedRotation({ secretsDir: s.secretsDir, environment: "dev", provider: s.provider() });
+      const anchorKey = deriveAuditKeys(parseFernetKey(readFileSync(s.keyPath))).anchorKey;
+      const verified = await verifyAuditLog(jsonlLogPath(s.secretsDir, "dev"), { anchorKey });
+      expect(verified.problems.map((x) => x.kind)).toEqual([]);
+      expect(verified.ok).toBe(true);
     });
   }
 
