@@ -24,7 +24,7 @@
  * before the store is touched, so a KMS that is down or refuses changes nothing). An `env` key is
  * replaced where it is kept; a `team` key has src/keys/rotate-team.ts.
  */
-import { readFileSync, unlinkSync } from "node:fs";
+import { unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HushError } from "../errors.js";
 import { generateFernetKey, parseFernetKey, type FernetKey } from "../crypto/fernet.js";
@@ -37,6 +37,7 @@ import { pendingPathOf, rotatesInFile, rotationKeysOf, type RotationKeys } from 
 import type { KeyProvider } from "./provider.js";
 import { rekeyAuditLog, type AuditRekeyResult } from "../audit/rekey.js";
 import { withRotationNote, type RotationProgress } from "./rotation-note.js";
+import { opens, readStore } from "./rotate-store.js";
 
 /** What a rotation did. */
 export interface LocalRotationResult {
@@ -168,24 +169,6 @@ async function readBackPending(keys: RotationKeys, text: string): Promise<Fernet
   } catch (e) {
     removePending(keys.keyPath);
     throw e;
-  }
-}
-
-function opens(bytes: Buffer, key: FernetKey, path: string, environment: string): boolean {
-  try {
-    decodeStoreFile(bytes, key, path, environment);
-    return true;
-  } catch (_e) {
-    return false;
-  }
-}
-
-function readStore(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new HushError("READ_FAILED", `Cannot read the store ${path}.`, { cause: e });
   }
 }
 

@@ -28,6 +28,7 @@ import { writeFileAtomic } from "../fs/atomic-write.js";
 import { withLock } from "../fs/lock.js";
 import { decodeStoreFile, encodeStoreFile } from "../sources/local/store-file.js";
 import { rekeyAuditLog, type AuditRekeyResult } from "../audit/rekey.js";
+import { opens, readStore } from "./rotate-store.js";
 import type { KeyProviderContext } from "./provider.js";
 import { rewrapMemberEntries } from "./members.js";
 import { createTeamKeyProvider, type TeamKeyProviderOptions } from "./team.js";
@@ -129,22 +130,4 @@ async function settle(options: RotateTeamKeyOptions, storePath: string): Promise
   }
   fsyncDir(dirname(membersPath));
   return true;
-}
-
-function opens(bytes: Buffer, key: FernetKey, path: string, environment: string): boolean {
-  try {
-    decodeStoreFile(bytes, key, path, environment);
-    return true;
-  } catch (_e) {
-    return false;
-  }
-}
-
-function readStore(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new HushError("READ_FAILED", `Cannot read the store ${path}.`, { cause: e });
-  }
 }

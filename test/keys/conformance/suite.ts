@@ -16,7 +16,8 @@
  * @example
  * describeKeyProviderConformance("file", { create: async () => ({ provider, reopen, faults, cleanup }) }, { skips: { denied: "..." } });
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
+import { describeConformance, expectDeclaredSkips } from "../../helpers/conformance-runner.js";
 import { caseContext, KEY_CONFORMANCE_CASES, rejectionOf, type KeyConformanceCase, type SkippableKeyCase } from "./cases.js";
 import type { KeyConformanceHarness, KeyConformanceInstance } from "./harness.js";
 
@@ -35,32 +36,17 @@ export const KEY_CONFORMANCE_PREFIX = "key provider conformance: ";
 /** Describes the conformance suite for one key provider type. */
 export function describeKeyProviderConformance(type: string, harness: KeyConformanceHarness, options: KeyConformanceOptions = {}): void {
   const skips: Partial<Record<KeyConformanceCase, string>> = options.skips ?? {};
-  describe(`${KEY_CONFORMANCE_PREFIX}${type}`, () => {
-    let cleanup: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-      await cleanup?.();
-      cleanup = undefined;
-    });
-    async function fresh(): Promise<KeyConformanceInstance> {
-      const instance = await harness.create();
-      cleanup = instance.cleanup;
-      return instance;
-    }
-
-    it("contract: the provider is of its type; every missing capability, and only those, is a declared skip; a read-only save refuses", async () => {
-      await checkKeyProviderContract(type, await fresh(), skips);
-    });
-
-    for (const c of KEY_CONFORMANCE_CASES) {
-      const reason = skips[c.id];
-      if (reason) it.skip(`${c.id}: ${c.title} — skipped: ${reason}`, () => undefined);
-      else
-        it(`${c.id}: ${c.title}`, async () => {
-          const instance = await fresh();
-          if (c.requires && !c.requires.present(instance)) throw new Error(`${type} lacks ${c.requires.what}: declare skips.${c.id} with the reason`);
-          await c.run(caseContext(instance));
-        });
-    }
+  describeConformance({
+    prefix: KEY_CONFORMANCE_PREFIX,
+    type,
+    harness,
+    cases: KEY_CONFORMANCE_CASES,
+    skips,
+    contract: {
+      title: "contract: the provider is of its type; every missing capability, and only those, is a declared skip; a read-only save refuses",
+      check: (instance: KeyConformanceInstance) => checkKeyProviderContract(type, instance, skips),
+    },
+    run: (c, instance) => c.run(caseContext(instance)),
   });
 }
 
@@ -70,12 +56,7 @@ export async function checkKeyProviderContract(type: string, instance: KeyConfor
   expect(provider.type, "provider.type is the type hush.yaml names").toBe(type);
   expect(provider.location().provider, "location().provider is the type").toBe(type);
   for (const method of ["location", "exists", "load", "save"] as const) expect(typeof provider[method], `provider.${method}`).toBe("function");
-  for (const c of KEY_CONFORMANCE_CASES) {
-    if (!c.requires) continue;
-    const present = c.requires.present(instance);
-    if (skips[c.id]) expect(present, `skips.${c.id} is declared, but the provider has ${c.requires.what}: run the case`).toBe(false);
-    else expect(present, `the provider lacks ${c.requires.what}: declare skips.${c.id} with the reason`).toBe(true);
-  }
+  expectDeclaredSkips(KEY_CONFORMANCE_CASES, instance, skips, "provider");
   if (instance.readOnly) {
     expect(instance.store, "a read-only provider's harness stores keys through store()").toBeTypeOf("function");
     const ctx = caseContext(instance);

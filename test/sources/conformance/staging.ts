@@ -14,7 +14,8 @@
  * `test/sources/staging-conformance.meta.test.ts` runs every suite and checks that each registered
  * source type whose instances can stage has one.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
+import { describeConformance, expectDeclaredSkips } from "../../helpers/conformance-runner.js";
 import { STAGING_CASES, type StagingSkippableCase } from "./staging-cases.js";
 import type { StagingHarness, StagingInstance } from "./staging-harness.js";
 
@@ -38,38 +39,19 @@ export const STAGING_PREFIX = "staging conformance: ";
  */
 export function describeStagingConformance(type: string, harness: StagingHarness, options: StagingConformanceOptions = {}): void {
   const skips: Partial<Record<string, string>> = options.skips ?? {};
-  describe(`${STAGING_PREFIX}${type}`, () => {
-    let cleanup: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-      await cleanup?.();
-      cleanup = undefined;
-    });
-    async function fresh(): Promise<StagingInstance> {
-      const instance = await harness.create();
-      cleanup = instance.cleanup;
-      return instance;
-    }
-
-    it("contract: stage, getPending, promote and discardPending (with versions and set) all present; every case the harness cannot run, and only those, is a declared skip", async () => {
-      const instance = await fresh();
-      for (const m of ["stage", "getPending", "promote", "discardPending", "versions", "set"] as const) expect(typeof instance.source[m], `the source has ${m}`).toBe("function");
-      for (const c of STAGING_CASES) {
-        if (!c.requires) continue;
-        const has = c.requires.present(instance);
-        if (skips[c.id]) expect(has, `skips.${c.id} is declared, but the harness has ${c.requires.what}: run the case`).toBe(false);
-        else expect(has, `the harness lacks ${c.requires.what}: declare skips.${c.id} with the reason`).toBe(true);
-      }
-    });
-
-    for (const c of STAGING_CASES) {
-      const reason = skips[c.id];
-      if (reason) it.skip(`${c.id}: ${c.title} — skipped: ${reason}`, () => undefined);
-      else
-        it(`${c.id}: ${c.title}`, async () => {
-          const instance = await fresh();
-          if (c.requires && !c.requires.present(instance)) throw new Error(`${type} lacks ${c.requires.what}: declare skips.${c.id} with the reason`);
-          await c.run(instance);
-        });
-    }
+  describeConformance({
+    prefix: STAGING_PREFIX,
+    type,
+    harness,
+    cases: STAGING_CASES,
+    skips,
+    contract: {
+      title: "contract: stage, getPending, promote and discardPending (with versions and set) all present; every case the harness cannot run, and only those, is a declared skip",
+      check(instance: StagingInstance) {
+        for (const m of ["stage", "getPending", "promote", "discardPending", "versions", "set"] as const) expect(typeof instance.source[m], `the source has ${m}`).toBe("function");
+        expectDeclaredSkips(STAGING_CASES, instance, skips, "harness");
+      },
+    },
+    run: (c, instance) => c.run(instance),
   });
 }

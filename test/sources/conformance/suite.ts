@@ -14,7 +14,8 @@
  * `test/sources/conformance.meta.test.ts` runs every suite and checks that each source type in
  * the registry has one; it prints each type's count of cases run and skipped.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { expect } from "vitest";
+import { describeConformance, expectDeclaredSkips } from "../../helpers/conformance-runner.js";
 import { CONFORMANCE_CASES, CONFORMANCE_VALUES, noRemoteBackend, REMOTE_FAULT_CASES, type ConformanceCase, type SkippableCase } from "./cases.js";
 import type { ConformanceHarness, ConformanceInstance } from "./harness.js";
 
@@ -38,41 +39,22 @@ export const CONFORMANCE_PREFIX = "source conformance: ";
  */
 export function describeSourceConformance(type: string, harness: ConformanceHarness, options: ConformanceOptions = {}): void {
   const skips: Partial<Record<ConformanceCase, string>> = options.skips ?? {};
-  describe(`${CONFORMANCE_PREFIX}${type}`, () => {
-    let cleanup: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-      await cleanup?.();
-      cleanup = undefined;
-    });
-    async function fresh(): Promise<ConformanceInstance> {
-      const instance = await harness.create();
-      cleanup = instance.cleanup;
-      return instance;
-    }
-
-    it("contract: set and delete both or neither; every missing capability, and only those, is a declared skip", async () => {
-      const instance = await fresh();
-      const { source } = instance;
-      expect(typeof source.set === "function", "set and delete: both or neither").toBe(typeof source.delete === "function");
-      if (typeof source.setMany === "function") expect(typeof source.set, "setMany only with set").toBe("function");
-      expect(typeof source.name === "string" && source.name.length > 0, "a source has a name").toBe(true);
-      for (const c of CONFORMANCE_CASES) {
-        if (!c.requires) continue;
-        const has = c.requires.present(instance);
-        if (skips[c.id]) expect(has, `skips.${c.id} is declared, but the source has ${c.requires.what}: run the case`).toBe(false);
-        else expect(has, `the source lacks ${c.requires.what}: declare skips.${c.id} with the reason`).toBe(true);
-      }
-    });
-
-    for (const c of CONFORMANCE_CASES) {
-      const reason = skips[c.id];
-      if (reason) it.skip(`${c.id}: ${c.title} — skipped: ${reason}`, () => undefined);
-      else
-        it(`${c.id}: ${c.title}`, async () => {
-          const instance = await fresh();
-          if (c.requires && !c.requires.present(instance)) throw new Error(`${type} lacks ${c.requires.what}: declare skips.${c.id} with the reason`);
-          await c.run(instance);
-        });
-    }
+  describeConformance({
+    prefix: CONFORMANCE_PREFIX,
+    type,
+    harness,
+    cases: CONFORMANCE_CASES,
+    skips,
+    contract: {
+      title: "contract: set and delete both or neither; every missing capability, and only those, is a declared skip",
+      check(instance: ConformanceInstance) {
+        const { source } = instance;
+        expect(typeof source.set === "function", "set and delete: both or neither").toBe(typeof source.delete === "function");
+        if (typeof source.setMany === "function") expect(typeof source.set, "setMany only with set").toBe("function");
+        expect(typeof source.name === "string" && source.name.length > 0, "a source has a name").toBe(true);
+        expectDeclaredSkips(CONFORMANCE_CASES, instance, skips, "source");
+      },
+    },
+    run: (c, instance) => c.run(instance),
   });
 }
