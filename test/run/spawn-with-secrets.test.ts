@@ -135,6 +135,28 @@ describe("runWithSecrets", () => {
     }
   });
 
+  it("watch: a change made before the source's watcher is in place still restarts the child (re-read once it is)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-late-"));
+    try {
+      // As the postgres source: its LISTEN is in place some time after watch(); a change committed
+      // before that is never notified. `listening()` resolves when the test says so.
+      const values: Record<string, string> = { api_token: "one-111" };
+      let ready!: () => void;
+      const listening = new Promise<void>((r) => (ready = r));
+      const source: SecretSource & { listening(): Promise<void> } = { ...memorySource(values), listening: () => listening };
+      const out = join(dir, "seen.txt");
+      const running = runWithSecrets(NODE, [RUN_CHILD, "record", "API_TOKEN", out], { manager: managerOf(source), watch: true, restartGraceMs: 2000, ...quiet });
+      await waitFor(() => (readIfThere(out) === "one-111\n" ? true : undefined), "first child");
+      values.api_token = "two-222"; // changed while nothing listens: no notification
+      ready();
+      await waitFor(() => (readIfThere(out) === "one-111\ntwo-222\n" ? true : undefined), "restarted child");
+      process.kill(Number(readFileSync(`${out}.pid`, "utf8")), "SIGTERM");
+      expect(await running).toMatchObject({ exitCode: 0, restarts: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("watch + reloadSignal: a change sends the signal and does not restart the child", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hush-lib-reload-"));
     try {
