@@ -23,9 +23,13 @@ export function createOnChange(ctx: ManagerContext, getRecord: (name: string) =>
   const stops = new Set<() => void>();
   function onChange(name: string, callback: ChangeCallback): () => void {
     const canonical = canonicalName(name);
-    let last: Fingerprint | undefined;
+    // The baseline is what get() serves now: the cached record, taken at once. A caller that read
+    // the value and then subscribed is told of a change made in between, even one made before the
+    // sources' watchers were in place (their first read would otherwise take it as the baseline).
+    const cached = ctx.cache.fresh(canonical);
+    let last: Fingerprint | undefined = cached ? fingerprint(cached.record) : undefined;
     let reading = Promise.resolve();
-    const check = (initial: boolean) => {
+    const check = () => {
       reading = reading.then(async () => {
         try {
           ctx.cache.forget([canonical]);
@@ -33,17 +37,17 @@ export function createOnChange(ctx: ManagerContext, getRecord: (name: string) =>
           const next = fingerprint(record);
           const changed = last !== undefined && !same(last, next);
           last = next;
-          if (changed && !initial) await callback(record);
+          if (changed) await callback(record);
         } catch (e) {
           ctx.onWarning(`onChange("${canonical}"): re-reading after a change failed (${errorCodeOf(e) ?? "error"}); the next change tries again.`);
         }
       });
     };
-    check(true);
+    check();
     const unwatch = ctx.sources
       .filter((s) => typeof s.watch === "function")
       .map((s) => s.watch!((change) => {
-        if (change.names === undefined || change.names.includes(canonical)) check(false);
+        if (change.names === undefined || change.names.includes(canonical)) check();
       }));
     const stop = () => {
       for (const u of unwatch.splice(0)) u();

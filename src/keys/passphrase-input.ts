@@ -33,31 +33,56 @@ export async function obtainPassphrase(options: ObtainPassphraseOptions): Promis
       hint: `Set ${PASSPHRASE_VARIABLE} in the environment (never on the command line), or run the command in a terminal.`,
     });
   }
-  const first = await promptHidden(tty, options.prompt);
-  if (first === "") throw new HushError("INVALID_ARGUMENT", "The passphrase is empty.", { hint: "Type a passphrase at the prompt." });
-  if (options.confirm) {
-    const second = await promptHidden(tty, "Type it again: ");
-    if (second !== first) throw new HushError("INVALID_ARGUMENT", "The two passphrases differ; nothing was changed.", { hint: "Run the command again and type the same passphrase twice." });
+  // One reader for both prompts: a line typed ahead (both typings in one read) is kept for the
+  // second prompt, where a reader per prompt lost it and the confirmation waited forever.
+  const lines = await hiddenLines(tty);
+  try {
+    const first = await lines.ask(options.prompt);
+    if (first === "") throw new HushError("INVALID_ARGUMENT", "The passphrase is empty.", { hint: "Type a passphrase at the prompt." });
+    if (options.confirm) {
+      const second = await lines.ask("Type it again: ");
+      if (second !== first) throw new HushError("INVALID_ARGUMENT", "The two passphrases differ; nothing was changed.", { hint: "Run the command again and type the same passphrase twice." });
+    }
+    return first;
+  } finally {
+    lines.close();
   }
-  return first;
 }
 
 // --- internal ---
 
-/** A prompt with node:readline whose echo is muted (as src/cli/read-value.ts does for values). */
-async function promptHidden(tty: NonNullable<ObtainPassphraseOptions["tty"]>, prompt: string): Promise<string> {
+/**
+ * Hidden prompts with node:readline whose echo is muted (as src/cli/read-value.ts does for
+ * values). Lines typed before their prompt are queued, not dropped.
+ */
+async function hiddenLines(tty: NonNullable<ObtainPassphraseOptions["tty"]>): Promise<{ ask(prompt: string): Promise<string>; close(): void }> {
   const { createInterface } = await import("node:readline");
   const rl = createInterface({ input: tty.input, output: tty.output, terminal: true });
-  tty.output.write(prompt);
   (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      rl.question("", resolve);
-      rl.on("SIGINT", () => reject(new HushError("INVALID_ARGUMENT", "Cancelled at the passphrase prompt; nothing was changed.")));
-      rl.on("close", () => reject(new HushError("INVALID_ARGUMENT", "The terminal closed before a passphrase was typed; nothing was changed.")));
-    });
-  } finally {
-    rl.close();
-    tty.output.write("\n");
-  }
+  const typed: string[] = [];
+  let waiting: { resolve(line: string): void; reject(e: HushError): void } | undefined;
+  let failure: HushError | undefined;
+  const fail = (e: HushError): void => {
+    failure ??= e;
+    waiting?.reject(failure);
+    waiting = undefined;
+  };
+  rl.on("line", (line: string) => {
+    if (waiting) waiting.resolve(line);
+    else typed.push(line);
+    waiting = undefined;
+  });
+  rl.on("SIGINT", () => fail(new HushError("INVALID_ARGUMENT", "Cancelled at the passphrase prompt; nothing was changed.")));
+  rl.on("close", () => fail(new HushError("INVALID_ARGUMENT", "The terminal closed before a passphrase was typed; nothing was changed.")));
+  return {
+    ask(prompt) {
+      tty.output.write(prompt);
+      const answered = (): void => void tty.output.write("\n");
+      const next = typed.shift();
+      if (next !== undefined) return Promise.resolve(next).finally(answered);
+      if (failure) return Promise.reject(failure).finally(answered);
+      return new Promise<string>((resolve, reject) => (waiting = { resolve, reject })).finally(answered);
+    },
+    close: () => rl.close(),
+  };
 }

@@ -183,8 +183,11 @@ async function restartOnChange(manager: SecretsManager, run: RunState, names: st
     }
     run.pending = result.secrets;
     if (!run.child || run.stopping) return;
-    say.notice(`secrets changed; restarting the child (SIGTERM, SIGKILL after ${grace} ms)`);
     const child = run.child.child;
+    // Ended already (between its exit and the next spawn): the loop starts the next one with the
+    // pending secrets. A SIGKILL timer armed now would be left for the next child's restart.
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    say.notice(`secrets changed; restarting the child (SIGTERM, SIGKILL after ${grace} ms)`);
     child.kill("SIGTERM");
     run.killTimer ??= setTimeout(() => child.kill("SIGKILL"), grace);
   };

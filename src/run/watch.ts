@@ -6,7 +6,9 @@
  * it directly, so polling emits no access events (an audit trail is not flooded with a read
  * every two seconds). Either way the chain is then resolved again through the manager and the
  * change is reported only when the fingerprint of what the child would get (a SHA-256 over
- * names and values, kept in memory, never logged) differs from the last one.
+ * names and values, kept in memory, never logged) differs from the last one. Once the watchers
+ * are in place (the postgres listener's LISTEN included), the chain is re-read once, so a change
+ * made between the first read and then restarts the child too.
  */
 import { createHash } from "node:crypto";
 import type { SecretsManager } from "../manager.js";
@@ -79,7 +81,12 @@ export function watchSecrets(manager: SecretsManager, onChange: (result: Resolve
     }, 50);
   }
 
-  const unwatch = manager.sources.filter((s) => typeof s.watch === "function").map((s) => s.watch!(schedule));
+  const watched = manager.sources.filter((s) => typeof s.watch === "function");
+  const unwatch = watched.map((s) => s.watch!(schedule));
+  // The child got what the first resolve read, before these watchers were in place (the postgres
+  // listener LISTENs on its own connection, some time later): a change in between would never be
+  // notified. One re-read once every watcher is ready closes that gap (silent when nothing changed).
+  void Promise.all(watched.map((s) => listeningOf(s)?.().catch(() => undefined))).then(schedule);
   const polled = manager.sources.filter((s) => typeof s.watch !== "function" && s.name !== "env");
   let pollStamp: string | undefined;
   let polling = false;
@@ -112,6 +119,12 @@ export function watchSecrets(manager: SecretsManager, onChange: (result: Resolve
 }
 
 // --- internal ---
+
+/** A source's `listening()` (the postgres source: resolves once LISTEN is in place), if it has one. */
+function listeningOf(source: SecretSource): (() => Promise<void>) | undefined {
+  const listening = (source as { listening?: unknown }).listening;
+  return typeof listening === "function" ? () => (listening as () => Promise<void>).call(source) : undefined;
+}
 
 /** A hash over what the polled sources hold for `names` (or all they list), read directly. */
 async function stampSources(sources: SecretSource[], names: string[] | undefined): Promise<string> {

@@ -219,11 +219,16 @@ function lifecycleMethods(store: StoreHandle) {
     },
     watch(onChange: (change: SourceChange) => void) {
       let stopped = false;
+      // The document this watcher last reported against, not `store.cached`: a read of this source
+      // between the file event and the debounce loads the new document into the cache, and
+      // comparing with the cache would then swallow the change.
+      let seen = store.cached;
       const stopWatching = watchStore(store.files.dir, basename(store.storePath), () => {
-        const before = store.cached;
         store.current().then(
           (after) => {
-            if (stopped || after === before) return; // an event about the lock or a temp file; nothing changed
+            if (stopped || after === seen) return; // an event about the lock or a temp file; nothing changed
+            const before = seen;
+            seen = after;
             onChange({ source: SOURCE_NAME, names: before ? changedNames(before.doc, after.doc) : undefined });
           },
           () => {

@@ -2,7 +2,7 @@
 // JSON output, and no value in any output.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createLocalSource } from "../../src/sources/local.js";
 import { CANARY, expectNoCanary, hushIn, tempProject } from "../config/temp-project.js";
 
@@ -85,11 +85,19 @@ describe("hush rotate --due and hush audit review --strict", () => {
 
   it("a revoke within its grace period stays due; --due performs it once the period is over", async () => {
     const dir = await project(["version: 1", "secrets:", "  api_token:", "    rotator: { type: command, revoke: 'cat > revoked.txt' }", ""].join("\n"), ["api_token"]);
-    expect((await hushIn(dir, ["rotate", "api_token", "--grace", "1s", "--yes"])).code).toBe(0);
+    // A grace of an hour, then its end moved into the past in the due-revokes file (names and
+    // times only): a grace of 1 s on the wall clock could end before the next CLI had started on
+    // a loaded machine, and the "early" run then revoked.
+    expect((await hushIn(dir, ["rotate", "api_token", "--grace", "1h", "--yes"])).code).toBe(0);
     const early = await hushIn(dir, ["rotate", "--due", "--json"]);
     expect(early.code).toBe(1);
     expect(JSON.parse(early.stdout).stillDue[0].reason).toContain("grace period");
-    await new Promise((r) => setTimeout(r, 1100));
+    expect(existsSync(join(dir, "revoked.txt")), "nothing revoked early").toBe(false);
+    const duePath = join(dir, ".secrets/rotation.dev.json");
+    const due = JSON.parse(readFileSync(duePath, "utf8")) as { revokes: { dueAt: string }[] };
+    expect(due.revokes).toHaveLength(1);
+    due.revokes[0]!.dueAt = new Date(Date.now() - 1000).toISOString();
+    writeFileSync(duePath, JSON.stringify(due), { mode: 0o600 });
     const later = await hushIn(dir, ["rotate", "--due", "--json"]);
     expect(later.code, later.stdout).toBe(0);
     expect(JSON.parse(later.stdout).revoked).toEqual([{ name: "api_token", version: 1 }]);

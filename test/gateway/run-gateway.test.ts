@@ -118,6 +118,23 @@ describe("hush run --gateway", () => {
     for (const key of [OPENAI_KEY, STRIPE_KEY]) expect(log).not.toContain(key);
   });
 
+  it("hush gateway: a SIGTERM sent as soon as the env file appears closes the gateway and removes the file", async () => {
+    // The file says "ready": the process has its signal handlers by then (else it dies of the
+    // signal, exit 143, and leaves the file of handles behind).
+    const envFile = join(project, "gw-early.env");
+    const gw = startHush(cli, ["gateway", "--route", "stripe", "--env-out", envFile], { cwd: project });
+    try {
+      await waitFor(() => (existsSync(envFile) ? true : undefined), "the env file");
+    } finally {
+      gw.child.kill("SIGTERM");
+    }
+    const end = await gw.done;
+    expect(end.signal).toBeNull();
+    expect(end.code, end.stderr).toBe(0);
+    expect(existsSync(envFile)).toBe(false);
+    expect(end.stdout + end.stderr).not.toContain(STRIPE_KEY);
+  });
+
   it("hush gateway --json prints the URL, the routes and the handles on stdout, never a key", async () => {
     const gw = startHush(cli, ["gateway", "--json", "--route", "openai"], { cwd: project });
     let stdout = "";

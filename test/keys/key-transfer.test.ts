@@ -45,7 +45,9 @@ function noLeak(text: string, secrets: string[]): void {
 }
 
 describe("hush key export / import", () => {
-  it("moves a key to a new project folder; again is unchanged; a different key needs --force, which keeps the old one", async () => {
+  // Each CLI run here derives a scrypt key (64 MiB, the product's cost): seven of them took 21 s on
+  // a loaded 2-core machine, the next test's eleven 29-30 s (timed out at the default 30 s).
+  it("moves a key to a new project folder; again is unchanged; a different key needs --force, which keeps the old one", { timeout: 120_000 }, async () => {
     const env = envFor(join(base, "home"), { HUSH_PASSPHRASE: PASS });
     const a = await project("a", env);
     const key = keyTextOf(a);
@@ -111,7 +113,7 @@ describe("hush key export / import", () => {
 });
 
 describe("passphrase provider through the store", () => {
-  it("init wraps the new key under HUSH_PASSPHRASE; set/get work; a wrong passphrase is WRONG_KEY with no value shown", async () => {
+  it("init wraps the new key under HUSH_PASSPHRASE; set/get work; a wrong passphrase is WRONG_KEY with no value shown", { timeout: 120_000 }, async () => {
     const env = envFor(join(base, "home"), { HUSH_PASSPHRASE: PASS });
     const dir = join(base, "pp");
     mkdirSync(dir);

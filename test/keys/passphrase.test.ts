@@ -103,6 +103,25 @@ describe("passphrase provider", () => {
     expect(await asked).toBe("s3cret-typed");
     expect(shown.join("")).not.toContain("s3cret-typed");
   });
+
+  it("keeps a line typed ahead for the confirmation (both typings read at once)", async () => {
+    // Both lines are there before the first prompt reads: a reader per prompt lost the second
+    // one, and the confirmation waited forever (seen when the typing timers above fired late).
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+    const output = new PassThrough();
+    const shown: string[] = [];
+    output.on("data", (c: Buffer) => shown.push(c.toString()));
+    const asked = obtainPassphrase({ env: {}, prompt: "Passphrase: ", confirm: true, tty: { input, output } });
+    input.write("s3cret-typed\ns3cret-typed\n");
+    expect(await asked).toBe("s3cret-typed");
+    expect(shown.join("")).toContain("Type it again: ");
+    expect(shown.join("")).not.toContain("s3cret-typed");
+    const differ = obtainPassphrase({ env: {}, prompt: "Passphrase: ", confirm: true, tty: { input, output } });
+    input.write("one-typing\nanother-typing\n");
+    const e = (await differ.catch((x: unknown) => x)) as HushError;
+    expect(e.code).toBe("INVALID_ARGUMENT");
+    expect(String(e) + e.hint + shown.join("")).not.toMatch(/one-typing|another-typing/);
+  });
 });
 
 describe("wrap format", () => {

@@ -15,8 +15,21 @@ function streams() {
   return { stdin, stdout, out: () => out };
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+/**
+ * Resolves once `check()` holds, looked at again on each chunk the server writes: no polling
+ * budget (the first test also loads the MCP SDK, which can take seconds on a loaded machine);
+ * the test's timeout bounds it.
+ */
+function until(stdout: PassThrough, check: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const look = () => {
+      if (!check()) return;
+      stdout.off("data", look);
+      resolve();
+    };
+    stdout.on("data", look);
+    look();
+  });
 }
 
 const gateway = createTestGateway([testRoute("fake")], () => ({ body: "ok" }));
@@ -26,7 +39,7 @@ describe("serveMcpStdio", () => {
     const io = streams();
     const serving = serveMcpStdio({ gateway, stdin: io.stdin, stdout: io.stdout });
     io.stdin.write(INITIALIZE);
-    await until(() => io.out().includes("\n"));
+    await until(io.stdout, () => io.out().includes("\n"));
     expect(JSON.parse(io.out())).toMatchObject({ id: 1, result: { serverInfo: { name: "hush" }, capabilities: { tools: {} } } });
     io.stdin.end();
     await expect(serving).resolves.toBeUndefined();
@@ -37,7 +50,7 @@ describe("serveMcpStdio", () => {
     const stop = new AbortController();
     const serving = serveMcpStdio({ gateway, stdin: io.stdin, stdout: io.stdout, signal: stop.signal });
     io.stdin.write(INITIALIZE);
-    await until(() => io.out().includes("\n"));
+    await until(io.stdout, () => io.out().includes("\n"));
     stop.abort();
     await expect(serving).resolves.toBeUndefined();
   });

@@ -15,6 +15,7 @@ import { rotateSecret } from "../../src/workflows/rotate.js";
 import { rotateDue } from "../../src/workflows/rotate-due.js";
 
 const OLD = ["old-", "consumer-", "canary-", "Tz9"].join("");
+const GRACE_MS = 10 * 60_000;
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -35,18 +36,22 @@ it("the consumer switches at finish, before the revoke; after the grace period i
     switches.push(Date.now());
   });
   try {
-    await new Promise((r) => setTimeout(r, 100)); // the baseline read
-    const result = await rotateSecret({ cwd: dir, name: "db_password", graceMs: 800 });
+    // No pause for onChange's baseline: it is the value get() just served. The grace period is
+    // long and the revoke runs on rotateDue's clock, so a slow machine cannot make the consumer
+    // miss it (an 800 ms grace on the wall clock did).
+    const result = await rotateSecret({ cwd: dir, name: "db_password", graceMs: GRACE_MS });
     expect(result.revoke).toBe("due");
     expect(valid(), "during the grace period both values are valid").toHaveLength(2);
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     while (switches.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(switches.length, "the consumer was told of the rotation").toBe(1);
     expect(inUse).not.toBe(OLD);
-    expect(Date.now()).toBeLessThan(result.revokeDueAt!.getTime()); // switched within the grace period
+    expect(switches[0]).toBeLessThan(result.revokeDueAt!.getTime()); // switched within the grace period
 
-    await new Promise((r) => setTimeout(r, Math.max(0, result.revokeDueAt!.getTime() - Date.now() + 50)));
-    const due = await rotateDue({ cwd: dir });
+    const early = await rotateDue({ cwd: dir, now: () => new Date(result.revokeDueAt!.getTime() - 1) });
+    expect(early.revoked, "not revoked before the grace period ends").toEqual([]);
+    expect(valid()).toContain(OLD);
+    const due = await rotateDue({ cwd: dir, now: () => new Date(result.revokeDueAt!.getTime() + 1) });
     expect(due.revoked).toEqual([{ name: "db_password", version: 1 }]);
     expect(valid(), "the old value is revoked").not.toContain(OLD);
     expect(valid(), "the consumer's value is valid after the grace period").toContain(inUse);

@@ -15,7 +15,7 @@ import { buildChildEnv, CLEAN_ENV_VARIABLES } from "../../src/run/child-env.js";
 import { resolveCommand, spawnFailureExitCode } from "../../src/run/spawn-child.js";
 import { exitCodeOf } from "../../src/run/signals.js";
 import type { SecretRecord, SecretSource, SourceChange } from "../../src/types.js";
-import { NODE, RUN_CHILD, readIfThere, waitFor } from "../helpers/run-binary.js";
+import { isAlive, NODE, RUN_CHILD, readIfThere, waitFor } from "../helpers/run-binary.js";
 
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
 
@@ -131,6 +131,66 @@ describe("runWithSecrets", () => {
       const r = await running;
       expect(r).toMatchObject({ exitCode: 0, restarts: 1 });
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("watch: a change made before the source's watcher is in place still restarts the child (re-read once it is)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-late-"));
+    try {
+      // As the postgres source: its LISTEN is in place some time after watch(); a change committed
+      // before that is never notified. `listening()` resolves when the test says so.
+      const values: Record<string, string> = { api_token: "one-111" };
+      let ready!: () => void;
+      const listening = new Promise<void>((r) => (ready = r));
+      const source: SecretSource & { listening(): Promise<void> } = { ...memorySource(values), listening: () => listening };
+      const out = join(dir, "seen.txt");
+      const running = runWithSecrets(NODE, [RUN_CHILD, "record", "API_TOKEN", out], { manager: managerOf(source), watch: true, restartGraceMs: 2000, ...quiet });
+      await waitFor(() => (readIfThere(out) === "one-111\n" ? true : undefined), "first child");
+      values.api_token = "two-222"; // changed while nothing listens: no notification
+      ready();
+      await waitFor(() => (readIfThere(out) === "one-111\ntwo-222\n" ? true : undefined), "restarted child");
+      process.kill(Number(readFileSync(`${out}.pid`, "utf8")), "SIGTERM");
+      expect(await running).toMatchObject({ exitCode: 0, restarts: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("watch: a change in the gap after a child ended still leaves the next one a SIGKILL after the grace period", async () => {
+    // The gap between a child's exit and the next spawn is held open here by a grandchild that
+    // keeps the masked stdout pipe open. A change then used to arm the SIGKILL timer for the
+    // child that had already ended, and the next restart found it armed: a child that ignores
+    // SIGTERM was never killed.
+    const dir = mkdtempSync(join(tmpdir(), "hush-lib-gap-"));
+    const out = join(dir, "seen.txt");
+    const release = join(dir, "release");
+    const lines = () => (readIfThere(out) ?? "").trim().split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]);
+    try {
+      // one-111: records, leaves a grandchild holding stdout until `release` exists, exits 0.
+      // two-222: ignores SIGTERM, records, waits. three-333: records, exits 0.
+      const script = join(dir, "child.cjs");
+      writeFileSync(script, `const fs = require("fs"); const v = process.env.API_TOKEN;
+if (v === "two-222") process.on("SIGTERM", () => {});
+fs.appendFileSync(${JSON.stringify(out)}, v + " " + process.pid + "\\n");
+if (v === "one-111") {
+  require("child_process").spawn(process.execPath, ["-e", "const t = setInterval(() => { if (require('fs').existsSync(process.argv[1])) clearInterval(t); }, 20)", ${JSON.stringify(release)}], { stdio: ["ignore", "inherit", "ignore"] }).unref();
+} else if (v === "two-222") setInterval(() => {}, 1000);
+`);
+      const source = memorySource({ api_token: "one-111" });
+      const running = runWithSecrets(NODE, [script], { manager: managerOf(source), watch: true, mask: true, stdout: new PassThrough().resume(), restartGraceMs: 300, ...quiet });
+      const [, firstPid] = await waitFor(() => lines()[0], "first child");
+      await waitFor(() => (isAlive(Number(firstPid)) ? undefined : true), "first child ended and reaped");
+      await new Promise((r) => setImmediate(r)); // the run has seen the exit: it waits for the pipe
+      source.change("api_token", "two-222"); // in the gap
+      writeFileSync(release, "");
+      await waitFor(() => (lines()[1]?.[0] === "two-222" ? true : undefined), "second child");
+      source.change("api_token", "three-333"); // SIGTERM is ignored: SIGKILL after 300 ms
+      await waitFor(() => (lines()[2]?.[0] === "three-333" ? true : undefined), "third child, after the SIGKILL", 10_000);
+      expect(await running).toMatchObject({ exitCode: 0, restarts: 2 });
+    } finally {
+      writeFileSync(release, ""); // the grandchild ends, whatever happened
+      for (const [, pid] of lines()) if (isAlive(Number(pid))) process.kill(Number(pid), "SIGKILL"); // a child left by a failure
       rmSync(dir, { recursive: true, force: true });
     }
   });

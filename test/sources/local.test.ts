@@ -10,6 +10,7 @@ import { generateFernetKey, parseFernetKey } from "../../src/crypto/fernet.js";
 import { readKeyFile } from "../../src/crypto/key-file.js";
 import { HushError, type HushErrorCode } from "../../src/errors.js";
 import { describeSourceConformance, noRemoteBackend } from "./conformance/suite.js";
+import { waitFor } from "../helpers/run-binary.js";
 
 const root = mkdtempSync(join(tmpdir(), "hush-local-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -369,6 +370,24 @@ describe("local source: watch", () => {
     await seen;
     expect(changes).toEqual([["b"]]);
     stop();
+    stop();
+  });
+
+  it("reports another instance's write even when a read of this instance saw the new file first", async () => {
+    // A read between the file event and the end of the debounce (an app's get, a gateway's TTL
+    // re-read) loads the new document: the watcher must still report it, once.
+    const s = setup();
+    await s.source.set("a", "1-CANARY");
+    await s.source.get("a");
+    const changes: (string[] | undefined)[] = [];
+    const stop = s.source.watch((c) => void changes.push(c.names));
+    await s.make().set("b", "2-CANARY");
+    await nextTurn(); // reads re-check the file from the next turn
+    expect((await s.source.get("b"))?.value).toBe("2-CANARY"); // within the 50 ms debounce
+    await waitFor(() => (changes.length === 1 ? true : undefined), "the first change", 10_000);
+    await s.make().set("c", "3-CANARY"); // a later write: the only other report
+    await waitFor(() => (changes.length === 2 ? true : undefined), "the second change", 10_000);
+    expect(changes).toEqual([["b"], ["c"]]);
     stop();
   });
 

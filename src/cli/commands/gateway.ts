@@ -10,6 +10,7 @@ import {
   listGatewayRoutes,
   revokeGatewayRoute,
   startGateway,
+  type Gateway,
   type GatewayRouteListing,
   type ListGatewayRoutesOptions,
   type RevokeGatewayRouteOptions,
@@ -103,29 +104,40 @@ async function serveGateway(flags: GatewayFlags, cmd: Command, ctx: CliContext):
     keyRefreshMs: undefined,
     previousKeyMs: undefined,
   };
-  const gateway = await startGateway(options);
+  // The handlers go first: the --env-out file and the --json line say "ready", and a SIGTERM sent
+  // as soon as they appear must close the gateway (and remove the file), not kill the process.
+  const signal = untilSignal();
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(options);
+  } catch (e) {
+    signal.cancel();
+    throw e;
+  }
   const routes = gateway.routes();
   err(ctx, `hush gateway: listening on ${gateway.url} (run ${gateway.runId})`);
   for (const r of routes) err(ctx, `  /${r.name} -> ${r.upstream} (secret ${r.secret})`);
   if (routes.length === 0) err(ctx, "  no active route: no key was found for any route (`hush gateway routes`)");
   if (flags.envOut !== undefined) err(ctx, `handles written to ${flags.envOut} (0600)`);
   if (json) outJson(ctx, { url: gateway.url, runId: gateway.runId, routes, environment: gateway.childEnvironment() });
-  await untilSignal();
+  await signal.received;
   await gateway.close();
   err(ctx, "hush gateway: stopped");
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
+/** Installs SIGINT and SIGTERM handlers now; `received` resolves on the first; `cancel` removes them. */
+function untilSignal(): { received: Promise<void>; cancel(): void } {
+  let stop!: () => void;
+  const received = new Promise<void>((resolve) => {
+    stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       resolve();
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
   });
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return { received, cancel: stop };
 }
 
 function formatRoute(r: GatewayRouteListing): string {

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { HushError } from "../../../src/errors.js";
 import { expectHushError } from "../conformance/cases.js";
-import { SECRET_ID, setupVault, type VaultSetup } from "./harness.js";
+import { createVaultClient } from "../../../src/sources/vault/client.js";
+import { PREFIX, SECRET_ID, setupVault, type VaultSetup } from "./harness.js";
 
 let t: VaultSetup | undefined;
 afterEach(async () => {
@@ -92,17 +93,29 @@ describe("vault auth", () => {
   });
 
   it("renews a login token once two thirds of its lease have passed, and logs in again when it expired", async () => {
+    // The client's clock is moved, not waited for: a 3 s lease slept past 2 s on the wall clock
+    // expired before the renewal on a loaded machine (a login instead of a renewal).
     t = await setupVault({ cacheTtl: 0 });
-    t.vault.addAppRole("role-1", SECRET_ID, 3);
+    t.vault.addAppRole("role-1", SECRET_ID, 3600);
     t.seed({ api_key: "r-CANARY" });
-    await t.source.get("api_key");
-    const [token] = [...t.vault.tokens.keys()].filter((k) => k !== t!.vault.rootToken);
-    await new Promise((r) => setTimeout(r, 2100)); // past 2/3 of 3 s (a lower bound only)
-    await t.source.get("api_key");
-    expect(t.vault.tokens.get(token!)?.renewals).toBe(1);
-    expect(t.vault.logins).toEqual(["approle"]);
-    t.vault.expireToken(token!);
-    expect((await t.source.get("api_key"))?.value).toBe("r-CANARY");
-    expect(t.vault.logins).toEqual(["approle", "approle"]);
+    let clock = Date.now();
+    const client = createVaultClient({ address: t.vault.url, auth: { method: "approle", roleId: "role-1" }, timeoutMs: 10_000, maxSockets: 2, source: "vault", env: { VAULT_SECRET_ID: SECRET_ID }, now: () => clock });
+    const read = { method: "GET" as const, path: `secret/data/${PREFIX}/api_key`, where: { source: "vault", operation: "read", path: "api_key" } };
+    try {
+      expect((await client.send(read)).status).toBe(200);
+      const [token] = [...t.vault.tokens.keys()].filter((k) => k !== t!.vault.rootToken);
+      clock += 2_399_000; // just short of 2/3 of 3600 s: the token as it is
+      expect((await client.send(read)).status).toBe(200);
+      expect(t.vault.tokens.get(token!)?.renewals).toBe(0);
+      clock += 2_000; // past 2/3
+      expect((await client.send(read)).status).toBe(200);
+      expect(t.vault.tokens.get(token!)?.renewals).toBe(1);
+      expect(t.vault.logins).toEqual(["approle"]);
+      t.vault.expireToken(token!);
+      expect((await client.send(read)).status).toBe(200);
+      expect(t.vault.logins).toEqual(["approle", "approle"]);
+    } finally {
+      client.close();
+    }
   });
 });
