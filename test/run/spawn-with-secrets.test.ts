@@ -159,30 +159,49 @@ describe("runWithSecrets", () => {
 
   it("watch: a change in the gap after a child ended still leaves the next one a SIGKILL after the grace period", async () => {
     // The gap between a child's exit and the next spawn is held open here by a grandchild that
-    // keeps the masked stdout pipe open. A change then used to arm the SIGKILL timer for the
-    // child that had already ended, and the next restart found it armed: a child that ignores
-    // SIGTERM was never killed.
+    // keeps the masked stdout pipe open (the run waits up to DRAIN_AFTER_EXIT_MS for it). A change
+    // then used to arm the SIGKILL timer for the child that had already ended, and the next
+    // restart found it armed: a child that ignores SIGTERM was never killed.
+    // No timing is assumed: the run's read of the change is held at a gate until the first child
+    // is reaped. The test's poll timer is due before the run's drain timer (set at the exit), and
+    // what follows the gate is promise continuations only, so the change lands in the gap however
+    // slow the machine.
     const dir = mkdtempSync(join(tmpdir(), "hush-lib-gap-"));
     const out = join(dir, "seen.txt");
     const release = join(dir, "release");
+    const exitNow = join(dir, "exit-now");
     const lines = () => (readIfThere(out) ?? "").trim().split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]);
     try {
-      // one-111: records, leaves a grandchild holding stdout until `release` exists, exits 0.
-      // two-222: ignores SIGTERM, records, waits. three-333: records, exits 0.
+      // one-111: records, leaves a grandchild holding stdout until `release` exists, exits 0 once
+      // `exit-now` exists. two-222: ignores SIGTERM, records, waits. three-333: records, exits 0.
       const script = join(dir, "child.cjs");
       writeFileSync(script, `const fs = require("fs"); const v = process.env.API_TOKEN;
 if (v === "two-222") process.on("SIGTERM", () => {});
 fs.appendFileSync(${JSON.stringify(out)}, v + " " + process.pid + "\\n");
 if (v === "one-111") {
   require("child_process").spawn(process.execPath, ["-e", "const t = setInterval(() => { if (require('fs').existsSync(process.argv[1])) clearInterval(t); }, 20)", ${JSON.stringify(release)}], { stdio: ["ignore", "inherit", "ignore"] }).unref();
+  const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(exitNow)})) clearInterval(t); }, 20);
 } else if (v === "two-222") setInterval(() => {}, 1000);
 `);
-      const source = memorySource({ api_token: "one-111" });
+      const memory = memorySource({ api_token: "one-111" });
+      let openGate: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (openGate = resolve));
+      let held = false;
+      const source = { ...memory, get: async (name: string) => {
+        const record = await memory.get(name);
+        if (record?.value === "two-222") {
+          held = true;
+          await gate;
+        }
+        return record;
+      } };
       const running = runWithSecrets(NODE, [script], { manager: managerOf(source), watch: true, mask: true, stdout: new PassThrough().resume(), restartGraceMs: 300, ...quiet });
       const [, firstPid] = await waitFor(() => lines()[0], "first child");
+      source.change("api_token", "two-222"); // read by the run, and held at the gate
+      await waitFor(() => (held ? true : undefined), "the run's read of the change");
+      writeFileSync(exitNow, "");
       await waitFor(() => (isAlive(Number(firstPid)) ? undefined : true), "first child ended and reaped");
-      await new Promise((r) => setImmediate(r)); // the run has seen the exit: it waits for the pipe
-      source.change("api_token", "two-222"); // in the gap
+      openGate(); // in the gap
       writeFileSync(release, "");
       await waitFor(() => (lines()[1]?.[0] === "two-222" ? true : undefined), "second child");
       source.change("api_token", "three-333"); // SIGTERM is ignored: SIGKILL after 300 ms

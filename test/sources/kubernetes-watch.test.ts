@@ -164,6 +164,22 @@ describe("kubernetes API mode: watch", () => {
     noValues();
   });
 
+  it("a watch stopped while it reads the Secret says nothing more (no late 'watching again' notice)", async () => {
+    await startWatching();
+    fake.watches.refuseWith = 503;
+    fake.watches.drop();
+    await until(() => warnings.length === 1, "the failure notice");
+    fake.server.alwaysFault = { delayMs: 1500 }; // every request slow: the read after the reopened stream is in flight a while
+    fake.watches.refuseWith = undefined;
+    await until(() => fake.watches.open === 1, "the watch back, its read in flight");
+    stop?.();
+    stop = undefined;
+    // Nothing to wait for but the read's reply: a pause that can only let this check pass wrongly, never fail it.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(warnings).toHaveLength(1);
+    noValues();
+  });
+
   it("RBAC 403 on watch: the wording of errors.ts naming the verb, then reads every watchInterval that still see changes", async () => {
     fake.deny("watch", "app");
     stop = source.watch!((c) => changes.push(c));

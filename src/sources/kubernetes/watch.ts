@@ -105,6 +105,11 @@ class SecretFollower {
     this.wake?.();
   }
 
+  /** A notice through `onWarning`, unless stopped (a read in flight at `stop()` ends silently). */
+  private say(message: string): void {
+    if (!this.stopped) this.options.onWarning?.(message);
+  }
+
   private observe(state: string | null): void {
     if (this.stopped || state === this.seen) return;
     const changed = this.seen !== undefined;
@@ -172,8 +177,9 @@ class SecretFollower {
     try {
       if (this.stopped) return;
       if (from === undefined) await this.relist(); // the state now; later changes come on the open stream
+      if (this.stopped) return; // stopped during the read: a stopped watch says nothing more
       this.failures = 0;
-      if (this.down) options.onWarning?.(`${options.source}: watching secrets/${secret} again.`);
+      if (this.down) this.say(`${options.source}: watching secrets/${secret} again.`);
       this.down = false;
       const outcome = await stream.ended;
       if (this.stopped) return;
@@ -193,7 +199,7 @@ class SecretFollower {
     const { options, secret } = this;
     this.failures++;
     this.resumeFrom = undefined;
-    if (!this.down) options.onWarning?.(`${options.source}: watching secrets/${secret} failed (${describe(error)}); retrying, and reading the Secret at each retry (at most ${every(options.pollIntervalMs)} apart) so no change is missed.`);
+    if (!this.down) this.say(`${options.source}: watching secrets/${secret} failed (${describe(error)}); retrying, and reading the Secret at each retry (at most ${every(options.pollIntervalMs)} apart) so no change is missed.`);
     this.down = true;
     await this.relist().catch(() => undefined); // unreachable too: the reconnect's read will see it
     const ceiling = Math.min(options.pollIntervalMs, 200 * 2 ** Math.min(this.failures, 10));
@@ -204,13 +210,13 @@ class SecretFollower {
   private fallBackToPolling(error: HushError | undefined): void {
     const { options, secret } = this;
     const hint = error?.hint ? ` ${error.hint}` : "";
-    options.onWarning?.(`${error?.message ?? `${options.source}: RBAC denied "watch" on secrets/${secret} (HTTP 403).`} Falling back to reading secrets/${secret} every ${every(options.pollIntervalMs)} (watching needs the "watch" verb).${hint}`);
+    this.say(`${error?.message ?? `${options.source}: RBAC denied "watch" on secrets/${secret} (HTTP 403).`} Falling back to reading secrets/${secret} every ${every(options.pollIntervalMs)} (watching needs the "watch" verb).${hint}`);
     let failing = false;
     const poll = () =>
       this.relist().then(
         () => (failing = false),
         (e: unknown) => {
-          if (!failing) options.onWarning?.(`${options.source}: reading secrets/${secret} for changes failed (${describe(e instanceof HushError ? e : undefined)}); still trying every ${every(options.pollIntervalMs)}.`);
+          if (!failing) this.say(`${options.source}: reading secrets/${secret} for changes failed (${describe(e instanceof HushError ? e : undefined)}); still trying every ${every(options.pollIntervalMs)}.`);
           failing = true;
         },
       );
