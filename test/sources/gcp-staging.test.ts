@@ -7,11 +7,12 @@
 // throttling) are SOURCE_UNAVAILABLE, never "no pending". Here besides: `latest`, the etag on
 // every patch, property-mapped names and a source without `rotation: true`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { HushError, type HushErrorCode } from "../../src/errors.js";
+import type { HushErrorCode } from "../../src/errors.js";
 import type { SecretSource } from "../../src/types.js";
 import { googleErrorBody } from "../fakes/gcp-common.js";
 import { startGcpTestBed, type GcpTestBed } from "./gcp-harness.js";
 import { describeStagingConformance, type StagingInstance, type StagingSource } from "./conformance/staging.js";
+import { expectCode as expectCodeWithout } from "../helpers/expect-code.js";
 
 const P = "projects/hush-test";
 const OLD = ["old-", "gcp-stage-canary-", "7Hk"].join("");
@@ -120,17 +121,7 @@ function setup(): void {
 }
 const secret = () => bed.fake.secret(P, `${prefix}${name}`)!;
 
-async function expectCode(p: Promise<unknown>, code: HushErrorCode, secrets: string[] = [OLD, NEW]): Promise<HushError> {
-  const e = await p.then(
-    () => expect.unreachable("it must throw"),
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(HushError);
-  expect((e as HushError).code).toBe(code);
-  const text = `${String(e)} ${(e as HushError).hint ?? ""} ${JSON.stringify(e)} ${(e as Error).stack ?? ""}`;
-  for (const s of secrets) expect(text).not.toContain(s);
-  return e as HushError;
-}
+const expectCode = (p: Promise<unknown>, code: HushErrorCode, values: readonly string[] = [OLD, NEW]) => expectCodeWithout(p, code, values);
 
 describe("gcp source: rotation stage on version aliases", () => {
   it("the pending version is `latest` (versions say so) while reads keep hush-current; every alias patch carries the etag and updateMask version_aliases", async () => {

@@ -8,12 +8,13 @@
 // between stage's writes, a stage cut between its writes, the watch's tag, and the source without
 // `rotation: true`. No value in any error.
 import { afterEach, describe, expect, it } from "vitest";
-import { HushError, type HushErrorCode } from "../../../src/errors.js";
+import type { HushErrorCode } from "../../../src/errors.js";
 import { PREFIX, setupVault, type VaultSetup } from "./harness.js";
 import { createVaultClient } from "../../../src/sources/vault/client.js";
 import { createVaultKvSource } from "../../../src/sources/vault/source.js";
 import { versionTags } from "../../../src/sources/vault/watch-snapshot.js";
 import { describeStagingConformance, STAGING_VALUES, type StagingInstance, type StagingSource } from "../conformance/staging.js";
+import { expectCode as expectCodeWithout } from "../../helpers/expect-code.js";
 
 const OLD = ["old-", "vault-stage-", "7Hk"].join("");
 const NEW = ["new-", "vault-stage-", "2Zp"].join("");
@@ -107,17 +108,7 @@ const latestValue = () => {
 };
 const labels = async () => (await source.versions(NAME)).map((v) => [v.version, v.labels ?? []]);
 
-async function expectCode(p: Promise<unknown>, code: HushErrorCode, secrets: string[] = [OLD, NEW, THEIRS]): Promise<HushError> {
-  const e = await p.then(
-    () => expect.unreachable("it must throw"),
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(HushError);
-  expect((e as HushError).code).toBe(code);
-  const text = `${String(e)} ${(e as HushError).hint ?? ""} ${JSON.stringify(e)}`;
-  for (const s of secrets) expect(text).not.toContain(s);
-  return e as HushError;
-}
+const expectCode = (p: Promise<unknown>, code: HushErrorCode, values: readonly string[] = [OLD, NEW, THEIRS]) => expectCodeWithout(p, code, values);
 
 describe("vault source: rotation stage on KV v2 versions and custom_metadata marks", () => {
   it("cost of a read: one request without a pending version, two while one is pending", async () => {
