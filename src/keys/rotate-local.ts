@@ -149,14 +149,19 @@ async function settle(keys: RotationKeys, storePath: string, environment: string
   if (!checkPrivate(pendingPathOf(keys.keyPath), "file", "strict")) return false;
   const pending = await keys.readPending();
   const bytes = readStore(storePath);
+  let auditFailure: unknown;
   if (bytes && opens(bytes, pending, storePath, environment)) {
     const old = await keys.current();
-    // The audit files first, as in the rotation (a no-op when they already moved: they no longer verify under `old`).
-    if (!keyText(old).startsWith(keyText(pending))) await rekeyAuditLog(dirname(storePath), environment, old, pending);
+    // The audit files first, as in the rotation (a no-op when they already moved: they no longer
+    // verify under `old`). When they cannot be re-MACed (a full disk, their lock held), the key is
+    // replaced all the same, so the store opens with one key; the failure is thrown once, below
+    // (audit verify then names the anchor), and not again at every open.
+    if (!keyText(old).startsWith(keyText(pending))) await rekeyAuditLog(dirname(storePath), environment, old, pending).catch((e: unknown) => (auditFailure = e));
     await keys.promotePending(keyText(pending)); // step 5 of the interrupted rotation
   }
   // Else the store never got the new key (step 1 only), or the key already is the new one: the pending copy goes.
   removePending(keys.keyPath);
+  if (auditFailure !== undefined) throw auditFailure;
   return true;
 }
 

@@ -120,14 +120,18 @@ async function settle(options: RotateTeamKeyOptions, storePath: string): Promise
     pending = undefined; // a pending file that does not open for us cannot be the store's key
   }
   const bytes = readStore(storePath);
+  let auditFailure: unknown;
   if (pending && bytes && opens(bytes, pending, storePath, options.context.environment)) {
     const old = await createTeamKeyProvider(options.options ?? {}, options.context).load().catch(() => undefined);
-    // The audit files first, as in the re-key (a no-op when they already moved: they no longer verify under `old`).
-    if (old) await rekeyAuditLog(options.context.secretsDir, options.context.environment, old, pending);
+    // The audit files first, as in the re-key (a no-op when they already moved: they no longer
+    // verify under `old`). When they cannot be re-MACed, the members file is replaced all the
+    // same, so the store opens with one key; the failure is thrown once, below.
+    if (old) await rekeyAuditLog(options.context.secretsDir, options.context.environment, old, pending).catch((e: unknown) => (auditFailure = e));
     renameSync(pendingPath, membersPath); // step 5 of the interrupted re-key
   } else {
     unlinkSync(pendingPath);
   }
   fsyncDir(dirname(membersPath));
+  if (auditFailure !== undefined) throw auditFailure;
   return true;
 }

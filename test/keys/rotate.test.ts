@@ -5,13 +5,14 @@
  * a full disk (ENOSPC) changes nothing. Also `hush key move`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CANARY, expectNoCanary, hushIn, tempProject } from "../config/temp-project.js";
 import { openToken, parseFernetKey } from "../../src/crypto/fernet.js";
+import { HushError } from "../../src/errors.js";
 import { createLocalSource } from "../../src/sources/local.js";
 import { createFileKeyProvider } from "../../src/keys/file.js";
 import { finishInterruptedRotation, rotateLocalKey } from "../../src/keys/rotate-local.js";
@@ -112,6 +113,25 @@ describe("hush key rotate", () => {
       expect(verified.ok).toBe(true);
     });
   }
+
+  it("settling a rotation whose audit files cannot be re-MACed replaces the key all the same, says so once, and the store opens", async () => {
+    const s = await fileStore({ a_key: "a-CANARY" });
+    const auditor = createAuditor({ secretsDir: s.secretsDir, environment: "dev" });
+    auditor.record(event("secret_1"));
+    await auditor.close();
+    await expect(rotateLocalKey({ secretsDir: s.secretsDir, environment: "dev", provider: s.provider(), onStep: (at) => { if (at === "store") throw new Error("crash at store"); } })).rejects.toThrow("crash at store");
+    const pending = readFileSync(`${s.keyPath}.pending`);
+    const marker = jsonlLogPath(s.secretsDir, "dev").replace(/\.jsonl$/, ".start");
+    rmSync(marker);
+    mkdirSync(marker); // a start marker that cannot be read: the re-MAC fails
+    const settled = await finishInterruptedRotation({ secretsDir: s.secretsDir, environment: "dev", provider: s.provider() }).catch((e: unknown) => e);
+    expect(settled).toBeInstanceOf(HushError);
+    expect(String(settled)).not.toContain("a-CANARY");
+    expect(readFileSync(s.keyPath).equals(pending), "the pending key became the key").toBe(true);
+    expect(existsSync(`${s.keyPath}.pending`)).toBe(false);
+    expect(await finishInterruptedRotation({ secretsDir: s.secretsDir, environment: "dev", provider: s.provider() })).toBe(false);
+    expect(await readAll(s.secretsDir)).toEqual({ a_key: "a-CANARY" });
+  });
 
   it("SIGKILL of a rotating process at random points: the store always opens with its key, nothing lost", { timeout: 120_000 }, async () => {
     const values = { a_key: "a-CANARY", b_key: "b-CANARY", c_key: "x".repeat(50_000) };
