@@ -28,6 +28,7 @@ import { createLocalSource } from "../../src/sources/local.js";
 import { startAwsKmsFake, type AwsKmsFake } from "../fakes/aws-kms.js";
 import { startGcpKmsFake, type GcpKmsFake } from "../fakes/gcp-kms.js";
 import { startVaultFake, type VaultFake } from "../fakes/vault.js";
+import { readAllValues } from "../helpers/project-source.js";
 
 const VALUES = { a_key: "a-CANARY-9f8e7d6c5b4a", b_key: "b-CANARY-0a1b2c3d4e5f" };
 const AWS_ENV = { AWS_ACCESS_KEY_ID: "AKIDTESTFAKE0000ROT1", AWS_SECRET_ACCESS_KEY: "test-secret-access-key", AWS_EC2_METADATA_DISABLED: "true", AWS_REGION: "us-east-1", AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" };
@@ -129,14 +130,7 @@ async function project(kind: "aws-kms" | "vault-transit" | "gcp-kms" | "passphra
 /** Every value, read by a fresh local store (a new process: no provider kept from before). */
 async function readAll(p: WrappedProject): Promise<Record<string, string>> {
   forgetEnvironmentKeys();
-  const source = createLocalSource({ secretsDir: p.secretsDir, keys: p.settings, env: p.env });
-  try {
-    const out: Record<string, string> = {};
-    for (const n of await source.list()) out[n] = (await source.get(n))!.value;
-    return out;
-  } finally {
-    await source.dispose();
-  }
+  return readAllValues(createLocalSource({ secretsDir: p.secretsDir, keys: p.settings, env: p.env }));
 }
 
 const tokenOf = (store: string) => readFileSync(store, "utf8").trim().split("\n").pop()!;

@@ -24,6 +24,7 @@ import { event } from "../audit/helpers.js";
 import { bundleForChild } from "../helpers/bundle.js";
 import { fillDisk, mountTmpfs, unmount } from "../helpers/tmpfs.js";
 import { copyTree } from "../helpers/copy-tree.js";
+import { readAllValues } from "../helpers/project-source.js";
 
 const tokenOf = (store: string) => readFileSync(store, "utf8").trim().split("\n").pop()!;
 const opensWith = (keyPath: string, store: string) => openToken(parseFernetKey(readFileSync(keyPath)), tokenOf(store)).ok;
@@ -45,14 +46,7 @@ async function fileStore(values: Record<string, string>) {
 }
 
 async function readAll(secretsDir: string): Promise<Record<string, string>> {
-  const source = createLocalSource({ secretsDir });
-  try {
-    const out: Record<string, string> = {};
-    for (const n of await source.list()) out[n] = (await source.get(n))!.value;
-    return out;
-  } finally {
-    await source.dispose();
-  }
+  return readAllValues(createLocalSource({ secretsDir }));
 }
 
 describe("hush key rotate", () => {

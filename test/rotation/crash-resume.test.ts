@@ -14,15 +14,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { REPO_ROOT } from "../helpers/bundle.js";
-import { openConfiguredManager } from "../../src/config/open.js";
 import { rotateSecret } from "../../src/workflows/rotate.js";
 import { HushError } from "../../src/errors.js";
 import { generateFernetKey } from "../../src/crypto/fernet.js";
 import { migrateSchema } from "../../src/sources/postgres/migrate.js";
 import { createAdmin, TEST_DATABASE_URL } from "../helpers/postgres.js";
-import type { SecretSource } from "../../src/types.js";
 import { startAwsSecretsManagerFake, type AwsSecretsManagerFake } from "../fakes/aws-secrets-manager.js";
 import { startVaultFake, type VaultFake } from "../fakes/vault.js";
+import { withSource } from "../helpers/project-source.js";
 
 const OLD = ["old-", "crash-canary-", "9Qw"].join("");
 let root: string;
@@ -106,11 +105,3 @@ describe.each(Object.keys(SOURCES))("SIGKILL during a rotation, then --resume: %
   }, 60_000);
 });
 
-async function withSource<T>(dir: string, fn: (s: SecretSource) => Promise<T>): Promise<T> {
-  const { manager } = await openConfiguredManager({ cwd: dir });
-  try {
-    return await fn(manager.sources[0]!);
-  } finally {
-    await manager.dispose();
-  }
-}

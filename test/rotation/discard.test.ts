@@ -9,15 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openConfiguredManager } from "../../src/config/open.js";
 import { rotateSecret } from "../../src/workflows/rotate.js";
 import { discardPendingRotation } from "../../src/workflows/rotate-discard.js";
 import { HushError } from "../../src/errors.js";
 import { generateFernetKey } from "../../src/crypto/fernet.js";
 import { migrateSchema } from "../../src/sources/postgres/migrate.js";
 import { createAdmin, TEST_DATABASE_URL } from "../helpers/postgres.js";
-import type { SecretSource } from "../../src/types.js";
 import { hushIn } from "../config/temp-project.js";
+import { withSource } from "../helpers/project-source.js";
 
 const OLD = ["old-", "discard-canary-", "7Rk"].join("");
 const STAGED = ["staged-", "discard-canary-", "4Vb"].join("");
@@ -179,11 +178,3 @@ describe("hush rotate NAME --discard", () => {
   });
 });
 
-async function withSource<T>(dir: string, fn: (s: SecretSource) => Promise<T>): Promise<T> {
-  const { manager } = await openConfiguredManager({ cwd: dir });
-  try {
-    return await fn(manager.sources[0]!);
-  } finally {
-    await manager.dispose();
-  }
-}

@@ -9,25 +9,16 @@ import { afterAll } from "vitest";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openConfiguredManager } from "../../src/config/open.js";
 import { generateFernetKey } from "../../src/crypto/fernet.js";
 import { migrateSchema } from "../../src/sources/postgres/migrate.js";
 import type { SecretSource } from "../../src/types.js";
 import { createAdmin, TEST_DATABASE_URL } from "../helpers/postgres.js";
 import { describeRotateOnSource, ROTATE_NAME, ROTATE_VALUES } from "./conformance/staging-source.js";
+import { withSource } from "../helpers/project-source.js";
 
 const admin = createAdmin();
 afterAll(() => admin.end());
 
-/** `fn` on the project's source, through a manager of its own (another process: no shared cache). */
-async function withSource<T>(dir: string, fn: (s: SecretSource) => Promise<T>): Promise<T> {
-  const { manager } = await openConfiguredManager({ cwd: dir });
-  try {
-    return await fn(manager.sources[0]!);
-  } finally {
-    await manager.dispose();
-  }
-}
 
 describeRotateOnSource(
   "postgres",
